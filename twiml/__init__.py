@@ -1,0 +1,30 @@
+"""TwiML toolkit: a faster drop-in for `twilio.twiml` that can also read, check and export TwiML.
+
+`from twiml.voice_response import VoiceResponse` works like `twilio.twiml.voice_response`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from twiml.base import GenericNode, TwiML, format_language, lower_camel
+from twiml.errors import TwiMLException
+
+__all__ = ["TwiML", "GenericNode", "TwiMLException", "lower_camel", "format_language"]
+
+_LAZY = {
+    "parse": "twiml.parse",
+    "TwiMLParseError": "twiml.errors",
+    "validate": "twiml.validate",
+    "Diagnostic": "twiml.validate",
+    "to_python": "twiml.to_python",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the parser, validator and exporter only when used, so webhooks import fast."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twiml' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,156 @@
+"""The node type every TwiML class shares: attributes, body text, children, and XML output."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from twiml.errors import TwiMLException
+
+__all__ = ["TwiML", "GenericNode", "Comment", "TwiMLException", "lower_camel", "format_language"]
+
+_SPECIAL_KEYWORDS = {
+    "from_": "from",
+    "xml_lang": "xml:lang",
+    "interpret_as": "interpret-as",
+    "for_": "for",
+    "break_": "break",
+}
+
+_KEY_CACHE: dict[str, str] = {}
+
+N = TypeVar("N", bound="TwiML")
+
+
+def lower_camel(string: str) -> str:
+    """snake_case keyword -> lowerCamel XML attribute name, exactly as twilio spells it.
+
+    Names without an underscore pass through, so camelCase keywords stay as given.
+    """
+    if not string or "_" not in string:
+        return string
+    joined = "".join(part.title() for part in string.split("_"))
+    return joined[:1].lower() + joined[1:]
+
+
+def attribute_name(keyword: str) -> str:
+    """XML attribute name for a Python keyword (special names first, then lower_camel); cached."""
+    name = _KEY_CACHE.get(keyword)
+    if name is None:
+        name = _KEY_CACHE[keyword] = lower_camel(_SPECIAL_KEYWORDS.get(keyword, keyword))
+    return name
+
+
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2}[_-][a-zA-Z]{2}$")
+
+
+def format_language(language: str | None) -> str | None:
+    """Normalise a two-part language tag such as ``en_us`` to ``en-US``.
+
+    Kept for API parity with twilio; Twilio itself accepts many tags this rejects
+    (``cmn-CN``, ``arb``), so the builder never calls it.
+    """
+    if not language:
+        return language
+    if not _LANGUAGE.match(language):
+        raise TwiMLException("Invalid value for language parameter.")
+    return language[0:2].lower() + "-" + language[3:5].upper()
+
+
+def keyword_attrs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Attribute dict from builder keywords: None means 'not set' and is dropped."""
+    get = _KEY_CACHE.get
+    attrs: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if value is not None:
+            attrs[get(key) or attribute_name(key)] = value
+    return attrs
+
+
+class TwiML:
+    """A TwiML element: `name`, `attrs` (XML name -> value), body `value` and child `verbs`.
+
+    Children are TwiML nodes or plain strings (mixed text); strings are written in place,
+    so consecutive strings join rather than overwrite each other.
+    """
+
+    name: str = "TwiML"
+    value: Any
+    verbs: list[TwiML | str]
+    attrs: dict[str, Any]
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.value = None
+        self.verbs = []
+        self.attrs = keyword_attrs(kwargs) if kwargs else {}
+
+    def __str__(self) -> str:
+        return self.to_xml()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.to_xml(xml_declaration=False)[:60]!r}>"
+
+    def __enter__(self: N) -> N:
+        return self
+
+    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> bool:
+        return False
+
+    def to_xml(self, xml_declaration: bool = True, *, pretty: bool = False, indent: str = "  ") -> str:
+        """The XML string; `pretty` indents elements without touching any text content."""
+        from twiml.serialize import to_string
+
+        return to_string(self, xml_declaration=xml_declaration, pretty=pretty, indent=indent)
+
+    def xml(self) -> ET.Element:
+        """The document as an ElementTree element (for code that post-processes twilio's tree)."""
+        return ET.fromstring(self.to_xml(xml_declaration=False))
+
+    def append(self: N, verb: TwiML | str) -> N:
+        """Add a child (node or text) and return self, so calls chain."""
+        self.nest(verb)
+        return self
+
+    def nest(self, verb: N) -> N:
+        """Add a child (node or text) and return the child."""
+        if not isinstance(verb, (TwiML, str)):
+            raise TwiMLException("Only nesting of TwiML and strings are allowed")
+        self.verbs.append(verb)
+        return verb
+
+    def add_child(self, name: str, value: Any = None, **kwargs: Any) -> GenericNode:
+        """Add an element the builder has no method for; it renders as given."""
+        return self.nest(GenericNode(name, value, **kwargs))
+
+    def iter(self) -> Iterator[TwiML]:
+        """This node and every node below it, depth first in document order."""
+        stack: list[TwiML] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(v for v in reversed(node.verbs) if isinstance(v, TwiML))
+
+    @property
+    def children(self) -> list[TwiML]:
+        """Child nodes without the text pieces."""
+        return [v for v in self.verbs if isinstance(v, TwiML)]
+
+
+class Comment(TwiML):
+    """An XML comment kept from a parsed document, so comments survive a round trip."""
+
+    name = "#comment"
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.value = text
+
+
+class GenericNode(TwiML):
+    """An element by name: unknown verbs, vendor extensions, anything the grammar lacks."""
+
+    def __init__(self, name: str, value: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.value = value

@@ -1,0 +1,93 @@
+"""Turns grammar entries into constructors and builder methods on the response classes.
+
+Each method is compiled once from the table with an explicit signature (same keywords and
+defaults as twilio), so calls are plain Python calls with no per-call name conversion.
+"""
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+from twiml.base import TwiML, attribute_name, keyword_attrs
+from twiml.grammar import GRAMMAR
+from twiml.grammar_types import Element
+
+
+def _check_name(name: str) -> str:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"grammar keyword {name!r} is not a Python identifier")
+    return name
+
+
+def _init_source(el: Element) -> str:
+    param = el.text_param
+    if param is None:
+        return ""
+    default = "" if el.body and el.body.param_required else "=None"
+    return (
+        f"def __init__(self, {_check_name(param)}{default}, **kwargs):\n"
+        f"    self.value = {param}\n"
+        "    self.verbs = []\n"
+        "    self.attrs = keyword_attrs(kwargs) if kwargs else {}\n"
+    )
+
+
+def _method_source(method: str, kid: Element) -> str:
+    params = ["self"]
+    lines = []
+    param = kid.text_param
+    if param is not None:
+        params.append(_check_name(param) + ("" if kid.body and kid.body.param_required else "=None"))
+    for attr in kid.keyword_attrs:
+        kw = _check_name(attr.kwarg)
+        if attribute_name(kw) != attr.xml:
+            raise ValueError(f"{kid.cls}.{kw} would render as {attribute_name(kw)!r}, table says {attr.xml!r}")
+        params.append(f"{kw}=None")
+        lines.append(f"    if {kw} is not None: a[{attr.xml!r}] = {kw}\n")
+    params.append("**kwargs")
+    return (
+        f"def {_check_name(method)}({', '.join(params)}):\n"
+        f"    node = _new(_{kid.cls})\n"
+        f"    node.value = {param if param else 'None'}\n"
+        "    node.verbs = []\n"
+        "    a = {}\n"
+        + "".join(lines)
+        + "    if kwargs: a.update(keyword_attrs(kwargs))\n"
+        "    node.attrs = a\n"
+        "    self.verbs.append(node)\n"
+        "    return node\n"
+    )
+
+
+def install(namespace: dict[str, Any], dialect: str) -> None:
+    """Give each class of `dialect` defined in `namespace` its XML name, constructor and methods."""
+    env: dict[str, Any] = {"keyword_attrs": keyword_attrs, "_new": object.__new__}
+    for el in GRAMMAR.elements:
+        if el.dialect == dialect:
+            env[f"_{el.cls}"] = namespace[el.cls]
+    for el in GRAMMAR.elements:
+        if el.dialect != dialect:
+            continue
+        cls = namespace[el.cls]
+        cls.name = el.xml
+        cls._element = el
+        src = _init_source(el)
+        for method, kid_cls in el.methods:
+            src += _method_source(method, GRAMMAR.get(dialect, kid_cls))
+        code: dict[str, Any] = {}
+        exec(compile(src, f"<twiml builders {dialect}.{el.cls}>", "exec"), env, code)  # noqa: S102
+        for fname, func in code.items():
+            func.__qualname__ = f"{el.cls}.{fname}"
+            func.__module__ = cls.__module__
+            if fname == "__init__":
+                func.__doc__ = cls.__doc__
+            else:
+                kid = GRAMMAR.get(dialect, dict(el.methods)[fname])
+                func.__doc__ = f"Add a <{kid.xml}> and return it." + (
+                    f" Body: {kid.body.meaning}." if kid.body and kid.body.meaning else ""
+                )
+            setattr(cls, fname, func)
+
+
+def is_installed(cls: type[TwiML]) -> bool:
+    return cls.name != TwiML.name
