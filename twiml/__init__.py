@@ -7,16 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from twiml.base import GenericNode, TwiML, format_language, lower_camel
-from twiml.errors import TwiMLException
+from twiml.errors import TwiMLException, TwiMLParseError
 
-__all__ = ["TwiML", "GenericNode", "TwiMLException", "lower_camel", "format_language"]
+__all__ = [
+    "TwiML", "GenericNode", "TwiMLException", "TwiMLParseError", "lower_camel", "format_language",
+    "parse", "validate", "Diagnostic", "to_python",
+]
 
 _LAZY = {
-    "parse": "twiml.parse",
-    "TwiMLParseError": "twiml.errors",
-    "validate": "twiml.validate",
-    "Diagnostic": "twiml.validate",
-    "to_python": "twiml.to_python",
+    "parse": "twiml.parser",
+    "validate": "twiml.validator",
+    "Diagnostic": "twiml.validator",
+    "to_python": "twiml.exporter",
 }
 
 
