@@ -175,7 +175,7 @@ def queue_hold_music() -> TwiML:
 def sms_auto_reply() -> TwiML:
     r = MessagingResponse()
     r.append(_note("Keyword HOURS: reply with opening hours, then /sms/keywords/after-reply logs the request."))
-    m = r.message(action="/sms/status", method="POST")
+    m = r.message()  # no action here: a Message action would make the Redirect below unreachable
     m.body(
         "Acme Support is open Mon-Fri 8am-8pm and Sat 9am-5pm ET. "
         "Reply HELP for help or STOP to unsubscribe."
