@@ -1,0 +1,188 @@
+"""Edit commands: the only way the editor changes a document.
+
+Each command names its target by path (indexes into ``.verbs`` from the root) and carries just
+the values it needs to run both ways: the old and new attribute value, the old and new text, the
+inserted or removed subtree object itself (not a copy), the two indexes of a move.  Undo applies
+``command.inverse()``, redo applies the command again, so history costs a few small objects per
+edit instead of a snapshot of the tree.
+
+Commands are replayed in the exact state they were recorded in; ``apply`` checks what it can
+(identity of removed nodes, index ranges) and raises `EditError` rather than corrupt the tree if
+the history and the document ever disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from twiml.base import TwiML
+from twiml.errors import TwiMLException
+
+__all__ = [
+    "NodePath", "Change", "ChangeKind", "MISSING", "EditError",
+    "Command", "SetAttr", "SetText", "Insert", "Remove", "Move", "resolve",
+]
+
+NodePath = tuple[int, ...]
+"""Indexes into ``.verbs`` lists from the root (text pieces count); ``()`` is the root."""
+
+ChangeKind = Literal["attr", "text", "insert", "remove", "move", "replace"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an edit (or its undo/redo) touched, so views refresh only that part."""
+
+    kind: ChangeKind
+    path: NodePath
+    """The node edited / inserted / removed (for a move: its new path)."""
+    parent: NodePath | None
+    """The parent, for insert / remove / move."""
+    old_path: NodePath | None = None
+    """Where the node was, for move / remove."""
+
+
+class _Missing:
+    """Marks an attribute that is absent (distinct from any value, including None)."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class EditError(TwiMLException):
+    """A command does not fit the document it is applied to (history and tree disagree)."""
+
+
+def resolve(root: TwiML, path: NodePath) -> TwiML:
+    """The node at `path`; EditError if the path leads nowhere or ends on a text piece."""
+    node = root
+    try:
+        for index in path:
+            if index < 0:
+                raise IndexError(index)
+            node = node.verbs[index]  # type: ignore[assignment]
+    except (IndexError, AttributeError):
+        raise EditError(f"no node at path {path}") from None
+    if not isinstance(node, TwiML):
+        raise EditError(f"path {path} points at a text piece, not an element")
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class SetAttr:
+    """Set (or, with MISSING, remove) one attribute of the node at `path`."""
+
+    path: NodePath
+    name: str
+    old: Any
+    new: Any
+    structural = False
+
+    def apply(self, root: TwiML) -> Change:
+        node = resolve(root, self.path)
+        if self.new is MISSING:
+            node.attrs.pop(self.name, None)
+        else:
+            node.attrs[self.name] = self.new
+        return Change("attr", self.path, None)
+
+    def inverse(self) -> SetAttr:
+        return SetAttr(self.path, self.name, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
+class SetText:
+    """Replace the body text (``.value``) of the node at `path`."""
+
+    path: NodePath
+    old: Any
+    new: Any
+    structural = False
+
+    def apply(self, root: TwiML) -> Change:
+        resolve(root, self.path).value = self.new
+        return Change("text", self.path, None)
+
+    def inverse(self) -> SetText:
+        return SetText(self.path, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    """Put `node` at `index` of the ``.verbs`` of the node at `parent`."""
+
+    parent: NodePath
+    index: int
+    node: TwiML
+    structural = True
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.parent).verbs
+        if not 0 <= self.index <= len(verbs):
+            raise EditError(f"insert index {self.index} outside 0..{len(verbs)} at {self.parent}")
+        verbs.insert(self.index, self.node)
+        return Change("insert", (*self.parent, self.index), self.parent)
+
+    def inverse(self) -> Remove:
+        return Remove(self.parent, self.index, self.node)
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    """Take `node` out of ``.verbs[index]`` of the node at `parent` (kept here for undo)."""
+
+    parent: NodePath
+    index: int
+    node: TwiML
+    structural = True
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.parent).verbs
+        if not 0 <= self.index < len(verbs) or verbs[self.index] is not self.node:
+            raise EditError(f"the node to remove is not at {(*self.parent, self.index)}")
+        del verbs[self.index]
+        path = (*self.parent, self.index)
+        return Change("remove", path, self.parent, old_path=path)
+
+    def inverse(self) -> Insert:
+        return Insert(self.parent, self.index, self.node)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Move ``.verbs[source]`` of the node at `parent` so that it ends up at index `target`.
+
+    Implemented as pop(source) then insert(target), whose inverse is the same with the two
+    indexes swapped.
+    """
+
+    parent: NodePath
+    source: int
+    target: int
+    structural = True
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.parent).verbs
+        if not (0 <= self.source < len(verbs) and 0 <= self.target < len(verbs)):
+            raise EditError(f"move {self.source}->{self.target} outside 0..{len(verbs) - 1} at {self.parent}")
+        verbs.insert(self.target, verbs.pop(self.source))
+        return Change("move", (*self.parent, self.target), self.parent, old_path=(*self.parent, self.source))
+
+    def inverse(self) -> Move:
+        return Move(self.parent, self.target, self.source)
+
+
+Command = Union[SetAttr, SetText, Insert, Remove, Move]
