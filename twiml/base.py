@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from twiml.errors import TwiMLException
+from twiml.serialize import to_string
 
 __all__ = ["TwiML", "GenericNode", "Comment", "TwiMLException", "lower_camel", "format_language"]
 
@@ -110,8 +111,6 @@ class TwiML:
 
     def to_xml(self, xml_declaration: bool = True, *, pretty: bool = False, indent: str = "  ") -> str:
         """The XML string; `pretty` indents elements without touching any text content."""
-        from twiml.serialize import to_string
-
         return to_string(self, xml_declaration=xml_declaration, pretty=pretty, indent=indent)
 
     def xml(self) -> ET.Element:

@@ -51,8 +51,11 @@ def escape_attr(text: str, element: str = "?", attr: str = "?") -> str:
 
 def attr_text(value: Any) -> str:
     """An attribute value as Twilio expects it: booleans lower-case, lists space-separated."""
-    if value.__class__ is str:
+    cls = value.__class__
+    if cls is str:
         return value  # type: ignore[no-any-return]
+    if cls is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
@@ -85,16 +88,12 @@ def _head(node: TwiML) -> str:
     """`<Name attr="v" ...` with attributes sorted, as twilio writes them."""
     name = node.name
     attrs = node.attrs
+    head = "<" + name
     if not attrs:
-        return "<" + name
-    parts = ["<", name]
+        return head
     for key in sorted(attrs):
-        value = attrs[key]
-        text = value if value.__class__ is str else attr_text(value)
-        if _ATTR_SPECIAL.search(text) is not None:
-            text = escape_attr(text, name, key)
-        parts.append(f' {key}="{text}"')
-    return "".join(parts)
+        head += f' {key}="{escape_attr(attr_text(attrs[key]), name, key)}"'
+    return head
 
 
 def _write(node: TwiML, out: list[str]) -> None:
@@ -102,7 +101,18 @@ def _write(node: TwiML, out: list[str]) -> None:
     if name == "#comment":
         out.append(comment_text(node.value))
         return
-    head = _head(node)
+    attrs = node.attrs
+    if attrs:
+        head = "<" + name
+        for key in sorted(attrs):
+            value = attrs[key]
+            head += f' {key}="{value if value.__class__ is str else attr_text(value)}"'
+        # Fast path: printable, and quotes and '<' only where we put them; else escape per value.
+        if not head.isprintable() or "&" in head or ">" in head or head.count('"') != 2 * len(attrs) \
+                or head.count("<") != 1:
+            head = _head(node)
+    else:
+        head = "<" + name
     value = node.value
     verbs = node.verbs
     if value is None or value == "":
@@ -113,18 +123,21 @@ def _write(node: TwiML, out: list[str]) -> None:
         out.append(head + ">")
     else:
         text = value if value.__class__ is str else body_text(value)
-        if _TEXT_SPECIAL.search(text) is not None:
+        if not text.isprintable() or "&" in text or "<" in text or ">" in text:
             text = escape_text(text, name)
+        if not verbs:
+            out.append(f"{head}>{text}</{name}>")
+            return
         mark = -1
         out.append(head + ">" + text)
     for verb in verbs:
-        if verb.__class__ is str or isinstance(verb, str):
+        if isinstance(verb, str):
             if verb:
-                if _TEXT_SPECIAL.search(verb) is not None:
-                    verb = escape_text(verb, name)  # type: ignore[arg-type]
-                out.append(verb)  # type: ignore[arg-type]
+                if not verb.isprintable() or "&" in verb or "<" in verb or ">" in verb:
+                    verb = escape_text(verb, name)
+                out.append(verb)
         else:
-            _write(verb, out)  # type: ignore[arg-type]
+            _write(verb, out)
     if mark >= 0 and len(out) == mark + 1:
         out[mark] = head + " />"  # only empty strings inside: twilio self-closes
     else:
@@ -146,12 +159,84 @@ def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
     out.append(indent * depth + "</" + node.name + ">\n")
 
 
+_PLAIN_ASCII = bytes(c for c in range(32, 127) if chr(c) not in '"<>&')
+
+
+def _plain_markup(doc: str, attrs: int, tags: int) -> bool:
+    """True when the only markup characters in `doc` are the ones the writer put there
+    (two quotes per attribute, one '<' and '>' per tag) and nothing needs escaping."""
+    if doc.isascii():
+        rest = doc.encode("ascii").translate(None, _PLAIN_ASCII)
+        return len(rest) == 2 * (attrs + tags) and rest.count(b"<") == tags and rest.count(b">") == tags
+    return (
+        doc.isprintable() and "&" not in doc and doc.count('"') == 2 * attrs
+        and doc.count("<") == tags and doc.count(">") == tags
+    )
+
+
+def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
+    """Like `_write` but without escaping; `to_string` verifies the result by counting
+    the markup characters and falls back to `_write` when any value needed escaping."""
+    name = node.name
+    attrs = node.attrs
+    head = "<" + name
+    if attrs:
+        counts[0] += len(attrs)
+        for key in sorted(attrs):
+            value = attrs[key]
+            head += f' {key}="{value if value.__class__ is str else attr_text(value)}"'
+    value = node.value
+    verbs = node.verbs
+    if value is None or value == "":
+        if not verbs or name == "#comment":
+            counts[1] += 1
+            out.append(head + " />")
+            return
+        mark = len(out)
+        out.append(head + ">")
+    else:
+        if name == "#comment":
+            counts[1] += 1
+            out.append(comment_text(value))
+            return
+        text = value if value.__class__ is str else body_text(value)
+        if not verbs:
+            counts[1] += 2
+            out.append(f"{head}>{text}</{name}>")
+            return
+        mark = -1
+        out.append(head + ">" + text)
+    for verb in verbs:
+        if isinstance(verb, str):
+            if verb:
+                out.append(verb)
+        else:
+            _write_unchecked(verb, out, counts)
+    if mark >= 0 and len(out) == mark + 1:
+        counts[1] += 1
+        out[mark] = head + " />"
+    else:
+        counts[1] += 2
+        out.append("</" + name + ">")
+
+
 def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, indent: str = "  ") -> str:
-    out: list[str] = [DECLARATION] if xml_declaration else []
+    if not pretty:
+        out: list[str] = []
+        counts = [0, 0]  # attributes, tags
+        try:
+            _write_unchecked(node, out, counts)
+        except TwiMLException:
+            pass
+        else:
+            doc = "".join(out)
+            if _plain_markup(doc, counts[0], counts[1]):
+                return DECLARATION + doc if xml_declaration else doc
+    out = [DECLARATION] if xml_declaration else []
     if pretty:
         if xml_declaration:
             out.append("\n")
-        _write_pretty(node, out, indent, 0)
+        _write_pretty(node, out, "  " if indent is None else indent, 0)
     else:
         _write(node, out)
     return "".join(out)
