@@ -1,0 +1,153 @@
+"""Key bindings: defaults, TOML overrides, and errors that never stop the editor."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from editor.keymap import DEFAULT_KEYS, ENV_VAR, KeyAction, KeymapError, default_config_path, load_keymap
+
+REQUIRED_IDS = {
+    "save", "open", "new", "undo", "redo", "add_child", "add_sibling", "delete", "duplicate", "move_up",
+    "move_down", "cut", "copy", "paste", "help", "command_palette", "quit", "save_as", "export_python",
+    "new_from_template", "toggle_preview",
+}
+
+
+def keys(actions: tuple[KeyAction, ...]) -> dict[str, str]:
+    return {a.id: a.key for a in actions}
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_cover_every_action_once_with_issue_keys() -> None:
+    ids = [a.id for a in DEFAULT_KEYS]
+    assert set(ids) == REQUIRED_IDS and len(ids) == len(set(ids))
+    k = keys(DEFAULT_KEYS)
+    assert k["save"] == "ctrl+s" and k["open"] == "ctrl+o" and k["new"] == "ctrl+n"
+    assert k["undo"] == "ctrl+z" and k["redo"] == "ctrl+y" and k["add_child"] == "a"
+    assert k["delete"] == "delete" and k["move_up"] == "alt+up" and k["move_down"] == "alt+down"
+    assert k["help"] == "f1" and k["command_palette"] == "ctrl+p" and k["quit"] == "ctrl+q"
+    assert k["save_as"].split(",") == ["ctrl+shift+s", "f12"]
+    singles = [s for a in DEFAULT_KEYS for s in a.key.split(",")]
+    assert len(singles) == len(set(singles)), "two default actions share a key"
+    assert all(a.description for a in DEFAULT_KEYS)
+
+
+def test_missing_default_file_means_defaults() -> None:
+    assert load_keymap() == DEFAULT_KEYS
+
+
+def test_default_location_follows_xdg_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_config_path() == tmp_path / "xdg" / "twiml-editor" / "config.toml"
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "elsewhere.toml"))
+    assert default_config_path() == tmp_path / "elsewhere.toml"
+
+
+def test_override_from_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nsave = "ctrl+w"\nsave_as = ["f5", "ctrl+shift+w"]\n')
+    result = keys(load_keymap(path))
+    assert result["save"] == "ctrl+w"
+    assert result["save_as"] == "f5,ctrl+shift+w"
+    assert result["open"] == "ctrl+o"
+
+
+def test_xdg_file_is_read(tmp_path: Path) -> None:
+    config = tmp_path / "xdg" / "twiml-editor" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\nhelp = "f3"\n')
+    assert keys(load_keymap())["help"] == "f3"
+
+
+def test_env_var_overrides_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, '[keys]\nquit = "ctrl+x"\n')
+    monkeypatch.setenv(ENV_VAR, str(path))
+    assert keys(load_keymap())["quit"] == "ctrl+x"
+
+
+def test_env_var_pointing_nowhere_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nope.toml"))
+    with pytest.raises(KeymapError, match="not found") as info:
+        load_keymap()
+    assert info.value.keys == DEFAULT_KEYS
+
+
+def test_other_tables_are_ignored(tmp_path: Path) -> None:
+    path = write(tmp_path, '[theme]\nname = "nord"\n')
+    assert load_keymap(path) == DEFAULT_KEYS
+
+
+def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nsave = "ctrl+w"\nopen = \n')
+    with pytest.raises(ValueError) as info:
+        load_keymap(path)
+    message = str(info.value)
+    assert str(path) in message and "line 3" in message
+    assert isinstance(info.value, KeymapError) and info.value.keys == DEFAULT_KEYS
+
+
+def test_unknown_id_reported_with_line_and_good_overrides_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nsave = "ctrl+w"\n\nteleport = "ctrl+k"\n')
+    with pytest.raises(KeymapError) as info:
+        load_keymap(path)
+    err = info.value
+    assert len(err.problems) == 1
+    assert "line 4" in err.problems[0] and "teleport" in err.problems[0]
+    assert str(path) in str(err)
+    assert keys(err.keys)["save"] == "ctrl+w"
+
+
+@pytest.mark.parametrize("value", ['""', "3", '["ctrl+w", 4]', '"ctrl+ w"', "[]", '"a,,b"'])
+def test_malformed_key_values(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f"[keys]\nsave = {value}\n")
+    with pytest.raises(KeymapError, match="line 2") as info:
+        load_keymap(path)
+    assert keys(info.value.keys)["save"] == "ctrl+s"
+
+
+def test_keys_must_be_a_table(tmp_path: Path) -> None:
+    with pytest.raises(KeymapError, match="table"):
+        load_keymap(write(tmp_path, 'keys = "ctrl+s"\n'))
+
+
+def test_clash_keeps_default_and_reports_both_ids(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\nsave = "a"\nhelp = "f3"\n')
+    with pytest.raises(KeymapError) as info:
+        load_keymap(path)
+    err = info.value
+    assert any("add_child" in p and "save" in p and "line 2" in p for p in err.problems)
+    result = keys(err.keys)
+    assert result["save"] == "ctrl+s" and result["add_child"] == "a" and result["help"] == "f3"
+
+
+def test_clash_uncovered_by_dropping_an_override_is_resolved(tmp_path: Path) -> None:
+    # open takes save's key (clash -> open back to ctrl+o), which then clashes with duplicate.
+    path = write(tmp_path, '[keys]\nopen = "ctrl+s"\nduplicate = "ctrl+o"\n')
+    with pytest.raises(KeymapError) as info:
+        load_keymap(path)
+    result = keys(info.value.keys)
+    singles = [s for k in result.values() for s in k.split(",")]
+    assert len(singles) == len(set(singles))
+    assert result["open"] == "ctrl+o" and result["duplicate"] == "ctrl+d"
+
+
+def test_swapping_two_keys_is_fine(tmp_path: Path) -> None:
+    result = keys(load_keymap(write(tmp_path, '[keys]\nundo = "ctrl+y"\nredo = "ctrl+z"\n')))
+    assert (result["undo"], result["redo"]) == ("ctrl+y", "ctrl+z")
+
+
+def test_unreadable_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"[keys]\nsave = \"\xff\"\n")
+    with pytest.raises(KeymapError):
+        load_keymap(path)
