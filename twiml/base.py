@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
 from twiml.serialize import to_string
@@ -106,7 +106,7 @@ class TwiML:
     def __enter__(self: N) -> N:
         return self
 
-    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> bool:
+    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> Literal[False]:
         return False
 
     def to_xml(self, xml_declaration: bool = True, *, pretty: bool = False, indent: str = "  ") -> str:
@@ -122,7 +122,12 @@ class TwiML:
         self.nest(verb)
         return self
 
-    def nest(self, verb: N) -> N:
+    @overload
+    def nest(self, verb: str) -> str: ...
+    @overload
+    def nest(self, verb: N) -> N: ...
+
+    def nest(self, verb: Any) -> Any:
         """Add a child (node or text) and return the child."""
         if not isinstance(verb, (TwiML, str)):
             raise TwiMLException("Only nesting of TwiML and strings are allowed")

@@ -65,8 +65,8 @@ def attr_text(value: Any) -> str:
 
 def body_text(value: Any) -> str:
     """Body value as text: None is absent, dicts become JSON (for <Task>), bools lower-case."""
-    if value.__class__ is str:
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
