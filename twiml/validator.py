@@ -466,6 +466,10 @@ def _suggest(dialect: str, name: str) -> str:
     return f" (did you mean <{near}>? TwiML names are case-sensitive)" if near and near != name else ""
 
 
+_ALL_NAMES = frozenset(e.xml for e in GRAMMAR.elements)
+"""Names known in some dialect: such an element in another dialect is misplaced, not unknown."""
+
+
 def _element_by_name(dialect: str, node: TwiML) -> Element | None:
     """The grammar entry for a node outside any known context (root, misplaced, under unknown)."""
     own = element_of(node)
@@ -597,7 +601,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str, out: l
                 if kid_el is not None:
                     early = [_diag("error", r.nesting_code,
                                    f"<{name}> is not allowed inside <{r.el.xml}>", kid_path, kid)]
-                elif element_of(kid) is not None:
+                elif element_of(kid) is not None or name in _ALL_NAMES:
                     early = [_diag("error", r.nesting_code,
                                    f"<{name}> is not a {dialect} TwiML element", kid_path, kid)]
                 else:
@@ -628,6 +632,8 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str, out: l
 def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
     try:
         xml = doc.to_xml(xml_declaration=False)
+    except RecursionError:
+        return  # nested deeper than the writer goes; such a document is no real TwiML anyway
     except TwiMLException as exc:
         out.append(_diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}",
                          doc.name, doc))
