@@ -1,0 +1,564 @@
+"""The editor's headless document: a twiml tree plus file, dirty flag and undo history.
+
+The model is the builder's own tree (``TwiML`` objects); nothing is mirrored.  Every change
+goes through an edit command (`editor.edits`), which is what makes undo/redo, the dirty flag and
+incremental view refresh possible.  No Textual here: the whole editing behaviour is testable
+without a terminal.
+
+Speed matters because the UI re-renders the preview and the problems list after each edit:
+node paths come from an index that is rebuilt only after structural edits (inserts, removes,
+moves), and the XML, Python and diagnostics are cached per document version.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import itertools
+import os
+import re
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from editor.edits import (
+    MISSING, Change, Command, EditError, Insert, Move, NodePath, Remove, SetAttr, SetText, resolve,
+)
+from editor.files import atomic_write, read_text
+from twiml.base import Comment, TwiML
+from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.grammar import GRAMMAR
+from twiml.grammar_types import Element
+from twiml.grammar_types import element_of as _element_of
+from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text
+
+if TYPE_CHECKING:
+    from twiml.validator import Diagnostic
+
+__all__ = [
+    "Document", "Change", "NodePath", "Kind", "EditError", "BODY_PLACEHOLDERS", "DIALECT_MODULES",
+]
+
+Kind = Literal["voice", "messaging", "fax"]
+
+DIALECT_MODULES: dict[str, str] = {
+    "voice": "twiml.voice_response",
+    "messaging": "twiml.messaging_response",
+    "fax": "twiml.fax_response",
+}
+"""Module that defines each dialect's classes (grammar entries name classes, not modules)."""
+
+BODY_PLACEHOLDERS: dict[str, str] = {
+    "url": "/next",
+    "phone_number": "+15550100",
+    "number": "+15550100",
+    "message": "Message text",
+    "words": "words",
+    "name": "name",
+    "body": "{}",
+    "sid": "AP00000000000000000000000000000000",
+    "sim_sid": "DE00000000000000000000000000000000",
+    "sip_url": "sip:alice@example.com",
+    "client_identity": "alice",
+    "identity": "alice",
+}
+"""Starting body for a new node whose body is required, keyed by the body's parameter name, so
+a freshly added <Redirect> or <Number> is already a working example the user edits."""
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$")
+_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=")
+_SOURCE_ATTRS = ("source_line", "source_column")
+
+DEFAULT_MAX_HISTORY = 10_000
+
+
+def _parse(text: str | bytes, kind: str | None) -> TwiML:
+    """`twiml.parse` with every failure reported as TwiMLParseError."""
+    from twiml.parser import parse
+
+    try:
+        return parse(text, kind=kind)  # type: ignore[arg-type]
+    except TwiMLParseError:
+        raise
+    except TwiMLException as exc:
+        raise TwiMLParseError(str(exc)) from exc
+
+
+def _forget_source(node: TwiML) -> None:
+    """Drop source positions from a subtree that no longer comes from the file (copies, pastes)."""
+    for sub in node.iter():
+        for name in _SOURCE_ATTRS:
+            sub.__dict__.pop(name, None)
+
+
+class Document:
+    """One open TwiML document: `root` tree, `file_path`, `kind`, `dirty`, `version` and history."""
+
+    def __init__(self, root: TwiML, *, kind: Kind | None = None, file_path: str | os.PathLike[str] | None = None,
+                 max_history: int = DEFAULT_MAX_HISTORY) -> None:
+        element = _element_of(root)
+        self.root: TwiML = root
+        self.kind: Kind = element.dialect if element is not None else (kind or "voice")
+        self.file_path: Path | None = Path(file_path) if file_path is not None else None
+        self.version: int = 0
+        self.max_history = max_history
+        self._undo: deque[tuple[int, Command]] = deque()
+        self._redo: list[tuple[int, Command]] = []
+        self._serial = itertools.count(1)
+        self._state = 0  # serial of the last applied command; names the current history state
+        self._base = 0  # state under the oldest remembered command
+        self._saved = 0  # state that matches the file on disk (-1: none does)
+        self._index: dict[int, tuple[TwiML, NodePath]] | None = None
+        self._xml: tuple[int, str] | None = None
+        self._python: tuple[int, str, str] | None = None
+        self._diagnostics: tuple[int, list[Diagnostic]] | None = None
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    def new(cls, kind: Kind = "voice") -> Document:
+        """An empty <Response> of the given dialect."""
+        return cls(_class_of(GRAMMAR.root(kind))(), kind=kind)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, kind: Kind | None = None) -> Document:
+        """Load a file.  Raises TwiMLParseError (with line, column and file name) or OSError;
+        only reads the file, so a malformed file stays exactly as it was."""
+        path = Path(path)
+        try:
+            text = read_text(path)
+        except TwiMLParseError:
+            # Not UTF-8; the parser honours an XML encoding declaration, so let it decide.
+            data = path.read_bytes()
+            if not _DECLARED_ENCODING.match(data):
+                raise
+            try:
+                root = _parse(data, kind)
+            except TwiMLParseError as exc:
+                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(path)) from exc
+            return cls(root, kind=kind, file_path=path)
+        return cls.from_xml(text, file_path=path, kind=kind)
+
+    @classmethod
+    def from_xml(cls, text: str, file_path: str | os.PathLike[str] | None = None, *,
+                 kind: Kind | None = None) -> Document:
+        """Parse `text`; `kind` picks the dialect when the content cannot tell."""
+        try:
+            start = text.lstrip("\ufeff \t\r\n")
+            if not start.startswith("<"):  # never let the parser take the text for a file name
+                before = text[:len(text) - len(start)]
+                raise TwiMLParseError("not XML: a TwiML document starts with '<'",
+                                      before.count("\n") + 1, len(before) - before.rfind("\n"))
+            root = _parse(text, kind)
+        except TwiMLParseError as exc:
+            if exc.filename is None and file_path is not None:
+                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(file_path)) from exc
+            raise
+        return cls(root, kind=kind, file_path=file_path)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def dirty(self) -> bool:
+        """True when the tree differs from the last load or save (undo back to it clears it)."""
+        return self._state != self._saved
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._saved = -1 if value else self._state
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def mark_saved(self) -> None:
+        """Declare the current tree to be what is on disk."""
+        self._saved = self._state
+
+    # ------------------------------------------------------------------ navigation
+
+    def _paths(self) -> dict[int, tuple[TwiML, NodePath]]:
+        index = self._index
+        if index is None:
+            index = {}
+            stack: list[tuple[TwiML, NodePath]] = [(self.root, ())]
+            while stack:
+                node, path = stack.pop()
+                index[id(node)] = (node, path)
+                for i, child in enumerate(node.verbs):
+                    if not isinstance(child, str):
+                        stack.append((child, (*path, i)))
+            self._index = index
+        return index
+
+    def node_at(self, path: NodePath) -> TwiML:
+        """The node at `path`; EditError (a TwiMLException) if there is none."""
+        return resolve(self.root, tuple(path))
+
+    def path_of(self, node: TwiML) -> NodePath:
+        """Path of `node` (by identity).  ValueError if it is not in this document."""
+        entry = self._paths().get(id(node))
+        if entry is not None and entry[0] is node:
+            path = entry[1]
+            if self._at(path) is node:
+                return path
+        # The tree was changed behind our back (not through an edit): index afresh once.
+        self._index = None
+        entry = self._paths().get(id(node))
+        if entry is None or entry[0] is not node:
+            raise ValueError(f"{node!r} is not part of this document")
+        return entry[1]
+
+    def _at(self, path: NodePath) -> object:
+        node: Any = self.root
+        try:
+            for index in path:
+                node = node.verbs[index]
+        except (IndexError, AttributeError):
+            return None
+        return node
+
+    def contains(self, node: TwiML) -> bool:
+        """True if `node` (this very object) is in the tree."""
+        try:
+            self.path_of(node)
+        except ValueError:
+            return False
+        return True
+
+    def parent_of(self, node: TwiML) -> TwiML | None:
+        """The node's parent; None for the root."""
+        path = self.path_of(node)
+        return resolve(self.root, path[:-1]) if path else None
+
+    def element_of(self, node: object) -> Element | None:
+        """Grammar entry of `node`; None for unknown elements and comments."""
+        return _element_of(node)
+
+    def allowed_children(self, node: TwiML) -> list[Element]:
+        """Elements the grammar accepts inside `node`, in table order (the add menu)."""
+        element = _element_of(node)
+        return list(GRAMMAR.allowed_children(element)) if element is not None else []
+
+    def make_node(self, element: Element) -> TwiML:
+        """A fresh node for `element`, without attributes; a required body gets a placeholder."""
+        body = element.body
+        cls = _class_of(element)
+        if body is None or body.param is None:
+            return cls()
+        value = None
+        if body.kind == "required":
+            value = BODY_PLACEHOLDERS.get(body.param, element.xml.lower())
+        return cls(value)
+
+    # ------------------------------------------------------------------ history
+
+    def _apply(self, command: Command) -> Change:
+        change = command.apply(self.root)
+        self._undo.append((next(self._serial), command))
+        self._state = self._undo[-1][0]
+        self._redo.clear()
+        while len(self._undo) > self.max_history:
+            self._base = self._undo.popleft()[0]
+        self._changed(command)
+        return change
+
+    def _changed(self, command: Command) -> None:
+        self.version += 1
+        if command.structural:
+            self._index = None
+
+    def undo(self) -> Change | None:
+        """Revert the last edit; None when there is nothing to undo."""
+        if not self._undo:
+            return None
+        serial, command = self._undo[-1]
+        change = command.inverse().apply(self.root)
+        self._undo.pop()
+        self._redo.append((serial, command))
+        self._state = self._undo[-1][0] if self._undo else self._base
+        self._changed(command)
+        return change
+
+    def redo(self) -> Change | None:
+        """Re-apply the last undone edit; None when there is nothing to redo."""
+        if not self._redo:
+            return None
+        serial, command = self._redo[-1]
+        change = command.apply(self.root)
+        self._redo.pop()
+        self._undo.append((serial, command))
+        self._state = serial
+        self._changed(command)
+        return change
+
+    def _merge(self, command: SetAttr | SetText) -> Change | None:
+        """Fold `command` into the previous edit of the same field (typing in a form field), so
+        one undo reverts the whole entry.  Never merges into the saved state or after an undo."""
+        if not self._undo or self._redo or self._state == self._saved:
+            return None
+        serial, last = self._undo[-1]
+        if type(last) is not type(command) or last.path != command.path:
+            return None
+        if isinstance(last, SetAttr) and last.name != command.name:  # type: ignore[union-attr]
+            return None
+        change = command.apply(self.root)
+        self._undo.pop()
+        merged = type(command)(*(_fields(last)[:-1]), command.new)  # type: ignore[arg-type]
+        if _same(merged.old, merged.new):
+            self._state = self._undo[-1][0] if self._undo else self._base
+        else:
+            self._undo.append((next(self._serial), merged))
+            self._state = self._undo[-1][0]
+        self._changed(command)
+        return change
+
+    # ------------------------------------------------------------------ edits
+
+    def set_attr(self, node: TwiML, xml_name: str, value: str | None, *, merge: bool = False) -> Change:
+        """Set attribute `xml_name` (any name, known to the grammar or not) to `value`, kept as
+        given even if invalid; None removes it.  Setting the current value records nothing.
+        `merge=True` folds this into an immediately preceding edit of the same attribute.
+        Raises TwiMLException for a name that is not an XML name or a value XML cannot carry."""
+        path = self.path_of(node)
+        if isinstance(node, Comment):
+            raise TwiMLException("a comment has no attributes")
+        if not isinstance(xml_name, str) or not _XML_NAME.match(xml_name):
+            raise TwiMLException(f"{xml_name!r} is not a valid XML attribute name")
+        new = MISSING if value is None else value
+        if new is not MISSING:
+            escape_attr(attr_text(new), node.name, xml_name)  # raises for characters XML forbids
+        old = node.attrs.get(xml_name, MISSING)
+        command = SetAttr(path, xml_name, old, new)
+        if _same(old, new):
+            return Change("attr", path, None)
+        if merge:
+            merged = self._merge(command)
+            if merged is not None:
+                return merged
+        return self._apply(command)
+
+    def set_text(self, node: TwiML, text: str | None, *, merge: bool = False) -> Change:
+        """Replace the node's body text (``.value``); None or "" leaves it empty.
+        Raises TwiMLException for text XML cannot carry (see `set_attr` for `merge`)."""
+        path = self.path_of(node)
+        if isinstance(node, Comment) and text is None:
+            text = ""  # a comment always has text, if only an empty one
+        if text is not None:
+            if isinstance(node, Comment):
+                comment_text(str(text))
+            else:
+                escape_text(body_text(text), node.name)
+        old = node.value
+        command = SetText(path, old, text)
+        if _same(old, text):
+            return Change("text", path, None)
+        if merge:
+            merged = self._merge(command)
+            if merged is not None:
+                return merged
+        return self._apply(command)
+
+    def insert(self, parent: TwiML, index: int, node: TwiML) -> Change:
+        """Insert `node` (a subtree not yet in the document) at ``parent.verbs[index]``;
+        index == len(parent.verbs) appends."""
+        parent_path = self.path_of(parent)
+        if not isinstance(node, TwiML):
+            raise TypeError(f"only TwiML nodes can be inserted, not {type(node).__name__}")
+        if isinstance(parent, Comment):
+            raise TwiMLException("a comment cannot have children")
+        if not 0 <= index <= len(parent.verbs):
+            raise IndexError(f"index {index} outside 0..{len(parent.verbs)}")
+        paths = self._paths()
+        for sub in node.iter():
+            if not isinstance(sub, Comment) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
+                raise TwiMLException(f"{sub.name!r} is not a valid XML element name")
+            entry = paths.get(id(sub))
+            if entry is not None and entry[0] is sub:
+                raise TwiMLException("the node is already in the document; duplicate or move it instead")
+        node.to_xml(xml_declaration=False)  # a subtree the preview could not render never gets in
+        return self._apply(Insert(parent_path, index, node))
+
+    def add_child(self, parent: TwiML, element: Element) -> tuple[Change, TwiML]:
+        """A new `element` node appended to `parent`."""
+        node = self.make_node(element)
+        return self.insert(parent, len(parent.verbs), node), node
+
+    def add_sibling(self, node: TwiML, element: Element) -> tuple[Change, TwiML]:
+        """A new `element` node right after `node`."""
+        path = self._child_path(node, "add a sibling to")
+        new = self.make_node(element)
+        return self.insert(resolve(self.root, path[:-1]), path[-1] + 1, new), new
+
+    def remove(self, node: TwiML) -> Change:
+        """Delete `node` and its subtree."""
+        path = self._child_path(node, "remove")
+        return self._apply(Remove(path[:-1], path[-1], node))
+
+    def duplicate(self, node: TwiML) -> tuple[Change, TwiML]:
+        """A deep copy of `node` inserted right after it."""
+        path = self._child_path(node, "duplicate")
+        clone = copy.deepcopy(node)
+        _forget_source(clone)
+        return self.insert(resolve(self.root, path[:-1]), path[-1] + 1, clone), clone
+
+    def move(self, node: TwiML, delta: int) -> Change | None:
+        """Move `node` `delta` places among its sibling nodes (-1 up, +1 down); text pieces do
+        not count as places.  None (and no change) when that would pass the first or last."""
+        path = self._child_path(node, "move")
+        if delta == 0:
+            return None
+        verbs = resolve(self.root, path[:-1]).verbs
+        step = 1 if delta > 0 else -1
+        remaining = abs(delta)
+        target = path[-1]
+        while remaining:
+            target += step
+            if not 0 <= target < len(verbs):
+                return None
+            if not isinstance(verbs[target], str):
+                remaining -= 1
+        return self._apply(Move(path[:-1], path[-1], target))
+
+    def _child_path(self, node: TwiML, action: str) -> NodePath:
+        path = self.path_of(node)
+        if not path:
+            raise TwiMLException(f"cannot {action} the root <{node.name}>")
+        return path
+
+    # ------------------------------------------------------------------ clipboard
+
+    def copy_subtree(self, node: TwiML) -> str:
+        """The subtree as indented XML without declaration (what the clipboard holds)."""
+        return node.to_xml(xml_declaration=False, pretty=True).rstrip("\n")
+
+    def cut(self, node: TwiML) -> tuple[str, Change]:
+        """Copy then remove."""
+        text = self.copy_subtree(node)
+        return text, self.remove(node)
+
+    def parse_snippet(self, parent: TwiML, xml: str) -> TwiML:
+        """Parse one element of XML as it would be read inside `parent` (so names resolve to the
+        right classes, e.g. <Sip> under <Dial> or <Refer>).  TwiMLParseError if the text is not
+        exactly one well-formed element; positions refer to the snippet."""
+        path = self.path_of(parent)
+        names = [self.root.name] + [resolve(self.root, path[:k]).name for k in range(1, len(path) + 1)]
+        snippet = _DECLARATION.sub("", xml).strip()
+        prefix = "".join(f"<{name}>" for name in names)
+        suffix = "".join(f"</{name}>" for name in reversed(names))
+        try:
+            container = _parse(prefix + snippet + suffix, self.kind)
+        except TwiMLParseError as exc:
+            line, column = exc.line, exc.column
+            if line == 1 and column is not None:
+                column = max(1, column - len(prefix))
+            raise TwiMLParseError(exc.message, line, column) from exc
+        for _ in path:
+            container = next(v for v in container.verbs if isinstance(v, TwiML))
+        if container.value not in (None, ""):
+            raise TwiMLParseError("text outside an element; paste one element such as <Say>Hi</Say>")
+        nodes = []
+        for piece in container.verbs:
+            if isinstance(piece, str):
+                if piece.strip():
+                    raise TwiMLParseError("text outside an element; paste one element such as <Say>Hi</Say>")
+            else:
+                nodes.append(piece)
+        if len(nodes) != 1:
+            raise TwiMLParseError(f"expected one element to paste, found {len(nodes)}")
+        node = nodes[0]
+        _forget_source(node)
+        return node
+
+    def paste(self, parent: TwiML, index: int, xml: str) -> tuple[Change, TwiML]:
+        """Parse `xml` (one element, as `copy_subtree` gives) and insert it at `index` of
+        `parent`.  Malformed XML raises TwiMLParseError and changes nothing."""
+        node = self.parse_snippet(parent, xml)
+        return self.insert(parent, index, node), node
+
+    # ------------------------------------------------------------------ output
+
+    def to_xml(self) -> str:
+        """The document as indented XML with declaration (cached per version)."""
+        cached = self._xml
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        text = self.root.to_xml(pretty=True)
+        self._xml = (self.version, text)
+        return text
+
+    def to_python(self, import_root: str = "twiml") -> str:
+        """Python code that rebuilds the document (cached per version)."""
+        cached = self._python
+        if cached is not None and cached[0] == self.version and cached[1] == import_root:
+            return cached[2]
+        from twiml.exporter import to_python
+
+        text: str = to_python(self.root, import_root)
+        self._python = (self.version, import_root, text)
+        return text
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """The validator's findings for the current tree (cached per version)."""
+        cached = self._diagnostics
+        if cached is None or cached[0] != self.version:
+            from twiml.validator import validate
+
+            cached = self._diagnostics = (self.version, list(validate(self.root)))
+        return list(cached[1])
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the XML atomically to `path` (default: `file_path`), then remember that path
+        and clear `dirty`.  The text is parsed back first: a document that would not read back
+        is not written, so a good file is never replaced by a bad one."""
+        target = Path(path) if path is not None else self.file_path
+        if target is None:
+            raise ValueError("the document has no file name yet; save it with a path")
+        text = self.to_xml()
+        try:
+            importlib.import_module("twiml.parser")
+        except ImportError:
+            pass
+        else:
+            try:
+                _parse(text, self.kind)
+            except TwiMLParseError as exc:
+                raise TwiMLException(f"not saved: the XML would not read back ({exc})") from exc
+        atomic_write(target, text)
+        self.file_path = target
+        self._saved = self._state
+        return target
+
+    def export_python(self, path: str | os.PathLike[str], import_root: str = "twiml") -> Path:
+        """Write the Python export atomically; the document's file and dirty flag are unaffected."""
+        target = Path(path)
+        atomic_write(target, self.to_python(import_root))
+        return target
+
+    def __repr__(self) -> str:
+        name = self.file_path.name if self.file_path else "untitled"
+        return f"<Document {name} {self.kind} v{self.version}{' dirty' if self.dirty else ''}>"
+
+
+def _class_of(element: Element) -> type[TwiML]:
+    """The builder class for a grammar entry."""
+    module = importlib.import_module(DIALECT_MODULES[element.dialect])
+    cls: type[TwiML] = getattr(module, element.cls)
+    return cls
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type (so "1" replacing 1 still counts as an edit)."""
+    if a is b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+def _fields(command: SetAttr | SetText) -> tuple[Any, ...]:
+    if isinstance(command, SetAttr):
+        return (command.path, command.name, command.old, command.new)
+    return (command.path, command.old, command.new)
