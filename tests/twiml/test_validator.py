@@ -28,14 +28,14 @@ def found(doc: TwiML) -> list[Found]:
     return [(d.severity, d.code, d.path) for d in validate(doc)]
 
 
-def voice(*verbs: TwiML) -> VoiceResponse:
+def voice(*verbs: TwiML | str) -> VoiceResponse:
     r = VoiceResponse()
     for v in verbs:
         r.append(v)
     return r
 
 
-def gather(*verbs: TwiML, **kw: object) -> Gather:
+def gather(*verbs: TwiML | str, **kw: object) -> Gather:
     g = Gather(**kw)
     for v in verbs:
         g.append(v)
@@ -440,20 +440,20 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
         el = GRAMMAR.get(dialect, cls)
         if isinstance(content.code, int):
             assert content.code in el.errors, (cls, content.code)
-        for a in content.attrs:
-            assert el.attr(a) is not None, (cls, a)
+        for name in content.attrs:
+            assert el.attr(name) is not None, (cls, name)
     for table in (rules.NAME_MAX_LENGTH, rules.JSON_BODY):
         for (dialect, cls), value in table.items():
             code = value[1] if isinstance(value, tuple) else value
             assert code in GRAMMAR.get(dialect, cls).errors, (cls, code)
     for dialect, prs in rules.PARENT_ATTR_RULES.items():
         for pr in prs:
-            parent, child = GRAMMAR.get(dialect, pr.parent), GRAMMAR.get(dialect, pr.child)
-            assert pr.code in parent.errors or pr.code in child.errors, pr
-            assert child.attr(pr.attr) is not None, pr
+            p_el, c_el = GRAMMAR.get(dialect, pr.parent), GRAMMAR.get(dialect, pr.child)
+            assert pr.code in p_el.errors or pr.code in c_el.errors, pr
+            assert c_el.attr(pr.attr) is not None, pr
     for (dialect, cls, attr), extra in rules.EXTRA_VALUES.items():
-        a = GRAMMAR.get(dialect, cls).attr(attr)
-        assert a is not None and not set(extra) & set(a.values), "grammar now has these values: drop the entry"
+        known = GRAMMAR.get(dialect, cls).attr(attr)
+        assert known is not None and not set(extra) & set(known.values), "grammar now has these values: drop the entry"
 
 
 def test_reachability_tables_name_real_top_level_verbs() -> None:
