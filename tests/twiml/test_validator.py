@@ -179,6 +179,14 @@ CASES: list[tuple[str, Factory, Factory, Found]] = [
     ("connect_stream_track", lambda: voice(with_child(Connect(), Stream(url="wss://e.com/s", track="both_tracks"))),
      lambda: voice(with_child(Start(), Stream(url="wss://e.com/s", track="both_tracks"))),
      ("error", 31941, "Response/Connect[1]/Stream[1]")),
+    ("doubtful_range_is_only_a_warning", lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=1))),
+     lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=2))),
+     ("warning", 12200, "Response/Dial[1]/Conference[1]")),
+    ("ssml_say_as_open_values", lambda: voice(with_child(Say(voice="Google.en-US-Neural2-A"),
+                                                          twiml.voice_response.SsmlSayAs("$5", interpret_as="moneyz"))),
+     lambda: voice(with_child(Say(voice="Google.en-US-Neural2-A"),
+                              twiml.voice_response.SsmlSayAs("5", interpret_as="cardinal"))),
+     ("warning", 12200, "Response/Say[1]/say-as[1]")),
     # body
     ("required_body_redirect", lambda: voice(twiml.voice_response.Redirect("  ")),
      lambda: voice(twiml.voice_response.Redirect("/next")), ("error", "TWIML-MISSING-CONTENT", "Response/Redirect[1]")),
@@ -269,6 +277,11 @@ def test_quiet_documents_are_fully_clean_except_noted_budget() -> None:
     noisy = {c[0]: found(c[2]()) for c in CASES if found(c[2]())}
     assert set(noisy) == {"say_too_long_default_voice", "say_too_long_polly"}
     assert all(f == [("info", 32018, "Response")] for f in noisy.values())
+
+
+def test_no_value_of_a_doubtful_attribute_is_an_error() -> None:
+    doc = voice(dial(twiml.voice_response.Conference("r", max_participants=0)), Enqueue("q", max_queue_size="lots"))
+    assert {d.severity for d in validate(doc)} == {"warning"}
 
 
 def test_open_values_never_give_errors() -> None:
@@ -456,7 +469,7 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
         assert known is not None and not set(extra) & set(known.values), "grammar now has these values: drop the entry"
 
 
-def test_reachability_tables_name_real_top_level_verbs() -> None:
+def test_reachability_and_override_tables_name_real_grammar_entries() -> None:
     for dialect, names in rules.ENDS_DOCUMENT.items():
         root = {k.xml for k in GRAMMAR.allowed_children(GRAMMAR.root(dialect))}
         assert names <= root, dialect
@@ -464,8 +477,11 @@ def test_reachability_tables_name_real_top_level_verbs() -> None:
         for name, (attr, _) in leaves.items():
             [el] = [e for e in GRAMMAR.by_xml(dialect, name)]
             assert el.attr(attr) is not None, name
-    for dialect, cls, attr in rules.EMPTY_URL_MEANINGFUL:
-        assert GRAMMAR.get(dialect, cls).attr(attr) is not None
+    for dialect, cls, attr in rules.EMPTY_URL_MEANINGFUL | rules.DOUBTFUL:
+        assert GRAMMAR.get(dialect, cls).attr(attr) is not None, (cls, attr)
+    for dialect, cls, attr in rules.OPEN_VALUES:
+        known = GRAMMAR.get(dialect, cls).attr(attr)
+        assert known is not None and known.values and not known.open, "grammar now marks it open: drop the entry"
 
 
 def test_every_grammar_attribute_gets_a_checker_that_accepts_its_default_and_values() -> None:
