@@ -178,6 +178,10 @@ def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
     """Like `_write` but without escaping; `to_string` verifies the result by counting
     the markup characters and falls back to `_write` when any value needed escaping."""
     name = node.name
+    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
+        counts[1] += 1
+        out.append(comment_text(node.value))
+        return
     attrs = node.attrs
     head = "<" + name
     if attrs:
@@ -188,17 +192,13 @@ def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
     value = node.value
     verbs = node.verbs
     if value is None or value == "":
-        if not verbs or name == "#comment":
+        if not verbs:
             counts[1] += 1
             out.append(head + " />")
             return
         mark = len(out)
         out.append(head + ">")
     else:
-        if name == "#comment":
-            counts[1] += 1
-            out.append(comment_text(value))
-            return
         text = value if value.__class__ is str else body_text(value)
         if not verbs:
             counts[1] += 2
