@@ -360,3 +360,9 @@ def test_round_trips_twilio_built_documents() -> None:
         parsed = parse(xml)
         assert parsed.to_xml() == xml
         assert not any(isinstance(n, GenericNode) for n in parsed.iter())
+
+
+def test_empty_comment_round_trips() -> None:
+    doc = parse("<Response><!----><Say>a</Say></Response>")
+    assert type(doc.verbs[0]) is Comment and doc.verbs[0].value == ""
+    assert doc.to_xml(False) == "<Response><!----><Say>a</Say></Response>"
