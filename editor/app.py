@@ -1,0 +1,731 @@
+"""twiml-editor: the Textual app that ties the headless Document to the views.
+
+Widgets post intents (AttributeEdited, TextEdited, NodeChosen); this app applies them to the
+Document and refreshes the views from the returned Change: the tree node by node, the form
+only when its node changed under it, the preview and problems list after a short debounce.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Header, TabbedContent, Tree
+
+from editor.document import Change, Document, Kind
+from editor.keymap import DEFAULT_KEYS, KeyAction, load_keymap
+from editor.screens.add_element import AddElementScreen
+from editor.screens.confirm import ConfirmUnsaved
+from editor.screens.error_dialog import ErrorDialog
+from editor.screens.help import HelpScreen
+from editor.screens.path_prompt import PathPrompt
+from editor.screens.picker import PickerScreen
+from editor.screens.templates import KindPicker, TemplatePicker
+from editor.widgets.attribute_form import AttributeForm
+from editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
+from editor.widgets.problems import ProblemsPanel
+from editor.widgets.verb_tree import VerbTree
+from editor.widgets.xml_preview import XmlPreview, node_lines
+from twiml.base import TwiML
+from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.grammar_types import Element, element_of
+
+REFRESH_DELAY = 0.04
+"""Seconds the preview and problems list wait for more edits (typing) before refreshing."""
+
+FORM_DELAY = 0.06
+"""Seconds the tree cursor must rest on a node before its form is built."""
+
+# Action id -> method name, where the Textual action differs from the keymap id.
+ACTION_NAMES = {"quit": "request_quit", "command_palette": "command_palette"}
+
+# Keys the editor adds on top of editor.keymap (not remappable there yet).
+EXTRA_KEYS: tuple[KeyAction, ...] = (
+    KeyAction("edit_attribute", "e", "Edit attribute…", show=False),
+    KeyAction("focus_tree", "escape", "Back to tree", show=False),
+)
+
+# Keys that must work even while a text field has focus (they are not text editing keys).
+PRIORITY = {"save", "open", "new", "undo", "redo", "quit", "save_as", "new_from_template", "help",
+            "toggle_preview", "command_palette"}
+
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+def _action(action_id: str) -> str:
+    return ACTION_NAMES.get(action_id, action_id)
+
+
+def _bindings(keys: Iterable[KeyAction]) -> list[Binding]:
+    return [
+        Binding(k.key, _action(k.id), k.description, show=k.show, id=k.id, priority=k.id in PRIORITY)
+        for k in keys
+    ]
+
+
+def _pretty_key(key: str) -> str:
+    return ", ".join(part.replace("ctrl+", "^").replace("_", " ") for part in key.split(","))
+
+
+def _root_name(xml: str) -> str | None:
+    found = re.search(r"<([A-Za-z_][\w.:-]*)", xml)
+    return found.group(1) if found else None
+
+
+class EditorCommands(Provider):
+    """Command palette entries for the editor actions that apply right now."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app = self.app
+        assert isinstance(app, EditorApp)
+        return app.palette_commands()
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class EditorApp(App[None]):
+    """The TwiML flow editor."""
+
+    TITLE = "twiml-editor"
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
+    BINDINGS = _bindings((*DEFAULT_KEYS, *EXTRA_KEYS))
+    COMMANDS = App.COMMANDS | {EditorCommands}
+
+    def __init__(self, path: str | Path | None = None, *, config_path: Path | None = None,
+                 kind: Kind = "voice") -> None:
+        super().__init__()
+        self.startup_problems: list[tuple[str, str]] = []
+        self.keys = self._load_keys(config_path)
+        self.node_clipboard: str | None = None
+        self.current: TwiML | None = None
+        self._refresh_timer: Timer | None = None
+        self._form_timer: Timer | None = None
+        self.refresh_count = 0
+        self.doc = self._initial_document(path, kind)
+
+    # ------------------------------------------------------------------ start-up
+
+    def _load_keys(self, config_path: Path | None) -> tuple[KeyAction, ...]:
+        try:
+            keys = load_keymap(config_path)
+        except ValueError as exc:
+            self.startup_problems.append(("Key configuration ignored in part", str(exc)))
+            keys = getattr(exc, "keys", DEFAULT_KEYS)
+        self.set_keymap({k.id: k.key for k in keys})
+        return (*keys, *EXTRA_KEYS)
+
+    def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
+        if path is None:
+            return Document.new(kind)
+        try:
+            return Document.open(path)
+        except TwiMLParseError as exc:
+            self.startup_problems.append(("Could not open the file", self.parse_error_text(Path(path), exc)))
+        except FileNotFoundError:
+            doc = Document.new(kind)
+            doc.file_path = Path(path)  # a new file: saving creates it
+            self.startup_problems.append(("New file", f"{path} does not exist yet; it is created when you save."))
+            return doc
+        except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+            self.startup_problems.append(("Could not open the file", f"{path}: {exc}"))
+        return Document.new(kind)
+
+    @staticmethod
+    def parse_error_text(path: Path, exc: TwiMLParseError) -> str:
+        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "unknown position"
+        return (f"{path} is not valid TwiML ({where}):\n\n{exc.message}\n\n"
+                "The file was left untouched. You are editing a new document; "
+                "saving asks for a file name.")
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield VerbTree(id="tree")
+            yield AttributeForm(id="form")
+            yield XmlPreview(id="preview")
+        yield ProblemsPanel(id="problems")
+        yield Footer()
+
+    @property
+    def tree(self) -> VerbTree:
+        return self.query_one("#tree", VerbTree)
+
+    @property
+    def form(self) -> AttributeForm:
+        return self.query_one("#form", AttributeForm)
+
+    @property
+    def preview(self) -> XmlPreview:
+        return self.query_one("#preview", XmlPreview)
+
+    @property
+    def problems(self) -> ProblemsPanel:
+        return self.query_one("#problems", ProblemsPanel)
+
+    def on_mount(self) -> None:
+        self.tree.border_title = "Flow"
+        self.preview.border_title = "Preview"
+        self.load_document(self.doc)
+        for title, message in self.startup_problems:
+            self.push_screen(ErrorDialog(title, message))
+
+    def load_document(self, doc: Document) -> None:
+        """Show a whole new document (new, open, template)."""
+        self.doc = doc
+        self.current = None
+        self.tree.load(doc.root)
+        self.select(doc.root)
+        self.refresh_views()
+        self.update_title()
+        self.tree.focus()
+
+    def update_title(self) -> None:
+        name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
+        self.sub_title = ("● " if self.doc.dirty else "") + name
+
+    # ------------------------------------------------------------------ selection
+
+    def select(self, node: TwiML) -> None:
+        """Make `node` the current node: tree cursor, form, preview highlight."""
+        tree_node = self.tree.tree_node(node)
+        if tree_node is None:
+            return
+        parent = tree_node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self._set_current(node)
+        self.call_after_refresh(self._move_cursor, node)
+
+    def _move_cursor(self, node: TwiML) -> None:
+        tree_node = self.tree.tree_node(node)
+        if tree_node is not None and self.current is node:
+            self.tree.move_cursor(tree_node)
+
+    def _set_current(self, node: TwiML | None) -> None:
+        if node is self.current:
+            return
+        self.current = node
+        self._highlight()
+        self.refresh_bindings()
+        # Building a form costs a few frames: wait until the cursor rests (holding down-arrow).
+        if self._form_timer is not None:
+            self._form_timer.stop()
+        self._form_timer = self.set_timer(FORM_DELAY, self._show_form)
+
+    def _show_form(self) -> None:
+        self._form_timer = None
+        if self.form.node is not self.current:
+            self.form.show_node(self.current)
+
+    def _highlight(self) -> None:
+        node = self.current
+        lines = node_lines(self.doc.root, node) if node is not None else None
+        self.preview.highlight(lines)
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _tree_highlighted(self, event: Tree.NodeHighlighted[TwiML]) -> None:
+        if event.node.data is not None:
+            self._set_current(event.node.data)
+
+    def ensure_form(self) -> None:
+        """Build the current node's form now (before focusing one of its fields)."""
+        if self._form_timer is not None:
+            self._form_timer.stop()
+            self._form_timer = None
+        if self.form.node is not self.current:
+            self.form.show_node(self.current)
+
+    @on(VerbTree.EditRequested)
+    def _edit_requested(self) -> None:
+        self.ensure_form()
+        self.call_after_refresh(self.form.focus_first)
+
+    @on(FieldDone)
+    def _field_done(self) -> None:
+        self.tree.focus()
+
+    @on(NodeChosen)
+    def _node_chosen(self, event: NodeChosen) -> None:
+        if self.doc.contains(event.node):
+            self.select(event.node)
+            self.tree.focus()
+
+    # ------------------------------------------------------------------ applying edits
+
+    @on(AttributeEdited)
+    def _attribute_edited(self, event: AttributeEdited) -> None:
+        if not self.doc.contains(event.node):
+            return  # a late message from a form whose node is gone
+        try:
+            change = self.doc.set_attr(event.node, event.xml_name, event.value, merge=True)
+        except TwiMLException as exc:
+            self.notify(str(exc), title="Not applied", severity="error")
+            return
+        self.after_change(change, refill_form=event.node is self.form.node and
+                          event.xml_name not in self.form.fields)
+
+    @on(TextEdited)
+    def _text_edited(self, event: TextEdited) -> None:
+        if not self.doc.contains(event.node):
+            return
+        try:
+            change = self.doc.set_text(event.node, event.text, merge=True)
+        except TwiMLException as exc:
+            self.notify(str(exc), title="Not applied", severity="error")
+            return
+        self.after_change(change)
+
+    def after_change(self, change: Change | None, *, refill_form: bool = False) -> None:
+        """Bring the views in line with one Change."""
+        if change is None:
+            return
+        doc = self.doc
+        if change.kind == "replace":
+            self.tree.load(doc.root)
+            self.current = None
+            self.select(doc.root)
+        elif change.kind in ("attr", "text"):
+            node = doc.node_at(change.path)
+            self.tree.relabel(node)
+            if refill_form and node is self.form.node:
+                self.form.refill(node)
+        else:
+            parents = {change.parent} if change.parent is not None else set()
+            if change.old_path:
+                parents.add(change.old_path[:-1])
+            for parent in parents:
+                self.tree.reconcile(doc.node_at(parent))
+            if self.current is not None and not doc.contains(self.current):
+                self._set_current(None)
+        self.update_title()
+        self.refresh_bindings()
+        self.schedule_refresh()
+
+    def schedule_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        self._refresh_timer = self.set_timer(REFRESH_DELAY, self.refresh_views)
+
+    def refresh_views(self) -> None:
+        """Preview, problems list and tree problem marks for the current document state."""
+        self._refresh_timer = None
+        self.refresh_count += 1
+        doc = self.doc
+        try:
+            self.preview.show_xml(doc.to_xml())
+        except TwiMLException as exc:
+            self.preview.show_xml(f"<!-- the document cannot be written as XML: {exc} -->\n")
+        self._highlight()
+        if self.preview.showing_python:
+            self.refresh_python()
+        else:
+            self.preview.python_stale = True
+        try:
+            diagnostics = doc.diagnostics()
+        except ImportError:
+            diagnostics = []
+        self.problems.show(diagnostics)
+        worst: dict[int, str] = {}
+        for d in diagnostics:
+            node = getattr(d, "node", None)
+            if node is not None and SEVERITY_RANK.get(d.severity, 0) > SEVERITY_RANK.get(worst.get(id(node), ""), 0):
+                worst[id(node)] = d.severity
+        self.tree.set_severities(worst)
+
+    def refresh_python(self) -> None:
+        try:
+            text = self.doc.to_python()
+        except ImportError:
+            text = "# The Python exporter (twiml.exporter) is not available."
+        except TwiMLException as exc:
+            text = f"# Cannot export: {exc}"
+        self.preview.show_python(text)
+
+    # ------------------------------------------------------------------ applicability
+
+    def _target(self) -> TwiML:
+        return self.current if self.current is not None else self.doc.root
+
+    def _siblings(self, node: TwiML) -> list[TwiML]:
+        parent = self.doc.parent_of(node)
+        return [] if parent is None else [v for v in parent.verbs if isinstance(v, TwiML)]
+
+    def applicable(self, action_id: str) -> bool:
+        """Whether an action can do something now (palette lists only these)."""
+        node = self._target()
+        not_root = node is not self.doc.root
+        if action_id in ("add_sibling", "delete", "duplicate", "cut"):
+            return not_root
+        if action_id in ("move_up", "move_down"):
+            siblings = self._siblings(node)
+            if not siblings:
+                return False
+            return siblings[0] is not node if action_id == "move_up" else siblings[-1] is not node
+        if action_id == "undo":
+            return self.doc.can_undo
+        if action_id == "redo":
+            return self.doc.can_redo
+        if action_id == "paste":
+            return self.node_clipboard is not None
+        if action_id == "add_child":
+            return node.name != "#comment" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
+        if action_id == "edit_attribute":
+            return node.name != "#comment"
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        for key in self.keys:
+            if _action(key.id) == action:
+                return True if self.applicable(key.id) else None
+        return True
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        commands = []
+        for key in self.keys:
+            if key.id in ("command_palette", "focus_tree") or not self.applicable(key.id):
+                continue
+            method = getattr(self, f"action_{_action(key.id)}")
+            commands.append((key.description.rstrip("…"), f"{_pretty_key(key.key)}", method))
+        commands.append(("New voice document", "", partial(self.new_document, "voice")))
+        commands.append(("New messaging document", "", partial(self.new_document, "messaging")))
+        commands.append(("New fax document", "", partial(self.new_document, "fax")))
+        return commands
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        rows = [(_pretty_key(k.key), k.id, k.description) for k in self.keys]
+        rows += [("enter", "(tree)", "Edit the selected node's fields"),
+                 ("space", "(tree)", "Expand / collapse"),
+                 ("tab", "", "Next field / panel"),
+                 ("enter", "(problems)", "Select the node with the problem")]
+        return rows
+
+    # ------------------------------------------------------------------ structure actions
+
+    def _pick_element(self, where: str, parent: TwiML, then: Callable[[Element], None]) -> None:
+        elements = self.doc.allowed_children(parent)
+
+        def chosen(element: Element | None) -> None:
+            if element is not None:
+                then(element)
+
+        self.push_screen(AddElementScreen(where, elements), chosen)
+
+    def action_add_child(self) -> None:
+        node = self._target()
+        if not self.applicable("add_child"):
+            self.notify(f"<{node.name}> takes no child elements.", severity="warning")
+            return
+
+        def add(element: Element) -> None:
+            change, new = self.doc.add_child(node, element)
+            self.after_change(change)
+            self.select(new)
+
+        self._pick_element(f"inside <{node.name}>", node, add)
+
+    def action_add_sibling(self) -> None:
+        node = self._target()
+        parent = self.doc.parent_of(node)
+        if parent is None:
+            self.notify("The root <Response> has no siblings: add a child instead (a).", severity="warning")
+            return
+
+        def add(element: Element) -> None:
+            change, new = self.doc.add_sibling(node, element)
+            self.after_change(change)
+            self.select(new)
+
+        self._pick_element(f"after <{node.name}> in <{parent.name}>", parent, add)
+
+    def _neighbour(self, node: TwiML) -> TwiML | None:
+        """Node to select once `node` is gone: next sibling, else previous, else parent."""
+        siblings = self._siblings(node)
+        index = next(i for i, s in enumerate(siblings) if s is node)
+        if index + 1 < len(siblings):
+            return siblings[index + 1]
+        if index > 0:
+            return siblings[index - 1]
+        return self.doc.parent_of(node)
+
+    def action_delete(self) -> None:
+        node = self._target()
+        if node is self.doc.root:
+            self.notify("The root <Response> cannot be deleted.", severity="warning")
+            return
+        after = self._neighbour(node)
+        self.after_change(self.doc.remove(node))
+        if after is not None:
+            self.select(after)
+
+    def action_duplicate(self) -> None:
+        node = self._target()
+        if node is self.doc.root:
+            self.notify("The root <Response> cannot be duplicated.", severity="warning")
+            return
+        change, new = self.doc.duplicate(node)
+        self.after_change(change)
+        self.select(new)
+
+    def _move(self, delta: int) -> None:
+        node = self._target()
+        change = self.doc.move(node, delta) if node is not self.doc.root else None
+        if change is None:
+            self.notify("Cannot move further.", severity="warning")
+            return
+        self.after_change(change)
+        self.current = None
+        self.select(node)
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+    def action_copy(self) -> None:
+        node = self._target()
+        self.node_clipboard = self.doc.copy_subtree(node)
+        self.copy_to_clipboard(self.node_clipboard)
+        self.refresh_bindings()
+        self.notify(f"Copied <{node.name}>.")
+
+    def action_cut(self) -> None:
+        node = self._target()
+        if node is self.doc.root:
+            self.notify("The root <Response> cannot be cut.", severity="warning")
+            return
+        after = self._neighbour(node)
+        self.node_clipboard, change = self.doc.cut(node)
+        self.copy_to_clipboard(self.node_clipboard)
+        self.after_change(change)
+        if after is not None:
+            self.select(after)
+
+    def action_paste(self) -> None:
+        """Paste inside the selected node when the grammar allows it there, else after it."""
+        if self.node_clipboard is None:
+            self.notify("Nothing to paste: copy (c) or cut (x) a node first.", severity="warning")
+            return
+        node = self._target()
+        name = _root_name(self.node_clipboard)
+        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name != "#comment" else set()
+        parent = self.doc.parent_of(node)
+        if name in allowed or parent is None:
+            target, index = node, len(node.verbs)
+        else:
+            target, index = parent, next(i for i, v in enumerate(parent.verbs) if v is node) + 1
+        try:
+            change, new = self.doc.paste(target, index, self.node_clipboard)
+        except TwiMLException as exc:
+            self.push_screen(ErrorDialog("Cannot paste", str(exc)))
+            return
+        self.after_change(change)
+        self.select(new)
+
+    def action_undo(self) -> None:
+        self._history(self.doc.undo(), "undo")
+
+    def action_redo(self) -> None:
+        self._history(self.doc.redo(), "redo")
+
+    def _history(self, change: Change | None, what: str) -> None:
+        if change is None:
+            self.notify(f"Nothing to {what}.", severity="warning")
+            return
+        self.after_change(change, refill_form=True)
+        path = change.path if change.kind != "remove" else change.parent
+        if path is None:
+            return
+        try:
+            node = self.doc.node_at(path)
+        except Exception:  # noqa: BLE001 - the path may end on a text piece
+            return
+        if node is not self.current:
+            self.select(node)
+
+    def action_edit_attribute(self) -> None:
+        node = self._target()
+        element = element_of(node)
+        items: list[tuple[str, str, str]] = []
+        if element is not None and element.body is not None and element.body.kind != "none" or element is None:
+            items.append(("(text)", "the element's body text", "#text"))
+        if element is not None:
+            items += [(a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else a.type, a.xml)
+                      for a in element.attrs]
+        items += [(k, f"= {v} (not in the grammar)", k) for k in node.attrs
+                  if element is None or element.attr(k) is None]
+        items.append(("(new attribute)", "add an attribute the grammar does not list", "#new"))
+
+        def focus(name: str) -> None:
+            if name == "#text":
+                self.form.focus_body()
+            elif name == "#new":
+                self.form.focus_new_attribute()
+            else:
+                self.form.focus_field(name)
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.ensure_form()
+                self.call_after_refresh(focus, name)
+
+        self.push_screen(PickerScreen(f"Edit <{node.name}>", items, dialog_id="attr-picker"), chosen)
+
+    def action_focus_tree(self) -> None:
+        self.tree.focus()
+
+    def action_toggle_preview(self) -> None:
+        preview = self.preview
+        preview.active = "tab-xml" if preview.showing_python else "tab-python"
+        if preview.showing_python and preview.python_stale:
+            self.refresh_python()
+
+    @on(TabbedContent.TabActivated, "#preview-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.preview.showing_python and self.preview.python_stale:
+            self.refresh_python()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_rows()))
+
+    # ------------------------------------------------------------------ file actions
+
+    async def _confirm_discard(self, what: str) -> bool:
+        """True when it is fine to drop the current document (saved, discarded, or clean)."""
+        if not self.doc.dirty:
+            return True
+        name = self.doc.file_path.name if self.doc.file_path else "The untitled document"
+        choice = await self.push_screen_wait(ConfirmUnsaved(what, name))
+        if choice == "discard":
+            return True
+        if choice == "save":
+            return await self._save(ask=self.doc.file_path is None)
+        return False
+
+    async def _save(self, ask: bool) -> bool:
+        path = self.doc.file_path
+        if ask or path is None:
+            initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
+            path = await self.push_screen_wait(PathPrompt("Save as", initial))
+            if path is None:
+                return False
+        try:
+            saved = self.doc.save(path)
+        except (OSError, TwiMLException, ValueError) as exc:
+            self.push_screen(ErrorDialog("Not saved", f"{path}: {exc}"))
+            return False
+        self.update_title()
+        self.notify(f"Saved {saved}")
+        return True
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        await self._save(ask=False)
+
+    @work(exclusive=True, group="file")
+    async def action_save_as(self) -> None:
+        await self._save(ask=True)
+
+    @work(exclusive=True, group="file")
+    async def action_export_python(self) -> None:
+        base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
+        path = await self.push_screen_wait(PathPrompt("Export Python to", str(base),
+                                                      "Writes a Python script that rebuilds this document."))
+        if path is None:
+            return
+        try:
+            written = self.doc.export_python(path)
+        except (OSError, TwiMLException, ImportError) as exc:
+            self.push_screen(ErrorDialog("Not exported", f"{path}: {exc}"))
+            return
+        self.notify(f"Exported {written}")
+
+    @work(exclusive=True, group="file")
+    async def action_open(self) -> None:
+        if not await self._confirm_discard("open another file"):
+            return
+        initial = str(self.doc.file_path.parent) + "/" if self.doc.file_path else str(Path.cwd()) + "/"
+        path = await self.push_screen_wait(PathPrompt("Open", initial))
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            doc = Document.open(path)
+        except TwiMLParseError as exc:
+            self.push_screen(ErrorDialog("Could not open the file", self.parse_error_text(path, exc).replace(
+                "You are editing a new document; saving asks for a file name.", "Your current document is unchanged.")))
+            return False
+        except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+            self.push_screen(ErrorDialog("Could not open the file", f"{path}: {exc}"))
+            return False
+        self.load_document(doc)
+        return True
+
+    @work(exclusive=True, group="file")
+    async def action_new(self) -> None:
+        if not await self._confirm_discard("start a new document"):
+            return
+        kind = await self.push_screen_wait(KindPicker())
+        if kind is not None:
+            self.load_document(Document.new(kind))  # type: ignore[arg-type]
+
+    @work(exclusive=True, group="file")
+    async def new_document(self, kind: Kind) -> None:
+        if await self._confirm_discard("start a new document"):
+            self.load_document(Document.new(kind))
+
+    @work(exclusive=True, group="file")
+    async def action_new_from_template(self) -> None:
+        if not await self._confirm_discard("start from a template"):
+            return
+        path = await self.push_screen_wait(TemplatePicker())
+        if path is None:
+            return
+        try:
+            doc = Document.from_xml(path.read_text(encoding="utf-8"))  # untitled: never overwrite the template
+        except (OSError, TwiMLException) as exc:
+            self.push_screen(ErrorDialog("Could not read the template", f"{path}: {exc}"))
+            return
+        self.load_document(doc)
+
+    @work(exclusive=True, group="file")
+    async def action_request_quit(self) -> None:
+        if await self._confirm_discard("quit"):
+            self.exit()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
+    parser.add_argument("file", nargs="?", help="TwiML file to open (a new voice document when omitted)")
+    parser.add_argument("--new", choices=("voice", "messaging", "fax"), default="voice",
+                        help="kind of the new document when no FILE is given")
+    parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    EditorApp(args.file, config_path=args.config, kind=args.new).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Modal screens of the editor: help, add-element menu, prompts and dialogs."""

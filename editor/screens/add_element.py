@@ -1,0 +1,22 @@
+"""The add-element menu: only the children the grammar allows at that place, with their docs."""
+from __future__ import annotations
+
+from editor.screens.picker import PickerScreen
+from twiml.grammar_types import Element
+
+
+def element_doc(element: Element) -> str:
+    doc = element.doc or (element.body.meaning if element.body is not None else "") or element.notes
+    return doc.split(" | ")[0][:90]
+
+
+class AddElementScreen(PickerScreen[Element]):
+    """Dismisses with the chosen Element (or None)."""
+
+    def __init__(self, where: str, elements: list[Element]) -> None:
+        items = [(e.xml + ("" if e.xml == e.cls else f" ({e.cls})"), element_doc(e), e) for e in elements]
+        super().__init__(
+            f"Add {where}", items,
+            hint="" if elements else "The grammar allows no elements here.",
+            dialog_id="add-element",
+        )

@@ -1,0 +1,47 @@
+"""Asks what to do with unsaved changes before they would be lost."""
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+Choice = Literal["save", "discard", "cancel"]
+
+
+class ConfirmUnsaved(ModalScreen[Choice]):
+    """Dismisses with "save", "discard" or "cancel" (keys s, d, escape)."""
+
+    BINDINGS = [
+        Binding("s", "choose('save')", "Save"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape,c", "choose('cancel')", "Cancel"),
+    ]
+
+    def __init__(self, what: str, name: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.what = what
+        self.name_text = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label("Unsaved changes", classes="dialog-title")
+            yield Static(f"{self.name_text} has unsaved changes. Save them before you {self.what}?",
+                         classes="dialog-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (s)", id="confirm-save", variant="primary")
+                yield Button("Discard (d)", id="confirm-discard", variant="error")
+                yield Button("Cancel (esc)", id="confirm-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-save", Button).focus()
+
+    def action_choose(self, choice: Choice) -> None:
+        self.dismiss(choice)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        choice = (event.button.id or "confirm-cancel").removeprefix("confirm-")
+        self.dismiss(choice)  # type: ignore[arg-type]

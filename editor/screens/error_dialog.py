@@ -1,0 +1,29 @@
+"""A modal that shows an error (e.g. a file that could not be parsed) until dismissed."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+
+class ErrorDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", show=False)]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error", id="error-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.message, id="error-message", classes="dialog-text", markup=False)
+            yield Button("OK", id="error-ok", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#error-ok", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)

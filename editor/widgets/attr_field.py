@@ -1,0 +1,145 @@
+"""One row of the attribute form: a label, an input fitted to the attribute's type, an error line.
+
+A field never edits the document: it posts AttributeEdited, and only when the value really
+differs from the one it last showed (so programmatic fills never echo back as edits).
+"""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
+
+from editor.widgets.messages import AttributeEdited, FieldDone
+from editor.widgets.value_check import describe, problem
+from twiml.base import TwiML
+from twiml.grammar_types import Attr
+
+UNSET_LABEL = "(unset)"
+
+
+def _text(value: object) -> str | None:
+    """The stored attribute value as the text a field shows (lists space-separated)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+class AttrField(Vertical):
+    """A form row for attribute `xml_name` of `node`; `attr` is None for unknown attributes."""
+
+    def __init__(self, node: TwiML, xml_name: str, attr: Attr | None) -> None:
+        super().__init__(classes="attr-field")
+        self.node = node
+        self.xml_name = xml_name
+        self.attr = attr
+        self.shown: str | None = _text(node.attrs.get(xml_name))
+        self.input_widget = self._make_input(self.shown)
+
+    # -- construction ---------------------------------------------------------------------
+    def _select_options(self, values: tuple[str, ...], current: str | None) -> list[tuple[str, str]]:
+        options = [(v, v) for v in values]
+        if current not in (None, "") and current not in values:
+            options.insert(0, (f"{current}  ⚠ not allowed", current))
+        return options
+
+    def _make_input(self, current: str | None) -> Widget:
+        attr = self.attr
+        if attr is not None and (attr.type == "bool" or (attr.type == "enum" and not attr.open and attr.values)):
+            values = ("true", "false") if attr.type == "bool" else attr.values
+            return Select(
+                self._select_options(values, current), prompt=UNSET_LABEL, allow_blank=True,
+                value=current if current not in (None, "") else Select.NULL, compact=True,
+            )
+        suggester = None
+        if attr is not None and attr.values:
+            suggester = SuggestFromList(attr.values, case_sensitive=False)
+        placeholder = describe(attr) if attr is not None else "unknown attribute"
+        return Input(value=current or "", placeholder=placeholder, suggester=suggester, compact=True)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="attr-row"):
+            label = Label(self.xml_name + ("*" if self.attr is not None and self.attr.required else ""),
+                          classes="attr-name" + (" unknown" if self.attr is None else ""))
+            if self.attr is not None and self.attr.doc:
+                label.tooltip = self.attr.doc
+            yield label
+            yield self.input_widget
+            if self.attr is None:
+                yield Button("✕", classes="remove-attr", compact=True, tooltip="Remove this attribute")
+        yield Static(self._problem(self.shown) or "", classes="attr-error")
+
+    def on_mount(self) -> None:
+        self._show_problem(self.shown)
+
+    # -- values ---------------------------------------------------------------------------
+    def current(self) -> str | None:
+        widget = self.input_widget
+        if isinstance(widget, Select):
+            value = widget.value
+            return None if value is Select.NULL or value is None else str(value)
+        assert isinstance(widget, Input)
+        return widget.value if widget.value != "" else None
+
+    def _problem(self, text: str | None) -> str | None:
+        return problem(self.attr, text)
+
+    def _show_problem(self, text: str | None) -> None:
+        message = self._problem(text)
+        error = self.query_one(".attr-error", Static)
+        error.update(f"⚠ {message}" if message else "")
+        error.display = bool(message)
+        self.set_class(bool(message), "-invalid")
+
+    def fill(self, value: object) -> None:
+        """Show `value` (after undo/redo) without posting an edit."""
+        text = _text(value)
+        if text == self.shown and text == self.current():
+            return
+        self.shown = text
+        widget = self.input_widget
+        with self.prevent(Input.Changed, Select.Changed):
+            if isinstance(widget, Select):
+                values = ("true", "false") if self.attr is not None and self.attr.type == "bool" else (
+                    self.attr.values if self.attr is not None else ())
+                widget.set_options(self._select_options(values, text))
+                widget.value = text if text not in (None, "") else Select.NULL
+            elif isinstance(widget, Input) and widget.value != (text or ""):
+                widget.value = text or ""
+        self._show_problem(text)
+
+    def _changed(self) -> None:
+        value = self.current()
+        self._show_problem(value)
+        if value != self.shown:
+            self.shown = value
+            self.post_message(AttributeEdited(self.node, self.xml_name, value))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input is self.input_widget:
+            self._changed()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._changed()
+        self.post_message(FieldDone())
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    @on(Button.Pressed, ".remove-attr")
+    def _remove(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.shown = None
+        self.post_message(AttributeEdited(self.node, self.xml_name, None))

@@ -1,0 +1,188 @@
+"""The form for the selected node, built from its grammar entry (`twiml.grammar_types.Element`)."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from editor.widgets.attr_field import AttrField
+from textual import events
+
+from editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
+from twiml.base import TwiML
+from twiml.grammar_types import element_of
+
+
+def body_of(node: TwiML) -> str:
+    """The node's own body text (`.value`) as the form shows it."""
+    value = node.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def has_body(node: TwiML) -> bool:
+    element = element_of(node)
+    if element is None:
+        return True  # unknown elements and comments: text is all we can offer
+    return element.body is not None and element.body.kind != "none" or node.value not in (None, "")
+
+
+class BodyEditor(TextArea):
+    """Body text of the node; posts TextEdited when the text differs from what was shown."""
+
+    def __init__(self, node: TwiML) -> None:
+        super().__init__(body_of(node), soft_wrap=True, show_line_numbers=False, classes="body-text",
+                         compact=True)
+        self.node = node
+        self.shown = body_of(node)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":  # done with the text, like a form field (paste keeps newlines)
+            event.stop()
+            event.prevent_default()
+            self.post_message(FieldDone())
+            return
+        await super()._on_key(event)
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self.text != self.shown:
+            self.shown = self.text
+            self.post_message(TextEdited(self.node, self.text if self.text != "" else None))
+
+    def fill(self, node: TwiML) -> None:
+        text = body_of(node)
+        if text != self.text:
+            self.shown = text
+            with self.prevent(TextArea.Changed):
+                self.load_text(text)
+
+
+class AttributeForm(VerticalScroll):
+    """Fields for every grammar attribute of the node, its unknown attributes, and its body."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.node: TwiML | None = None
+        self.fields: dict[str, AttrField] = {}
+        self.unknown: tuple[str, ...] = ()
+        self.border_title = "Attributes"
+        self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
+
+    def compose(self) -> ComposeResult:
+        yield self.content
+
+    def show_node(self, node: TwiML | None) -> None:
+        """Rebuild the form for another node (never called for edits of the same node).
+
+        Everything lives in one container that is swapped whole, so the old form can finish
+        unmounting while the new one mounts (no id clashes, no half-filled form)."""
+        self.node = node
+        self.fields = {}
+        self.remove_children()
+        if node is None:
+            self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
+        else:
+            self.content = Vertical(*self._build(node), classes="form-content")
+        self.mount(self.content)
+        self.scroll_home(animate=False)
+
+    def _build(self, node: TwiML):  # type: ignore[no-untyped-def]
+        element = element_of(node)
+        if node.name == "#comment":
+            yield Label("XML comment", classes="form-title")
+            yield BodyEditor(node)
+            return
+        title = node.name if element is not None else f"{node.name} (not in the grammar)"
+        yield Label(title, classes="form-title")
+        if element is not None and element.doc:
+            yield Static(element.doc, classes="form-doc")
+        if has_body(node):
+            meaning = element.body.meaning if element is not None and element.body is not None else ""
+            kind = element.body.kind if element is not None and element.body is not None else "optional"
+            yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section")
+            yield BodyEditor(node)
+        known = [a for a in element.attrs] if element is not None else []
+        if known:
+            yield Label("Attributes", classes="section")
+        for attr in known:
+            field = AttrField(node, attr.xml, attr)
+            self.fields[attr.xml] = field
+            yield field
+        unknown = tuple(k for k in node.attrs if element is None or element.attr(k) is None)
+        self.unknown = unknown
+        yield Label("Other attributes" if element is not None else "Attributes", classes="section")
+        for name in unknown:
+            field = AttrField(node, name, None)
+            self.fields[name] = field
+            yield field
+        with_new = Horizontal(
+            Input(placeholder="name", classes="new-attr-name", compact=True),
+            Input(placeholder="value", classes="new-attr-value", compact=True),
+            Button("Add", classes="new-attr-add", compact=True),
+            classes="attr-row new-attr",
+        )
+        yield with_new
+
+    def refill(self, node: TwiML) -> None:
+        """Show the node's current values after undo/redo without rebuilding (unless the set
+        of unknown attributes changed)."""
+        if node is not self.node:
+            return
+        element = element_of(node)
+        unknown = tuple(k for k in node.attrs if element is None or element.attr(k) is None)
+        if unknown != self.unknown:
+            self.show_node(node)
+            return
+        for name, field in self.fields.items():
+            field.fill(node.attrs.get(name))
+        for body in self.content.query(BodyEditor):
+            body.fill(node)
+
+    def focus_first(self) -> None:
+        for widget in self.content.query("Input, Select, TextArea"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def focus_field(self, xml_name: str) -> bool:
+        field = self.fields.get(xml_name)
+        if field is None:
+            return False
+        field.input_widget.focus()
+        return True
+
+    def focus_body(self) -> bool:
+        for body in self.content.query(BodyEditor):
+            body.focus()
+            return True
+        return False
+
+    def focus_new_attribute(self) -> None:
+        self.content.query_one(".new-attr-name", Input).focus()
+
+    @on(Button.Pressed, ".new-attr-add")
+    @on(Input.Submitted, ".new-attr-name, .new-attr-value")
+    def _add_attribute(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        if self.node is None:
+            return
+        name_input = self.content.query_one(".new-attr-name", Input)
+        value_input = self.content.query_one(".new-attr-value", Input)
+        name = name_input.value.strip()
+        if not name:
+            name_input.focus()
+            return
+        if isinstance(event, Input.Submitted) and event.input is name_input:
+            value_input.focus()
+            return
+        self.post_message(AttributeEdited(self.node, name, value_input.value))
+        if name in self.fields:
+            self.fields[name].fill(value_input.value)
+        name_input.value = value_input.value = ""
+        name_input.focus()

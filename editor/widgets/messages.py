@@ -1,0 +1,36 @@
+"""Intent messages widgets post; the app applies them to the Document and refreshes the views."""
+from __future__ import annotations
+
+from twiml.base import TwiML
+from textual.message import Message
+
+
+class AttributeEdited(Message):
+    """The user set (or, with value None, removed) attribute `xml_name` of `node`."""
+
+    def __init__(self, node: TwiML, xml_name: str, value: str | None) -> None:
+        super().__init__()
+        self.node = node
+        self.xml_name = xml_name
+        self.value = value
+
+
+class TextEdited(Message):
+    """The user changed the body text of `node` (None clears it)."""
+
+    def __init__(self, node: TwiML, text: str | None) -> None:
+        super().__init__()
+        self.node = node
+        self.text = text
+
+
+class NodeChosen(Message):
+    """Some view (problems list, preview) asks the app to select `node` in the tree."""
+
+    def __init__(self, node: TwiML) -> None:
+        super().__init__()
+        self.node = node
+
+
+class FieldDone(Message):
+    """Enter in a form field: the user is done with it (the app returns focus to the tree)."""

@@ -1,0 +1,205 @@
+"""The verb tree: the document as a Tree, kept in step with edits node by node."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from twiml.base import TwiML
+from twiml.grammar_types import element_of
+
+SUMMARY_TEXT = 22
+"""Characters of body text shown in a tree label before the ellipsis."""
+SUMMARY_ATTRS = 2
+"""Attributes shown in a tree label besides the target URL."""
+
+MARKERS = {"error": ("✖ ", "bold red"), "warning": ("⚠ ", "yellow"), "info": ("ℹ ", "cyan")}
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _target(node: TwiML) -> str | None:
+    """The attribute that says where the flow goes next: `action`, else the first URL attribute."""
+    element = element_of(node)
+    if element is None:
+        return None
+    if "action" in node.attrs:
+        return "action"
+    for attr in element.attrs:
+        if attr.type == "url" and attr.xml in node.attrs:
+            return attr.xml
+    return None
+
+
+TYPE_RANK = {"int": 0, "float": 0, "bool": 1, "enum": 2, "url": 3, "list": 4, "string": 5}
+"""Which set attributes a label shows first: short, telling values before free text."""
+
+
+def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
+    """Attributes worth a place in the label: not the target, not equal to the default."""
+    element = element_of(node)
+    ranked = []
+    for position, (key, value) in enumerate(node.attrs.items()):
+        if key == target:
+            continue
+        attr = element.attr(key) if element is not None else None
+        if attr is not None and attr.default is not None and str(value) == attr.default:
+            continue
+        rank = TYPE_RANK.get(attr.type, 5) if attr is not None else 6
+        ranked.append((rank, position, key, value))
+    return [(key, value) for _, _, key, value in sorted(ranked)]
+
+
+def summary(node: TwiML) -> str:
+    """A one-line description such as `numDigits=1 → /menu` or `"Welcome to…"`."""
+    if node.name == "#comment":
+        return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
+    target = _target(node)
+    body = node.value
+    if body is None:
+        body = "".join(v for v in node.verbs if isinstance(v, str)) or None
+    has_body = body not in (None, "")
+    budget = 0 if has_body else SUMMARY_ATTRS - (target is not None)
+    attrs = _shown_attrs(node, target)
+    parts = [f"{key}={_clip(str(value), 16)}" for key, value in attrs[:max(budget, 0)]]
+    if len(attrs) > max(budget, 0) and not has_body:
+        parts.append("…")
+    if has_body:
+        parts.append(f'"{_clip(str(body), SUMMARY_TEXT)}"')
+    if target is not None:
+        parts.append(f"→ {_clip(str(node.attrs[target]), 24)}")
+    return " ".join(parts)
+
+
+def label_for(node: TwiML, severity: str | None = None) -> Text:
+    """The tree label: problem marker, element name, summary."""
+    label = Text()
+    if severity in MARKERS:
+        mark, style = MARKERS[severity]
+        label.append(mark, style=style)
+    if node.name == "#comment":
+        label.append("<!-- ", style="dim")
+        label.append(summary(node), style="dim italic")
+        label.append(" -->", style="dim")
+        return label
+    label.append(node.name, style="bold" if element_of(node) is not None else "bold magenta")
+    text = summary(node)
+    if text:
+        label.append(" " + text, style="italic")
+    return label
+
+
+def element_children(node: TwiML) -> list[TwiML]:
+    return [v for v in node.verbs if isinstance(v, TwiML)]
+
+
+class VerbTree(Tree[TwiML]):
+    """Tree of TwiML nodes; `node_map` finds the TreeNode of a document node by identity."""
+
+    BINDINGS = [Binding("enter", "edit", "Edit fields", show=False)]
+
+    class EditRequested(Message):
+        """Enter on a node: the user wants to edit its fields."""
+
+    def action_edit(self) -> None:
+        self.post_message(self.EditRequested())
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("Response", id=id)
+        self.auto_expand = False
+        self.node_map: dict[int, TreeNode[TwiML]] = {}
+        self.severity: dict[int, str] = {}
+
+    # -- whole document -------------------------------------------------------------------
+    def load(self, root: TwiML) -> None:
+        """Show a new document (the only time the tree is rebuilt from scratch)."""
+        self.clear()
+        self.node_map = {id(root): self.root}
+        self.root.data = root
+        self.root.set_label(self._label(root))
+        self._add_children(self.root, root)
+        self.root.expand()
+
+    def _add_children(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
+        # Iterative so deep documents cannot hit the recursion limit.
+        stack: list[tuple[TreeNode[TwiML], TwiML]] = [(tree_node, node)]
+        while stack:
+            parent_tree, parent = stack.pop()
+            for child in element_children(parent):
+                stack.append((self._add_one(parent_tree, child), child))
+
+    def _add_one(self, parent_tree: TreeNode[TwiML], node: TwiML, before: int | None = None) -> TreeNode[TwiML]:
+        has_kids = any(isinstance(v, TwiML) for v in node.verbs)
+        added = parent_tree.add(self._label(node), data=node, before=before, expand=True, allow_expand=has_kids)
+        self.node_map[id(node)] = added
+        return added
+
+    def _label(self, node: TwiML) -> Text:
+        return label_for(node, self.severity.get(id(node)))
+
+    # -- incremental updates ---------------------------------------------------------------
+    def tree_node(self, node: TwiML) -> TreeNode[TwiML] | None:
+        return self.node_map.get(id(node))
+
+    def relabel(self, node: TwiML) -> None:
+        tree_node = self.node_map.get(id(node))
+        if tree_node is not None and tree_node.data is node:
+            tree_node.set_label(self._label(node))
+
+    def _forget(self, tree_node: TreeNode[TwiML]) -> None:
+        stack = [tree_node]
+        while stack:
+            current = stack.pop()
+            if current.data is not None and self.node_map.get(id(current.data)) is current:
+                del self.node_map[id(current.data)]
+            stack.extend(current.children)
+
+    def reconcile(self, parent: TwiML) -> None:
+        """Make the TreeNode children of `parent` match its element children, touching only
+        the nodes that differ (inserted, removed or moved ones)."""
+        parent_tree = self.node_map.get(id(parent))
+        if parent_tree is None:
+            return
+        wanted = element_children(parent)
+        wanted_ids = {id(n) for n in wanted}
+        for existing in list(parent_tree.children):
+            if existing.data is None or id(existing.data) not in wanted_ids:
+                self._forget(existing)
+                existing.remove()
+        for index, child in enumerate(wanted):
+            current = parent_tree.children
+            if index < len(current) and current[index].data is child:
+                continue
+            old = self.node_map.get(id(child))
+            if old is not None and old.parent is parent_tree:
+                self._forget(old)
+                old.remove()
+            new = self._add_one(parent_tree, child, before=index if index < len(parent_tree.children) else None)
+            self._add_children(new, child)
+        parent_tree.allow_expand = bool(wanted)
+        parent_tree.set_label(self._label(parent))
+
+    def set_severities(self, severity: dict[int, str]) -> None:
+        """Mark nodes with problems, relabelling only nodes whose mark changed."""
+        old = self.severity
+        self.severity = severity
+        for key in set(old) | set(severity):
+            if old.get(key) != severity.get(key):
+                tree_node = self.node_map.get(key)
+                if tree_node is not None and tree_node.data is not None:
+                    tree_node.set_label(self._label(tree_node.data))
+
+    def nodes_in_order(self) -> Iterable[TwiML]:
+        stack = [self.root]
+        while stack:
+            current = stack.pop()
+            if current.data is not None:
+                yield current.data
+            stack.extend(reversed(current.children))

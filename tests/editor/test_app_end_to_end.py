@@ -1,0 +1,92 @@
+"""Build a small IVR menu purely by key presses, save it, and read the file back."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import twiml
+from editor.app import EditorApp
+from twiml.voice_response import VoiceResponse
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*[{" ": "space", "/": "slash", ".": "full_stop", ",": "comma"}.get(c, c) for c in text])
+
+
+async def test_build_ivr_menu_by_keys(tmp_path: Path) -> None:
+    target = tmp_path / "menu.xml"
+    app = EditorApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # <Gather numDigits="1" action="/menu">
+        await pilot.press("a")
+        await type_text(pilot, "gather")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("e")
+        await type_text(pilot, "numdigits")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await type_text(pilot, "1")
+        await pilot.press("enter")  # back to the tree
+        await pilot.press("e")
+        await type_text(pilot, "action")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await type_text(pilot, "/menu")
+        await pilot.press("enter")
+        # <Say> inside the Gather
+        await pilot.press("a")
+        await type_text(pilot, "say")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("enter")  # edit the selected node: focus its text
+        await pilot.pause(0.2)
+        await type_text(pilot, "Press 1 for sales")
+        await pilot.press("enter")
+        # back to the Gather, then a Say and a Redirect after it
+        await pilot.press("shift+left")
+        await pilot.pause(0.1)
+        await pilot.press("s")
+        await type_text(pilot, "say")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await type_text(pilot, "Goodbye")
+        await pilot.press("enter")
+        await pilot.press("s")
+        await type_text(pilot, "redirect")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("f7", "backspace")  # select the placeholder URL and clear it
+        await type_text(pilot, "/main")
+        await pilot.press("enter")
+        # save: no file name yet, so the prompt asks for one
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, str(target))
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        assert not app.doc.dirty
+
+    expected = VoiceResponse()
+    gather = expected.gather(num_digits="1", action="/menu")
+    gather.say("Press 1 for sales")
+    expected.say("Goodbye")
+    expected.redirect("/main")
+    saved = twiml.parse(target.read_text(encoding="utf-8"))
+    assert saved.to_xml() == expected.to_xml()
