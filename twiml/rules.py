@@ -128,6 +128,12 @@ DIAL_NOUN_LIMIT = 10
 DIAL_LIMITED_NOUNS = ("Number", "Client")
 CONFERENCE_WITH_NUMBER_CODE = 13000
 
+# --- Pay ------------------------------------------------------------------------------------------
+ACH_ONLY_ATTR = "bankAccountType"
+ACH_METHOD = "ach-debit"
+ACH_ONLY_CODE = 64017
+"""Pay@bankAccountType needs paymentMethod="ach-debit" (the default is credit-card)."""
+
 # --- fax --------------------------------------------------------------------------------------------
 FAX_NO_ACTION_CODE = 34106
 

@@ -447,6 +447,15 @@ def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> N
                          f"{rules.TRANSCRIBE_MAX_LENGTH} seconds", path, node))
 
 
+def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+    if rules.ACH_ONLY_ATTR not in node.attrs:
+        return
+    method = node.attrs.get("paymentMethod")
+    if method is None or attr_text(method).strip() != rules.ACH_METHOD:
+        out.append(_diag("error", rules.ACH_ONLY_CODE,
+                         f"<Pay> {rules.ACH_ONLY_ATTR} needs paymentMethod={rules.ACH_METHOD!r}", path, node))
+
+
 def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     n = sum(1 for kid in _element_children(node) if kid.name == "Message")
     if n > rules.MESSAGES_MAX:
@@ -465,6 +474,7 @@ _EXTRA: dict[tuple[str, str], Callable[[TwiML, _Rules, str, list[Diagnostic]], N
     ("messaging", "Message"): _check_message,
     ("voice", "Dial"): _check_dial,
     ("voice", "Record"): _check_record,
+    ("voice", "Pay"): _check_pay,
     ("messaging", "MessagingResponse"): _check_messaging_root,
     ("fax", "FaxResponse"): _check_fax_root,
 }

@@ -238,6 +238,9 @@ CASES: list[tuple[str, Factory, Factory, Found]] = [
      lambda: voice(dial(twiml.voice_response.Conference("r"))), ("warning", 13000, "Response/Dial[1]")),
     ("record_transcribe_too_long", lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=300)),
      lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=120)), ("warning", 13615, "Response/Record[1]")),
+    ("pay_bank_account_type_without_ach", lambda: voice(Pay(bank_account_type="consumer-savings")),
+     lambda: voice(Pay(bank_account_type="consumer-savings", payment_method="ach-debit")),
+     ("error", 64017, "Response/Pay[1]")),
     # reachability
     ("unreachable_after_hangup", lambda: voice(twiml.voice_response.Hangup(), say()),
      lambda: voice(say(), twiml.voice_response.Hangup()), ("warning", "TWIML-UNREACHABLE", "Response/Say[1]")),
@@ -464,6 +467,9 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
             p_el, c_el = GRAMMAR.get(dialect, pr.parent), GRAMMAR.get(dialect, pr.child)
             assert pr.code in p_el.errors or pr.code in c_el.errors, pr
             assert c_el.attr(pr.attr) is not None, pr
+    pay = GRAMMAR.get("voice", "Pay")
+    assert rules.ACH_ONLY_CODE in pay.errors and pay.attr(rules.ACH_ONLY_ATTR) is not None
+    assert rules.ACH_METHOD in pay.attr("paymentMethod").values  # type: ignore[union-attr]
     for (dialect, cls, attr), extra in rules.EXTRA_VALUES.items():
         known = GRAMMAR.get(dialect, cls).attr(attr)
         assert known is not None and not set(extra) & set(known.values), "grammar now has these values: drop the entry"
