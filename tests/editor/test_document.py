@@ -174,7 +174,7 @@ def test_export_python(tmp_path: Path) -> None:
     out = doc.export_python(tmp_path / "flow.py")
     code = out.read_text()
     assert code == doc.to_python()
-    assert "twiml" in code and "Gather" in code or "gather" in code
+    assert "from twiml" in code and "gather(" in code and "/menu" in code
     assert doc.file_path is None and not doc.dirty
 
 
@@ -214,6 +214,20 @@ def test_path_of_foreign_node_and_paths_after_structure_changes() -> None:
     assert doc.path_of(bye) == (2,)
     doc.undo()
     assert doc.path_of(bye) == (1,)
+
+
+def test_path_index_is_kept_across_attribute_and_text_edits() -> None:
+    doc = Document.open(IVR)
+    say = nodes_named(doc, "Say")[-1]
+    doc.path_of(say)
+    index = doc._index
+    doc.set_attr(say, "voice", "man")
+    doc.set_text(say, "changed")
+    doc.undo()
+    assert doc._index is index  # no re-walk of the tree for non-structural edits
+    doc.add_sibling(say, el("voice", "Pause"))
+    assert doc._index is None  # rebuilt lazily on the next lookup
+    assert doc.path_of(say) == (3,)
 
 
 def test_path_of_survives_changes_made_behind_its_back() -> None:
