@@ -360,8 +360,10 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
     root_name = builder.qname(root) if namespaces else root.tag
     if root_name != "Response":
         line, column = builder.locate(root, root_name, root=True)
-        raise TwiMLParseError(f"the root element must be <Response>, not <{root_name}> (Twilio error 12102)",
-                              line, column, filename)
+        error = TwiMLParseError(f"the root element must be <Response>, not <{root_name}> (Twilio error 12102)",
+                                line, column, filename)
+        error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
+        raise error
     builder.dialect = kind or detect_kind(root)
     doc = builder.build(root, None, {})
     return doc

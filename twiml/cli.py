@@ -1,0 +1,317 @@
+"""`twiml` command: validate, format and export TwiML files.
+
+Exit status: 0 fine, 1 when a document has an error (or `format --check` would change a file),
+2 when an input cannot be read or the command line is wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+from twiml.errors import TwiMLException, TwiMLParseError
+
+if TYPE_CHECKING:
+    from twiml.base import TwiML
+    from twiml.validator import Diagnostic
+
+__all__ = ["main"]
+
+OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
+PARSE_FAILURE = 12100
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://www.twilio.com/docs/api/errors"
+
+
+class _Unreadable(Exception):
+    """An input file could not be read (missing, a directory, no permission)."""
+
+
+@dataclass
+class _Finding:
+    """One line of `validate` output; parse failures are findings too (code 12100)."""
+
+    file: str
+    severity: str
+    code: int | str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        if self.line is None:
+            where = f" (at {self.path})" if self.path else ""
+            return f"{self.file}: {self.severity} {self.code} {self.message}{where}"
+        return f"{self.file}:{self.line}:{self.column or 0}: {self.severity} {self.code} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "severity": self.severity,
+                "code": self.code, "message": self.message, "path": self.path}
+
+
+def _read(name: str, stdin: IO[bytes] | None) -> bytes:
+    if name == "-":
+        return (stdin or sys.stdin.buffer).read()
+    try:
+        with open(name, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
+
+
+def _parse(data: bytes) -> TwiML:
+    from twiml.parser import parse
+
+    return parse(data)
+
+
+def _parse_finding(name: str, exc: TwiMLParseError) -> _Finding:
+    return _Finding(name, "error", getattr(exc, "code", PARSE_FAILURE), exc.message, exc.line, exc.column)
+
+
+def _display(name: str) -> str:
+    return "<stdin>" if name == "-" else name
+
+
+# ------------------------------------------------------------------------------------------- validate
+
+def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
+    from twiml.validator import validate
+
+    data = _read(name, stdin)
+    shown = _display(name)
+    try:
+        doc = _parse(data)
+    except TwiMLParseError as exc:
+        return [_parse_finding(shown, exc)]
+    diagnostics: list[Diagnostic] = validate(doc)
+    return [_Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path) for d in diagnostics]
+
+
+def _rule_descriptions() -> dict[str, str]:
+    """Twilio's own wording for its codes, from the grammar's per-element error lists."""
+    from twiml.grammar import GRAMMAR
+
+    out: dict[str, str] = {}
+    for el in GRAMMAR.elements:
+        for code, text in el.errors.items():
+            out.setdefault(str(code), text.split(": ", 1)[-1])
+    return out
+
+
+def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
+    driver: dict[str, Any] = {"name": "twiml", "informationUri": INFORMATION_URI, "rules": rules}
+    try:
+        from importlib.metadata import version
+
+        driver["version"] = version("twiml-toolkit")
+    except Exception:  # not installed as a distribution (e.g. run from a source tree)
+        pass
+    return driver
+
+
+def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
+    descriptions = _rule_descriptions()
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for f in findings:
+        rule_id = str(f.code)
+        if rule_id not in index:
+            index[rule_id] = len(rules)
+            rule: dict[str, Any] = {"id": rule_id,
+                                    "shortDescription": {"text": descriptions.get(rule_id, f.message)}}
+            if isinstance(f.code, int):
+                rule["helpUri"] = f"{INFORMATION_URI}/{f.code}"
+            rules.append(rule)
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file.replace(os.sep, "/")}}}
+        if f.line is not None:
+            region: dict[str, int] = {"startLine": f.line}
+            if f.column:
+                region["startColumn"] = f.column
+            location["physicalLocation"]["region"] = region
+        if f.path:
+            location["logicalLocations"] = [{"fullyQualifiedName": f.path, "kind": "element"}]
+        results.append({
+            "ruleId": rule_id,
+            "ruleIndex": index[rule_id],
+            "level": {"error": "error", "warning": "warning"}.get(f.severity, "note"),
+            "message": {"text": f.message},
+            "locations": [location],
+        })
+    invocation: dict[str, Any] = {"executionSuccessful": not failures}
+    if failures:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": text}} for text in failures]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": _driver(rules)},
+            "invocations": [invocation],
+            "results": results,
+        }],
+    }
+
+
+def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    findings: list[_Finding] = []
+    failures: list[str] = []
+    for name in args.files:
+        try:
+            findings.extend(_validate_file(name, stdin))
+        except _Unreadable as exc:
+            failures.append(str(exc))
+            print(f"twiml: {exc}", file=err)
+    if args.format == "json":
+        json.dump([f.as_dict() for f in findings], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "sarif":
+        json.dump(_sarif(findings, failures), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for f in findings:
+            print(f.text(), file=out)
+    if failures:
+        return UNREADABLE
+    return FOUND_ERRORS if any(f.severity == "error" for f in findings) else OK
+
+
+# --------------------------------------------------------------------------------------------- format
+
+def _write_atomically(path: str, text: str) -> None:
+    """Replace `path` in one step, so a crash never leaves half a file; keeps the file's mode."""
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777
+    fd, temp = tempfile.mkstemp(prefix=".twiml-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    if len(args.files) > 1 and not (args.write or args.check):
+        print("twiml format: several files need --write or --check", file=err)
+        return UNREADABLE
+    status = OK
+    for name in args.files:
+        if (args.write or args.check) and name == "-":
+            print("twiml format: --write and --check need a file, not stdin", file=err)
+            return UNREADABLE
+        try:
+            data = _read(name, stdin)
+        except _Unreadable as exc:
+            print(f"twiml: {exc}", file=err)
+            status = UNREADABLE
+            continue
+        try:
+            doc = _parse(data)
+            text = doc.to_xml(xml_declaration=not args.no_declaration, pretty=not args.compact,
+                              indent=" " * args.indent)
+        except TwiMLParseError as exc:
+            print(_parse_finding(_display(name), exc).text(), file=err)
+            status = max(status, FOUND_ERRORS)
+            continue
+        except TwiMLException as exc:  # text the serializer refuses to write
+            print(f"{_display(name)}: error {PARSE_FAILURE} {exc}", file=err)
+            status = max(status, FOUND_ERRORS)
+            continue
+        if not text.endswith("\n"):
+            text += "\n"
+        if args.check:
+            if text.encode("utf-8") != data:
+                print(f"would reformat {name}", file=err)
+                status = max(status, FOUND_ERRORS)
+        elif args.write:
+            if text.encode("utf-8") != data:
+                _write_atomically(name, text)
+        else:
+            out.write(text)
+    return status
+
+
+# ------------------------------------------------------------------------------------------ to-python
+
+def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    from twiml.exporter import to_python
+
+    try:
+        data = _read(args.file, stdin)
+    except _Unreadable as exc:
+        print(f"twiml: {exc}", file=err)
+        return UNREADABLE
+    try:
+        doc = _parse(data)
+    except TwiMLParseError as exc:
+        print(_parse_finding(_display(args.file), exc).text(), file=err)
+        return FOUND_ERRORS
+    out.write(to_python(doc, import_root=args.import_root))
+    return OK
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twiml", description="Validate, format and export TwiML documents.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check documents; prints file:line:col: severity code message")
+    v.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
+    v.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                   help="output format (sarif: SARIF 2.1.0 for code scanning)")
+    v.set_defaults(run=_cmd_validate)
+
+    f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
+    f.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
+    f.add_argument("--compact", action="store_true", help="one line, as Twilio's libraries write it")
+    f.add_argument("--indent", type=int, default=2, metavar="N", help="spaces per level (default 2)")
+    f.add_argument("--no-declaration", action="store_true", help="leave out the <?xml ...?> declaration")
+    mode = f.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="replace the file(s) in place (atomically)")
+    mode.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+    f.set_defaults(run=_cmd_format)
+
+    p = sub.add_parser("to-python", help="print Python builder code that rebuilds the document")
+    p.add_argument("file", metavar="FILE", help="TwiML file; - reads standard input")
+    p.add_argument("--import-root", default="twiml", metavar="MODULE",
+                   help="package to import from: twiml (default) or twilio.twiml")
+    p.set_defaults(run=_cmd_to_python)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+         stdin: IO[bytes] | None = None) -> int:
+    """Run the command line; returns the exit status instead of exiting (the console script exits)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        old_err = sys.stderr
+        sys.stderr = err  # argparse writes usage errors to sys.stderr
+        try:
+            args = parser.parse_args(argv)
+        finally:
+            sys.stderr = old_err
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else UNREADABLE
+    status: int = args.run(args, out, err, stdin)
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
