@@ -450,10 +450,15 @@ class Document:
         right classes, e.g. <Sip> under <Dial> or <Refer>).  TwiMLParseError if the text is not
         exactly one well-formed element; positions refer to the snippet."""
         path = self.path_of(parent)
-        names = [self.root.name] + [resolve(self.root, path[:k]).name for k in range(1, len(path) + 1)]
+        chain = [resolve(self.root, path[:k]) for k in range(len(path) + 1)]
         snippet = _DECLARATION.sub("", xml).strip()
-        prefix = "".join(f"<{name}>" for name in names)
-        suffix = "".join(f"</{name}>" for name in reversed(names))
+        # Ancestors' namespace declarations come along, so prefixed names in the snippet resolve.
+        prefix = "".join(
+            "<" + n.name + "".join(f' {k}="{escape_attr(attr_text(v))}"' for k, v in n.attrs.items()
+                                   if k == "xmlns" or k.startswith("xmlns:")) + ">"
+            for n in chain
+        )
+        suffix = "".join(f"</{n.name}>" for n in reversed(chain))
         try:
             container = _parse(prefix + snippet + suffix, self.kind)
         except TwiMLParseError as exc:

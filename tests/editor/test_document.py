@@ -732,3 +732,12 @@ def test_file_never_touched_by_open(tmp_path: Path) -> None:
     doc = Document.open(p)
     doc.set_text(_say(doc), "changed")
     assert os.stat(p).st_mtime_ns == stamp and p.read_text() == MENU
+
+
+def test_paste_inside_a_namespaced_element() -> None:
+    doc = Document.from_xml('<Response xmlns:v="urn:vendor"><v:Box/></Response>')
+    box = doc.root.verbs[0]
+    _, node = doc.paste(box, 0, '<v:Item size="2"/>')
+    assert node.name == "v:Item" and node.attrs == {"size": "2"}
+    assert '<v:Box>' in doc.to_xml() and '<v:Item size="2" />' in doc.to_xml()
+    Document.from_xml(doc.to_xml())
