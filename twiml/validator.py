@@ -494,16 +494,11 @@ def _suggest(dialect: str, name: str) -> str:
 
 
 _ALL_NAMES = frozenset(e.xml for e in GRAMMAR.elements)
-"""Names known in some dialect: such an element in another dialect is misplaced, not unknown."""
+"""Names known in some dialect: such an element in another dialect is misplaced, not unknown.
 
-
-def _element_by_name(dialect: str, node: TwiML) -> Element | None:
-    """The grammar entry for a node outside any known context (root, misplaced, under unknown)."""
-    own = element_of(node)
-    if own is not None and own.dialect == dialect:
-        return own
-    found = GRAMMAR.by_xml(dialect, node.name)
-    return found[0] if found else None
+Outside its documented place a node is checked as the class the parser would give that name
+there (`Grammar.resolve`), not as the class it was built with, so a built document and its
+parsed XML get the same findings."""
 
 
 # --- the walk ----------------------------------------------------------------------------------
@@ -513,7 +508,8 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
     attrs = node.attrs
     if attrs:
         checkers = r.checkers
-        for key, value in attrs.items():
+        for key in sorted(attrs) if len(attrs) > 1 else attrs:  # XML order (the writer sorts)
+            value = attrs[key]
             entry = checkers.get(key)
             if entry is None:
                 if key.startswith("xmlns"):
@@ -588,7 +584,7 @@ def validate(doc: TwiML) -> list[Diagnostic]:
         out.append(_diag("error", rules.ROOT_NOT_RESPONSE,
                          f"the root element must be <Response>, not <{doc.name}>", path, doc))
     if root_el is None:
-        root_el = GRAMMAR.root(dialect) if doc.name == "Response" else _element_by_name(dialect, doc)
+        root_el = GRAMMAR.resolve(dialect, None, doc.name)
     _check_size(doc, out)
 
     stack: list[Frame] = [(doc, _rules_for(root_el) if root_el else None, None, path, None)]
@@ -624,7 +620,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str, out: l
         if r is not None:
             kid_el = r.allowed.get(name)
             if kid_el is None:
-                kid_el = _element_by_name(dialect, kid)
+                kid_el = GRAMMAR.resolve(dialect, r.el, name)
                 if kid_el is not None:
                     early = [_diag("error", r.nesting_code,
                                    f"<{name}> is not allowed inside <{r.el.xml}>", kid_path, kid)]
@@ -651,7 +647,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str, out: l
                         if value is not None and (attr_text(value) == how[1] if how[1] else attr_text(value)):
                             left = name
         else:
-            kid_el = _element_by_name(dialect, kid)
+            kid_el = GRAMMAR.resolve(dialect, None, name)
         frames.append((kid, _rules_for(kid_el) if kid_el is not None else None, r, kid_path, early))
     return frames
 

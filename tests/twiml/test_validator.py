@@ -505,3 +505,68 @@ def test_every_grammar_attribute_gets_a_checker_that_accepts_its_default_and_val
             if a.default is not None and (" " not in a.default or a.type == "list"):
                 result = check(a.default)
                 assert result is None or result[0] != "error", (el.cls, a.xml, a.default, result)
+
+
+# --- properties over generated documents ------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from twiml import fax_response, messaging_response, voice_response  # noqa: E402
+
+_MODULES = {"voice": voice_response, "messaging": messaging_response, "fax": fax_response}
+_TEXT = st.sampled_from(["", "  ", "hello", "+15551234567", "/next", "a b", "{\"k\": 1}", "x" * 70, "é ✓"])
+
+
+def _value(a: object) -> st.SearchStrategy[object]:
+    from twiml.grammar_types import Attr
+
+    assert isinstance(a, Attr)
+    choices: list[st.SearchStrategy[object]] = [
+        st.sampled_from(["", "true", "False", "POST", "get", "abc", "a,b", "1 2", "wss://x.example/s", "/p q"]),
+        st.integers(-5, 700), st.booleans(), st.lists(st.sampled_from(["dtmf", "speech", "x"]), max_size=3),
+    ]
+    if a.values:
+        choices.append(st.sampled_from(a.values))
+    return st.one_of(choices)
+
+
+@st.composite
+def _node(draw: st.DrawFn, dialect: str, depth: int) -> TwiML:
+    elements = [e for e in GRAMMAR.elements if e.dialect == dialect and e.xml != "Response"]
+    if draw(st.integers(0, 9)) == 0:
+        node: TwiML = GenericNode(draw(st.sampled_from(["Foo", "say", "Say", "Message", "Sip"])), None)
+    else:
+        el = draw(st.sampled_from(elements))
+        cls = getattr(_MODULES[dialect], el.cls)
+        node = cls.__new__(cls)
+        TwiML.__init__(node)
+        for a in draw(st.lists(st.sampled_from(el.attrs), max_size=3)) if el.attrs else []:
+            node.attrs[a.xml] = draw(_value(a))
+    if draw(st.booleans()):
+        node.attrs["madeUp"] = "1"
+    node.value = draw(st.one_of(st.none(), _TEXT))
+    if depth > 0:
+        for kid in draw(st.lists(_node(dialect, depth - 1), max_size=3)):
+            node.append(kid)
+    return node
+
+
+@st.composite
+def _document(draw: st.DrawFn) -> tuple[str, TwiML]:
+    dialect = draw(st.sampled_from(["voice", "voice", "messaging", "fax"]))
+    root = getattr(_MODULES[dialect], GRAMMAR.root(dialect).cls)()
+    for kid in draw(st.lists(_node(dialect, 2), max_size=5)):
+        root.append(kid)
+    return dialect, root
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_document())
+def test_any_document_validates_and_parsing_it_back_changes_nothing(case: tuple[str, TwiML]) -> None:
+    dialect, doc = case
+    diagnostics = validate(doc)
+    assert all(isinstance(d, Diagnostic) and d.severity in ("error", "warning", "info") for d in diagnostics)
+    assert all(d.path.startswith("Response") for d in diagnostics)
+    parsed = twiml.parse(doc.to_xml(), kind=dialect)
+    assert found(parsed) == found(doc)
