@@ -7,6 +7,9 @@ also listed in that element's `errors` in the grammar (a test keeps the two in s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
 
 # --- our own stable codes (Twilio has no code for these) -------------------------------------
 UNREACHABLE = "TWIML-UNREACHABLE"
@@ -74,7 +77,7 @@ class ContentRule:
     """XML names of children that count as content; ("*",) means any element child."""
     attrs: tuple[str, ...] = ()
     code: int | str = MISSING_CONTENT
-    severity: str = "error"
+    severity: Severity = "error"
     message: str = ""
 
 

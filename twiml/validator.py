@@ -15,7 +15,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 from twiml import rules
 from twiml.base import TwiML
@@ -26,7 +25,7 @@ from twiml.serialize import DECLARATION, attr_text, body_text
 
 __all__ = ["Diagnostic", "validate", "Severity"]
 
-Severity = Literal["error", "warning", "info"]
+Severity = rules.Severity
 
 
 @dataclass(frozen=True)
@@ -568,7 +567,7 @@ def _check_content(node: TwiML, c: rules.ContentRule, path: str, out: list[Diagn
         for kid in node.verbs:
             if not isinstance(kid, str) and kid.name != "#comment" and (any_child or kid.name in c.children):
                 return
-    out.append(_diag(c.severity, c.code, c.message, path, node))  # type: ignore[arg-type]
+    out.append(_diag(c.severity, c.code, c.message, path, node))
 
 
 Frame = tuple[TwiML, "_Rules | None", "_Rules | None", str, "list[Diagnostic] | None"]
@@ -596,13 +595,15 @@ def validate(doc: TwiML) -> list[Diagnostic]:
             _check_node(node, r, parent, path, out)
         if not node.verbs:
             continue
-        frames = _child_frames(node, r, dialect, path, out)
+        frames = _child_frames(node, r, dialect, path)
         frames.reverse()
         stack.extend(frames)
     return out
 
 
-def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str, out: list[Diagnostic]) -> list[Frame]:
+def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> list[Frame]:
+    """One stack frame per element child: its path, its grammar entry in this place, and the
+    findings that belong to its position (misplaced, unknown, unreachable)."""
     frames: list[Frame] = []
     counts: dict[str, int] = {}
     ended: str | None = None
