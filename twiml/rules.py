@@ -159,6 +159,12 @@ LEAVES_WHEN: dict[str, dict[str, tuple[str, str | None]]] = {
 """Verbs that hand the call to a URL when done (attribute set, or set to the given value), so the
 verbs after them run only if that request fails: reported as information."""
 
+URL_SCHEMES: dict[tuple[str, str, str], tuple[tuple[str, ...], int | str]] = {
+    ("voice", "Stream", "url"): (("wss://",), 31922),
+    ("voice", "ConversationRelay", "url"): (("wss://",), SCHEMA),
+}
+"""Grammar gap: URL attributes that must use one of these schemes (WebSockets), and the code."""
+
 EMPTY_URL_MEANINGFUL: frozenset[tuple[str, str, str]] = frozenset({
     ("voice", "Conference", "waitUrl"),
     ("voice", "Enqueue", "waitUrl"),

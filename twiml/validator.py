@@ -118,7 +118,8 @@ def _bool_checker(a: Attr, code: int | str) -> Checker:
     return check
 
 
-def _url_checker(a: Attr, code: int | str, empty_ok: bool) -> Checker:
+def _url_checker(a: Attr, code: int | str, empty_ok: bool,
+                 schemes: tuple[tuple[str, ...], int | str] | None) -> Checker:
     name = a.xml
 
     def check(text: str) -> Finding | None:
@@ -126,6 +127,8 @@ def _url_checker(a: Attr, code: int | str, empty_ok: bool) -> Checker:
             if empty_ok:
                 return None
             return ("warning", code, f"{name} is an empty URL")
+        if schemes is not None and not text.strip().lower().startswith(schemes[0]):
+            return ("error", schemes[1], f"{name}={_show(text)} must start with {' or '.join(schemes[0])}")
         if _SPACE.search(text) is None:
             return None
         stripped = text.strip()
@@ -264,7 +267,7 @@ def _type_checker(el: Element, a: Attr) -> Checker | None:
         return _bool_checker(a, code)
     if a.type == URL:
         url_code = a.code if a.code is not None else rules.INVALID_URL
-        return _url_checker(a, url_code, where in rules.EMPTY_URL_MEANINGFUL)
+        return _url_checker(a, url_code, where in rules.EMPTY_URL_MEANINGFUL, rules.URL_SCHEMES.get(where))
     if a.type == ENUM:
         return _value_checker(a, code, values, is_open) if values else None
     if a.type == LIST:

@@ -156,6 +156,11 @@ CASES: list[tuple[str, Factory, Factory, Found]] = [
      ("error", 11100, "Response/Gather[1]")),
     ("url_with_code", lambda: voice(with_child(Start(), Stream(url="wss://example.com/a b"))),
      lambda: voice(with_child(Start(), Stream(url="wss://example.com/ab"))), ("error", 31922, "Response/Start[1]/Stream[1]")),
+    ("url_scheme_stream", lambda: voice(with_child(Connect(), Stream(url="https://example.com/s"))),
+     lambda: voice(with_child(Connect(), Stream(url="WSS://example.com/s"))), ("error", 31922, "Response/Connect[1]/Stream[1]")),
+    ("url_scheme_relay", lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="ws://x.example/r"))),
+     lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="wss://x.example/r"))),
+     ("error", 12200, "Response/Connect[1]/ConversationRelay[1]")),
     ("url_empty", lambda: voice(gather(action="")), lambda: voice(dial(twiml.voice_response.Conference("r", wait_url="")))
      , ("warning", 11100, "Response/Gather[1]")),
     ("url_padded", lambda: voice(gather(action=" /next ")), lambda: voice(gather(action="/next")),
@@ -483,7 +488,7 @@ def test_reachability_and_override_tables_name_real_grammar_entries() -> None:
         for name, (attr, _) in leaves.items():
             [el] = [e for e in GRAMMAR.by_xml(dialect, name)]
             assert el.attr(attr) is not None, name
-    for dialect, cls, attr in rules.EMPTY_URL_MEANINGFUL | rules.DOUBTFUL:
+    for dialect, cls, attr in rules.EMPTY_URL_MEANINGFUL | rules.DOUBTFUL | set(rules.URL_SCHEMES):
         assert GRAMMAR.get(dialect, cls).attr(attr) is not None, (cls, attr)
     for dialect, cls, attr in rules.OPEN_VALUES:
         known = GRAMMAR.get(dialect, cls).attr(attr)
