@@ -366,3 +366,12 @@ def test_empty_comment_round_trips() -> None:
     doc = parse("<Response><!----><Say>a</Say></Response>")
     assert type(doc.verbs[0]) is Comment and doc.verbs[0].value == ""
     assert doc.to_xml(False) == "<Response><!----><Say>a</Say></Response>"
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("&amp;", "&"), ("&amp;#38;", "&#38;"), ("&#38;", "&"), ("a&amp;amp;b", "a&amp;b"), ("&#x26;lt;", "&lt;"),
+])
+def test_ampersands_in_attributes_are_exact(written: str, value: str) -> None:
+    doc = parse(f'<Response><Play digits="1" x="{written}">u</Play></Response>')
+    assert doc.verbs[0].attrs["x"] == value
+    assert parse(doc.to_xml()).verbs[0].attrs["x"] == value
