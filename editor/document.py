@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from twiml.validator import Diagnostic
 
 __all__ = [
-    "Document", "Change", "NodePath", "Kind", "EditError", "BODY_PLACEHOLDERS", "DIALECT_MODULES",
+    "Document", "Change", "NodePath", "Kind", "EditError", "DIALECT_MODULES",
 ]
 
 Kind = Literal["voice", "messaging", "fax"]
@@ -46,23 +46,6 @@ DIALECT_MODULES: dict[str, str] = {
     "fax": "twiml.fax_response",
 }
 """Module that defines each dialect's classes (grammar entries name classes, not modules)."""
-
-BODY_PLACEHOLDERS: dict[str, str] = {
-    "url": "/next",
-    "phone_number": "+15550100",
-    "number": "+15550100",
-    "message": "Message text",
-    "words": "words",
-    "name": "name",
-    "body": "{}",
-    "sid": "AP00000000000000000000000000000000",
-    "sim_sid": "DE00000000000000000000000000000000",
-    "sip_url": "sip:alice@example.com",
-    "client_identity": "alice",
-    "identity": "alice",
-}
-"""Starting body for a new node whose body is required, keyed by the body's parameter name, so
-a freshly added <Redirect> or <Number> is already a working example the user edits."""
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$")
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
@@ -245,14 +228,15 @@ class Document:
         return list(GRAMMAR.allowed_children(element)) if element is not None else []
 
     def make_node(self, element: Element) -> TwiML:
-        """A fresh node for `element`, without attributes; a required body gets a placeholder."""
+        """A fresh node for `element`, without attributes; a required body starts as the grammar's
+        example, so a freshly added <Redirect> or <Number> is already a working element."""
         body = element.body
         cls = _class_of(element)
         if body is None or body.param is None:
             return cls()
         value = None
-        if body.kind == "required":
-            value = BODY_PLACEHOLDERS.get(body.param, element.xml.lower())
+        if body.kind == "required" or body.param_required:
+            value = body.example or element.xml.lower()
         return cls(value)  # type: ignore[call-arg]  # classes with a body take it first
 
     # ------------------------------------------------------------------ history

@@ -32,7 +32,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='ReferSip', xml='Sip',
         doc='The SIP URI the call is referred to, written as the text.',
-        body=Body('optional', param='sip_url', param_required=True, meaning='SIP URI (<255 chars, headers in URI query <1024 chars); required unless nested <Uri> elements are used (Dial>Sip); required under Refer'),
+        body=Body('optional', param='sip_url', param_required=True, meaning='SIP URI (<255 chars, headers in URI query <1024 chars); required unless nested <Uri> elements are used (Dial>Sip); required under Refer', example='sip:alice@example.com'),
         errors={13241: 'WARNING: Dial->SIP: Invalid method value', 13242: 'WARNING: Dial->SIP: Invalid sendDigits value', 13243: 'WARNING: Dial->SIP: Invalid SIP URI', 13244: 'WARNING: Dial: No SIP Authorization', 13246: 'WARNING: Dial: SIP dialing not enabled for this account', 13249: 'WARNING: Dial: Invalid username or password attribute', 13250: 'WARNING: Dial: Too many URIs passed', 13251: 'WARNING: Dial: Too many headers passed', 13252: 'WARNING: Dial: Invalid header name', 13253: 'WARNING: Dial: Header is too long', 13254: 'WARNING: Dial->Sip: SIP URI DNS does not resolve or resolves to an non-public IP address', 13255: 'WARNING: Dialing .sip.twilio.com addresses is not currently allowed'},
         notes='URI < 255 chars, headers < 1024 chars; too many Uri -> 13250, too many headers -> 13251, bad header name -> 13252, header too long -> 13253 | Under <Refer> only the SIP URI text is meaningful (twilio-python class ReferSip takes no attributes/children); attributes and Uri/Headers children apply under <Dial>',
     ),
@@ -207,7 +207,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='SsmlSub', xml='sub',
         doc='SSML substitution: speaks the alias instead of the written text.',
-        body=Body('required', param='words', param_required=True, meaning='words to substitute'),
+        body=Body('required', param='words', param_required=True, meaning='words to substitute', example='W3C'),
         attrs=(
             Attr('alias', 'alias', STRING, doc="Words spoken in place of the element's text."),
         ),
@@ -216,7 +216,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='SsmlSayAs', xml='say-as',
         doc='SSML hint on how to read the text: as a date, digits, spelled out...',
-        body=Body('required', param='words', param_required=True, meaning='words to interpret'),
+        body=Body('required', param='words', param_required=True, meaning='words to interpret', example='12345'),
         attrs=(
             Attr('interpret_as', 'interpret-as', ENUM, values=SAY_AS_INTERPRET_AS, doc='How to read the text, e.g. characters, cardinal, ordinal, digits, date.'),
             Attr('format', 'format', ENUM, values=('mdy', 'dmy', 'ymd', 'md', 'dm', 'ym', 'my', 'd', 'm', 'y', 'yyyymmdd'), doc='Order of date parts such as mdy or dmy; only with interpret-as=date.'),
@@ -247,7 +247,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='SsmlPhoneme', xml='phoneme',
         doc='SSML pronunciation of the text from a phonetic spelling.',
-        body=Body('required', param='words', param_required=True, meaning='words to pronounce'),
+        body=Body('required', param='words', param_required=True, meaning='words to pronounce', example='tomato'),
         attrs=(
             Attr('alphabet', 'alphabet', ENUM, values=('ipa', 'x-sampa', 'x-amazon-jyutping', 'x-amazon-pinyin', 'x-amazon-pron-kana', 'x-amazon-yomigana'), doc='Phonetic alphabet of ph: ipa, x-sampa or an Amazon-specific one.'),
             Attr('ph', 'ph', STRING, doc='Phonetic spelling to pronounce, in the chosen alphabet.'),
@@ -324,7 +324,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Sms', xml='Sms',
         doc='Sends a text message during a call (legacy; prefer the Messages API).',
-        body=Body('required', param='message', param_required=True, meaning='SMS body text'),
+        body=Body('required', param='message', param_required=True, meaning='SMS body text', example='Thanks for calling!'),
         attrs=(
             Attr('to', 'to', STRING, code=14101, doc='Recipient phone number; default the caller.'),
             Attr('from_', 'from', STRING, code=14102, doc='Sending Twilio number; default the number that was called.'),
@@ -349,7 +349,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Redirect', xml='Redirect',
         doc='Leaves this document and continues with the TwiML at another URL.',
-        body=Body('required', param='url', param_required=True, meaning='absolute or relative URL of next TwiML document'),
+        body=Body('required', param='url', param_required=True, meaning='absolute or relative URL of next TwiML document', example='/next'),
         attrs=(
             Attr('method', 'method', ENUM, values=('GET', 'POST'), default='POST', code=13710, doc='HTTP method for fetching the URL (default POST).'),
         ),
@@ -380,7 +380,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Queue', xml='Queue',
         doc='Dials a named call queue, connecting to the caller at its head.',
-        body=Body('required', param='name', param_required=True, meaning='queue name to dequeue from'),
+        body=Body('required', param='name', param_required=True, meaning='queue name to dequeue from', example='support'),
         attrs=(
             Attr('url', 'url', URL, doc='TwiML run for the waiting caller just before bridging (Play, Say, Pause, Redirect).'),
             Attr('method', 'method', ENUM, values=('GET', 'POST'), default='POST', doc='HTTP method for url (default POST).'),
@@ -450,7 +450,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Task', xml='Task',
         doc='TaskRouter task attributes, as JSON text, for the enqueued caller.',
-        body=Body('required', param='body', param_required=True, meaning='TaskRouter task attributes as JSON (14221 if invalid JSON)'),
+        body=Body('required', param='body', param_required=True, meaning='TaskRouter task attributes as JSON (14221 if invalid JSON)', example='{"skill": "support"}'),
         attrs=(
             Attr('priority', 'priority', INT, code=14232, doc='Task priority; higher values are assigned first.'),
             Attr('timeout', 'timeout', INT, doc='Seconds the task may wait before it is canceled.'),
@@ -497,7 +497,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='WhatsApp', xml='WhatsApp',
         doc='Dials a WhatsApp user by phone number.',
-        body=Body('required', param='phone_number', param_required=True, meaning='WhatsApp phone number to dial'),
+        body=Body('required', param='phone_number', param_required=True, meaning='WhatsApp phone number to dial', example='+15550100'),
         attrs=(
             Attr('url', 'url', URL, doc='TwiML run for the called party before bridging (whisper or screening).'),
             Attr('method', 'method', ENUM, values=('GET', 'POST'), doc='HTTP method for url.'),
@@ -526,7 +526,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='ApplicationSid', xml='ApplicationSid',
         doc='The TwiML App SID (AP...) to dial.',
-        body=Body('required', param='sid', param_required=True, meaning='TwiML App SID (AP...)'),
+        body=Body('required', param='sid', param_required=True, meaning='TwiML App SID (AP...)', example='AP00000000000000000000000000000000'),
     ),
     Element(
         dialect='voice', cls='Sip', xml='Sip',
@@ -570,7 +570,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='SipUri', xml='Uri',
         doc='One SIP URI to try; several are tried by priority and weight.',
-        body=Body('required', param='sip_url', param_required=False, meaning='SIP URI'),
+        body=Body('required', param='sip_url', param_required=False, meaning='SIP URI', example='sip:alice@example.com'),
         attrs=(
             Attr('priority', 'priority', STRING, doc='Order in which this URI is tried; lower numbers go first.'),
             Attr('weight', 'weight', STRING, doc='Share of calls among URIs with the same priority.'),
@@ -581,13 +581,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Sim', xml='Sim',
         doc='Dials a Programmable Wireless SIM by its SID (DE...).',
-        body=Body('required', param='sim_sid', param_required=True, meaning='Wireless SIM SID (DE...)'),
+        body=Body('required', param='sim_sid', param_required=True, meaning='Wireless SIM SID (DE...)', example='DE00000000000000000000000000000000'),
         errors={13258: 'ERROR: Dial->Sim not supported in this realm'},
     ),
     Element(
         dialect='voice', cls='Number', xml='Number',
         doc='Dials a phone number; up to ten numbers in one <Dial> ring at once.',
-        body=Body('required', param='phone_number', param_required=True, meaning='phone number (E.164 preferred; unformatted US numbers accepted)'),
+        body=Body('required', param='phone_number', param_required=True, meaning='phone number (E.164 preferred; unformatted US numbers accepted)', example='+15550100'),
         attrs=(
             Attr('send_digits', 'sendDigits', STRING, pattern='^[0-9A-DwW#*]+$', code=13222, doc='DTMF sent once the call connects; w waits 0.5 s, e.g. ww1234#.'),
             Attr('url', 'url', URL, doc='TwiML run for the called party before bridging (whisper); no <Dial> there.'),
@@ -610,7 +610,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Conference', xml='Conference',
         doc='Joins the caller to a named conference room.',
-        body=Body('required', param='name', param_required=True, meaning='conference room name (namespaced per account; no PII)'),
+        body=Body('required', param='name', param_required=True, meaning='conference room name (namespaced per account; no PII)', example='team-room'),
         attrs=(
             Attr('muted', 'muted', BOOL, default='false', code=13230, doc='Join muted: can listen but not speak; default false.'),
             Attr('beep', 'beep', ENUM, values=('true', 'false', 'onEnter', 'onExit'), default='true', code=13235, doc='Beep as people join or leave: true (default), false, onEnter or onExit.'),
@@ -656,7 +656,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Identity', xml='Identity',
         doc='The client identity to dial.',
-        body=Body('required', param='client_identity', param_required=True, meaning='client identity to dial'),
+        body=Body('required', param='client_identity', param_required=True, meaning='client identity to dial', example='alice'),
     ),
     Element(
         dialect='voice', cls='Connect', xml='Connect',
@@ -787,13 +787,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='voice', cls='Autopilot', xml='Autopilot',
         doc='Connects to an Autopilot assistant (product retired in 2023).',
-        body=Body('required', param='name', param_required=True, meaning='Autopilot assistant SID or unique name (product deprecated)'),
+        body=Body('required', param='name', param_required=True, meaning='Autopilot assistant SID or unique name (product deprecated)', example='assistant'),
         notes='Twilio Autopilot was retired (2023); kept in libs',
     ),
     Element(
         dialect='voice', cls='Room', xml='Room',
         doc='Joins the call to a Programmable Video room as an audio participant.',
-        body=Body('required', param='name', param_required=True, meaning='Programmable Video room name'),
+        body=Body('required', param='name', param_required=True, meaning='Programmable Video room name', example='video-room'),
         attrs=(
             Attr('participant_identity', 'participantIdentity', STRING, doc='Identity the caller has in the video room.'),
         ),
@@ -809,7 +809,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='messaging', cls='Redirect', xml='Redirect',
         doc='Leaves this document and continues with the TwiML at another URL.',
-        body=Body('required', param='url', param_required=True, meaning='absolute or relative URL of next TwiML'),
+        body=Body('required', param='url', param_required=True, meaning='absolute or relative URL of next TwiML', example='/next'),
         attrs=(
             Attr('method', 'method', ENUM, values=('GET', 'POST'), default='POST', code=13710, doc='HTTP method for fetching the URL (default POST).'),
         ),
@@ -834,12 +834,12 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         dialect='messaging', cls='Media', xml='Media',
         doc='URL of an image or file to attach (MMS); up to 10 per message.',
-        body=Body('required', param='url', param_required=True, meaning='media URL'),
+        body=Body('required', param='url', param_required=True, meaning='media URL', example='https://example.com/image.jpg'),
     ),
     Element(
         dialect='messaging', cls='Body', xml='Body',
         doc='The message text, up to 1600 characters.',
-        body=Body('required', param='message', param_required=True, meaning='message body text'),
+        body=Body('required', param='message', param_required=True, meaning='message body text', example='Thanks for your message!'),
     ),
     Element(
         dialect='fax', cls='FaxResponse', xml='Response',

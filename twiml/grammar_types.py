@@ -54,6 +54,8 @@ class Body:
     """Name of the constructor's / builder method's first positional parameter."""
     param_required: bool = False
     meaning: str = ""
+    example: str = ""
+    """A working starting value for a freshly added element (editor) or a form placeholder."""
 
 
 @dataclass(frozen=True)

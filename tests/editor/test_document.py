@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from editor.document import BODY_PLACEHOLDERS, Change, Document
+from editor.document import Change, Document
 from editor.edits import Insert, Remove, SetAttr
 from twiml import GenericNode, TwiML, TwiMLException, TwiMLParseError
 from twiml.base import Comment
@@ -258,8 +258,9 @@ def test_make_node_for_every_grammar_element() -> None:
             node = doc.make_node(element)
             assert element_of(node) is element
             assert node.attrs == {} and node.verbs == []
-            if element.body is not None and element.body.kind == "required":
-                assert node.value, element.cls
+            body = element.body
+            if body is not None and (body.kind == "required" or body.param_required):
+                assert node.value and node.value == body.example, element.cls
             else:
                 assert node.value is None, element.cls
             node.to_xml()
@@ -267,7 +268,7 @@ def test_make_node_for_every_grammar_element() -> None:
 
 def test_make_node_placeholders() -> None:
     doc = Document.new()
-    assert doc.make_node(el("voice", "Redirect")).value == BODY_PLACEHOLDERS["url"] == "/next"
+    assert doc.make_node(el("voice", "Redirect")).value == "/next"
     assert doc.make_node(el("voice", "Number")).value == "+15550100"
 
 
