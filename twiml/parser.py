@@ -451,6 +451,12 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
         raise _syntax_error(exc, filename) from None
     except (etree.LxmlError, ValueError) as exc:
         raise TwiMLParseError(str(exc) or "malformed XML", None, None, filename) from None
+    # Errors libxml2 recovers from in event mode (e.g. an undeclared namespace prefix) still
+    # make the document malformed; the tree builder would have raised them.
+    for entry in parser.error_log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            message = _LXML_POSITION.sub("", entry.message.strip()) or "malformed XML"
+            raise TwiMLParseError(message, entry.line or None, entry.column or None, filename)
     if root is None:
         raise TwiMLParseError("document is empty", 1, 1, filename)
     return root  # type: ignore[no-any-return]

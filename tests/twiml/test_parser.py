@@ -375,3 +375,13 @@ def test_ampersands_in_attributes_are_exact(written: str, value: str) -> None:
     doc = parse(f'<Response><Play digits="1" x="{written}">u</Play></Response>')
     assert doc.verbs[0].attrs["x"] == value
     assert parse(doc.to_xml()).verbs[0].attrs["x"] == value
+
+
+@pytest.mark.parametrize("xml", [
+    '<Response><v:X v:a="1"/></Response>',
+    '<Response><Say b:c="2">x</Say></Response>',
+    '<Response xmlns:v="urn:v"><w:Y/></Response>',
+])
+def test_undeclared_namespace_prefix_is_malformed(xml: str) -> None:
+    with pytest.raises(TwiMLParseError, match="[Nn]amespace prefix"):
+        parse(xml)
