@@ -39,6 +39,8 @@ class Attr:
     required: bool = False
     code: int | None = None
     """Twilio error code reported for an invalid value, where one exists."""
+    verified: bool = True
+    """False where no Twilio source confirms the type or range: checks then only warn."""
     keyword: bool = True
     """False when Twilio documents the attribute but twilio 9.13's builder has no keyword for it
     (it is still reachable through ``**kwargs``)."""

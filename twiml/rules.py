@@ -171,36 +171,3 @@ EMPTY_URL_MEANINGFUL: frozenset[tuple[str, str, str]] = frozenset({
 })
 """URL attributes where the empty string means something (silence) rather than a mistake."""
 
-EXTRA_VALUES: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("voice", "Dial", "record"): ("true", "false"),
-}
-"""(dialect, element class, attribute) -> values Twilio's docs accept beyond the grammar's enum.
-
-Reported to the grammar's owner; remove an entry once the grammar carries it."""
-
-OPEN_VALUES: frozenset[tuple[str, str, str]] = frozenset({
-    ("voice", "SsmlSayAs", "interpret-as"),
-    ("voice", "SsmlSayAs", "format"),
-})
-"""Grammar gaps: value lists that are advisory (Twilio hands SSML to Polly/Google, which accept
-more, e.g. Google's interpret-as="currency"), so an unknown value is a warning, not an error."""
-
-DOUBTFUL: frozenset[tuple[str, str, str]] = frozenset({
-    ("voice", "Conference", "maxParticipants"),  # minimum 2 is a guess; docs say "up to 250"
-    ("voice", "Enqueue", "maxQueueSize"),
-    ("voice", "Gather", "maxSpeechTime"),
-    ("voice", "Task", "priority"),
-    ("voice", "ConversationRelay", "partialPromptOnHangup"),  # boolean types inferred from prose
-    ("voice", "ConversationRelay", "asrSmartFormat"),
-    ("voice", "ConversationRelay", "ttsLanguageTextNormalization"),
-    ("voice", "ConversationRelay", "applicationReconnect"),
-    ("voice", "ConversationRelay", "echoPromptFiltering"),
-    ("voice", "ConversationRelay", "turnDetection"),
-    ("voice", "Language", "asrSmartFormat"),
-    ("voice", "Language", "ttsLanguageTextNormalization"),
-    ("fax", "Receive", "mediaType"),
-    ("fax", "Receive", "pageSize"),
-    ("fax", "Reject", "reason"),
-})
-"""Attributes whose type or range in the grammar no Twilio source confirms (the reference marks
-them unverified): a value outside it is a warning, never an error."""

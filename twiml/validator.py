@@ -241,7 +241,7 @@ def _string_checker(a: Attr, code: int | str, values: tuple[str, ...], is_open: 
 def _make_checker(el: Element, a: Attr) -> Checker | None:
     """The value check for one attribute; doubtful grammar facts only ever give warnings."""
     check = _type_checker(el, a)
-    if check is None or (el.dialect, el.cls, a.xml) not in rules.DOUBTFUL:
+    if check is None or a.verified:
         return check
     strict = check
 
@@ -257,8 +257,8 @@ def _make_checker(el: Element, a: Attr) -> Checker | None:
 def _type_checker(el: Element, a: Attr) -> Checker | None:
     where = (el.dialect, el.cls, a.xml)
     code: int | str = a.code if a.code is not None else rules.SCHEMA
-    values = a.values + rules.EXTRA_VALUES.get(where, ())
-    is_open = a.open or where in rules.OPEN_VALUES
+    values = a.values
+    is_open = a.open
     if a.type == INT:
         return _int_checker(a, code)
     if a.type == FLOAT:
