@@ -25,7 +25,8 @@ _MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax":
 _NOT_IN_TWILIO_METHODS = frozenset({("voice", "Stop", "recording"), ("fax", "FaxResponse", "reject")})
 _NOT_IN_TWILIO_CLASSES = frozenset({("fax", "Reject")})
 
-_RESERVED = frozenset({"print", "response", "Comment", "GenericNode"})
+_RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
+"""Names the snippet itself uses; variables never take them."""
 
 
 def _literal(value: Any) -> str:
@@ -63,10 +64,18 @@ class _Writer:
         self.lines: list[str] = []
         self.imports: dict[str, dict[str, None]] = {}
         self.taken: dict[str, int] = {}
+        self.owners: dict[str, str] = {}
 
     def need(self, module: str, name: str) -> str:
-        self.imports.setdefault(module, {})[name] = None
-        return name
+        """Import `name` from `module`; a second class of the same name (another dialect's
+        Redirect, say) is imported under an alias."""
+        alias = name
+        owner = self.owners.setdefault(name, module)
+        if owner != module:
+            alias = "".join(p.title() for p in module.rsplit(".", 1)[-1].split("_")[:1]) + name
+            self.owners.setdefault(alias, module)
+        self.imports.setdefault(module, {})[name if alias == name else f"{name} as {alias}"] = None
+        return alias
 
     def var(self, base: str) -> str:
         base = _snake(base)

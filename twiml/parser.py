@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from twiml.base import Comment, GenericNode, TwiML
 from twiml.errors import TwiMLParseError
@@ -260,10 +260,12 @@ class _Target:
         else:
             attrs = dict(attrib) if attrib else {}
         if self.amp and attrs:
-            for key, value in attrs.items():
+            for name, value in attrs.items():
                 if "&#38;" in value:
-                    attrs[key] = value.replace("&#38;", "&")
+                    attrs[name] = value.replace("&#38;", "&")
         pending = self.pending
+        line: int | None
+        column: int | None
         if stack:
             frame = stack[-1]
             if pending is not None:
@@ -278,7 +280,7 @@ class _Target:
                 text = self.text
                 self.line = line = self.line + text.count("\n", self.offset, pos)
                 self.offset = pos
-                column: int | None = pos - text.rfind("\n", 0, pos)
+                column = pos - text.rfind("\n", 0, pos)
             else:
                 if m is not None:  # CDATA, PI or lost step: let the careful path decide
                     self.marks = _chain(m, marks)  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import twiml
-from twiml import GenericNode, TwiML, parse, to_python
+from twiml import GenericNode, TwiML
+from twiml.exporter import to_python
+from twiml.parser import parse
 from twiml.base import Comment
 from twiml.exporter import _NOT_IN_TWILIO_CLASSES, _NOT_IN_TWILIO_METHODS
 from twiml.grammar import GRAMMAR
@@ -95,7 +97,9 @@ def test_child_without_builder_method_uses_append_and_nest() -> None:
     r.dial().append(say)  # Dial has no say() method
     d2 = r.dial()
     n = Number("+1")
-    d2.append(Dial()).verbs[0].append(n)  # a Dial inside a Dial holding a Number
+    inner = Dial()
+    d2.append(inner)
+    inner.append(n)  # a Dial inside a Dial holding a Number
     n.append(Say("deep"))
     code = to_python(r)
     assert 'dial.append(Say("misplaced"))' in code
@@ -110,7 +114,7 @@ def test_builder_typed_values() -> None:
     r = VoiceResponse()
     r.gather(num_digits=4, input=["dtmf", "speech"], enhanced=True).say(0)
     r.enqueue("q").task({"skill": "en", "n": 1.5})
-    r.pause(length=float("inf"))
+    r.pause(length=float("inf"))  # type: ignore[arg-type]
     code = to_python(r)
     gather_line = next(line for line in code.splitlines() if "response.gather(" in line)
     for part in ("num_digits=4", 'input=["dtmf", "speech"]', "enhanced=True"):
@@ -214,7 +218,7 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
                 kid_el = draw(st.sampled_from(same_dialect))
                 cls = cls_of(kid_el)
                 keywords, direct = attrs_for(kid_el)
-                kid = cls(body_for(kid_el), **keywords) if kid_el.text_param else cls(**keywords)
+                kid = cls(body_for(kid_el), **keywords) if kid_el.text_param else cls(**keywords)  # type: ignore[call-arg]
                 kid.attrs.update(direct)
                 node.append(kid)
                 fill(kid, kid_el, depth + 1)
@@ -322,3 +326,33 @@ def test_twilio_gaps_table_matches_twilio() -> None:
     assert missing_methods == set(_NOT_IN_TWILIO_METHODS)
     assert missing_classes == set(_NOT_IN_TWILIO_CLASSES)
 
+
+
+def test_same_class_name_from_two_dialects_is_aliased() -> None:
+    from twiml.messaging_response import MessagingResponse
+    from twiml.messaging_response import Redirect as MsgRedirect
+    from twiml.voice_response import Redirect as VoiceRedirect
+    m = MessagingResponse()
+    g = m.add_child("Wrapper", None)
+    g.append(VoiceRedirect("/voice"))
+    g.append(MsgRedirect("/sms"))
+    code = to_python(m)
+    assert "from twiml.messaging_response import MessagingResponse, Redirect as MessagingRedirect" in code
+    assert "from twiml.voice_response import Redirect\n" in code
+    rebuilt = run(code)
+    assert rebuilt.to_xml() == m.to_xml()
+    wrapper = rebuilt.verbs[0]
+    assert isinstance(wrapper, TwiML)
+    assert [type(v) for v in wrapper.verbs] == [VoiceRedirect, MsgRedirect]
+
+
+def test_variable_names_avoid_names_the_snippet_uses() -> None:
+    r: Any = parse("<Response><float><print><x/></print></float><Say>inf</Say></Response>")
+    r.verbs[0].verbs.append(GenericNode("y", None))
+    from twiml.voice_response import Pause
+    p = Pause()
+    p.attrs["length"] = float("inf")
+    r.append(p)
+    code = to_python(r)
+    assert "float_node = " in code and "print_node = " in code
+    assert run(code).to_xml() == r.to_xml()
