@@ -202,7 +202,7 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
         return draw(st.none() | TEXT | st.integers(0, 9))
 
     def fill(node: TwiML, el: Element | None, depth: int) -> None:
-        for _ in range(draw(st.integers(0, 3 if depth < 3 else 0))):
+        for _ in range(draw(st.integers(0, 5 if depth < 3 else 0))):
             choice = draw(st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text"]))
             if choice == "method" and el is not None and el.methods:
                 name, kid_cls = draw(st.sampled_from(el.methods))
@@ -236,7 +236,7 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
     return root
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
