@@ -204,6 +204,20 @@ def _write_atomically(path: str, text: str) -> None:
         raise
 
 
+def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
+    """The document as `format` writes it, keeping comments around <Response> (a file header)."""
+    from twiml.parser import outside_comments
+    from twiml.serialize import DECLARATION, comment_text
+
+    pretty = not args.compact
+    body = doc.to_xml(xml_declaration=False, pretty=pretty, indent=" " * args.indent)
+    before, after = outside_comments(data)
+    sep = "\n" if pretty else ""
+    head = DECLARATION + sep if not args.no_declaration else ""
+    return (head + "".join(comment_text(c) + sep for c in before) + body
+            + "".join(comment_text(c) + sep for c in after))
+
+
 def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
     if len(args.files) > 1 and not (args.write or args.check):
         print("twiml format: several files need --write or --check", file=err)
@@ -221,8 +235,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
             continue
         try:
             doc = _parse(data)
-            text = doc.to_xml(xml_declaration=not args.no_declaration, pretty=not args.compact,
-                              indent=" " * args.indent)
+            text = _formatted(doc, data, args)
         except TwiMLParseError as exc:
             print(_parse_finding(_display(name), exc).text(), file=err)
             status = max(status, FOUND_ERRORS)

@@ -19,7 +19,7 @@ from twiml.errors import TwiMLParseError
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 
-__all__ = ["parse", "detect_kind", "Kind"]
+__all__ = ["parse", "detect_kind", "outside_comments", "Kind"]
 
 Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
@@ -451,7 +451,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, filename) from None
-    except (etree.LxmlError, ValueError) as exc:
+    except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
         raise TwiMLParseError(str(exc) or "malformed XML", None, None, filename) from None
     # Errors libxml2 recovers from in event mode (e.g. an undeclared namespace prefix) still
     # make the document malformed; the tree builder would have raised them.
@@ -462,3 +462,17 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
     if root is None:
         raise TwiMLParseError("document is empty", 1, 1, filename)
     return root  # type: ignore[no-any-return]
+
+
+def outside_comments(source: str | bytes) -> tuple[list[str], list[str]]:
+    """Comment texts before and after the root element, which documents cannot hold; lets
+    `twiml format --write` keep a file's header comment. Input must already have parsed."""
+    text = source if isinstance(source, str) else _decode(source, None)
+    if "<!--" not in text:
+        return [], []
+    text = text.lstrip("\ufeff")
+    options = {**_PARSER_OPTIONS, "remove_comments": False}
+    root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(**options))
+    before = [c.text or "" for c in root.itersiblings(preceding=True) if c.tag is etree.Comment]
+    after = [c.text or "" for c in root.itersiblings() if c.tag is etree.Comment]
+    return before[::-1], after

@@ -234,3 +234,16 @@ def test_python_dash_m_and_console_script(files: dict[str, Path]) -> None:
         proc = subprocess.run([str(script), "validate", str(files["valid"])], capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0 and proc.stdout == ""
+
+
+def test_format_keeps_comments_around_the_root(tmp_path: Path) -> None:
+    path = tmp_path / "header.xml"
+    path.write_text('<?xml version="1.0"?>\n<!-- Copyright Acme -->\n<!-- flow: main -->\n'
+                    "<Response><Say>hi</Say><!-- inner --></Response>\n<!-- end -->\n", encoding="utf-8")
+    assert run("format", "--write", str(path))[0] == 0
+    assert path.read_text(encoding="utf-8") == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Copyright Acme -->\n<!-- flow: main -->\n'
+        "<Response>\n  <Say>hi</Say>\n  <!-- inner -->\n</Response>\n<!-- end -->\n")
+    assert run("format", "--check", str(path))[0] == 0
+    code, out, _ = run("format", "--compact", "--no-declaration", str(path))
+    assert out == "<!-- Copyright Acme --><!-- flow: main --><Response><Say>hi</Say><!-- inner --></Response><!-- end -->\n"
