@@ -394,3 +394,21 @@ def test_ampersands_in_attributes_are_exact(written: str, value: str) -> None:
 def test_undeclared_namespace_prefix_is_malformed(xml: str) -> None:
     with pytest.raises(TwiMLParseError, match="[Nn]amespace prefix"):
         parse(xml)
+
+
+SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
+
+
+@pytest.mark.skipif(not SAMPLES, reason="sample_flows/ is empty")
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_sample_flows_parse_to_known_classes_with_positions(path: Path) -> None:
+    doc = parse(path)
+    for node in doc.iter():
+        assert not isinstance(node, GenericNode), node.name
+        assert isinstance(node.source_line, int) and isinstance(node.source_column, int)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for node in doc.iter():
+        line = lines[node.source_line - 1]
+        opener = "<!--" if isinstance(node, Comment) else f"<{node.name}"
+        assert line[node.source_column - 1:].startswith(opener)
+    assert parse(doc.to_xml(pretty=True)).to_xml() == doc.to_xml()
