@@ -10,6 +10,8 @@ import json
 import os
 import sys
 import tempfile
+from pathlib import Path
+from urllib.parse import quote
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
@@ -106,6 +108,13 @@ def _rule_descriptions() -> dict[str, str]:
     return out
 
 
+def _uri(name: str) -> str:
+    """SARIF wants URIs: relative paths stay relative (code scanning maps them to the repository)."""
+    if os.path.isabs(name):
+        return Path(name).as_uri()
+    return quote(name.replace(os.sep, "/"))
+
+
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
     driver: dict[str, Any] = {"name": "twiml", "informationUri": INFORMATION_URI, "rules": rules}
     try:
@@ -131,7 +140,7 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
             if isinstance(f.code, int):
                 rule["helpUri"] = f"{INFORMATION_URI}/{f.code}"
             rules.append(rule)
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file.replace(os.sep, "/")}}}
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}}}
         if f.line is not None:
             region: dict[str, int] = {"startLine": f.line}
             if f.column:

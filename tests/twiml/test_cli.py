@@ -247,3 +247,14 @@ def test_format_keeps_comments_around_the_root(tmp_path: Path) -> None:
     assert run("format", "--check", str(path))[0] == 0
     code, out, _ = run("format", "--compact", "--no-declaration", str(path))
     assert out == "<!-- Copyright Acme --><!-- flow: main --><Response><Say>hi</Say><!-- inner --></Response><!-- end -->\n"
+
+
+def test_sarif_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = tmp_path / "my flows"
+    sub.mkdir()
+    (sub / "a b.xml").write_text(INVALID, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run("validate", "--format", "sarif", "my flows/a b.xml", str(sub / "a b.xml"))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]]
+    assert uris == ["my%20flows/a%20b.xml", (sub / "a b.xml").as_uri()]
