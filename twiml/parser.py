@@ -414,7 +414,8 @@ _CLASSES = _class_index()
 def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> TwiML:
     """Parse TwiML from a string, bytes or a file into a VoiceResponse, MessagingResponse or FaxResponse.
 
-    A str that does not start with ``<`` and names an existing file is read as that file.
+    A str that does not start with ``<`` and names an existing file is read as that file, so pass
+    untrusted input (a request body) as bytes, which is never taken for a file name.
     Malformed or unsafe input raises `TwiMLParseError` (and only that); unknown elements become
     `GenericNode`s, comments `Comment`s, so ``parse(x).to_xml()`` is the canonical form of ``x``.
     Every node gets ``source_line`` and ``source_column`` (None when unknown).
