@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from twiml.base import Comment, TwiML
-from twiml.grammar_types import Element, element_of
+from twiml.grammar_types import Attr, Element, element_of
 
 __all__ = ["to_python"]
 
@@ -49,6 +49,20 @@ def _literal(value: Any) -> str:
     if isinstance(value, bytes):
         return repr(value)
     return _literal(str(value))
+
+
+_CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
+
+
+def _natural(value: Any, attr: Attr) -> Any:
+    """Parsed values are strings; write `num_digits=1` and `barge_in=False` where the grammar
+    says int or bool and the text is exactly what that Python value renders as."""
+    if isinstance(value, str):
+        if attr.type == "int" and _CANONICAL_INT.fullmatch(value):
+            return int(value)
+        if attr.type == "bool" and value in ("true", "false"):
+            return value == "true"
+    return value
 
 
 def _snake(name: str) -> str:
@@ -117,7 +131,7 @@ class _Writer:
             if value is None:
                 late.append((key, value))
             elif attr is not None and attr.keyword and (via_method or attr.kwarg not in params):
-                keywords.append(f"{attr.kwarg}={_literal(value)}")
+                keywords.append(f"{attr.kwarg}={_literal(_natural(value, attr))}")
             elif "_" in key or key in params:
                 late.append((key, value))
             else:

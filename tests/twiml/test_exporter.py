@@ -47,7 +47,7 @@ def test_snippet_style() -> None:
         "from twiml.voice_response import VoiceResponse\n"
         "\n"
         "response = VoiceResponse()\n"
-        'gather = response.gather(num_digits="1", action="/menu")\n'
+        'gather = response.gather(num_digits=1, action="/menu")\n'
         'gather.say("Press 1")\n'
         'gather.say("or 2")\n'
         "gather_2 = response.gather()\n"
@@ -356,3 +356,12 @@ def test_variable_names_avoid_names_the_snippet_uses() -> None:
     code = to_python(r)
     assert "float_node = " in code and "print_node = " in code
     assert run(code).to_xml() == r.to_xml()
+
+
+def test_typed_literals_only_where_they_render_identically() -> None:
+    doc = parse('<Response><Gather numDigits="01" timeout="5" bargeIn="false" actionOnEmptyResult="True">'
+                '<Say loop="2">x</Say></Gather></Response>')
+    code = to_python(doc)
+    assert 'num_digits="01"' in code and "timeout=5" in code and "barge_in=False" in code
+    assert 'action_on_empty_result="True"' in code and "loop=2" in code
+    assert run(code).to_xml() == doc.to_xml()
