@@ -119,6 +119,7 @@ class EditorApp(App[None]):
         self.current: TwiML | None = None
         self._refresh_timer: Timer | None = None
         self._form_timer: Timer | None = None
+        self._pending_select: TwiML | None = None
         self.refresh_count = 0
         self.doc = self._initial_document(path, kind)
 
@@ -216,12 +217,22 @@ class EditorApp(App[None]):
             parent.expand()
             parent = parent.parent
         self._set_current(node)
+        # The tree assigns line numbers on its next refresh; until the cursor is there, stray
+        # highlight events (the cursor line now showing another node) must not win.
+        self._pending_select = node
         self.call_after_refresh(self._move_cursor, node)
 
     def _move_cursor(self, node: TwiML) -> None:
+        if self._pending_select is not node:
+            return
         tree_node = self.tree.tree_node(node)
-        if tree_node is not None and self.current is node:
-            self.tree.move_cursor(tree_node)
+        if tree_node is None:
+            self._pending_select = None
+            return
+        before = self.tree.cursor_line
+        self.tree.move_cursor(tree_node)
+        if self.tree.cursor_line == before:  # no highlight event will come
+            self._pending_select = None
 
     def _set_current(self, node: TwiML | None) -> None:
         if node is self.current:
@@ -236,6 +247,8 @@ class EditorApp(App[None]):
 
     def _show_form(self) -> None:
         self._form_timer = None
+        if not self.form.is_mounted or self._exit:
+            return  # the timer outlived the screen (quitting)
         if self.form.node is not self.current:
             self.form.show_node(self.current)
 
@@ -246,6 +259,11 @@ class EditorApp(App[None]):
 
     @on(Tree.NodeHighlighted, "#tree")
     def _tree_highlighted(self, event: Tree.NodeHighlighted[TwiML]) -> None:
+        pending = self._pending_select
+        if pending is not None:
+            if event.node.data is not pending:
+                return
+            self._pending_select = None
         if event.node.data is not None:
             self._set_current(event.node.data)
 
@@ -283,8 +301,9 @@ class EditorApp(App[None]):
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
-        self.after_change(change, refill_form=event.node is self.form.node and
-                          event.xml_name not in self.form.fields)
+        # Refilling is a no-op for the field that sent the edit; it adds or drops rows for
+        # unknown attributes.
+        self.after_change(change, refill_form=True)
 
     @on(TextEdited)
     def _text_edited(self, event: TextEdited) -> None:
@@ -323,6 +342,11 @@ class EditorApp(App[None]):
         self.refresh_bindings()
         self.schedule_refresh()
 
+    @property
+    def idle(self) -> bool:
+        """No view refresh is waiting (tests and benchmarks wait for this)."""
+        return self._refresh_timer is None and self._form_timer is None and self._pending_select is None
+
     def schedule_refresh(self) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
@@ -331,6 +355,8 @@ class EditorApp(App[None]):
     def refresh_views(self) -> None:
         """Preview, problems list and tree problem marks for the current document state."""
         self._refresh_timer = None
+        if self._exit:
+            return
         self.refresh_count += 1
         doc = self.doc
         try:

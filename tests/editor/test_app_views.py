@@ -1,0 +1,316 @@
+"""Pilot tests for the views: attribute form, preview, problems panel, palette, help, keymap, mouse."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from editor.app import EditorApp
+from editor.screens.help import HelpScreen
+from editor.widgets.verb_tree import label_for, summary
+from editor.widgets.xml_preview import node_lines
+from twiml.base import TwiML
+from twiml.voice_response import VoiceResponse
+
+SIZE = (120, 40)
+XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Response><Gather action="/menu" numDigits="1" vendorFlag="on"><Say voice="alice">Welcome to Acme support</Say>'
+    "</Gather><Say>Bye</Say><Redirect>/main</Redirect></Response>"
+)
+SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def flow(tmp_path: Path) -> Path:
+    path = tmp_path / "flow.xml"
+    path.write_text(XML, encoding="utf-8")
+    return path
+
+
+async def show(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-untyped-def]
+    app.tree.focus()
+    app.select(node)
+    await settle(pilot)
+    app.ensure_form()
+    await settle(pilot)
+    assert app.form.node is node
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has applied pending messages and refreshed its views."""
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.idle:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+# ---------------------------------------------------------------------------- tree labels
+
+def test_summaries_follow_the_issue_examples() -> None:
+    r = VoiceResponse()
+    g = r.gather(num_digits=1, action="/menu")
+    say = r.say("Welcome to Acme Corporation, the best")
+    assert summary(g) == "numDigits=1 → /menu"
+    assert summary(say) == '"Welcome to Acme Corpo…"'
+    assert str(label_for(say)) == 'Say "Welcome to Acme Corpo…"'
+    assert str(label_for(g, "error")).startswith("✖ Gather")
+
+
+# ---------------------------------------------------------------------------- form
+
+async def test_typing_an_attribute_updates_document_tree_and_preview(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        app.form.focus_field("numDigits")
+        await pilot.press("end", "backspace", "7")
+        await settle(pilot)
+        assert gather.attrs["numDigits"] == "7"
+        assert 'numDigits="7"' in app.preview.xml_area.text
+        assert app.preview.xml_area.text == app.doc.to_xml()
+        assert "numDigits=7" in str(app.tree.tree_node(gather).label)
+
+
+async def test_invalid_value_is_kept_and_flagged(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        app.form.focus_field("numDigits")
+        await pilot.press("end", "x")
+        await settle(pilot)
+        assert gather.attrs["numDigits"] == "1x"  # stored as typed, never dropped
+        field = app.form.fields["numDigits"]
+        assert field.has_class("-invalid")
+        assert "integer" in str(field.query_one(".attr-error").render())
+        assert any(d.path.startswith("Response/Gather") and d.severity == "error" for d in app.problems.diagnostics)
+
+
+async def test_enum_select_and_tristate_bool(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        method = app.form.fields["method"].input_widget
+        assert isinstance(method, Select)
+        method.value = "GET"
+        await settle(pilot)
+        assert gather.attrs["method"] == "GET"
+        barge = app.form.fields["bargeIn"].input_widget
+        assert isinstance(barge, Select) and barge.value is Select.NULL  # unset is a state of its own
+        barge.value = "false"
+        await settle(pilot)
+        assert gather.attrs["bargeIn"] == "false"
+        barge.value = Select.NULL
+        await settle(pilot)
+        assert "bargeIn" not in gather.attrs
+
+
+async def test_open_enum_accepts_free_text(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        say = app.doc.root.verbs[0].verbs[0]
+        await show(app, pilot, say)
+        voice = app.form.fields["voice"].input_widget
+        assert isinstance(voice, Input) and voice.value == "alice"
+        voice.value = "Polly.Newvoice-Neural"
+        await settle(pilot)
+        assert say.attrs["voice"] == "Polly.Newvoice-Neural"
+
+
+async def test_unknown_attributes_are_shown_added_and_removed(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        assert app.form.fields["vendorFlag"].attr is None
+        assert app.form.fields["vendorFlag"].current() == "on"
+        content = app.form.content
+        content.query_one(".new-attr-name", Input).value = "trace"
+        content.query_one(".new-attr-value", Input).value = "42"
+        app.form.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.click(".new-attr-add")
+        await settle(pilot)
+        assert gather.attrs["trace"] == "42"
+        assert "trace" in app.form.fields
+        await pilot.click(app.form.fields["vendorFlag"].query_one(".remove-attr"))
+        await settle(pilot)
+        assert "vendorFlag" not in gather.attrs
+        assert "vendorFlag" not in app.form.fields
+
+
+async def test_body_text(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        bye = app.doc.root.verbs[1]
+        await show(app, pilot, bye)
+        assert app.form.focus_body()
+        await pilot.press("end", "!", "enter")
+        await settle(pilot)
+        assert bye.value == "Bye!"
+        assert app.focused is app.tree  # enter hands focus back to the tree
+        assert '"Bye!"' in str(app.tree.tree_node(bye).label)
+
+
+# ---------------------------------------------------------------------------- preview
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_node_lines_match_pretty_xml(sample: Path) -> None:
+    import twiml
+
+    root = twiml.parse(sample.read_text(encoding="utf-8"))
+    lines = root.to_xml(pretty=True).split("\n")
+    for node in root.iter():
+        span = node_lines(root, node)
+        assert span is not None
+        first, last = lines[span[0]].strip(), lines[span[1]].strip()
+        if node.name == "#comment":
+            assert first.startswith("<!--") and last.endswith("-->")
+        else:
+            assert first.startswith("<" + node.name)
+            assert last.endswith(f"</{node.name}>") or last.endswith("/>")
+
+
+async def test_preview_highlights_selected_node(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        selection = app.preview.xml_area.selection
+        rows = sorted((selection.start[0], selection.end[0]))
+        assert tuple(rows) == node_lines(app.doc.root, gather)
+        assert app.preview.xml_area.document[rows[0]].strip().startswith("<Gather")
+        assert app.preview.xml_area.document[rows[1]].strip() == "</Gather>"
+
+
+async def test_toggle_python_preview(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.preview.showing_python
+        assert app.preview.python_area.text == app.doc.to_python()
+        await show(app, pilot, app.doc.root.verbs[1])
+        await pilot.press("delete")
+        await settle(pilot)
+        assert app.preview.python_area.text == app.doc.to_python()
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not app.preview.showing_python
+
+
+# ---------------------------------------------------------------------------- problems
+
+async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text('<Response><Say>Hi</Say><Gather numDigits="abc"><Say>Menu</Say></Gather></Response>', encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gather = app.doc.root.verbs[1]
+        assert app.problems.row_count >= 1
+        assert any(d.code == 13314 for d in app.problems.diagnostics)
+        assert str(app.tree.tree_node(gather).label).startswith("✖")
+        app.problems.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current is gather
+        # fixing the value clears the problem and the mark
+        await show(app, pilot, gather)
+        app.form.fields["numDigits"].input_widget.value = "3"
+        await settle(pilot)
+        assert not any(d.code == 13314 for d in app.problems.diagnostics)
+        assert not str(app.tree.tree_node(gather).label).startswith("✖")
+
+
+# ---------------------------------------------------------------------------- palette, help, keymap, mouse
+
+async def test_palette_offers_only_applicable_actions(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {title for title, _, _ in app.palette_commands()}
+        assert {"Save", "Open", "Add child", "Help"} <= titles
+        assert "Undo" not in titles and "Paste" not in titles and "Delete node" not in titles
+        await show(app, pilot, app.doc.root.verbs[1])
+        await pilot.press("c")
+        await settle(pilot)
+        titles = {title for title, _, _ in app.palette_commands()}
+        assert {"Paste", "Delete node", "Move up"} <= titles
+        callback = next(cb for title, _, cb in app.palette_commands() if title == "Delete node")
+        callback()
+        await settle(pilot)
+        assert [v.name for v in app.doc.root.children] == ["Gather", "Redirect"]
+        assert "Undo" in {title for title, _, _ in app.palette_commands()}
+
+
+async def test_palette_opens_and_runs_a_command(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await show(app, pilot, app.doc.root.verbs[2])
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"duplicate")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [v.name for v in app.doc.root.children] == ["Gather", "Say", "Redirect", "Redirect"]
+
+
+async def test_help_lists_every_binding(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        listed = {row[1] for row in app.screen.rows}
+        assert {k.id for k in app.keys} <= listed
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped(flow: Path, tmp_path: Path) -> None:
+    config = tmp_path / "keys.toml"
+    config.write_text('[keys]\ndelete = "ctrl+r"\n', encoding="utf-8")
+    app = EditorApp(flow, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await show(app, pilot, app.doc.root.verbs[1])
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert [v.name for v in app.doc.root.children] == ["Gather", "Redirect"]
+        assert any(row[0] == "^r" and row[1] == "delete" for row in app.help_rows())
+
+
+async def test_bad_key_config_does_not_stop_the_editor(flow: Path, tmp_path: Path) -> None:
+    config = tmp_path / "keys.toml"
+    config.write_text('[keys]\nfly = "ctrl+r"\n', encoding="utf-8")
+    app = EditorApp(flow, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "fly" in str(app.screen.query_one("#error-message").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.doc.root.children
+
+
+async def test_mouse_click_selects_tree_node(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bye = app.doc.root.verbs[1]
+        line = app.tree.tree_node(bye).line
+        await pilot.click("#tree", offset=(8, line + 1 - app.tree.scroll_offset.y))
+        await settle(pilot)
+        assert app.current is bye
