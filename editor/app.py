@@ -40,7 +40,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.grammar_types import Element, element_of
 
-REFRESH_DELAY = 0.04
+REFRESH_DELAY = 0.02
 """Seconds the preview and problems list wait for more edits (typing) before refreshing."""
 
 FORM_DELAY = 0.06
@@ -120,6 +120,7 @@ class EditorApp(App[None]):
         self._refresh_timer: Timer | None = None
         self._form_timer: Timer | None = None
         self._pending_select: TwiML | None = None
+        self._applicable_state: tuple[bool, ...] = ()
         self.refresh_count = 0
         self.doc = self._initial_document(path, kind)
 
@@ -239,7 +240,7 @@ class EditorApp(App[None]):
             return
         self.current = node
         self._highlight()
-        self.refresh_bindings()
+        self.refresh_applicable()
         # Building a form costs a few frames: wait until the cursor rests (holding down-arrow).
         if self._form_timer is not None:
             self._form_timer.stop()
@@ -339,7 +340,7 @@ class EditorApp(App[None]):
             if self.current is not None and not doc.contains(self.current):
                 self._set_current(None)
         self.update_title()
-        self.refresh_bindings()
+        self.refresh_applicable()
         self.schedule_refresh()
 
     @property
@@ -420,6 +421,14 @@ class EditorApp(App[None]):
         if action_id == "edit_attribute":
             return node.name != "#comment"
         return True
+
+    def refresh_applicable(self) -> None:
+        """Refresh footer and palette state, but only when some action's availability changed
+        (a footer refresh recomposes it, which costs a full repaint)."""
+        state = tuple(self.applicable(k.id) for k in self.keys)
+        if state != self._applicable_state:
+            self._applicable_state = state
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         for key in self.keys:
@@ -534,7 +543,7 @@ class EditorApp(App[None]):
         node = self._target()
         self.node_clipboard = self.doc.copy_subtree(node)
         self.copy_to_clipboard(self.node_clipboard)
-        self.refresh_bindings()
+        self.refresh_applicable()
         self.notify(f"Copied <{node.name}>.")
 
     def action_cut(self) -> None:

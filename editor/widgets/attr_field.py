@@ -41,6 +41,7 @@ class AttrField(Vertical):
         self.attr = attr
         self.shown: str | None = _text(node.attrs.get(xml_name))
         self.input_widget = self._make_input(self.shown)
+        self._message: str | None = None
 
     # -- construction ---------------------------------------------------------------------
     def _select_options(self, values: tuple[str, ...], current: str | None) -> list[tuple[str, str]]:
@@ -76,7 +77,7 @@ class AttrField(Vertical):
         yield Static(self._problem(self.shown) or "", classes="attr-error")
 
     def on_mount(self) -> None:
-        self._show_problem(self.shown)
+        self._show_problem(self.shown, force=True)
 
     # -- values ---------------------------------------------------------------------------
     def current(self) -> str | None:
@@ -90,8 +91,11 @@ class AttrField(Vertical):
     def _problem(self, text: str | None) -> str | None:
         return problem(self.attr, text)
 
-    def _show_problem(self, text: str | None) -> None:
+    def _show_problem(self, text: str | None, force: bool = False) -> None:
         message = self._problem(text)
+        if message == self._message and not force:
+            return  # updating the label would re-run layout on every keystroke
+        self._message = message
         error = self.query_one(".attr-error", Static)
         error.update(f"⚠ {message}" if message else "")
         error.display = bool(message)

@@ -70,6 +70,7 @@ class AttributeForm(VerticalScroll):
         super().__init__(id=id)
         self.node: TwiML | None = None
         self.fields: dict[str, AttrField] = {}
+        self.body: BodyEditor | None = None
         self.unknown: tuple[str, ...] = ()
         self.border_title = "Attributes"
         self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
@@ -84,6 +85,7 @@ class AttributeForm(VerticalScroll):
         unmounting while the new one mounts (no id clashes, no half-filled form)."""
         self.node = node
         self.fields = {}
+        self.body: BodyEditor | None = None
         self.remove_children()
         if node is None:
             self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
@@ -96,7 +98,8 @@ class AttributeForm(VerticalScroll):
         element = element_of(node)
         if node.name == "#comment":
             yield Label("XML comment", classes="form-title")
-            yield BodyEditor(node)
+            self.body = BodyEditor(node)
+            yield self.body
             return
         title = node.name if element is not None else f"{node.name} (not in the grammar)"
         yield Label(title, classes="form-title")
@@ -106,7 +109,8 @@ class AttributeForm(VerticalScroll):
             meaning = element.body.meaning if element is not None and element.body is not None else ""
             kind = element.body.kind if element is not None and element.body is not None else "optional"
             yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section")
-            yield BodyEditor(node)
+            self.body = BodyEditor(node)
+            yield self.body
         known = [a for a in element.attrs] if element is not None else []
         if known:
             yield Label("Attributes", classes="section")
@@ -141,8 +145,8 @@ class AttributeForm(VerticalScroll):
             return
         for name, field in self.fields.items():
             field.fill(node.attrs.get(name))
-        for body in self.content.query(BodyEditor):
-            body.fill(node)
+        if self.body is not None:
+            self.body.fill(node)
 
     def focus_first(self) -> None:
         for widget in self.content.query("Input, Select, TextArea"):
@@ -158,10 +162,10 @@ class AttributeForm(VerticalScroll):
         return True
 
     def focus_body(self) -> bool:
-        for body in self.content.query(BodyEditor):
-            body.focus()
-            return True
-        return False
+        if self.body is None:
+            return False
+        self.body.focus()
+        return True
 
     def focus_new_attribute(self) -> None:
         self.content.query_one(".new-attr-name", Input).focus()

@@ -14,6 +14,9 @@ from twiml.grammar_types import element_of
 
 SUMMARY_TEXT = 22
 """Characters of body text shown in a tree label before the ellipsis."""
+EXPAND_LIMIT = 1500
+"""Documents with more nodes open with only the top level expanded (the tree lays out every
+expanded line whenever it changes)."""
 SUMMARY_ATTRS = 2
 """Attributes shown in a tree label besides the target URL."""
 
@@ -116,11 +119,13 @@ class VerbTree(Tree[TwiML]):
         self.auto_expand = False
         self.node_map: dict[int, TreeNode[TwiML]] = {}
         self.severity: dict[int, str] = {}
+        self._expand_new = True
 
     # -- whole document -------------------------------------------------------------------
     def load(self, root: TwiML) -> None:
         """Show a new document (the only time the tree is rebuilt from scratch)."""
         self.clear()
+        self._expand_new = sum(1 for _ in root.iter()) <= EXPAND_LIMIT
         self.node_map = {id(root): self.root}
         self.root.data = root
         self.root.set_label(self._label(root))
@@ -137,7 +142,8 @@ class VerbTree(Tree[TwiML]):
 
     def _add_one(self, parent_tree: TreeNode[TwiML], node: TwiML, before: int | None = None) -> TreeNode[TwiML]:
         has_kids = any(isinstance(v, TwiML) for v in node.verbs)
-        added = parent_tree.add(self._label(node), data=node, before=before, expand=True, allow_expand=has_kids)
+        added = parent_tree.add(self._label(node), data=node, before=before, expand=self._expand_new,
+                                allow_expand=has_kids)
         self.node_map[id(node)] = added
         return added
 
