@@ -1,0 +1,61 @@
+"""Snapshot screens (pytest-textual-snapshot): the main screen on a sample flow, and the
+problems panel showing an error. Update with `pytest --snapshot-update` after a deliberate change."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.idle:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def test_main_screen_with_sample_flow(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from editor.app import EditorApp
+
+    app = EditorApp(ROOT / "sample_flows" / "ivr_main_menu.xml")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        gather = app.doc.root.children[1]
+        app.select(gather)
+        await _settle(pilot)
+        app.ensure_form()
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_problems_panel_shows_an_error(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from editor.app import EditorApp
+
+    path = tmp_path / "bad_menu.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather numDigits="one" action="/menu">\n'
+                    "    <Dial>+15550100</Dial>\n  </Gather>\n</Response>\n", encoding="utf-8")
+    app = EditorApp(path)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        app.problems.focus()
+        await pilot.press("enter")
+        await _settle(pilot)
+        app.ensure_form()
+        await _settle(pilot)
+        app.sub_title = "bad_menu.xml"  # the temporary directory differs per run
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
