@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
                 "Keys are remappable in ~/.config/twiml-editor/config.toml, e.g. [keys] save = \"ctrl+w\". "
                 "Every action is also in the command palette (ctrl+p). Keys typed into a text field go "
                 "to the field: press escape or tab back to the tree first.",
-                classes="dialog-text",
+                classes="dialog-text", markup=False,
             )
             table: DataTable[str] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("Key", "Action", "Does")
