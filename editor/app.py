@@ -49,12 +49,6 @@ FORM_DELAY = 0.06
 # Action id -> method name, where the Textual action differs from the keymap id.
 ACTION_NAMES = {"quit": "request_quit", "command_palette": "command_palette"}
 
-# Keys the editor adds on top of editor.keymap (not remappable there yet).
-EXTRA_KEYS: tuple[KeyAction, ...] = (
-    KeyAction("edit_attribute", "e", "Edit attribute…", show=False),
-    KeyAction("focus_tree", "escape", "Back to tree", show=False),
-)
-
 # Keys that must work even while a text field has focus (they are not text editing keys).
 PRIORITY = {"save", "open", "new", "undo", "redo", "quit", "save_as", "new_from_template", "help",
             "toggle_preview", "command_palette"}
@@ -107,7 +101,7 @@ class EditorApp(App[None]):
 
     TITLE = "twiml-editor"
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
-    BINDINGS = _bindings((*DEFAULT_KEYS, *EXTRA_KEYS))
+    BINDINGS = _bindings(DEFAULT_KEYS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(self, path: str | Path | None = None, *, config_path: Path | None = None,
@@ -133,7 +127,7 @@ class EditorApp(App[None]):
             self.startup_problems.append(("Key configuration ignored in part", str(exc)))
             keys = getattr(exc, "keys", DEFAULT_KEYS)
         self.set_keymap({k.id: k.key for k in keys})
-        return (*keys, *EXTRA_KEYS)
+        return tuple(keys)
 
     def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
         if path is None:

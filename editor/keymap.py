@@ -60,6 +60,8 @@ DEFAULT_KEYS: tuple[KeyAction, ...] = (
     KeyAction("export_python", "ctrl+e", "Export Python", show=False),
     KeyAction("new_from_template", "ctrl+t", "New from template", show=False),
     KeyAction("toggle_preview", "f2", "XML/Python", show=False),
+    KeyAction("edit_attribute", "e", "Edit attribute…", show=False),
+    KeyAction("focus_tree", "escape", "Back to tree", show=False),
 )
 
 # A single key: modifiers joined by "+" then a key name or one printable character.

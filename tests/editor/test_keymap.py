@@ -10,7 +10,7 @@ from editor.keymap import DEFAULT_KEYS, ENV_VAR, KeyAction, KeymapError, default
 REQUIRED_IDS = {
     "save", "open", "new", "undo", "redo", "add_child", "add_sibling", "delete", "duplicate", "move_up",
     "move_down", "cut", "copy", "paste", "help", "command_palette", "quit", "save_as", "export_python",
-    "new_from_template", "toggle_preview",
+    "new_from_template", "toggle_preview", "edit_attribute", "focus_tree",
 }
 
 
@@ -151,3 +151,8 @@ def test_unreadable_encoding(tmp_path: Path) -> None:
     path.write_bytes(b"[keys]\nsave = \"\xff\"\n")
     with pytest.raises(KeymapError):
         load_keymap(path)
+
+
+def test_form_navigation_keys_are_remappable(tmp_path: Path) -> None:
+    k = keys(load_keymap(write(tmp_path, '[keys]\nedit_attribute = "ctrl+g"\nfocus_tree = "f9"\n')))
+    assert k["edit_attribute"] == "ctrl+g" and k["focus_tree"] == "f9"
