@@ -1,6 +1,6 @@
 """twiml-editor: a terminal flow editor for TwiML.
 
-The editing model (`editor.document`, `editor.edits`, `editor.files`, `editor.keymap`) is
+The editing model (`editor.document`, `editor.edits`, `editor.keymap`) is
 headless and imports no Textual; the Textual app lives in `editor.app` and is loaded only when
 the editor starts.
 """

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from editor.edits import (
     MISSING, Change, Command, EditError, Insert, Move, NodePath, Remove, SetAttr, SetText, resolve,
 )
-from editor.files import atomic_write, read_text
+from twiml.files import atomic_write, read_text
 from twiml.base import Comment, TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.grammar import GRAMMAR

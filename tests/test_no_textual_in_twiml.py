@@ -16,7 +16,7 @@ TWIML_MODULES = [
     "twiml.fax_response", "twiml.serialize", "twiml.parser", "twiml.validator", "twiml.exporter",
     "twiml.cli",
 ]
-EDITOR_CORE_MODULES = ["editor", "editor.document", "editor.edits", "editor.files", "editor.keymap"]
+EDITOR_CORE_MODULES = ["editor", "editor.document", "editor.edits", "editor.keymap"]
 
 
 def _loaded_after_import(modules: list[str]) -> set[str]:

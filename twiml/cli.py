@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.files import atomic_write
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -195,24 +195,6 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
 
 # --------------------------------------------------------------------------------------------- format
 
-def _write_atomically(path: str, text: str) -> None:
-    """Replace `path` in one step, so a crash never leaves half a file; keeps the file's mode."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=".twiml-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
     """The document as `format` writes it, keeping comments around <Response> (a file header)."""
     from twiml.parser import outside_comments
@@ -261,7 +243,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
                 status = max(status, FOUND_ERRORS)
         elif args.write:
             if text.encode("utf-8") != data:
-                _write_atomically(name, text)
+                atomic_write(Path(name), text)
         else:
             out.write(text)
     return status

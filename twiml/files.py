@@ -1,4 +1,4 @@
-"""File access for the editor: atomic writes and guarded reads.
+"""File access for the CLI and the editor: atomic writes and guarded reads.
 
 A save must never leave a half-written or truncated file behind (a crash or a full disk in the
 middle of a plain ``open(path, "w")`` would destroy the user's flow), so every write goes to a

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from editor import files
-from editor.files import atomic_write, read_text
+from twiml import files
+from twiml.files import atomic_write, read_text
 from twiml.errors import TwiMLParseError
 
 
