@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, TabbedContent, Tree
 from editor.document import Change, Document, Kind
 from editor.keymap import DEFAULT_KEYS, KeyAction, load_keymap
 from editor.screens.add_element import AddElementScreen
-from editor.screens.confirm import ConfirmUnsaved
+from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
 from editor.screens.help import HelpScreen
 from editor.screens.path_prompt import PathPrompt
@@ -658,7 +658,7 @@ class EditorApp(App[None]):
         if ask or path is None:
             initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
             path = await self.push_screen_wait(PathPrompt("Save as", initial))
-            if path is None:
+            if path is None or not await self._may_write(path, self.doc.file_path):
                 return False
         try:
             saved = self.doc.save(path)
@@ -668,6 +668,12 @@ class EditorApp(App[None]):
         self.update_title()
         self.notify(f"Saved {saved}")
         return True
+
+    async def _may_write(self, path: Path, own: Path | None = None) -> bool:
+        """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
+        if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
+            return True
+        return bool(await self.push_screen_wait(ConfirmOverwrite(str(path))))
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
@@ -682,7 +688,7 @@ class EditorApp(App[None]):
         base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
         path = await self.push_screen_wait(PathPrompt("Export Python to", str(base),
                                                       "Writes a Python script that rebuilds this document."))
-        if path is None:
+        if path is None or not await self._may_write(path):
             return
         try:
             written = self.doc.export_python(path)

@@ -1,4 +1,4 @@
-"""Asks what to do with unsaved changes before they would be lost."""
+"""Confirmations before something would be lost: unsaved changes, an existing file."""
 from __future__ import annotations
 
 from typing import Literal
@@ -45,3 +45,34 @@ class ConfirmUnsaved(ModalScreen[Choice]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         choice = (event.button.id or "confirm-cancel").removeprefix("confirm-")
         self.dismiss(choice)  # type: ignore[arg-type]
+
+
+class ConfirmOverwrite(ModalScreen[bool]):
+    """Dismisses with True to replace an existing file, False to keep it (keys o, escape)."""
+
+    BINDINGS = [
+        Binding("o", "choose(True)", "Overwrite"),
+        Binding("escape,c", "choose(False)", "Cancel"),
+    ]
+
+    def __init__(self, path: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.path_text = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="overwrite-dialog"):
+            yield Label("File exists", classes="dialog-title")
+            yield Static(f"{self.path_text} already exists. Replace it?", classes="dialog-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Overwrite (o)", id="overwrite-yes", variant="error")
+                yield Button("Cancel (esc)", id="overwrite-cancel", variant="primary")
+
+    def on_mount(self) -> None:
+        # Cancel has focus: a stray enter must not destroy a file.
+        self.query_one("#overwrite-cancel", Button).focus()
+
+    def action_choose(self, overwrite: bool) -> None:
+        self.dismiss(overwrite)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "overwrite-yes")

@@ -9,7 +9,7 @@ import pytest
 
 import twiml
 from editor.app import EditorApp
-from editor.screens.confirm import ConfirmUnsaved
+from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
 from editor.screens.path_prompt import PathPrompt
 from editor.screens.templates import template_dir
@@ -272,3 +272,71 @@ async def test_unknown_elements_and_attributes_survive_save(tmp_path: Path) -> N
         await app.workers.wait_for_complete()
     saved = twiml.parse(path.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
     assert saved == '<Response><Say vendorX="1">Hi</Say><Hangup /><Custom a="b"><Inner /></Custom></Response>'
+
+
+async def test_save_as_over_existing_file_overwrite(flow: Path, other: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await make_dirty(app, pilot)
+        await pilot.press("f12")
+        await enter_path(pilot, other)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        assert other.read_text(encoding="utf-8") == OTHER  # nothing written while it asks
+        await pilot.press("o")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert app.doc.file_path == other and not app.doc.dirty
+    assert twiml.parse(other.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+    assert flow.read_text(encoding="utf-8") == XML
+
+
+async def test_save_as_over_existing_file_cancel(flow: Path, other: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await make_dirty(app, pilot)
+        title = app.sub_title
+        await pilot.press("f12")
+        await enter_path(pilot, other)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        await pilot.press("enter")  # Cancel has the focus
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert not isinstance(app.screen, ConfirmOverwrite)
+        assert app.doc.file_path == flow and app.doc.dirty and app.sub_title == title
+        assert names(app.doc.root) == ["Say"]
+    assert other.read_text(encoding="utf-8") == OTHER
+    assert flow.read_text(encoding="utf-8") == XML
+
+
+async def test_save_as_to_own_file_does_not_ask(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await make_dirty(app, pilot)
+        await pilot.press("f12")
+        await enter_path(pilot, flow)
+        await app.workers.wait_for_complete()
+        assert not isinstance(app.screen, ConfirmOverwrite) and not app.doc.dirty
+    assert twiml.parse(flow.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+
+
+@pytest.mark.parametrize("overwrite", [True, False])
+async def test_export_python_over_existing_file(flow: Path, tmp_path: Path, overwrite: bool) -> None:
+    target = tmp_path / "flow.py"
+    target.write_text("# keep me\n", encoding="utf-8")
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await enter_path(pilot, target)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        if overwrite:
+            await pilot.click("#overwrite-yes")
+        else:
+            await pilot.press("escape")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert not isinstance(app.screen, ConfirmOverwrite)
+    if overwrite:
+        run = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, timeout=60, check=True)
+        assert run.stdout.strip() == twiml.parse(XML).to_xml()
+    else:
+        assert target.read_text(encoding="utf-8") == "# keep me\n"
