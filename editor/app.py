@@ -205,8 +205,16 @@ class EditorApp(App[None]):
     def select(self, node: TwiML) -> None:
         """Make `node` the current node: tree cursor, form, preview highlight."""
         tree_node = self.tree.tree_node(node)
-        if tree_node is None:
-            return
+        if tree_node is None or tree_node.data is not node:
+            # Under an ancestor never expanded (the tree adds children lazily): add the way down.
+            try:
+                path = self.doc.path_of(node)
+            except ValueError:
+                return
+            self.tree.reveal([self.doc.node_at(path[:i]) for i in range(len(path))])
+            tree_node = self.tree.tree_node(node)
+            if tree_node is None:
+                return
         parent = tree_node.parent
         while parent is not None:
             parent.expand()

@@ -1,8 +1,13 @@
-"""The verb tree: the document as a Tree, kept in step with edits node by node."""
+"""The verb tree: the document as a Tree, kept in step with edits node by node.
+
+A collapsed node's children are added only when it is first expanded (or revealed for
+selection), so opening a large document costs one TreeNode per visible line, not per node.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -104,9 +109,17 @@ def element_children(node: TwiML) -> list[TwiML]:
 
 
 class VerbTree(Tree[TwiML]):
-    """Tree of TwiML nodes; `node_map` finds the TreeNode of a document node by identity."""
+    """Tree of TwiML nodes; `node_map` finds the TreeNode of a document node by identity.
+
+    Only nodes whose parent has been expanded (or revealed) are in the tree and in `node_map`;
+    use `reveal` before looking up a node that may sit under a never-expanded ancestor.
+    """
 
     BINDINGS = [Binding("enter", "edit", "Edit fields", show=False)]
+
+    _batching = False
+    """True while a bulk add runs: Tree invalidation is deferred to its end."""
+    _batch_invalid = False
 
     class EditRequested(Message):
         """Enter on a node: the user wants to edit its fields."""
@@ -120,12 +133,36 @@ class VerbTree(Tree[TwiML]):
         self.node_map: dict[int, TreeNode[TwiML]] = {}
         self.severity: dict[int, str] = {}
         self._expand_new = True
+        self._unpopulated: set[int] = set()
+        """Ids of TreeNodes whose document node has element children not added yet."""
+
+    # -- cheaper Tree internals for thousands of lines -------------------------------------
+    def _invalidate(self) -> None:
+        # Tree.add invalidates (and schedules a layout) once per node; a bulk add does it once.
+        if self._batching:
+            self._batch_invalid = True
+            return
+        super()._invalidate()
+
+    def process_label(self, label: str | Text) -> Text:
+        # Our labels are single-line Text already (summaries collapse whitespace): skip the split.
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
+    def get_label_width(self, node: TreeNode[TwiML]) -> int:
+        # Same width as the rendered label (toggle icon + label), without rendering it.
+        width = node._label.cell_len
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
     # -- whole document -------------------------------------------------------------------
     def load(self, root: TwiML) -> None:
         """Show a new document (the only time the tree is rebuilt from scratch)."""
         self.clear()
         self._expand_new = sum(1 for _ in root.iter()) <= EXPAND_LIMIT
+        self._unpopulated = set()
         self.node_map = {id(root): self.root}
         self.root.data = root
         self.root.set_label(self._label(root))
@@ -133,12 +170,47 @@ class VerbTree(Tree[TwiML]):
         self.root.expand()
 
     def _add_children(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
+        """Add the children of `node`, and theirs only where they are added expanded."""
+        self._unpopulated.discard(tree_node.id)
+        outer = self._batching
+        self._batching = True
+        try:
+            self._add_tree(tree_node, node)
+        finally:
+            self._batching = outer
+            if not outer and self._batch_invalid:
+                self._batch_invalid = False
+                self._invalidate()
+
+    def _add_tree(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
         # Iterative so deep documents cannot hit the recursion limit.
         stack: list[tuple[TreeNode[TwiML], TwiML]] = [(tree_node, node)]
         while stack:
             parent_tree, parent = stack.pop()
             for child in element_children(parent):
-                stack.append((self._add_one(parent_tree, child), child))
+                added = self._add_one(parent_tree, child)
+                if added.allow_expand:
+                    if added.is_expanded:
+                        stack.append((added, child))
+                    else:
+                        self._unpopulated.add(added.id)
+
+    def _populate(self, tree_node: TreeNode[TwiML]) -> None:
+        """Add the children of a node that was added collapsed, once."""
+        if tree_node.id in self._unpopulated and tree_node.data is not None:
+            self._add_children(tree_node, tree_node.data)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TwiML]) -> None:
+        self._populate(event.node)
+
+    def reveal(self, ancestors: Sequence[TwiML]) -> None:
+        """Add the children of each of `ancestors` (root first) that are not in the tree yet,
+        so a node below them has a TreeNode.  Expanding is left to the caller."""
+        for node in ancestors:
+            tree_node = self.node_map.get(id(node))
+            if tree_node is None or tree_node.data is not node:
+                return
+            self._populate(tree_node)
 
     def _add_one(self, parent_tree: TreeNode[TwiML], node: TwiML, before: int | None = None) -> TreeNode[TwiML]:
         has_kids = any(isinstance(v, TwiML) for v in node.verbs)
@@ -165,6 +237,7 @@ class VerbTree(Tree[TwiML]):
             current = stack.pop()
             if current.data is not None and self.node_map.get(id(current.data)) is current:
                 del self.node_map[id(current.data)]
+            self._unpopulated.discard(current.id)
             stack.extend(current.children)
 
     def reconcile(self, parent: TwiML) -> None:
@@ -174,6 +247,13 @@ class VerbTree(Tree[TwiML]):
         if parent_tree is None:
             return
         wanted = element_children(parent)
+        if parent_tree.id in self._unpopulated:
+            # Its children were never added: expanding it later reads them afresh.
+            if not wanted:
+                self._unpopulated.discard(parent_tree.id)
+            parent_tree.allow_expand = bool(wanted)
+            parent_tree.set_label(self._label(parent))
+            return
         wanted_ids = {id(n) for n in wanted}
         for existing in list(parent_tree.children):
             if existing.data is None or id(existing.data) not in wanted_ids:
@@ -188,7 +268,11 @@ class VerbTree(Tree[TwiML]):
                 self._forget(old)
                 old.remove()
             new = self._add_one(parent_tree, child, before=index if index < len(parent_tree.children) else None)
-            self._add_children(new, child)
+            if new.allow_expand:
+                if new.is_expanded:
+                    self._add_children(new, child)
+                else:
+                    self._unpopulated.add(new.id)
         parent_tree.allow_expand = bool(wanted)
         parent_tree.set_label(self._label(parent))
 
@@ -203,6 +287,7 @@ class VerbTree(Tree[TwiML]):
                     tree_node.set_label(self._label(tree_node.data))
 
     def nodes_in_order(self) -> Iterable[TwiML]:
+        """Document nodes in tree order, as far as they have been added to the tree."""
         stack = [self.root]
         while stack:
             current = stack.pop()

@@ -1,0 +1,171 @@
+"""Pilot tests for the lazy verb tree: on a large document the children of a collapsed node
+are added only when it is expanded or something under it is selected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets.tree import TreeNode
+
+from editor.app import EditorApp
+from editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
+from twiml.base import TwiML
+
+SIZE = (120, 40)
+MENUS = EXPAND_LIMIT // 4
+
+
+def big_xml(bad_loop: bool = False) -> str:
+    menus = []
+    for m in range(MENUS):
+        loop = ' loop="abc"' if bad_loop and m == MENUS - 1 else ""
+        menus.append(f'<Gather action="/m/{m}" numDigits="1"><Say>a{m}</Say><Say{loop}>b{m}</Say>'
+                     f'<Play>https://example.com/{m}.mp3</Play></Gather><Say>none {m}</Say>')
+    return "<Response>" + "".join(menus) + "<Hangup/></Response>"
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    path = tmp_path / "big.xml"
+    path.write_text(big_xml(), encoding="utf-8")
+    return path
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.idle:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def check_tree(tree: VerbTree) -> None:
+    """node_map holds exactly the TreeNodes in the tree; a node whose children were added shows
+    them all in document order; one whose children were not added has none yet."""
+    seen = 0
+    stack: list[TreeNode[TwiML]] = [tree.root]
+    while stack:
+        current = stack.pop()
+        node = current.data
+        assert node is not None
+        seen += 1
+        assert tree.node_map[id(node)] is current
+        kids = element_children(node)
+        assert current.allow_expand == bool(kids) or current is tree.root
+        if current.children:
+            assert [c.data for c in current.children] == kids
+        elif kids:
+            assert current.id in tree._unpopulated and not current.is_expanded
+        stack.extend(current.children)
+    assert len(tree.node_map) == seen
+
+
+def gather(app: EditorApp, m: int) -> TwiML:
+    return app.doc.root.verbs[2 * m]
+
+
+async def test_large_document_adds_only_the_top_level(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert sum(1 for _ in app.doc.root.iter()) > EXPAND_LIMIT
+        assert [c.data for c in app.tree.root.children] == element_children(app.doc.root)
+        assert app.tree.tree_node(gather(app, 3).verbs[0]) is None
+        check_tree(app.tree)
+
+
+async def test_expanding_adds_children(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        g = gather(app, 0)
+        app.select(g)
+        app.tree.focus()
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        node = app.tree.tree_node(g)
+        assert node is not None and node.is_expanded
+        assert [c.data for c in node.children] == element_children(g)
+        await pilot.press("down")
+        await settle(pilot)
+        assert app.current is g.verbs[0]
+        check_tree(app.tree)
+
+
+async def test_selecting_a_node_not_yet_in_the_tree_reveals_it(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        say = gather(app, 7).verbs[1]
+        assert app.tree.tree_node(say) is None
+        app.select(say)
+        app.tree.focus()
+        await settle(pilot)
+        assert app.current is say
+        assert app.tree.cursor_node is not None and app.tree.cursor_node.data is say
+        assert app.tree.tree_node(gather(app, 7)).is_expanded
+        check_tree(app.tree)
+
+
+async def test_problems_panel_selects_a_hidden_node(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text(big_xml(bad_loop=True), encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bad = gather(app, MENUS - 1).verbs[1]
+        assert app.tree.tree_node(bad) is None
+        rows = [d for d in app.problems.diagnostics if getattr(d, "node", None) is bad]
+        assert rows
+        app.problems.focus()
+        app.problems.move_cursor(row=app.problems.diagnostics.index(rows[0]))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current is bad
+        assert app.tree.cursor_node is not None and app.tree.cursor_node.data is bad
+        assert str(app.tree.tree_node(bad).label).startswith("✖")  # the mark shows once added
+        check_tree(app.tree)
+
+
+async def test_undo_and_paste_under_collapsed_nodes(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        g = gather(app, 5)
+        play = g.verbs[2]
+        app.select(play)
+        app.tree.focus()
+        await settle(pilot)
+        await pilot.press("c")  # copy the Play
+        await pilot.press("delete")
+        await settle(pilot)
+        assert len(element_children(g)) == 2
+        check_tree(app.tree)
+        # collapse the whole top level again: a fresh document load
+        app.load_document(app.doc)
+        await settle(pilot)
+        assert app.tree.tree_node(g.verbs[0]) is None
+        await pilot.press("ctrl+z")  # restores the Play under the never-expanded Gather
+        await settle(pilot)
+        restored = g.verbs[2]
+        assert restored.name == "Play"
+        assert app.current is restored and app.tree.cursor_node.data is restored
+        check_tree(app.tree)
+        # paste into another collapsed Gather: the new node is added and selected
+        other = gather(app, 9)
+        app.select(other)
+        await settle(pilot)
+        assert app.tree.tree_node(other.verbs[0]) is None
+        await pilot.press("v")
+        await settle(pilot)
+        assert [v.name for v in element_children(other)] == ["Say", "Say", "Play", "Play"]
+        assert app.current is other.verbs[3] and app.tree.cursor_node.data is other.verbs[3]
+        check_tree(app.tree)
