@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, TabbedContent, Tree
 
@@ -609,9 +609,9 @@ class EditorApp(App[None]):
         if element is not None and element.body is not None and element.body.kind != "none" or element is None:
             items.append(("(text)", "the element's body text", "#text"))
         if element is not None:
-            items += [(a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else a.type, a.xml)
+            items += [(a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else f"{a.type}  {a.doc}", a.xml)
                       for a in element.attrs]
-        items += [(k, f"= {v} (not in the grammar)", k) for k in node.attrs
+        items += [(k, f"= {v} (not in the grammar)", k) for k, v in node.attrs.items()
                   if element is None or element.attr(k) is None]
         items.append(("(new attribute)", "add an attribute the grammar does not list", "#new"))
 

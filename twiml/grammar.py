@@ -5,7 +5,7 @@ all read this one table.  Facts come from Twilio's documentation and the twilio 
 """
 from __future__ import annotations
 
-from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, STRING, URL, Attr, Body, Element, Grammar, element_of
+from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, STRING, URL, Attr, Body, Element, Grammar
 from twiml.grammar_values import *  # noqa: F403 - long value tables
 
 ELEMENTS: tuple[Element, ...] = (

@@ -7,8 +7,8 @@ import pytest
 
 from editor.app import EditorApp
 from twiml.base import TwiML
+from app_helpers import SIZE, settle
 
-SIZE = (120, 40)
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     "<Response><Gather action=\"/menu\" numDigits=\"1\"><Say>Menu</Say></Gather>"
@@ -16,27 +16,11 @@ XML = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
 @pytest.fixture
 def flow(tmp_path: Path) -> Path:
     path = tmp_path / "flow.xml"
     path.write_text(XML, encoding="utf-8")
     return path
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app has applied pending messages and refreshed its views."""
-    await pilot.pause()
-    for _ in range(200):
-        if pilot.app.idle:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 def names(node: TwiML) -> list[str]:

@@ -3,19 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 import twiml
 from editor.app import EditorApp
 from twiml.voice_response import VoiceResponse
-
-SIZE = (120, 40)
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+from app_helpers import SIZE
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

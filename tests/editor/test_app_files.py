@@ -14,17 +14,11 @@ from editor.screens.error_dialog import ErrorDialog
 from editor.screens.path_prompt import PathPrompt
 from editor.screens.templates import template_dir
 from twiml.base import TwiML
+from app_helpers import SIZE, settle
 
-SIZE = (120, 40)
 XML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi</Say><Hangup/></Response>'
 OTHER = '<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://example.com/a.mp3</Play></Response>'
 MALFORMED = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say>Hi</Sya>\n</Response>\n'
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 @pytest.fixture
@@ -39,16 +33,6 @@ def other(tmp_path: Path) -> Path:
     path = tmp_path / "other.xml"
     path.write_text(OTHER, encoding="utf-8")
     return path
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app has applied pending messages and refreshed its views."""
-    await pilot.pause()
-    for _ in range(200):
-        if pilot.app.idle:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 def names(node: TwiML) -> list[str]:

@@ -10,8 +10,8 @@ from textual.widgets.tree import TreeNode
 from editor.app import EditorApp
 from editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 from twiml.base import TwiML
+from app_helpers import SIZE, settle
 
-SIZE = (120, 40)
 MENUS = EXPAND_LIMIT // 4
 
 
@@ -24,26 +24,11 @@ def big_xml(bad_loop: bool = False) -> str:
     return "<Response>" + "".join(menus) + "<Hangup/></Response>"
 
 
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
 @pytest.fixture
 def big(tmp_path: Path) -> Path:
     path = tmp_path / "big.xml"
     path.write_text(big_xml(), encoding="utf-8")
     return path
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    for _ in range(200):
-        if pilot.app.idle:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 def check_tree(tree: VerbTree) -> None:

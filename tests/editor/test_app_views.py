@@ -12,20 +12,14 @@ from editor.widgets.verb_tree import label_for, summary
 from editor.widgets.xml_preview import node_lines
 from twiml.base import TwiML
 from twiml.voice_response import VoiceResponse
+from app_helpers import SIZE, settle
 
-SIZE = (120, 40)
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Response><Gather action="/menu" numDigits="1" vendorFlag="on"><Say voice="alice">Welcome to Acme support</Say>'
     "</Gather><Say>Bye</Say><Redirect>/main</Redirect></Response>"
 )
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 @pytest.fixture
@@ -42,16 +36,6 @@ async def show(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-u
     app.ensure_form()
     await settle(pilot)
     assert app.form.node is node
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app has applied pending messages and refreshed its views."""
-    await pilot.pause()
-    for _ in range(200):
-        if pilot.app.idle:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 # ---------------------------------------------------------------------------- tree labels
@@ -314,3 +298,19 @@ async def test_mouse_click_selects_tree_node(flow: Path) -> None:
         await pilot.click("#tree", offset=(8, line + 1 - app.tree.scroll_offset.y))
         await settle(pilot)
         assert app.current is bye
+
+
+async def test_edit_attribute_picker_lists_grammar_and_unknown_attributes(flow: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        gather = app.doc.root.verbs[0]
+        await show(app, pilot, gather)
+        app.tree.focus()
+        await pilot.press("e")  # Gather carries vendorFlag, which the grammar does not know
+        await settle(pilot)
+        for c in "vendorflag":
+            await pilot.press(c)
+        await pilot.press("enter")
+        await settle(pilot)
+        field = app.form.fields["vendorFlag"]
+        assert app.focused is not None and field in app.focused.ancestors_with_self

@@ -17,7 +17,7 @@ from twiml.fax_response import FaxResponse
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import element_of
 from twiml.messaging_response import MessagingResponse
-from twiml.voice_response import Dial, Gather, Redirect, ReferSip, Say, Sip, VoiceResponse
+from twiml.voice_response import Gather, ReferSip, Say, Sip, VoiceResponse
 
 pytest.importorskip("twiml.parser")
 

@@ -5,24 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, settle
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE = (120, 40)
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    for _ in range(200):
-        if pilot.app.idle:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 def test_main_screen_with_sample_flow(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -32,12 +17,12 @@ def test_main_screen_with_sample_flow(snap_compare, monkeypatch: pytest.MonkeyPa
     app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         gather = app.doc.root.children[1]
         app.select(gather)
-        await _settle(pilot)
+        await settle(pilot)
         app.ensure_form()
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -51,12 +36,12 @@ def test_problems_panel_shows_an_error(snap_compare, tmp_path: Path) -> None:  #
     app = EditorApp(path)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         app.problems.focus()
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         app.ensure_form()
-        await _settle(pilot)
+        await settle(pilot)
         app.sub_title = "bad_menu.xml"  # the temporary directory differs per run
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -18,7 +18,7 @@ from twiml.parser import parse
 from twiml.base import Comment
 from twiml.exporter import _NOT_IN_TWILIO_CLASSES, _NOT_IN_TWILIO_METHODS
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Attr, Element, element_of
+from twiml.grammar_types import Attr, Element
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
 MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
