@@ -13,6 +13,8 @@ def element_doc(element: Element) -> str:
 class AddElementScreen(PickerScreen[Element]):
     """Dismisses with the chosen Element (or None)."""
 
+    no_match = "Nothing allowed here matches {text!r}; the grammar does not accept it at this place."
+
     def __init__(self, where: str, elements: list[Element]) -> None:
         items = [(e.xml + ("" if e.xml == e.cls else f" ({e.cls})"), element_doc(e), e) for e in elements]
         super().__init__(

@@ -18,6 +18,8 @@ T = TypeVar("T")
 class PickerScreen(ModalScreen["T | None"], Generic[T]):
     """Dismisses with the chosen item's value, or None on escape."""
 
+    no_match = "Nothing here matches {text!r}."
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("down", "move(1)", "Next", show=False, priority=True),
@@ -39,6 +41,7 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
             if self.hint:
                 yield Static(self.hint, classes="dialog-text", markup=False)
             yield Input(placeholder="type to filter", id="picker-filter")
+            yield Static("", id="picker-empty", markup=False)
             yield OptionList(*self._options(), id="picker-list")
 
     def _options(self) -> list[Option]:
@@ -67,6 +70,9 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
             if all(w in haystack for w in words):
                 ranked.append((0 if words and name.lower().startswith(words[0]) else 1, index))
         self.shown_items = [index for _, index in sorted(ranked)]
+        self.query_one("#picker-empty", Static).update(
+            self.no_match.format(text=event.value.strip()) if self.items and not self.shown_items else ""
+        )
         option_list = self.query_one("#picker-list", OptionList)
         option_list.clear_options()
         option_list.add_options(self._options())

@@ -56,6 +56,14 @@ async def test_add_child_lists_only_allowed_children(flow: Path) -> None:
         picker = app.screen
         offered = {item[2].xml for item in picker.items}  # type: ignore[attr-defined]
         assert offered == {"Say", "Play", "Pause"}
+        empty = picker.query_one("#picker-empty")
+        assert str(empty.render()) == ""
+        await pilot.press(*"dial")
+        await settle(pilot)
+        assert "'dial'" in str(empty.render()) and "not accept" in str(empty.render())
+        await pilot.press(*["backspace"] * 4)
+        await settle(pilot)
+        assert str(empty.render()) == ""
         await pick(pilot, "pause")
         assert names(gather) == ["Say", "Pause"]
         assert tree_names(app, gather) == ["Say", "Pause"]
