@@ -20,10 +20,6 @@ __all__ = ["to_python"]
 
 _MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
 
-# Builder methods and classes of ours that twilio 9.13 lacks (checked against twilio in the tests).
-# With import_root="twilio.twiml" these become add_child(...), which twilio renders the same way.
-_NOT_IN_TWILIO_METHODS = frozenset({("voice", "Stop", "recording"), ("fax", "FaxResponse", "reject")})
-_NOT_IN_TWILIO_CLASSES = frozenset({("fax", "Reject")})
 
 _RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
 """Names the snippet itself uses; variables never take them."""
@@ -102,8 +98,8 @@ class _Writer:
         return base if count == 1 else f"{base}_{count}"
 
     def class_name(self, element: Element) -> str | None:
-        if self.twilio and element.key in _NOT_IN_TWILIO_CLASSES:
-            return None
+        if self.twilio and not element.in_twilio:
+            return None  # becomes add_child(...), which twilio renders the same way
         return self.need(f"{self.root}.{_MODULES[element.dialect]}", element.cls)
 
     def method(self, parent: Element | None, element: Element) -> str | None:
@@ -111,7 +107,7 @@ class _Writer:
             return None
         for name, cls in parent.methods:
             if cls == element.cls:
-                if self.twilio and (parent.dialect, parent.cls, name) in _NOT_IN_TWILIO_METHODS:
+                if self.twilio and name in parent.not_in_twilio:
                     return None
                 return name
         return None

@@ -41,6 +41,7 @@ ELEMENTS: tuple[Element, ...] = (
         doc='Ends a stream, SIPREC session, transcription or recording begun by <Start>.',
         children=('Stream', 'Siprec', 'Transcription', 'Recording'),
         methods=(('stream', 'Stream'), ('siprec', 'Siprec'), ('transcription', 'Transcription'), ('recording', 'Recording')),
+        not_in_twilio=('recording',),
         errors={14300: 'ERROR: Start: Invalid nested noun value'},
         notes='children Stream, Siprec, Transcription (+ Recording per docs) identified by name (14300)',
     ),
@@ -846,6 +847,7 @@ ELEMENTS: tuple[Element, ...] = (
         doc='Root of a fax document: receive or reject the incoming fax.',
         children=('Receive', 'Reject'),
         methods=(('receive', 'Receive'), ('reject', 'Reject')),
+        not_in_twilio=('reject',),
         errors={34106: 'ERROR: No Fax TwiML action specified', 34005: 'ERROR: Programmable Fax is no longer available', 12100: 'ERROR: Document parse failure', 12200: 'WARNING: Schema validation warning'},
         notes='Receive (or Reject) expected; missing Receive -> 34106; Programmable Fax ended for all accounts 2021-12-17 (34005)',
     ),
@@ -861,7 +863,7 @@ ELEMENTS: tuple[Element, ...] = (
         ),
     ),
     Element(
-        dialect='fax', cls='Reject', xml='Reject',
+        dialect='fax', cls='Reject', xml='Reject', in_twilio=False,
         doc='Refuses the incoming fax.',
         attrs=(
             Attr('reason', 'reason', ENUM, values=('rejected', 'busy'), default='rejected', verified=False, doc='Why the fax is refused: rejected (default) or busy.'),

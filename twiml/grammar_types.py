@@ -73,6 +73,10 @@ class Element:
     """Classes Twilio accepts directly inside this element (documented nesting)."""
     methods: tuple[tuple[str, str], ...] = ()
     """Builder methods on this class: (method name, class of the child it creates)."""
+    in_twilio: bool = True
+    """False for classes twilio 9.13 does not have (code exported for twilio avoids them)."""
+    not_in_twilio: tuple[str, ...] = ()
+    """Names among `methods` that twilio 9.13 lacks (our extensions)."""
     errors: dict[int, str] = field(default_factory=dict)
     notes: str = ""
     doc: str = ""

@@ -16,7 +16,6 @@ from twiml import GenericNode, TwiML
 from twiml.exporter import to_python
 from twiml.parser import parse
 from twiml.base import Comment
-from twiml.exporter import _NOT_IN_TWILIO_CLASSES, _NOT_IN_TWILIO_METHODS
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Element
 
@@ -176,7 +175,7 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
     root = cls_of(root_el)()
     same_dialect = [e for e in GRAMMAR.elements if e.dialect == dialect and e.xml != "Response"]
     if twilio:
-        same_dialect = [e for e in same_dialect if e.key not in _NOT_IN_TWILIO_CLASSES]
+        same_dialect = [e for e in same_dialect if e.in_twilio]
 
     def attrs_for(el: Element | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(builder keywords, attributes to set directly on .attrs)."""
@@ -206,7 +205,7 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
             choice = draw(st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text"]))
             if choice == "method" and el is not None and el.methods:
                 name, kid_cls = draw(st.sampled_from(el.methods))
-                if twilio and (el.dialect, el.cls, name) in _NOT_IN_TWILIO_METHODS:
+                if twilio and name in el.not_in_twilio:
                     continue
                 kid_el = GRAMMAR.get(el.dialect, kid_cls)
                 args = [body_for(kid_el)] if kid_el.text_param else []
@@ -311,7 +310,7 @@ def test_twilio_fallbacks_for_our_extensions() -> None:
 
 
 def test_twilio_gaps_table_matches_twilio() -> None:
-    """The exporter's list of our extensions must be exactly what twilio 9.13 lacks."""
+    """The grammar's marks of our extensions (in_twilio, not_in_twilio) are exactly what twilio 9.13 lacks."""
     missing_methods = set()
     missing_classes = set()
     for el in GRAMMAR.elements:
@@ -323,8 +322,8 @@ def test_twilio_gaps_table_matches_twilio() -> None:
         for name, _kid in el.methods:
             if not hasattr(cls, name):
                 missing_methods.add((el.dialect, el.cls, name))
-    assert missing_methods == set(_NOT_IN_TWILIO_METHODS)
-    assert missing_classes == set(_NOT_IN_TWILIO_CLASSES)
+    assert missing_methods == {(e.dialect, e.cls, m) for e in GRAMMAR.elements for m in e.not_in_twilio}
+    assert missing_classes == {e.key for e in GRAMMAR.elements if not e.in_twilio}
 
 
 

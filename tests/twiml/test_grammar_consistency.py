@@ -52,6 +52,11 @@ def test_builder_methods_match_table(dialect: str) -> None:
             assert type(child) is getattr(MODULES[dialect], kid_cls)
 
 
+def test_extension_marks_name_real_methods() -> None:
+    for el in ELEMENTS:
+        assert set(el.not_in_twilio) <= {m for m, _ in el.methods}, el.cls
+
+
 def test_attributes_are_well_formed() -> None:
     for el in ELEMENTS:
         seen_xml: set[str] = set()
