@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from editor.edits import (
     MISSING, Change, Command, EditError, Insert, Move, NodePath, Remove, SetAttr, SetText, resolve,
 )
+from twiml.builders import class_of
 from twiml.files import atomic_write, read_text
 from twiml.base import Comment, TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
@@ -35,17 +36,11 @@ if TYPE_CHECKING:
     from twiml.validator import Diagnostic
 
 __all__ = [
-    "Document", "Change", "NodePath", "Kind", "EditError", "DIALECT_MODULES",
+    "Document", "Change", "NodePath", "Kind", "EditError",
 ]
 
 Kind = Literal["voice", "messaging", "fax"]
 
-DIALECT_MODULES: dict[str, str] = {
-    "voice": "twiml.voice_response",
-    "messaging": "twiml.messaging_response",
-    "fax": "twiml.fax_response",
-}
-"""Module that defines each dialect's classes (grammar entries name classes, not modules)."""
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$")
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
@@ -101,7 +96,7 @@ class Document:
     @classmethod
     def new(cls, kind: Kind = "voice") -> Document:
         """An empty <Response> of the given dialect."""
-        return cls(_class_of(GRAMMAR.root(kind))(), kind=kind)
+        return cls(class_of(GRAMMAR.root(kind))(), kind=kind)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, kind: Kind | None = None) -> Document:
@@ -231,7 +226,7 @@ class Document:
         """A fresh node for `element`, without attributes; a required body starts as the grammar's
         example, so a freshly added <Redirect> or <Number> is already a working element."""
         body = element.body
-        cls = _class_of(element)
+        cls = class_of(element)
         if body is None or body.param is None:
             return cls()
         value = None
@@ -535,13 +530,6 @@ class Document:
     def __repr__(self) -> str:
         name = self.file_path.name if self.file_path else "untitled"
         return f"<Document {name} {self.kind} v{self.version}{' dirty' if self.dirty else ''}>"
-
-
-def _class_of(element: Element) -> type[TwiML]:
-    """The builder class for a grammar entry."""
-    module = importlib.import_module(DIALECT_MODULES[element.dialect])
-    cls: type[TwiML] = getattr(module, element.cls)
-    return cls
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -5,12 +5,13 @@ defaults as twilio), so calls are plain Python calls with no per-call name conve
 """
 from __future__ import annotations
 
+import importlib
 import keyword
 from typing import Any
 
 from twiml.base import TwiML, attribute_name, keyword_attrs
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element
+from twiml.grammar_types import MODULES, Element
 
 
 def _check_name(name: str) -> str:
@@ -91,3 +92,10 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
 
 def is_installed(cls: type[TwiML]) -> bool:
     return cls.name != TwiML.name
+
+
+def class_of(element: Element) -> type[TwiML]:
+    """The builder class of a grammar entry."""
+    module = importlib.import_module(f"twiml.{MODULES[element.dialect]}")
+    cls: type[TwiML] = getattr(module, element.cls)
+    return cls

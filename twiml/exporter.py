@@ -14,11 +14,10 @@ import re
 from typing import Any
 
 from twiml.base import Comment, TwiML
-from twiml.grammar_types import Attr, Element, element_of
+from twiml.grammar_types import MODULES, Attr, Element, element_of
 
 __all__ = ["to_python"]
 
-_MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
 
 
 _RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
@@ -100,7 +99,7 @@ class _Writer:
     def class_name(self, element: Element) -> str | None:
         if self.twilio and not element.in_twilio:
             return None  # becomes add_child(...), which twilio renders the same way
-        return self.need(f"{self.root}.{_MODULES[element.dialect]}", element.cls)
+        return self.need(f"{self.root}.{MODULES[element.dialect]}", element.cls)
 
     def method(self, parent: Element | None, element: Element) -> str | None:
         if parent is None or parent.dialect != element.dialect:

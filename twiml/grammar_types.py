@@ -18,6 +18,9 @@ FLOAT: AttrType = "float"
 
 BodyKind = Literal["none", "optional", "required"]
 
+MODULES: dict[str, str] = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
+"""The module of `twiml` (and of `twilio.twiml`) that holds each dialect's classes."""
+
 
 @dataclass(frozen=True)
 class Attr:

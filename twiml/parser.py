@@ -16,6 +16,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from twiml.base import Comment, GenericNode, TwiML
 from twiml.errors import TwiMLParseError
+from twiml.builders import class_of
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 
@@ -398,17 +399,8 @@ def _amp_reescaped() -> bool:
 _AMP_REESCAPED = _amp_reescaped()
 
 
-def _class_index() -> dict[int, type[TwiML]]:
-    """Builder class of each grammar entry, keyed by the entry's id (entries are unhashable)."""
-    import twiml.fax_response
-    import twiml.messaging_response
-    import twiml.voice_response
-
-    modules = {"voice": twiml.voice_response, "messaging": twiml.messaging_response, "fax": twiml.fax_response}
-    return {id(el): getattr(modules[el.dialect], el.cls) for el in GRAMMAR.elements}
-
-
-_CLASSES = _class_index()
+_CLASSES: dict[int, type[TwiML]] = {id(el): class_of(el) for el in GRAMMAR.elements}
+"""Builder class of each grammar entry, keyed by the entry's id (entries are unhashable)."""
 
 
 def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> TwiML:

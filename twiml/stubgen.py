@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Attr, Element
+from twiml.grammar_types import MODULES, Attr, Element
 
-MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
 
 _ATTR_TYPES = {
     "int": "int | str | None",
