@@ -8,6 +8,7 @@
 2. Opening a 10,000-node file: Document.open alone, and until the app shows it (tree, preview,
    problems) after start-up.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from editor.app import REFRESH_DELAY, EditorApp  # noqa: E402
-from editor.document import Document  # noqa: E402
-from twiml.voice_response import VoiceResponse  # noqa: E402
+from editor.app import REFRESH_DELAY, EditorApp
+from editor.document import Document
+from twiml.voice_response import VoiceResponse
 
 SIZE = (160, 50)
 
@@ -59,7 +60,7 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
     async with app.run_test(size=SIZE) as pilot:
         await _wait_idle(app, pilot)
         total = sum(1 for _ in app.doc.root.iter())
-        middle = app.doc.root.children[len(app.doc.root.children) // 2:]
+        middle = app.doc.root.children[len(app.doc.root.children) // 2 :]
         gather = next(node for node in middle if node.name == "Gather")
         app.select(gather)
         app.tree.focus()
@@ -92,8 +93,10 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
         assert app.preview.xml_area.text == app.doc.to_xml()
     return {
         "nodes": total,
-        "work_median": statistics.median(work), "work_p90": sorted(work)[int(len(work) * 0.9)],
-        "typed_median": statistics.median(typed), "typed_p90": sorted(typed)[int(len(typed) * 0.9)],
+        "work_median": statistics.median(work),
+        "work_p90": sorted(work)[int(len(work) * 0.9)],
+        "typed_median": statistics.median(typed),
+        "typed_p90": sorted(typed)[int(len(typed) * 0.9)],
     }
 
 
@@ -122,12 +125,18 @@ def main() -> None:
         opened = asyncio.run(open_benchmark(big))
     print(f"textual editor benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
     print(f"attribute edit on a {edit['nodes']}-node document (target < 50 ms):")
-    print(f"  edit -> preview + problems + tree refreshed (work): median {edit['work_median']:.1f} ms, "
-          f"p90 {edit['work_p90']:.1f} ms")
-    print(f"  value typed in form field -> views refreshed (wall, incl. {REFRESH_DELAY * 1000:.0f} ms debounce): "
-          f"median {edit['typed_median']:.1f} ms, p90 {edit['typed_p90']:.1f} ms")
-    print(f"open a {opened['nodes']}-node file: Document.open {opened['document_open']:.0f} ms, "
-          f"app start until shown {opened['app_shows_it']:.0f} ms")
+    print(
+        f"  edit -> preview + problems + tree refreshed (work): median {edit['work_median']:.1f} ms, "
+        f"p90 {edit['work_p90']:.1f} ms"
+    )
+    print(
+        f"  value typed in form field -> views refreshed (wall, incl. {REFRESH_DELAY * 1000:.0f} ms debounce): "
+        f"median {edit['typed_median']:.1f} ms, p90 {edit['typed_p90']:.1f} ms"
+    )
+    print(
+        f"open a {opened['nodes']}-node file: Document.open {opened['document_open']:.0f} ms, "
+        f"app start until shown {opened['app_shows_it']:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Run: python benchmarks/parse_validate.py [--verbs N] [--repeat R]
 Prints, from one run (best of R): parse time, validate time, parse+validate against the 0.2 s
 target, and parse time relative to `lxml.etree.fromstring` of the same bytes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,11 @@ def document(verbs: int) -> bytes:
             count += 4
         if verbs - count >= 2:
             d = r.dial(caller_id="+15551230000", timeout=20, record="record-from-answer")
-            d.number("+15557654321", status_callback="https://example.com/status",
-                     status_callback_event="initiated answered completed")
+            d.number(
+                "+15557654321",
+                status_callback="https://example.com/status",
+                status_callback_event="initiated answered completed",
+            )
             count += 2
         if verbs - count >= 1:
             r.play("https://example.com/audio/hold.mp3", loop=2)
@@ -91,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     errors = [d for d in diagnostics if d.severity == "error"]
     t_validate = best(lambda: validate(doc), args.repeat)
     t_total = best(lambda: validate(parse(data)), args.repeat)
-    print(f"twiml.validate:         {t_validate * 1000:8.1f} ms   ({len(diagnostics)} diagnostics, {len(errors)} errors)")
+    print(
+        f"twiml.validate:         {t_validate * 1000:8.1f} ms   ({len(diagnostics)} diagnostics, {len(errors)} errors)"
+    )
     verdict = "OK, under" if t_total < TARGET_SECONDS else "OVER"
     print(f"parse + validate:       {t_total * 1000:8.1f} ms   ({verdict} the {TARGET_SECONDS * 1000:.0f} ms target)")
 

@@ -4,9 +4,10 @@ The editing model (`editor.document`, `editor.edits`, `editor.keymap`) is
 headless and imports no Textual; the Textual app lives in `editor.app` and is loaded only when
 the editor starts.
 """
+
 from __future__ import annotations
 
-__all__ = ["Document", "Change", "NodePath"]
+__all__ = ["Change", "Document", "NodePath"]
 
 
 def __getattr__(name: str) -> object:

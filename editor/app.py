@@ -4,6 +4,7 @@ Widgets post intents (AttributeEdited, TextEdited, NodeChosen); this app applies
 Document and refreshes the views from the returned Change: the tree node by node, the form
 only when its node changed under it, the preview and problems list after a short debounce.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,19 @@ FORM_DELAY = 0.06
 ACTION_NAMES = {"quit": "request_quit", "command_palette": "command_palette"}
 
 # Keys that must work even while a text field has focus (they are not text editing keys).
-PRIORITY = {"save", "open", "new", "undo", "redo", "quit", "save_as", "new_from_template", "help",
-            "toggle_preview", "command_palette"}
+PRIORITY = {
+    "save",
+    "open",
+    "new",
+    "undo",
+    "redo",
+    "quit",
+    "save_as",
+    "new_from_template",
+    "help",
+    "toggle_preview",
+    "command_palette",
+}
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -61,10 +73,7 @@ def _action(action_id: str) -> str:
 
 
 def _bindings(keys: Iterable[KeyAction]) -> list[Binding]:
-    return [
-        Binding(k.key, _action(k.id), k.description, show=k.show, id=k.id, priority=k.id in PRIORITY)
-        for k in keys
-    ]
+    return [Binding(k.key, _action(k.id), k.description, show=k.show, id=k.id, priority=k.id in PRIORITY) for k in keys]
 
 
 def _pretty_key(key: str) -> str:
@@ -104,8 +113,9 @@ class EditorApp(App[None]):
     BINDINGS = _bindings(DEFAULT_KEYS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
-    def __init__(self, path: str | Path | None = None, *, config_path: Path | None = None,
-                 kind: Kind = "voice") -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, config_path: Path | None = None, kind: Kind = "voice"
+    ) -> None:
         super().__init__()
         self.startup_problems: list[tuple[str, str]] = []
         self.keys = self._load_keys(config_path)
@@ -148,9 +158,11 @@ class EditorApp(App[None]):
     @staticmethod
     def parse_error_text(path: Path, exc: TwiMLParseError) -> str:
         where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "unknown position"
-        return (f"{path} is not valid TwiML ({where}):\n\n{exc.message}\n\n"
-                "The file was left untouched. You are editing a new document; "
-                "saving asks for a file name.")
+        return (
+            f"{path} is not valid TwiML ({where}):\n\n{exc.message}\n\n"
+            "The file was left untouched. You are editing a new document; "
+            "saving asks for a file name."
+        )
 
     # ------------------------------------------------------------------ layout
 
@@ -452,10 +464,12 @@ class EditorApp(App[None]):
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         rows = [(_pretty_key(k.key), k.id, k.description) for k in self.keys]
-        rows += [("enter", "(tree)", "Edit the selected node's fields"),
-                 ("space", "(tree)", "Expand / collapse"),
-                 ("tab", "", "Next field / panel"),
-                 ("enter", "(problems)", "Select the node with the problem")]
+        rows += [
+            ("enter", "(tree)", "Edit the selected node's fields"),
+            ("space", "(tree)", "Expand / collapse"),
+            ("tab", "", "Next field / panel"),
+            ("enter", "(problems)", "Select the node with the problem"),
+        ]
         return rows
 
     # ------------------------------------------------------------------ structure actions
@@ -597,7 +611,7 @@ class EditorApp(App[None]):
             return
         try:
             node = self.doc.node_at(path)
-        except Exception:  # noqa: BLE001 - the path may end on a text piece
+        except Exception:
             return
         if node is not self.current:
             self.select(node)
@@ -606,13 +620,18 @@ class EditorApp(App[None]):
         node = self._target()
         element = element_of(node)
         items: list[tuple[str, str, str]] = []
-        if element is not None and element.body is not None and element.body.kind != "none" or element is None:
+        if (element is not None and element.body is not None and element.body.kind != "none") or element is None:
             items.append(("(text)", "the element's body text", "#text"))
         if element is not None:
-            items += [(a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else f"{a.type}  {a.doc}", a.xml)
-                      for a in element.attrs]
-        items += [(k, f"= {v} (not in the grammar)", k) for k, v in node.attrs.items()
-                  if element is None or element.attr(k) is None]
+            items += [
+                (a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else f"{a.type}  {a.doc}", a.xml)
+                for a in element.attrs
+            ]
+        items += [
+            (k, f"= {v} (not in the grammar)", k)
+            for k, v in node.attrs.items()
+            if element is None or element.attr(k) is None
+        ]
         items.append(("(new attribute)", "add an attribute the grammar does not list", "#new"))
 
         def focus(name: str) -> None:
@@ -694,8 +713,9 @@ class EditorApp(App[None]):
     @work(exclusive=True, group="file")
     async def action_export_python(self) -> None:
         base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
-        path = await self.push_screen_wait(PathPrompt("Export Python to", str(base),
-                                                      "Writes a Python script that rebuilds this document."))
+        path = await self.push_screen_wait(
+            PathPrompt("Export Python to", str(base), "Writes a Python script that rebuilds this document.")
+        )
         if path is None or not await self._may_write(path):
             return
         try:
@@ -718,8 +738,15 @@ class EditorApp(App[None]):
         try:
             doc = Document.open(path)
         except TwiMLParseError as exc:
-            self.push_screen(ErrorDialog("Could not open the file", self.parse_error_text(path, exc).replace(
-                "You are editing a new document; saving asks for a file name.", "Your current document is unchanged.")))
+            self.push_screen(
+                ErrorDialog(
+                    "Could not open the file",
+                    self.parse_error_text(path, exc).replace(
+                        "You are editing a new document; saving asks for a file name.",
+                        "Your current document is unchanged.",
+                    ),
+                )
+            )
             return False
         except (OSError, TwiMLException, UnicodeDecodeError) as exc:
             self.push_screen(ErrorDialog("Could not open the file", f"{path}: {exc}"))
@@ -763,8 +790,12 @@ class EditorApp(App[None]):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
     parser.add_argument("file", nargs="?", help="TwiML file to open (a new voice document when omitted)")
-    parser.add_argument("--new", choices=("voice", "messaging", "fax"), default="voice",
-                        help="kind of the new document when no FILE is given")
+    parser.add_argument(
+        "--new",
+        choices=("voice", "messaging", "fax"),
+        default="voice",
+        help="kind of the new document when no FILE is given",
+    )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     EditorApp(args.file, config_path=args.config, kind=args.new).run()

@@ -9,6 +9,7 @@ Speed matters because the UI re-renders the preview and the problems list after 
 node paths come from an index that is rebuilt only after structural edits (inserts, removes,
 moves), and the XML, Python and diagnostics are cached per document version.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,12 +22,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from editor.edits import (
-    MISSING, Change, Command, EditError, Insert, Move, NodePath, Remove, SetAttr, SetText, resolve,
+    MISSING,
+    Change,
+    Command,
+    EditError,
+    Insert,
+    Move,
+    NodePath,
+    Remove,
+    SetAttr,
+    SetText,
+    resolve,
 )
-from twiml.builders import class_of
-from twiml.files import atomic_write, read_text
 from twiml.base import Comment, TwiML
+from twiml.builders import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.files import atomic_write, read_text
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
@@ -36,7 +47,11 @@ if TYPE_CHECKING:
     from twiml.validator import Diagnostic
 
 __all__ = [
-    "Document", "Change", "NodePath", "Kind", "EditError",
+    "Change",
+    "Document",
+    "EditError",
+    "Kind",
+    "NodePath",
 ]
 
 Kind = Literal["voice", "messaging", "fax"]
@@ -72,8 +87,14 @@ def _forget_source(node: TwiML) -> None:
 class Document:
     """One open TwiML document: `root` tree, `file_path`, `kind`, `dirty`, `version` and history."""
 
-    def __init__(self, root: TwiML, *, kind: Kind | None = None, file_path: str | os.PathLike[str] | None = None,
-                 max_history: int = DEFAULT_MAX_HISTORY) -> None:
+    def __init__(
+        self,
+        root: TwiML,
+        *,
+        kind: Kind | None = None,
+        file_path: str | os.PathLike[str] | None = None,
+        max_history: int = DEFAULT_MAX_HISTORY,
+    ) -> None:
         element = _element_of(root)
         self.root: TwiML = root
         self.kind: Kind = element.dialect if element is not None else (kind or "voice")
@@ -118,15 +139,19 @@ class Document:
         return cls.from_xml(text, file_path=path, kind=kind)
 
     @classmethod
-    def from_xml(cls, text: str, file_path: str | os.PathLike[str] | None = None, *,
-                 kind: Kind | None = None) -> Document:
+    def from_xml(
+        cls, text: str, file_path: str | os.PathLike[str] | None = None, *, kind: Kind | None = None
+    ) -> Document:
         """Parse `text`; `kind` picks the dialect when the content cannot tell."""
         try:
             start = text.lstrip("\ufeff \t\r\n")
             if not start.startswith("<"):  # never let the parser take the text for a file name
-                before = text[:len(text) - len(start)]
-                raise TwiMLParseError("not XML: a TwiML document starts with '<'",
-                                      before.count("\n") + 1, len(before) - before.rfind("\n"))
+                before = text[: len(text) - len(start)]
+                raise TwiMLParseError(
+                    "not XML: a TwiML document starts with '<'",
+                    before.count("\n") + 1,
+                    len(before) - before.rfind("\n"),
+                )
             root = _parse(text, kind)
         except TwiMLParseError as exc:
             if exc.filename is None and file_path is not None:
@@ -280,7 +305,7 @@ class Document:
         one undo reverts the whole entry.  Never merges into the saved state or after an undo."""
         if not self._undo or self._redo or self._state == self._saved:
             return None
-        serial, last = self._undo[-1]
+        _serial, last = self._undo[-1]
         if type(last) is not type(command) or last.path != command.path:
             return None
         if isinstance(last, SetAttr) and isinstance(command, SetAttr) and last.name != command.name:
@@ -433,8 +458,14 @@ class Document:
         snippet = _DECLARATION.sub("", xml).strip()
         # Ancestors' namespace declarations come along, so prefixed names in the snippet resolve.
         prefix = "".join(
-            "<" + n.name + "".join(f' {k}="{escape_attr(attr_text(v))}"' for k, v in n.attrs.items()
-                                   if k == "xmlns" or k.startswith("xmlns:")) + ">"
+            "<"
+            + n.name
+            + "".join(
+                f' {k}="{escape_attr(attr_text(v))}"'
+                for k, v in n.attrs.items()
+                if k == "xmlns" or k.startswith("xmlns:")
+            )
+            + ">"
             for n in chain
         )
         suffix = "".join(f"</{n.name}>" for n in reversed(chain))

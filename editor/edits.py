@@ -10,6 +10,7 @@ Commands are replayed in the exact state they were recorded in; ``apply`` checks
 (identity of removed nodes, index ranges) and raises `EditError` rather than corrupt the tree if
 the history and the document ever disagree.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,18 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException
 
 __all__ = [
-    "NodePath", "Change", "ChangeKind", "MISSING", "EditError",
-    "Command", "SetAttr", "SetText", "Insert", "Remove", "Move", "resolve",
+    "MISSING",
+    "Change",
+    "ChangeKind",
+    "Command",
+    "EditError",
+    "Insert",
+    "Move",
+    "NodePath",
+    "Remove",
+    "SetAttr",
+    "SetText",
+    "resolve",
 ]
 
 NodePath = tuple[int, ...]

@@ -11,6 +11,7 @@ The file is looked up at ``$TWIML_EDITOR_CONFIG``, else ``$XDG_CONFIG_HOME/twiml
 starting: problems raise `KeymapError` (a ValueError) whose message names the file and line and
 whose ``.keys`` still holds a usable keymap (defaults plus every override that was fine).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "KeyAction", "DEFAULT_KEYS", "KeymapError", "load_keymap", "default_config_path", "ENV_VAR",
+    "DEFAULT_KEYS",
+    "ENV_VAR",
+    "KeyAction",
+    "KeymapError",
+    "default_config_path",
+    "load_keymap",
 ]
 
 ENV_VAR = "TWIML_EDITOR_CONFIG"
@@ -75,8 +81,11 @@ class KeymapError(ValueError):
         self.path = path
         self.problems = problems
         self.keys = keys
-        super().__init__(f"{path}: " + "; ".join(problems) if len(problems) == 1 else
-                         f"{path}: {len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(
+            f"{path}: " + "; ".join(problems)
+            if len(problems) == 1
+            else f"{path}: {len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems)
+        )
 
 
 def default_config_path() -> Path:
@@ -146,13 +155,16 @@ def load_keymap(config_path: Path | None = None) -> tuple[KeyAction, ...]:
     overrides: dict[str, str] = {}
     for action_id, value in section.items():
         if action_id not in known:
-            problems.append(f"{_where(text, action_id)}unknown action {action_id!r} "
-                            f"(known: {', '.join(sorted(known))})")
+            problems.append(
+                f"{_where(text, action_id)}unknown action {action_id!r} (known: {', '.join(sorted(known))})"
+            )
             continue
         key = _key_string(value)
         if key is None:
-            problems.append(f"{_where(text, action_id)}{action_id}: {value!r} is not a key "
-                            "(write e.g. \"ctrl+w\" or [\"ctrl+w\", \"f5\"])")
+            problems.append(
+                f"{_where(text, action_id)}{action_id}: {value!r} is not a key "
+                '(write e.g. "ctrl+w" or ["ctrl+w", "f5"])'
+            )
             continue
         overrides[action_id] = key
     keys = tuple(replace(a, key=overrides[a.id]) if a.id in overrides else a for a in DEFAULT_KEYS)

@@ -4,6 +4,7 @@
 memory; the editor's model is kept headless so it can be tested and reused without a terminal.
 Each check runs in a fresh interpreter, because this test process may already have Textual.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -12,8 +13,16 @@ import sys
 import pytest
 
 TWIML_MODULES = [
-    "twiml", "twiml.base", "twiml.grammar", "twiml.voice_response", "twiml.messaging_response",
-    "twiml.fax_response", "twiml.serialize", "twiml.parser", "twiml.validator", "twiml.exporter",
+    "twiml",
+    "twiml.base",
+    "twiml.grammar",
+    "twiml.voice_response",
+    "twiml.messaging_response",
+    "twiml.fax_response",
+    "twiml.serialize",
+    "twiml.parser",
+    "twiml.validator",
+    "twiml.exporter",
     "twiml.cli",
 ]
 EDITOR_CORE_MODULES = ["editor", "editor.document", "editor.edits", "editor.keymap"]

@@ -2,6 +2,7 @@
 
 `from twiml.voice_response import VoiceResponse` works like `twilio.twiml.voice_response`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,16 @@ from twiml.base import GenericNode, TwiML, format_language, lower_camel
 from twiml.errors import TwiMLException, TwiMLParseError
 
 __all__ = [
-    "TwiML", "GenericNode", "TwiMLException", "TwiMLParseError", "lower_camel", "format_language",
-    "parse", "validate", "Diagnostic", "to_python",
+    "Diagnostic",
+    "GenericNode",
+    "TwiML",
+    "TwiMLException",
+    "TwiMLParseError",
+    "format_language",
+    "lower_camel",
+    "parse",
+    "to_python",
+    "validate",
 ]
 
 _LAZY = {

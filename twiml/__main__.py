@@ -1,4 +1,5 @@
 """`python -m twiml` runs the `twiml` command line."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The node type every TwiML class shares: attributes, body text, children, and XML output."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ from typing import Any, Literal, TypeVar, overload
 from twiml.errors import TwiMLException
 from twiml.serialize import to_string
 
-__all__ = ["TwiML", "GenericNode", "Comment", "TwiMLException", "lower_camel", "format_language"]
+__all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
 
 _SPECIAL_KEYWORDS = {
     "from_": "from",

@@ -3,6 +3,7 @@
 Each method is compiled once from the table with an explicit signature (same keywords and
 defaults as twilio), so calls are plain Python calls with no per-call name conversion.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -51,9 +52,7 @@ def _method_source(method: str, kid: Element) -> str:
         f"    node = _new(_{kid.cls})\n"
         f"    node.value = {param if param else 'None'}\n"
         "    node.verbs = []\n"
-        "    a = {}\n"
-        + "".join(lines)
-        + "    if kwargs: a.update(keyword_attrs(kwargs))\n"
+        "    a = {}\n" + "".join(lines) + "    if kwargs: a.update(keyword_attrs(kwargs))\n"
         "    node.attrs = a\n"
         "    self.verbs.append(node)\n"
         "    return node\n"
@@ -76,7 +75,7 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
         for method, kid_cls in el.methods:
             src += _method_source(method, GRAMMAR.get(dialect, kid_cls))
         code: dict[str, Any] = {}
-        exec(compile(src, f"<twiml builders {dialect}.{el.cls}>", "exec"), env, code)  # noqa: S102
+        exec(compile(src, f"<twiml builders {dialect}.{el.cls}>", "exec"), env, code)
         for fname, func in code.items():
             func.__qualname__ = f"{el.cls}.{fname}"
             func.__module__ = cls.__module__

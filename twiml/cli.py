@@ -3,17 +3,18 @@
 Exit status: 0 fine, 1 when a document has an error (or `format --check` would change a file),
 2 when an input cannot be read or the command line is wrong.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
-from pathlib import Path
-from urllib.parse import quote
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import atomic_write
@@ -54,8 +55,15 @@ class _Finding:
         return f"{self.file}:{self.line}:{self.column or 0}: {self.severity} {self.code} {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "severity": self.severity,
-                "code": self.code, "message": self.message, "path": self.path}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+        }
 
 
 def _read(name: str, stdin: IO[bytes] | None) -> bytes:
@@ -83,6 +91,7 @@ def _display(name: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- validate
+
 
 def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
     from twiml.validator import validate
@@ -135,8 +144,7 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
         rule_id = str(f.code)
         if rule_id not in index:
             index[rule_id] = len(rules)
-            rule: dict[str, Any] = {"id": rule_id,
-                                    "shortDescription": {"text": descriptions.get(rule_id, f.message)}}
+            rule: dict[str, Any] = {"id": rule_id, "shortDescription": {"text": descriptions.get(rule_id, f.message)}}
             if isinstance(f.code, int):
                 rule["helpUri"] = f"{INFORMATION_URI}/{f.code}"
             rules.append(rule)
@@ -148,25 +156,28 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
             location["physicalLocation"]["region"] = region
         if f.path:
             location["logicalLocations"] = [{"fullyQualifiedName": f.path, "kind": "element"}]
-        results.append({
-            "ruleId": rule_id,
-            "ruleIndex": index[rule_id],
-            "level": {"error": "error", "warning": "warning"}.get(f.severity, "note"),
-            "message": {"text": f.message},
-            "locations": [location],
-        })
+        results.append(
+            {
+                "ruleId": rule_id,
+                "ruleIndex": index[rule_id],
+                "level": {"error": "error", "warning": "warning"}.get(f.severity, "note"),
+                "message": {"text": f.message},
+                "locations": [location],
+            }
+        )
     invocation: dict[str, Any] = {"executionSuccessful": not failures}
     if failures:
-        invocation["toolExecutionNotifications"] = [
-            {"level": "error", "message": {"text": text}} for text in failures]
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": text}} for text in failures]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": _driver(rules)},
-            "invocations": [invocation],
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": _driver(rules)},
+                "invocations": [invocation],
+                "results": results,
+            }
+        ],
     }
 
 
@@ -195,6 +206,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
 
 # --------------------------------------------------------------------------------------------- format
 
+
 def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
     """The document as `format` writes it, keeping comments around <Response> (a file header)."""
     from twiml.parser import outside_comments
@@ -205,8 +217,7 @@ def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
     before, after = outside_comments(data)
     sep = "\n" if pretty else ""
     head = DECLARATION + sep if not args.no_declaration else ""
-    return (head + "".join(comment_text(c) + sep for c in before) + body
-            + "".join(comment_text(c) + sep for c in after))
+    return head + "".join(comment_text(c) + sep for c in before) + body + "".join(comment_text(c) + sep for c in after)
 
 
 def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
@@ -251,6 +262,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
 
 # ------------------------------------------------------------------------------------------ to-python
 
+
 def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
     from twiml.exporter import to_python
 
@@ -270,14 +282,19 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
 
 # ------------------------------------------------------------------------------------------------ main
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twiml", description="Validate, format and export TwiML documents.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check documents; prints file:line:col: severity code message")
     v.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
-    v.add_argument("--format", choices=("text", "json", "sarif"), default="text",
-                   help="output format (sarif: SARIF 2.1.0 for code scanning)")
+    v.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="output format (sarif: SARIF 2.1.0 for code scanning)",
+    )
     v.set_defaults(run=_cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
@@ -292,14 +309,23 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("to-python", help="print Python builder code that rebuilds the document")
     p.add_argument("file", metavar="FILE", help="TwiML file; - reads standard input")
-    p.add_argument("--import-root", default="twiml", metavar="MODULE",
-                   help="package to import from: twiml (default) or twilio.twiml")
+    p.add_argument(
+        "--import-root",
+        default="twiml",
+        metavar="MODULE",
+        help="package to import from: twiml (default) or twilio.twiml",
+    )
     p.set_defaults(run=_cmd_to_python)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-         stdin: IO[bytes] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    stdin: IO[bytes] | None = None,
+) -> int:
     """Run the command line; returns the exit status instead of exiting (the console script exits)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr

@@ -1,4 +1,5 @@
 """Exception types shared by the builder, parser and validator."""
+
 from __future__ import annotations
 
 
@@ -9,8 +10,9 @@ class TwiMLException(Exception):
 class TwiMLParseError(TwiMLException):
     """Input that is not well-formed or not TwiML at all; carries where it went wrong."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 filename: str | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, filename: str | None = None
+    ) -> None:
         self.message = message
         self.line = line
         self.column = column

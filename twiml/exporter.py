@@ -6,6 +6,7 @@ parent (`Element.methods`), each attribute's keyword (`Attr.kwarg`) and the body
 keyword mangling would change, comments) falls back to `add_child`, `**{...}` or `.attrs[...]`,
 so executing the snippet always gives back the same XML.
 """
+
 from __future__ import annotations
 
 import keyword
@@ -17,7 +18,6 @@ from twiml.base import Comment, TwiML
 from twiml.grammar_types import MODULES, Attr, Element, element_of
 
 __all__ = ["to_python"]
-
 
 
 _RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
@@ -111,8 +111,9 @@ class _Writer:
                 return name
         return None
 
-    def arguments(self, node: TwiML, element: Element | None, params: set[str],
-                  positional: list[str], via_method: bool) -> tuple[str, list[tuple[str, Any]]]:
+    def arguments(
+        self, node: TwiML, element: Element | None, params: set[str], positional: list[str], via_method: bool
+    ) -> tuple[str, list[tuple[str, Any]]]:
         """Argument list, plus attributes that must be set afterwards on `.attrs`.
 
         Keywords go through the builder's name mangling (snake_case -> lowerCamel, `from_` ...),
@@ -168,8 +169,11 @@ class _Writer:
         if parent_var is None:
             name = "response"
         elif needs_var:
-            base = method.rstrip("_") if method else (element.cls if element is not None and not generic
-                                                       else str(node.name))
+            base = (
+                method.rstrip("_")
+                if method
+                else (element.cls if element is not None and not generic else str(node.name))
+            )
             name = self.var(base)
         else:
             name = ""
@@ -195,7 +199,9 @@ class _Writer:
                 self.lines.append(f"{name}.append({_literal(verb)})")
             elif isinstance(verb, Comment) or getattr(verb, "name", None) == "#comment":
                 if self.twilio:
-                    self.lines.extend(("# " + line.strip()).rstrip() for line in str(verb.value).strip().splitlines() or [""])
+                    self.lines.extend(
+                        ("# " + line.strip()).rstrip() for line in str(verb.value).strip().splitlines() or [""]
+                    )
                 else:
                     self.lines.append(f"{name}.append({self.need('twiml.base', 'Comment')}({_literal(verb.value)}))")
             else:
@@ -203,7 +209,7 @@ class _Writer:
 
     def source(self) -> str:
         head = [f"from {module} import {', '.join(names)}" for module, names in sorted(self.imports.items())]
-        return "\n".join(head + [""] + self.lines + ["", "print(response)", ""])
+        return "\n".join([*head, "", *self.lines, "", "print(response)", ""])
 
 
 def to_python(doc: TwiML, import_root: str = "twiml") -> str:

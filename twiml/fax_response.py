@@ -2,12 +2,13 @@
 
 Constructors and builder methods come from the grammar table through `twiml.builders.install`.
 """
+
 from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
 
-__all__ = ['FaxResponse', 'Receive', 'Reject']
+__all__ = ["FaxResponse", "Receive", "Reject"]
 
 
 class FaxResponse(TwiML):
@@ -22,4 +23,4 @@ class Reject(TwiML):
     """<Reject>: refuse an incoming fax."""
 
 
-install(globals(), 'fax')
+install(globals(), "fax")

@@ -4,6 +4,7 @@ A save must never leave a half-written or truncated file behind (a crash or a fu
 middle of a plain ``open(path, "w")`` would destroy the user's flow), so every write goes to a
 temporary file beside the target and replaces it in one ``os.replace``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from twiml.errors import TwiMLParseError
 
-__all__ = ["atomic_write", "read_text", "MAX_FILE_BYTES"]
+__all__ = ["MAX_FILE_BYTES", "atomic_write", "read_text"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Refuse to load anything larger: TwiML documents are at most a few hundred kilobytes, and a
@@ -95,8 +96,11 @@ def read_text(path: Path) -> str:
             raise IsADirectoryError(errno.EISDIR, f"{path} is a directory, not a TwiML file", str(path))
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise OSError(errno.EFBIG, f"{path} is {size:,} bytes; refusing files over "
-                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB", str(path))
+            raise OSError(
+                errno.EFBIG,
+                f"{path} is {size:,} bytes; refusing files over {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                str(path),
+            )
         data = path.read_bytes()
     except OSError as exc:
         if exc.strerror and str(path) in exc.strerror:
@@ -113,5 +117,7 @@ def read_text(path: Path) -> str:
         column = len(before) - before.rfind(b"\n")  # 1-based, counted in bytes
         raise TwiMLParseError(
             f"byte 0x{data[start]:02x} is not valid UTF-8 (save the file as UTF-8)",
-            line=line, column=column, filename=str(path),
+            line=line,
+            column=column,
+            filename=str(path),
         ) from exc

@@ -2,6 +2,7 @@
 
 Kept apart from the table so the table file is nothing but data.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

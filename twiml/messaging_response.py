@@ -2,12 +2,13 @@
 
 Constructors and builder methods come from the grammar table through `twiml.builders.install`.
 """
+
 from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
 
-__all__ = ['MessagingResponse', 'Redirect', 'Message', 'Media', 'Body']
+__all__ = ["Body", "Media", "Message", "MessagingResponse", "Redirect"]
 
 
 class MessagingResponse(TwiML):
@@ -30,4 +31,4 @@ class Body(TwiML):
     """<Body>: the text of a message."""
 
 
-install(globals(), 'messaging')
+install(globals(), "messaging")

@@ -4,6 +4,7 @@ The document is decoded to text here (not by libxml2) so that one code path serv
 files, DOCTYPEs can be refused before libxml2 sees them, and element columns can be computed.
 libxml2 then parses UTF-8 bytes with entity loading, DTDs and network access switched off.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -15,12 +16,12 @@ from typing import Any, Literal
 from lxml import etree  # type: ignore[import-untyped]
 
 from twiml.base import Comment, GenericNode, TwiML
-from twiml.errors import TwiMLParseError
 from twiml.builders import class_of
+from twiml.errors import TwiMLParseError
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 
-__all__ = ["parse", "detect_kind", "outside_comments", "Kind"]
+__all__ = ["Kind", "detect_kind", "outside_comments", "parse"]
 
 Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
@@ -31,15 +32,16 @@ _new = object.__new__
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
 # that a `<Say` inside them is not taken for an element.
-_MARKUP = re.compile(
-    r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|\?.*?\?>|(?P<t>[^\s/>!?][^\s/>]*))", re.S
-)
+_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|\?.*?\?>|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
 _BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 _PARSER_OPTIONS: dict[str, Any] = {
@@ -81,17 +83,21 @@ def _decode(data: bytes, filename: str | None) -> str:
                 try:
                     encoding = codecs.lookup(declared).name
                 except LookupError:
-                    raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1,
-                                          filename) from None
+                    raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename) from None
                 if encoding in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
                     encoding += "-be"
     try:
         return data[start:].decode(encoding)
     except UnicodeDecodeError as exc:
-        good = data[start:start + exc.start].decode(encoding, errors="replace")
+        good = data[start : start + exc.start].decode(encoding, errors="replace")
         line, column = _position(good, len(good))
-        raise TwiMLParseError(f"input is not valid {encoding}: byte {data[start + exc.start:start + exc.start + 1]!r}"
-                              f" cannot be decoded", line, column, filename) from None
+        raise TwiMLParseError(
+            f"input is not valid {encoding}: byte {data[start + exc.start : start + exc.start + 1]!r}"
+            f" cannot be decoded",
+            line,
+            column,
+            filename,
+        ) from None
 
 
 def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
@@ -135,7 +141,10 @@ def _refuse_doctype(text: str, filename: str | None) -> None:
         line, column = _position(text, pos)
         raise TwiMLParseError(
             "DOCTYPE declarations are not allowed in TwiML (entities and DTDs are refused for safety)",
-            line, column, filename)
+            line,
+            column,
+            filename,
+        )
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, filename: str | None) -> TwiMLParseError:
@@ -226,7 +235,7 @@ class _Target:
             scope = {**scope, **declared}
         self.scopes.append(scope)
         attrs: dict[str, Any] = {}
-        for key, value in (attrib.items() if attrib else ()):
+        for key, value in attrib.items() if attrib else ():
             if key[0] == "{":
                 uri, local = key[1:].split("}", 1)
                 if uri == _XML_NS:
@@ -293,8 +302,12 @@ class _Target:
             parent = None
             line, column = self.locate(tag, root=True)
             if tag != "Response":
-                error = TwiMLParseError(f"the root element must be <Response>, not <{tag}> (Twilio error 12102)",
-                                        line, column, self.filename)
+                error = TwiMLParseError(
+                    f"the root element must be <Response>, not <{tag}> (Twilio error 12102)",
+                    line,
+                    column,
+                    self.filename,
+                )
                 error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
                 raise error
         key = (id(parent), tag)
@@ -310,11 +323,22 @@ class _Target:
         verbs: list[TwiML | str] = []
         node: TwiML = _new(cls)
         if element is None:
-            node.__dict__ = {"name": tag, "value": None, "verbs": verbs, "attrs": attrs,
-                             "source_line": line, "source_column": column}
+            node.__dict__ = {
+                "name": tag,
+                "value": None,
+                "verbs": verbs,
+                "attrs": attrs,
+                "source_line": line,
+                "source_column": column,
+            }
         else:
-            node.__dict__ = {"value": None, "verbs": verbs, "attrs": attrs,
-                             "source_line": line, "source_column": column}
+            node.__dict__ = {
+                "value": None,
+                "verbs": verbs,
+                "attrs": attrs,
+                "source_line": line,
+                "source_column": column,
+            }
         if stack:
             stack[-1][3].append(node)
         else:
@@ -360,8 +384,7 @@ class _Target:
         frame[5] = True
         line, column = self.locate(None)
         node = _new(Comment)
-        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line,
-                         "source_column": column}
+        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line, "source_column": column}
         frame[3].append(node)
 
     def doctype(self, *args: Any) -> None:
@@ -422,8 +445,9 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
         line, column = _position(text, exc.start)
-        raise TwiMLParseError(f"character U+{ord(text[exc.start]):04X} cannot appear in XML",
-                              line, column, filename) from None
+        raise TwiMLParseError(
+            f"character U+{ord(text[exc.start]):04X} cannot appear in XML", line, column, filename
+        ) from None
     namespaces = "xmlns" in text or "xml:" in text
     if kind is None:  # a cheap guess, checked below against the root's children
         guess: str = "fax" if "<Receive" in text else "messaging" if "<Message" in text else "voice"

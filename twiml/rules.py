@@ -4,6 +4,7 @@ Per-element facts (attributes, children, body) live in `twiml.grammar`; this tab
 the validator words and numbers what it finds.  Every Twilio code named for an element here is
 also listed in that element's `errors` in the grammar (a test keeps the two in step).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,10 +62,15 @@ class ParentAttrRule:
 
 PARENT_ATTR_RULES: dict[str, tuple[ParentAttrRule, ...]] = {
     "voice": (
-        ParentAttrRule("Gather", "Play", "digits", (), 13320,
-                       "<Play digits> is not allowed inside <Gather>"),
-        ParentAttrRule("Connect", "Stream", "track", ("inbound_track",), 31941,
-                       "<Connect><Stream> takes only track=\"inbound_track\""),
+        ParentAttrRule("Gather", "Play", "digits", (), 13320, "<Play digits> is not allowed inside <Gather>"),
+        ParentAttrRule(
+            "Connect",
+            "Stream",
+            "track",
+            ("inbound_track",),
+            31941,
+            '<Connect><Stream> takes only track="inbound_track"',
+        ),
     ),
 }
 
@@ -83,16 +89,28 @@ class ContentRule:
 
 CONTENT_RULES: dict[tuple[str, str], ContentRule] = {
     ("voice", "Play"): ContentRule(attrs=("digits",), message="<Play> needs a media URL or a digits attribute"),
-    ("voice", "Dial"): ContentRule(children=("*",), message="<Dial> needs a number as text or a noun (<Number>, <Client>, ...)"),
+    ("voice", "Dial"): ContentRule(
+        children=("*",), message="<Dial> needs a number as text or a noun (<Number>, <Client>, ...)"
+    ),
     ("voice", "Sip"): ContentRule(children=("Uri",), message="<Sip> needs a SIP URI as text or <Uri> children"),
     ("voice", "ReferSip"): ContentRule(message="<Sip> inside <Refer> needs the SIP URI as text"),
-    ("voice", "Client"): ContentRule(children=("Identity",), message="<Client> needs an identity as text or an <Identity> child"),
-    ("voice", "Application"): ContentRule(children=("ApplicationSid",), message="<Application> needs an <ApplicationSid> child"),
-    ("voice", "Enqueue"): ContentRule(attrs=("workflowSid",), code=14204, message="<Enqueue> needs a queue name or a workflowSid"),
-    ("voice", "Say"): ContentRule(children=("*",), code=13520, severity="warning", message="<Say> has no text to speak"),
+    ("voice", "Client"): ContentRule(
+        children=("Identity",), message="<Client> needs an identity as text or an <Identity> child"
+    ),
+    ("voice", "Application"): ContentRule(
+        children=("ApplicationSid",), message="<Application> needs an <ApplicationSid> child"
+    ),
+    ("voice", "Enqueue"): ContentRule(
+        attrs=("workflowSid",), code=14204, message="<Enqueue> needs a queue name or a workflowSid"
+    ),
+    ("voice", "Say"): ContentRule(
+        children=("*",), code=13520, severity="warning", message="<Say> has no text to speak"
+    ),
     ("voice", "Queue"): ContentRule(code=14212, message="<Queue> needs a queue name"),
     ("voice", "Sms"): ContentRule(code=14103, message="<Sms> needs a message body"),
-    ("messaging", "Message"): ContentRule(children=("Body", "Media"), code=21602, message="<Message> needs a body or <Media>"),
+    ("messaging", "Message"): ContentRule(
+        children=("Body", "Media"), code=21602, message="<Message> needs a body or <Media>"
+    ),
 }
 """Overrides the plain `Body.kind == "required"` check where there are alternatives or a code."""
 
@@ -165,9 +183,10 @@ URL_SCHEMES: dict[tuple[str, str, str], tuple[tuple[str, ...], int | str]] = {
 }
 """Grammar gap: URL attributes that must use one of these schemes (WebSockets), and the code."""
 
-EMPTY_URL_MEANINGFUL: frozenset[tuple[str, str, str]] = frozenset({
-    ("voice", "Conference", "waitUrl"),
-    ("voice", "Enqueue", "waitUrl"),
-})
+EMPTY_URL_MEANINGFUL: frozenset[tuple[str, str, str]] = frozenset(
+    {
+        ("voice", "Conference", "waitUrl"),
+        ("voice", "Enqueue", "waitUrl"),
+    }
+)
 """URL attributes where the empty string means something (silence) rather than a mistake."""
-

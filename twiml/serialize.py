@@ -2,6 +2,7 @@
 
 Hot path (runs on every webhook), so it works on plain strings and keeps lookups local.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,13 @@ def escape_attr(text: str, element: str = "?", attr: str = "?") -> str:
     if _FORBIDDEN.search(text):
         raise _forbidden(text, f"attribute {attr!r} of <{element}>")
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-        .replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
     )
 
 
@@ -108,8 +114,13 @@ def _write(node: TwiML, out: list[str]) -> None:
             value = attrs[key]
             head += f' {key}="{value if value.__class__ is str else attr_text(value)}"'
         # Fast path: printable, and quotes and '<' only where we put them; else escape per value.
-        if not head.isprintable() or "&" in head or ">" in head or head.count('"') != 2 * len(attrs) \
-                or head.count("<") != 1:
+        if (
+            not head.isprintable()
+            or "&" in head
+            or ">" in head
+            or head.count('"') != 2 * len(attrs)
+            or head.count("<") != 1
+        ):
             head = _head(node)
     else:
         head = "<" + name
@@ -169,8 +180,11 @@ def _plain_markup(doc: str, attrs: int, tags: int) -> bool:
         rest = doc.encode("ascii").translate(None, _PLAIN_ASCII)
         return len(rest) == 2 * (attrs + tags) and rest.count(b"<") == tags and rest.count(b">") == tags
     return (
-        doc.isprintable() and "&" not in doc and doc.count('"') == 2 * attrs
-        and doc.count("<") == tags and doc.count(">") == tags
+        doc.isprintable()
+        and "&" not in doc
+        and doc.count('"') == 2 * attrs
+        and doc.count("<") == tags
+        and doc.count(">") == tags
     )
 
 

@@ -3,6 +3,7 @@
 The builder methods are compiled at import time, so static type checkers and IDEs learn their
 signatures from these stubs.  `python -m twiml.stubgen` rewrites them; a test keeps them current.
 """
+
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,6 @@ from pathlib import Path
 
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import MODULES, Attr, Element
-
 
 _ATTR_TYPES = {
     "int": "int | str | None",

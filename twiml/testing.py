@@ -1,4 +1,5 @@
 """Helpers for users' own tests of webhooks that return TwiML."""
+
 from __future__ import annotations
 
 import difflib

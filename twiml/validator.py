@@ -8,6 +8,7 @@ comma-separated lists) are warnings.
 The walk is one linear pass with an explicit stack (deep documents cannot overflow Python's
 recursion limit); per-element lookups and per-attribute value checkers are built once and cached.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from twiml.grammar import GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, URL, Attr, Element, element_of
 from twiml.serialize import DECLARATION, attr_text, body_text
 
-__all__ = ["Diagnostic", "validate", "Severity"]
+__all__ = ["Diagnostic", "Severity", "validate"]
 
 Severity = rules.Severity
 
@@ -118,8 +119,9 @@ def _bool_checker(a: Attr, code: int | str) -> Checker:
     return check
 
 
-def _url_checker(a: Attr, code: int | str, empty_ok: bool,
-                 schemes: tuple[tuple[str, ...], int | str] | None) -> Checker:
+def _url_checker(
+    a: Attr, code: int | str, empty_ok: bool, schemes: tuple[tuple[str, ...], int | str] | None
+) -> Checker:
     name = a.xml
 
     def check(text: str) -> Finding | None:
@@ -155,8 +157,12 @@ def _value_checker(a: Attr, code: int | str, values: tuple[str, ...], is_open: b
         if near is not None:
             return ("warning", code, f"{name}={_show(text)}: Twilio spells this value {near!r}")
         if is_open:
-            return ("warning", code, f"{name}={_show(text)} is not a value this toolkit knows "
-                                     "(Twilio adds values often; check the spelling)")
+            return (
+                "warning",
+                code,
+                f"{name}={_show(text)} is not a value this toolkit knows "
+                "(Twilio adds values often; check the spelling)",
+            )
         return ("error", code, f"{name}={_show(text)} is not one of {_choices(values)}")
 
     return check
@@ -344,6 +350,7 @@ def _build_rules(el: Element) -> _Rules:
 
 # --- text helpers ---------------------------------------------------------------------------------
 
+
 def _own_text(node: TwiML) -> str:
     """Body value plus the text pieces directly inside the node."""
     value = node.value
@@ -356,13 +363,9 @@ def _own_text(node: TwiML) -> str:
 
 def _has_text(node: TwiML) -> bool:
     value = node.value
-    if value is not None:
-        if (value if value.__class__ is str else body_text(value)).strip():
-            return True
-    for v in node.verbs:
-        if isinstance(v, str) and v.strip():
-            return True
-    return False
+    if value is not None and (value if value.__class__ is str else body_text(value)).strip():
+        return True
+    return any(isinstance(v, str) and v.strip() for v in node.verbs)
 
 
 def _deep_text(node: TwiML) -> str:
@@ -380,9 +383,11 @@ def _element_children(node: TwiML) -> list[TwiML]:
 
 # --- element-specific checks (keyed by grammar class) -------------------------------------------
 
+
 def _diag(severity: Severity, code: int | str, message: str, path: str, node: TwiML) -> Diagnostic:
-    return Diagnostic(severity, code, message, path,
-                      getattr(node, "source_line", None), getattr(node, "source_column", None), node)
+    return Diagnostic(
+        severity, code, message, path, getattr(node, "source_line", None), getattr(node, "source_column", None), node
+    )
 
 
 def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
@@ -390,9 +395,15 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
     voice_text = "" if voice is None else attr_text(voice)
     kids = _element_children(node)
     if kids and voice_text in rules.BASIC_VOICES:
-        out.append(_diag("warning", rules.SSML_WITH_BASIC_VOICE_CODE,
-                         f"voice {voice_text!r} does not support SSML; the markup is not spoken as intended",
-                         path, node))
+        out.append(
+            _diag(
+                "warning",
+                rules.SSML_WITH_BASIC_VOICE_CODE,
+                f"voice {voice_text!r} does not support SSML; the markup is not spoken as intended",
+                path,
+                node,
+            )
+        )
     limit = rules.SAY_LIMIT_DEFAULT
     for prefix, n in rules.SAY_LIMITS:
         if voice_text.startswith(prefix):
@@ -400,9 +411,15 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
             break
     text = _deep_text(node) if kids else _own_text(node)
     if len(text) > limit:
-        out.append(_diag("warning", rules.SAY_LIMIT_CODE,
-                         f"<Say> text is {len(text)} characters; {voice_text or 'the default voice'} "
-                         f"speaks at most {limit}", path, node))
+        out.append(
+            _diag(
+                "warning",
+                rules.SAY_LIMIT_CODE,
+                f"<Say> text is {len(text)} characters; {voice_text or 'the default voice'} speaks at most {limit}",
+                path,
+                node,
+            )
+        )
 
 
 def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
@@ -414,12 +431,25 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
         elif kid.name == "Media":
             media += 1
     if length > rules.MESSAGE_BODY_MAX:
-        out.append(_diag("error", rules.MESSAGE_BODY_CODE,
-                         f"message body is {length} characters; the limit is {rules.MESSAGE_BODY_MAX}",
-                         path, node))
+        out.append(
+            _diag(
+                "error",
+                rules.MESSAGE_BODY_CODE,
+                f"message body is {length} characters; the limit is {rules.MESSAGE_BODY_MAX}",
+                path,
+                node,
+            )
+        )
     if media > rules.MEDIA_MAX:
-        out.append(_diag("error", rules.MEDIA_CODE,
-                         f"{media} <Media> in one <Message>; the limit is {rules.MEDIA_MAX}", path, node))
+        out.append(
+            _diag(
+                "error",
+                rules.MEDIA_CODE,
+                f"{media} <Media> in one <Message>; the limit is {rules.MEDIA_MAX}",
+                path,
+                node,
+            )
+        )
 
 
 def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
@@ -429,12 +459,25 @@ def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> Non
     for noun in rules.DIAL_LIMITED_NOUNS:
         n = counts.get(noun, 0)
         if n > rules.DIAL_NOUN_LIMIT:
-            out.append(_diag("warning", rules.TOO_MANY_NOUNS,
-                             f"{n} <{noun}> in one <Dial>; Twilio rings at most {rules.DIAL_NOUN_LIMIT}",
-                             path, node))
+            out.append(
+                _diag(
+                    "warning",
+                    rules.TOO_MANY_NOUNS,
+                    f"{n} <{noun}> in one <Dial>; Twilio rings at most {rules.DIAL_NOUN_LIMIT}",
+                    path,
+                    node,
+                )
+            )
     if counts.get("Conference") and counts.get("Number"):
-        out.append(_diag("warning", rules.CONFERENCE_WITH_NUMBER_CODE,
-                         "<Conference> cannot be mixed with <Number> in one <Dial>", path, node))
+        out.append(
+            _diag(
+                "warning",
+                rules.CONFERENCE_WITH_NUMBER_CODE,
+                "<Conference> cannot be mixed with <Number> in one <Dial>",
+                path,
+                node,
+            )
+        )
 
 
 def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
@@ -444,9 +487,15 @@ def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> N
         return
     text = attr_text(max_length).strip()
     if _INT.fullmatch(text) and int(text) > rules.TRANSCRIBE_MAX_LENGTH:
-        out.append(_diag("warning", rules.TRANSCRIBE_MAX_LENGTH_CODE,
-                         f"maxLength={text}: Twilio transcribes recordings of at most "
-                         f"{rules.TRANSCRIBE_MAX_LENGTH} seconds", path, node))
+        out.append(
+            _diag(
+                "warning",
+                rules.TRANSCRIBE_MAX_LENGTH_CODE,
+                f"maxLength={text}: Twilio transcribes recordings of at most {rules.TRANSCRIBE_MAX_LENGTH} seconds",
+                path,
+                node,
+            )
+        )
 
 
 def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
@@ -454,21 +503,34 @@ def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
         return
     method = node.attrs.get("paymentMethod")
     if method is None or attr_text(method).strip() != rules.ACH_METHOD:
-        out.append(_diag("error", rules.ACH_ONLY_CODE,
-                         f"<Pay> {rules.ACH_ONLY_ATTR} needs paymentMethod={rules.ACH_METHOD!r}", path, node))
+        out.append(
+            _diag(
+                "error",
+                rules.ACH_ONLY_CODE,
+                f"<Pay> {rules.ACH_ONLY_ATTR} needs paymentMethod={rules.ACH_METHOD!r}",
+                path,
+                node,
+            )
+        )
 
 
 def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     n = sum(1 for kid in _element_children(node) if kid.name == "Message")
     if n > rules.MESSAGES_MAX:
-        out.append(_diag("warning", rules.MESSAGES_CODE,
-                         f"{n} <Message> replies; Twilio sends at most {rules.MESSAGES_MAX}", path, node))
+        out.append(
+            _diag(
+                "warning",
+                rules.MESSAGES_CODE,
+                f"{n} <Message> replies; Twilio sends at most {rules.MESSAGES_MAX}",
+                path,
+                node,
+            )
+        )
 
 
 def _check_fax_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     if not any(kid.name in r.allowed for kid in _element_children(node)):
-        out.append(_diag("error", rules.FAX_NO_ACTION_CODE,
-                         "fax <Response> has no <Receive> or <Reject>", path, node))
+        out.append(_diag("error", rules.FAX_NO_ACTION_CODE, "fax <Response> has no <Receive> or <Reject>", path, node))
 
 
 _EXTRA: dict[tuple[str, str], Callable[[TwiML, _Rules, str, list[Diagnostic]], None]] = {
@@ -505,6 +567,7 @@ parsed XML get the same findings."""
 
 # --- the walk ----------------------------------------------------------------------------------
 
+
 def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: list[Diagnostic]) -> None:
     el = r.el
     attrs = node.attrs
@@ -516,8 +579,7 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
             if entry is None:
                 if key.startswith("xmlns"):
                     continue
-                out.append(_diag("warning", rules.SCHEMA,
-                                 f"<{el.xml}> has no attribute {key!r}", path, node))
+                out.append(_diag("warning", rules.SCHEMA, f"<{el.xml}> has no attribute {key!r}", path, node))
                 continue
             checker = entry[1]
             if checker is None:
@@ -530,26 +592,37 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
                 out.append(_diag(found[0], code, f"<{el.xml}> {found[2]}", path, node))
     for a in r.required:
         if a.xml not in attrs:
-            out.append(_diag("error", a.code or rules.SCHEMA,
-                             f"<{el.xml}> is missing the required attribute {a.xml!r}", path, node))
+            out.append(
+                _diag(
+                    "error",
+                    a.code or rules.SCHEMA,
+                    f"<{el.xml}> is missing the required attribute {a.xml!r}",
+                    path,
+                    node,
+                )
+            )
     if parent is not None and parent.parent_attr_rules:
         for pr in parent.parent_attr_rules.get(el.xml, ()):
             value = attrs.get(pr.attr)
             if value is not None and (not pr.values or attr_text(value) not in pr.values):
                 out.append(_diag("error", pr.code, pr.reason, path, node))
     if r.text_ignored:
-        if node.value is not None or node.verbs:
-            if _has_text(node):
-                out.append(_diag("warning", rules.SCHEMA,
-                                 f"text directly inside <{el.xml}> is ignored", path, node))
+        if (node.value is not None or node.verbs) and _has_text(node):
+            out.append(_diag("warning", rules.SCHEMA, f"text directly inside <{el.xml}> is ignored", path, node))
     elif r.content is not None:
         _check_content(node, r.content, path, out)
     if r.name_limit is not None or r.json_code is not None:
         text = _own_text(node).strip()
         if r.name_limit is not None and len(text) > r.name_limit[0]:
-            out.append(_diag("error", r.name_limit[1],
-                             f"<{el.xml}> name is {len(text)} characters; the limit is {r.name_limit[0]}",
-                             path, node))
+            out.append(
+                _diag(
+                    "error",
+                    r.name_limit[1],
+                    f"<{el.xml}> name is {len(text)} characters; the limit is {r.name_limit[0]}",
+                    path,
+                    node,
+                )
+            )
         if r.json_code is not None and text:
             try:
                 json.loads(text)
@@ -583,8 +656,9 @@ def validate(doc: TwiML) -> list[Diagnostic]:
     dialect = root_el.dialect if root_el is not None else "voice"
     path = doc.name
     if doc.name != "Response":
-        out.append(_diag("error", rules.ROOT_NOT_RESPONSE,
-                         f"the root element must be <Response>, not <{doc.name}>", path, doc))
+        out.append(
+            _diag("error", rules.ROOT_NOT_RESPONSE, f"the root element must be <Response>, not <{doc.name}>", path, doc)
+        )
     if root_el is None:
         root_el = GRAMMAR.resolve(dialect, None, doc.name)
     _check_size(doc, out)
@@ -626,21 +700,33 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
             if kid_el is None:
                 kid_el = GRAMMAR.resolve(dialect, r.el, name)
                 if kid_el is not None:
-                    early = [_diag("error", r.nesting_code,
-                                   f"<{name}> is not allowed inside <{r.el.xml}>", kid_path, kid)]
+                    early = [
+                        _diag("error", r.nesting_code, f"<{name}> is not allowed inside <{r.el.xml}>", kid_path, kid)
+                    ]
                 elif element_of(kid) is not None or name in _ALL_NAMES:
-                    early = [_diag("error", r.nesting_code,
-                                   f"<{name}> is not a {dialect} TwiML element", kid_path, kid)]
+                    early = [
+                        _diag("error", r.nesting_code, f"<{name}> is not a {dialect} TwiML element", kid_path, kid)
+                    ]
                 else:
-                    early = [_diag("warning", rules.SCHEMA,
-                                   f"unknown element <{name}>{_suggest(dialect, name)}", kid_path, kid)]
+                    early = [
+                        _diag(
+                            "warning", rules.SCHEMA, f"unknown element <{name}>{_suggest(dialect, name)}", kid_path, kid
+                        )
+                    ]
             if ended is not None:
                 (early := early or []).append(
-                    _diag("warning", rules.UNREACHABLE, f"<{name}> never runs: it follows <{ended}>", kid_path, kid))
+                    _diag("warning", rules.UNREACHABLE, f"<{name}> never runs: it follows <{ended}>", kid_path, kid)
+                )
             elif left is not None:
                 (early := early or []).append(
-                    _diag("info", rules.AFTER_ACTION,
-                          f"<{name}> runs only if <{left}> cannot reach its action URL", kid_path, kid))
+                    _diag(
+                        "info",
+                        rules.AFTER_ACTION,
+                        f"<{name}> runs only if <{left}> cannot reach its action URL",
+                        kid_path,
+                        kid,
+                    )
+                )
             if ended is None and (r.ends or r.leaves):
                 if name in r.ends:
                     ended = name
@@ -662,15 +748,27 @@ def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
     except RecursionError:
         return  # nested deeper than the writer goes; such a document is no real TwiML anyway
     except TwiMLException as exc:
-        out.append(_diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}",
-                         doc.name, doc))
+        out.append(_diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc))
         return
     size = len(xml.encode("utf-8")) + len(DECLARATION)
     if size > rules.RESPONSE_BUDGET_BYTES:
-        out.append(_diag("error", rules.BODY_TOO_LARGE,
-                         f"the document is {size} bytes; Twilio fetches at most {rules.RESPONSE_BUDGET_BYTES}",
-                         doc.name, doc))
+        out.append(
+            _diag(
+                "error",
+                rules.BODY_TOO_LARGE,
+                f"the document is {size} bytes; Twilio fetches at most {rules.RESPONSE_BUDGET_BYTES}",
+                doc.name,
+                doc,
+            )
+        )
     if len(xml) > rules.INLINE_BUDGET_CHARS:
-        out.append(_diag("info", rules.INLINE_TOO_LARGE,
-                         f"the document is {len(xml)} characters; inline TwiML (the REST 'Twiml' parameter) "
-                         f"takes at most {rules.INLINE_BUDGET_CHARS}", doc.name, doc))
+        out.append(
+            _diag(
+                "info",
+                rules.INLINE_TOO_LARGE,
+                f"the document is {len(xml)} characters; inline TwiML (the REST 'Twiml' parameter) "
+                f"takes at most {rules.INLINE_BUDGET_CHARS}",
+                doc.name,
+                doc,
+            )
+        )

@@ -3,12 +3,73 @@
 The classes are declared here; their constructors and builder methods come from the grammar
 table (`twiml.grammar`) through `twiml.builders.install`.
 """
+
 from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
 
-__all__ = ['VoiceResponse', 'Refer', 'ReferSip', 'Stop', 'Transcription', 'Parameter', 'Config', 'Siprec', 'Stream', 'Start', 'Recording', 'Prompt', 'Pause', 'Play', 'Say', 'SsmlW', 'SsmlSub', 'SsmlSayAs', 'SsmlProsody', 'SsmlS', 'SsmlPhoneme', 'SsmlLang', 'SsmlP', 'SsmlEmphasis', 'SsmlBreak', 'Pay', 'Sms', 'Reject', 'Redirect', 'Record', 'Queue', 'Leave', 'Hangup', 'Gather', 'Enqueue', 'Task', 'Echo', 'Dial', 'WhatsApp', 'Application', 'ApplicationSid', 'Sip', 'Headers', 'Header', 'SipUri', 'Sim', 'Number', 'Conference', 'Client', 'Identity', 'Connect', 'ConversationRelaySession', 'AiSession', 'ConversationRelay', 'Language', 'Conversation', 'VirtualAgent', 'Autopilot', 'Room']
+__all__ = [
+    "AiSession",
+    "Application",
+    "ApplicationSid",
+    "Autopilot",
+    "Client",
+    "Conference",
+    "Config",
+    "Connect",
+    "Conversation",
+    "ConversationRelay",
+    "ConversationRelaySession",
+    "Dial",
+    "Echo",
+    "Enqueue",
+    "Gather",
+    "Hangup",
+    "Header",
+    "Headers",
+    "Identity",
+    "Language",
+    "Leave",
+    "Number",
+    "Parameter",
+    "Pause",
+    "Pay",
+    "Play",
+    "Prompt",
+    "Queue",
+    "Record",
+    "Recording",
+    "Redirect",
+    "Refer",
+    "ReferSip",
+    "Reject",
+    "Room",
+    "Say",
+    "Sim",
+    "Sip",
+    "SipUri",
+    "Siprec",
+    "Sms",
+    "SsmlBreak",
+    "SsmlEmphasis",
+    "SsmlLang",
+    "SsmlP",
+    "SsmlPhoneme",
+    "SsmlProsody",
+    "SsmlS",
+    "SsmlSayAs",
+    "SsmlSub",
+    "SsmlW",
+    "Start",
+    "Stop",
+    "Stream",
+    "Task",
+    "Transcription",
+    "VirtualAgent",
+    "VoiceResponse",
+    "WhatsApp",
+]
 
 
 class VoiceResponse(TwiML):
@@ -247,4 +308,4 @@ class Room(TwiML):
     """<Room>: join a Programmable Video room."""
 
 
-install(globals(), 'voice')
+install(globals(), "voice")

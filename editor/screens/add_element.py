@@ -1,4 +1,5 @@
 """The add-element menu: only the children the grammar allows at that place, with their docs."""
+
 from __future__ import annotations
 
 from editor.screens.picker import PickerScreen
@@ -18,7 +19,8 @@ class AddElementScreen(PickerScreen[Element]):
     def __init__(self, where: str, elements: list[Element]) -> None:
         items = [(e.xml + ("" if e.xml == e.cls else f" ({e.cls})"), element_doc(e), e) for e in elements]
         super().__init__(
-            f"Add {where}", items,
+            f"Add {where}",
+            items,
             hint="" if elements else "The grammar allows no elements here.",
             dialog_id="add-element",
         )

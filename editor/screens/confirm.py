@@ -1,4 +1,5 @@
 """Confirmations before something would be lost: unsaved changes, an existing file."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -29,8 +30,11 @@ class ConfirmUnsaved(ModalScreen[Choice]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label("Unsaved changes", classes="dialog-title")
-            yield Static(f"{self.name_text} has unsaved changes. Save them before you {self.what}?",
-                         classes="dialog-text", markup=False)
+            yield Static(
+                f"{self.name_text} has unsaved changes. Save them before you {self.what}?",
+                classes="dialog-text",
+                markup=False,
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (s)", id="confirm-save", variant="primary")
                 yield Button("Discard (d)", id="confirm-discard", variant="error")

@@ -1,4 +1,5 @@
 """A modal that shows an error (e.g. a file that could not be parsed) until dismissed."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult

@@ -1,4 +1,5 @@
 """F1 help: every action with its current key, read from the app's keymap."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -21,10 +22,11 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide", id="help-dialog"):
             yield Label("twiml-editor keys", classes="dialog-title")
             yield Static(
-                "Keys are remappable in ~/.config/twiml-editor/config.toml, e.g. [keys] save = \"ctrl+w\". "
+                'Keys are remappable in ~/.config/twiml-editor/config.toml, e.g. [keys] save = "ctrl+w". '
                 "Every action is also in the command palette (ctrl+p). Keys typed into a text field go "
                 "to the field: press escape or tab back to the tree first.",
-                classes="dialog-text", markup=False,
+                classes="dialog-text",
+                markup=False,
             )
             table: DataTable[str] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("Key", "Action", "Does")

@@ -1,4 +1,5 @@
 """Asks for a file path (open, save as, export Python)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,7 @@ class PathSuggester(Suggester):
             return None
         for name in names:
             if name.startswith(stem) and name != stem and not name.startswith("."):
-                return value + name[len(stem):]
+                return value + name[len(stem) :]
         return None
 
 

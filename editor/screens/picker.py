@@ -1,4 +1,5 @@
 """A filterable list in a modal: type to narrow, up/down to move, enter to choose."""
+
 from __future__ import annotations
 
 from typing import Generic, TypeVar
@@ -26,7 +27,9 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
         Binding("up", "move(-1)", "Previous", show=False, priority=True),
     ]
 
-    def __init__(self, title: str, items: list[tuple[str, str, T]], hint: str = "", *, dialog_id: str = "picker") -> None:
+    def __init__(
+        self, title: str, items: list[tuple[str, str, T]], hint: str = "", *, dialog_id: str = "picker"
+    ) -> None:
         """`items` are (name, description, value); the filter matches name and description."""
         super().__init__(classes="dialog-screen")
         self.title_text = title

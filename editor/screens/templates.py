@@ -1,4 +1,5 @@
 """Pickers for File > New: document kind, or a template from sample_flows/."""
+
 from __future__ import annotations
 
 import re
@@ -41,6 +42,9 @@ class KindPicker(PickerScreen[str]):
 class TemplatePicker(PickerScreen[Path]):
     def __init__(self, folder: Path | None = None) -> None:
         items = templates(folder)
-        super().__init__("New from template", items,
-                         hint="" if items else f"No templates in {folder or template_dir()}",
-                         dialog_id="template-picker")
+        super().__init__(
+            "New from template",
+            items,
+            hint="" if items else f"No templates in {folder or template_dir()}",
+            dialog_id="template-picker",
+        )

@@ -3,6 +3,7 @@
 A field never edits the document: it posts AttributeEdited, and only when the value really
 differs from the one it last showed (so programmatic fills never echo back as edits).
 """
+
 from __future__ import annotations
 
 from textual import on
@@ -55,8 +56,11 @@ class AttrField(Vertical):
         if attr is not None and (attr.type == "bool" or (attr.type == "enum" and not attr.open and attr.values)):
             values = ("true", "false") if attr.type == "bool" else attr.values
             return Select(
-                self._select_options(values, current), prompt=UNSET_LABEL, allow_blank=True,
-                value=current if current not in (None, "") else Select.NULL, compact=True,
+                self._select_options(values, current),
+                prompt=UNSET_LABEL,
+                allow_blank=True,
+                value=current if current not in (None, "") else Select.NULL,
+                compact=True,
             )
         suggester = None
         if attr is not None and attr.values:
@@ -66,8 +70,10 @@ class AttrField(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="attr-row"):
-            label = Label(self.xml_name + ("*" if self.attr is not None and self.attr.required else ""),
-                          classes="attr-name" + (" unknown" if self.attr is None else ""))
+            label = Label(
+                self.xml_name + ("*" if self.attr is not None and self.attr.required else ""),
+                classes="attr-name" + (" unknown" if self.attr is None else ""),
+            )
             if self.attr is not None and self.attr.doc:
                 label.tooltip = self.attr.doc
             yield label
@@ -110,8 +116,11 @@ class AttrField(Vertical):
         widget = self.input_widget
         with self.prevent(Input.Changed, Select.Changed):
             if isinstance(widget, Select):
-                values = ("true", "false") if self.attr is not None and self.attr.type == "bool" else (
-                    self.attr.values if self.attr is not None else ())
+                values = (
+                    ("true", "false")
+                    if self.attr is not None and self.attr.type == "bool"
+                    else (self.attr.values if self.attr is not None else ())
+                )
                 widget.set_options(self._select_options(values, text))
                 widget.value = text if text not in (None, "") else Select.NULL
             elif isinstance(widget, Input) and widget.value != (text or ""):

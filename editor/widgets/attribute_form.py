@@ -1,14 +1,13 @@
 """The form for the selected node, built from its grammar entry (`twiml.grammar_types.Element`)."""
+
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from editor.widgets.attr_field import AttrField
-from textual import events
-
 from editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 from twiml.base import TwiML
 from twiml.grammar_types import element_of
@@ -28,15 +27,14 @@ def has_body(node: TwiML) -> bool:
     element = element_of(node)
     if element is None:
         return True  # unknown elements and comments: text is all we can offer
-    return element.body is not None and element.body.kind != "none" or node.value not in (None, "")
+    return (element.body is not None and element.body.kind != "none") or node.value not in (None, "")
 
 
 class BodyEditor(TextArea):
     """Body text of the node; posts TextEdited when the text differs from what was shown."""
 
     def __init__(self, node: TwiML) -> None:
-        super().__init__(body_of(node), soft_wrap=True, show_line_numbers=False, classes="body-text",
-                         compact=True)
+        super().__init__(body_of(node), soft_wrap=True, show_line_numbers=False, classes="body-text", compact=True)
         self.node = node
         self.shown = body_of(node)
 
@@ -111,7 +109,7 @@ class AttributeForm(VerticalScroll):
             yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section")
             self.body = BodyEditor(node)
             yield self.body
-        known = [a for a in element.attrs] if element is not None else []
+        known = list(element.attrs) if element is not None else []
         if known:
             yield Label("Attributes", classes="section")
         for attr in known:

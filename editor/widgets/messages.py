@@ -1,8 +1,10 @@
 """Intent messages widgets post; the app applies them to the Document and refreshes the views."""
+
 from __future__ import annotations
 
-from twiml.base import TwiML
 from textual.message import Message
+
+from twiml.base import TwiML
 
 
 class AttributeEdited(Message):

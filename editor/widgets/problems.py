@@ -1,4 +1,5 @@
 """The problems panel: the validator's diagnostics; choosing one selects its node."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -50,7 +51,7 @@ class ProblemsPanel(DataTable[Any]):
         self._shown = keys
         if old is not None and len(old) == len(keys) and keys:
             # Same number of problems (typing usually changes one message): patch rows in place.
-            for index, (new, before) in enumerate(zip(keys, old)):
+            for index, (new, before) in enumerate(zip(keys, old, strict=False)):
                 if new != before:
                     severity, code, message, path = new
                     self.update_cell_at((index, 0), Text(severity, style=SEVERITY_STYLE.get(severity, "")))
@@ -64,7 +65,10 @@ class ProblemsPanel(DataTable[Any]):
         for index, d in enumerate(diagnostics):
             self.add_row(
                 Text(d.severity, style=SEVERITY_STYLE.get(d.severity, "")),
-                str(d.code) if d.code is not None else "", d.message, d.path, key=str(index),
+                str(d.code) if d.code is not None else "",
+                d.message,
+                d.path,
+                key=str(index),
             )
         if diagnostics:
             self.move_cursor(row=min(row, len(diagnostics) - 1))

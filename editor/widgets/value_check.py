@@ -3,6 +3,7 @@
 The form stores whatever the user typed (Twilio may accept more than we know); these
 messages only tell the user what looks wrong, as they type.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,11 +47,10 @@ def problem(attr: Attr | None, text: str | None) -> str | None:
             if attr.open:
                 return "not a value we know (Twilio may still accept it)"
             error = "not one of: " + ", ".join(attr.values)
-    elif kind == "list":
-        if attr.values:
-            bad = [t for t in text.split() if t not in attr.values]
-            if bad:
-                error = f"unknown token{'s' if len(bad) > 1 else ''} {' '.join(bad)}; allowed: " + " ".join(attr.values)
+    elif kind == "list" and attr.values:
+        bad = [t for t in text.split() if t not in attr.values]
+        if bad:
+            error = f"unknown token{'s' if len(bad) > 1 else ''} {' '.join(bad)}; allowed: " + " ".join(attr.values)
     if error is None and attr.pattern and not re.fullmatch(attr.pattern, text):
         error = f"does not match {attr.pattern}"
     if error is None and attr.max_length is not None and len(text) > attr.max_length:

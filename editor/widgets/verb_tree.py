@@ -3,6 +3,7 @@
 A collapsed node's children are added only when it is first expanded (or revealed for
 selection), so opening a large document costs one TreeNode per visible line, not per node.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -76,7 +77,7 @@ def summary(node: TwiML) -> str:
     has_body = body not in (None, "")
     budget = 0 if has_body else SUMMARY_ATTRS - (target is not None)
     attrs = _shown_attrs(node, target)
-    parts = [f"{key}={_clip(str(value), 16)}" for key, value in attrs[:max(budget, 0)]]
+    parts = [f"{key}={_clip(str(value), 16)}" for key, value in attrs[: max(budget, 0)]]
     if len(attrs) > max(budget, 0) and not has_body:
         parts.append("…")
     if has_body:
@@ -214,8 +215,9 @@ class VerbTree(Tree[TwiML]):
 
     def _add_one(self, parent_tree: TreeNode[TwiML], node: TwiML, before: int | None = None) -> TreeNode[TwiML]:
         has_kids = any(isinstance(v, TwiML) for v in node.verbs)
-        added = parent_tree.add(self._label(node), data=node, before=before, expand=self._expand_new,
-                                allow_expand=has_kids)
+        added = parent_tree.add(
+            self._label(node), data=node, before=before, expand=self._expand_new, allow_expand=has_kids
+        )
         self.node_map[id(node)] = added
         return added
 

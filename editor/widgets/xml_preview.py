@@ -3,12 +3,13 @@
 Reloading a long highlighted TextArea is slow, so `show_xml` replaces only the lines that
 differ from what is shown.
 """
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.document._wrapped_document import WrappedDocument
+from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
 from twiml.base import TwiML
@@ -201,7 +202,7 @@ class XmlPreview(Vertical):
         if tail == 0 or head == len(old):
             area.load_text(text)
             return
-        insert = "".join(line + "\n" for line in new[head:len(new) - tail])
+        insert = "".join(line + "\n" for line in new[head : len(new) - tail])
         area.replace(insert, (head, 0), (len(old) - tail, 0))
         area.history.clear()
 

@@ -1,4 +1,5 @@
 """Helpers shared by the editor's Pilot tests."""
+
 from __future__ import annotations
 
 SIZE = (120, 40)

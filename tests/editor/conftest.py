@@ -1,4 +1,5 @@
 """Shared set-up for the editor's Pilot and snapshot tests."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,17 +1,18 @@
 """Pilot tests: one per structural editing action, driven by the default keys."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, settle
 
 from editor.app import EditorApp
 from twiml.base import TwiML
-from app_helpers import SIZE, settle
 
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'
-    "<Response><Gather action=\"/menu\" numDigits=\"1\"><Say>Menu</Say></Gather>"
+    '<Response><Gather action="/menu" numDigits="1"><Say>Menu</Say></Gather>'
     "<Say>Bye</Say><Hangup/></Response>"
 )
 

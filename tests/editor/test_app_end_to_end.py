@@ -1,13 +1,14 @@
 """Build a small IVR menu purely by key presses, save it, and read the file back."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+from app_helpers import SIZE
 
 import twiml
 from editor.app import EditorApp
 from twiml.voice_response import VoiceResponse
-from app_helpers import SIZE
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 """Pilot tests for the file actions: new, template, open, save, save as, export, prompts."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, settle
 
 import twiml
 from editor.app import EditorApp
@@ -14,7 +16,6 @@ from editor.screens.error_dialog import ErrorDialog
 from editor.screens.path_prompt import PathPrompt
 from editor.screens.templates import template_dir
 from twiml.base import TwiML
-from app_helpers import SIZE, settle
 
 XML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi</Say><Hangup/></Response>'
 OTHER = '<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://example.com/a.mp3</Play></Response>'
@@ -57,9 +58,14 @@ async def make_dirty(app: EditorApp, pilot) -> None:  # type: ignore[no-untyped-
     assert app.doc.dirty
 
 
-@pytest.mark.parametrize(("choice", "kind", "root"), [
-    ("voice", "voice", "VoiceResponse"), ("mess", "messaging", "MessagingResponse"), ("fax", "fax", "FaxResponse"),
-])
+@pytest.mark.parametrize(
+    ("choice", "kind", "root"),
+    [
+        ("voice", "voice", "VoiceResponse"),
+        ("mess", "messaging", "MessagingResponse"),
+        ("fax", "fax", "FaxResponse"),
+    ],
+)
 async def test_new_document_of_each_kind(choice: str, kind: str, root: str) -> None:
     app = EditorApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -128,7 +134,10 @@ async def test_save_as(flow: Path, tmp_path: Path) -> None:
         assert app.doc.file_path == target and not app.doc.dirty
         assert str(target) in app.sub_title
     assert flow.read_text(encoding="utf-8") == XML  # the original is untouched
-    assert twiml.parse(target.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+    assert (
+        twiml.parse(target.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
+        == "<Response><Say>Hi</Say></Response>"
+    )
 
 
 async def test_export_python(flow: Path, tmp_path: Path) -> None:
@@ -182,7 +191,10 @@ async def test_open_with_unsaved_changes_offers_to_save(flow: Path, other: Path)
         await enter_path(pilot, other)
         await app.workers.wait_for_complete()
         assert app.doc.file_path == other
-    assert twiml.parse(flow.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+    assert (
+        twiml.parse(flow.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
+        == "<Response><Say>Hi</Say></Response>"
+    )
 
 
 async def test_open_cancelled_keeps_document(flow: Path, other: Path) -> None:
@@ -270,7 +282,10 @@ async def test_save_as_over_existing_file_overwrite(flow: Path, other: Path) -> 
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert app.doc.file_path == other and not app.doc.dirty
-    assert twiml.parse(other.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+    assert (
+        twiml.parse(other.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
+        == "<Response><Say>Hi</Say></Response>"
+    )
     assert flow.read_text(encoding="utf-8") == XML
 
 
@@ -300,7 +315,10 @@ async def test_save_as_to_own_file_does_not_ask(flow: Path) -> None:
         await enter_path(pilot, flow)
         await app.workers.wait_for_complete()
         assert not isinstance(app.screen, ConfirmOverwrite) and not app.doc.dirty
-    assert twiml.parse(flow.read_text(encoding="utf-8")).to_xml(xml_declaration=False) == "<Response><Say>Hi</Say></Response>"
+    assert (
+        twiml.parse(flow.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
+        == "<Response><Say>Hi</Say></Response>"
+    )
 
 
 @pytest.mark.parametrize("overwrite", [True, False])

@@ -1,16 +1,17 @@
 """Pilot tests for the lazy verb tree: on a large document the children of a collapsed node
 are added only when it is expanded or something under it is selected."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, settle
 from textual.widgets.tree import TreeNode
 
 from editor.app import EditorApp
 from editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 from twiml.base import TwiML
-from app_helpers import SIZE, settle
 
 MENUS = EXPAND_LIMIT // 4
 
@@ -19,8 +20,10 @@ def big_xml(bad_loop: bool = False) -> str:
     menus = []
     for m in range(MENUS):
         loop = ' loop="abc"' if bad_loop and m == MENUS - 1 else ""
-        menus.append(f'<Gather action="/m/{m}" numDigits="1"><Say>a{m}</Say><Say{loop}>b{m}</Say>'
-                     f'<Play>https://example.com/{m}.mp3</Play></Gather><Say>none {m}</Say>')
+        menus.append(
+            f'<Gather action="/m/{m}" numDigits="1"><Say>a{m}</Say><Say{loop}>b{m}</Say>'
+            f"<Play>https://example.com/{m}.mp3</Play></Gather><Say>none {m}</Say>"
+        )
     return "<Response>" + "".join(menus) + "<Hangup/></Response>"
 
 

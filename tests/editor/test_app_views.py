@@ -1,9 +1,11 @@
 """Pilot tests for the views: attribute form, preview, problems panel, palette, help, keymap, mouse."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, settle
 from textual.widgets import Input, Select
 
 from editor.app import EditorApp
@@ -12,7 +14,6 @@ from editor.widgets.verb_tree import label_for, summary
 from editor.widgets.xml_preview import node_lines
 from twiml.base import TwiML
 from twiml.voice_response import VoiceResponse
-from app_helpers import SIZE, settle
 
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -40,6 +41,7 @@ async def show(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-u
 
 # ---------------------------------------------------------------------------- tree labels
 
+
 def test_summaries_follow_the_issue_examples() -> None:
     r = VoiceResponse()
     g = r.gather(num_digits=1, action="/menu")
@@ -51,6 +53,7 @@ def test_summaries_follow_the_issue_examples() -> None:
 
 
 # ---------------------------------------------------------------------------- form
+
 
 async def test_typing_an_attribute_updates_document_tree_and_preview(flow: Path) -> None:
     app = EditorApp(flow)
@@ -150,6 +153,7 @@ async def test_body_text(flow: Path) -> None:
 
 # ---------------------------------------------------------------------------- preview
 
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_node_lines_match_pretty_xml(sample: Path) -> None:
     import twiml
@@ -164,7 +168,7 @@ def test_node_lines_match_pretty_xml(sample: Path) -> None:
             assert first.startswith("<!--") and last.endswith("-->")
         else:
             assert first.startswith("<" + node.name)
-            assert last.endswith(f"</{node.name}>") or last.endswith("/>")
+            assert last.endswith((f"</{node.name}>", "/>"))
 
 
 async def test_preview_highlights_selected_node(flow: Path) -> None:
@@ -197,9 +201,12 @@ async def test_toggle_python_preview(flow: Path) -> None:
 
 # ---------------------------------------------------------------------------- problems
 
+
 async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
     path = tmp_path / "bad.xml"
-    path.write_text('<Response><Say>Hi</Say><Gather numDigits="abc"><Say>Menu</Say></Gather></Response>', encoding="utf-8")
+    path.write_text(
+        '<Response><Say>Hi</Say><Gather numDigits="abc"><Say>Menu</Say></Gather></Response>', encoding="utf-8"
+    )
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -220,6 +227,7 @@ async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- palette, help, keymap, mouse
+
 
 async def test_palette_offers_only_applicable_actions(flow: Path) -> None:
     app = EditorApp(flow)

@@ -1,4 +1,5 @@
 """The headless document: open/save, navigation, every edit with undo/redo, dirty flag, clipboard."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ MENU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def el(dialect: str, cls: str):  # noqa: ANN201 - grammar Element
+def el(dialect: str, cls: str):
     return GRAMMAR.get(dialect, cls)
 
 
@@ -51,8 +52,9 @@ def nodes_named(doc: Document, name: str) -> list[TwiML]:
 # ---------------------------------------------------------------- creation and files
 
 
-@pytest.mark.parametrize(("kind", "cls"), [("voice", VoiceResponse), ("messaging", MessagingResponse),
-                                           ("fax", FaxResponse)])
+@pytest.mark.parametrize(
+    ("kind", "cls"), [("voice", VoiceResponse), ("messaging", MessagingResponse), ("fax", FaxResponse)]
+)
 def test_new_document(kind: str, cls: type) -> None:
     doc = Document.new(kind)  # type: ignore[arg-type]
     assert type(doc.root) is cls and doc.kind == kind
@@ -335,7 +337,7 @@ def test_undo_restores_the_very_same_node_objects() -> None:
     doc.remove(gather)
     doc.undo()
     assert doc.root.verbs[0] is gather and gather.verbs[0] is first
-    change, clone = doc.duplicate(gather)
+    _change, clone = doc.duplicate(gather)
     doc.undo()
     doc.redo()
     assert doc.root.verbs[1] is clone and clone is not gather
@@ -604,8 +606,10 @@ def test_paste_resolves_names_in_context() -> None:
     assert element_of(number) is el("voice", "Number")
 
 
-@pytest.mark.parametrize("snippet", ["<Say>unclosed", "<Say></Play>", "", "just text", "<A/><B/>",
-                                     "text<Say/>", "<Say/>tail", "<!DOCTYPE x><Say/>"])
+@pytest.mark.parametrize(
+    "snippet",
+    ["<Say>unclosed", "<Say></Play>", "", "just text", "<A/><B/>", "text<Say/>", "<Say/>tail", "<!DOCTYPE x><Say/>"],
+)
 def test_paste_of_bad_xml_raises_and_changes_nothing(snippet: str) -> None:
     doc = menu()
     before = doc.to_xml()
@@ -618,7 +622,9 @@ def test_paste_error_position_refers_to_the_snippet() -> None:
     doc = menu()
     with pytest.raises(TwiMLParseError) as info:
         doc.paste(doc.root, 0, "<Say>a</Sya>")
-    assert info.value.line == 1 and info.value.column is not None and info.value.column <= 13  # not shifted by the wrapper
+    assert (
+        info.value.line == 1 and info.value.column is not None and info.value.column <= 13
+    )  # not shifted by the wrapper
     with pytest.raises(TwiMLParseError) as info:
         doc.paste(doc.root, 0, "<Say>\n  <Play>\n</Say>")
     assert info.value.line == 3
@@ -678,12 +684,14 @@ def test_diagnostics_cached_until_next_version(monkeypatch: pytest.MonkeyPatch) 
 def _random_edit(doc: Document, data: st.DataObject, states: list[str]) -> None:
     everything = list(doc.root.iter())
     node = data.draw(st.sampled_from(everything))
-    action = data.draw(st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down",
-                                        "cut_paste"]))
+    action = data.draw(st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "cut_paste"]))
     is_root = node is doc.root
     if action == "attr" and not isinstance(node, Comment):
-        doc.set_attr(node, data.draw(st.sampled_from(["loop", "voice", "madeUp"])),
-                     data.draw(st.sampled_from([None, "1", "x y"])))
+        doc.set_attr(
+            node,
+            data.draw(st.sampled_from(["loop", "voice", "madeUp"])),
+            data.draw(st.sampled_from([None, "1", "x y"])),
+        )
     elif action == "text":
         doc.set_text(node, data.draw(st.sampled_from([None, "", "hi", "a & b"])))
     elif action == "add" and not isinstance(node, Comment):
@@ -740,5 +748,5 @@ def test_paste_inside_a_namespaced_element() -> None:
     box = doc.root.verbs[0]
     _, node = doc.paste(box, 0, '<v:Item size="2"/>')
     assert node.name == "v:Item" and node.attrs == {"size": "2"}
-    assert '<v:Box>' in doc.to_xml() and '<v:Item size="2" />' in doc.to_xml()
+    assert "<v:Box>" in doc.to_xml() and '<v:Item size="2" />' in doc.to_xml()
     Document.from_xml(doc.to_xml())

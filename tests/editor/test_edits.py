@@ -1,4 +1,5 @@
 """Edit commands on their own: each applies, and its inverse restores the tree exactly."""
+
 from __future__ import annotations
 
 import pickle

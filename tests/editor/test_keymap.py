@@ -1,4 +1,5 @@
 """Key bindings: defaults, TOML overrides, and errors that never stop the editor."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,9 +9,29 @@ import pytest
 from editor.keymap import DEFAULT_KEYS, ENV_VAR, KeyAction, KeymapError, default_config_path, load_keymap
 
 REQUIRED_IDS = {
-    "save", "open", "new", "undo", "redo", "add_child", "add_sibling", "delete", "duplicate", "move_up",
-    "move_down", "cut", "copy", "paste", "help", "command_palette", "quit", "save_as", "export_python",
-    "new_from_template", "toggle_preview", "edit_attribute", "focus_tree",
+    "save",
+    "open",
+    "new",
+    "undo",
+    "redo",
+    "add_child",
+    "add_sibling",
+    "delete",
+    "duplicate",
+    "move_up",
+    "move_down",
+    "cut",
+    "copy",
+    "paste",
+    "help",
+    "command_palette",
+    "quit",
+    "save_as",
+    "export_python",
+    "new_from_template",
+    "toggle_preview",
+    "edit_attribute",
+    "focus_tree",
 }
 
 
@@ -148,7 +169,7 @@ def test_swapping_two_keys_is_fine(tmp_path: Path) -> None:
 
 def test_unreadable_encoding(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_bytes(b"[keys]\nsave = \"\xff\"\n")
+    path.write_bytes(b'[keys]\nsave = "\xff"\n')
     with pytest.raises(KeymapError):
         load_keymap(path)
 

@@ -1,5 +1,6 @@
 """Snapshot screens (pytest-textual-snapshot): the main screen on a sample flow, and the
 problems panel showing an error. Update with `pytest --snapshot-update` after a deliberate change."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,11 @@ def test_problems_panel_shows_an_error(snap_compare, tmp_path: Path) -> None:  #
     from editor.app import EditorApp
 
     path = tmp_path / "bad_menu.xml"
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather numDigits="one" action="/menu">\n'
-                    "    <Dial>+15550100</Dial>\n  </Gather>\n</Response>\n", encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather numDigits="one" action="/menu">\n'
+        "    <Dial>+15550100</Dial>\n  </Gather>\n</Response>\n",
+        encoding="utf-8",
+    )
     app = EditorApp(path)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]

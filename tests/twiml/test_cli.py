@@ -1,4 +1,5 @@
 """The `twiml` command line: validate (text, JSON, SARIF), format, to-python, exit codes."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,13 @@ def run(*argv: str, stdin: bytes | None = None) -> tuple[int, str, str]:
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     out = {}
-    for name, text in {"invalid": INVALID, "valid": VALID, "warning": WARNING_ONLY, "broken": BROKEN,
-                       "foo": "<Foo/>"}.items():
+    for name, text in {
+        "invalid": INVALID,
+        "valid": VALID,
+        "warning": WARNING_ONLY,
+        "broken": BROKEN,
+        "foo": "<Foo/>",
+    }.items():
         path = tmp_path / f"{name}.xml"
         path.write_text(text, encoding="utf-8")
         out[name] = path
@@ -38,6 +44,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 # ------------------------------------------------------------------------------------------- validate
+
 
 def test_validate_clean_file_exits_0(files: dict[str, Path]) -> None:
     assert run("validate", str(files["valid"])) == (0, "", "")
@@ -105,8 +112,9 @@ def test_validate_json_empty_list_when_clean(files: dict[str, Path]) -> None:
 
 
 def test_validate_sarif(files: dict[str, Path]) -> None:
-    code, out, _ = run("validate", "--format", "sarif", str(files["invalid"]), str(files["warning"]),
-                       str(files["broken"]))
+    code, out, _ = run(
+        "validate", "--format", "sarif", str(files["invalid"]), str(files["warning"]), str(files["broken"])
+    )
     assert code == 1
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0" and "sarif-2.1.0" in sarif["$schema"]
@@ -138,6 +146,7 @@ def test_validate_sarif_records_unreadable_inputs(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------- format
+
 
 def test_format_prints_pretty_by_default(files: dict[str, Path]) -> None:
     code, out, _ = run("format", str(files["valid"]))
@@ -195,14 +204,16 @@ def test_format_stdin() -> None:
 
 # ------------------------------------------------------------------------------------------ to-python
 
+
 def test_to_python_prints_code_that_rebuilds(files: dict[str, Path]) -> None:
     code, out, _ = run("to-python", str(files["valid"]))
     assert code == 0
     assert out.startswith("from twiml.voice_response import VoiceResponse\n")
     namespace: dict[str, object] = {}
     import contextlib
+
     with contextlib.redirect_stdout(io.StringIO()):
-        exec(out, namespace)  # noqa: S102
+        exec(out, namespace)
     assert str(namespace["response"]) == parse(VALID).to_xml()
 
 
@@ -219,6 +230,7 @@ def test_to_python_errors(files: dict[str, Path], tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------------- plumbing
 
+
 def test_usage_errors_exit_2() -> None:
     assert run()[0] == 2
     assert run("frobnicate")[0] == 2
@@ -226,27 +238,36 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_python_dash_m_and_console_script(files: dict[str, Path]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "twiml", "validate", str(files["invalid"])],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "twiml", "validate", str(files["invalid"])], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 1 and " error " in proc.stdout
     script = Path(sys.executable).with_name("twiml")
     if script.exists():
-        proc = subprocess.run([str(script), "validate", str(files["valid"])], capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(
+            [str(script), "validate", str(files["valid"])], capture_output=True, text=True, check=False
+        )
         assert proc.returncode == 0 and proc.stdout == ""
 
 
 def test_format_keeps_comments_around_the_root(tmp_path: Path) -> None:
     path = tmp_path / "header.xml"
-    path.write_text('<?xml version="1.0"?>\n<!-- Copyright Acme -->\n<!-- flow: main -->\n'
-                    "<Response><Say>hi</Say><!-- inner --></Response>\n<!-- end -->\n", encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0"?>\n<!-- Copyright Acme -->\n<!-- flow: main -->\n'
+        "<Response><Say>hi</Say><!-- inner --></Response>\n<!-- end -->\n",
+        encoding="utf-8",
+    )
     assert run("format", "--write", str(path))[0] == 0
     assert path.read_text(encoding="utf-8") == (
         '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Copyright Acme -->\n<!-- flow: main -->\n'
-        "<Response>\n  <Say>hi</Say>\n  <!-- inner -->\n</Response>\n<!-- end -->\n")
+        "<Response>\n  <Say>hi</Say>\n  <!-- inner -->\n</Response>\n<!-- end -->\n"
+    )
     assert run("format", "--check", str(path))[0] == 0
-    code, out, _ = run("format", "--compact", "--no-declaration", str(path))
-    assert out == "<!-- Copyright Acme --><!-- flow: main --><Response><Say>hi</Say><!-- inner --></Response><!-- end -->\n"
+    _code, out, _ = run("format", "--compact", "--no-declaration", str(path))
+    assert (
+        out
+        == "<!-- Copyright Acme --><!-- flow: main --><Response><Say>hi</Say><!-- inner --></Response><!-- end -->\n"
+    )
 
 
 def test_sarif_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,6 +276,7 @@ def test_sarif_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (sub / "a b.xml").write_text(INVALID, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     _, out, _ = run("validate", "--format", "sarif", "my flows/a b.xml", str(sub / "a b.xml"))
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in json.loads(out)["runs"][0]["results"]]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(out)["runs"][0]["results"]
+    ]
     assert uris == ["my%20flows/a%20b.xml", (sub / "a b.xml").as_uri()]

@@ -4,6 +4,7 @@ Arguments are drawn so that the four documented corrections do not apply (no lis
 forbidden characters, body values are strings or None, no repeated text appends); the
 corrections themselves are checked against a transformed twilio call in `test_corrections_*`.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -28,7 +29,8 @@ ROOTS = {"VoiceResponse", "MessagingResponse", "FaxResponse"}
 
 def twilio_classes(mod: Any) -> dict[str, type]:
     return {
-        n: c for n, c in vars(mod).items()
+        n: c
+        for n, c in vars(mod).items()
         if inspect.isclass(c) and issubclass(c, twilio_twiml.TwiML) and c.__module__ == mod.__name__
     }
 
@@ -52,7 +54,9 @@ xml_text = st.text(
     ),
     max_size=12,
 )
-scalar = st.one_of(st.none(), xml_text, st.integers(-5, 10**6), st.booleans(), st.floats(allow_nan=False, allow_infinity=False))
+scalar = st.one_of(
+    st.none(), xml_text, st.integers(-5, 10**6), st.booleans(), st.floats(allow_nan=False, allow_infinity=False)
+)
 extra_names = st.from_regex(r"[a-z][a-zA-Z]{0,6}(_[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
     lambda s: not keyword.iskeyword(s)
 )
@@ -82,8 +86,19 @@ def call_args(draw: st.DrawFn, func: Any) -> dict[str, Any]:
 
 
 TEXT_PARAMS = {
-    "message", "url", "words", "body", "name", "number", "phone_number", "identity", "client_identity",
-    "sip_url", "sim_sid", "sid", "application_sid",
+    "message",
+    "url",
+    "words",
+    "body",
+    "name",
+    "number",
+    "phone_number",
+    "identity",
+    "client_identity",
+    "sip_url",
+    "sim_sid",
+    "sid",
+    "application_sid",
 }
 
 
@@ -95,8 +110,9 @@ def make_pair(ours_mod: Any, theirs_mod: Any, cname: str) -> tuple[Any, Any]:
     return ocls(*args), tcls(*args)
 
 
-@pytest.mark.parametrize(("ours_mod", "theirs_mod", "cname", "mname"), ALL_CASES,
-                         ids=[f"{c[2]}.{c[3]}" for c in ALL_CASES])
+@pytest.mark.parametrize(
+    ("ours_mod", "theirs_mod", "cname", "mname"), ALL_CASES, ids=[f"{c[2]}.{c[3]}" for c in ALL_CASES]
+)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_builder_method(ours_mod: Any, theirs_mod: Any, cname: str, mname: str, data: st.DataObject) -> None:
@@ -120,7 +136,7 @@ def test_every_class_and_method_is_covered() -> None:
                 ours_sig = inspect.signature(getattr(ocls, mname))
                 theirs_sig = inspect.signature(getattr(tcls, mname))
                 assert list(ours_sig.parameters) == list(theirs_sig.parameters), f"{cname}.{mname}"
-                for p, q in zip(ours_sig.parameters.values(), theirs_sig.parameters.values()):
+                for p, q in zip(ours_sig.parameters.values(), theirs_sig.parameters.values(), strict=False):
                     assert (p.kind, p.default) == (q.kind, q.default), f"{cname}.{mname}({p.name})"
             init_ours = inspect.signature(ocls.__init__).parameters
             init_theirs = inspect.signature(tcls.__init__).parameters
@@ -133,7 +149,9 @@ def test_every_class_and_method_is_covered() -> None:
 def lockstep_documents(draw: st.DrawFn) -> tuple[Any, Any]:
     """Random trees built by the same builder calls on both libraries."""
     ours_mod, theirs_mod = draw(st.sampled_from(PAIRS))
-    root = {voice_response: "VoiceResponse", messaging_response: "MessagingResponse", fax_response: "FaxResponse"}[ours_mod]
+    root = {voice_response: "VoiceResponse", messaging_response: "MessagingResponse", fax_response: "FaxResponse"}[
+        ours_mod
+    ]
     ours, theirs = make_pair(ours_mod, theirs_mod, root)
     nodes = [(ours, theirs)]
     for _ in range(draw(st.integers(0, 12))):
@@ -203,6 +221,7 @@ def test_format_language_matches(lang: str | None) -> None:
 
 
 # --- the four corrections, compared with twilio given the input it would need -----------------
+
 
 @given(st.lists(st.sampled_from(["initiated", "ringing", "answered", "completed"]), min_size=1, max_size=4))
 def test_corrections_list_values(events: list[str]) -> None:

@@ -1,4 +1,5 @@
 """twiml.to_python: readable snippets whose execution rebuilds the same XML (twiml and twilio)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,11 +14,11 @@ from hypothesis import strategies as st
 
 import twiml
 from twiml import GenericNode, TwiML
-from twiml.exporter import to_python
-from twiml.parser import parse
 from twiml.base import Comment
+from twiml.exporter import to_python
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Element
+from twiml.parser import parse
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
 MODULES = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
@@ -27,7 +28,7 @@ def run(code: str) -> TwiML:
     namespace: dict[str, Any] = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "<to_python>", "exec"), namespace)  # noqa: S102
+        exec(compile(code, "<to_python>", "exec"), namespace)
     response = namespace["response"]
     assert out.getvalue() == str(response) + "\n"
     return response  # type: ignore[no-any-return]
@@ -39,9 +40,12 @@ def cls_of(element: Element) -> type[TwiML]:
 
 # ---------------------------------------------------------------- readable output
 
+
 def test_snippet_style() -> None:
-    doc = parse('<Response><Gather numDigits="1" action="/menu"><Say>Press 1</Say><Say>or 2</Say></Gather>'
-                '<Gather><Play>x.mp3</Play></Gather><Hangup/></Response>')
+    doc = parse(
+        '<Response><Gather numDigits="1" action="/menu"><Say>Press 1</Say><Say>or 2</Say></Gather>'
+        "<Gather><Play>x.mp3</Play></Gather><Hangup/></Response>"
+    )
     assert to_python(doc) == (
         "from twiml.voice_response import VoiceResponse\n"
         "\n"
@@ -67,8 +71,10 @@ def test_keywords_special_names_and_unknown_attributes() -> None:
 
 
 def test_ssml_and_xml_lang() -> None:
-    doc = parse('<Response><Say voice="Polly.Amy">Hello <lang xml:lang="fr-FR">ami</lang>'
-                '<say-as interpret-as="digits">123</say-as><break time="1s"/>bye</Say></Response>')
+    doc = parse(
+        '<Response><Say voice="Polly.Amy">Hello <lang xml:lang="fr-FR">ami</lang>'
+        '<say-as interpret-as="digits">123</say-as><break time="1s"/>bye</Say></Response>'
+    )
     code = to_python(doc)
     assert 'say = response.say("Hello ", voice="Polly.Amy")' in code
     assert 'say.lang("ami", xml_lang="fr-FR")' in code
@@ -79,8 +85,10 @@ def test_ssml_and_xml_lang() -> None:
 
 
 def test_unknown_elements_comments_text_and_awkward_names() -> None:
-    doc = parse('<Response><!-- menu --><Vendor name="n" value="v" a_b="1" c="2">t<Inner/></Vendor>'
-                '<Gather>loose text<Say>x</Say></Gather><Say message="m" self="s">y</Say></Response>')
+    doc = parse(
+        '<Response><!-- menu --><Vendor name="n" value="v" a_b="1" c="2">t<Inner/></Vendor>'
+        '<Gather>loose text<Say>x</Say></Gather><Say message="m" self="s">y</Say></Response>'
+    )
     code = to_python(doc)
     assert 'response.append(Comment(" menu "))' in code
     assert 'vendor = response.add_child("Vendor", "t", **{"c": "2"})' in code
@@ -91,6 +99,7 @@ def test_unknown_elements_comments_text_and_awkward_names() -> None:
 
 def test_child_without_builder_method_uses_append_and_nest() -> None:
     from twiml.voice_response import Dial, Number, Say, VoiceResponse
+
     r = VoiceResponse()
     say = Say("misplaced")
     r.dial().append(say)  # Dial has no say() method
@@ -110,6 +119,7 @@ def test_child_without_builder_method_uses_append_and_nest() -> None:
 
 def test_builder_typed_values() -> None:
     from twiml.voice_response import VoiceResponse
+
     r = VoiceResponse()
     r.gather(num_digits=4, input=["dtmf", "speech"], enhanced=True).say(0)
     r.enqueue("q").task({"skill": "en", "n": 1.5})
@@ -118,7 +128,7 @@ def test_builder_typed_values() -> None:
     gather_line = next(line for line in code.splitlines() if "response.gather(" in line)
     for part in ("num_digits=4", 'input=["dtmf", "speech"]', "enhanced=True"):
         assert part in gather_line
-    assert 'gather.say(0)' in code
+    assert "gather.say(0)" in code
     assert 'enqueue.task({"skill": "en", "n": 1.5})' in code
     assert 'response.pause(length=float("inf"))' in code
     assert run(code).to_xml() == r.to_xml()
@@ -129,6 +139,7 @@ def test_generic_root_and_loose_value() -> None:
     g.add_child("X", "y")
     assert run(to_python(g)).to_xml() == g.to_xml()
     from twiml.voice_response import Gather, VoiceResponse
+
     r = VoiceResponse()
     gather = Gather()
     gather.value = "odd"  # a body on an element that has none: written before the children
@@ -144,10 +155,13 @@ def test_rejects_non_nodes() -> None:
 
 # ---------------------------------------------------------------- generated documents
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\n\t&<>\"'"),
-               max_size=10)
+TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\n\t&<>\"'"), max_size=10
+)
 TOKEN = st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True)
-UNKNOWN_ATTR = st.from_regex(r"[a-z][a-zA-Z_]{0,6}", fullmatch=True) | st.sampled_from(["name", "value", "self", "message"])
+UNKNOWN_ATTR = st.from_regex(r"[a-z][a-zA-Z_]{0,6}", fullmatch=True) | st.sampled_from(
+    ["name", "value", "self", "message"]
+)
 TAG = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,6}", fullmatch=True)
 
 
@@ -264,6 +278,7 @@ def test_exec_rebuilds_sample_flows(path: Path) -> None:
 
 # ---------------------------------------------------------------- twilio as the import root
 
+
 def run_twilio(code: str) -> Any:
     assert "from twiml" not in code.replace("from twilio.twiml", "")
     return run(code)
@@ -297,6 +312,7 @@ def test_twilio_exec_rebuilds_sample_flows(path: Path) -> None:
 def test_twilio_fallbacks_for_our_extensions() -> None:
     from twiml.fax_response import FaxResponse
     from twiml.voice_response import VoiceResponse
+
     f = FaxResponse()
     f.reject(reason="busy")
     code = to_python(f, import_root="twilio.twiml")
@@ -326,11 +342,11 @@ def test_twilio_gaps_table_matches_twilio() -> None:
     assert missing_classes == {e.key for e in GRAMMAR.elements if not e.in_twilio}
 
 
-
 def test_same_class_name_from_two_dialects_is_aliased() -> None:
     from twiml.messaging_response import MessagingResponse
     from twiml.messaging_response import Redirect as MsgRedirect
     from twiml.voice_response import Redirect as VoiceRedirect
+
     m = MessagingResponse()
     g = m.add_child("Wrapper", None)
     g.append(VoiceRedirect("/voice"))
@@ -349,6 +365,7 @@ def test_variable_names_avoid_names_the_snippet_uses() -> None:
     r: Any = parse("<Response><float><print><x/></print></float><Say>inf</Say></Response>")
     r.verbs[0].verbs.append(GenericNode("y", None))
     from twiml.voice_response import Pause
+
     p = Pause()
     p.attrs["length"] = float("inf")
     r.append(p)
@@ -358,8 +375,10 @@ def test_variable_names_avoid_names_the_snippet_uses() -> None:
 
 
 def test_typed_literals_only_where_they_render_identically() -> None:
-    doc = parse('<Response><Gather numDigits="01" timeout="5" bargeIn="false" actionOnEmptyResult="True">'
-                '<Say loop="2">x</Say></Gather></Response>')
+    doc = parse(
+        '<Response><Gather numDigits="01" timeout="5" bargeIn="false" actionOnEmptyResult="True">'
+        '<Say loop="2">x</Say></Gather></Response>'
+    )
     code = to_python(doc)
     assert 'num_digits="01"' in code and "timeout=5" in code and "barge_in=False" in code
     assert 'action_on_empty_result="True"' in code and "loop=2" in code

@@ -1,4 +1,5 @@
 """Atomic save and guarded reads."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from twiml import files
-from twiml.files import atomic_write, read_text
 from twiml.errors import TwiMLParseError
+from twiml.files import atomic_write, read_text
 
 
 def leftovers(directory: Path) -> list[str]:

@@ -1,4 +1,5 @@
 """The grammar table and the builder classes agree, in both directions."""
+
 from __future__ import annotations
 
 import inspect
@@ -17,7 +18,8 @@ TYPES = {STRING, INT, BOOL, URL, ENUM, LIST, FLOAT}
 def module_classes(dialect: str) -> dict[str, type]:
     mod = MODULES[dialect]
     return {
-        n: c for n, c in vars(mod).items()
+        n: c
+        for n, c in vars(mod).items()
         if inspect.isclass(c) and issubclass(c, TwiML) and c.__module__ == mod.__name__
     }
 
@@ -29,8 +31,11 @@ def test_every_class_has_exactly_one_entry_and_back(dialect: str) -> None:
     assert set(classes) == set(entries)
     assert set(MODULES[dialect].__all__) == set(classes)
     for name, cls in classes.items():
-        assert element_of(cls()) is entries[name] if not entries[name].body or not entries[name].body.param_required \
+        assert (
+            element_of(cls()) is entries[name]
+            if not entries[name].body or not entries[name].body.param_required
             else element_of(cls("x")) is entries[name]
+        )
         assert cls.name == entries[name].xml
 
 

@@ -1,10 +1,10 @@
 """twiml.parse: classes, round trips, whitespace, kinds, positions, files, encodings and safety."""
+
 from __future__ import annotations
 
 import re
 import time
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -12,14 +12,25 @@ import pytest
 import twiml
 from twiml import GenericNode, TwiMLException, TwiMLParseError
 from twiml.base import Comment
-from twiml.parser import Kind
-from twiml.parser import parse as _parse
 from twiml.fax_response import FaxResponse, Receive
 from twiml.fax_response import Reject as FaxReject
 from twiml.messaging_response import Message, MessagingResponse
 from twiml.messaging_response import Redirect as MsgRedirect
+from twiml.parser import Kind
+from twiml.parser import parse as _parse
 from twiml.voice_response import (
-    Dial, Gather, Number, Pause, Refer, ReferSip, Say, Sip, SsmlBreak, SsmlEmphasis, SsmlLang, VoiceResponse,
+    Dial,
+    Gather,
+    Number,
+    Pause,
+    Refer,
+    ReferSip,
+    Say,
+    Sip,
+    SsmlBreak,
+    SsmlEmphasis,
+    SsmlLang,
+    VoiceResponse,
 )
 from twiml.voice_response import Redirect as VoiceRedirect
 
@@ -46,7 +57,10 @@ def test_lazy_export_and_from_xml() -> None:
 
 def test_canonical_form_sorted_attributes_and_self_closing() -> None:
     src = '<?xml version="1.0"?>\n<Response>\n  <Gather numDigits="1" action="/menu" input="dtmf"></Gather>\n  <Hangup/>\n</Response>\n'
-    assert parse(src).to_xml() == DECL + '<Response><Gather action="/menu" input="dtmf" numDigits="1" /><Hangup /></Response>'
+    assert (
+        parse(src).to_xml()
+        == DECL + '<Response><Gather action="/menu" input="dtmf" numDigits="1" /><Hangup /></Response>'
+    )
 
 
 def test_builds_library_classes_with_xml_attribute_names() -> None:
@@ -60,11 +74,16 @@ def test_builds_library_classes_with_xml_attribute_names() -> None:
     # nodes behave like built ones: builder methods work on them
     gather.pause(length=2)
     assert type(gather.verbs[-1]) is Pause
-    assert doc.to_xml(False) == '<Response><Gather action="/pin" numDigits="4"><Say voice="alice">PIN?</Say><Pause length="2" /></Gather></Response>'
+    assert (
+        doc.to_xml(False)
+        == '<Response><Gather action="/pin" numDigits="4"><Say voice="alice">PIN?</Say><Pause length="2" /></Gather></Response>'
+    )
 
 
 def test_same_tag_resolves_by_parent() -> None:
-    doc = parse("<Response><Refer><Sip>sip:a@b.com</Sip></Refer><Dial><Sip>sip:c@d.com</Sip><Number>+1</Number></Dial></Response>")
+    doc = parse(
+        "<Response><Refer><Sip>sip:a@b.com</Sip></Refer><Dial><Sip>sip:c@d.com</Sip><Number>+1</Number></Dial></Response>"
+    )
     refer, dial = doc.verbs
     assert type(refer) is Refer and type(refer.verbs[0]) is ReferSip
     assert type(dial) is Dial and type(dial.verbs[0]) is Sip and type(dial.verbs[1]) is Number
@@ -77,16 +96,19 @@ def test_redirect_class_follows_dialect() -> None:
     assert type(msg.verbs[0]) is Message and type(msg.verbs[1]) is MsgRedirect
 
 
-@pytest.mark.parametrize(("xml", "kind"), [
-    ("<Response/>", VoiceResponse),
-    ("<Response><Say>hi</Say></Response>", VoiceResponse),
-    ("<Response><Message>hi</Message></Response>", MessagingResponse),
-    ("<Response><Message>hi</Message><Redirect>/x</Redirect></Response>", MessagingResponse),
-    ("<Response><Redirect>/x</Redirect></Response>", VoiceResponse),
-    ("<Response><Message>hi</Message><Say>x</Say></Response>", VoiceResponse),
-    ("<Response><Receive action='/f'/></Response>", FaxResponse),
-    ("<Response><Reject/></Response>", VoiceResponse),
-])
+@pytest.mark.parametrize(
+    ("xml", "kind"),
+    [
+        ("<Response/>", VoiceResponse),
+        ("<Response><Say>hi</Say></Response>", VoiceResponse),
+        ("<Response><Message>hi</Message></Response>", MessagingResponse),
+        ("<Response><Message>hi</Message><Redirect>/x</Redirect></Response>", MessagingResponse),
+        ("<Response><Redirect>/x</Redirect></Response>", VoiceResponse),
+        ("<Response><Message>hi</Message><Say>x</Say></Response>", VoiceResponse),
+        ("<Response><Receive action='/f'/></Response>", FaxResponse),
+        ("<Response><Reject/></Response>", VoiceResponse),
+    ],
+)
 def test_kind_detection(xml: str, kind: type) -> None:
     assert type(parse(xml)) is kind
 
@@ -102,8 +124,10 @@ def test_kind_can_be_forced() -> None:
 
 
 def test_unknown_elements_attributes_and_comments_survive() -> None:
-    src = ('<Response><!-- main menu --><Say foo="bar" voice="alice">Hi</Say>'
-           '<Custom a="1"><Say>inner</Say>tail</Custom><Gather><Bogus/></Gather></Response>')
+    src = (
+        '<Response><!-- main menu --><Say foo="bar" voice="alice">Hi</Say>'
+        '<Custom a="1"><Say>inner</Say>tail</Custom><Gather><Bogus/></Gather></Response>'
+    )
     doc = parse(src)
     comment, say, custom, gather = doc.verbs
     assert type(comment) is Comment and comment.value == " main menu "
@@ -111,12 +135,16 @@ def test_unknown_elements_attributes_and_comments_survive() -> None:
     assert type(custom) is GenericNode and custom.name == "Custom" and custom.attrs == {"a": "1"}
     assert type(custom.verbs[0]) is Say and custom.verbs[1] == "tail"
     assert type(gather.verbs[0]) is GenericNode and gather.verbs[0].name == "Bogus"
-    assert doc.to_xml(False) == ('<Response><!-- main menu --><Say foo="bar" voice="alice">Hi</Say>'
-                                 '<Custom a="1"><Say>inner</Say>tail</Custom><Gather><Bogus /></Gather></Response>')
+    assert doc.to_xml(False) == (
+        '<Response><!-- main menu --><Say foo="bar" voice="alice">Hi</Say>'
+        '<Custom a="1"><Say>inner</Say>tail</Custom><Gather><Bogus /></Gather></Response>'
+    )
 
 
 def test_mixed_text_goes_to_value_then_verbs_in_order() -> None:
-    doc = parse('<Response><Say>Hello <emphasis level="strong">big</emphasis> world<break time="1s"/>bye</Say></Response>')
+    doc = parse(
+        '<Response><Say>Hello <emphasis level="strong">big</emphasis> world<break time="1s"/>bye</Say></Response>'
+    )
     say = doc.verbs[0]
     assert say.value == "Hello "
     emph, t1, brk, t2 = say.verbs
@@ -134,11 +162,15 @@ def test_formatting_whitespace_dropped_real_whitespace_kept() -> None:
     src = "<Response>\n  <Gather>\n    <Say>  two  spaces\n  here </Say>\n  </Gather>\n  <Say> </Say>\n</Response>\n"
     assert canon(src) == "<Response><Gather><Say>  two  spaces\n  here </Say></Gather><Say> </Say></Response>"
     # a space between SSML words is speech, not formatting
-    assert canon("<Response><Say><emphasis>a</emphasis> <emphasis>b</emphasis></Say></Response>") == \
-        "<Response><Say><emphasis>a</emphasis> <emphasis>b</emphasis></Say></Response>"
+    assert (
+        canon("<Response><Say><emphasis>a</emphasis> <emphasis>b</emphasis></Say></Response>")
+        == "<Response><Say><emphasis>a</emphasis> <emphasis>b</emphasis></Say></Response>"
+    )
     # once an element has real text, all its text is kept verbatim
-    assert canon("<Response><Say>Hi\n  <break/>\n  there</Say></Response>") == \
-        "<Response><Say>Hi\n  <break />\n  there</Say></Response>"
+    assert (
+        canon("<Response><Say>Hi\n  <break/>\n  there</Say></Response>")
+        == "<Response><Say>Hi\n  <break />\n  there</Say></Response>"
+    )
     assert canon("<Response>\n</Response>") == "<Response />"
     assert canon("<Response><Hangup>\n</Hangup></Response>") == "<Response><Hangup /></Response>"
 
@@ -166,20 +198,27 @@ def test_escapes_cdata_and_entities_are_normalised() -> None:
     say = doc.verbs[0]
     assert say.attrs == {"a": '<&"\n'}
     assert say.value == "x > y & <raw> & stuff\u00e9"
-    assert doc.to_xml(False) == '<Response><Say a="&lt;&amp;&quot;&#10;">x &gt; y &amp; &lt;raw&gt; &amp; stuff\u00e9</Say></Response>'
+    assert (
+        doc.to_xml(False)
+        == '<Response><Say a="&lt;&amp;&quot;&#10;">x &gt; y &amp; &lt;raw&gt; &amp; stuff\u00e9</Say></Response>'
+    )
 
 
 def test_namespaces_and_xml_lang_round_trip() -> None:
-    src = ('<Response xmlns:v="urn:vendor"><Say><lang xml:lang="fr-FR">Bonjour</lang></Say>'
-           '<v:Thing v:a="1" b="2"><v:Sub/></v:Thing></Response>')
+    src = (
+        '<Response xmlns:v="urn:vendor"><Say><lang xml:lang="fr-FR">Bonjour</lang></Say>'
+        '<v:Thing v:a="1" b="2"><v:Sub/></v:Thing></Response>'
+    )
     doc = parse(src)
     lang = doc.verbs[0].verbs[0]
     assert type(lang) is SsmlLang and lang.attrs == {"xml:lang": "fr-FR"}
     thing = doc.verbs[1]
     assert type(thing) is GenericNode and thing.name == "v:Thing"
     assert doc.attrs == {"xmlns:v": "urn:vendor"}
-    assert doc.to_xml(False) == ('<Response xmlns:v="urn:vendor"><Say><lang xml:lang="fr-FR">Bonjour</lang></Say>'
-                                 '<v:Thing b="2" v:a="1"><v:Sub /></v:Thing></Response>')
+    assert doc.to_xml(False) == (
+        '<Response xmlns:v="urn:vendor"><Say><lang xml:lang="fr-FR">Bonjour</lang></Say>'
+        '<v:Thing b="2" v:a="1"><v:Sub /></v:Thing></Response>'
+    )
 
 
 def test_default_namespace_kept() -> None:
@@ -190,16 +229,23 @@ def test_default_namespace_kept() -> None:
 
 
 def test_source_lines_and_columns() -> None:
-    src = ('<?xml version="1.0"?>\n<!-- <Say>in a prolog comment</Say> -->\n<Response>\n'
-           '  <Gather\n      numDigits="1">\n    <![CDATA[<Say>]]><Say>a</Say><!-- x --><Play>u</Play>\n'
-           '  </Gather>\n</Response>')
+    src = (
+        '<?xml version="1.0"?>\n<!-- <Say>in a prolog comment</Say> -->\n<Response>\n'
+        '  <Gather\n      numDigits="1">\n    <![CDATA[<Say>]]><Say>a</Say><!-- x --><Play>u</Play>\n'
+        "  </Gather>\n</Response>"
+    )
     doc = parse(src, kind="voice")
     nodes = list(doc.iter())
-    got = [(getattr(n, "name"), n.source_line, n.source_column) for n in nodes]
+    got = [(n.name, n.source_line, n.source_column) for n in nodes]
     line6 = src.split("\n")[5]
     cols = [line6.index(s) + 1 for s in ("<Say>a", "<!-- x", "<Play>")]
-    assert got == [("Response", 3, 1), ("Gather", 4, 3), ("Say", 6, cols[0]), ("#comment", 6, cols[1]),
-                   ("Play", 6, cols[2])]
+    assert got == [
+        ("Response", 3, 1),
+        ("Gather", 4, 3),
+        ("Say", 6, cols[0]),
+        ("#comment", 6, cols[1]),
+        ("Play", 6, cols[2]),
+    ]
     assert cols[0] == 22
 
 
@@ -209,13 +255,16 @@ def test_root_must_be_response() -> None:
     assert (info.value.line, info.value.column) == (2, 1)
 
 
-@pytest.mark.parametrize(("xml", "line", "column"), [
-    ("<Response>", 1, 11),
-    ("<Response>\n<Say>x</Sya>\n</Response>", 2, None),
-    ("", 1, 1),
-    ("<Response><Say>a & b</Say></Response>", 1, 19),
-    ("<Response><Say>&nope;</Say></Response>", 1, 22),
-])
+@pytest.mark.parametrize(
+    ("xml", "line", "column"),
+    [
+        ("<Response>", 1, 11),
+        ("<Response>\n<Say>x</Sya>\n</Response>", 2, None),
+        ("", 1, 1),
+        ("<Response><Say>a & b</Say></Response>", 1, 19),
+        ("<Response><Say>&nope;</Say></Response>", 1, 22),
+    ],
+)
 def test_malformed_raises_parse_error_with_position(xml: str, line: int, column: int | None) -> None:
     with pytest.raises(TwiMLParseError) as info:
         parse(xml)
@@ -234,7 +283,7 @@ def test_not_xml_and_not_a_file() -> None:
 
 def test_reads_files_from_str_and_pathlike(tmp_path: Path) -> None:
     f = tmp_path / "flow.xml"
-    f.write_text('<Response>\n  <Say>from file</Say>\n</Response>\n', encoding="utf-8")
+    f.write_text("<Response>\n  <Say>from file</Say>\n</Response>\n", encoding="utf-8")
     assert parse(str(f)).verbs[0].value == "from file"
     assert parse(f).verbs[0].source_line == 2
     bad = tmp_path / "bad.xml"
@@ -248,12 +297,15 @@ def test_reads_files_from_str_and_pathlike(tmp_path: Path) -> None:
     assert info2.value.filename == str(bad)
 
 
-@pytest.mark.parametrize("data", [
-    '<?xml version="1.0" encoding="ISO-8859-1"?><Response><Say>caf\u00e9</Say></Response>'.encode("latin-1"),
-    '<?xml version="1.0" encoding="UTF-16"?><Response><Say>caf\u00e9</Say></Response>'.encode("utf-16"),
-    b"\xef\xbb\xbf" + "<Response><Say>caf\u00e9</Say></Response>".encode(),
-    "<Response><Say>caf\u00e9</Say></Response>".encode(),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<?xml version="1.0" encoding="ISO-8859-1"?><Response><Say>caf\u00e9</Say></Response>'.encode("latin-1"),
+        '<?xml version="1.0" encoding="UTF-16"?><Response><Say>caf\u00e9</Say></Response>'.encode("utf-16"),
+        b"\xef\xbb\xbf" + "<Response><Say>caf\u00e9</Say></Response>".encode(),
+        "<Response><Say>caf\u00e9</Say></Response>".encode(),
+    ],
+)
 def test_encodings(data: bytes) -> None:
     assert parse(data).verbs[0].value == "caf\u00e9"
 
@@ -263,12 +315,15 @@ def test_str_with_encoding_declaration_and_bom() -> None:
     assert doc.verbs[0].value == "\u00e9"
 
 
-@pytest.mark.parametrize("data", [
-    b"<Response><Say>\xff\xfe</Say></Response>",
-    "<Response><Say>\ud800</Say></Response>",
-    "<Response><Say>\x00</Say></Response>",
-    b'<?xml version="1.0" encoding="no-such-codec"?><Response/>',
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<Response><Say>\xff\xfe</Say></Response>",
+        "<Response><Say>\ud800</Say></Response>",
+        "<Response><Say>\x00</Say></Response>",
+        b'<?xml version="1.0" encoding="no-such-codec"?><Response/>',
+    ],
+)
 def test_bad_characters_and_encodings_are_parse_errors(data: str | bytes) -> None:
     with pytest.raises(TwiMLParseError):
         parse(data)
@@ -377,20 +432,30 @@ def test_empty_comment_round_trips() -> None:
     assert doc.to_xml(False) == "<Response><!----><Say>a</Say></Response>"
 
 
-@pytest.mark.parametrize(("written", "value"), [
-    ("&amp;", "&"), ("&amp;#38;", "&#38;"), ("&#38;", "&"), ("a&amp;amp;b", "a&amp;b"), ("&#x26;lt;", "&lt;"),
-])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("&amp;", "&"),
+        ("&amp;#38;", "&#38;"),
+        ("&#38;", "&"),
+        ("a&amp;amp;b", "a&amp;b"),
+        ("&#x26;lt;", "&lt;"),
+    ],
+)
 def test_ampersands_in_attributes_are_exact(written: str, value: str) -> None:
     doc = parse(f'<Response><Play digits="1" x="{written}">u</Play></Response>')
     assert doc.verbs[0].attrs["x"] == value
     assert parse(doc.to_xml()).verbs[0].attrs["x"] == value
 
 
-@pytest.mark.parametrize("xml", [
-    '<Response><v:X v:a="1"/></Response>',
-    '<Response><Say b:c="2">x</Say></Response>',
-    '<Response xmlns:v="urn:v"><w:Y/></Response>',
-])
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<Response><v:X v:a="1"/></Response>',
+        '<Response><Say b:c="2">x</Say></Response>',
+        '<Response xmlns:v="urn:v"><w:Y/></Response>',
+    ],
+)
 def test_undeclared_namespace_prefix_is_malformed(xml: str) -> None:
     with pytest.raises(TwiMLParseError, match="[Nn]amespace prefix"):
         parse(xml)
@@ -410,5 +475,5 @@ def test_sample_flows_parse_to_known_classes_with_positions(path: Path) -> None:
     for node in doc.iter():
         line = lines[node.source_line - 1]
         opener = "<!--" if isinstance(node, Comment) else f"<{node.name}"
-        assert line[node.source_column - 1:].startswith(opener)
+        assert line[node.source_column - 1 :].startswith(opener)
     assert parse(doc.to_xml(pretty=True)).to_xml() == doc.to_xml()

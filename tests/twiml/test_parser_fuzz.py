@@ -1,4 +1,5 @@
 """Fuzzing twiml.parse: whatever the input, it returns a document or raises TwiMLParseError."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,29 @@ VALID = [
     "<!-- <Response> -->\n<Response><?pi <Say> ?><Say>a<![CDATA[<Say>]]></Say>\n<!-- <Play> --><Play>u</Play></Response>",
 ]
 
-INSERTS = ["<", "&", ">", "\x00", "]]>", "<!--", "-->", "<!DOCTYPE x>", "&#0;", "&#xD800;", "\ud800",
-           "\uffff", '"', "'", "</Response>", "<Response>", "<?", "&lt", "\xff", "\r", "<![CDATA["]
+INSERTS = [
+    "<",
+    "&",
+    ">",
+    "\x00",
+    "]]>",
+    "<!--",
+    "-->",
+    "<!DOCTYPE x>",
+    "&#0;",
+    "&#xD800;",
+    "\ud800",
+    "\uffff",
+    '"',
+    "'",
+    "</Response>",
+    "<Response>",
+    "<?",
+    "&lt",
+    "\xff",
+    "\r",
+    "<![CDATA[",
+]
 
 
 def check(source: str | bytes) -> None:
@@ -59,7 +81,11 @@ def mutated(draw: st.DrawFn) -> str | bytes:
     return data[:k] + draw(st.binary(max_size=4)) + data[k:]
 
 
-FUZZ = settings(max_examples=int(os.environ.get("TWIML_FUZZ_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("TWIML_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @FUZZ
@@ -82,9 +108,34 @@ def test_random_text(text: str) -> None:
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(["<Response>", "</Response>", "<Say>", "</Say>", "<a:b>", "x", " ", "\n",
-                                 "&amp;", "&", "<!-- c -->", "<![CDATA[x]]>", '<Play loop="2"/>', "<?p?>",
-                                 "<!DOCTYPE Response>", "xmlns:a='u'", ">", "<Gather", "/>"]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<Response>",
+                "</Response>",
+                "<Say>",
+                "</Say>",
+                "<a:b>",
+                "x",
+                " ",
+                "\n",
+                "&amp;",
+                "&",
+                "<!-- c -->",
+                "<![CDATA[x]]>",
+                '<Play loop="2"/>',
+                "<?p?>",
+                "<!DOCTYPE Response>",
+                "xmlns:a='u'",
+                ">",
+                "<Gather",
+                "/>",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_random_token_soup(tokens: list[str]) -> None:
     check("".join(tokens))
 

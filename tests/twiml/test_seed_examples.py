@@ -1,4 +1,5 @@
 """The seed's examples and the four documented corrections."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The typing stubs match the grammar, and the compiled methods match the stubs."""
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """twiml.testing.assert_twiml_equal: semantic equality and readable failures."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +22,7 @@ def built() -> VoiceResponse:
 EQUIVALENT = [
     '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather><Hangup /></Response>',
     "<?xml version='1.0' encoding='UTF-8'?>\n<Response>\n  <Gather numDigits='1' action='/menu'>\n"
-    "    <Say voice=\"alice\">Press 1</Say>\n  </Gather>\n  <Hangup></Hangup>\n</Response>\n",
+    '    <Say voice="alice">Press 1</Say>\n  </Gather>\n  <Hangup></Hangup>\n</Response>\n',
     b'<Response><Gather numDigits="1"   action="/menu"><Say voice="alice">Press 1</Say></Gather><Hangup/></Response>',
 ]
 
@@ -45,13 +46,16 @@ def test_file_paths_are_read(tmp_path: Path) -> None:
     assert_twiml_equal(f, built())
 
 
-@pytest.mark.parametrize("other", [
-    '<Response><Gather action="/menu" numDigits="2"><Say voice="alice">Press 1</Say></Gather><Hangup /></Response>',
-    '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1 </Say></Gather><Hangup /></Response>',
-    '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather></Response>',
-    '<Response><Hangup /><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather></Response>',
-    '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather><Hangup /><!-- x --></Response>',
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        '<Response><Gather action="/menu" numDigits="2"><Say voice="alice">Press 1</Say></Gather><Hangup /></Response>',
+        '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1 </Say></Gather><Hangup /></Response>',
+        '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather></Response>',
+        '<Response><Hangup /><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather></Response>',
+        '<Response><Gather action="/menu" numDigits="1"><Say voice="alice">Press 1</Say></Gather><Hangup /><!-- x --></Response>',
+    ],
+)
 def test_different_documents_fail(other: str) -> None:
     with pytest.raises(AssertionError):
         assert_twiml_equal(built(), other)
@@ -74,4 +78,7 @@ def test_malformed_input_is_an_assertion_error() -> None:
 
 
 def test_canonical() -> None:
-    assert canonical("<Response>\n  <Say b='1' a='2'>x</Say>\n</Response>") == '<Response><Say a="2" b="1">x</Say></Response>'
+    assert (
+        canonical("<Response>\n  <Say b='1' a='2'>x</Say>\n</Response>")
+        == '<Response><Say a="2" b="1">x</Say></Response>'
+    )

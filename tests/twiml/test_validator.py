@@ -3,6 +3,7 @@
 Documents are built with the builder API (the editor validates built documents) and, further
 down, parsed from XML so that line and column numbers are checked too.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,7 +19,18 @@ from twiml.grammar import GRAMMAR
 from twiml.messaging_response import MessagingResponse
 from twiml.validator import Diagnostic, validate
 from twiml.voice_response import (
-    Connect, Dial, Enqueue, Gather, Pay, Prompt, Say, SsmlP, SsmlS, Start, Stream, VoiceResponse,
+    Connect,
+    Dial,
+    Enqueue,
+    Gather,
+    Pay,
+    Prompt,
+    Say,
+    SsmlP,
+    SsmlS,
+    Start,
+    Stream,
+    VoiceResponse,
 )
 
 Found = tuple[str, "int | str", str]
@@ -82,191 +94,489 @@ Factory = Callable[[], TwiML]
 # (id, document that triggers the check, document that does not, expected finding)
 CASES: list[tuple[str, Factory, Factory, Found]] = [
     # structure
-    ("root_not_response", lambda: with_child(GenericNode("Document", None), say()),
-     lambda: voice(say()), ("error", 12102, "Document")),
-    ("dial_inside_gather", lambda: voice(gather(dial("+15551234567"))),
-     lambda: voice(gather(say(), twiml.voice_response.Pause(), twiml.voice_response.Play("a.mp3"))),
-     ("error", 13320, "Response/Gather[1]/Dial[1]")),
-    ("say_inside_dial", lambda: voice(dial(say())), lambda: voice(dial("+15551234567")),
-     ("error", 13215, "Response/Dial[1]/Say[1]")),
-    ("say_inside_start", lambda: voice(with_child(Start(), say())),
-     lambda: voice(with_child(Start(), Stream(url="wss://example.com/s"))),
-     ("error", 14300, "Response/Start[1]/Say[1]")),
-    ("voice_verb_in_messaging", lambda: messaging(say()), lambda: messaging(message()),
-     ("error", 14110, "Response/Say[1]")),
-    ("voice_name_as_generic_node_in_messaging", lambda: messaging(GenericNode("Play", "a.mp3")),
-     lambda: messaging(GenericNode("Message", "hi")), ("error", 14110, "Response/Play[1]")),
-    ("builder_only_top_level_prompt", lambda: voice(Prompt(for_="payment-card-number")),
-     lambda: voice(with_child(Pay(), Prompt(for_="payment-card-number"))), ("error", 12200, "Response/Prompt[1]")),
-    ("builder_only_top_level_queue", lambda: voice(twiml.voice_response.Queue("support")),
-     lambda: voice(dial(twiml.voice_response.Queue("support"))), ("error", 12200, "Response/Queue[1]")),
-    ("ssml_p_inside_s", lambda: voice(with_child(Say(), with_child(SsmlS(), SsmlP("x")))),
-     lambda: voice(with_child(Say(), with_child(SsmlP(), SsmlS("x")))), ("error", 12200, "Response/Say[1]/s[1]/p[1]")),
-    ("unknown_element", lambda: voice(GenericNode("Speak", "hi")), lambda: voice(GenericNode("Say", "hi")),
-     ("warning", 12200, "Response/Speak[1]")),
-    ("text_in_element_without_body", lambda: voice(gather(say(), "press one")),
-     lambda: voice(gather(say(), "\n   ", Comment(" note "))), ("warning", 12200, "Response/Gather[1]")),
-    ("text_in_response", lambda: voice(say(), "stray"), lambda: voice(say(), "  \n"),
-     ("warning", 12200, "Response")),
+    (
+        "root_not_response",
+        lambda: with_child(GenericNode("Document", None), say()),
+        lambda: voice(say()),
+        ("error", 12102, "Document"),
+    ),
+    (
+        "dial_inside_gather",
+        lambda: voice(gather(dial("+15551234567"))),
+        lambda: voice(gather(say(), twiml.voice_response.Pause(), twiml.voice_response.Play("a.mp3"))),
+        ("error", 13320, "Response/Gather[1]/Dial[1]"),
+    ),
+    (
+        "say_inside_dial",
+        lambda: voice(dial(say())),
+        lambda: voice(dial("+15551234567")),
+        ("error", 13215, "Response/Dial[1]/Say[1]"),
+    ),
+    (
+        "say_inside_start",
+        lambda: voice(with_child(Start(), say())),
+        lambda: voice(with_child(Start(), Stream(url="wss://example.com/s"))),
+        ("error", 14300, "Response/Start[1]/Say[1]"),
+    ),
+    (
+        "voice_verb_in_messaging",
+        lambda: messaging(say()),
+        lambda: messaging(message()),
+        ("error", 14110, "Response/Say[1]"),
+    ),
+    (
+        "voice_name_as_generic_node_in_messaging",
+        lambda: messaging(GenericNode("Play", "a.mp3")),
+        lambda: messaging(GenericNode("Message", "hi")),
+        ("error", 14110, "Response/Play[1]"),
+    ),
+    (
+        "builder_only_top_level_prompt",
+        lambda: voice(Prompt(for_="payment-card-number")),
+        lambda: voice(with_child(Pay(), Prompt(for_="payment-card-number"))),
+        ("error", 12200, "Response/Prompt[1]"),
+    ),
+    (
+        "builder_only_top_level_queue",
+        lambda: voice(twiml.voice_response.Queue("support")),
+        lambda: voice(dial(twiml.voice_response.Queue("support"))),
+        ("error", 12200, "Response/Queue[1]"),
+    ),
+    (
+        "ssml_p_inside_s",
+        lambda: voice(with_child(Say(), with_child(SsmlS(), SsmlP("x")))),
+        lambda: voice(with_child(Say(), with_child(SsmlP(), SsmlS("x")))),
+        ("error", 12200, "Response/Say[1]/s[1]/p[1]"),
+    ),
+    (
+        "unknown_element",
+        lambda: voice(GenericNode("Speak", "hi")),
+        lambda: voice(GenericNode("Say", "hi")),
+        ("warning", 12200, "Response/Speak[1]"),
+    ),
+    (
+        "text_in_element_without_body",
+        lambda: voice(gather(say(), "press one")),
+        lambda: voice(gather(say(), "\n   ", Comment(" note "))),
+        ("warning", 12200, "Response/Gather[1]"),
+    ),
+    ("text_in_response", lambda: voice(say(), "stray"), lambda: voice(say(), "  \n"), ("warning", 12200, "Response")),
     # attributes
-    ("unknown_attribute", lambda: voice(say(**{"weirdAttr": "x"})), lambda: voice(say(loop=2)),
-     ("warning", 12200, "Response/Say[1]")),
-    ("int_not_integer", lambda: voice(gather(num_digits="four")), lambda: voice(gather(num_digits="4")),
-     ("error", 13314, "Response/Gather[1]")),
-    ("int_python_float", lambda: voice(gather(timeout=5.0)), lambda: voice(gather(timeout=5)),
-     ("error", 13313, "Response/Gather[1]")),
-    ("int_above_max", lambda: voice(dial("+15551234567", timeout=601)),
-     lambda: voice(dial("+15551234567", timeout=600)), ("error", 13212, "Response/Dial[1]")),
-    ("int_below_min", lambda: voice(twiml.voice_response.Pause(length=0)),
-     lambda: voice(twiml.voice_response.Pause(length=1)), ("error", 13910, "Response/Pause[1]")),
-    ("bool_not_boolean", lambda: voice(twiml.voice_response.Record(play_beep="yes")),
-     lambda: voice(twiml.voice_response.Record(play_beep=False)), ("error", 13616, "Response/Record[1]")),
-    ("bool_wrong_case", lambda: voice(twiml.voice_response.Record(play_beep="True")),
-     lambda: voice(twiml.voice_response.Record(play_beep="true")), ("warning", 13616, "Response/Record[1]")),
-    ("float_not_number", lambda: voice(Pay(charge_amount="ten")), lambda: voice(Pay(charge_amount="10.50")),
-     ("error", 64003, "Response/Pay[1]")),
-    ("float_out_of_range", lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(
-        url="wss://x.example/r", eager_eot_threshold=0.95))),
-     lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(
-         url="wss://x.example/r", eager_eot_threshold=0.9))), ("error", 12200, "Response/Connect[1]/ConversationRelay[1]")),
-    ("enum_bad_method", lambda: voice(dial("+15551234567", method="PUT")),
-     lambda: voice(dial("+15551234567", method="GET")), ("error", 13210, "Response/Dial[1]")),
-    ("enum_wrong_case", lambda: voice(twiml.voice_response.Redirect("/x", method="post")),
-     lambda: voice(twiml.voice_response.Redirect("/x", method="POST")), ("warning", 13710, "Response/Redirect[1]")),
-    ("enum_without_code", lambda: voice(twiml.voice_response.Reject(reason="maybe")),
-     lambda: voice(twiml.voice_response.Reject(reason="busy")), ("error", 12200, "Response/Reject[1]")),
-    ("enum_grammar_gap_alias", lambda: voice(dial("+15551234567", record="yes")),
-     lambda: voice(dial("+15551234567", record="true")), ("error", 13217, "Response/Dial[1]")),
-    ("open_enum_unknown_voice_is_warning", lambda: voice(say(voice="Polly.Nobody-Neural")),
-     lambda: voice(say(voice="Polly.Joanna-Neural")), ("warning", 13511, "Response/Say[1]")),
-    ("open_enum_unknown_language_is_warning", lambda: voice(gather(language="xx-YY")),
-     lambda: voice(gather(language="en-GB")), ("warning", 13331, "Response/Gather[1]")),
-    ("list_bad_token", lambda: voice(gather(input="dtmf voice")), lambda: voice(gather(input=["dtmf", "speech"])),
-     ("error", 13326, "Response/Gather[1]")),
-    ("list_python_repr", lambda: voice(dial(twiml.voice_response.Number(
-        "+15551234567", status_callback_event="['initiated', 'answered']"))),
-     lambda: voice(dial(twiml.voice_response.Number("+15551234567", status_callback_event=("initiated", "answered")))),
-     ("error", 12200, "Response/Dial[1]/Number[1]")),
-    ("list_commas", lambda: voice(twiml.voice_response.Record(recording_status_callback_event="in-progress,completed")),
-     lambda: voice(twiml.voice_response.Record(recording_status_callback_event="in-progress completed")),
-     ("warning", 13621, "Response/Record[1]")),
-    ("list_int_items", lambda: voice(with_child(Pay(), Prompt(attempt="1 x"))),
-     lambda: voice(with_child(Pay(), Prompt(attempt=[1, 2]))), ("error", 12200, "Response/Pay[1]/Prompt[1]")),
-    ("url_with_space", lambda: voice(gather(action="/next step")), lambda: voice(gather(action="/next-step")),
-     ("error", 11100, "Response/Gather[1]")),
-    ("url_with_code", lambda: voice(with_child(Start(), Stream(url="wss://example.com/a b"))),
-     lambda: voice(with_child(Start(), Stream(url="wss://example.com/ab"))), ("error", 31922, "Response/Start[1]/Stream[1]")),
-    ("url_scheme_stream", lambda: voice(with_child(Connect(), Stream(url="https://example.com/s"))),
-     lambda: voice(with_child(Connect(), Stream(url="WSS://example.com/s"))), ("error", 31922, "Response/Connect[1]/Stream[1]")),
-    ("url_scheme_relay", lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="ws://x.example/r"))),
-     lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="wss://x.example/r"))),
-     ("error", 12200, "Response/Connect[1]/ConversationRelay[1]")),
-    ("url_empty", lambda: voice(gather(action="")), lambda: voice(dial(twiml.voice_response.Conference("r", wait_url="")))
-     , ("warning", 11100, "Response/Gather[1]")),
-    ("url_padded", lambda: voice(gather(action=" /next ")), lambda: voice(gather(action="/next")),
-     ("warning", 11100, "Response/Gather[1]")),
-    ("pattern_play_digits", lambda: voice(twiml.voice_response.Play(digits="12x")),
-     lambda: voice(twiml.voice_response.Play(digits="w1W#*D")), ("error", 13430, "Response/Play[1]")),
-    ("pattern_record_finish_on_key", lambda: voice(twiml.voice_response.Record(finish_on_key="a")),
-     lambda: voice(twiml.voice_response.Record(finish_on_key="")), ("error", 13613, "Response/Record[1]")),
-    ("max_length", lambda: voice(dial(twiml.voice_response.Conference("r", participant_label="x" * 129))),
-     lambda: voice(dial(twiml.voice_response.Conference("r", participant_label="x" * 128))),
-     ("error", 16023, "Response/Dial[1]/Conference[1]")),
-    ("required_attribute", lambda: voice(with_child(twiml.voice_response.Hangup(), twiml.voice_response.Parameter(value="v"))),
-     lambda: voice(with_child(twiml.voice_response.Hangup(), twiml.voice_response.Parameter(name="n", value="v"))),
-     ("error", 12200, "Response/Hangup[1]/Parameter[1]")),
-    ("gather_say_voice_code", lambda: voice(gather(say(voice="robot"))), lambda: voice(gather(say(voice="woman"))),
-     ("warning", 13321, "Response/Gather[1]/Say[1]")),
-    ("gather_say_loop_code", lambda: voice(gather(say(loop=-1))), lambda: voice(gather(say(loop=0))),
-     ("error", 13322, "Response/Gather[1]/Say[1]")),
-    ("play_digits_inside_gather", lambda: voice(gather(twiml.voice_response.Play(digits="1"))),
-     lambda: voice(gather(twiml.voice_response.Play("beep.mp3"))), ("error", 13320, "Response/Gather[1]/Play[1]")),
-    ("connect_stream_track", lambda: voice(with_child(Connect(), Stream(url="wss://e.com/s", track="both_tracks"))),
-     lambda: voice(with_child(Start(), Stream(url="wss://e.com/s", track="both_tracks"))),
-     ("error", 31941, "Response/Connect[1]/Stream[1]")),
-    ("doubtful_range_is_only_a_warning", lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=1))),
-     lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=2))),
-     ("warning", 12200, "Response/Dial[1]/Conference[1]")),
-    ("ssml_say_as_open_values", lambda: voice(with_child(Say(voice="Google.en-US-Neural2-A"),
-                                                          twiml.voice_response.SsmlSayAs("$5", interpret_as="moneyz"))),
-     lambda: voice(with_child(Say(voice="Google.en-US-Neural2-A"),
-                              twiml.voice_response.SsmlSayAs("5", interpret_as="cardinal"))),
-     ("warning", 12200, "Response/Say[1]/say-as[1]")),
+    (
+        "unknown_attribute",
+        lambda: voice(say(weirdAttr="x")),
+        lambda: voice(say(loop=2)),
+        ("warning", 12200, "Response/Say[1]"),
+    ),
+    (
+        "int_not_integer",
+        lambda: voice(gather(num_digits="four")),
+        lambda: voice(gather(num_digits="4")),
+        ("error", 13314, "Response/Gather[1]"),
+    ),
+    (
+        "int_python_float",
+        lambda: voice(gather(timeout=5.0)),
+        lambda: voice(gather(timeout=5)),
+        ("error", 13313, "Response/Gather[1]"),
+    ),
+    (
+        "int_above_max",
+        lambda: voice(dial("+15551234567", timeout=601)),
+        lambda: voice(dial("+15551234567", timeout=600)),
+        ("error", 13212, "Response/Dial[1]"),
+    ),
+    (
+        "int_below_min",
+        lambda: voice(twiml.voice_response.Pause(length=0)),
+        lambda: voice(twiml.voice_response.Pause(length=1)),
+        ("error", 13910, "Response/Pause[1]"),
+    ),
+    (
+        "bool_not_boolean",
+        lambda: voice(twiml.voice_response.Record(play_beep="yes")),
+        lambda: voice(twiml.voice_response.Record(play_beep=False)),
+        ("error", 13616, "Response/Record[1]"),
+    ),
+    (
+        "bool_wrong_case",
+        lambda: voice(twiml.voice_response.Record(play_beep="True")),
+        lambda: voice(twiml.voice_response.Record(play_beep="true")),
+        ("warning", 13616, "Response/Record[1]"),
+    ),
+    (
+        "float_not_number",
+        lambda: voice(Pay(charge_amount="ten")),
+        lambda: voice(Pay(charge_amount="10.50")),
+        ("error", 64003, "Response/Pay[1]"),
+    ),
+    (
+        "float_out_of_range",
+        lambda: voice(
+            with_child(
+                Connect(), twiml.voice_response.ConversationRelay(url="wss://x.example/r", eager_eot_threshold=0.95)
+            )
+        ),
+        lambda: voice(
+            with_child(
+                Connect(), twiml.voice_response.ConversationRelay(url="wss://x.example/r", eager_eot_threshold=0.9)
+            )
+        ),
+        ("error", 12200, "Response/Connect[1]/ConversationRelay[1]"),
+    ),
+    (
+        "enum_bad_method",
+        lambda: voice(dial("+15551234567", method="PUT")),
+        lambda: voice(dial("+15551234567", method="GET")),
+        ("error", 13210, "Response/Dial[1]"),
+    ),
+    (
+        "enum_wrong_case",
+        lambda: voice(twiml.voice_response.Redirect("/x", method="post")),
+        lambda: voice(twiml.voice_response.Redirect("/x", method="POST")),
+        ("warning", 13710, "Response/Redirect[1]"),
+    ),
+    (
+        "enum_without_code",
+        lambda: voice(twiml.voice_response.Reject(reason="maybe")),
+        lambda: voice(twiml.voice_response.Reject(reason="busy")),
+        ("error", 12200, "Response/Reject[1]"),
+    ),
+    (
+        "enum_grammar_gap_alias",
+        lambda: voice(dial("+15551234567", record="yes")),
+        lambda: voice(dial("+15551234567", record="true")),
+        ("error", 13217, "Response/Dial[1]"),
+    ),
+    (
+        "open_enum_unknown_voice_is_warning",
+        lambda: voice(say(voice="Polly.Nobody-Neural")),
+        lambda: voice(say(voice="Polly.Joanna-Neural")),
+        ("warning", 13511, "Response/Say[1]"),
+    ),
+    (
+        "open_enum_unknown_language_is_warning",
+        lambda: voice(gather(language="xx-YY")),
+        lambda: voice(gather(language="en-GB")),
+        ("warning", 13331, "Response/Gather[1]"),
+    ),
+    (
+        "list_bad_token",
+        lambda: voice(gather(input="dtmf voice")),
+        lambda: voice(gather(input=["dtmf", "speech"])),
+        ("error", 13326, "Response/Gather[1]"),
+    ),
+    (
+        "list_python_repr",
+        lambda: voice(
+            dial(twiml.voice_response.Number("+15551234567", status_callback_event="['initiated', 'answered']"))
+        ),
+        lambda: voice(
+            dial(twiml.voice_response.Number("+15551234567", status_callback_event=("initiated", "answered")))
+        ),
+        ("error", 12200, "Response/Dial[1]/Number[1]"),
+    ),
+    (
+        "list_commas",
+        lambda: voice(twiml.voice_response.Record(recording_status_callback_event="in-progress,completed")),
+        lambda: voice(twiml.voice_response.Record(recording_status_callback_event="in-progress completed")),
+        ("warning", 13621, "Response/Record[1]"),
+    ),
+    (
+        "list_int_items",
+        lambda: voice(with_child(Pay(), Prompt(attempt="1 x"))),
+        lambda: voice(with_child(Pay(), Prompt(attempt=[1, 2]))),
+        ("error", 12200, "Response/Pay[1]/Prompt[1]"),
+    ),
+    (
+        "url_with_space",
+        lambda: voice(gather(action="/next step")),
+        lambda: voice(gather(action="/next-step")),
+        ("error", 11100, "Response/Gather[1]"),
+    ),
+    (
+        "url_with_code",
+        lambda: voice(with_child(Start(), Stream(url="wss://example.com/a b"))),
+        lambda: voice(with_child(Start(), Stream(url="wss://example.com/ab"))),
+        ("error", 31922, "Response/Start[1]/Stream[1]"),
+    ),
+    (
+        "url_scheme_stream",
+        lambda: voice(with_child(Connect(), Stream(url="https://example.com/s"))),
+        lambda: voice(with_child(Connect(), Stream(url="WSS://example.com/s"))),
+        ("error", 31922, "Response/Connect[1]/Stream[1]"),
+    ),
+    (
+        "url_scheme_relay",
+        lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="ws://x.example/r"))),
+        lambda: voice(with_child(Connect(), twiml.voice_response.ConversationRelay(url="wss://x.example/r"))),
+        ("error", 12200, "Response/Connect[1]/ConversationRelay[1]"),
+    ),
+    (
+        "url_empty",
+        lambda: voice(gather(action="")),
+        lambda: voice(dial(twiml.voice_response.Conference("r", wait_url=""))),
+        ("warning", 11100, "Response/Gather[1]"),
+    ),
+    (
+        "url_padded",
+        lambda: voice(gather(action=" /next ")),
+        lambda: voice(gather(action="/next")),
+        ("warning", 11100, "Response/Gather[1]"),
+    ),
+    (
+        "pattern_play_digits",
+        lambda: voice(twiml.voice_response.Play(digits="12x")),
+        lambda: voice(twiml.voice_response.Play(digits="w1W#*D")),
+        ("error", 13430, "Response/Play[1]"),
+    ),
+    (
+        "pattern_record_finish_on_key",
+        lambda: voice(twiml.voice_response.Record(finish_on_key="a")),
+        lambda: voice(twiml.voice_response.Record(finish_on_key="")),
+        ("error", 13613, "Response/Record[1]"),
+    ),
+    (
+        "max_length",
+        lambda: voice(dial(twiml.voice_response.Conference("r", participant_label="x" * 129))),
+        lambda: voice(dial(twiml.voice_response.Conference("r", participant_label="x" * 128))),
+        ("error", 16023, "Response/Dial[1]/Conference[1]"),
+    ),
+    (
+        "required_attribute",
+        lambda: voice(with_child(twiml.voice_response.Hangup(), twiml.voice_response.Parameter(value="v"))),
+        lambda: voice(with_child(twiml.voice_response.Hangup(), twiml.voice_response.Parameter(name="n", value="v"))),
+        ("error", 12200, "Response/Hangup[1]/Parameter[1]"),
+    ),
+    (
+        "gather_say_voice_code",
+        lambda: voice(gather(say(voice="robot"))),
+        lambda: voice(gather(say(voice="woman"))),
+        ("warning", 13321, "Response/Gather[1]/Say[1]"),
+    ),
+    (
+        "gather_say_loop_code",
+        lambda: voice(gather(say(loop=-1))),
+        lambda: voice(gather(say(loop=0))),
+        ("error", 13322, "Response/Gather[1]/Say[1]"),
+    ),
+    (
+        "play_digits_inside_gather",
+        lambda: voice(gather(twiml.voice_response.Play(digits="1"))),
+        lambda: voice(gather(twiml.voice_response.Play("beep.mp3"))),
+        ("error", 13320, "Response/Gather[1]/Play[1]"),
+    ),
+    (
+        "connect_stream_track",
+        lambda: voice(with_child(Connect(), Stream(url="wss://e.com/s", track="both_tracks"))),
+        lambda: voice(with_child(Start(), Stream(url="wss://e.com/s", track="both_tracks"))),
+        ("error", 31941, "Response/Connect[1]/Stream[1]"),
+    ),
+    (
+        "doubtful_range_is_only_a_warning",
+        lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=1))),
+        lambda: voice(dial(twiml.voice_response.Conference("r", max_participants=2))),
+        ("warning", 12200, "Response/Dial[1]/Conference[1]"),
+    ),
+    (
+        "ssml_say_as_open_values",
+        lambda: voice(
+            with_child(Say(voice="Google.en-US-Neural2-A"), twiml.voice_response.SsmlSayAs("$5", interpret_as="moneyz"))
+        ),
+        lambda: voice(
+            with_child(
+                Say(voice="Google.en-US-Neural2-A"), twiml.voice_response.SsmlSayAs("5", interpret_as="cardinal")
+            )
+        ),
+        ("warning", 12200, "Response/Say[1]/say-as[1]"),
+    ),
     # body
-    ("required_body_redirect", lambda: voice(twiml.voice_response.Redirect("  ")),
-     lambda: voice(twiml.voice_response.Redirect("/next")), ("error", "TWIML-MISSING-CONTENT", "Response/Redirect[1]")),
-    ("required_body_number", lambda: voice(dial(twiml.voice_response.Number(""))),
-     lambda: voice(dial(twiml.voice_response.Number("+15551234567"))),
-     ("error", "TWIML-MISSING-CONTENT", "Response/Dial[1]/Number[1]")),
-    ("required_body_queue_code", lambda: voice(dial(twiml.voice_response.Queue(""))),
-     lambda: voice(dial(twiml.voice_response.Queue("support"))), ("error", 14212, "Response/Dial[1]/Queue[1]")),
-    ("play_needs_url_or_digits", lambda: voice(twiml.voice_response.Play()),
-     lambda: voice(twiml.voice_response.Play(digits="1234")), ("error", "TWIML-MISSING-CONTENT", "Response/Play[1]")),
-    ("dial_needs_something", lambda: voice(dial()), lambda: voice(dial(twiml.voice_response.Client("bob"))),
-     ("error", "TWIML-MISSING-CONTENT", "Response/Dial[1]")),
-    ("enqueue_needs_name_or_workflow", lambda: voice(Enqueue()), lambda: voice(Enqueue(workflow_sid="WW1")),
-     ("error", 14204, "Response/Enqueue[1]")),
-    ("say_empty", lambda: voice(say("")), lambda: voice(with_child(Say(), twiml.voice_response.SsmlBreak(time="1s"))),
-     ("warning", 13520, "Response/Say[1]")),
-    ("enqueue_name_too_long", lambda: voice(Enqueue("q" * 65)), lambda: voice(Enqueue("q" * 64)),
-     ("error", 14205, "Response/Enqueue[1]")),
-    ("queue_name_too_long", lambda: voice(dial(twiml.voice_response.Queue("q" * 65))),
-     lambda: voice(dial(twiml.voice_response.Queue("q" * 64))), ("error", 14213, "Response/Dial[1]/Queue[1]")),
-    ("task_not_json", lambda: voice(with_child(Enqueue("q"), twiml.voice_response.Task("{'a': 1}"))),
-     lambda: voice(with_child(Enqueue("q"), twiml.voice_response.Task({"a": 1}))),
-     ("error", 14221, "Response/Enqueue[1]/Task[1]")),
-    ("say_too_long_default_voice", lambda: voice(say("a" * 4097)), lambda: voice(say("a" * 4096)),
-     ("warning", 13521, "Response/Say[1]")),
-    ("say_too_long_polly", lambda: voice(say("a" * 3001, voice="Polly.Joanna")),
-     lambda: voice(say("a" * 5000, voice="Google.en-US-Standard-C")), ("warning", 13521, "Response/Say[1]")),
-    ("ssml_with_basic_voice", lambda: voice(with_child(say("Hi ", voice="man"), twiml.voice_response.SsmlBreak())),
-     lambda: voice(with_child(say("Hi ", voice="Polly.Joanna"), twiml.voice_response.SsmlBreak())),
-     ("warning", 13513, "Response/Say[1]")),
+    (
+        "required_body_redirect",
+        lambda: voice(twiml.voice_response.Redirect("  ")),
+        lambda: voice(twiml.voice_response.Redirect("/next")),
+        ("error", "TWIML-MISSING-CONTENT", "Response/Redirect[1]"),
+    ),
+    (
+        "required_body_number",
+        lambda: voice(dial(twiml.voice_response.Number(""))),
+        lambda: voice(dial(twiml.voice_response.Number("+15551234567"))),
+        ("error", "TWIML-MISSING-CONTENT", "Response/Dial[1]/Number[1]"),
+    ),
+    (
+        "required_body_queue_code",
+        lambda: voice(dial(twiml.voice_response.Queue(""))),
+        lambda: voice(dial(twiml.voice_response.Queue("support"))),
+        ("error", 14212, "Response/Dial[1]/Queue[1]"),
+    ),
+    (
+        "play_needs_url_or_digits",
+        lambda: voice(twiml.voice_response.Play()),
+        lambda: voice(twiml.voice_response.Play(digits="1234")),
+        ("error", "TWIML-MISSING-CONTENT", "Response/Play[1]"),
+    ),
+    (
+        "dial_needs_something",
+        lambda: voice(dial()),
+        lambda: voice(dial(twiml.voice_response.Client("bob"))),
+        ("error", "TWIML-MISSING-CONTENT", "Response/Dial[1]"),
+    ),
+    (
+        "enqueue_needs_name_or_workflow",
+        lambda: voice(Enqueue()),
+        lambda: voice(Enqueue(workflow_sid="WW1")),
+        ("error", 14204, "Response/Enqueue[1]"),
+    ),
+    (
+        "say_empty",
+        lambda: voice(say("")),
+        lambda: voice(with_child(Say(), twiml.voice_response.SsmlBreak(time="1s"))),
+        ("warning", 13520, "Response/Say[1]"),
+    ),
+    (
+        "enqueue_name_too_long",
+        lambda: voice(Enqueue("q" * 65)),
+        lambda: voice(Enqueue("q" * 64)),
+        ("error", 14205, "Response/Enqueue[1]"),
+    ),
+    (
+        "queue_name_too_long",
+        lambda: voice(dial(twiml.voice_response.Queue("q" * 65))),
+        lambda: voice(dial(twiml.voice_response.Queue("q" * 64))),
+        ("error", 14213, "Response/Dial[1]/Queue[1]"),
+    ),
+    (
+        "task_not_json",
+        lambda: voice(with_child(Enqueue("q"), twiml.voice_response.Task("{'a': 1}"))),
+        lambda: voice(with_child(Enqueue("q"), twiml.voice_response.Task({"a": 1}))),
+        ("error", 14221, "Response/Enqueue[1]/Task[1]"),
+    ),
+    (
+        "say_too_long_default_voice",
+        lambda: voice(say("a" * 4097)),
+        lambda: voice(say("a" * 4096)),
+        ("warning", 13521, "Response/Say[1]"),
+    ),
+    (
+        "say_too_long_polly",
+        lambda: voice(say("a" * 3001, voice="Polly.Joanna")),
+        lambda: voice(say("a" * 5000, voice="Google.en-US-Standard-C")),
+        ("warning", 13521, "Response/Say[1]"),
+    ),
+    (
+        "ssml_with_basic_voice",
+        lambda: voice(with_child(say("Hi ", voice="man"), twiml.voice_response.SsmlBreak())),
+        lambda: voice(with_child(say("Hi ", voice="Polly.Joanna"), twiml.voice_response.SsmlBreak())),
+        ("warning", 13513, "Response/Say[1]"),
+    ),
     # messaging
-    ("message_empty", lambda: messaging(message(None)), lambda: messaging(message(None, media=1)),
-     ("error", 21602, "Response/Message[1]")),
-    ("message_body_too_long", lambda: messaging(message("a" * 1000, bodies=("b" * 601,))),
-     lambda: messaging(message("a" * 1000, bodies=("b" * 600,))), ("error", 21617, "Response/Message[1]")),
-    ("too_many_media", lambda: messaging(message(media=11)), lambda: messaging(message(media=10)),
-     ("error", 21623, "Response/Message[1]")),
-    ("too_many_messages", lambda: messaging(*[message() for _ in range(11)]),
-     lambda: messaging(*[message() for _ in range(10)]), ("warning", 14109, "Response")),
-    ("messaging_unreachable_after_redirect",
-     lambda: messaging(twiml.messaging_response.Redirect("/next"), message()),
-     lambda: messaging(message(), twiml.messaging_response.Redirect("/next")),
-     ("warning", "TWIML-UNREACHABLE", "Response/Message[1]")),
+    (
+        "message_empty",
+        lambda: messaging(message(None)),
+        lambda: messaging(message(None, media=1)),
+        ("error", 21602, "Response/Message[1]"),
+    ),
+    (
+        "message_body_too_long",
+        lambda: messaging(message("a" * 1000, bodies=("b" * 601,))),
+        lambda: messaging(message("a" * 1000, bodies=("b" * 600,))),
+        ("error", 21617, "Response/Message[1]"),
+    ),
+    (
+        "too_many_media",
+        lambda: messaging(message(media=11)),
+        lambda: messaging(message(media=10)),
+        ("error", 21623, "Response/Message[1]"),
+    ),
+    (
+        "too_many_messages",
+        lambda: messaging(*[message() for _ in range(11)]),
+        lambda: messaging(*[message() for _ in range(10)]),
+        ("warning", 14109, "Response"),
+    ),
+    (
+        "messaging_unreachable_after_redirect",
+        lambda: messaging(twiml.messaging_response.Redirect("/next"), message()),
+        lambda: messaging(message(), twiml.messaging_response.Redirect("/next")),
+        ("warning", "TWIML-UNREACHABLE", "Response/Message[1]"),
+    ),
     # dial
-    ("too_many_numbers", lambda: voice(dial(*[twiml.voice_response.Number(f"+1555000{i:04}") for i in range(11)])),
-     lambda: voice(dial(*[twiml.voice_response.Number(f"+1555000{i:04}") for i in range(10)])),
-     ("warning", "TWIML-TOO-MANY-NOUNS", "Response/Dial[1]")),
-    ("conference_with_number", lambda: voice(dial(twiml.voice_response.Conference("r"), twiml.voice_response.Number("+15551234567"))),
-     lambda: voice(dial(twiml.voice_response.Conference("r"))), ("warning", 13000, "Response/Dial[1]")),
-    ("record_transcribe_too_long", lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=300)),
-     lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=120)), ("warning", 13615, "Response/Record[1]")),
-    ("pay_bank_account_type_without_ach", lambda: voice(Pay(bank_account_type="consumer-savings")),
-     lambda: voice(Pay(bank_account_type="consumer-savings", payment_method="ach-debit")),
-     ("error", 64017, "Response/Pay[1]")),
+    (
+        "too_many_numbers",
+        lambda: voice(dial(*[twiml.voice_response.Number(f"+1555000{i:04}") for i in range(11)])),
+        lambda: voice(dial(*[twiml.voice_response.Number(f"+1555000{i:04}") for i in range(10)])),
+        ("warning", "TWIML-TOO-MANY-NOUNS", "Response/Dial[1]"),
+    ),
+    (
+        "conference_with_number",
+        lambda: voice(dial(twiml.voice_response.Conference("r"), twiml.voice_response.Number("+15551234567"))),
+        lambda: voice(dial(twiml.voice_response.Conference("r"))),
+        ("warning", 13000, "Response/Dial[1]"),
+    ),
+    (
+        "record_transcribe_too_long",
+        lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=300)),
+        lambda: voice(twiml.voice_response.Record(transcribe=True, max_length=120)),
+        ("warning", 13615, "Response/Record[1]"),
+    ),
+    (
+        "pay_bank_account_type_without_ach",
+        lambda: voice(Pay(bank_account_type="consumer-savings")),
+        lambda: voice(Pay(bank_account_type="consumer-savings", payment_method="ach-debit")),
+        ("error", 64017, "Response/Pay[1]"),
+    ),
     # reachability
-    ("unreachable_after_hangup", lambda: voice(twiml.voice_response.Hangup(), say()),
-     lambda: voice(say(), twiml.voice_response.Hangup()), ("warning", "TWIML-UNREACHABLE", "Response/Say[1]")),
-    ("unreachable_after_reject", lambda: voice(twiml.voice_response.Reject(), say()),
-     lambda: voice(twiml.voice_response.Reject()), ("warning", "TWIML-UNREACHABLE", "Response/Say[1]")),
-    ("unreachable_after_redirect", lambda: voice(twiml.voice_response.Redirect("/x"), say(), say()),
-     lambda: voice(say(), say(), twiml.voice_response.Redirect("/x")), ("warning", "TWIML-UNREACHABLE", "Response/Say[2]")),
-    ("after_dial_action", lambda: voice(dial("+15551234567", action="/done"), say()),
-     lambda: voice(dial("+15551234567"), say()), ("info", "TWIML-AFTER-ACTION", "Response/Say[1]")),
-    ("after_gather_action_on_empty", lambda: voice(gather(say(), action_on_empty_result=True), say()),
-     lambda: voice(gather(say(), action_on_empty_result=False), say()), ("info", "TWIML-AFTER-ACTION", "Response/Say[1]")),
+    (
+        "unreachable_after_hangup",
+        lambda: voice(twiml.voice_response.Hangup(), say()),
+        lambda: voice(say(), twiml.voice_response.Hangup()),
+        ("warning", "TWIML-UNREACHABLE", "Response/Say[1]"),
+    ),
+    (
+        "unreachable_after_reject",
+        lambda: voice(twiml.voice_response.Reject(), say()),
+        lambda: voice(twiml.voice_response.Reject()),
+        ("warning", "TWIML-UNREACHABLE", "Response/Say[1]"),
+    ),
+    (
+        "unreachable_after_redirect",
+        lambda: voice(twiml.voice_response.Redirect("/x"), say(), say()),
+        lambda: voice(say(), say(), twiml.voice_response.Redirect("/x")),
+        ("warning", "TWIML-UNREACHABLE", "Response/Say[2]"),
+    ),
+    (
+        "after_dial_action",
+        lambda: voice(dial("+15551234567", action="/done"), say()),
+        lambda: voice(dial("+15551234567"), say()),
+        ("info", "TWIML-AFTER-ACTION", "Response/Say[1]"),
+    ),
+    (
+        "after_gather_action_on_empty",
+        lambda: voice(gather(say(), action_on_empty_result=True), say()),
+        lambda: voice(gather(say(), action_on_empty_result=False), say()),
+        ("info", "TWIML-AFTER-ACTION", "Response/Say[1]"),
+    ),
     # fax
-    ("fax_without_action", lambda: FaxResponse(), lambda: FaxResponse().append(twiml.fax_response.Receive()),
-     ("error", 34106, "Response")),
+    (
+        "fax_without_action",
+        lambda: FaxResponse(),
+        lambda: FaxResponse().append(twiml.fax_response.Receive()),
+        ("error", 34106, "Response"),
+    ),
     # size budgets
-    ("response_too_large", lambda: voice(*[say("x" * 1000) for _ in range(66)]),
-     lambda: voice(*[say("x" * 1000) for _ in range(3)]), ("error", 11750, "Response")),
-    ("inline_budget", lambda: voice(*[say("x" * 1000) for _ in range(5)]),
-     lambda: voice(*[say("x" * 1000) for _ in range(3)]), ("info", 32018, "Response")),
-    ("not_writable_as_xml", lambda: voice(say("bell \x07")), lambda: voice(say("bell")),
-     ("error", 12100, "Response")),
+    (
+        "response_too_large",
+        lambda: voice(*[say("x" * 1000) for _ in range(66)]),
+        lambda: voice(*[say("x" * 1000) for _ in range(3)]),
+        ("error", 11750, "Response"),
+    ),
+    (
+        "inline_budget",
+        lambda: voice(*[say("x" * 1000) for _ in range(5)]),
+        lambda: voice(*[say("x" * 1000) for _ in range(3)]),
+        ("info", 32018, "Response"),
+    ),
+    ("not_writable_as_xml", lambda: voice(say("bell \x07")), lambda: voice(say("bell")), ("error", 12100, "Response")),
 ]
 
 
@@ -293,8 +603,10 @@ def test_no_value_of_a_doubtful_attribute_is_an_error() -> None:
 
 
 def test_open_values_never_give_errors() -> None:
-    doc = voice(say("x", voice="Polly.Brand-New-Generative", language="xx-XX"),
-                gather(language="tlh-QO", speech_model="deepgram_nova-9"))
+    doc = voice(
+        say("x", voice="Polly.Brand-New-Generative", language="xx-XX"),
+        gather(language="tlh-QO", speech_model="deepgram_nova-9"),
+    )
     assert {d.severity for d in validate(doc)} == {"warning"}
 
 
@@ -317,7 +629,10 @@ def test_generic_node_with_a_known_name_is_checked_like_the_class() -> None:
 
 def test_misplaced_element_is_still_checked_inside() -> None:
     got = found(voice(gather(dial(twiml.voice_response.Number("+15551234567", method="PUT")))))
-    assert got == [("error", 13320, "Response/Gather[1]/Dial[1]"), ("error", 13221, "Response/Gather[1]/Dial[1]/Number[1]")]
+    assert got == [
+        ("error", 13320, "Response/Gather[1]/Dial[1]"),
+        ("error", 13221, "Response/Gather[1]/Dial[1]/Number[1]"),
+    ]
 
 
 def test_paths_count_same_named_siblings_from_one_and_skip_comments() -> None:
@@ -396,37 +711,71 @@ def test_diagnostic_equality_ignores_the_node() -> None:
 # --- parsed documents: positions --------------------------------------------------------------
 
 PARSED_CASES = [
-    ("dial_in_gather", """<Response>
+    (
+        "dial_in_gather",
+        """<Response>
   <Gather>
     <Say>Hi</Say>
     <Dial>+15551234567</Dial>
   </Gather>
-</Response>""", ("error", 13320, 4, 5)),
-    ("bad_attribute_value", """<?xml version="1.0" encoding="UTF-8"?>
+</Response>""",
+        ("error", 13320, 4, 5),
+    ),
+    (
+        "bad_attribute_value",
+        """<?xml version="1.0" encoding="UTF-8"?>
 <Response>
   <Say loop="twice">Hi</Say>
-</Response>""", ("error", 13510, 3, 3)),
-    ("unknown_attribute", """<Response>
+</Response>""",
+        ("error", 13510, 3, 3),
+    ),
+    (
+        "unknown_attribute",
+        """<Response>
 
   <Play lop="2">a.mp3</Play>
-</Response>""", ("warning", 12200, 3, 3)),
-    ("text_in_gather", """<Response><Gather>
+</Response>""",
+        ("warning", 12200, 3, 3),
+    ),
+    (
+        "text_in_gather",
+        """<Response><Gather>
   Press 1
-</Gather></Response>""", ("warning", 12200, 1, 11)),
-    ("unreachable", """<Response>
+</Gather></Response>""",
+        ("warning", 12200, 1, 11),
+    ),
+    (
+        "unreachable",
+        """<Response>
   <Hangup/>
   <Say>bye</Say>
-</Response>""", ("warning", "TWIML-UNREACHABLE", 3, 3)),
-    ("lowercase_verb", """<Response>
+</Response>""",
+        ("warning", "TWIML-UNREACHABLE", 3, 3),
+    ),
+    (
+        "lowercase_verb",
+        """<Response>
   <say>hi</say>
-</Response>""", ("warning", 12200, 2, 3)),
-    ("ssml_capitalised", """<Response>
+</Response>""",
+        ("warning", 12200, 2, 3),
+    ),
+    (
+        "ssml_capitalised",
+        """<Response>
   <Say voice="Polly.Amy"><Emphasis>hi</Emphasis></Say>
-</Response>""", ("warning", 12200, 2, 26)),
-    ("messaging_limits", """<Response>
+</Response>""",
+        ("warning", 12200, 2, 26),
+    ),
+    (
+        "messaging_limits",
+        """<Response>
   <Message>
-""" + "".join(f"    <Media>https://e.com/{i}.png</Media>\n" for i in range(11)) + """  </Message>
-</Response>""", ("error", 21623, 2, 3)),
+"""
+        + "".join(f"    <Media>https://e.com/{i}.png</Media>\n" for i in range(11))
+        + """  </Message>
+</Response>""",
+        ("error", 21623, 2, 3),
+    ),
 ]
 
 
@@ -456,7 +805,9 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
     for (dialect, parent, child, attr), code in rules.ATTR_CODES_IN_PARENT.items():
         assert code in GRAMMAR.get(dialect, child).errors, (child, code)
         assert GRAMMAR.get(dialect, child).attr(attr) is not None
-        assert GRAMMAR.get(dialect, child).xml in {k.xml for k in GRAMMAR.allowed_children(GRAMMAR.get(dialect, parent))}
+        assert GRAMMAR.get(dialect, child).xml in {
+            k.xml for k in GRAMMAR.allowed_children(GRAMMAR.get(dialect, parent))
+        }
     for (dialect, cls), content in rules.CONTENT_RULES.items():
         el = GRAMMAR.get(dialect, cls)
         if isinstance(content.code, int):
@@ -483,7 +834,7 @@ def test_reachability_and_override_tables_name_real_grammar_entries() -> None:
         assert names <= root, dialect
     for dialect, leaves in rules.LEAVES_WHEN.items():
         for name, (attr, _) in leaves.items():
-            [el] = [e for e in GRAMMAR.by_xml(dialect, name)]
+            [el] = list(GRAMMAR.by_xml(dialect, name))
             assert el.attr(attr) is not None, name
     for dialect, cls, attr in rules.EMPTY_URL_MEANINGFUL | set(rules.URL_SCHEMES):
         assert GRAMMAR.get(dialect, cls).attr(attr) is not None, (cls, attr)
@@ -514,7 +865,7 @@ from hypothesis import strategies as st  # noqa: E402
 from twiml import fax_response, messaging_response, voice_response  # noqa: E402
 
 _MODULES = {"voice": voice_response, "messaging": messaging_response, "fax": fax_response}
-_TEXT = st.sampled_from(["", "  ", "hello", "+15551234567", "/next", "a b", "{\"k\": 1}", "x" * 70, "é ✓"])
+_TEXT = st.sampled_from(["", "  ", "hello", "+15551234567", "/next", "a b", '{"k": 1}', "x" * 70, "é ✓"])
 
 
 def _value(a: object) -> st.SearchStrategy[object]:
@@ -523,7 +874,9 @@ def _value(a: object) -> st.SearchStrategy[object]:
     assert isinstance(a, Attr)
     choices: list[st.SearchStrategy[object]] = [
         st.sampled_from(["", "true", "False", "POST", "get", "abc", "a,b", "1 2", "wss://x.example/s", "/p q"]),
-        st.integers(-5, 700), st.booleans(), st.lists(st.sampled_from(["dtmf", "speech", "x"]), max_size=3),
+        st.integers(-5, 700),
+        st.booleans(),
+        st.lists(st.sampled_from(["dtmf", "speech", "x"]), max_size=3),
     ]
     if a.values:
         choices.append(st.sampled_from(a.values))

@@ -4,6 +4,7 @@ Written the way people write TwiML (indented, comments, XML declaration or not),
 Twilio's own documentation examples.  A few are also built with the builder API, because the
 editor validates built documents too.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -201,9 +202,7 @@ def test_clean_xml_document_has_no_error_or_warning(name: str) -> None:
 def test_dial_with_action_notes_only_that_later_verbs_depend_on_it() -> None:
     doc = twiml.parse('<Response><Dial action="/after">+15551234567</Dial><Say>unreached</Say></Response>')
     diagnostics = validate(doc)
-    assert [(d.severity, d.code, d.path) for d in diagnostics] == [
-        ("info", "TWIML-AFTER-ACTION", "Response/Say[1]")
-    ]
+    assert [(d.severity, d.code, d.path) for d in diagnostics] == [("info", "TWIML-AFTER-ACTION", "Response/Say[1]")]
 
 
 # --- the same kinds of documents made with the builder -------------------------------------------
@@ -211,8 +210,15 @@ def test_dial_with_action_notes_only_that_later_verbs_depend_on_it() -> None:
 
 def _built_ivr() -> VoiceResponse:
     r = VoiceResponse()
-    g: Gather = r.gather(input="dtmf speech", num_digits=1, action="/menu", timeout=5,
-                         speech_timeout="auto", action_on_empty_result=False, barge_in=True)
+    g: Gather = r.gather(
+        input="dtmf speech",
+        num_digits=1,
+        action="/menu",
+        timeout=5,
+        speech_timeout="auto",
+        action_on_empty_result=False,
+        barge_in=True,
+    )
     g.say("Press 1 for sales.", voice="Polly.Matthew", language="en-US", loop=1)
     g.pause(length=2)
     r.say("Goodbye")
@@ -222,10 +228,18 @@ def _built_ivr() -> VoiceResponse:
 
 def _built_dial() -> VoiceResponse:
     r = VoiceResponse()
-    d: Dial = r.dial(caller_id="+15551230000", timeout=20, answer_on_bridge=True,
-                     recording_status_callback_event=["in-progress", "completed"])
-    d.number("+15551112222", status_callback_event=["initiated", "ringing", "answered", "completed"],
-             status_callback="https://example.com/cb", machine_detection_timeout=30)
+    d: Dial = r.dial(
+        caller_id="+15551230000",
+        timeout=20,
+        answer_on_bridge=True,
+        recording_status_callback_event=["in-progress", "completed"],
+    )
+    d.number(
+        "+15551112222",
+        status_callback_event=["initiated", "ringing", "answered", "completed"],
+        status_callback="https://example.com/cb",
+        machine_detection_timeout=30,
+    )
     d.client("agent_7", status_callback_event=("answered",))
     return r
 
@@ -264,8 +278,12 @@ def _built_enqueue() -> VoiceResponse:
 
 
 BUILT = {
-    "ivr": _built_ivr, "dial": _built_dial, "ssml": _built_ssml, "messaging": _built_messaging,
-    "fax": _built_fax, "enqueue": _built_enqueue,
+    "ivr": _built_ivr,
+    "dial": _built_dial,
+    "ssml": _built_ssml,
+    "messaging": _built_messaging,
+    "fax": _built_fax,
+    "enqueue": _built_enqueue,
 }
 
 
