@@ -4,372 +4,100 @@ from typing import Any
 
 from twiml.base import TwiML
 
-__all__ = [
-    "AiSession",
-    "Application",
-    "ApplicationSid",
-    "Autopilot",
-    "Client",
-    "Conference",
-    "Config",
-    "Connect",
-    "Conversation",
-    "ConversationRelay",
-    "ConversationRelaySession",
-    "Dial",
-    "Echo",
-    "Enqueue",
-    "Gather",
-    "Hangup",
-    "Header",
-    "Headers",
-    "Identity",
-    "Language",
-    "Leave",
-    "Number",
-    "Parameter",
-    "Pause",
-    "Pay",
-    "Play",
-    "Prompt",
-    "Queue",
-    "Record",
-    "Recording",
-    "Redirect",
-    "Refer",
-    "ReferSip",
-    "Reject",
-    "Room",
-    "Say",
-    "Sim",
-    "Sip",
-    "SipUri",
-    "Siprec",
-    "Sms",
-    "SsmlBreak",
-    "SsmlEmphasis",
-    "SsmlLang",
-    "SsmlP",
-    "SsmlPhoneme",
-    "SsmlProsody",
-    "SsmlS",
-    "SsmlSayAs",
-    "SsmlSub",
-    "SsmlW",
-    "Start",
-    "Stop",
-    "Stream",
-    "Task",
-    "Transcription",
-    "VirtualAgent",
-    "VoiceResponse",
-    "WhatsApp",
-]
+__all__ = ['VoiceResponse', 'Refer', 'ReferSip', 'Stop', 'Transcription', 'Parameter', 'Config', 'Siprec', 'Stream', 'Start', 'Recording', 'Prompt', 'Pause', 'Play', 'Say', 'SsmlW', 'SsmlSub', 'SsmlSayAs', 'SsmlProsody', 'SsmlS', 'SsmlPhoneme', 'SsmlLang', 'SsmlP', 'SsmlEmphasis', 'SsmlBreak', 'Pay', 'Sms', 'Reject', 'Redirect', 'Record', 'Queue', 'Leave', 'Hangup', 'Gather', 'Enqueue', 'Task', 'Echo', 'Dial', 'WhatsApp', 'Application', 'ApplicationSid', 'Sip', 'Headers', 'Header', 'SipUri', 'Sim', 'Number', 'Conference', 'Client', 'Identity', 'Connect', 'ConversationRelaySession', 'AiSession', 'ConversationRelay', 'Language', 'Conversation', 'VirtualAgent', 'Autopilot', 'Room']
+
 
 class VoiceResponse(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def connect(self, action: str | None = None, method: str | None = None, **kwargs: Any) -> Connect: ...
-    def dial(
-        self,
-        number: Any | None = None,
-        action: str | None = None,
-        method: str | None = None,
-        timeout: int | str | None = None,
-        hangup_on_star: bool | str | None = None,
-        time_limit: int | str | None = None,
-        caller_id: str | None = None,
-        record: str | None = None,
-        trim: str | None = None,
-        recording_status_callback: str | None = None,
-        recording_configuration_id: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        answer_on_bridge: bool | str | None = None,
-        ring_tone: str | None = None,
-        recording_track: str | None = None,
-        sequential: bool | str | None = None,
-        refer_url: str | None = None,
-        refer_method: str | None = None,
-        events: str | None = None,
-        passports: str | None = None,
-        **kwargs: Any,
-    ) -> Dial: ...
+    def dial(self, number: Any | None = None, action: str | None = None, method: str | None = None, timeout: int | str | None = None, hangup_on_star: bool | str | None = None, time_limit: int | str | None = None, caller_id: str | None = None, record: str | None = None, trim: str | None = None, recording_status_callback: str | None = None, recording_configuration_id: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, answer_on_bridge: bool | str | None = None, ring_tone: str | None = None, recording_track: str | None = None, sequential: bool | str | None = None, refer_url: str | None = None, refer_method: str | None = None, events: str | None = None, passports: str | None = None, **kwargs: Any) -> Dial: ...
     def echo(self, **kwargs: Any) -> Echo: ...
-    def enqueue(
-        self,
-        name: Any | None = None,
-        action: str | None = None,
-        max_queue_size: int | str | None = None,
-        method: str | None = None,
-        wait_url: str | None = None,
-        wait_url_method: str | None = None,
-        workflow_sid: str | None = None,
-        **kwargs: Any,
-    ) -> Enqueue: ...
-    def gather(
-        self,
-        input: str | Sequence[str | int] | None = None,
-        action: str | None = None,
-        method: str | None = None,
-        timeout: int | str | None = None,
-        speech_timeout: str | None = None,
-        max_speech_time: int | str | None = None,
-        profanity_filter: bool | str | None = None,
-        finish_on_key: str | None = None,
-        num_digits: int | str | None = None,
-        partial_result_callback: str | None = None,
-        partial_result_callback_method: str | None = None,
-        language: str | None = None,
-        hints: str | None = None,
-        barge_in: bool | str | None = None,
-        debug: bool | str | None = None,
-        action_on_empty_result: bool | str | None = None,
-        speech_model: str | None = None,
-        enhanced: bool | str | None = None,
-        **kwargs: Any,
-    ) -> Gather: ...
+    def enqueue(self, name: Any | None = None, action: str | None = None, max_queue_size: int | str | None = None, method: str | None = None, wait_url: str | None = None, wait_url_method: str | None = None, workflow_sid: str | None = None, **kwargs: Any) -> Enqueue: ...
+    def gather(self, input: str | Sequence[str | int] | None = None, action: str | None = None, method: str | None = None, timeout: int | str | None = None, speech_timeout: str | None = None, max_speech_time: int | str | None = None, profanity_filter: bool | str | None = None, finish_on_key: str | None = None, num_digits: int | str | None = None, partial_result_callback: str | None = None, partial_result_callback_method: str | None = None, language: str | None = None, hints: str | None = None, barge_in: bool | str | None = None, debug: bool | str | None = None, action_on_empty_result: bool | str | None = None, speech_model: str | None = None, enhanced: bool | str | None = None, **kwargs: Any) -> Gather: ...
     def hangup(self, **kwargs: Any) -> Hangup: ...
     def leave(self, **kwargs: Any) -> Leave: ...
     def pause(self, length: int | str | None = None, **kwargs: Any) -> Pause: ...
-    def play(
-        self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any
-    ) -> Play: ...
-    def queue(
-        self,
-        name: Any,
-        url: str | None = None,
-        method: str | None = None,
-        reservation_sid: str | None = None,
-        post_work_activity_sid: str | None = None,
-        **kwargs: Any,
-    ) -> Queue: ...
-    def record(
-        self,
-        action: str | None = None,
-        method: str | None = None,
-        timeout: int | str | None = None,
-        finish_on_key: str | None = None,
-        max_length: int | str | None = None,
-        play_beep: bool | str | None = None,
-        trim: str | None = None,
-        recording_status_callback: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        transcribe: bool | str | None = None,
-        transcribe_callback: str | None = None,
-        recording_configuration_id: str | None = None,
-        **kwargs: Any,
-    ) -> Record: ...
+    def play(self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any) -> Play: ...
+    def queue(self, name: Any, url: str | None = None, method: str | None = None, reservation_sid: str | None = None, post_work_activity_sid: str | None = None, **kwargs: Any) -> Queue: ...
+    def record(self, action: str | None = None, method: str | None = None, timeout: int | str | None = None, finish_on_key: str | None = None, max_length: int | str | None = None, play_beep: bool | str | None = None, trim: str | None = None, recording_status_callback: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, transcribe: bool | str | None = None, transcribe_callback: str | None = None, recording_configuration_id: str | None = None, **kwargs: Any) -> Record: ...
     def redirect(self, url: Any, method: str | None = None, **kwargs: Any) -> Redirect: ...
     def reject(self, reason: str | None = None, **kwargs: Any) -> Reject: ...
-    def say(
-        self,
-        message: Any | None = None,
-        voice: str | None = None,
-        loop: int | str | None = None,
-        language: str | None = None,
-        **kwargs: Any,
-    ) -> Say: ...
-    def sms(
-        self,
-        message: Any,
-        to: str | None = None,
-        from_: str | None = None,
-        action: str | None = None,
-        method: str | None = None,
-        status_callback: str | None = None,
-        **kwargs: Any,
-    ) -> Sms: ...
-    def pay(
-        self,
-        input: str | None = None,
-        action: str | None = None,
-        bank_account_type: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        timeout: int | str | None = None,
-        max_attempts: int | str | None = None,
-        security_code: bool | str | None = None,
-        postal_code: str | None = None,
-        min_postal_code_length: int | str | None = None,
-        payment_connector: str | None = None,
-        payment_method: str | None = None,
-        token_type: str | None = None,
-        charge_amount: float | str | None = None,
-        currency: str | None = None,
-        description: str | None = None,
-        valid_card_types: str | Sequence[str | int] | None = None,
-        language: str | None = None,
-        **kwargs: Any,
-    ) -> Pay: ...
-    def prompt(
-        self,
-        for_: str | None = None,
-        error_type: str | Sequence[str | int] | None = None,
-        card_type: str | Sequence[str | int] | None = None,
-        attempt: str | Sequence[str | int] | None = None,
-        require_matching_inputs: bool | str | None = None,
-        **kwargs: Any,
-    ) -> Prompt: ...
+    def say(self, message: Any | None = None, voice: str | None = None, loop: int | str | None = None, language: str | None = None, **kwargs: Any) -> Say: ...
+    def sms(self, message: Any, to: str | None = None, from_: str | None = None, action: str | None = None, method: str | None = None, status_callback: str | None = None, **kwargs: Any) -> Sms: ...
+    def pay(self, input: str | None = None, action: str | None = None, bank_account_type: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, timeout: int | str | None = None, max_attempts: int | str | None = None, security_code: bool | str | None = None, postal_code: str | None = None, min_postal_code_length: int | str | None = None, payment_connector: str | None = None, payment_method: str | None = None, token_type: str | None = None, charge_amount: float | str | None = None, currency: str | None = None, description: str | None = None, valid_card_types: str | Sequence[str | int] | None = None, language: str | None = None, **kwargs: Any) -> Pay: ...
+    def prompt(self, for_: str | None = None, error_type: str | Sequence[str | int] | None = None, card_type: str | Sequence[str | int] | None = None, attempt: str | Sequence[str | int] | None = None, require_matching_inputs: bool | str | None = None, **kwargs: Any) -> Prompt: ...
     def start(self, action: str | None = None, method: str | None = None, **kwargs: Any) -> Start: ...
     def stop(self, **kwargs: Any) -> Stop: ...
     def refer(self, action: str | None = None, method: str | None = None, **kwargs: Any) -> Refer: ...
+
 
 class Refer(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def sip(self, sip_url: Any, **kwargs: Any) -> ReferSip: ...
 
+
 class ReferSip(TwiML):
     def __init__(self, sip_url: Any, **kwargs: Any) -> None: ...
 
+
 class Stop(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def stream(
-        self,
-        name: str | None = None,
-        connector_name: str | None = None,
-        url: str | None = None,
-        track: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        audio_format: str | None = None,
-        sample_rate: str | None = None,
-        **kwargs: Any,
-    ) -> Stream: ...
-    def siprec(
-        self,
-        name: str | None = None,
-        connector_name: str | None = None,
-        track: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        **kwargs: Any,
-    ) -> Siprec: ...
-    def transcription(
-        self,
-        name: str | None = None,
-        track: str | None = None,
-        status_callback_url: str | None = None,
-        status_callback_method: str | None = None,
-        inbound_track_label: str | None = None,
-        outbound_track_label: str | None = None,
-        partial_results: bool | str | None = None,
-        language_code: str | None = None,
-        transcription_engine: str | None = None,
-        profanity_filter: bool | str | None = None,
-        speech_model: str | None = None,
-        hints: str | None = None,
-        enable_automatic_punctuation: bool | str | None = None,
-        intelligence_service: str | None = None,
-        **kwargs: Any,
-    ) -> Transcription: ...
-    def recording(
-        self,
-        recording_status_callback: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        trim: str | None = None,
-        track: str | None = None,
-        channels: str | None = None,
-        recording_configuration_id: str | None = None,
-        **kwargs: Any,
-    ) -> Recording: ...
+    def stream(self, name: str | None = None, connector_name: str | None = None, url: str | None = None, track: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, audio_format: str | None = None, sample_rate: str | None = None, **kwargs: Any) -> Stream: ...
+    def siprec(self, name: str | None = None, connector_name: str | None = None, track: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, **kwargs: Any) -> Siprec: ...
+    def transcription(self, name: str | None = None, track: str | None = None, status_callback_url: str | None = None, status_callback_method: str | None = None, inbound_track_label: str | None = None, outbound_track_label: str | None = None, partial_results: bool | str | None = None, language_code: str | None = None, transcription_engine: str | None = None, profanity_filter: bool | str | None = None, speech_model: str | None = None, hints: str | None = None, enable_automatic_punctuation: bool | str | None = None, intelligence_service: str | None = None, **kwargs: Any) -> Transcription: ...
+    def recording(self, recording_status_callback: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, trim: str | None = None, track: str | None = None, channels: str | None = None, recording_configuration_id: str | None = None, **kwargs: Any) -> Recording: ...
+
 
 class Transcription(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def config(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Config: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Parameter(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Config(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
+
 
 class Siprec(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Stream(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Start(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def stream(
-        self,
-        name: str | None = None,
-        connector_name: str | None = None,
-        url: str | None = None,
-        track: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        audio_format: str | None = None,
-        sample_rate: str | None = None,
-        **kwargs: Any,
-    ) -> Stream: ...
-    def siprec(
-        self,
-        name: str | None = None,
-        connector_name: str | None = None,
-        track: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        **kwargs: Any,
-    ) -> Siprec: ...
-    def transcription(
-        self,
-        name: str | None = None,
-        track: str | None = None,
-        status_callback_url: str | None = None,
-        status_callback_method: str | None = None,
-        inbound_track_label: str | None = None,
-        outbound_track_label: str | None = None,
-        partial_results: bool | str | None = None,
-        language_code: str | None = None,
-        transcription_engine: str | None = None,
-        profanity_filter: bool | str | None = None,
-        speech_model: str | None = None,
-        hints: str | None = None,
-        enable_automatic_punctuation: bool | str | None = None,
-        intelligence_service: str | None = None,
-        **kwargs: Any,
-    ) -> Transcription: ...
-    def recording(
-        self,
-        recording_status_callback: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        trim: str | None = None,
-        track: str | None = None,
-        channels: str | None = None,
-        recording_configuration_id: str | None = None,
-        **kwargs: Any,
-    ) -> Recording: ...
+    def stream(self, name: str | None = None, connector_name: str | None = None, url: str | None = None, track: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, audio_format: str | None = None, sample_rate: str | None = None, **kwargs: Any) -> Stream: ...
+    def siprec(self, name: str | None = None, connector_name: str | None = None, track: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, **kwargs: Any) -> Siprec: ...
+    def transcription(self, name: str | None = None, track: str | None = None, status_callback_url: str | None = None, status_callback_method: str | None = None, inbound_track_label: str | None = None, outbound_track_label: str | None = None, partial_results: bool | str | None = None, language_code: str | None = None, transcription_engine: str | None = None, profanity_filter: bool | str | None = None, speech_model: str | None = None, hints: str | None = None, enable_automatic_punctuation: bool | str | None = None, intelligence_service: str | None = None, **kwargs: Any) -> Transcription: ...
+    def recording(self, recording_status_callback: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, trim: str | None = None, track: str | None = None, channels: str | None = None, recording_configuration_id: str | None = None, **kwargs: Any) -> Recording: ...
+
 
 class Recording(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Prompt(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def say(
-        self,
-        message: Any | None = None,
-        voice: str | None = None,
-        loop: int | str | None = None,
-        language: str | None = None,
-        **kwargs: Any,
-    ) -> Say: ...
-    def play(
-        self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any
-    ) -> Play: ...
+    def say(self, message: Any | None = None, voice: str | None = None, loop: int | str | None = None, language: str | None = None, **kwargs: Any) -> Say: ...
+    def play(self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any) -> Play: ...
     def pause(self, length: int | str | None = None, **kwargs: Any) -> Pause: ...
+
 
 class Pause(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Play(TwiML):
     def __init__(self, url: Any | None = None, **kwargs: Any) -> None: ...
+
 
 class Say(TwiML):
     def __init__(self, message: Any | None = None, **kwargs: Any) -> None: ...
@@ -378,44 +106,30 @@ class Say(TwiML):
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def p(self, words: Any | None = None, **kwargs: Any) -> SsmlP: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
     def s(self, words: Any | None = None, **kwargs: Any) -> SsmlS: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
+
 
 class SsmlW(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
     def break_(self, strength: str | None = None, time: str | None = None, **kwargs: Any) -> SsmlBreak: ...
     def emphasis(self, words: Any | None = None, level: str | None = None, **kwargs: Any) -> SsmlEmphasis: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
+
 
 class SsmlSub(TwiML):
     def __init__(self, words: Any, **kwargs: Any) -> None: ...
 
+
 class SsmlSayAs(TwiML):
     def __init__(self, words: Any, **kwargs: Any) -> None: ...
+
 
 class SsmlProsody(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
@@ -424,20 +138,12 @@ class SsmlProsody(TwiML):
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def p(self, words: Any | None = None, **kwargs: Any) -> SsmlP: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
     def s(self, words: Any | None = None, **kwargs: Any) -> SsmlS: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
+
 
 class SsmlS(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
@@ -445,22 +151,15 @@ class SsmlS(TwiML):
     def emphasis(self, words: Any | None = None, level: str | None = None, **kwargs: Any) -> SsmlEmphasis: ...
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
 
+
 class SsmlPhoneme(TwiML):
     def __init__(self, words: Any, **kwargs: Any) -> None: ...
+
 
 class SsmlLang(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
@@ -469,20 +168,12 @@ class SsmlLang(TwiML):
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def p(self, words: Any | None = None, **kwargs: Any) -> SsmlP: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
     def s(self, words: Any | None = None, **kwargs: Any) -> SsmlS: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
+
 
 class SsmlP(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
@@ -490,20 +181,12 @@ class SsmlP(TwiML):
     def emphasis(self, words: Any | None = None, level: str | None = None, **kwargs: Any) -> SsmlEmphasis: ...
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
     def s(self, words: Any | None = None, **kwargs: Any) -> SsmlS: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
+
 
 class SsmlEmphasis(TwiML):
     def __init__(self, words: Any | None = None, **kwargs: Any) -> None: ...
@@ -511,377 +194,182 @@ class SsmlEmphasis(TwiML):
     def emphasis(self, words: Any | None = None, level: str | None = None, **kwargs: Any) -> SsmlEmphasis: ...
     def lang(self, words: Any | None = None, xml_lang: str | None = None, **kwargs: Any) -> SsmlLang: ...
     def phoneme(self, words: Any, alphabet: str | None = None, ph: str | None = None, **kwargs: Any) -> SsmlPhoneme: ...
-    def prosody(
-        self,
-        words: Any | None = None,
-        volume: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        **kwargs: Any,
-    ) -> SsmlProsody: ...
-    def say_as(
-        self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any
-    ) -> SsmlSayAs: ...
+    def prosody(self, words: Any | None = None, volume: str | None = None, rate: str | None = None, pitch: str | None = None, **kwargs: Any) -> SsmlProsody: ...
+    def say_as(self, words: Any, interpret_as: str | None = None, format: str | None = None, **kwargs: Any) -> SsmlSayAs: ...
     def sub(self, words: Any, alias: str | None = None, **kwargs: Any) -> SsmlSub: ...
     def w(self, words: Any | None = None, role: str | None = None, **kwargs: Any) -> SsmlW: ...
+
 
 class SsmlBreak(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Pay(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def prompt(
-        self,
-        for_: str | None = None,
-        error_type: str | Sequence[str | int] | None = None,
-        card_type: str | Sequence[str | int] | None = None,
-        attempt: str | Sequence[str | int] | None = None,
-        require_matching_inputs: bool | str | None = None,
-        **kwargs: Any,
-    ) -> Prompt: ...
+    def prompt(self, for_: str | None = None, error_type: str | Sequence[str | int] | None = None, card_type: str | Sequence[str | int] | None = None, attempt: str | Sequence[str | int] | None = None, require_matching_inputs: bool | str | None = None, **kwargs: Any) -> Prompt: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
+
 
 class Sms(TwiML):
     def __init__(self, message: Any, **kwargs: Any) -> None: ...
+
 
 class Reject(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Redirect(TwiML):
     def __init__(self, url: Any, **kwargs: Any) -> None: ...
+
 
 class Record(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Queue(TwiML):
     def __init__(self, name: Any, **kwargs: Any) -> None: ...
 
+
 class Leave(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
+
 
 class Hangup(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Gather(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def say(
-        self,
-        message: Any | None = None,
-        voice: str | None = None,
-        loop: int | str | None = None,
-        language: str | None = None,
-        **kwargs: Any,
-    ) -> Say: ...
+    def say(self, message: Any | None = None, voice: str | None = None, loop: int | str | None = None, language: str | None = None, **kwargs: Any) -> Say: ...
     def pause(self, length: int | str | None = None, **kwargs: Any) -> Pause: ...
-    def play(
-        self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any
-    ) -> Play: ...
+    def play(self, url: Any | None = None, loop: int | str | None = None, digits: str | None = None, **kwargs: Any) -> Play: ...
+
 
 class Enqueue(TwiML):
     def __init__(self, name: Any | None = None, **kwargs: Any) -> None: ...
-    def task(
-        self,
-        body: str | dict[str, Any],
-        priority: int | str | None = None,
-        timeout: int | str | None = None,
-        **kwargs: Any,
-    ) -> Task: ...
+    def task(self, body: str | dict[str, Any], priority: int | str | None = None, timeout: int | str | None = None, **kwargs: Any) -> Task: ...
+
 
 class Task(TwiML):
     def __init__(self, body: str | dict[str, Any], **kwargs: Any) -> None: ...
 
+
 class Echo(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Dial(TwiML):
     def __init__(self, number: Any | None = None, **kwargs: Any) -> None: ...
-    def client(
-        self,
-        identity: Any | None = None,
-        url: str | None = None,
-        method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        **kwargs: Any,
-    ) -> Client: ...
-    def conference(
-        self,
-        name: Any,
-        muted: bool | str | None = None,
-        beep: str | None = None,
-        start_conference_on_enter: bool | str | None = None,
-        end_conference_on_exit: bool | str | None = None,
-        wait_url: str | None = None,
-        wait_method: str | None = None,
-        max_participants: int | str | None = None,
-        record: str | None = None,
-        recording_configuration_id: str | None = None,
-        region: str | None = None,
-        coach: str | None = None,
-        trim: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        recording_status_callback: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        event_callback_url: str | None = None,
-        jitter_buffer_size: str | None = None,
-        participant_label: str | None = None,
-        **kwargs: Any,
-    ) -> Conference: ...
-    def number(
-        self,
-        phone_number: Any,
-        send_digits: str | None = None,
-        url: str | None = None,
-        method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        byoc: str | None = None,
-        machine_detection: str | None = None,
-        amd_status_callback_method: str | None = None,
-        amd_status_callback: str | None = None,
-        machine_detection_timeout: int | str | None = None,
-        machine_detection_speech_threshold: int | str | None = None,
-        machine_detection_speech_end_threshold: int | str | None = None,
-        machine_detection_silence_timeout: int | str | None = None,
-        **kwargs: Any,
-    ) -> Number: ...
-    def queue(
-        self,
-        name: Any,
-        url: str | None = None,
-        method: str | None = None,
-        reservation_sid: str | None = None,
-        post_work_activity_sid: str | None = None,
-        **kwargs: Any,
-    ) -> Queue: ...
+    def client(self, identity: Any | None = None, url: str | None = None, method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, **kwargs: Any) -> Client: ...
+    def conference(self, name: Any, muted: bool | str | None = None, beep: str | None = None, start_conference_on_enter: bool | str | None = None, end_conference_on_exit: bool | str | None = None, wait_url: str | None = None, wait_method: str | None = None, max_participants: int | str | None = None, record: str | None = None, recording_configuration_id: str | None = None, region: str | None = None, coach: str | None = None, trim: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, recording_status_callback: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, event_callback_url: str | None = None, jitter_buffer_size: str | None = None, participant_label: str | None = None, **kwargs: Any) -> Conference: ...
+    def number(self, phone_number: Any, send_digits: str | None = None, url: str | None = None, method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, byoc: str | None = None, machine_detection: str | None = None, amd_status_callback_method: str | None = None, amd_status_callback: str | None = None, machine_detection_timeout: int | str | None = None, machine_detection_speech_threshold: int | str | None = None, machine_detection_speech_end_threshold: int | str | None = None, machine_detection_silence_timeout: int | str | None = None, **kwargs: Any) -> Number: ...
+    def queue(self, name: Any, url: str | None = None, method: str | None = None, reservation_sid: str | None = None, post_work_activity_sid: str | None = None, **kwargs: Any) -> Queue: ...
     def sim(self, sim_sid: Any, **kwargs: Any) -> Sim: ...
-    def sip(
-        self,
-        sip_url: Any | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        url: str | None = None,
-        method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        machine_detection: str | None = None,
-        amd_status_callback_method: str | None = None,
-        amd_status_callback: str | None = None,
-        machine_detection_timeout: int | str | None = None,
-        machine_detection_speech_threshold: int | str | None = None,
-        machine_detection_speech_end_threshold: int | str | None = None,
-        machine_detection_silence_timeout: int | str | None = None,
-        **kwargs: Any,
-    ) -> Sip: ...
-    def application(
-        self,
-        application_sid: Any | None = None,
-        url: str | None = None,
-        method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        customer_id: str | None = None,
-        copy_parent_to: bool | str | None = None,
-        **kwargs: Any,
-    ) -> Application: ...
-    def whats_app(
-        self,
-        phone_number: Any,
-        url: str | None = None,
-        method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        **kwargs: Any,
-    ) -> WhatsApp: ...
+    def sip(self, sip_url: Any | None = None, username: str | None = None, password: str | None = None, url: str | None = None, method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, machine_detection: str | None = None, amd_status_callback_method: str | None = None, amd_status_callback: str | None = None, machine_detection_timeout: int | str | None = None, machine_detection_speech_threshold: int | str | None = None, machine_detection_speech_end_threshold: int | str | None = None, machine_detection_silence_timeout: int | str | None = None, **kwargs: Any) -> Sip: ...
+    def application(self, application_sid: Any | None = None, url: str | None = None, method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, customer_id: str | None = None, copy_parent_to: bool | str | None = None, **kwargs: Any) -> Application: ...
+    def whats_app(self, phone_number: Any, url: str | None = None, method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, **kwargs: Any) -> WhatsApp: ...
+
 
 class WhatsApp(TwiML):
     def __init__(self, phone_number: Any, **kwargs: Any) -> None: ...
+
 
 class Application(TwiML):
     def __init__(self, application_sid: Any | None = None, **kwargs: Any) -> None: ...
     def application_sid(self, sid: Any, **kwargs: Any) -> ApplicationSid: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class ApplicationSid(TwiML):
     def __init__(self, sid: Any, **kwargs: Any) -> None: ...
 
+
 class Sip(TwiML):
     def __init__(self, sip_url: Any | None = None, **kwargs: Any) -> None: ...
-    def uri(
-        self,
-        sip_url: Any | None = None,
-        priority: str | None = None,
-        weight: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        **kwargs: Any,
-    ) -> SipUri: ...
+    def uri(self, sip_url: Any | None = None, priority: str | None = None, weight: str | None = None, username: str | None = None, password: str | None = None, **kwargs: Any) -> SipUri: ...
     def headers(self, **kwargs: Any) -> Headers: ...
+
 
 class Headers(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def header(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Header: ...
 
+
 class Header(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
+
 
 class SipUri(TwiML):
     def __init__(self, sip_url: Any | None = None, **kwargs: Any) -> None: ...
 
+
 class Sim(TwiML):
     def __init__(self, sim_sid: Any, **kwargs: Any) -> None: ...
+
 
 class Number(TwiML):
     def __init__(self, phone_number: Any, **kwargs: Any) -> None: ...
 
+
 class Conference(TwiML):
     def __init__(self, name: Any, **kwargs: Any) -> None: ...
+
 
 class Client(TwiML):
     def __init__(self, identity: Any | None = None, **kwargs: Any) -> None: ...
     def identity(self, client_identity: Any, **kwargs: Any) -> Identity: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Identity(TwiML):
     def __init__(self, client_identity: Any, **kwargs: Any) -> None: ...
+
 
 class Connect(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def room(self, name: Any, participant_identity: str | None = None, **kwargs: Any) -> Room: ...
     def autopilot(self, name: Any, **kwargs: Any) -> Autopilot: ...
-    def stream(
-        self,
-        name: str | None = None,
-        connector_name: str | None = None,
-        url: str | None = None,
-        track: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        audio_format: str | None = None,
-        sample_rate: str | None = None,
-        **kwargs: Any,
-    ) -> Stream: ...
-    def virtual_agent(
-        self,
-        connector_name: str | None = None,
-        language: str | None = None,
-        sentiment_analysis: bool | str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        **kwargs: Any,
-    ) -> VirtualAgent: ...
-    def conversation(
-        self,
-        service_instance_sid: str | None = None,
-        inbound_autocreation: bool | str | None = None,
-        routing_assignment_timeout: int | str | None = None,
-        inbound_timeout: int | str | None = None,
-        url: str | None = None,
-        method: str | None = None,
-        record: str | None = None,
-        trim: str | None = None,
-        recording_status_callback: str | None = None,
-        recording_status_callback_method: str | None = None,
-        recording_status_callback_event: str | Sequence[str | int] | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        status_callback_event: str | Sequence[str | int] | None = None,
-        **kwargs: Any,
-    ) -> Conversation: ...
-    def conversation_relay(
-        self,
-        url: str | None = None,
-        language: str | None = None,
-        tts_language: str | None = None,
-        transcription_language: str | None = None,
-        tts_provider: str | None = None,
-        voice: str | None = None,
-        transcription_provider: str | None = None,
-        speech_model: str | None = None,
-        profanity_filter: bool | str | None = None,
-        dtmf_detection: bool | str | None = None,
-        welcome_greeting: str | None = None,
-        partial_prompts: bool | str | None = None,
-        welcome_greeting_interruptible: str | None = None,
-        interruptible: str | None = None,
-        preemptible: bool | str | None = None,
-        hints: str | None = None,
-        intelligence_service: str | None = None,
-        report_input_during_agent_speech: str | None = None,
-        elevenlabs_text_normalization: str | None = None,
-        interrupt_sensitivity: str | None = None,
-        debug: str | Sequence[str | int] | None = None,
-        backgroundNoiseReduction: str | None = None,
-        speechTimeout: str | None = None,
-        deepgramSmartFormat: str | None = None,
-        ignoreBackchannel: str | None = None,
-        events: str | None = None,
-        partial_prompt_on_hangup: bool | str | None = None,
-        eager_eot_threshold: float | str | None = None,
-        asr_smart_format: bool | str | None = None,
-        tts_text_normalization: str | None = None,
-        tts_language_text_normalization: bool | str | None = None,
-        elevenlabs_language_text_normalization: str | None = None,
-        include_in_prompt: str | None = None,
-        customer_name: str | None = None,
-        application_reconnect: bool | str | None = None,
-        echo_prompt_filtering: bool | str | None = None,
-        turn_detection: bool | str | None = None,
-        **kwargs: Any,
-    ) -> ConversationRelay: ...
-    def ai_session(
-        self, ai_connector: str | None = None, ai_session_configuration: str | None = None, **kwargs: Any
-    ) -> AiSession: ...
-    def conversation_relay_session(
-        self, connector: str | None = None, session_configuration: str | None = None, **kwargs: Any
-    ) -> ConversationRelaySession: ...
+    def stream(self, name: str | None = None, connector_name: str | None = None, url: str | None = None, track: str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, audio_format: str | None = None, sample_rate: str | None = None, **kwargs: Any) -> Stream: ...
+    def virtual_agent(self, connector_name: str | None = None, language: str | None = None, sentiment_analysis: bool | str | None = None, status_callback: str | None = None, status_callback_method: str | None = None, **kwargs: Any) -> VirtualAgent: ...
+    def conversation(self, service_instance_sid: str | None = None, inbound_autocreation: bool | str | None = None, routing_assignment_timeout: int | str | None = None, inbound_timeout: int | str | None = None, url: str | None = None, method: str | None = None, record: str | None = None, trim: str | None = None, recording_status_callback: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | Sequence[str | int] | None = None, status_callback: str | None = None, status_callback_method: str | None = None, status_callback_event: str | Sequence[str | int] | None = None, **kwargs: Any) -> Conversation: ...
+    def conversation_relay(self, url: str | None = None, language: str | None = None, tts_language: str | None = None, transcription_language: str | None = None, tts_provider: str | None = None, voice: str | None = None, transcription_provider: str | None = None, speech_model: str | None = None, profanity_filter: bool | str | None = None, dtmf_detection: bool | str | None = None, welcome_greeting: str | None = None, partial_prompts: bool | str | None = None, welcome_greeting_interruptible: str | None = None, interruptible: str | None = None, preemptible: bool | str | None = None, hints: str | None = None, intelligence_service: str | None = None, report_input_during_agent_speech: str | None = None, elevenlabs_text_normalization: str | None = None, interrupt_sensitivity: str | None = None, debug: str | Sequence[str | int] | None = None, backgroundNoiseReduction: str | None = None, speechTimeout: str | None = None, deepgramSmartFormat: str | None = None, ignoreBackchannel: str | None = None, events: str | None = None, partial_prompt_on_hangup: bool | str | None = None, eager_eot_threshold: float | str | None = None, asr_smart_format: bool | str | None = None, tts_text_normalization: str | None = None, tts_language_text_normalization: bool | str | None = None, elevenlabs_language_text_normalization: str | None = None, include_in_prompt: str | None = None, customer_name: str | None = None, application_reconnect: bool | str | None = None, echo_prompt_filtering: bool | str | None = None, turn_detection: bool | str | None = None, **kwargs: Any) -> ConversationRelay: ...
+    def ai_session(self, ai_connector: str | None = None, ai_session_configuration: str | None = None, **kwargs: Any) -> AiSession: ...
+    def conversation_relay_session(self, connector: str | None = None, session_configuration: str | None = None, **kwargs: Any) -> ConversationRelaySession: ...
+
 
 class ConversationRelaySession(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class AiSession(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class ConversationRelay(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
-    def language(
-        self,
-        code: str | None = None,
-        tts_provider: str | None = None,
-        voice: str | None = None,
-        transcription_provider: str | None = None,
-        speech_model: str | None = None,
-        hints: str | None = None,
-        asr_smart_format: bool | str | None = None,
-        tts_text_normalization: str | None = None,
-        tts_language_text_normalization: bool | str | None = None,
-        **kwargs: Any,
-    ) -> Language: ...
+    def language(self, code: str | None = None, tts_provider: str | None = None, voice: str | None = None, transcription_provider: str | None = None, speech_model: str | None = None, hints: str | None = None, asr_smart_format: bool | str | None = None, tts_text_normalization: str | None = None, tts_language_text_normalization: bool | str | None = None, **kwargs: Any) -> Language: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
+
 
 class Language(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
 
+
 class Conversation(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
+
 
 class VirtualAgent(TwiML):
     def __init__(self, **kwargs: Any) -> None: ...
     def config(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Config: ...
     def parameter(self, name: str | None = None, value: str | None = None, **kwargs: Any) -> Parameter: ...
 
+
 class Autopilot(TwiML):
     def __init__(self, name: Any, **kwargs: Any) -> None: ...
+
 
 class Room(TwiML):
     def __init__(self, name: Any, **kwargs: Any) -> None: ...
