@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
 from twiml.serialize import to_string
 
-__all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
+__all__ = [
+    "Comment",
+    "GenericNode",
+    "ProcessingInstruction",
+    "TwiML",
+    "TwiMLException",
+    "format_language",
+    "is_markup",
+    "lower_camel",
+]
 
 _SPECIAL_KEYWORDS = {
     "from_": "from",
@@ -81,6 +90,11 @@ class TwiML:
     value: Any
     verbs: list[TwiML | str]
     attrs: dict[str, Any]
+    prolog: Sequence[TwiML] = ()
+    """Comments and processing instructions before the root element (parsed documents only;
+    a list you may replace or edit). Written between the declaration and the root."""
+    epilog: Sequence[TwiML] = ()
+    """Comments and processing instructions after the root element."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.value = None
@@ -161,6 +175,25 @@ class Comment(TwiML):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.value = text
+
+
+class ProcessingInstruction(TwiML):
+    """An XML processing instruction such as ``<?xml-stylesheet href="s.xsl"?>``: `target` and
+    its data in `value`. Twilio ignores them; parsed documents keep them so nothing is lost."""
+
+    name = "#pi"
+    target: str
+
+    def __init__(self, target: str, data: str = "") -> None:
+        super().__init__()
+        self.target = target
+        self.value = data
+
+
+def is_markup(node: object) -> bool:
+    """True for comments and processing instructions: nodes that are not elements."""
+    name = getattr(node, "name", None)
+    return isinstance(name, str) and name[:1] == "#"
 
 
 class GenericNode(TwiML):

@@ -90,6 +90,30 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
+_PI_TARGET = re.compile(r"[A-Za-z_:][\w.:-]*")
+
+
+def pi_text(target: str, data: Any) -> str:
+    """`<?target data?>`; raises TwiMLException for what XML cannot carry there."""
+    text = "" if data is None else str(data)
+    if not isinstance(target, str) or not _PI_TARGET.fullmatch(target) or target.lower() == "xml":
+        raise TwiMLException(f"{target!r} is not a valid processing instruction target")
+    if "?>" in text:
+        raise TwiMLException(f"processing instruction data {text[:30]!r} contains '?>', which XML forbids")
+    if _FORBIDDEN.search(text):
+        raise _forbidden(text, f"processing instruction <?{target}")
+    if text and text[0] not in " \t\r\n":
+        text = " " + text
+    return "<?" + target + text + "?>"
+
+
+def markup_text(node: TwiML) -> str:
+    """A comment or processing instruction node as XML."""
+    if node.name == "#pi":
+        return pi_text(node.target, node.value)  # type: ignore[attr-defined]
+    return comment_text(node.value)
+
+
 def _head(node: TwiML) -> str:
     """`<Name attr="v" ...` with attributes sorted, as twilio writes them."""
     name = node.name
@@ -104,8 +128,8 @@ def _head(node: TwiML) -> str:
 
 def _write(node: TwiML, out: list[str]) -> None:
     name = node.name
-    if name == "#comment":
-        out.append(comment_text(node.value))
+    if name == "#comment" or name == "#pi":
+        out.append(markup_text(node))
         return
     attrs = node.attrs
     if attrs:
@@ -192,9 +216,9 @@ def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
     """Like `_write` but without escaping; `to_string` verifies the result by counting
     the markup characters and falls back to `_write` when any value needed escaping."""
     name = node.name
-    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
+    if name == "#comment" or name == "#pi":  # before the empty-value check: Comment("") is `<!---->`
         counts[1] += 1
-        out.append(comment_text(node.value))
+        out.append(markup_text(node))
         return
     attrs = node.attrs
     head = "<" + name
@@ -235,6 +259,12 @@ def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
 
 
 def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, indent: str = "  ") -> str:
+    if node.prolog or node.epilog:
+        return _with_outside(node, xml_declaration, pretty, indent)
+    return _element_string(node, xml_declaration, pretty, indent)
+
+
+def _element_string(node: TwiML, xml_declaration: bool, pretty: bool, indent: str) -> str:
     if not pretty:
         out: list[str] = []
         counts = [0, 0]  # attributes, tags
@@ -254,3 +284,12 @@ def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, i
     else:
         _write(node, out)
     return "".join(out)
+
+
+def _with_outside(node: TwiML, xml_declaration: bool, pretty: bool, indent: str) -> str:
+    """A parsed document with comments or processing instructions around the root element."""
+    sep = "\n" if pretty else ""
+    head = DECLARATION + sep if xml_declaration else ""
+    before = "".join(markup_text(m) + sep for m in node.prolog)
+    body = _element_string(node, False, pretty, indent)
+    return head + before + body + "".join(markup_text(m) + sep for m in node.epilog)
