@@ -375,7 +375,13 @@ class _Target:
 
     def comment(self, text: str) -> None:
         node = _new(Comment)
-        fields: dict[str, Any] = {"value": text or "", "verbs": [], "attrs": {}, "source_line": None, "source_column": None}
+        fields: dict[str, Any] = {
+            "value": text or "",
+            "verbs": [],
+            "attrs": {},
+            "source_line": None,
+            "source_column": None,
+        }
         node.__dict__ = fields
         if self.markup(node):
             fields["source_line"], fields["source_column"] = self.locate(None)

@@ -216,7 +216,9 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
 
     def fill(node: TwiML, el: Element | None, depth: int) -> None:
         for _ in range(draw(st.integers(0, 5 if depth < 3 else 0))):
-            choice = draw(st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text", "markup"]))
+            choice = draw(
+                st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text", "markup"])
+            )
             if choice == "method" and el is not None and el.methods:
                 name, kid_cls = draw(st.sampled_from(el.methods))
                 if twilio and name in el.not_in_twilio:
