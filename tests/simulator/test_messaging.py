@@ -70,3 +70,10 @@ def test_voice_verbs_in_a_messaging_reply_are_reported(serve: Factory) -> None:
     text = Text(app, "/sms", body="x")
     assert text.reply == "ok"
     assert any(p.severity == "error" for p in text.problems)
+
+
+def test_failure_after_a_reply_keeps_the_reply(serve: Factory) -> None:
+    app, _ = serve({"/sms": R.format("<Message>first</Message><Redirect>/gone</Redirect>")})
+    text = Text(app, "/sms", body="x")
+    assert text.reply == "first" and text.ended == "error"
+    assert any(p.code == 11200 for p in text.problems)
