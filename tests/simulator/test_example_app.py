@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from examples.flask_ivr import app
-from twiml.testing import Call
+from twiml.testing import Call, Text
 
 TOKEN = "example-token"
 
@@ -61,3 +61,10 @@ def test_unsigned_requests_are_refused() -> None:
     assert call.ended == "error" and "HTTP 403" in call.problems[0].message
     call = Call(app=app, url="/voice/incoming", auth_token="not-the-token")
     assert call.ended == "error"
+
+
+def test_sms_keywords() -> None:
+    text = Text(app=app, url="/sms", body="HELP", auth_token=TOKEN)
+    assert "open Mon-Fri" in text.reply
+    assert text.send("hours")[0].body.startswith("We are open")
+    assert text.send("STOP") == [] and text.ended == "completed"

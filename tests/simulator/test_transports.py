@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sim_apps import Factory, Seen, factory, flask_app
 from werkzeug.serving import make_server
 
-from twiml.simulator import FileTransport, GatherInput, Reply, answer, begin_call, receive
+from twiml.simulator import FileTransport, GatherInput, HttpTransport, Reply, answer, begin_call, receive
 from twiml.simulator.events import Fetch
 from twiml.testing import Call
 
@@ -112,3 +113,25 @@ def test_reply_for_a_request_with_no_reply_is_rejected() -> None:
     done = receive(step.state, Reply(200, "text/xml", b"<Response/>", "http://localhost/x", None))
     with pytest.raises(ValueError):
         receive(done.state, Reply(200, "text/xml", b"<Response/>", "http://localhost/x", None))
+
+
+def test_slow_reply_is_11205() -> None:
+    release = threading.Event()
+    slow = Flask("slow")
+
+    @slow.post("/voice")
+    def voice() -> str:
+        release.wait(10)
+        return "<Response/>"
+
+    httpd = make_server("127.0.0.1", 0, slow, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        call = Call(url=f"http://127.0.0.1:{httpd.server_port}/voice", transport=HttpTransport(timeout=0.3))
+        assert call.ended == "error" and call.problems[0].code == 11205
+        assert "within 0.3 s" in call.problems[0].message
+    finally:
+        release.set()
+        httpd.shutdown()
+        thread.join()
