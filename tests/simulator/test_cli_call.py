@@ -102,14 +102,20 @@ def test_call_asgi_app_json(apps: Path) -> None:
     assert again == out  # --seed makes the SIDs reproducible
 
 
-def test_call_file_json_and_gather_timeout() -> None:
-    code, out, _ = run("call", "sample_flows/ivr_main_menu.xml", "--format", "json", "--input", "")
+def test_call_file_json_and_gather_timeout(tmp_path: Path) -> None:
+    menu = tmp_path / "menu.xml"
+    menu.write_text(
+        '<Response>\n  <Gather action="/choice" numDigits="1">\n    <Say>Press 1</Say>\n  </Gather>\n'
+        "  <Say>Sorry.</Say>\n  <Redirect>/voice/incoming</Redirect>\n</Response>\n"
+    )
+    code, out, _ = run("call", str(menu), "--format", "json", "--input", "")
     data = json.loads(out)
     assert code == 1  # /voice/incoming has no document offline
     assert data["inputs"][0]["value"] == "no input (timeout)"
     assert data["ended"]["reason"] == "error"
     assert data["diagnostics"][-1]["code"] == "TWIML-NO-DOCUMENT"
-    assert data["requests"][-1]["requested_by"]["line"] == 13
+    assert data["requests"][-1]["requested_by"]["line"] == 6
+    assert data["requests"][-1]["requested_by"]["source"] == str(menu)
 
 
 def test_text_command(apps: Path) -> None:
@@ -133,7 +139,6 @@ def test_auth_token_from_environment(apps: Path, monkeypatch: pytest.MonkeyPatch
     ("argv", "message"),
     [
         (["call", "no/such/file.xml"], "no/such/file.xml: no such file"),
-        (["call", "sample_flows"], "is a folder"),
         (["call", "ftp://example.com/x"], "only http:// and https://"),
         (["call", "--app", "simapps:nothing", "/voice"], "module 'simapps' has no attribute 'nothing'"),
         (["call", "--app", "simapps:not_an_app", "/voice"], "not a WSGI or ASGI application"),

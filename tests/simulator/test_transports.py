@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sim_apps import Factory, Seen, factory, flask_app
+from sim_apps import Factory, Seen, factory, fastapi_app, flask_app
 from werkzeug.serving import make_server
 
 from twiml.simulator import FileTransport, GatherInput, HttpTransport, Reply, answer, begin_call, receive
@@ -90,9 +90,20 @@ def test_files_follow_relative_urls(tmp_path: Path) -> None:
     assert "no document offline for https://example.com/x" in message and "next.xml:1" in message
 
 
-def test_engine_states_fork() -> None:
-    files = FileTransport(Path("sample_flows"))
-    step = begin_call(files.url_for("sample_flows/ivr_main_menu.xml"), seed="fixed")
+MAIN_MENU = """<Response>
+  <Gather action="/menu" numDigits="1">
+    <Say>For sales, press 1. For support, press 2.</Say>
+  </Gather>
+  <Say>Sorry, we did not receive your selection.</Say>
+  <Redirect>/voice/incoming</Redirect>
+</Response>
+"""
+
+
+def test_engine_states_fork(tmp_path: Path) -> None:
+    (tmp_path / "main.xml").write_text(MAIN_MENU)
+    files = FileTransport(tmp_path)
+    step = begin_call(files.url_for(tmp_path / "main.xml"), seed="fixed")
     assert isinstance(step.next, Fetch)
     at_menu = receive(step.state, files.fetch(step.next.request))
     branches = {key: answer(at_menu.state, GatherInput.parse(key)) for key in ("1", "2", "")}
@@ -100,11 +111,11 @@ def test_engine_states_fork() -> None:
     assert isinstance(branches["2"].next, Fetch) and branches["2"].next.request.param("Digits") == "2"
     timeout = branches[""].next
     assert isinstance(timeout, Fetch) and timeout.request.url.endswith("/voice/incoming")
-    assert timeout.origin.line == 13 and timeout.origin.verb == "Redirect"
+    assert timeout.origin.line == 6 and timeout.origin.verb == "Redirect"
     # the state answered three times is untouched: same waiting Gather, same request count
     assert at_menu.state.waiting is not None and at_menu.state.requests == 1
     assert branches["1"].state.param("CallSid") == branches["2"].state.param("CallSid")
-    again = begin_call(files.url_for("sample_flows/ivr_main_menu.xml"), seed="fixed")
+    again = begin_call(files.url_for(tmp_path / "main.xml"), seed="fixed")
     assert again.state.param("CallSid") == step.state.param("CallSid")  # SIDs derive from the seed
 
 
@@ -135,3 +146,13 @@ def test_slow_reply_is_11205() -> None:
         release.set()
         httpd.shutdown()
         thread.join()
+
+
+async def test_asgi_app_from_inside_a_running_event_loop() -> None:
+    """The editor and async tests call the simulator with a loop already running."""
+    log: list[Seen] = []
+    app = fastapi_app(DOCS, log)
+    with Call(app, "/voice") as call:
+        call.press("1")
+        assert [s.path for s in log] == ["/voice", "/menu"]
+        assert call.waiting is not None

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -379,6 +380,7 @@ class AppTransport:
         test, the editor) the loop runs on a worker thread so the caller's loop is not re-entered."""
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
+            weakref.finalize(self, self._loop.close)  # a Call left unclosed still frees its loop
         try:
             asyncio.get_running_loop()
         except RuntimeError:
