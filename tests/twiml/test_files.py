@@ -78,7 +78,7 @@ def test_failed_write_leaves_original_and_no_temp(tmp_path: Path, monkeypatch: p
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="No space"):
         atomic_write(target, "new content")
     assert target.read_text() == "original"
@@ -237,7 +237,7 @@ def test_temp_names_are_short_and_ours(tmp_path: Path, monkeypatch: pytest.Monke
         seen.append(os.path.basename(src))
         real_replace(src, dst)
 
-    monkeypatch.setattr(files.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     atomic_write(tmp_path / ("g" * 200 + ".xml"), "x")
     assert len(seen) == 1 and seen[0].startswith(files.TEMP_PREFIX) and len(seen[0]) < 30
 
