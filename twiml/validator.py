@@ -22,6 +22,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, URL, Attr, Element, element_of
+from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
 __all__ = ["Diagnostic", "Severity", "validate"]
@@ -423,11 +424,11 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
 
 
 def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
-    length = len(_own_text(node))
+    length = message_length(_own_text(node))
     media = 0
     for kid in _element_children(node):
         if kid.name == "Body":
-            length += len(_own_text(kid))
+            length += message_length(_own_text(kid))
         elif kid.name == "Media":
             media += 1
     if length > rules.MESSAGE_BODY_MAX:
@@ -435,7 +436,8 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
             _diag(
                 "error",
                 rules.MESSAGE_BODY_CODE,
-                f"message body is {length} characters; the limit is {rules.MESSAGE_BODY_MAX}",
+                f"message body is {length} characters as Twilio counts them (emoji count 2);"
+                f" the limit is {rules.MESSAGE_BODY_MAX}",
                 path,
                 node,
             )
