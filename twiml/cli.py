@@ -316,6 +316,10 @@ def _parser() -> argparse.ArgumentParser:
         help="package to import from: twiml (default) or twilio.twiml",
     )
     p.set_defaults(run=_cmd_to_python)
+
+    from twiml.flow.commands import register as register_flow_commands
+
+    register_flow_commands(sub)
     return parser
 
 
