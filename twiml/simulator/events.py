@@ -43,7 +43,10 @@ class Origin:
         return f"{place}:{self.line}" if self.line else place
 
     def describe(self) -> str:
-        return f"<{self.verb} {self.attr}> at {self.where()}" if self.attr != "start" else "the call's start"
+        if self.attr == "start":
+            return "the start"
+        what = f"<{self.verb}>" if self.attr == "body" else f"<{self.verb} {self.attr}>"
+        return f"{what} at {self.where()}"
 
 
 @dataclass(frozen=True)
