@@ -113,6 +113,9 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
         out.write(source)
         return OK
     target = Path(args.output)
+    if not target.parent.is_dir():
+        print(f"twiml export-app: {target.parent} is not a folder", file=err)
+        return UNREADABLE
     if target.exists() and not args.force:
         print(f"twiml export-app: {target} exists (use --force to replace it)", file=err)
         return UNREADABLE
@@ -122,10 +125,9 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
 
 
 def _run_hint(target: Path, framework: str) -> str:
-    module = target.with_suffix("").as_posix().replace("/", ".")
     if framework == "flask":
-        return f"flask --app {module} run"
-    return f"uvicorn {module}:app"
+        return f"flask --app {target} run"
+    return f"uvicorn --app-dir {target.parent} {target.stem}:app"
 
 
 # ----------------------------------------------------------------------------------------- parser

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from twiml.flow.config import Flow
+from twiml.flow.folder import DEFAULT_BASE_URL
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
 from twiml.simulator.engine import (
@@ -76,6 +77,8 @@ class Edge:
     label: str
     dst: str | None = None
     end: str | None = None  # hangup, completed, rejected, error, max-steps
+    heard: tuple[str, ...] = ()
+    """What ran on the way: `Say text`, `Play url`, `Message body` ... from the source document."""
 
 
 @dataclass(frozen=True)
@@ -258,15 +261,17 @@ class _Explorer:
         except ValueError:
             return source
 
-    def arrive(self, src: str | None, label: str, step: Step, entry: str | None = None) -> None:
+    def arrive(
+        self, src: str | None, label: str, step: Step, entry: str | None = None, heard: tuple[str, ...] = ()
+    ) -> None:
         """Follow the pending Fetch of `step` to a state (new, known, or broken)."""
         fetch = step.next
         assert isinstance(fetch, Fetch)
         reply = self.fetch(fetch.request)
         key = self.key(reply, fetch.request)
         known = self.keys.get(key)
-        if known is not None and 200 <= reply.status < 300:
-            self.link(src, label, known, fetch.request)
+        if known is not None:
+            self.link(src, label, known, fetch.request, heard)
             if entry:
                 self.map.entries.append((entry, label, known))
             return
@@ -285,7 +290,8 @@ class _Explorer:
         self.map.states[state_id] = state
         if entry:
             self.map.entries.append((entry, label, state_id))
-        self.link(src, label, state_id, fetch.request)
+        self.link(src, label, state_id, fetch.request, heard)
+        self.keys[key] = state_id
         if not ok:
             failure = state.problems[0] if state.problems else None
             self.map.broken.append(
@@ -297,32 +303,34 @@ class _Explorer:
                 )
             )
             return
-        self.keys[key] = state_id
         self.todo.append((state_id, after))
 
-    def link(self, src: str | None, label: str, dst: str, request: Request) -> None:
+    def link(self, src: str | None, label: str, dst: str, request: Request, heard: tuple[str, ...]) -> None:
         if src is None:
             return
-        self.map.edges.append(Edge(src, label, dst))
+        self.map.edges.append(Edge(src, label, dst, heard=heard))
         if self.flow is not None:
             resolution = self.flow.resolve(urlsplit(request.url).path, dict(request.params))
             if resolution.hops and resolution.hops[-1][1] == "default" and resolution.document:
                 self.map.fallthroughs.append(Fallthrough(src, label, resolution.hops[-1][0], resolution.document))
 
-    def walk(self, state_id: str, step: Step, labels: tuple[str, ...]) -> None:
+    def walk(self, state_id: str, step: Step, labels: tuple[str, ...], heard: tuple[str, ...] = ()) -> None:
         """Run one document from `step`, forking at every wait, until each fork leaves it."""
-        for verb in step.events:
-            if isinstance(verb, Verb):
-                self.callee_legs(state_id, verb)
+        for event in step.events:
+            if isinstance(event, Verb):
+                self.callee_legs(state_id, event)
+                heard += (f"{event.name} {' '.join(event.text.split())}".rstrip(),)
+            elif isinstance(event, Sent):
+                heard += (f"sends {' '.join(event.body.split())}",)
         nxt = step.next
         if isinstance(nxt, Fetch):
             label = ", ".join(labels) or _how(nxt)
-            self.arrive(state_id, label, step)
+            self.arrive(state_id, label, step, heard=heard)
         elif isinstance(nxt, Stop):
-            self.map.edges.append(Edge(state_id, ", ".join(labels), end=nxt.reason))
+            self.map.edges.append(Edge(state_id, ", ".join(labels), end=nxt.reason, heard=heard))
         else:
             for label, outcome in self.choose(nxt):
-                self.walk(state_id, answer(step.state.fork(), outcome), (*labels, label))
+                self.walk(state_id, answer(step.state.fork(), outcome), (*labels, label), heard)
 
     def callee_legs(self, state_id: str, verb: Verb) -> None:
         """A Dial noun's `url` is a document the callee hears before the calls are bridged:
@@ -373,26 +381,32 @@ def _iter_split_keys(flow: Flow, path: str, by: str) -> Iterator[str]:
 # ------------------------------------------------------------------------------------------- entries
 
 
-def explore_flow(flow: Flow, max_states: int = DEFAULT_MAX_STATES) -> FlowMap:
-    """Map a flow folder from each of its entry points (voice, SMS, fax)."""
-    transport = FolderTransport(flow)
-    inputs = _Inputs(flow, transport.base_url, ())
-    explorer = _Explorer(transport, inputs, max_states, flow, None)
+def explore_flow(
+    flow: Flow, max_states: int = DEFAULT_MAX_STATES, transport: Transport | None = None, base_url: str | None = None
+) -> FlowMap:
+    """Map a flow folder from each of its entry points (voice, SMS, fax).
+
+    With `transport` (e.g. the app `twiml export-app` wrote, called in process at `base_url`),
+    the same inputs are tried against it instead of the folder: equal maps mean equal behaviour.
+    """
+    folder = FolderTransport(flow, base_url or DEFAULT_BASE_URL)
+    inputs = _Inputs(flow, folder.base_url, ())
+    explorer = _Explorer(transport or folder, inputs, max_states, flow, None)
     starts: list[tuple[str, str, Step]] = []
     if flow.start is not None:
-        starts.append(("start", "call", begin_call(transport.url(flow.start))))
+        starts.append(("start", "call", begin_call(folder.url(flow.start))))
     if flow.sms_start is not None:
         bodies = [*_iter_split_keys(flow, flow.sms_start, "Body"), _OTHER_BODY]
-        starts += [("sms_start", f'text "{b}"', begin_message(transport.url(flow.sms_start), b)) for b in bodies]
+        starts += [("sms_start", f'text "{b}"', begin_message(folder.url(flow.sms_start), b)) for b in bodies]
     result = explorer.run(starts)
-    if flow.fax_start is not None:
-        _fax_entry(result, transport, flow.fax_start, explorer)
+    if flow.fax_start is not None and transport is None:
+        _fax_entry(result, folder, flow.fax_start)
     reached = {s.document for s in result.states.values() if s.document}
     result.unreachable = [d for d in flow.documents() if d not in reached]
     return result
 
 
-def _fax_entry(result: FlowMap, transport: FolderTransport, path: str, explorer: _Explorer) -> None:
+def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:
     """The simulator plays voice and messaging; a fax document is fetched and checked only."""
     import twiml
     from twiml.errors import TwiMLParseError
@@ -430,3 +444,29 @@ def explore(
     inputs = _Inputs(None, f"{base.scheme}://{base.netloc}", tries)
     explorer = _Explorer(transport, inputs, max_states, None, auth_token)
     return explorer.run([("start", "call", begin_call(url))])
+
+
+def paths(flow_map: FlowMap, entry: str = "start") -> list[list[Edge]]:
+    """Every path of the map from `entry`, as in the text tree: a path ends at the end of the
+    call, at a broken link, or where it reaches a state already shown (a back-reference)."""
+    out: list[list[Edge]] = []
+    shown: set[str] = set()
+
+    def visit(state_id: str, trail: list[Edge]) -> None:
+        if state_id in shown or flow_map.states[state_id].kind != "document":
+            out.append(trail)
+            return
+        shown.add(state_id)
+        edges = flow_map.out(state_id)
+        if not edges:
+            out.append(trail)
+        for edge in edges:
+            if edge.dst is None:
+                out.append([*trail, edge])
+            else:
+                visit(edge.dst, [*trail, edge])
+
+    for name, _, state_id in flow_map.entries:
+        if name == entry:
+            visit(state_id, [])
+    return out

@@ -148,7 +148,7 @@ class _Writer:
         else:
             head = [f'@app.route({_literal(route.path)}, methods=["GET", "POST"])', f"def {name}():"]
         if isinstance(route.target, str):
-            doc = f"    \"\"\"{route.path} -> {route.target}\"\"\"" if not is_forward(route.target) else None
+            doc = f'    """{route.path} -> {route.target}"""' if not is_forward(route.target) else None
             body = [f"return {self.answer(route.target)}"]
         else:
             doc = f'    """{route.path}: by {route.target.by} ({route.target.match})."""'
@@ -226,7 +226,7 @@ class _Writer:
                 "",
                 "def normalize(text):",
                 '    """Lower case, punctuation dropped, spaces collapsed: speech comes back as "Sales."."""',
-                "    kept = (c for c in text.casefold() if c in \"-*#+@_/&%\" or not unicodedata.category(c).startswith(\"P\"))",
+                '    kept = (c for c in text.casefold() if c in "-*#+@_/&%" or not unicodedata.category(c).startswith("P"))',
                 '    return " ".join("".join(kept).split())',
             ]
         if self.uses_said:

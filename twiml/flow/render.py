@@ -77,7 +77,9 @@ def render_mermaid(flow_map: FlowMap) -> str:
         body = f"{state.path}<br/>{state.document or ''}{mark}"
         if state.heard:
             body += f"<br/><i>{state.heard}</i>"
-        lines.append(f'    {state.id}["{_mermaid_text(body).replace("#lt;br/#gt;", "<br/>").replace("#lt;i#gt;", "<i>").replace("#lt;/i#gt;", "</i>")}"]')
+        lines.append(
+            f'    {state.id}["{_mermaid_text(body).replace("#lt;br/#gt;", "<br/>").replace("#lt;i#gt;", "<i>").replace("#lt;/i#gt;", "</i>")}"]'
+        )
     ends = 0
     for edge in flow_map.edges:
         arrow = f'-->|"{_mermaid_text(edge.label)}"|' if edge.label else "-->"
@@ -110,7 +112,7 @@ def render_dot(flow_map: FlowMap) -> str:
         if state.heard:
             text += f"\\n{_dot_text(state.heard)}"
         color = ", color=red" if state.worst == "error" else ""
-        lines.append(f"    {state.id} [label=\"{text}\"{color}];")
+        lines.append(f'    {state.id} [label="{text}"{color}];')
     ends = 0
     for edge in flow_map.edges:
         label = f' [label="{_dot_text(edge.label)}"]' if edge.label else ""
