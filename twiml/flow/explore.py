@@ -11,6 +11,7 @@ numDigits is 1, otherwise the `tries` values).
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -254,12 +255,11 @@ class _Explorer:
         return where, f"{reply.status}:{hash(reply.body)}"
 
     def document_name(self, source: str | None) -> str | None:
+        """A folder document's name relative to the folder (sources are `folder/name`)."""
         if source is None or self.flow is None:
             return source
-        try:
-            return Path(source).resolve().relative_to(self.flow.folder.resolve()).as_posix()
-        except ValueError:
-            return source
+        prefix = os.path.join(str(self.flow.folder), "")
+        return source[len(prefix) :] if source.startswith(prefix) else source
 
     def arrive(
         self, src: str | None, label: str, step: Step, entry: str | None = None, heard: tuple[str, ...] = ()
