@@ -399,8 +399,8 @@ def explore_flow(
         bodies = [*_iter_split_keys(flow, flow.sms_start, "Body"), _OTHER_BODY]
         starts += [("sms_start", f'text "{b}"', begin_message(folder.url(flow.sms_start), b)) for b in bodies]
     result = explorer.run(starts)
-    if flow.fax_start is not None and transport is None:
-        _fax_entry(result, folder, flow.fax_start)
+    if flow.fax_start is not None and (transport is None or isinstance(transport, FolderTransport)):
+        _fax_entry(result, transport if isinstance(transport, FolderTransport) else folder, flow.fax_start)
     reached = {s.document for s in result.states.values() if s.document}
     result.unreachable = [d for d in flow.documents() if d not in reached]
     return result
