@@ -8,6 +8,7 @@ panel and the flow view show the flow as it is being edited, not as it was last 
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,14 @@ from tomlkit.exceptions import ParseError
 from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
 from editor.document import Document, Kind
+from twiml.base import TwiML
 from twiml.files import atomic_write
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
 
-__all__ = ["FlowProject", "MapRow", "ProjectTransport", "map_rows"]
+__all__ = ["FlowProject", "MapRow", "ProjectTransport", "describe_route", "map_rows", "node_at_line"]
 
 
 class ProjectTransport(FolderTransport):
@@ -187,14 +189,10 @@ class FlowProject:
         if path not in routes:
             raise ValueError(f"no route {path}")
         route: Any = routes[path]
-        if isinstance(route, str):
-            split = tomlkit.inline_table()
-            split["by"] = by
-            cases = tomlkit.inline_table()
-            cases[_key(value)] = target
-            split["cases"] = cases
-            split["default"] = str(route)
-            routes[path] = split
+        if isinstance(route, str):  # written as people write it: { by = "Digits", cases = { ... } }
+            q = json.dumps
+            text = f"x = {{ by = {q(by)}, cases = {{ {q(value)} = {q(target)} }}, default = {q(str(route))} }}"
+            routes[path] = tomlkit.parse(text)["x"]
         else:
             if route.get("match") == "present":
                 raise ValueError(f'route {path} uses match = "present": it has then/default, not cases')
@@ -348,3 +346,20 @@ def describe_route(path: str, flow: Flow) -> str:
         parts.append(f"else → {split.default}")
     how = "" if split.match == "exact" else f" {split.match}"
     return f"{path}  by {split.by}{how}: " + ", ".join(parts)
+
+
+def node_at_line(doc: Document, line: int, name: str) -> TwiML | None:
+    """The node of `doc` that the simulator ran as `<name>` at `line` of the XML it was served
+    (`doc.to_xml()`, see ProjectTransport): both trees come from the same text, so they align."""
+    import twiml
+
+    served = twiml.parse(doc.to_xml())
+    pending: list[tuple[TwiML, TwiML]] = [(served, doc.root)]
+    while pending:
+        shown, own = pending.pop()
+        if getattr(shown, "source_line", None) == line and shown.name == name:
+            return own
+        kids = [v for v in shown.verbs if isinstance(v, TwiML)]
+        own_kids = [v for v in own.verbs if isinstance(v, TwiML)]
+        pending.extend(zip(kids, own_kids, strict=False))
+    return None

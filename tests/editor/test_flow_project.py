@@ -100,3 +100,18 @@ def test_unsaved_documents_are_what_the_map_sees(folder: Path) -> None:
     saved = project.save_all()
     assert saved == [folder / "sales.xml"]
     assert "Sales here, unsaved." in (folder / "sales.xml").read_text(encoding="utf-8")
+
+
+def test_node_at_line_finds_the_verb_the_simulator_ran(folder: Path) -> None:
+    from editor.flow_project import node_at_line
+    from twiml.simulator import GatherInput, Session
+
+    project = FlowProject.open(folder)
+    transport = project.transport()
+    session = Session(transport, transport.url("/voice/incoming"))
+    session.start()
+    session.answer(GatherInput(digits="1"))
+    dial = next(v for v in session.verbs if v.name == "Dial")
+    assert dial.source is not None and dial.source.endswith("sales.xml") and dial.line is not None
+    node = node_at_line(project.document("sales.xml"), dial.line, "Dial")
+    assert node is not None and node.name == "Dial" and node.attrs["action"] == "/dial-complete"
