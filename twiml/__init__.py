@@ -13,10 +13,13 @@ from twiml.errors import TwiMLException, TwiMLParseError
 __all__ = [
     "Diagnostic",
     "GenericNode",
+    "SourceDocument",
     "TwiML",
     "TwiMLException",
     "TwiMLParseError",
     "format_language",
+    "load",
+    "loads",
     "lower_camel",
     "parse",
     "to_python",
@@ -28,6 +31,9 @@ _LAZY = {
     "validate": "twiml.validator",
     "Diagnostic": "twiml.validator",
     "to_python": "twiml.exporter",
+    "load": "twiml.source",
+    "loads": "twiml.source",
+    "SourceDocument": "twiml.source",
 }
 
 
