@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.widgets import Button, Input
 
 from editor.app import EditorApp
 from editor.screens.error_dialog import ErrorDialog
@@ -89,7 +90,7 @@ async def test_file_changed_on_disk_is_never_overwritten_silently(odd: Path) -> 
         assert odd.read_bytes() == theirs and app.doc.dirty
         await save(pilot)
         assert isinstance(app.screen, DiskChanged)
-        app.screen.query_one("#disk-overwrite").press()
+        app.screen.query_one("#disk-overwrite", Button).press()
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert not app.doc.dirty
@@ -105,7 +106,7 @@ async def test_file_changed_on_disk_can_be_reloaded(odd: Path) -> None:
         os.utime(odd, ns=(1, 1))
         await save(pilot)
         assert isinstance(app.screen, DiskChanged)
-        app.screen.query_one("#disk-reload").press()
+        app.screen.query_one("#disk-reload", Button).press()
         await settle(pilot)
         await app.workers.wait_for_complete()
         say = gather(app).verbs[0]
@@ -121,10 +122,10 @@ async def test_file_changed_on_disk_can_be_saved_elsewhere(odd: Path, tmp_path: 
         odd.write_bytes(theirs)
         os.utime(odd, ns=(1, 1))
         await save(pilot)
-        app.screen.query_one("#disk-save_as").press()
+        app.screen.query_one("#disk-save_as", Button).press()
         await settle(pilot)
         assert isinstance(app.screen, PathPrompt)
-        app.screen.query_one("#path-input").value = str(tmp_path / "mine.xml")
+        app.screen.query_one("#path-input", Input).value = str(tmp_path / "mine.xml")
         await pilot.press("enter")
         await settle(pilot)
         await app.workers.wait_for_complete()
@@ -160,7 +161,7 @@ async def test_read_only_file_asks_before_it_is_replaced(odd: Path) -> None:
         assert odd.read_bytes() == ODD.encode() and app.doc.dirty
         await save(pilot)
         assert isinstance(app.screen, ConfirmReadOnly)
-        app.screen.query_one("#read-only-replace").press()
+        app.screen.query_one("#read-only-replace", Button).press()
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert not app.doc.dirty
@@ -237,7 +238,7 @@ async def test_depth_limit_refused_with_a_message_and_deep_duplicate_works(tmp_p
         assert len(app.doc.root.verbs) == 2 and app.is_running
         bottom = app.doc.root.verbs[0]
         while isinstance(bottom, TwiML) and bottom.verbs:
-            bottom = bottom.verbs[0]  # type: ignore[assignment]
+            bottom = bottom.verbs[0]
         assert isinstance(bottom, TwiML)
         app.node_clipboard = "<y><z/></y>"  # beside the deepest node: one level too deep
         app.select(bottom)
