@@ -3,6 +3,7 @@
 Try it without a phone or a tunnel:
 
     twiml call --app examples.flask_ivr:app /voice/incoming --input 1
+    twiml text --app examples.flask_ivr:app /sms --body HELP
     TWILIO_AUTH_TOKEN=secret twiml call --app examples.flask_ivr:app /voice/incoming   # interactive, signed
 
 Serve it for real with `flask --app examples.flask_ivr run` and point a Twilio number's voice
@@ -18,6 +19,7 @@ import re
 
 from flask import Flask, Response, abort, request
 
+from twiml.messaging_response import MessagingResponse
 from twiml.signature import SIGNATURE_HEADER, validate_signature
 from twiml.voice_response import VoiceResponse
 
@@ -41,7 +43,7 @@ def check_signature() -> None:
         abort(403)
 
 
-def twiml(response: VoiceResponse) -> Response:
+def twiml(response: VoiceResponse | MessagingResponse) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
@@ -139,4 +141,20 @@ def voicemail_done() -> Response:
     seconds = request.form.get("RecordingDuration", "0")
     r.say(f"Thank you. We received your {seconds} second message. Goodbye.", **VOICE)
     r.hangup()
+    return twiml(r)
+
+
+@app.post("/sms")
+def sms() -> Response:
+    """Keyword auto-reply for texts to the same number (Twilio itself handles STOP and START)."""
+    keyword = request.form.get("Body", "").strip().upper()
+    r = MessagingResponse()
+    if keyword == "HELP":
+        r.message(
+            "Acme Support is open Mon-Fri 8am-8pm ET. Call us or reply with your question. Reply STOP to opt out."
+        )
+    elif keyword == "HOURS":
+        r.message("We are open Mon-Fri 8am-8pm and Sat 9am-5pm ET.")
+    elif keyword not in ("STOP", "START", "UNSTOP"):
+        r.message("Thanks for your message! Reply HELP for help or HOURS for our opening hours.")
     return twiml(r)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from twiml.simulator.driver import Options, Session
 from twiml.simulator.engine import DialOutcome, GatherInput, QueueOutcome, RecordOutcome, Sent
@@ -51,7 +51,7 @@ class _Exchange:
     session: Session
     _close: Callable[[], None] | None
 
-    def __enter__(self) -> _Exchange:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -33,6 +33,7 @@ from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport,
 __all__ = ["ANSWERED_BY", "Target", "TargetError", "add_commands", "open_target"]
 
 OK, FAILED, BAD_ARGUMENTS = 0, 1, 2
+INTERRUPTED = 130  # ctrl+c while a request was running (as shells report SIGINT)
 ANSWERED_BY = (
     "human",
     "machine_start",
@@ -202,16 +203,18 @@ def _run(
         channel="voice" if channel == "voice" else "messaging",
         listener=_listener(out) if text else None,
     )
+    interrupted = False
     try:
         play(session)
-    except _HungUp:
-        session.ended = Stop("hangup", "the caller hung up")
+    except (_HungUp, KeyboardInterrupt) as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
         if text:
             for line in lines(session.ended):
                 print(line, file=out)
     finally:
         target.close()
-    status = _status(session)
+    status = INTERRUPTED if interrupted else _status(session)
     if not text:
         json.dump(
             as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False

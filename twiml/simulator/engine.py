@@ -199,6 +199,8 @@ class CallState:
     waiting: Ask | None = None
     queue: Queue | None = None
     errors: int = 0
+    sent: int = 0
+    """Messages sent so far (messaging <Message>, voice <Sms>)."""
     ended: Stop | None = None
 
     def fork(self) -> CallState:
@@ -428,6 +430,8 @@ def _reply_problem(state: CallState, fetch: Fetch, reply: Reply) -> Problem | No
 def _fail(state: CallState, events: list[Event | Sent], problem: Problem) -> Step:
     if state.channel == "voice":
         events.append(Note(f'the caller hears "{APPLICATION_ERROR}" and the call ends'))
+    elif state.sent:
+        events.append(Note("Twilio stops here: the messages sent before stay sent, no more are sent"))
     else:
         events.append(Note("no reply is sent"))
     state = replace(state, errors=state.errors + 1)
@@ -679,8 +683,8 @@ def _answer_record(state: CallState, node: TwiML, got: RecordOutcome, events: li
     ]
     if key:
         added.append(("Digits", key))
-    ended = f"key {key}" if key else "silence"
-    events.append(Input("record", f"{duration} s, ended by {ended}", tuple(added)))
+    ended = f"presses {key}" if key else "goes silent"
+    events.append(Input("record", f"the caller speaks {duration} s, then {ended}", tuple(added)))
     state = replace(state, counter=counter)
     action = _resolve(frame, _attr(node, "action"))
     return _step(state, events, _fetch(state, action, _method(node), _origin(frame, node, "action"), tuple(added)))
@@ -711,7 +715,8 @@ def _answer_dial(state: CallState, node: TwiML, got: DialOutcome, events: list[E
     added = [("DialCallStatus", got.status), ("DialCallSid", sid("CA", state.seed, f"dial{counter}"))]
     if got.status in ("completed", "answered"):
         added.append(("DialCallDuration", str(got.duration)))
-    events.append(Input("dial", got.status, tuple(added)))
+    lasted = f" after {got.duration} s" if got.status in ("completed", "answered") else ""
+    events.append(Input("dial", f"{got.status}{lasted}", tuple(added)))
     state = replace(state, counter=counter)
     action = _attr(node, "action")
     if action:
@@ -778,7 +783,9 @@ def _leave_queue(state: CallState, result: str, waited: int, events: list[Event 
 
 
 def _answer_queue(state: CallState, got: QueueOutcome, events: list[Event | Sent]) -> Step:
-    events.append(Input("queue", got.result, (("QueueResult", got.result),)))
+    meaning = {"bridged": "an agent answers", "leave": "the caller leaves", "hangup": "the caller hangs up"}
+    shown = f"{got.result} ({meaning[got.result]})" if got.result in meaning else got.result
+    events.append(Input("queue", shown, (("QueueResult", got.result),)))
     if got.result == "hangup":
         return _step(
             replace(state, queue=None), events, Stop("hangup", "the caller hung up while waiting in the queue")
@@ -844,6 +851,7 @@ def _sms(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple[Cal
     verb = _verb(frame, node)
     events.append(verb)
     events.append(_sent(state, frame, node, verb))
+    state = replace(state, sent=state.sent + 1)
     action = _attr(node, "action")
     if not action:
         return state, None
@@ -882,7 +890,7 @@ def _message(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple
     verb = _verb(frame, node, notes=notes)
     events.append(verb)
     events.append(_sent(state, frame, node, verb))
-    return state, None
+    return replace(state, sent=state.sent + 1), None
 
 
 _VOICE: dict[str, Handler] = {

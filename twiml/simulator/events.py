@@ -147,14 +147,14 @@ class Ask:
             return f"{self.verb.name}: outcome?"
         parts: list[str] = []
         if "dtmf" in self.input_types:
-            keys = f"{self.num_digits} digit{'s' if self.num_digits != 1 else ''}" if self.num_digits else "keys"
-            finish = f", {self.finish_on_key} ends" if self.finish_on_key else ""
+            keys = f"{self.num_digits} key{'s' if self.num_digits != 1 else ''}" if self.num_digits else "keys"
+            finish = f" ({self.finish_on_key} submits)" if self.finish_on_key else ""
             parts.append(f"press {keys}{finish}")
         if "speech" in self.input_types:
-            hint = f", e.g. {self.hints}" if self.hints else ""
-            parts.append(f"say words ({self.language}{hint})")
+            hint = f"; hints: {self.hints}" if self.hints else ""
+            parts.append(f"speak ({self.language}{hint})")
         accepts = " or ".join(parts) or "nothing (no input type)"
-        return f"{accepts}; {self.timeout} s timeout; empty answer = timeout"
+        return f"{accepts}; {self.timeout} s timeout, empty answer = no input"
 
 
 @dataclass(frozen=True)

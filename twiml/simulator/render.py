@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from twiml.simulator.engine import Sent
@@ -50,8 +51,20 @@ def _verb_line(verb: Verb) -> str:
     return head
 
 
+_SID = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
+
+
+def _short(value: str) -> str:
+    """A parameter value for a terminal line: SIDs and long URLs abbreviated, spaces quoted."""
+    if _SID.match(value):
+        value = value[:8] + "…"
+    elif len(value) > 48:
+        value = value[:24] + "…" + value[-12:]
+    return f'"{value}"' if not value or " " in value else value
+
+
 def _params(pairs: tuple[tuple[str, str], ...]) -> str:
-    return " ".join(f"{k}={v}" for k, v in pairs)
+    return " ".join(f"{k}={_short(v)}" for k, v in pairs)
 
 
 _BASE_PARAMS = frozenset(
@@ -77,12 +90,14 @@ def lines(event: Event | Sent | Ask | Stop) -> list[str]:
     """The text lines of one event (empty for events shown elsewhere)."""
     if isinstance(event, Fetched):
         req = event.request
-        own = tuple((k, v) for k, v in req.params if k not in _BASE_PARAMS)
+        own = tuple((k, v) for k, v in req.params if k not in _BASE_PARAMS and (k, v) != ("CallStatus", "in-progress"))
         status = f"{event.status} {event.content_type}".strip() if event.status else "no reply"
         source = f"  [{event.source}]" if event.source else ""
         extra = f"  {_params(own)}" if own else ""
-        return [f"-> {req.method} {req.target if req.method == 'GET' else req.url}{extra}", f"<- {status}{source}"]
+        return ["", f"-> {req.method} {req.url}{extra}", f"<- {status}{source}"]
     if isinstance(event, Verb):
+        if event.name == "Message" and not event.notes:
+            return []  # the Sent event that follows shows it
         indent = "     " if event.inside else "   "
         out = [indent + _verb_line(event)]
         out.extend(f"{indent}  . {note}" for note in event.notes)
@@ -91,8 +106,7 @@ def lines(event: Event | Sent | Ask | Stop) -> list[str]:
         media = "".join(f"\n     + media {m}" for m in event.media)
         return [f'   message to {event.to} from {event.from_}: "{event.body}"{media}']
     if isinstance(event, Input):
-        params = f" -> {_params(event.params)}" if event.params else ""
-        out = [f"   {event.kind}: {event.value}{params}"]
+        out = [f"   {event.kind}: {event.value}"]
         out.extend(f"     . {note}" for note in event.notes)
         return out
     if isinstance(event, Note):
@@ -102,7 +116,8 @@ def lines(event: Event | Sent | Ask | Stop) -> list[str]:
         return [f" {mark} {event.format()}"]
     if isinstance(event, Ask):
         return [f"?  {event.verb.name}: {event.prompt()}"] if event.kind == "gather" else []
-    return [f"== ended: {event.reason}" + (f" ({event.message})" if event.message else "")]
+    detail = f" ({event.message})" if event.message and not event.problems else ""  # problems are shown above
+    return [f"== ended: {event.reason}{detail}"]
 
 
 def _verb_json(verb: Verb) -> dict[str, Any]:
