@@ -129,10 +129,19 @@ def test_auth_token_from_environment(apps: Path, monkeypatch: pytest.MonkeyPatch
     from twiml.simulator.commands import _options
 
     ns = argparse.Namespace(
-        max_steps=5, auth_token=None, from_="a", to="b", param=["X=1"], seed=None, dial_status="busy", dial_duration=3
+        max_steps=5,
+        auth_token=None,
+        from_="a",
+        to="b",
+        param=["X=1"],
+        seed=None,
+        dial_status="busy",
+        dial_duration=3,
+        method="GET",
     )
     options = _options(ns)
     assert options.auth_token == "envtoken" and options.params == (("X", "1"),) and options.dial.status == "busy"
+    assert options.method == "GET"
 
 
 @pytest.mark.parametrize(

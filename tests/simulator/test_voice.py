@@ -256,3 +256,26 @@ def test_unknown_verb_is_skipped_with_a_diagnostic(serve: Factory) -> None:
     call = Call(app, "/v")
     assert call.heard() == "next"
     assert any(p.code == 12200 for p in call.problems)
+
+
+def test_media_and_payment_verbs(serve: Factory) -> None:
+    docs = {
+        "/v": R.format(
+            '<Start><Stream url="wss://x.test/s"/></Start><Say>started</Say>'
+            "<Dial><Client>alice</Client><Sip>sip:bob@x.test</Sip><Conference>room</Conference></Dial>"
+            '<Connect action="/after-connect"><Stream url="wss://x.test/ai"/></Connect><Say>never</Say>'
+        ),
+        "/after-connect": R.format('<Pay action="/paid"/>'),
+        "/paid": lambda v: R.format(f"<Say>payment {v['Result']}</Say><Echo/><Say>never</Say>"),
+    }
+    app, log = serve(docs)
+    call = Call(app, "/v")
+    assert [s.path for s in log] == ["/v", "/after-connect", "/paid"]
+    dial = next(v for v in call.verbs if v.name == "Dial")
+    assert [(n.name, n.text) for n in dial.nouns] == [
+        ("Client", "alice"),
+        ("Sip", "sip:bob@x.test"),
+        ("Conference", "room"),
+    ]
+    assert call.transcript() == "started\npayment success"
+    assert call.ended == "hangup" and "Echo" in (call.end.message if call.end else "")

@@ -123,6 +123,7 @@ def _options(args: argparse.Namespace) -> Options:
         auth_token=token,
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
+        method=args.method,
         seed=args.seed,
         **kw,
     )
@@ -176,6 +177,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--auth-token",
         metavar="TOKEN",
         help="sign requests with X-Twilio-Signature (default: $TWILIO_AUTH_TOKEN)",
+    )
+    p.add_argument(
+        "--method", choices=("POST", "GET"), default="POST", help="method of the first request (the number's webhook)"
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")

@@ -285,12 +285,12 @@ def _last_frame(exc: BaseException) -> str:
     return f"{type(exc).__name__}{': ' + text if text else ''}{where}"
 
 
-def _propagate_flask_errors(app: Any) -> None:
-    """Flask turns exceptions into a bare 500 and logs the traceback; make it raise instead so
+def _flask_config(app: Any) -> dict[str, Any] | None:
+    """Flask's config when `app` is a Flask app: it turns exceptions into a bare 500 and logs
+    the traceback unless PROPAGATE_EXCEPTIONS is set, which the transport sets per request so
     the simulator can show which line failed (the reply stays the 500 Twilio would get)."""
     config = getattr(app, "config", None)
-    if isinstance(config, dict) and "PROPAGATE_EXCEPTIONS" in config:
-        config["PROPAGATE_EXCEPTIONS"] = True
+    return config if isinstance(config, dict) and "PROPAGATE_EXCEPTIONS" in config else None
 
 
 class AppTransport:
@@ -311,8 +311,8 @@ class AppTransport:
         if self.asgi:
             self._asgi = httpx.ASGITransport(app=app)
         else:
-            _propagate_flask_errors(app)
             self._wsgi = httpx.WSGITransport(app=app)
+        self._flask = _flask_config(app)
 
     def url(self, path: str) -> str:
         """The absolute URL of a path of the app."""
@@ -361,7 +361,15 @@ class AppTransport:
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         if self._wsgi is not None:
-            response = self._wsgi.handle_request(request)
+            flask = self._flask
+            before = flask["PROPAGATE_EXCEPTIONS"] if flask is not None else None
+            if flask is not None:
+                flask["PROPAGATE_EXCEPTIONS"] = True
+            try:
+                response = self._wsgi.handle_request(request)
+            finally:
+                if flask is not None:
+                    flask["PROPAGATE_EXCEPTIONS"] = before  # the user's app is left as it was
             response.read()
             return response
         assert self._asgi is not None
