@@ -155,7 +155,7 @@ async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder:
         await pilot.click("#key-1")
         await wait_for(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         text = "\n".join(screen.transcript)
-        assert "gather: keys 1 -> Digits=1" in text
+        assert "gather: keys 1" in text and "-> POST http://localhost/menu  Digits=1" in text
         assert 'Say [Polly.Joanna-Neural, en-US] "Connecting you to sales."' in text
         assert screen.document_name == "goodbye.xml"
         assert screen.highlighted is not None and screen.highlighted.name == "Hangup"
