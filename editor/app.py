@@ -12,12 +12,12 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
 from textual.timer import Timer
@@ -109,8 +109,8 @@ class EditorApp(App[None]):
     """The TwiML flow editor."""
 
     TITLE = "twiml-editor"
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
-    BINDINGS = _bindings(DEFAULT_KEYS)
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(DEFAULT_KEYS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(
@@ -789,7 +789,7 @@ class EditorApp(App[None]):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
-    parser.add_argument("file", nargs="?", help="TwiML file to open (a new voice document when omitted)")
+    parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
     parser.add_argument(
         "--new",
         choices=("voice", "messaging", "fax"),
@@ -798,6 +798,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
+        from editor.flow_app import FlowEditorApp
+
+        FlowEditorApp(args.file, config_path=args.config).run()
+        return
     EditorApp(args.file, config_path=args.config, kind=args.new).run()
 
 

@@ -1,4 +1,4 @@
-"""`twiml` command: validate, format and export TwiML files.
+"""`twiml` command: validate, format and export TwiML files; simulate calls and messages.
 
 Exit status: 0 fine, 1 when a document has an error (or `format --check` would change a file),
 2 when a file cannot be read or written (each such file is one line on stderr; the other files
@@ -337,6 +337,14 @@ def _parser() -> argparse.ArgumentParser:
         help="package to import from: twiml (default) or twilio.twiml",
     )
     p.set_defaults(run=_cmd_to_python)
+
+    from twiml.simulator.commands import add_commands as add_simulator_commands
+
+    add_simulator_commands(sub)  # call, text
+
+    from twiml.flow.commands import register as register_flow_commands
+
+    register_flow_commands(sub)  # map, export-app
     return parser
 
 
