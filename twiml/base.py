@@ -80,10 +80,17 @@ class TwiML:
     so consecutive strings join rather than overwrite each other.
     """
 
+    # Slots keep a node small (a parsed 50 MB document has about a million of them); `__dict__`
+    # stays available, created only when something sets another attribute, as twilio allows.
+    __slots__ = ("__dict__", "attrs", "source_column", "source_line", "value", "verbs")
+
     name: str = "TwiML"
     value: Any
     verbs: list[TwiML | str]
     attrs: dict[str, Any]
+    source_line: int | None
+    """Line of the element's start tag in the parsed text; unset on built nodes."""
+    source_column: int | None
 
     def __init__(self, **kwargs: Any) -> None:
         self.value = None
@@ -202,6 +209,8 @@ class Comment(TwiML):
 
 class GenericNode(TwiML):
     """An element by name: unknown verbs, vendor extensions, anything the grammar lacks."""
+
+    __slots__ = ("name",)
 
     def __init__(self, name: str, value: Any, **kwargs: Any) -> None:
         check_name(name, name)  # an element name twilio would write as given, e.g. `< />`

@@ -360,22 +360,12 @@ class _Target:
         verbs: list[TwiML | str] = []
         node: TwiML = _new(cls)
         if element is None:
-            node.__dict__ = {
-                "name": tag,
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
-        else:
-            node.__dict__ = {
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
+            node.name = tag
+        node.value = None
+        node.verbs = verbs
+        node.attrs = attrs
+        node.source_line = line
+        node.source_column = column
         if stack:
             stack[-1][3].append(node)
         else:
@@ -421,7 +411,11 @@ class _Target:
         frame[5] = True
         line, column = self.locate(None)
         node = _new(Comment)
-        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line, "source_column": column}
+        node.value = text or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = line
+        node.source_column = column
         frame[3].append(node)
 
     def doctype(self, *args: Any) -> None:
