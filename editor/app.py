@@ -431,9 +431,9 @@ class EditorApp(App[None]):
         if action_id == "paste":
             return self.node_clipboard is not None
         if action_id == "add_child":
-            return node.name != "#comment" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
+            return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
         if action_id == "edit_attribute":
-            return node.name != "#comment"
+            return node.name[:1] != "#"
         return True
 
     def refresh_applicable(self) -> None:
@@ -581,7 +581,7 @@ class EditorApp(App[None]):
             return
         node = self._target()
         name = _root_name(self.node_clipboard)
-        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name != "#comment" else set()
+        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name[:1] != "#" else set()
         parent = self.doc.parent_of(node)
         if name in allowed or parent is None:
             target, index = node, len(node.verbs)

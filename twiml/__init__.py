@@ -16,10 +16,13 @@ __version__ = "0.1.0"
 __all__ = [
     "Diagnostic",
     "GenericNode",
+    "SourceDocument",
     "TwiML",
     "TwiMLException",
     "TwiMLParseError",
     "format_language",
+    "load",
+    "loads",
     "lower_camel",
     "parse",
     "to_python",
@@ -31,6 +34,9 @@ _LAZY = {
     "validate": "twiml.validator",
     "Diagnostic": "twiml.validator",
     "to_python": "twiml.exporter",
+    "load": "twiml.source",
+    "loads": "twiml.source",
+    "SourceDocument": "twiml.source",
 }
 
 

@@ -224,16 +224,9 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
 
 
 def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
-    """The document as `format` writes it, keeping comments around <Response> (a file header)."""
-    from twiml.parser import outside_comments
-    from twiml.serialize import DECLARATION, comment_text
-
-    pretty = not args.compact
-    body = doc.to_xml(xml_declaration=False, pretty=pretty, indent=" " * args.indent)
-    before, after = outside_comments(data)
-    sep = "\n" if pretty else ""
-    head = DECLARATION + sep if not args.no_declaration else ""
-    return head + "".join(comment_text(c) + sep for c in before) + body + "".join(comment_text(c) + sep for c in after)
+    """The document as `format` writes it; comments and processing instructions around
+    <Response> (a file header) are part of the parsed document, so they are kept."""
+    return doc.to_xml(xml_declaration=not args.no_declaration, pretty=not args.compact, indent=" " * args.indent)
 
 
 def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:

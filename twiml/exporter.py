@@ -14,13 +14,14 @@ import math
 import re
 from typing import Any
 
-from twiml.base import Comment, TwiML
+from twiml.base import TwiML, is_markup
 from twiml.grammar_types import MODULES, Attr, Element, element_of
+from twiml.serialize import markup_text
 
 __all__ = ["to_python"]
 
 
-_RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
+_RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode", "ProcessingInstruction"})
 """Names the snippet itself uses; variables never take them."""
 
 
@@ -206,15 +207,35 @@ class _Writer:
         for verb in verbs:
             if isinstance(verb, str):
                 self.lines.append(f"{name}.append({_literal(verb)})")
-            elif isinstance(verb, Comment) or getattr(verb, "name", None) == "#comment":
+            elif is_markup(verb):
                 if self.twilio:
-                    self.lines.extend(
-                        ("# " + line.strip()).rstrip() for line in str(verb.value).strip().splitlines() or [""]
-                    )
+                    self.python_comment(verb)
                 else:
-                    self.lines.append(f"{name}.append({self.need('twiml.base', 'Comment')}({_literal(verb.value)}))")
+                    self.lines.append(f"{name}.append({self.markup(verb)})")
             else:
                 self.emit(verb, name, element if not generic else None)
+        if parent_var is None:
+            for where in ("prolog", "epilog"):
+                items = getattr(node, where, ())
+                if not items:
+                    continue
+                if self.twilio:  # twilio cannot write these; keep them readable in the snippet
+                    self.lines.append(f"# {where} (twilio cannot write it):")
+                    for item in items:
+                        self.python_comment(item)
+                else:
+                    self.lines.append(f"{name}.{where} = [{', '.join(self.markup(m) for m in items)}]")
+
+    def markup(self, node: TwiML) -> str:
+        """Constructor call for a comment or processing instruction."""
+        if node.name == "#pi":
+            cls = self.need("twiml.base", "ProcessingInstruction")
+            return f"{cls}({_literal(getattr(node, 'target', ''))}, {_literal(node.value)})"
+        return f"{self.need('twiml.base', 'Comment')}({_literal(node.value)})"
+
+    def python_comment(self, node: TwiML) -> None:
+        text = str(node.value) if node.name == "#comment" else markup_text(node)
+        self.lines.extend(("# " + line.strip()).rstrip() for line in text.strip().splitlines() or [""])
 
     def source(self) -> str:
         head = [f"from {module} import {', '.join(names)}" for module, names in sorted(self.imports.items())]
@@ -222,7 +243,8 @@ class _Writer:
 
 
 def _is_comment(verb: TwiML | str) -> bool:
-    return isinstance(verb, Comment) or getattr(verb, "name", None) == "#comment"
+    """Comments and processing instructions: the twilio export writes them as Python comments."""
+    return is_markup(verb)
 
 
 def _twilio_text(value: Any, verbs: list[TwiML | str], loose: bool) -> tuple[Any, list[TwiML | str], bool]:
@@ -257,7 +279,7 @@ def to_python(doc: TwiML, import_root: str = "twiml") -> str:
 
     ``import_root="twilio.twiml"`` writes imports for the twilio package instead; our extensions
     twilio lacks become ``add_child`` calls and comments become Python comments (twilio cannot
-    write XML comments), so there the rebuilt XML has no comments.
+    write XML comments), so there the rebuilt XML has no comments (nor processing instructions).
     """
     if not isinstance(doc, TwiML):
         raise TypeError(f"to_python() needs a TwiML node, not {type(doc).__name__}")
