@@ -218,7 +218,13 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     """The node's own state: its set slots, then anything in its `__dict__`."""
     get = object.__getattribute__
     fields: list[tuple[str, Any]] = []
-    for key in _SLOT_NAMES:
+    cls = type(node)
+    slots = _SLOTS.get(cls)
+    if slots is None:
+        slots = _SLOTS[cls] = tuple(
+            key for klass in cls.__mro__ for key in getattr(klass, "__slots__", ()) if key != "__dict__"
+        )
+    for key in slots:
         with contextlib.suppress(AttributeError):  # an unset slot
             fields.append((key, get(node, key)))
     extra = get(node, "__dict__")
@@ -227,7 +233,7 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     return fields
 
 
-_SLOT_NAMES = tuple(name for name in TwiML.__slots__ if name != "__dict__")
+_SLOTS: dict[type, tuple[str, ...]] = {}  # slot names per class, its bases' included
 
 
 class Comment(TwiML):
