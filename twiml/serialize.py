@@ -115,6 +115,30 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
+_PI_TARGET = re.compile(r"[A-Za-z_:][\w.:-]*")
+
+
+def pi_text(target: str, data: Any) -> str:
+    """`<?target data?>`; raises TwiMLException for what XML cannot carry there."""
+    text = "" if data is None else str(data)
+    if not isinstance(target, str) or not _PI_TARGET.fullmatch(target) or target.lower() == "xml":
+        raise TwiMLException(f"{target!r} is not a valid processing instruction target")
+    if "?>" in text:
+        raise TwiMLException(f"processing instruction data {text[:30]!r} contains '?>', which XML forbids")
+    if _FORBIDDEN.search(text):
+        raise _forbidden(text, f"processing instruction <?{target}")
+    if text and text[0] not in " \t\r\n":
+        text = " " + text
+    return "<?" + target + text + "?>"
+
+
+def markup_text(node: TwiML) -> str:
+    """A comment or processing instruction node as XML."""
+    if node.name == "#pi":
+        return pi_text(node.target, node.value)  # type: ignore[attr-defined]
+    return comment_text(node.value)
+
+
 def _write(node: TwiML, out: list[str], whole: bool = True) -> None:
     """Append the pieces of `node`'s XML to `out` (only its start tag, `<Name ...>`, when not
     `whole`): the one writer behind compact and pretty output.
@@ -124,8 +148,8 @@ def _write(node: TwiML, out: list[str], whole: bool = True) -> None:
     hits. Integers need no check; names are matched against the XML grammar once (`_NAMES`).
     """
     name = node.name
-    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
-        out.append(comment_text(node.value))
+    if name == "#comment" or name == "#pi":  # before the empty-value check: Comment("") is `<!---->`
+        out.append(markup_text(node))
         return
     names = _NAMES
     if name not in names:
@@ -205,8 +229,8 @@ def _measure(node: TwiML, size: list[int]) -> None:
     """Add the length of `node`'s compact XML to size[0] (characters) and size[1] (extra UTF-8
     bytes of non-ASCII text), with `_write`'s checks but without building strings."""
     name = node.name
-    if name == "#comment":
-        text = comment_text(node.value)
+    if name == "#comment" or name == "#pi":
+        text = markup_text(node)
         size[0] += len(text)
         if not text.isascii():
             size[1] += len(text.encode("utf-8")) - len(text)
@@ -266,6 +290,8 @@ def compact_size(node: TwiML, xml_declaration: bool = True) -> tuple[int, int]:
     Raises TwiMLException exactly when `to_xml` would."""
     size = [len(DECLARATION) if xml_declaration else 0, 0]
     _measure(node, size)
+    for item in (*node.prolog, *node.epilog):
+        _measure(item, size)
     return size[0], size[0] + size[1]
 
 
@@ -274,7 +300,15 @@ def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, i
     if pretty:
         if xml_declaration:
             out.append("\n")
+        if node.prolog:
+            out.extend(markup_text(m) + "\n" for m in node.prolog)
         _write_pretty(node, out, "  " if indent is None else indent, 0)
+        if node.epilog:
+            out.extend(markup_text(m) + "\n" for m in node.epilog)
     else:
+        if node.prolog:  # comments and processing instructions around a parsed root
+            out.extend(markup_text(m) for m in node.prolog)
         _write(node, out)
+        if node.epilog:
+            out.extend(markup_text(m) for m in node.epilog)
     return "".join(out)
