@@ -219,10 +219,13 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     get = object.__getattribute__
     fields: list[tuple[str, Any]] = []
     cls = type(node)
-    slots = _SLOTS.get(cls)
-    if slots is None:
-        slots = _SLOTS[cls] = tuple(
-            key for klass in cls.__mro__ for key in getattr(klass, "__slots__", ()) if key != "__dict__"
+    slots = _SLOT_NAMES.get(cls)
+    if slots is None:  # every class's own slots (GenericNode adds `name`), once per class
+        slots = _SLOT_NAMES[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name in getattr(klass, "__slots__", ())
+            if name not in ("__dict__", "__weakref__")
         )
     for key in slots:
         with contextlib.suppress(AttributeError):  # an unset slot
@@ -233,7 +236,7 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     return fields
 
 
-_SLOTS: dict[type, tuple[str, ...]] = {}  # slot names per class, its bases' included
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class Comment(TwiML):
