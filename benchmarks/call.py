@@ -104,7 +104,9 @@ def main() -> None:
     bare_overhead = bare_ms - best_bare_app / n * 1000
     print(f"{n}-step scripted call against an in-process Flask app (best of {args.repeat})")
     print(f"  simulated call   : {per_step:6.3f} ms/step  (app's own time {app_ms:.3f} ms/step)")
-    print(f"  simulator overhead: {overhead:6.3f} ms/step  target < {TARGET_MS} ms  -> {'ok' if overhead < TARGET_MS else 'MISSED'}")
+    print(
+        f"  simulator overhead: {overhead:6.3f} ms/step  target < {TARGET_MS} ms  -> {'ok' if overhead < TARGET_MS else 'MISSED'}"
+    )
     print(f"  bare httpx loop  : {bare_ms:6.3f} ms/step  (overhead besides the app {bare_overhead:.3f} ms/step)")
     print(f"  simulated / bare : {per_step / bare_ms:5.2f}x")
 
