@@ -137,10 +137,23 @@ class FileTransport:
                 return path
         return None
 
+    def _missing(self, url: str) -> str:
+        """Why `url` has no file, and where it was looked for."""
+        base = urlsplit(FILE_BASE)
+        parts = urlsplit(url)
+        message = f"no document offline for {url}"
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.strip("/"):
+            rel = parts.path.strip("/")
+            wanted = rel if Path(rel).suffix else rel + ".xml"
+            message += f" (no {wanted} in {self.folder})"
+        if (self.folder / "flow.toml").is_file():
+            message += f"; call the folder {self.folder}/ to route URLs through its flow.toml"
+        return message
+
     def fetch(self, request: Request) -> Reply:
         path = self.path_for(request.url)
         if path is None:
-            return _no_reply(request, f"no document offline for {request.url}", None)
+            return _no_reply(request, self._missing(request.url), None)
         start = time.perf_counter()
         try:
             body = path.read_bytes()
