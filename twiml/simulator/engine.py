@@ -9,8 +9,17 @@ Dial, Record or queue; the caller of `answer` supplies it) or a `Stop` (the call
     step = receive(step.state, transport.fetch(step.next.request))
     step = answer(step.state, GatherInput.parse("1"))
 
-Twilio's behaviour reproduced here is documented at each handler; sources: Twilio's TwiML
-verb pages (voice/twiml/*), its webhook request pages and the error dictionary.
+Twilio's behaviour reproduced here follows Twilio's pages (checked with the project's search):
+- twilio.com/docs/voice/twiml/gather: no action means the URL of the document holding the
+  Gather; input ends at numDigits, finishOnKey (default #) or `timeout` seconds of silence.
+- twilio.com/docs/voice/twiml/record: action default is the current document; `Digits` is the
+  key that ended the recording; Twilio's own example plays "I did not receive a recording" after
+  <Record>, i.e. an empty recording falls through to the next verb without the action.
+- twilio.com/docs/voice/twiml/enqueue and /leave: the action is requested when the caller leaves
+  the queue (QueueResult, QueueSid, QueueTime); <Leave> continues after the <Enqueue>; waitUrl
+  documents loop until the caller leaves (run once here).
+- twilio.com/docs/usage/webhooks, /docs/api/errors (11200, 11205, 11750, 12100, 12300): request
+  parameters, reply checks and what the caller hears; see also shared/reference/webhooks.md.
 """
 
 from __future__ import annotations
