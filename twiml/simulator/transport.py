@@ -8,7 +8,6 @@ process through httpx's WSGI/ASGI transports, no socket). Anything with a `fetch
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 import os
@@ -17,13 +16,15 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx and asyncio load when an HTTP or app transport is made, not for `twiml validate`
+    import asyncio
+
+    import httpx
 
 __all__ = [
     "TOTAL_TIMEOUT",
@@ -173,6 +174,8 @@ def _headers(request: Request) -> dict[str, str]:
 
 def _send(client: httpx.Client, request: Request, deadline: float) -> tuple[httpx.Response, bytes]:
     """Send and read at most MAX_READ bytes; raise httpx.TimeoutException past the deadline."""
+    import httpx
+
     data = urlencode(request.form) if request.method != "GET" else None
     headers = _headers(request)
     if data is not None:
@@ -206,6 +209,8 @@ class HttpTransport:
     redirects followed (11215 when they loop), at most 64 KB read."""
 
     def __init__(self, timeout: float = TOTAL_TIMEOUT, client: httpx.Client | None = None) -> None:
+        import httpx
+
         self.timeout = timeout
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
@@ -214,6 +219,8 @@ class HttpTransport:
         )
 
     def fetch(self, request: Request) -> Reply:
+        import httpx
+
         start = time.perf_counter()
         try:
             response, body = _send(self.client, request, time.monotonic() + self.timeout)
@@ -315,6 +322,8 @@ class AppTransport:
     """
 
     def __init__(self, app: Callable[..., Any], base_url: str = "http://localhost") -> None:
+        import httpx
+
         self.app = app
         self.base_url = base_url.rstrip("/")
         self.asgi = is_asgi(app)
@@ -334,6 +343,8 @@ class AppTransport:
         return self.base_url + "/" + path.lstrip("/")
 
     def fetch(self, request: Request) -> Reply:
+        import httpx
+
         start = time.perf_counter()
         method, url = request.method, request.target
         content = urlencode(request.form).encode() if method != "GET" else b""
@@ -399,6 +410,9 @@ class AppTransport:
     def _run(self, coro: Any) -> Any:
         """Run a coroutine on this transport's own loop; from inside a running loop (an async
         test, the editor) the loop runs on a worker thread so the caller's loop is not re-entered."""
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
             weakref.finalize(self, self._loop.close)  # a Call left unclosed still frees its loop
