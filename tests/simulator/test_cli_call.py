@@ -228,3 +228,12 @@ def test_interactive_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Dial Number +15550001: outcome?" in out.getvalue()
     args.dial_status = "failed"  # an option given on the command line is not asked
     assert choose(dial) is None
+
+
+def test_cli_starts_without_httpx() -> None:
+    """`twiml validate` and friends do not pay for the simulator's HTTP stack."""
+    import subprocess
+
+    code = "import sys, twiml.cli; twiml.cli._parser(); print(sorted({'httpx', 'asyncio'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
