@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from twiml.base import Comment, GenericNode, TwiML
+from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.builders import class_of
 from twiml.errors import TwiMLParseError
 from twiml.files import read_bytes
@@ -35,7 +35,7 @@ _new = object.__new__
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
 # that a `<Say` inside them is not taken for an element.
-_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|\?.*?\?>|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
+_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|(?P<p>\?.*?\?>)|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
@@ -54,7 +54,7 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "no_network": True,
     "huge_tree": False,
     "dtd_validation": False,
-    "remove_pis": True,
+    "remove_pis": False,
     "remove_comments": False,
     "remove_blank_text": False,
     "strip_cdata": True,
@@ -227,11 +227,13 @@ class _Target:
         self.resolved: dict[tuple[int, str], tuple[Element | None, type[TwiML], bool]] = {}
         self.scopes: list[dict[str, str]] = [{}]  # in-scope prefix -> URI (namespace mode only)
         self.amp = _AMP_REESCAPED and "&" in text
+        self.outside: tuple[list[TwiML], list[TwiML]] = ([], [])  # prolog, epilog
 
     # -- positions ---------------------------------------------------------------------------
-    def locate(self, qname: str | None, root: bool = False) -> tuple[int | None, int | None]:
-        """Line and column of the next element `<qname` (or comment when qname is None) in the
-        source, scanning forward; (None, None) once the scan has lost step."""
+    def locate(self, qname: str | None, root: bool = False, mark: str = "c") -> tuple[int | None, int | None]:
+        """Line and column of the next element `<qname` (or, when qname is None, comment or with
+        mark="p" processing instruction) in the source, scanning forward; (None, None) once the
+        scan has lost step."""
         marks = self.marks
         if marks is not None:
             for m in marks:
@@ -239,7 +241,7 @@ class _Target:
                 if root and tag is None:
                     continue  # comments before the root are not part of the document
                 if qname is None:
-                    if m.group("c") is None:
+                    if m.group(mark) is None:
                         if tag is None:
                             continue
                         break  # an element where a comment was expected: lost step
@@ -360,22 +362,12 @@ class _Target:
         verbs: list[TwiML | str] = []
         node: TwiML = _new(cls)
         if element is None:
-            node.__dict__ = {
-                "name": tag,
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
-        else:
-            node.__dict__ = {
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
+            node.name = tag
+        node.value = None
+        node.verbs = verbs
+        node.attrs = attrs
+        node.source_line = line
+        node.source_column = column
         if stack:
             stack[-1][3].append(node)
         else:
@@ -409,29 +401,53 @@ class _Target:
             node.verbs = [v for v in frame[3] if v.__class__ is not str]
 
     def comment(self, text: str) -> None:
+        node = _new(Comment)
+        node.value = text or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            node.source_line, node.source_column = self.locate(None)
+
+    def markup(self, node: TwiML) -> bool:
+        """Place a comment or processing instruction; True when it went inside an element."""
         stack = self.stack
-        if not stack:
+        if not stack:  # before or after the root: the document's prolog or epilog
             self.pending = None
-            return  # comments outside <Response> have no place in the document
+            self.outside[0 if self.root is None else 1].append(node)
+            return False
         frame = stack[-1]
         pending = self.pending
         if pending is not None:
             self.pending = None
             self.add_text(frame, pending)
         frame[5] = True
-        line, column = self.locate(None)
-        node = _new(Comment)
-        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line, "source_column": column}
         frame[3].append(node)
+        return True
 
     def doctype(self, *args: Any) -> None:
         raise TwiMLParseError("DOCTYPE declarations are not allowed in TwiML", 1, 1, self.filename)
 
     def pi(self, target: str, data: str | None = None) -> None:
-        """Processing instructions carry nothing for Twilio and have no node type: dropped."""
+        """Processing instructions carry nothing for Twilio but are kept, so nothing is lost."""
+        node = _new(ProcessingInstruction)
+        node.target = target
+        node.value = data or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            node.source_line, node.source_column = self.locate(None, mark="p")
 
     def close(self) -> TwiML | None:
-        return self.root
+        root = self.root
+        if root is not None:
+            prolog, epilog = self.outside
+            if prolog:
+                root.prolog = prolog
+            if epilog:
+                root.epilog = epilog
+        return root
 
 
 class _ProbeTarget:
@@ -492,7 +508,7 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         guess = kind
     doc = _build(data, text, guess, namespaces, filename)
     if kind is None:
-        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name != "#comment"})
+        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name[:1] != "#"})
         if actual != guess:
             doc = _build(data, text, actual, namespaces, filename)
     # What is served, for the size budgets: characters read, and bytes (as given, else as UTF-8).
