@@ -84,7 +84,8 @@ def _forget_source(node: TwiML) -> None:
     """Drop source positions from a subtree that no longer comes from the file (copies, pastes)."""
     for sub in node.iter():
         for name in _SOURCE_ATTRS:
-            sub.__dict__.pop(name, None)
+            if hasattr(sub, name):
+                delattr(sub, name)
 
 
 class Document:

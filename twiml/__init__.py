@@ -10,6 +10,9 @@ from typing import Any
 from twiml.base import GenericNode, TwiML, format_language, lower_camel
 from twiml.errors import TwiMLException, TwiMLParseError
 
+__version__ = "0.1.0"
+"""Kept equal to pyproject.toml's version (a test checks); `twiml --version` prefers the installed metadata."""
+
 __all__ = [
     "Diagnostic",
     "GenericNode",

@@ -139,35 +139,40 @@ def markup_text(node: TwiML) -> str:
     return comment_text(node.value)
 
 
-def _head(node: TwiML, name: str) -> str:
-    """`<Name attr="v" ...` with attributes sorted, as twilio writes them, each value escaped
-    inline: a few `in` checks per value, and the careful escaper only when one of them hits."""
-    attrs = node.attrs
-    head = "<" + name
-    if not attrs:
-        return head
-    names = _NAMES
-    for key in sorted(attrs):
-        if key not in names:
-            check_name(key, name, attribute=True)
-        value = attrs[key]
-        if value.__class__ is not str:
-            value = attr_text(value)
-        if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
-            value = escape_attr(value, name, key)
-        head += f' {key}="{value}"'
-    return head
+def _write(node: TwiML, out: list[str], whole: bool = True) -> None:
+    """Append the pieces of `node`'s XML to `out` (only its start tag, `<Name ...>`, when not
+    `whole`): the one writer behind compact and pretty output.
 
-
-def _write(node: TwiML, out: list[str]) -> None:
-    """Append the pieces of `node`'s XML to `out`: the one writer behind compact and pretty output."""
+    Attributes are sorted, as twilio writes them; each value is escaped inline: a few `in`
+    checks per value, the careful escaper (which also refuses what XML forbids) only when one
+    hits. Integers need no check; names are matched against the XML grammar once (`_NAMES`).
+    """
     name = node.name
     if name == "#comment" or name == "#pi":  # before the empty-value check: Comment("") is `<!---->`
         out.append(markup_text(node))
         return
-    if name not in _NAMES:
+    names = _NAMES
+    if name not in names:
         check_name(name, name)
-    head = _head(node, name) if node.attrs else "<" + name
+    attrs = node.attrs
+    head = "<" + name
+    if attrs:
+        for key in sorted(attrs) if len(attrs) > 1 else attrs:
+            value = attrs[key]
+            cls = value.__class__
+            if cls is str:
+                if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                    value = escape_attr(value, name, key)
+            elif cls is not int:
+                value = attr_text(value)
+                if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                    value = escape_attr(value, name, key)
+            if key not in names:
+                check_name(key, name, attribute=True)
+            head = f'{head} {key}="{value}"'
+    if not whole:
+        out.append(head + ">")
+        return
     value = node.value
     verbs = node.verbs
     if value is None or value == "":
@@ -186,7 +191,7 @@ def _write(node: TwiML, out: list[str]) -> None:
         mark = -1
         out.append(head + ">" + text)
     for verb in verbs:
-        if isinstance(verb, str):
+        if verb.__class__ is str or isinstance(verb, str):
             if verb:
                 if "&" in verb or "<" in verb or ">" in verb or not verb.isprintable():
                     verb = escape_text(verb, name)
@@ -203,23 +208,21 @@ def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
     """Indent elements that hold only elements; leave any element with text exactly as is."""
     verbs = node.verbs
     value = node.value
+    out.append(indent * depth)
     if (
         not (value is None or value == "")
         or any(isinstance(v, str) and v for v in verbs)
         or all(isinstance(v, str) for v in verbs)
     ):
-        out.append(indent * depth)
         _write(node, out)
         out.append("\n")
         return
-    name = node.name
-    if name not in _NAMES:
-        check_name(name, name)
-    out.append(indent * depth + _head(node, name) + ">\n")
+    _write(node, out, whole=False)
+    out.append("\n")
     for verb in verbs:
         if not isinstance(verb, str):
             _write_pretty(verb, out, indent, depth + 1)
-    out.append(indent * depth + "</" + name + ">\n")
+    out.append(indent * depth + "</" + node.name + ">\n")
 
 
 def _measure(node: TwiML, size: list[int]) -> None:

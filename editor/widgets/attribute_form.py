@@ -64,6 +64,8 @@ class BodyEditor(TextArea):
 class AttributeForm(VerticalScroll):
     """Fields for every grammar attribute of the node, its unknown attributes, and its body."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.node: TwiML | None = None
