@@ -373,13 +373,13 @@ def _deep_text(node: TwiML) -> str:
     """All text in the subtree, without markup (what a voice speaks)."""
     parts: list[str] = []
     for n in node.iter():
-        if n.name != "#comment":
+        if n.name[:1] != "#":
             parts.append(_own_text(n))
     return "".join(parts)
 
 
 def _element_children(node: TwiML) -> list[TwiML]:
-    return [v for v in node.verbs if not isinstance(v, str) and v.name != "#comment"]
+    return [v for v in node.verbs if not isinstance(v, str) and v.name[:1] != "#"]
 
 
 # --- element-specific checks (keyed by grammar class) -------------------------------------------
@@ -643,7 +643,7 @@ def _check_content(node: TwiML, c: rules.ContentRule, path: str, out: list[Diagn
     if c.children:
         any_child = c.children == ("*",)
         for kid in node.verbs:
-            if not isinstance(kid, str) and kid.name != "#comment" and (any_child or kid.name in c.children):
+            if not isinstance(kid, str) and kid.name[:1] != "#" and (any_child or kid.name in c.children):
                 return
     out.append(_diag(c.severity, c.code, c.message, path, node))
 
@@ -691,7 +691,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
         if isinstance(kid, str):
             continue
         name = kid.name
-        if name == "#comment":
+        if name[:1] == "#":
             continue
         i = counts[name] = counts.get(name, 0) + 1
         kid_path = f"{path}/{name}[{i}]"
