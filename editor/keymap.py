@@ -100,7 +100,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     ),
     KeyAction(
         "reformat",
-        "f8",
+        "ctrl+l",
         "Reformat document",
         "Write canonical XML (sorted attributes, two-space indentation) on the next save instead of "
         "keeping the file's own formatting",

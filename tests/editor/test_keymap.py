@@ -21,6 +21,7 @@ from editor.keymap import (
 ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED_IDS = {
+    "reformat",
     "save",
     "open",
     "new",
