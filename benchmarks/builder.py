@@ -37,7 +37,8 @@ def build(vr: Any) -> str:
         status_callback_method="POST",
     )
     r.redirect("/main-menu", method="POST")
-    return r.to_xml()
+    xml: str = r.to_xml()  # twilio is untyped
+    return xml
 
 
 def best(func: Any, number: int, repeat: int = 7) -> float:

@@ -72,7 +72,7 @@ def _action(action_id: str) -> str:
     return ACTION_NAMES.get(action_id, action_id)
 
 
-def _bindings(keys: Iterable[KeyAction]) -> list[Binding]:
+def _bindings(keys: Iterable[KeyAction]) -> list[BindingType]:
     return [Binding(k.key, _action(k.id), k.description, show=k.show, id=k.id, priority=k.id in PRIORITY) for k in keys]
 
 
@@ -176,7 +176,7 @@ class EditorApp(App[None]):
         yield Footer()
 
     @property
-    def tree(self) -> VerbTree:
+    def tree(self) -> VerbTree:  # type: ignore[override]  # DOMNode.tree is only a debug dump of the DOM
         return self.query_one("#tree", VerbTree)
 
     @property
@@ -700,7 +700,8 @@ class EditorApp(App[None]):
         """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
         if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
             return True
-        return bool(await self.push_screen_wait(ConfirmOverwrite(str(path))))
+        overwrite: bool = await self.push_screen_wait(ConfirmOverwrite(str(path)))
+        return overwrite
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
@@ -760,7 +761,7 @@ class EditorApp(App[None]):
             return
         kind = await self.push_screen_wait(KindPicker())
         if kind is not None:
-            self.load_document(Document.new(kind))  # type: ignore[arg-type]
+            self.load_document(Document.new(kind))
 
     @work(exclusive=True, group="file")
     async def new_document(self, kind: Kind) -> None:

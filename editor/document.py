@@ -65,12 +65,12 @@ _SOURCE_ATTRS = ("source_line", "source_column")
 DEFAULT_MAX_HISTORY = 10_000
 
 
-def _parse(text: str | bytes, kind: str | None) -> TwiML:
+def _parse(text: str | bytes, kind: Kind | None) -> TwiML:
     """`twiml.parse` with every failure reported as TwiMLParseError."""
     from twiml.parser import parse
 
     try:
-        return parse(text, kind=kind)  # type: ignore[arg-type]
+        return parse(text, kind=kind)
     except TwiMLParseError:
         raise
     except TwiMLException as exc:
@@ -134,7 +134,7 @@ class Document:
             try:
                 root = _parse(data, kind)
             except TwiMLParseError as exc:
-                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(path)) from exc
+                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(path), code=exc.code) from exc
             return cls(root, kind=kind, file_path=path)
         return cls.from_xml(text, file_path=path, kind=kind)
 
@@ -155,7 +155,9 @@ class Document:
             root = _parse(text, kind)
         except TwiMLParseError as exc:
             if exc.filename is None and file_path is not None:
-                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(file_path)) from exc
+                raise TwiMLParseError(
+                    exc.message, exc.line, exc.column, filename=str(file_path), code=exc.code
+                ) from exc
             raise
         return cls(root, kind=kind, file_path=file_path)
 

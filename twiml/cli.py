@@ -83,7 +83,7 @@ def _parse(data: bytes) -> TwiML:
 
 
 def _parse_finding(name: str, exc: TwiMLParseError) -> _Finding:
-    return _Finding(name, "error", getattr(exc, "code", PARSE_FAILURE), exc.message, exc.line, exc.column)
+    return _Finding(name, "error", exc.code, exc.message, exc.line, exc.column)
 
 
 def _display(name: str) -> str:

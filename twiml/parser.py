@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from twiml.base import Comment, GenericNode, TwiML
 from twiml.builders import class_of
@@ -302,14 +302,13 @@ class _Target:
             parent = None
             line, column = self.locate(tag, root=True)
             if tag != "Response":
-                error = TwiMLParseError(
+                raise TwiMLParseError(
                     f"the root element must be <Response>, not <{tag}> (Twilio error 12102)",
                     line,
                     column,
                     self.filename,
+                    code=12102,
                 )
-                error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
-                raise error
         key = (id(parent), tag)
         try:
             element, cls, has_body = self.resolved[key]
@@ -415,7 +414,7 @@ def _amp_reescaped() -> bool:
     """Whether libxml2 hands parser targets `&` in attribute values as `&#38;` when entities are
     not substituted (libxml2 2.x does). Literal `&` never reaches the target then, so turning
     every `&#38;` back into `&` is exact."""
-    parser = etree.XMLParser(target=_ProbeTarget(), **_PARSER_OPTIONS)
+    parser = etree.XMLParser(target=_ProbeTarget(), **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     return bool(etree.fromstring(b'<r a="&amp;"/>', parser) == "&#38;")
 
 
@@ -463,7 +462,7 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
 
 def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str | None) -> TwiML:
     target = _Target(text, dialect, namespaces, filename)
-    parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)
+    parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

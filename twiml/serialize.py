@@ -59,7 +59,7 @@ def attr_text(value: Any) -> str:
     """An attribute value as Twilio expects it: booleans lower-case, lists space-separated."""
     cls = value.__class__
     if cls is str:
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]  # the exact-class test is the hot path; mypy narrows only isinstance
     if cls is int:
         return str(value)
     if isinstance(value, bool):

@@ -16,7 +16,7 @@ _ATTR_TYPES = {
     "int": "int | str | None",
     "bool": "bool | str | None",
     "float": "float | str | None",
-    "list": "str | Sequence[str | int] | None",
+    "list": "str | int | Sequence[str | int] | None",  # twilio's own examples pass attempt=1
 }
 
 
