@@ -35,7 +35,7 @@ from editor.edits import (
     resolve,
 )
 from twiml.base import Comment, TwiML
-from twiml.builders import class_of
+from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import atomic_write, read_text
 from twiml.grammar import GRAMMAR

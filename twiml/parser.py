@@ -16,7 +16,7 @@ from typing import Any, Literal
 from lxml import etree
 
 from twiml.base import Comment, GenericNode, TwiML
-from twiml.builders import class_of
+from twiml.classes import class_of
 from twiml.errors import TwiMLParseError
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element

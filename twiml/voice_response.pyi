@@ -3,11 +3,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from twiml.base import TwiML
+from twiml.response import Response
 
 __all__ = ['VoiceResponse', 'Refer', 'ReferSip', 'Stop', 'Transcription', 'Parameter', 'Config', 'Siprec', 'Stream', 'Start', 'Recording', 'Prompt', 'Pause', 'Play', 'Say', 'SsmlW', 'SsmlSub', 'SsmlSayAs', 'SsmlProsody', 'SsmlS', 'SsmlPhoneme', 'SsmlLang', 'SsmlP', 'SsmlEmphasis', 'SsmlBreak', 'Pay', 'Sms', 'Reject', 'Redirect', 'Record', 'Queue', 'Leave', 'Hangup', 'Gather', 'Enqueue', 'Task', 'Echo', 'Dial', 'WhatsApp', 'Application', 'ApplicationSid', 'Sip', 'Headers', 'Header', 'SipUri', 'Sim', 'Number', 'Conference', 'Client', 'Identity', 'Connect', 'ConversationRelaySession', 'AiSession', 'ConversationRelay', 'Language', 'Conversation', 'VirtualAgent', 'Autopilot', 'Room']
 
 
-class VoiceResponse(TwiML):
+class VoiceResponse(Response):
     def __init__(self, **kwargs: Any) -> None: ...
     def connect(self, action: str | None = None, method: str | None = None, **kwargs: Any) -> Connect: ...
     def dial(self, number: Any | None = None, action: str | None = None, method: str | None = None, timeout: int | str | None = None, hangup_on_star: bool | str | None = None, time_limit: int | str | None = None, caller_id: str | None = None, record: str | None = None, trim: str | None = None, recording_status_callback: str | None = None, recording_configuration_id: str | None = None, recording_status_callback_method: str | None = None, recording_status_callback_event: str | int | Sequence[str | int] | None = None, answer_on_bridge: bool | str | None = None, ring_tone: str | None = None, recording_track: str | None = None, sequential: bool | str | None = None, refer_url: str | None = None, refer_method: str | None = None, events: str | None = None, passports: str | None = None, **kwargs: Any) -> Dial: ...
