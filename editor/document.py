@@ -34,14 +34,14 @@ from editor.edits import (
     SetText,
     resolve,
 )
-from twiml.base import Comment, TwiML
+from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import atomic_write, read_text
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
-from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text
+from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
 
 if TYPE_CHECKING:
     from twiml.validator import Diagnostic
@@ -81,7 +81,8 @@ def _forget_source(node: TwiML) -> None:
     """Drop source positions from a subtree that no longer comes from the file (copies, pastes)."""
     for sub in node.iter():
         for name in _SOURCE_ATTRS:
-            sub.__dict__.pop(name, None)
+            if hasattr(sub, name):
+                delattr(sub, name)
 
 
 class Document:
@@ -335,8 +336,8 @@ class Document:
         `merge=True` folds this into an immediately preceding edit of the same attribute.
         Raises TwiMLException for a name that is not an XML name or a value XML cannot carry."""
         path = self.path_of(node)
-        if isinstance(node, Comment):
-            raise TwiMLException("a comment has no attributes")
+        if is_markup(node):
+            raise TwiMLException("a comment or processing instruction has no attributes")
         if not isinstance(xml_name, str) or not _XML_NAME.match(xml_name):
             raise TwiMLException(f"{xml_name!r} is not a valid XML attribute name")
         new = MISSING if value is None else value
@@ -356,11 +357,13 @@ class Document:
         """Replace the node's body text (``.value``); None or "" leaves it empty.
         Raises TwiMLException for text XML cannot carry (see `set_attr` for `merge`)."""
         path = self.path_of(node)
-        if isinstance(node, Comment) and text is None:
+        if is_markup(node) and text is None:
             text = ""  # a comment always has text, if only an empty one
         if text is not None:
             if isinstance(node, Comment):
                 comment_text(str(text))
+            elif is_markup(node):
+                pi_text(getattr(node, "target", ""), text)
             else:
                 escape_text(body_text(text), node.name)
         old = node.value
@@ -379,13 +382,13 @@ class Document:
         parent_path = self.path_of(parent)
         if not isinstance(node, TwiML):
             raise TypeError(f"only TwiML nodes can be inserted, not {type(node).__name__}")
-        if isinstance(parent, Comment):
-            raise TwiMLException("a comment cannot have children")
+        if is_markup(parent):
+            raise TwiMLException("a comment or processing instruction cannot have children")
         if not 0 <= index <= len(parent.verbs):
             raise IndexError(f"index {index} outside 0..{len(parent.verbs)}")
         paths = self._paths()
         for sub in node.iter():
-            if not isinstance(sub, Comment) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
+            if not is_markup(sub) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
                 raise TwiMLException(f"{sub.name!r} is not a valid XML element name")
             entry = paths.get(id(sub))
             if entry is not None and entry[0] is sub:
@@ -529,6 +532,14 @@ class Document:
         if cached is None or cached[0] != self.version:
             from twiml.validator import validate
 
+            if self.version or getattr(self.root, "source_size", None) is None:
+                # What a save writes is what is served: the size budgets count that.
+                try:
+                    xml = self.to_xml()
+                except TwiMLException:  # the validator reports why it cannot be written
+                    vars(self.root).pop("source_size", None)
+                else:
+                    self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             cached = self._diagnostics = (self.version, list(validate(self.root)))
         return list(cached[1])
 

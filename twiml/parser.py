@@ -8,6 +8,7 @@ libxml2 then parses UTF-8 bytes with entity loading, DTDs and network access swi
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ from typing import Any, Literal
 
 from lxml import etree
 
-from twiml.base import Comment, GenericNode, TwiML
+from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.classes import class_of
 from twiml.errors import TwiMLParseError
+from twiml.files import read_bytes
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
+from twiml.limits import MAX_DEPTH
 
 __all__ = ["Kind", "detect_kind", "outside_comments", "parse"]
 
@@ -32,7 +35,7 @@ _new = object.__new__
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
 # that a `<Say` inside them is not taken for an element.
-_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|\?.*?\?>|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
+_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|(?P<p>\?.*?\?>)|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
@@ -51,7 +54,7 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "no_network": True,
     "huge_tree": False,
     "dtd_validation": False,
-    "remove_pis": True,
+    "remove_pis": False,
     "remove_comments": False,
     "remove_blank_text": False,
     "strip_cdata": True,
@@ -65,8 +68,32 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - text.rfind("\n", 0, index)
 
 
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+"""Text codecs Python has that are no character set a document can be written in."""
+
+
+def _declared_codec(data: bytes, filename: str | None) -> str:
+    """The codec of the encoding the XML declaration names ("utf-8" when none is named)."""
+    m = _DECL_ENCODING.match(data)
+    if m is None:
+        return "utf-8"
+    declared = m.group(1).decode("ascii")
+    try:
+        info = codecs.lookup(declared)
+    except (LookupError, ValueError):
+        info = None
+    # Binary-to-binary and str-to-str codecs (hex, base64, zlib, rot13, ...) are no text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in _NOT_CHARSETS:
+        raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename)
+    if info.name in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
+        return info.name + "-be"
+    return str(info.name)
+
+
 def _decode(data: bytes, filename: str | None) -> str:
-    """Bytes to text the way an XML processor would: BOM first, then the declaration, else UTF-8."""
+    """Bytes to text the way an XML processor would: BOM first, then the declaration, else UTF-8.
+
+    Every failure, whatever the codec raises, is a TwiMLParseError."""
     encoding = "utf-8"
     start = 0
     for bom, name in _BOMS:
@@ -77,20 +104,15 @@ def _decode(data: bytes, filename: str | None) -> str:
         if data[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without a BOM
             encoding = "utf-16-be" if data[0] == 0 else "utf-16-le"
         else:
-            m = _DECL_ENCODING.match(data)
-            if m is not None:
-                declared = m.group(1).decode("ascii")
-                try:
-                    encoding = codecs.lookup(declared).name
-                except LookupError:
-                    raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename) from None
-                if encoding in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
-                    encoding += "-be"
+            encoding = _declared_codec(data, filename)
     try:
         return data[start:].decode(encoding)
     except UnicodeDecodeError as exc:
-        good = data[start : start + exc.start].decode(encoding, errors="replace")
-        line, column = _position(good, len(good))
+        line: int | None = None
+        column: int | None = None
+        with contextlib.suppress(Exception):  # a position is a courtesy; some codecs cannot give one
+            good = data[start : start + exc.start].decode(encoding, errors="replace")
+            line, column = _position(good, len(good))
         raise TwiMLParseError(
             f"input is not valid {encoding}: byte {data[start + exc.start : start + exc.start + 1]!r}"
             f" cannot be decoded",
@@ -98,26 +120,34 @@ def _decode(data: bytes, filename: str | None) -> str:
             column,
             filename,
         ) from None
+    except Exception as exc:  # a codec's own failure (UnicodeError, LookupError, ValueError, ...)
+        raise TwiMLParseError(f"input cannot be decoded as {encoding}: {exc}", 1, 1, filename) from None
+
+
+def _read_file(path: str) -> tuple[str, str]:
+    """Text of a file named by the caller; every I/O failure is a TwiMLParseError naming the file."""
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        raise TwiMLParseError(f"cannot read the file: {exc.strerror or exc}", None, None, path) from None
+    return _decode(data, path), path
 
 
 def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
     """The document text and the file name it came from (None for in-memory input)."""
     if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        with open(path, "rb") as fh:
-            return _decode(fh.read(), path), path
+        return _read_file(os.fsdecode(source))
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _decode(bytes(source), None), None
     if isinstance(source, str):
         head = source.lstrip("\ufeff" + _WS)
         if not head.startswith("<"):
             try:
-                is_file = os.path.isfile(source)
+                exists = os.path.lexists(source)
             except (ValueError, OSError):  # NULs, names too long
-                is_file = False
-            if is_file:
-                with open(source, "rb") as fh:
-                    return _decode(fh.read(), source), source
+                exists = False
+            if exists:  # a file, or something that is not one (directory, FIFO, device): say so
+                return _read_file(source)
             if "\n" not in source and len(source) < 1024 and head:
                 raise TwiMLParseError(f"{source[:80]!r} is neither TwiML nor an existing file", 1, 1)
         return source, None
@@ -197,11 +227,13 @@ class _Target:
         self.resolved: dict[tuple[int, str], tuple[Element | None, type[TwiML], bool]] = {}
         self.scopes: list[dict[str, str]] = [{}]  # in-scope prefix -> URI (namespace mode only)
         self.amp = _AMP_REESCAPED and "&" in text
+        self.outside: tuple[list[TwiML], list[TwiML]] = ([], [])  # prolog, epilog
 
     # -- positions ---------------------------------------------------------------------------
-    def locate(self, qname: str | None, root: bool = False) -> tuple[int | None, int | None]:
-        """Line and column of the next element `<qname` (or comment when qname is None) in the
-        source, scanning forward; (None, None) once the scan has lost step."""
+    def locate(self, qname: str | None, root: bool = False, mark: str = "c") -> tuple[int | None, int | None]:
+        """Line and column of the next element `<qname` (or, when qname is None, comment or with
+        mark="p" processing instruction) in the source, scanning forward; (None, None) once the
+        scan has lost step."""
         marks = self.marks
         if marks is not None:
             for m in marks:
@@ -209,7 +241,7 @@ class _Target:
                 if root and tag is None:
                     continue  # comments before the root are not part of the document
                 if qname is None:
-                    if m.group("c") is None:
+                    if m.group(mark) is None:
                         if tag is None:
                             continue
                         break  # an element where a comment was expected: lost step
@@ -292,8 +324,8 @@ class _Target:
                 self.offset = pos
                 column = pos - text.rfind("\n", 0, pos)
             else:
-                if m is not None:  # CDATA, PI or lost step: let the careful path decide
-                    self.marks = _chain(m, marks)  # type: ignore[arg-type]
+                if m is not None and marks is not None:  # CDATA, PI or lost step: let the careful path decide
+                    self.marks = _chain(m, marks)
                 line, column = self.locate(tag)
         else:
             self.pending = None  # whitespace before the root
@@ -309,6 +341,13 @@ class _Target:
                     self.filename,
                     code=12102,
                 )
+        if len(stack) >= MAX_DEPTH:
+            raise TwiMLParseError(
+                f"<{tag}> is nested {len(stack) + 1} levels deep; the depth limit is {MAX_DEPTH}",
+                line,
+                column,
+                self.filename,
+            )
         key = (id(parent), tag)
         try:
             element, cls, has_body = self.resolved[key]
@@ -322,22 +361,12 @@ class _Target:
         verbs: list[TwiML | str] = []
         node: TwiML = _new(cls)
         if element is None:
-            node.__dict__ = {
-                "name": tag,
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
-        else:
-            node.__dict__ = {
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
+            node.name = tag
+        node.value = None
+        node.verbs = verbs
+        node.attrs = attrs
+        node.source_line = line
+        node.source_column = column
         if stack:
             stack[-1][3].append(node)
         else:
@@ -371,29 +400,53 @@ class _Target:
             node.verbs = [v for v in frame[3] if v.__class__ is not str]
 
     def comment(self, text: str) -> None:
+        node = _new(Comment)
+        node.value = text or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            node.source_line, node.source_column = self.locate(None)
+
+    def markup(self, node: TwiML) -> bool:
+        """Place a comment or processing instruction; True when it went inside an element."""
         stack = self.stack
-        if not stack:
+        if not stack:  # before or after the root: the document's prolog or epilog
             self.pending = None
-            return  # comments outside <Response> have no place in the document
+            self.outside[0 if self.root is None else 1].append(node)
+            return False
         frame = stack[-1]
         pending = self.pending
         if pending is not None:
             self.pending = None
             self.add_text(frame, pending)
         frame[5] = True
-        line, column = self.locate(None)
-        node = _new(Comment)
-        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line, "source_column": column}
         frame[3].append(node)
+        return True
 
     def doctype(self, *args: Any) -> None:
         raise TwiMLParseError("DOCTYPE declarations are not allowed in TwiML", 1, 1, self.filename)
 
     def pi(self, target: str, data: str | None = None) -> None:
-        """Processing instructions carry nothing for Twilio and have no node type: dropped."""
+        """Processing instructions carry nothing for Twilio but are kept, so nothing is lost."""
+        node = _new(ProcessingInstruction)
+        node.target = target
+        node.value = data or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            node.source_line, node.source_column = self.locate(None, mark="p")
 
     def close(self) -> TwiML | None:
-        return self.root
+        root = self.root
+        if root is not None:
+            prolog, epilog = self.outside
+            if prolog:
+                root.prolog = prolog
+            if epilog:
+                root.epilog = epilog
+        return root
 
 
 class _ProbeTarget:
@@ -454,9 +507,11 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         guess = kind
     doc = _build(data, text, guess, namespaces, filename)
     if kind is None:
-        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name != "#comment"})
+        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name[:1] != "#"})
         if actual != guess:
             doc = _build(data, text, actual, namespaces, filename)
+    # What is served, for the size budgets: characters read, and bytes (as given, else as UTF-8).
+    doc.source_size = (len(text), len(source) if isinstance(source, (bytes, bytearray)) else len(data))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
     return doc
 
 
@@ -464,7 +519,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
     target = _Target(text, dialect, namespaces, filename)
     parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     try:
-        root = etree.fromstring(data, parser)
+        root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, filename) from None
     except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
@@ -477,7 +532,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
             raise TwiMLParseError(message, entry.line or None, entry.column or None, filename)
     if root is None:
         raise TwiMLParseError("document is empty", 1, 1, filename)
-    return root  # type: ignore[no-any-return]
+    return root
 
 
 def outside_comments(source: str | bytes) -> tuple[list[str], list[str]]:

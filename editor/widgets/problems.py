@@ -26,6 +26,8 @@ def _key(diagnostic: Any) -> tuple[str, str, str, str]:
 class ProblemsPanel(DataTable[Any]):
     """One row per diagnostic; Enter or a click posts NodeChosen for the diagnostic's node."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.diagnostics: list[Any] = []
