@@ -207,7 +207,16 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     """The node's own state: its set slots, then anything in its `__dict__`."""
     get = object.__getattribute__
     fields: list[tuple[str, Any]] = []
-    for key in _SLOT_NAMES:
+    cls = type(node)
+    slots = _SLOT_NAMES.get(cls)
+    if slots is None:  # every class's own slots (GenericNode adds `name`), once per class
+        slots = _SLOT_NAMES[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name in getattr(klass, "__slots__", ())
+            if name not in ("__dict__", "__weakref__")
+        )
+    for key in slots:
         with contextlib.suppress(AttributeError):  # an unset slot
             fields.append((key, get(node, key)))
     extra = get(node, "__dict__")
@@ -216,7 +225,7 @@ def _fields(node: TwiML) -> list[tuple[str, Any]]:
     return fields
 
 
-_SLOT_NAMES = tuple(name for name in TwiML.__slots__ if name != "__dict__")
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class Comment(TwiML):

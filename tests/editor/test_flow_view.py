@@ -237,3 +237,14 @@ def test_flow_view_snapshot(snap_compare: Callable[..., bool], monkeypatch: pyte
         await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_document_keys_do_nothing_behind_the_flow_view(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FlowScreen)
+        before = app.doc.to_xml()
+        await pilot.press("a", "delete", "ctrl+d", "v")
+        await settle(pilot)
+        assert isinstance(app.screen, FlowScreen) and app.doc.to_xml() == before and not app.doc.dirty

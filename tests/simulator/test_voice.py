@@ -46,6 +46,9 @@ def test_gather_nested_verbs_first_then_action_abandons_rest(serve: Factory) -> 
     app, log = serve({"/voice": MENU, "/menu": R.format("<Say>Connecting you to sales.</Say><Hangup/>")})
     call = Call(app, "/voice")
     assert call.heard() == "For sales, press 1.\n[audio https://x.test/m.mp3]"
+    gather, say = call.verbs[:2]
+    assert (gather.name, gather.text, gather.nouns) == ("Gather", "", ())
+    assert (say.name, say.inside, say.line) == ("Say", "Gather", 1)
     assert call.waiting is not None and call.waiting.num_digits == 1
     call.press("1")
     assert call.heard() == "Connecting you to sales."
