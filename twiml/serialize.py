@@ -115,7 +115,7 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
-_PI_TARGET = re.compile(r"[A-Za-z_:][\w.:-]*")
+_PI_TARGET = re.compile(_PART)  # an XML name without a colon (namespace-aware parsers refuse one)
 
 
 def pi_text(target: str, data: Any) -> str:
