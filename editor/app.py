@@ -8,21 +8,21 @@ only when its node changed under it, the preview and problems list after a short
 from __future__ import annotations
 
 import argparse
-import tomllib
 import re
 import sys
+import tomllib
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import metadata
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
@@ -32,6 +32,7 @@ from editor.keymap import ACTIONS, DEFAULT_KEYS, KeyAction, help_rows, load_keym
 from editor.screens.add_element import AddElementScreen
 from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
+from editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from editor.screens.help import HelpScreen
 from editor.screens.path_prompt import PathPrompt
 from editor.screens.picker import PickerScreen
@@ -43,6 +44,7 @@ from editor.widgets.verb_tree import VerbTree
 from editor.widgets.xml_preview import XmlPreview, node_lines
 from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element, element_of
 
 REFRESH_DELAY = 0.02
@@ -92,8 +94,8 @@ class EditorApp(App[None]):
     """Below 120 columns the form and preview take turns beside the tree (F3); from 200 the
     form's labels sit beside their fields."""
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
-    BINDINGS = _bindings(ACTIONS)
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(ACTIONS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(
@@ -432,9 +434,9 @@ class EditorApp(App[None]):
             siblings = self._siblings(node)
             return bool(siblings) and (siblings[0] if when == "not_first" else siblings[-1]) is not node
         if when == "takes_children":
-            return node.name != "#comment" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
+            return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
         if when == "element":
-            return node.name != "#comment"
+            return node.name[:1] != "#"
         raise ValueError(f"unknown action condition {when!r}")
 
     def applicable(self, action_id: str) -> bool:
@@ -445,7 +447,7 @@ class EditorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open, the main screen's keys must not act behind it (a key typed
         # into a prompt never saves, opens or deletes anything).
-        return not (action in self._action_names and len(self.screen_stack) > 1)
+        return not (action in self._action_names and isinstance(self.screen, ModalScreen))
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         """Palette entries from the action records, only those that apply now."""
@@ -482,7 +484,11 @@ class EditorApp(App[None]):
             return
 
         def add(element: Element) -> None:
-            change, new = self.doc.add_child(node, element)
+            try:
+                change, new = self.doc.add_child(node, element)
+            except TwiMLException as exc:  # e.g. deeper than twiml.limits.MAX_DEPTH
+                self.push_screen(ErrorDialog("Cannot add", str(exc)))
+                return
             self.after_change(change)
             self.select(new)
 
@@ -496,7 +502,11 @@ class EditorApp(App[None]):
             return
 
         def add(element: Element) -> None:
-            change, new = self.doc.add_sibling(node, element)
+            try:
+                change, new = self.doc.add_sibling(node, element)
+            except TwiMLException as exc:
+                self.push_screen(ErrorDialog("Cannot add", str(exc)))
+                return
             self.after_change(change)
             self.select(new)
 
@@ -527,7 +537,11 @@ class EditorApp(App[None]):
         if node is self.doc.root:
             self.notify("The root <Response> cannot be duplicated.", severity="warning")
             return
-        change, new = self.doc.duplicate(node)
+        try:
+            change, new = self.doc.duplicate(node)
+        except TwiMLException as exc:
+            self.push_screen(ErrorDialog("Cannot duplicate", str(exc)))
+            return
         self.after_change(change)
         self.select(new)
 
@@ -572,7 +586,7 @@ class EditorApp(App[None]):
             return
         node = self._target()
         name = _root_name(self.node_clipboard)
-        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name != "#comment" else set()
+        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name[:1] != "#" else set()
         parent = self.doc.parent_of(node)
         if name in allowed or parent is None:
             target, index = node, len(node.verbs)
@@ -726,19 +740,49 @@ class EditorApp(App[None]):
 
     async def _save(self, ask: bool) -> bool:
         path = self.doc.file_path
+        if not ask and path is not None and self.doc.disk_changed():
+            choice = await self.push_screen_wait(DiskChanged(str(path)))
+            if choice == "reload":
+                return self.open_path(path)
+            if choice == "save_as":
+                ask = True
+            elif choice != "overwrite":
+                return False
         if ask or path is None:
             initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
             path = await self.push_screen_wait(PathPrompt("Save as", initial))
             if path is None or not await self._may_write(path, self.doc.file_path):
                 return False
-        try:
-            saved = self.doc.save(path)
-        except (OSError, TwiMLException, ValueError) as exc:
-            self.push_screen(ErrorDialog("Not saved", f"{path}: {exc}"))
-            return False
+        return await self._write(path)
+
+    async def _write(self, path: Path) -> bool:
+        """Save to `path`, asking before replacing a read-only file. Any failure is shown in a
+        dialog naming the file; the document and its edits stay as they are."""
+        replace = False
+        while True:
+            try:
+                saved = self.doc.save(path, replace_read_only=replace)
+            except ReadOnlyFileError:
+                if replace or not await self.push_screen_wait(ConfirmReadOnly(str(path))):
+                    return False
+                replace = True
+                continue
+            except Exception as exc:  # disk full, permissions, symlink loops, encodings: never lose the edits
+                self.push_screen(
+                    ErrorDialog("Not saved", f"{path}: {exc}\n\nYour edits are kept; nothing was written.")
+                )
+                return False
+            break
         self.update_title()
         self.notify(f"Saved {saved}")
         return True
+
+    def action_reformat(self) -> None:
+        """Write canonical XML (sorted attributes, two-space indentation) on the next save."""
+        self.doc.reformat()
+        self.update_title()
+        self.schedule_refresh()
+        self.notify("The next save writes the document in canonical form.")
 
     async def _may_write(self, path: Path, own: Path | None = None) -> bool:
         """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
@@ -794,7 +838,7 @@ class EditorApp(App[None]):
                 )
             )
             return False
-        except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+        except Exception as exc:  # any failure leaves the current document as it is
             self.push_screen(ErrorDialog("Could not open the file", f"{path}: {exc}"))
             return False
         self.load_document(doc)
@@ -849,7 +893,7 @@ def version() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
-    parser.add_argument("file", nargs="?", help="TwiML file to open (a new voice document when omitted)")
+    parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
     parser.add_argument(
         "--new",
         choices=("voice", "messaging", "fax"),
@@ -858,6 +902,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
+        from editor.flow_app import FlowEditorApp
+
+        FlowEditorApp(args.file, config_path=args.config).run()
+        return
     EditorApp(args.file, config_path=args.config, kind=args.new).run()
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
-from twiml.serialize import to_string
+from twiml.serialize import check_name, to_string
 
-__all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
+__all__ = [
+    "Comment",
+    "GenericNode",
+    "ProcessingInstruction",
+    "TwiML",
+    "TwiMLException",
+    "format_language",
+    "is_markup",
+    "lower_camel",
+]
 
 _SPECIAL_KEYWORDS = {
     "from_": "from",
@@ -36,11 +46,14 @@ def lower_camel(string: str) -> str:
     return joined[:1].lower() + joined[1:]
 
 
-def attribute_name(keyword: str) -> str:
-    """XML attribute name for a Python keyword (special names first, then lower_camel); cached."""
+def attribute_name(keyword: str, element: str = "?") -> str:
+    """XML attribute name for a Python keyword (special names first, then lower_camel); cached.
+    Raises TwiMLException, naming `element`, when the result is not an XML name."""
     name = _KEY_CACHE.get(keyword)
     if name is None:
-        name = _KEY_CACHE[keyword] = lower_camel(_SPECIAL_KEYWORDS.get(keyword, keyword))
+        name = lower_camel(_SPECIAL_KEYWORDS.get(keyword, keyword))
+        check_name(name, element, attribute=True)
+        _KEY_CACHE[keyword] = name
     return name
 
 
@@ -60,13 +73,13 @@ def format_language(language: str | None) -> str | None:
     return language[0:2].lower() + "-" + language[3:5].upper()
 
 
-def keyword_attrs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Attribute dict from builder keywords: None means 'not set' and is dropped."""
+def keyword_attrs(kwargs: dict[str, Any], element: str = "?") -> dict[str, Any]:
+    """Attribute dict from builder keywords of `element`: None means 'not set' and is dropped."""
     get = _KEY_CACHE.get
     attrs: dict[str, Any] = {}
     for key, value in kwargs.items():
         if value is not None:
-            attrs[get(key) or attribute_name(key)] = value
+            attrs[get(key) or attribute_name(key, element)] = value
     return attrs
 
 
@@ -77,15 +90,27 @@ class TwiML:
     so consecutive strings join rather than overwrite each other.
     """
 
+    # Slots keep a node small (a parsed 50 MB document has about a million of them); `__dict__`
+    # stays available, created only when something sets another attribute, as twilio allows.
+    __slots__ = ("__dict__", "attrs", "source_column", "source_line", "value", "verbs")
+
     name: str = "TwiML"
     value: Any
     verbs: list[TwiML | str]
     attrs: dict[str, Any]
+    source_line: int | None
+    """Line of the element's start tag in the parsed text; unset on built nodes."""
+    source_column: int | None
+    prolog: Sequence[TwiML] = ()
+    """Comments and processing instructions before the root element (parsed documents only;
+    a list you may replace or edit). Written between the declaration and the root."""
+    epilog: Sequence[TwiML] = ()
+    """Comments and processing instructions after the root element."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.value = None
         self.verbs = []
-        self.attrs = keyword_attrs(kwargs) if kwargs else {}
+        self.attrs = keyword_attrs(kwargs, self.name) if kwargs else {}
 
     @classmethod
     def from_xml(cls: type[N], source: Any) -> N:
@@ -102,7 +127,11 @@ class TwiML:
         return self.to_xml()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.to_xml(xml_declaration=False)[:60]!r}>"
+        try:
+            xml = self.to_xml(xml_declaration=False)
+        except (TwiMLException, RecursionError) as exc:  # a repr must not raise, e.g. in a traceback
+            return f"<{type(self).__name__} name={self.name!r}, not writable: {exc}>"
+        return f"<{type(self).__name__} {xml[:60]!r}>"
 
     def __enter__(self: N) -> N:
         return self
@@ -152,6 +181,63 @@ class TwiML:
         """Child nodes without the text pieces."""
         return [v for v in self.verbs if isinstance(v, TwiML)]
 
+    def __deepcopy__(self: N, memo: dict[int, Any]) -> N:
+        """A deep copy made without recursion per level (copy.deepcopy's own would need about six
+        stack frames per level, so a document of `twiml.limits.MAX_DEPTH` levels could not be copied)."""
+        import copy
+
+        def shell(node: TwiML) -> TwiML:
+            new = object.__new__(type(node))
+            memo[id(node)] = new
+            return new
+
+        top = shell(self)
+        pending: list[tuple[TwiML, TwiML]] = [(self, top)]
+        setter = object.__setattr__
+        while pending:
+            node, new = pending.pop()
+            for key, value in _fields(node):
+                if key != "verbs":
+                    setter(new, key, copy.deepcopy(value, memo))
+                    continue
+                verbs: list[TwiML | str] = []
+                for verb in value:
+                    if isinstance(verb, TwiML):
+                        done = memo.get(id(verb))
+                        if done is None:
+                            done = shell(verb)
+                            pending.append((verb, done))
+                        verbs.append(done)
+                    else:
+                        verbs.append(verb)
+                setter(new, key, verbs)
+        return top  # type: ignore[return-value]  # shell() keeps the type: object.__new__(type(node))
+
+
+def _fields(node: TwiML) -> list[tuple[str, Any]]:
+    """The node's own state: its set slots, then anything in its `__dict__`."""
+    get = object.__getattribute__
+    fields: list[tuple[str, Any]] = []
+    cls = type(node)
+    slots = _SLOT_NAMES.get(cls)
+    if slots is None:  # every class's own slots (GenericNode adds `name`), once per class
+        slots = _SLOT_NAMES[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name in getattr(klass, "__slots__", ())
+            if name not in ("__dict__", "__weakref__")
+        )
+    for key in slots:
+        with contextlib.suppress(AttributeError):  # an unset slot
+            fields.append((key, get(node, key)))
+    extra = get(node, "__dict__")
+    if extra:
+        fields.extend(extra.items())
+    return fields
+
+
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 class Comment(TwiML):
     """An XML comment kept from a parsed document, so comments survive a round trip."""
@@ -163,10 +249,32 @@ class Comment(TwiML):
         self.value = text
 
 
+class ProcessingInstruction(TwiML):
+    """An XML processing instruction such as ``<?xml-stylesheet href="s.xsl"?>``: `target` and
+    its data in `value`. Twilio ignores them; parsed documents keep them so nothing is lost."""
+
+    name = "#pi"
+    target: str
+
+    def __init__(self, target: str, data: str = "") -> None:
+        super().__init__()
+        self.target = target
+        self.value = data
+
+
+def is_markup(node: object) -> bool:
+    """True for comments and processing instructions: nodes that are not elements."""
+    name = getattr(node, "name", None)
+    return isinstance(name, str) and name[:1] == "#"
+
+
 class GenericNode(TwiML):
     """An element by name: unknown verbs, vendor extensions, anything the grammar lacks."""
 
+    __slots__ = ("name",)
+
     def __init__(self, name: str, value: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        check_name(name, name)  # an element name twilio would write as given, e.g. `< />`
         self.name = name
+        super().__init__(**kwargs)
         self.value = value

@@ -7,7 +7,17 @@ all read this one table.  Facts come from Twilio's documentation and the twilio 
 from __future__ import annotations
 
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, STRING, URL, Attr, Body, Element, Grammar
-from twiml.grammar_values import *  # noqa: F403 - long value tables
+from twiml.grammar_values import (
+    DIAL_RING_TONE,
+    GATHER_FINISH_ON_KEY,
+    GATHER_LANGUAGE,
+    LANG_XML_LANG,
+    PAY_LANGUAGE,
+    PROMPT_ERROR_TYPE,
+    SAY_AS_INTERPRET_AS,
+    SAY_LANGUAGE,
+    SAY_VOICE,
+)
 
 ELEMENTS: tuple[Element, ...] = (
     Element(

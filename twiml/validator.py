@@ -22,7 +22,8 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, URL, Attr, Element, element_of
-from twiml.serialize import DECLARATION, attr_text, body_text
+from twiml.limits import message_length
+from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
 __all__ = ["Diagnostic", "Severity", "validate"]
 
@@ -372,13 +373,13 @@ def _deep_text(node: TwiML) -> str:
     """All text in the subtree, without markup (what a voice speaks)."""
     parts: list[str] = []
     for n in node.iter():
-        if n.name != "#comment":
+        if n.name[:1] != "#":
             parts.append(_own_text(n))
     return "".join(parts)
 
 
 def _element_children(node: TwiML) -> list[TwiML]:
-    return [v for v in node.verbs if not isinstance(v, str) and v.name != "#comment"]
+    return [v for v in node.verbs if not isinstance(v, str) and v.name[:1] != "#"]
 
 
 # --- element-specific checks (keyed by grammar class) -------------------------------------------
@@ -423,11 +424,11 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
 
 
 def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
-    length = len(_own_text(node))
+    length = message_length(_own_text(node))
     media = 0
     for kid in _element_children(node):
         if kid.name == "Body":
-            length += len(_own_text(kid))
+            length += message_length(_own_text(kid))
         elif kid.name == "Media":
             media += 1
     if length > rules.MESSAGE_BODY_MAX:
@@ -435,7 +436,8 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
             _diag(
                 "error",
                 rules.MESSAGE_BODY_CODE,
-                f"message body is {length} characters; the limit is {rules.MESSAGE_BODY_MAX}",
+                f"message body is {length} characters as Twilio counts them (emoji count 2);"
+                f" the limit is {rules.MESSAGE_BODY_MAX}",
                 path,
                 node,
             )
@@ -641,7 +643,7 @@ def _check_content(node: TwiML, c: rules.ContentRule, path: str, out: list[Diagn
     if c.children:
         any_child = c.children == ("*",)
         for kid in node.verbs:
-            if not isinstance(kid, str) and kid.name != "#comment" and (any_child or kid.name in c.children):
+            if not isinstance(kid, str) and kid.name[:1] != "#" and (any_child or kid.name in c.children):
                 return
     out.append(_diag(c.severity, c.code, c.message, path, node))
 
@@ -689,7 +691,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
         if isinstance(kid, str):
             continue
         name = kid.name
-        if name == "#comment":
+        if name[:1] == "#":
             continue
         i = counts[name] = counts.get(name, 0) + 1
         kid_path = f"{path}/{name}[{i}]"
@@ -743,14 +745,22 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
 
 
 def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
-    try:
-        xml = doc.to_xml(xml_declaration=False)
-    except RecursionError:
-        return  # nested deeper than the writer goes; such a document is no real TwiML anyway
-    except TwiMLException as exc:
-        out.append(_diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc))
-        return
-    size = len(xml.encode("utf-8")) + len(DECLARATION)
+    """Budgets count what is served: the text as read for a parsed document (`source_size`,
+    recorded by `parse`), else the serializer's output, measured without writing it."""
+    measured = getattr(doc, "source_size", None)
+    if measured is not None:
+        chars, size = measured
+    else:
+        try:
+            chars, size = compact_size(doc, xml_declaration=False)  # inline TwiML goes without one
+            size += len(DECLARATION)
+        except RecursionError:
+            return  # nested deeper than the writer goes; such a document is no real TwiML anyway
+        except TwiMLException as exc:
+            out.append(
+                _diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc)
+            )
+            return
     if size > rules.RESPONSE_BUDGET_BYTES:
         out.append(
             _diag(
@@ -761,12 +771,12 @@ def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
                 doc,
             )
         )
-    if len(xml) > rules.INLINE_BUDGET_CHARS:
+    if chars > rules.INLINE_BUDGET_CHARS:
         out.append(
             _diag(
                 "info",
                 rules.INLINE_TOO_LARGE,
-                f"the document is {len(xml)} characters; inline TwiML (the REST 'Twiml' parameter) "
+                f"the document is {chars} characters; inline TwiML (the REST 'Twiml' parameter) "
                 f"takes at most {rules.INLINE_BUDGET_CHARS}",
                 doc.name,
                 doc,

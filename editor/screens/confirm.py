@@ -6,10 +6,10 @@ choice takes Tab/arrows to a button and Enter, a click, or a modifier key (ctrl+
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
@@ -20,7 +20,7 @@ Choice = Literal["save", "discard", "cancel"]
 class ConfirmUnsaved(ModalScreen[Choice]):
     """Dismisses with "save", "discard" or "cancel" (ctrl+s, the buttons, escape)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "choose('save')", "Save", priority=True),
         Binding("escape", "choose('cancel')", "Cancel"),
         Binding("left,up", "app.focus_previous", "Previous", show=False),
@@ -59,7 +59,7 @@ class ConfirmUnsaved(ModalScreen[Choice]):
 class ConfirmOverwrite(ModalScreen[bool]):
     """Dismisses with True to replace an existing file (its button), False to keep it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "choose(False)", "Cancel"),
         Binding("left,up", "app.focus_previous", "Previous", show=False),
         Binding("right,down", "app.focus_next", "Next", show=False),

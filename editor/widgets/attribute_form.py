@@ -129,8 +129,13 @@ class AttributeForm(VerticalScroll):
 
     def _build(self, node: TwiML):  # type: ignore[no-untyped-def]
         element = element_of(node)
-        if node.name == "#comment":
-            yield Label("XML comment", classes="form-title")
+        if node.name[:1] == "#":
+            title = (
+                "XML comment"
+                if node.name == "#comment"
+                else f"Processing instruction <?{getattr(node, 'target', '')}?>"
+            )
+            yield Label(title, classes="form-title")
             self.body = BodyEditor(node)
             yield self.body
             return

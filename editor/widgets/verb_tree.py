@@ -7,10 +7,11 @@ selection), so opening a large document costs one TreeNode per visible line, not
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -68,7 +69,7 @@ def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
 
 def summary(node: TwiML) -> str:
     """A one-line description such as `numDigits=1 → /menu` or `"Welcome to…"`."""
-    if node.name == "#comment":
+    if node.name[:1] == "#":  # comment or processing instruction
         return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
     target = _target(node)
     body = node.value
@@ -98,6 +99,11 @@ def label_for(node: TwiML, severity: str | None = None) -> Text:
         label.append(summary(node), style="dim italic")
         label.append(" -->", style="dim")
         return label
+    if node.name == "#pi":
+        label.append(f"<?{getattr(node, 'target', '')} ", style="dim")
+        label.append(summary(node), style="dim italic")
+        label.append("?>", style="dim")
+        return label
     label.append(node.name, style="bold" if element_of(node) is not None else "bold magenta")
     text = summary(node)
     if text:
@@ -116,7 +122,7 @@ class VerbTree(Tree[TwiML]):
     use `reveal` before looking up a node that may sit under a never-expanded ancestor.
     """
 
-    BINDINGS = [Binding("enter", "edit", "Edit fields", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "edit", "Edit fields", show=False)]
 
     _batching = False
     """True while a bulk add runs: Tree invalidation is deferred to its end."""

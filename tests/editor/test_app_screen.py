@@ -376,4 +376,5 @@ async def test_picking_a_file_in_the_tree_fills_the_path(flow: Path, tmp_path: P
         tree.move_cursor(node)
         await pilot.press("enter")
         await settle(pilot)
-        assert prompt.path_input.value == str(flow) and prompt.focused is prompt.path_input
+        focused: object = prompt.focused
+        assert prompt.path_input.value == str(flow) and focused is prompt.path_input

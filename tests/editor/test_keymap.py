@@ -47,6 +47,7 @@ REQUIRED_IDS = {
     "switch_pane",
     "toggle_wrap",
     "maximize",
+    "reformat",
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.widgets import DirectoryTree, Input
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,9 +76,9 @@ CONFERENCE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_form_of_a_conference(
+def test_form_of_a_conference(  # type: ignore[no-untyped-def]
     snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Long attribute names (recordingStatusCallbackEvent) in full, fields as wide as the form."""
     from editor.app import EditorApp
 
@@ -111,9 +112,9 @@ def test_open_dialog_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> 
         await settle(pilot)
         await pilot.press("ctrl+o")
         await settle(pilot)
-        app.screen.query_one("#path-input").value = "sample_flows/c"
+        app.screen.query_one("#path-input", Input).value = "sample_flows/c"
         await settle(pilot)
-        tree = app.screen.query_one("#path-tree")
+        tree = app.screen.query_one("#path-tree", DirectoryTree)
         for _ in range(200):  # the directory tree loads in a worker
             if tree.root.children and not tree.workers:
                 break
