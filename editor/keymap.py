@@ -88,7 +88,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
     KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
     KeyAction("open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True),
-    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True),
+    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True, show=False),
     KeyAction("new_from_template", "ctrl+t", "New from template", "Start from a sample flow", show=False, in_text=True),
     KeyAction(
         "export_python",
@@ -107,8 +107,8 @@ ACTIONS: tuple[KeyAction, ...] = (
         show=False,
         in_text=True,
     ),
-    KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo"),
-    KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo"),
+    KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo", show=False),
+    KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo", show=False),
     KeyAction(
         "add_child",
         "a",

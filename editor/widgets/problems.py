@@ -19,6 +19,11 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 RANK = {"error": 3, "warning": 2, "info": 1}
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 error`, `2 errors`, `0 warnings`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _key(diagnostic: Any) -> tuple[str, str, str, str]:
     return (diagnostic.severity, str(diagnostic.code), diagnostic.message, diagnostic.path)
 
@@ -36,10 +41,20 @@ class ProblemsPanel(DataTable[Any]):
         self.border_title = "Problems"
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         self.add_column("Severity", key="severity", width=9)
         self.add_column("Code", key="code")
         self.add_column("Message", key="message")
         self.add_column("Path", key="path")
+
+    def reset(self) -> None:
+        """Forget rows and column widths (another document): widths fit the new rows only."""
+        self._shown = None
+        self.diagnostics = []
+        self.clear(columns=True)
+        self._add_columns()
 
     def show(self, diagnostics: list[Any]) -> None:
         """Replace the rows, unless the diagnostics are the same as shown."""
@@ -57,14 +72,14 @@ class ProblemsPanel(DataTable[Any]):
             for index, (new, before) in enumerate(zip(keys, old, strict=False)):
                 if new != before:
                     severity, code, message, path = new
-                    self.update_cell_at(Coordinate(index, 0), Text(severity, style=SEVERITY_STYLE.get(severity, "")))
-                    self.update_cell_at(Coordinate(index, 1), code if code != "None" else "")
-                    self.update_cell_at(Coordinate(index, 2), message)
-                    self.update_cell_at(Coordinate(index, 3), path)
+                    cells = (Text(severity, style=SEVERITY_STYLE.get(severity, "")), code if code != "None" else "")
+                    for column, value in enumerate((*cells, message, path)):
+                        self.update_cell_at(Coordinate(index, column), value, update_width=True)
             self._title(full)
             return
         row = self.cursor_row
-        self.clear()
+        self.clear(columns=True)  # auto widths only grow: start from the new rows' widths
+        self._add_columns()
         for index, d in enumerate(diagnostics):
             self.add_row(
                 Text(d.severity, style=SEVERITY_STYLE.get(d.severity, "")),
@@ -80,7 +95,9 @@ class ProblemsPanel(DataTable[Any]):
     def _title(self, diagnostics: list[Any]) -> None:
         errors = sum(d.severity == "error" for d in diagnostics)
         warnings = sum(d.severity == "warning" for d in diagnostics)
-        title = f"Problems ({errors} errors, {warnings} warnings)" if diagnostics else "Problems (none)"
+        title = (
+            f"Problems ({plural(errors, 'error')}, {plural(warnings, 'warning')})" if diagnostics else "Problems (none)"
+        )
         if len(diagnostics) > MAX_ROWS:
             title += f" — first {MAX_ROWS} shown"
         self.border_title = title
