@@ -8,40 +8,14 @@ from collections.abc import Iterator
 from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
+from twiml.naming import KEY_CACHE, attribute_name, lower_camel
 from twiml.serialize import to_string
 
 __all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
 
-_SPECIAL_KEYWORDS = {
-    "from_": "from",
-    "xml_lang": "xml:lang",
-    "interpret_as": "interpret-as",
-    "for_": "for",
-    "break_": "break",
-}
-
-_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE = KEY_CACHE
 
 N = TypeVar("N", bound="TwiML")
-
-
-def lower_camel(string: str) -> str:
-    """snake_case keyword -> lowerCamel XML attribute name, exactly as twilio spells it.
-
-    Names without an underscore pass through, so camelCase keywords stay as given.
-    """
-    if not string or "_" not in string:
-        return string
-    joined = "".join(part.title() for part in string.split("_"))
-    return joined[:1].lower() + joined[1:]
-
-
-def attribute_name(keyword: str) -> str:
-    """XML attribute name for a Python keyword (special names first, then lower_camel); cached."""
-    name = _KEY_CACHE.get(keyword)
-    if name is None:
-        name = _KEY_CACHE[keyword] = lower_camel(_SPECIAL_KEYWORDS.get(keyword, keyword))
-    return name
 
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2}[_-][a-zA-Z]{2}$")

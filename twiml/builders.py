@@ -10,9 +10,10 @@ import importlib
 import keyword
 from typing import Any
 
-from twiml.base import TwiML, attribute_name, keyword_attrs
+from twiml.base import TwiML, keyword_attrs
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import MODULES, Element
+from twiml.naming import attribute_name
 
 
 def _check_name(name: str) -> str:
