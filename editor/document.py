@@ -522,12 +522,13 @@ class Document:
         return text
 
     def diagnostics(self) -> list[Diagnostic]:
-        """The validator's findings for the current tree (cached per version)."""
+        """The validator's findings for the current tree (cached per version), including those a
+        ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them)."""
         cached = self._diagnostics
         if cached is None or cached[0] != self.version:
             from twiml.validator import validate
 
-            cached = self._diagnostics = (self.version, list(validate(self.root)))
+            cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
         return list(cached[1])
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:

@@ -68,6 +68,7 @@ DEFAULT_KEYS: tuple[KeyAction, ...] = (
     KeyAction("toggle_preview", "f2", "XML/Python", show=False),
     KeyAction("edit_attribute", "e", "Edit attribute…", show=False),
     KeyAction("focus_tree", "escape", "Back to tree", show=False),
+    KeyAction("apply_fix", "f", "Apply the suggested fix", show=False),
 )
 
 # A single key: modifiers joined by "+" then a key name or one printable character.

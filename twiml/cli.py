@@ -291,6 +291,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
     findings: list[_Finding] = []
     failures: list[str] = []
     failed = False
+    _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
     for name in args.files:
         try:
             settings = _settings(name, args)

@@ -662,7 +662,7 @@ ELEMENTS: tuple[Element, ...] = (
             Attr("end_conference_on_exit", BOOL, default="false", code=13231, doc="End the conference for all when this participant leaves; default false."),
             Attr("wait_url", URL, code=13233, empty_ok=True, doc="TwiML (hold music) played until the conference starts; empty means silence."),
             Attr("wait_method", ENUM, values=HTTP, default="POST", code=13234, doc="HTTP method for waitUrl (default POST)."),
-            Attr("max_participants", INT, default="250", min=2, max=250, verified=False, doc="Most participants allowed, up to 250 (the default)."),
+            Attr("max_participants", INT, default="250", min=1, max=250, source="https://www.twilio.com/docs/voice/twiml/conference", doc="Most participants allowed, up to 250 (the default)."),
             Attr("record", ENUM, values=("do-not-record", "record-from-start"), default="do-not-record", doc="record-from-start records the whole conference; default do-not-record."),
             RECORDING_CONFIGURATION_ID,
             Attr("region", ENUM, values=("us1", "us2", "ie1", "sg1", "br1", "au1", "jp1", "de1"), doc="Media region hosting the conference, e.g. us1, ie1 or de1."),

@@ -213,7 +213,7 @@ async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
         gather = app.doc.root.verbs[1]
         assert app.problems.row_count >= 1
         assert any(d.code == 13314 for d in app.problems.diagnostics)
-        assert str(app.tree.tree_node(gather).label).startswith("✖")
+        assert str(app.tree.tree_node(gather).label).startswith("⚠")  # 13314 is a Twilio WARNING
         app.problems.focus()
         await pilot.press("enter")
         await settle(pilot)
@@ -223,7 +223,7 @@ async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
         app.form.fields["numDigits"].input_widget.value = "3"
         await settle(pilot)
         assert not any(d.code == 13314 for d in app.problems.diagnostics)
-        assert not str(app.tree.tree_node(gather).label).startswith("✖")
+        assert not str(app.tree.tree_node(gather).label).startswith("⚠")
 
 
 # ---------------------------------------------------------------------------- palette, help, keymap, mouse
