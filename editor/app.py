@@ -12,12 +12,12 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
 from textual.timer import Timer
@@ -109,8 +109,8 @@ class EditorApp(App[None]):
     """The TwiML flow editor."""
 
     TITLE = "twiml-editor"
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
-    BINDINGS = _bindings(DEFAULT_KEYS)
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(DEFAULT_KEYS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(

@@ -528,6 +528,14 @@ class Document:
         if cached is None or cached[0] != self.version:
             from twiml.validator import validate
 
+            if self.version or getattr(self.root, "source_size", None) is None:
+                # What a save writes is what is served: the size budgets count that.
+                try:
+                    xml = self.to_xml()
+                except TwiMLException:  # the validator reports why it cannot be written
+                    vars(self.root).pop("source_size", None)
+                else:
+                    self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]
             cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
         return list(cached[1])
 

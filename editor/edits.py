@@ -14,7 +14,7 @@ the history and the document ever disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from twiml.base import TwiML
 from twiml.errors import TwiMLException
@@ -196,4 +196,4 @@ class Move:
         return Move(self.parent, self.target, self.source)
 
 
-Command = Union[SetAttr, SetText, Insert, Remove, Move]
+Command = SetAttr | SetText | Insert | Remove | Move

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
 from twiml.naming import KEY_CACHE, attribute_name, lower_camel
-from twiml.serialize import to_string
+from twiml.serialize import check_name, to_string
 
 __all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
 
@@ -34,13 +34,13 @@ def format_language(language: str | None) -> str | None:
     return language[0:2].lower() + "-" + language[3:5].upper()
 
 
-def keyword_attrs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Attribute dict from builder keywords: None means 'not set' and is dropped."""
+def keyword_attrs(kwargs: dict[str, Any], element: str = "?") -> dict[str, Any]:
+    """Attribute dict from builder keywords of `element`: None means 'not set' and is dropped."""
     get = _KEY_CACHE.get
     attrs: dict[str, Any] = {}
     for key, value in kwargs.items():
         if value is not None:
-            attrs[get(key) or attribute_name(key)] = value
+            attrs[get(key) or attribute_name(key, element)] = value
     return attrs
 
 
@@ -59,7 +59,7 @@ class TwiML:
     def __init__(self, **kwargs: Any) -> None:
         self.value = None
         self.verbs = []
-        self.attrs = keyword_attrs(kwargs) if kwargs else {}
+        self.attrs = keyword_attrs(kwargs, self.name) if kwargs else {}
 
     @classmethod
     def from_xml(cls: type[N], source: Any) -> N:
@@ -76,7 +76,11 @@ class TwiML:
         return self.to_xml()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.to_xml(xml_declaration=False)[:60]!r}>"
+        try:
+            xml = self.to_xml(xml_declaration=False)
+        except (TwiMLException, RecursionError) as exc:  # a repr must not raise, e.g. in a traceback
+            return f"<{type(self).__name__} name={self.name!r}, not writable: {exc}>"
+        return f"<{type(self).__name__} {xml[:60]!r}>"
 
     def __enter__(self: N) -> N:
         return self
@@ -141,6 +145,7 @@ class GenericNode(TwiML):
     """An element by name: unknown verbs, vendor extensions, anything the grammar lacks."""
 
     def __init__(self, name: str, value: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        check_name(name, name)  # an element name twilio would write as given, e.g. `< />`
         self.name = name
+        super().__init__(**kwargs)
         self.value = value

@@ -31,7 +31,7 @@ def _init_source(el: Element) -> str:
         f"def __init__(self, {_check_name(param)}{default}, **kwargs):\n"
         f"    self.value = {param}\n"
         "    self.verbs = []\n"
-        "    self.attrs = keyword_attrs(kwargs) if kwargs else {}\n"
+        f"    self.attrs = keyword_attrs(kwargs, {el.xml!r}) if kwargs else {{}}\n"
     )
 
 
@@ -53,7 +53,7 @@ def _method_source(method: str, kid: Element) -> str:
         f"    node = _new(_{kid.cls})\n"
         f"    node.value = {param if param else 'None'}\n"
         "    node.verbs = []\n"
-        "    a = {}\n" + "".join(lines) + "    if kwargs: a.update(keyword_attrs(kwargs))\n"
+        "    a = {}\n" + "".join(lines) + f"    if kwargs: a.update(keyword_attrs(kwargs, {kid.xml!r}))\n"
         "    node.attrs = a\n"
         "    self.verbs.append(node)\n"
         "    return node\n"

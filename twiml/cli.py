@@ -1,4 +1,4 @@
-"""`twiml` command: validate, format and export TwiML files.
+"""`twiml` command: validate, format and export TwiML files; simulate calls and messages.
 
 Exit status: 0 fine, 1 when `validate` finds something at or above its `--fail-on` level (default:
 a warning, i.e. anything Twilio would log) or `format --check` would change a file, 2 when an input
@@ -448,6 +448,10 @@ def _parser() -> argparse.ArgumentParser:
         help="package to import from: twiml (default) or twilio.twiml",
     )
     p.set_defaults(run=_cmd_to_python)
+
+    from twiml.simulator.commands import add_commands as add_simulator_commands
+
+    add_simulator_commands(sub)  # call, text
     return parser
 
 

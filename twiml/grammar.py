@@ -475,7 +475,7 @@ ELEMENTS: tuple[Element, ...] = (
             Attr("hints", STRING, code=13330, doc="Comma-separated words or phrases the caller is likely to say."),
             Attr("barge_in", BOOL, default="true", code=13332, doc="Stop nested prompts as soon as input begins; default true."),
             Attr("debug", BOOL, code=13336, doc="Add debugging details to the request (undocumented)."),
-            Attr("action_on_empty_result", BOOL, default="false", doc="Request the action URL even when no input came; default false."),
+            Attr("action_on_empty_result", BOOL, default="false", code=13338, doc="Request the action URL even when no input came; default false."),
             Attr("speech_model", STRING, values=("default", "numbers_and_commands", "phone_call", "experimental_conversations", "experimental_utterances", "googlev2_long", "googlev2_short", "googlev2_telephony", "googlev2_telephony_short", "deepgram_nova-2", "deepgram_nova-3"), open=True, default="default", code=13334, doc="Recognition model, e.g. phone_call, numbers_and_commands, deepgram_nova-3."),
             Attr("enhanced", BOOL, default="false", code=13339, doc="Use the premium phone_call model (deprecated); default false."),
         ),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import keyword
 import re
 
+from twiml.serialize import check_name
+
 __all__ = ["attribute_name", "element_name", "lower_camel", "method_name"]
 
 SPECIAL_KEYWORDS = {
@@ -33,11 +35,14 @@ def lower_camel(string: str) -> str:
     return joined[:1].lower() + joined[1:]
 
 
-def attribute_name(keyword: str) -> str:
-    """XML attribute name for a Python keyword (special names first, then lower_camel); cached."""
+def attribute_name(keyword: str, element: str = "?") -> str:
+    """XML attribute name for a Python keyword (special names first, then lower_camel); cached.
+    Raises TwiMLException, naming `element`, when the result is not an XML name."""
     name = KEY_CACHE.get(keyword)
     if name is None:
-        name = KEY_CACHE[keyword] = lower_camel(SPECIAL_KEYWORDS.get(keyword, keyword))
+        name = lower_camel(SPECIAL_KEYWORDS.get(keyword, keyword))
+        check_name(name, element, attribute=True)
+        KEY_CACHE[keyword] = name
     return name
 
 

@@ -458,6 +458,8 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name != "#comment"})
         if actual != guess:
             doc = _build(data, text, actual, namespaces, filename)
+    # What is served, for the size budgets: characters read, and bytes (as given, else as UTF-8).
+    doc.source_size = (len(text), len(source) if isinstance(source, (bytes, bytearray)) else len(data))  # type: ignore[attr-defined]
     return doc
 
 

@@ -18,8 +18,29 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 # Characters XML 1.0 cannot carry at all (not even as references); lone surrogates too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TEXT_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ATTR_SPECIAL = re.compile('[&<>"\r\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+# XML 1.0 (fifth edition) Name production, with at most one colon between two non-empty parts
+# (a prefixed name such as `xml:lang` or `amazon:effect`), as namespace-aware parsers require.
+_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PART = f"[{_START}][{_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
+_XML_NAME = re.compile(f"{_PART}(?::{_PART})?")
+_NAMES: set[str] = set()
+"""Names already checked: the same few names repeat, so each is matched once."""
+
+
+def check_name(name: Any, element: str, attribute: bool = False) -> None:
+    """Raise TwiMLException unless `name` is an XML name (element name, or an attribute name of
+    `element` when `attribute`); twilio writes any string, which can inject markup."""
+    if name.__class__ is str and _XML_NAME.fullmatch(name):
+        if len(_NAMES) > 10_000:  # names made from data: keep the cache bounded
+            _NAMES.clear()
+        _NAMES.add(name)
+        return
+    what = f"attribute name {name!r} of <{element}>" if attribute else f"element name {name!r}"
+    raise TwiMLException(f"{what} is not an XML name, so it cannot be written")
 
 
 def _forbidden(text: str, where: str) -> TwiMLException:
@@ -32,16 +53,14 @@ def _forbidden(text: str, where: str) -> TwiMLException:
 
 
 def escape_text(text: str, element: str = "?") -> str:
-    if _TEXT_SPECIAL.search(text) is None:
-        return text
+    """Text content escaped; a carriage return becomes `&#13;` so that it survives a parse
+    (a raw one is read back as a newline)."""
     if _FORBIDDEN.search(text):
         raise _forbidden(text, f"text of <{element}>")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def escape_attr(text: str, element: str = "?", attr: str = "?") -> str:
-    if _ATTR_SPECIAL.search(text) is None:
-        return text
     if _FORBIDDEN.search(text):
         raise _forbidden(text, f"attribute {attr!r} of <{element}>")
     return (
@@ -69,8 +88,9 @@ def attr_text(value: Any) -> str:
     return str(value)
 
 
-def body_text(value: Any) -> str:
-    """Body value as text: None is absent, dicts become JSON (for <Task>), bools lower-case."""
+def body_text(value: Any, element: str = "?") -> str:
+    """Body value as text: None is absent, dicts become JSON (for <Task>), bools lower-case,
+    bytes UTF-8 (anything else raises TwiMLException naming the element)."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -78,7 +98,12 @@ def body_text(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value)
     if isinstance(value, bytes):
-        return value.decode("utf-8")
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TwiMLException(
+                f"body of <{element}> is bytes that are not UTF-8 ({exc.reason} at {exc.start})"
+            ) from None
     return str(value)
 
 
@@ -90,40 +115,35 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
-def _head(node: TwiML) -> str:
-    """`<Name attr="v" ...` with attributes sorted, as twilio writes them."""
-    name = node.name
+def _head(node: TwiML, name: str) -> str:
+    """`<Name attr="v" ...` with attributes sorted, as twilio writes them, each value escaped
+    inline: a few `in` checks per value, and the careful escaper only when one of them hits."""
     attrs = node.attrs
     head = "<" + name
     if not attrs:
         return head
+    names = _NAMES
     for key in sorted(attrs):
-        head += f' {key}="{escape_attr(attr_text(attrs[key]), name, key)}"'
+        if key not in names:
+            check_name(key, name, attribute=True)
+        value = attrs[key]
+        if value.__class__ is not str:
+            value = attr_text(value)
+        if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+            value = escape_attr(value, name, key)
+        head += f' {key}="{value}"'
     return head
 
 
 def _write(node: TwiML, out: list[str]) -> None:
+    """Append the pieces of `node`'s XML to `out`: the one writer behind compact and pretty output."""
     name = node.name
-    if name == "#comment":
+    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
         out.append(comment_text(node.value))
         return
-    attrs = node.attrs
-    if attrs:
-        head = "<" + name
-        for key in sorted(attrs):
-            value = attrs[key]
-            head += f' {key}="{value if value.__class__ is str else attr_text(value)}"'
-        # Fast path: printable, and quotes and '<' only where we put them; else escape per value.
-        if (
-            not head.isprintable()
-            or "&" in head
-            or ">" in head
-            or head.count('"') != 2 * len(attrs)
-            or head.count("<") != 1
-        ):
-            head = _head(node)
-    else:
-        head = "<" + name
+    if name not in _NAMES:
+        check_name(name, name)
+    head = _head(node, name) if node.attrs else "<" + name
     value = node.value
     verbs = node.verbs
     if value is None or value == "":
@@ -133,8 +153,8 @@ def _write(node: TwiML, out: list[str]) -> None:
         mark = len(out)
         out.append(head + ">")
     else:
-        text = value if value.__class__ is str else body_text(value)
-        if not text.isprintable() or "&" in text or "<" in text or ">" in text:
+        text = value if value.__class__ is str else body_text(value, name)
+        if "&" in text or "<" in text or ">" in text or not text.isprintable():
             text = escape_text(text, name)
         if not verbs:
             out.append(f"{head}>{text}</{name}>")
@@ -144,7 +164,7 @@ def _write(node: TwiML, out: list[str]) -> None:
     for verb in verbs:
         if isinstance(verb, str):
             if verb:
-                if not verb.isprintable() or "&" in verb or "<" in verb or ">" in verb:
+                if "&" in verb or "<" in verb or ">" in verb or not verb.isprintable():
                     verb = escape_text(verb, name)
                 out.append(verb)
         else:
@@ -157,95 +177,96 @@ def _write(node: TwiML, out: list[str]) -> None:
 
 def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
     """Indent elements that hold only elements; leave any element with text exactly as is."""
-    has_text = any(isinstance(v, str) and v for v in node.verbs) or not (node.value is None or node.value == "")
-    if has_text or not any(not isinstance(v, str) for v in node.verbs):
+    verbs = node.verbs
+    value = node.value
+    if (
+        not (value is None or value == "")
+        or any(isinstance(v, str) and v for v in verbs)
+        or all(isinstance(v, str) for v in verbs)
+    ):
         out.append(indent * depth)
         _write(node, out)
         out.append("\n")
         return
-    out.append(indent * depth + _head(node) + ">\n")
-    for verb in node.verbs:
+    name = node.name
+    if name not in _NAMES:
+        check_name(name, name)
+    out.append(indent * depth + _head(node, name) + ">\n")
+    for verb in verbs:
         if not isinstance(verb, str):
             _write_pretty(verb, out, indent, depth + 1)
-    out.append(indent * depth + "</" + node.name + ">\n")
+    out.append(indent * depth + "</" + name + ">\n")
 
 
-_PLAIN_ASCII = bytes(c for c in range(32, 127) if chr(c) not in '"<>&')
-
-
-def _plain_markup(doc: str, attrs: int, tags: int) -> bool:
-    """True when the only markup characters in `doc` are the ones the writer put there
-    (two quotes per attribute, one '<' and '>' per tag) and nothing needs escaping."""
-    if doc.isascii():
-        rest = doc.encode("ascii").translate(None, _PLAIN_ASCII)
-        return len(rest) == 2 * (attrs + tags) and rest.count(b"<") == tags and rest.count(b">") == tags
-    return (
-        doc.isprintable()
-        and "&" not in doc
-        and doc.count('"') == 2 * attrs
-        and doc.count("<") == tags
-        and doc.count(">") == tags
-    )
-
-
-def _write_unchecked(node: TwiML, out: list[str], counts: list[int]) -> None:
-    """Like `_write` but without escaping; `to_string` verifies the result by counting
-    the markup characters and falls back to `_write` when any value needed escaping."""
+def _measure(node: TwiML, size: list[int]) -> None:
+    """Add the length of `node`'s compact XML to size[0] (characters) and size[1] (extra UTF-8
+    bytes of non-ASCII text), with `_write`'s checks but without building strings."""
     name = node.name
-    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
-        counts[1] += 1
-        out.append(comment_text(node.value))
+    if name == "#comment":
+        text = comment_text(node.value)
+        size[0] += len(text)
+        if not text.isascii():
+            size[1] += len(text.encode("utf-8")) - len(text)
         return
+    if name not in _NAMES:
+        check_name(name, name)
+    chars = len(name) + 1
+    extra = 0 if name.isascii() else len(name.encode("utf-8")) - len(name)
     attrs = node.attrs
-    head = "<" + name
     if attrs:
-        counts[0] += len(attrs)
-        for key in sorted(attrs):
-            value = attrs[key]
-            head += f' {key}="{value if value.__class__ is str else attr_text(value)}"'
+        names = _NAMES
+        for key, value in attrs.items():
+            if key not in names:
+                check_name(key, name, attribute=True)
+            if value.__class__ is not str:
+                value = attr_text(value)
+            if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                value = escape_attr(value, name, key)
+            chars += len(key) + len(value) + 4
+            if not value.isascii():
+                extra += len(value.encode("utf-8")) - len(value)
+            if not key.isascii():
+                extra += len(key.encode("utf-8")) - len(key)
     value = node.value
-    verbs = node.verbs
-    if value is None or value == "":
-        if not verbs:
-            counts[1] += 1
-            out.append(head + " />")
-            return
-        mark = len(out)
-        out.append(head + ">")
-    else:
-        text = value if value.__class__ is str else body_text(value)
-        if not verbs:
-            counts[1] += 2
-            out.append(f"{head}>{text}</{name}>")
-            return
-        mark = -1
-        out.append(head + ">" + text)
-    for verb in verbs:
+    empty = value is None or value == ""
+    if not empty:
+        text = value if value.__class__ is str else body_text(value, name)
+        if "&" in text or "<" in text or ">" in text or not text.isprintable():
+            text = escape_text(text, name)
+        chars += len(text)
+        if not text.isascii():
+            extra += len(text.encode("utf-8")) - len(text)
+    inner = size[0]
+    for verb in node.verbs:
         if isinstance(verb, str):
             if verb:
-                out.append(verb)
+                empty = False
+                if "&" in verb or "<" in verb or ">" in verb or not verb.isprintable():
+                    verb = escape_text(verb, name)
+                chars += len(verb)
+                if not verb.isascii():
+                    extra += len(verb.encode("utf-8")) - len(verb)
         else:
-            _write_unchecked(verb, out, counts)
-    if mark >= 0 and len(out) == mark + 1:
-        counts[1] += 1
-        out[mark] = head + " />"
-    else:
-        counts[1] += 2
-        out.append("</" + name + ">")
+            _measure(verb, size)
+    if empty and size[0] == inner:  # no text and no child nodes: `<Name ... />`
+        chars += 3
+    else:  # `>` and `</Name>`; the name's extra bytes twice
+        chars += len(name) + 4
+        if not name.isascii():
+            extra += len(name.encode("utf-8")) - len(name)
+    size[0] += chars
+    size[1] += extra
+
+
+def compact_size(node: TwiML, xml_declaration: bool = True) -> tuple[int, int]:
+    """Characters and UTF-8 bytes of ``node.to_xml(xml_declaration)``, without writing it.
+    Raises TwiMLException exactly when `to_xml` would."""
+    size = [len(DECLARATION) if xml_declaration else 0, 0]
+    _measure(node, size)
+    return size[0], size[0] + size[1]
 
 
 def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, indent: str = "  ") -> str:
-    if not pretty:
-        out: list[str] = []
-        counts = [0, 0]  # attributes, tags
-        try:
-            _write_unchecked(node, out, counts)
-        except TwiMLException:
-            pass
-        else:
-            doc = "".join(out)
-            if _plain_markup(doc, counts[0], counts[1]):
-                return DECLARATION + doc if xml_declaration else doc
     out = [DECLARATION] if xml_declaration else []
     if pretty:
         if xml_declaration:

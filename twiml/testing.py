@@ -1,15 +1,22 @@
-"""Helpers for users' own tests of webhooks that return TwiML."""
+"""Helpers for users' own tests of webhooks that return TwiML.
+
+`assert_twiml_equal` compares documents; `Call` and `Text` (from `twiml.simulator.api`, loaded on
+first use) play a call or an SMS exchange against a WSGI/ASGI app, a file or a URL.
+"""
 
 from __future__ import annotations
 
 import difflib
 import os
-from typing import Union
+from typing import TYPE_CHECKING, Any, Union
 
 from twiml.base import TwiML
 from twiml.errors import TwiMLParseError
 
-__all__ = ["assert_twiml_equal", "canonical"]
+if TYPE_CHECKING:
+    from twiml.simulator.api import Call, Text
+
+__all__ = ["Call", "Text", "assert_twiml_equal", "canonical"]
 
 TwiMLSource = Union[str, bytes, "os.PathLike[str]", TwiML]
 
@@ -44,3 +51,12 @@ def assert_twiml_equal(first: TwiMLSource, second: TwiMLSource, msg: str | None 
     pretty_b = b.to_xml(xml_declaration=False, pretty=True).splitlines()
     diff = "\n".join(difflib.unified_diff(pretty_a, pretty_b, "first", "second", lineterm=""))
     raise AssertionError((msg + "\n" if msg else "") + "TwiML documents differ:\n" + diff)
+
+
+def __getattr__(name: str) -> Any:
+    """`Call` and `Text` import the simulator (and httpx) only when a test uses them."""
+    if name in ("Call", "Text"):
+        from twiml.simulator import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'twiml.testing' has no attribute {name!r}")

@@ -30,7 +30,7 @@ from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Content, Element, element_of
 from twiml.grammar_values import VOICE_LANGUAGES
-from twiml.serialize import DECLARATION, attr_text, body_text
+from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
 __all__ = ["Diagnostic", "Fix", "Severity", "suppressions", "validate"]
 
@@ -707,14 +707,20 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
 
 
 def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
-    try:
-        xml = doc.to_xml(xml_declaration=False)
-    except RecursionError:
-        return  # nested deeper than the writer goes; such a document is no real TwiML anyway
-    except TwiMLException as exc:
-        out.append(_diag(codes.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc))
-        return
-    size = len(xml.encode("utf-8")) + len(DECLARATION)
+    """Budgets count what is served: the text as read for a parsed document (`source_size`,
+    recorded by `parse`), else the serializer's output, measured without writing it."""
+    measured = getattr(doc, "source_size", None)
+    if measured is not None:
+        chars, size = measured
+    else:
+        try:
+            chars, size = compact_size(doc, xml_declaration=False)  # inline TwiML goes without one
+            size += len(DECLARATION)
+        except RecursionError:
+            return  # nested deeper than the writer goes; such a document is no real TwiML anyway
+        except TwiMLException as exc:
+            out.append(_diag(codes.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc))
+            return
     if size > rules.RESPONSE_BUDGET_BYTES:
         out.append(
             _diag(
@@ -724,11 +730,11 @@ def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
                 doc,
             )
         )
-    if len(xml) > rules.INLINE_BUDGET_CHARS:
+    if chars > rules.INLINE_BUDGET_CHARS:
         out.append(
             _diag(
                 codes.INLINE_TOO_LARGE,
-                f"the document is {len(xml)} characters; inline TwiML (the REST 'Twiml' parameter) "
+                f"the document is {chars} characters; inline TwiML (the REST 'Twiml' parameter) "
                 f"takes at most {rules.INLINE_BUDGET_CHARS}",
                 doc.name,
                 doc,

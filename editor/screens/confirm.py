@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
@@ -16,7 +16,7 @@ Choice = Literal["save", "discard", "cancel"]
 class ConfirmUnsaved(ModalScreen[Choice]):
     """Dismisses with "save", "discard" or "cancel" (keys s, d, escape)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "Save"),
         Binding("d", "choose('discard')", "Discard"),
         Binding("escape,c", "choose('cancel')", "Cancel"),
@@ -54,7 +54,7 @@ class ConfirmUnsaved(ModalScreen[Choice]):
 class ConfirmOverwrite(ModalScreen[bool]):
     """Dismisses with True to replace an existing file, False to keep it (keys o, escape)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "choose(True)", "Overwrite"),
         Binding("escape,c", "choose(False)", "Cancel"),
     ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
@@ -12,7 +14,7 @@ from textual.widgets import Button, DataTable, Label, Static
 class HelpScreen(ModalScreen[None]):
     """Lists (key, action, description) rows; any of escape / F1 / q closes it."""
 
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close", show=False)]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__(classes="dialog-screen")

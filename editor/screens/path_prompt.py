@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -34,7 +35,7 @@ class PathSuggester(Suggester):
 class PathPrompt(ModalScreen[Path | None]):
     """Dismisses with the entered path, or None on escape/cancel."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, title: str, initial: str = "", hint: str = "") -> None:
         super().__init__(classes="dialog-screen")

@@ -7,10 +7,11 @@ selection), so opening a large document costs one TreeNode per visible line, not
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -116,7 +117,7 @@ class VerbTree(Tree[TwiML]):
     use `reveal` before looking up a node that may sit under a never-expanded ancestor.
     """
 
-    BINDINGS = [Binding("enter", "edit", "Edit fields", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "edit", "Edit fields", show=False)]
 
     _batching = False
     """True while a bulk add runs: Tree invalidation is deferred to its end."""

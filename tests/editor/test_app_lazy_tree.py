@@ -119,7 +119,9 @@ async def test_problems_panel_selects_a_hidden_node(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.current is bad
         assert app.tree.cursor_node is not None and app.tree.cursor_node.data is bad
-        assert str(app.tree.tree_node(bad).label).startswith("⚠")  # the mark shows once added (13510 is a Twilio WARNING)
+        assert str(app.tree.tree_node(bad).label).startswith(
+            "⚠"
+        )  # the mark shows once added (13510 is a Twilio WARNING)
         check_tree(app.tree)
 
 

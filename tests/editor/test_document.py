@@ -164,7 +164,7 @@ def test_save_refuses_output_that_would_not_read_back(tmp_path: Path) -> None:
     doc = Document.open(target)
     node = nodes_named(doc, "Redirect")[0]
     doc.set_text(node, "/changed")
-    node.name = "1bad"  # a tree broken behind the document's back
+    node.name = "v:Redirect"  # a tree broken behind the document's back: the prefix is never declared
     with pytest.raises(TwiMLException, match="not saved"):
         doc.save()
     assert target.read_text() == MENU and doc.dirty
@@ -750,3 +750,18 @@ def test_paste_inside_a_namespaced_element() -> None:
     assert node.name == "v:Item" and node.attrs == {"size": "2"}
     assert "<v:Box>" in doc.to_xml() and '<v:Item size="2" />' in doc.to_xml()
     Document.from_xml(doc.to_xml())
+
+
+def test_size_budget_counts_the_indented_text_a_save_writes() -> None:
+    """The 64 KB check (11750) measures what the editor would save, not the compact form."""
+    r = VoiceResponse()
+    for _ in range(3):
+        g = r.gather()
+        for _ in range(1700):
+            g.pause()
+    compact = len(r.to_xml().encode())
+    doc = Document(r)
+    assert compact < 64 * 1024 < len(doc.to_xml().encode())
+    assert 11750 in [d.code for d in doc.diagnostics()]
+    doc.remove(r.verbs[0])
+    assert 11750 not in [d.code for d in doc.diagnostics()]

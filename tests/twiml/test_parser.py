@@ -457,7 +457,7 @@ def test_ampersands_in_attributes_are_exact(written: str, value: str) -> None:
     ],
 )
 def test_undeclared_namespace_prefix_is_malformed(xml: str) -> None:
-    with pytest.raises(TwiMLParseError, match="[Nn]amespace prefix"):
+    with pytest.raises(TwiMLParseError, match=r"[Nn]amespace prefix"):
         parse(xml)
 
 

@@ -28,8 +28,16 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     ("unknown_attribute_is_12200_warning", R.format('<Say colour="red">hi</Say>'), [("warning", 12200)]),
     ("start_with_say_is_error", R.format("<Start><Say>hi</Say></Start>"), [("error", 14300)]),
     ("root_not_response", "<Document><Say>hi</Say></Document>", [("error", 12102)]),
-    ("conference_end_on_exit_not_bool_is_error", R.format('<Dial><Conference endConferenceOnExit="yes">r</Conference></Dial>'), [("error", 13231)]),
-    ("conference_muted_not_bool_is_warning", R.format('<Dial><Conference muted="yes">r</Conference></Dial>'), [("warning", 13230)]),
+    (
+        "conference_end_on_exit_not_bool_is_error",
+        R.format('<Dial><Conference endConferenceOnExit="yes">r</Conference></Dial>'),
+        [("error", 13231)],
+    ),
+    (
+        "conference_muted_not_bool_is_warning",
+        R.format('<Dial><Conference muted="yes">r</Conference></Dial>'),
+        [("warning", 13230)],
+    ),
     ("say_loop_negative", R.format('<Say loop="-1">hi</Say>'), [("warning", 13510)]),
     ("play_loop_not_int", R.format('<Play loop="x">https://e.com/a.mp3</Play>'), [("warning", 13410)]),
     ("pause_length_zero", R.format('<Pause length="0"/>'), [("warning", 13910)]),
@@ -41,10 +49,22 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     ("enqueue_method_bad_is_error", R.format('<Enqueue method="PUT">q</Enqueue>'), [("error", 14201)]),
     ("task_not_json", R.format('<Enqueue workflowSid="WW1"><Task>{oops</Task></Enqueue>'), [("error", 14221)]),
     ("stream_ws_scheme", R.format('<Start><Stream url="https://e.com/s"/></Start>'), [("error", 31922)]),
-    ("connect_stream_track", R.format('<Connect><Stream url="wss://e.com/s" track="both_tracks"/></Connect>'), [("error", 31941)]),
+    (
+        "connect_stream_track",
+        R.format('<Connect><Stream url="wss://e.com/s" track="both_tracks"/></Connect>'),
+        [("error", 31941)],
+    ),
     ("pay_ach_attr_with_card", R.format('<Pay bankAccountType="consumer-checking"/>'), [("error", 64017)]),
-    ("dial_conference_and_number", R.format("<Dial><Number>+15551234567</Number><Conference>r</Conference></Dial>"), [("warning", 13000)]),
-    ("dial_eleven_numbers", R.format("<Dial>" + "<Number>+15551234567</Number>" * 11 + "</Dial>"), [("warning", "TWIML-TOO-MANY-NOUNS")]),
+    (
+        "dial_conference_and_number",
+        R.format("<Dial><Number>+15551234567</Number><Conference>r</Conference></Dial>"),
+        [("warning", 13000)],
+    ),
+    (
+        "dial_eleven_numbers",
+        R.format("<Dial>" + "<Number>+15551234567</Number>" * 11 + "</Dial>"),
+        [("warning", "TWIML-TOO-MANY-NOUNS")],
+    ),
     ("record_transcribe_too_long", R.format('<Record transcribe="true" maxLength="600"/>'), [("warning", 13615)]),
     ("say_ssml_with_man", R.format('<Say voice="man">Hi <emphasis>you</emphasis></Say>'), [("warning", 13513)]),
     ("say_empty", R.format("<Say/>"), [("warning", 13520)]),
@@ -55,7 +75,11 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     ("gather_play_digits", R.format('<Gather><Play digits="1"/></Gather>'), [("warning", 13320)]),
     ("text_in_gather_ignored", R.format("<Gather>Press 1</Gather>"), [("warning", 12200)]),
     ("unreachable_after_hangup", R.format("<Hangup/><Say>bye</Say>"), [("warning", "TWIML-UNREACHABLE")]),
-    ("after_dial_action_is_info", R.format('<Dial action="/next">+15551234567</Dial><Say>bye</Say>'), [("info", "TWIML-AFTER-ACTION")]),
+    (
+        "after_dial_action_is_info",
+        R.format('<Dial action="/next">+15551234567</Dial><Say>bye</Say>'),
+        [("info", "TWIML-AFTER-ACTION")],
+    ),
     ("url_with_space_is_error", R.format('<Gather action="/a b"/>'), [("error", 11100)]),
     ("url_padded_is_warning", R.format('<Gather action=" /next "/>'), [("warning", 11100)]),
     ("bool_capitalised", R.format('<Record playBeep="True"/>'), [("warning", 13616)]),
@@ -70,8 +94,16 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     ("man_en_gb_is_clean", R.format('<Say voice="man" language="en-gb">Hello</Say>'), []),
     ("alice_ja_jp_is_clean", R.format('<Say voice="alice" language="ja-JP">hi</Say>'), []),
     ("alice_legacy_fr_is_clean", R.format('<Say voice="alice" language="fr">Bonjour</Say>'), []),
-    ("man_japanese_is_warning", R.format('<Say voice="man" language="ja-JP">hi</Say>'), [("warning", "TWIML-VOICE-LANGUAGE")]),
-    ("google_voice_other_locale", R.format('<Say voice="Google.en-GB-Standard-A" language="fr-FR">hi</Say>'), [("warning", "TWIML-VOICE-LANGUAGE")]),
+    (
+        "man_japanese_is_warning",
+        R.format('<Say voice="man" language="ja-JP">hi</Say>'),
+        [("warning", "TWIML-VOICE-LANGUAGE")],
+    ),
+    (
+        "google_voice_other_locale",
+        R.format('<Say voice="Google.en-GB-Standard-A" language="fr-FR">hi</Say>'),
+        [("warning", "TWIML-VOICE-LANGUAGE")],
+    ),
     # --- fax <Receive> (Twilio's documented values) -------------------------------------------
     ("receive_tiff_is_clean", '<Response><Receive mediaType="image/tiff" pageSize="a4"/></Response>', []),
     ("receive_html_is_warning", '<Response><Receive mediaType="text/html"/></Response>', [("warning", 12200)]),
@@ -90,8 +122,16 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     # --- suppression ------------------------------------------------------------------------------
     ("suppressed_code", R.format('<!-- twiml: ignore[13212] --><Dial timeout="3">+15551234567</Dial>'), []),
     ("suppressed_all", R.format("<!-- twiml: ignore --><Sayy>x</Sayy>"), []),
-    ("suppression_names_other_code", R.format('<!-- twiml: ignore[13510] --><Dial timeout="3">+1555</Dial>'), [("warning", 13212)]),
-    ("suppression_covers_only_next_element", R.format('<!-- twiml: ignore --><Pause length="0"/><Pause length="0"/>'), [("warning", 13910)]),
+    (
+        "suppression_names_other_code",
+        R.format('<!-- twiml: ignore[13510] --><Dial timeout="3">+1555</Dial>'),
+        [("warning", 13212)],
+    ),
+    (
+        "suppression_covers_only_next_element",
+        R.format('<!-- twiml: ignore --><Pause length="0"/><Pause length="0"/>'),
+        [("warning", 13910)],
+    ),
     ("ordinary_comment_suppresses_nothing", R.format('<!-- menu --><Pause length="0"/>'), [("warning", 13910)]),
 ]
 

@@ -1,0 +1,274 @@
+"""`twiml call` and `twiml text`: play a call or an SMS exchange in the terminal.
+
+Exit status: 0 when the call ended without an error, 1 when a step failed (HTTP error,
+unreadable or invalid TwiML at error level, the step limit), 2 for bad arguments or a target
+that cannot be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from twiml.simulator.driver import Options, Session
+from twiml.simulator.engine import (
+    DIAL_STATUSES,
+    QUEUE_RESULTS,
+    DialOutcome,
+    GatherInput,
+    QueueOutcome,
+    RecordOutcome,
+    Sent,
+)
+from twiml.simulator.events import Ask, Event, Stop
+from twiml.simulator.render import as_json, lines
+from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
+
+__all__ = ["ANSWERED_BY", "Target", "TargetError", "add_commands", "open_target"]
+
+OK, FAILED, BAD_ARGUMENTS = 0, 1, 2
+INTERRUPTED = 130  # ctrl+c while a request was running (as shells report SIGINT)
+ANSWERED_BY = (
+    "human",
+    "machine_start",
+    "machine_end_beep",
+    "machine_end_silence",
+    "machine_end_other",
+    "fax",
+    "unknown",
+)
+
+
+class TargetError(Exception):
+    """The target cannot be opened; the message says why (exit status 2)."""
+
+
+@dataclass
+class Target:
+    """Where documents come from and the first URL to request."""
+
+    transport: Transport
+    url: str
+    label: str
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+
+
+def open_target(target: str | None, app: str | None) -> Target:
+    """A TwiML file, an http(s) URL, or `--app MODULE:ATTR` with a path (default /)."""
+    if app is not None:
+        try:
+            application = load_app(app)
+        except AppLoadError as exc:
+            raise TargetError(str(exc)) from None
+        transport = AppTransport(application)
+        path = target or "/"
+        return Target(transport, transport.url(path), f"{app} {path}", [transport.close])
+    if not target:
+        raise TargetError("a target is needed: a TwiML file, an http(s):// URL, or --app MODULE:ATTR [PATH]")
+    if target.startswith(("http://", "https://")):
+        http = HttpTransport()
+        return Target(http, target, target, [http.close])
+    file = Path(target)
+    if "://" in target:
+        raise TargetError(f"{target}: only http:// and https:// URLs can be called")
+    if not file.exists():
+        raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
+    if file.is_dir():
+        raise TargetError(f"{target}: is a folder; call one of its TwiML files")
+    if not os.access(file, os.R_OK):
+        raise TargetError(f"{target}: cannot read the file")
+    files = FileTransport(file.parent)
+    return Target(files, files.url_for(file), target)
+
+
+def _pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise TargetError(f"--param {item!r}: expected KEY=VALUE")
+        out.append((key, value))
+    return tuple(out)
+
+
+def _options(args: argparse.Namespace) -> Options:
+    if args.max_steps < 1:
+        raise TargetError("--max-steps must be at least 1")
+    token = args.auth_token if args.auth_token is not None else os.environ.get("TWILIO_AUTH_TOKEN") or None
+    kw: dict[str, Any] = {}
+    if getattr(args, "dial_status", None):
+        kw["dial"] = DialOutcome(args.dial_status, args.dial_duration)
+    if getattr(args, "recording_duration", None) is not None:
+        if args.recording_duration < 0:
+            raise TargetError("--recording-duration must be 0 or more seconds")
+        kw["record"] = RecordOutcome(args.recording_duration)
+    if getattr(args, "queue_result", None):
+        kw["queue"] = QueueOutcome(args.queue_result)
+    return Options(
+        from_=args.from_,
+        to=args.to,
+        params=_pairs(args.param),
+        auth_token=token,
+        answered_by=getattr(args, "answered_by", None),
+        max_steps=args.max_steps,
+        seed=args.seed,
+        **kw,
+    )
+
+
+class _HungUp(Exception):
+    """The interactive caller ended the call (end of input or ctrl+c at a prompt)."""
+
+
+def _scripted(inputs: list[str]) -> Callable[[Ask], GatherInput]:
+    queue = list(inputs)
+
+    def answer(ask: Ask) -> GatherInput:
+        return GatherInput.parse(queue.pop(0)) if queue else GatherInput()
+
+    return answer
+
+
+def _interactive(out: IO[str]) -> Callable[[Ask], GatherInput]:
+    def answer(ask: Ask) -> GatherInput:
+        out.flush()
+        try:
+            text = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=out)
+            raise _HungUp from None
+        return GatherInput.parse(text)
+
+    return answer
+
+
+def _status(session: Session) -> int:
+    return FAILED if session.failed else OK
+
+
+def _listener(out: IO[str]) -> Callable[[Event | Sent | Ask | Stop], None]:
+    def show(event: Event | Sent | Ask | Stop) -> None:
+        for line in lines(event):
+            print(line, file=out)
+        out.flush()
+
+    return show
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--app", metavar="MODULE:ATTR", help="call a WSGI/ASGI app in process; TARGET is then its path")
+    p.add_argument("--from", dest="from_", default="+15555550100", metavar="NUMBER", help="caller (From)")
+    p.add_argument("--to", default="+15555550199", metavar="NUMBER", help="called number (To)")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="extra or overriding request parameter")
+    p.add_argument(
+        "--auth-token",
+        metavar="TOKEN",
+        help="sign requests with X-Twilio-Signature (default: $TWILIO_AUTH_TOKEN)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
+    p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+
+
+def _run(
+    args: argparse.Namespace,
+    out: IO[str],
+    err: IO[str],
+    channel: str,
+    play: Callable[[Session], None],
+) -> int:
+    try:
+        options = _options(args)
+        target = open_target(args.target, args.app)
+    except TargetError as exc:
+        print(f"twiml {args.command}: {exc}", file=err)
+        return BAD_ARGUMENTS
+    text = args.format == "text"
+    session = Session(
+        target.transport,
+        target.url,
+        options,
+        channel="voice" if channel == "voice" else "messaging",
+        listener=_listener(out) if text else None,
+    )
+    interrupted = False
+    try:
+        play(session)
+    except (_HungUp, KeyboardInterrupt) as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
+        if text:
+            for line in lines(session.ended):
+                print(line, file=out)
+    finally:
+        target.close()
+    status = INTERRUPTED if interrupted else _status(session)
+    if not text:
+        json.dump(
+            as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False
+        )
+        out.write("\n")
+    return status
+
+
+def _cmd_call(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    interactive = not args.input and stdin is None and sys.stdin.isatty() and args.format == "text"
+    answerer = _interactive(out) if interactive else _scripted(args.input or [])
+
+    def play(session: Session) -> None:
+        session.run(answerer)
+
+    return _run(args, out, err, "voice", play)
+
+
+def _cmd_text(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    def play(session: Session) -> None:
+        session.start(args.body, tuple(args.media or ()))
+
+    return _run(args, out, err, "messaging", play)
+
+
+def add_commands(sub: Any) -> None:
+    """Register `call` and `text` on the `twiml` command's subparsers."""
+    c = sub.add_parser(
+        "call",
+        help="play a call through a TwiML file, a webhook URL or an app (--app)",
+        description="Simulate an inbound call: fetch TwiML as Twilio does, show each verb, answer Gathers.",
+    )
+    c.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
+    c.add_argument(
+        "--input",
+        action="append",
+        metavar="ANSWER",
+        help='answer the next Gather: keys (0-9*#) or words; "" is no input (repeatable)',
+    )
+    c.add_argument("--dial-status", choices=DIAL_STATUSES, help="outcome of every <Dial> (default completed)")
+    c.add_argument("--dial-duration", type=int, default=30, metavar="S", help="seconds an answered Dial lasts")
+    c.add_argument("--answered-by", choices=ANSWERED_BY, help="machine detection result sent as AnsweredBy")
+    c.add_argument(
+        "--recording-duration", type=int, metavar="S", help="seconds the caller speaks at <Record> (0: silence)"
+    )
+    c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
+    _common(c)
+    c.set_defaults(run=_cmd_call)
+
+    t = sub.add_parser(
+        "text",
+        help="send an inbound SMS/MMS to a TwiML file, a webhook URL or an app (--app) and show the replies",
+        description="Simulate an inbound message: post it as Twilio does and show the reply messages.",
+    )
+    t.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
+    t.add_argument("--body", default="", metavar="TEXT", help="message text (Body)")
+    t.add_argument("--media", action="append", metavar="URL", help="attach media (MediaUrl0, ...; repeatable)")
+    _common(t)
+    t.set_defaults(run=_cmd_text)

@@ -1,0 +1,208 @@
+"""The driver: runs the engine against a transport. One implementation for every front end
+(the `twiml call`/`twiml text` commands, the pytest API, the editor's call panel).
+
+It fetches what the engine asks for (signing each request when it has an Auth Token),
+answers Dial, Record and queue waits from its options, and stops at each Gather so the front
+end can supply keys or speech (`answer`), or runs to the end with an answering function (`run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from twiml.signature import SIGNATURE_HEADER, compute_signature
+from twiml.simulator.engine import (
+    CallState,
+    DialOutcome,
+    GatherInput,
+    QueueOutcome,
+    RecordOutcome,
+    Sent,
+    Step,
+    answer,
+    begin_call,
+    begin_message,
+    receive,
+)
+from twiml.simulator.events import Ask, Event, Fetch, Fetched, Input, Problem, Stop, Verb
+from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO, new_seed
+from twiml.simulator.transport import Request, Transport
+
+__all__ = ["Options", "Session"]
+
+Channel = Literal["voice", "messaging"]
+Listener = Callable[["Event | Sent | Ask | Stop"], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Who calls whom, extra parameters, signing, and the outcomes of Dial, Record and queues."""
+
+    from_: str = DEFAULT_FROM
+    to: str = DEFAULT_TO
+    params: tuple[tuple[str, str], ...] = ()
+    auth_token: str | None = None
+    dial: DialOutcome = field(default_factory=DialOutcome)
+    record: RecordOutcome = field(default_factory=RecordOutcome)
+    queue: QueueOutcome = field(default_factory=QueueOutcome)
+    answered_by: str | None = None
+    """Machine detection result sent as AnsweredBy with every request (human, machine_start, ...)."""
+    max_steps: int = 100
+    method: str = "POST"
+    seed: str | None = None
+
+
+def sign(request: Request, auth_token: str) -> Request:
+    """The request with `X-Twilio-Signature` as Twilio computes it for this URL and form."""
+    signature = compute_signature(request.target, request.form, auth_token)
+    headers = tuple((k, v) for k, v in request.headers if k.lower() != SIGNATURE_HEADER.lower())
+    return replace(request, headers=(*headers, (SIGNATURE_HEADER, signature)))
+
+
+class Session:
+    """One call (or message conversation) driven through `transport` from `url`.
+
+    Events go to `listener` as they happen (for live output) and into `events`. After `start`
+    and each `answer`, `waiting` is the Gather waiting for input, or `ended` says how it ended.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        url: str,
+        options: Options | None = None,
+        *,
+        channel: Channel = "voice",
+        listener: Listener | None = None,
+    ) -> None:
+        self.transport = transport
+        self.url = url
+        self.options = options or Options()
+        self.channel = channel
+        self.listener = listener
+        self.seed = self.options.seed or new_seed()
+        self.events: list[Event | Sent | Ask | Stop] = []
+        self.state: CallState | None = None
+        self.waiting: Ask | None = None
+        self.ended: Stop | None = None
+        self.messages_sent = 0
+
+    # ----------------------------------------------------------------------------- running
+
+    def _params(self) -> tuple[tuple[str, str], ...]:
+        params = self.options.params
+        if self.options.answered_by and self.channel == "voice":
+            params = (("AnsweredBy", self.options.answered_by), *params)
+        return params
+
+    def start(self, body: str = "", media: tuple[str, ...] = ()) -> None:
+        """Place the call (or send the first message, with `body` and `media`)."""
+        o = self.options
+        if self.channel == "voice":
+            step = begin_call(
+                self.url,
+                from_=o.from_,
+                to=o.to,
+                params=self._params(),
+                method=o.method,
+                seed=self.seed,
+                max_steps=o.max_steps,
+            )
+        else:
+            step = begin_message(
+                self.url,
+                body,
+                from_=o.from_,
+                to=o.to,
+                media=media,
+                params=self._params(),
+                method=o.method,
+                seed=self.seed,
+                number=self.messages_sent,
+                max_steps=o.max_steps,
+            )
+            self.messages_sent += 1
+        self.ended = None
+        self._pump(step)
+
+    def answer(self, got: GatherInput) -> None:
+        """Keys or speech (or nothing: the timeout) for the Gather that is waiting."""
+        if self.state is None or self.waiting is None:
+            raise RuntimeError("the call is not waiting at a Gather")
+        self._pump(answer(self.state, got))
+
+    def run(self, answerer: Callable[[Ask], GatherInput] | None = None) -> Stop:
+        """Start and run to the end; `answerer` supplies each Gather's input (default: timeout)."""
+        if self.state is None:
+            self.start()
+        while self.ended is None:
+            assert self.waiting is not None
+            self.answer(answerer(self.waiting) if answerer is not None else GatherInput())
+        return self.ended
+
+    def _emit(self, event: Event | Sent | Ask | Stop) -> None:
+        self.events.append(event)
+        if self.listener is not None:
+            self.listener(event)
+
+    def _pump(self, step: Step) -> None:
+        """Fetch and auto-answer until a Gather waits or the call ends."""
+        while True:
+            for event in step.events:
+                self._emit(event)
+            self.state = step.state
+            nxt = step.next
+            if isinstance(nxt, Fetch):
+                request = nxt.request
+                if self.options.auth_token:
+                    request = sign(request, self.options.auth_token)
+                step = receive(step.state, self.transport.fetch(request))
+                continue
+            if isinstance(nxt, Stop):
+                self.waiting = None
+                self.ended = nxt
+                self._emit(nxt)
+                return
+            self._emit(nxt)
+            if nxt.kind == "gather":
+                self.waiting = nxt
+                return
+            step = answer(step.state, self._auto(nxt))
+
+    def _auto(self, ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome:
+        if ask.kind == "dial":
+            return self.options.dial
+        if ask.kind == "record":
+            return self.options.record
+        return self.options.queue
+
+    # ------------------------------------------------------------------------------ reading
+
+    @property
+    def requests(self) -> list[Fetched]:
+        return [e for e in self.events if isinstance(e, Fetched)]
+
+    @property
+    def verbs(self) -> list[Verb]:
+        return [e for e in self.events if isinstance(e, Verb)]
+
+    @property
+    def inputs(self) -> list[Input]:
+        return [e for e in self.events if isinstance(e, Input)]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [e for e in self.events if isinstance(e, Problem)]
+
+    @property
+    def sent(self) -> list[Sent]:
+        return [e for e in self.events if isinstance(e, Sent)]
+
+    @property
+    def failed(self) -> bool:
+        """True when a step failed: an HTTP or TwiML error, or the step limit."""
+        if self.ended is not None and self.ended.reason in ("error", "max-steps"):
+            return True
+        return any(p.severity == "error" for p in self.problems)
