@@ -812,7 +812,7 @@ class EditorApp(App[None]):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
-    parser.add_argument("file", nargs="?", help="TwiML file to open (a new voice document when omitted)")
+    parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
     parser.add_argument(
         "--new",
         choices=("voice", "messaging", "fax"),
@@ -821,6 +821,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
+        from editor.flow_app import FlowEditorApp
+
+        FlowEditorApp(args.file, config_path=args.config).run()
+        return
     EditorApp(args.file, config_path=args.config, kind=args.new).run()
 
 

@@ -58,6 +58,105 @@ def ivr_main_menu() -> TwiML:
     return r
 
 
+VOICE = {"voice": "Polly.Joanna-Neural", "language": "en-US"}
+
+
+def menu_retry() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("/menu/speech default: the caller said or pressed something the menu does not offer."))
+    r.say("Sorry, I did not catch that.", **VOICE)
+    r.redirect("/voice/incoming", method="POST")
+    return r
+
+
+def sales() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Sales: ring the sales desk; /dial-complete continues after the call or when nobody answers."))
+    r.say("Connecting you to sales.", **VOICE)
+    d: Dial = r.dial(action="/dial-complete", method="POST", caller_id="+15551234567", timeout=20)
+    d.number("+15557650001")
+    return r
+
+
+def support() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Support: queue the caller; /support/hold-music (queue_hold_music.xml) plays while they wait."))
+    r.say("All of our support agents are busy. Please stay on the line.", **VOICE)
+    r.enqueue(
+        "support",
+        action="/support/queue-exit",
+        method="POST",
+        wait_url="/support/hold-music",
+        wait_url_method="POST",
+        max_queue_size=50,
+    )
+    return r
+
+
+def queue_hold_music() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Enqueue waitUrl: announce, play hold music, then Twilio fetches this URL again."))
+    r.say("Thank you for your patience. Your call is important to us.", **VOICE)
+    r.play("https://assets.example.com/audio/hold-music.mp3", loop=3)
+    return r
+
+
+def billing() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Billing: ring the billing team; /dial-complete takes over when the call ends."))
+    r.say("Connecting you to billing. Please have your account number ready.", **VOICE)
+    d: Dial = r.dial(action="/dial-complete", method="POST", caller_id="+15551234567", timeout=20)
+    d.number("+15557650003")
+    return r
+
+
+def operator() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Operator: the agent first hears /operator/screen (call_screening_whisper.xml) and accepts."))
+    r.say("Please hold while we connect you to an operator.", **VOICE)
+    d: Dial = r.dial(
+        action="/dial-complete",
+        method="POST",
+        caller_id="+15551234567",
+        timeout=20,
+        answer_on_bridge=True,
+        record="record-from-answer-dual",
+        recording_status_callback="/operator/recording-status",
+    )
+    d.number(
+        "+15557654321",
+        url="/operator/screen",
+        method="POST",
+        status_callback="/operator/number-status",
+        status_callback_event="initiated ringing answered completed",
+    )
+    return r
+
+
+def call_screening_whisper() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Whisper played to the agent (Number url) before bridging: press 1 to accept the call."))
+    g: Gather = r.gather(num_digits=1, action="/operator/screen/accept", method="POST", timeout=8)
+    g.say("Incoming call from a customer. Press 1 to accept, or hang up to decline.", **VOICE)
+    r.say("No response received. Disconnecting.", **VOICE)
+    r.hangup()
+    return r
+
+
+def call_screening_accept() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("The agent pressed 1: ending the whisper document bridges the two calls."))
+    r.say("Connecting.", **VOICE)
+    return r
+
+
+def call_screening_decline() -> TwiML:
+    r = VoiceResponse()
+    r.append(_note("Any other key declines: hanging up the agent's leg sends the caller to /dial-complete."))
+    r.hangup()
+    return r
+
+
 def voicemail() -> TwiML:
     r = VoiceResponse()
     r.append(_note("After-hours voicemail: record up to two minutes and transcribe it."))
@@ -85,159 +184,102 @@ def voicemail() -> TwiML:
     return r
 
 
-def call_screening() -> TwiML:
+def voicemail_saved() -> TwiML:
     r = VoiceResponse()
-    r.append(_note("Forward to the on-call agent; /screen (call_screening_whisper.xml) asks the agent to accept."))
-    r.say("Please hold while we connect your call.", voice="Polly.Joanna-Neural", language="en-US")
-    d: Dial = r.dial(
-        action="/call/dial-complete",
-        method="POST",
-        caller_id="+15551234567",
-        timeout=20,
-        answer_on_bridge=True,
-        record="record-from-answer-dual",
-        recording_status_callback="/call/recording-status",
-    )
-    d.number(
-        "+15557654321",
-        url="/screen",
-        method="POST",
-        status_callback="/call/number-status",
-        status_callback_event="initiated ringing answered completed",
-    )
-    return r
-
-
-def call_screening_whisper() -> TwiML:
-    r = VoiceResponse()
-    r.append(_note("Whisper played to the agent (Number url) before bridging: press 1 to accept the call."))
-    g: Gather = r.gather(num_digits=1, action="/screen/accept", method="POST", timeout=8)
-    g.say(
-        "Incoming support call from a customer. Press 1 to accept, or hang up to decline.",
-        voice="Polly.Joanna-Neural",
+    r.append(_note("/voicemail/complete with a recording: thank the caller and hang up."))
+    r.say(
+        "Thank you. Your message has been saved and we will call you back.",
+        voice="Polly.Matthew-Neural",
         language="en-US",
     )
-    r.say("No response received. Disconnecting.", voice="Polly.Joanna-Neural", language="en-US")
     r.hangup()
     return r
 
 
-def conference() -> TwiML:
+def goodbye() -> TwiML:
     r = VoiceResponse()
-    r.append(_note("Weekly team bridge: hold music until the moderator joins; recorded from the start."))
-    r.say("Welcome to the weekly team conference.", voice="Polly.Joanna-Neural", language="en-US")
-    d: Dial = r.dial(action="/conference/after", method="POST", time_limit=7200)
-    d.conference(
-        "team-weekly-sync",
-        wait_url="https://api.example.com/twiml/conference-hold",
-        wait_method="GET",
-        start_conference_on_enter=False,
-        end_conference_on_exit=False,
-        beep="onEnter",
-        max_participants=25,
-        record="record-from-start",
-        recording_status_callback="https://api.example.com/conference/recording",
-        recording_status_callback_event="completed",
-        status_callback="https://api.example.com/conference/events",
-        status_callback_event="start end join leave",
-        status_callback_method="POST",
-    )
-    return r
-
-
-def call_queue() -> TwiML:
-    r = VoiceResponse()
-    r.append(_note("Queue the caller for support; /queue/hold-music (queue_hold_music.xml) plays while they wait."))
-    r.say("All of our agents are busy. Please stay on the line.", voice="Polly.Joanna-Neural", language="en-US")
-    r.enqueue(
-        "support",
-        action="/queue/exit",
-        method="POST",
-        wait_url="/queue/hold-music",
-        wait_url_method="POST",
-        max_queue_size=50,
-    )
-    return r
-
-
-def queue_hold_music() -> TwiML:
-    r = VoiceResponse()
-    r.append(_note("Enqueue waitUrl: announce, play hold music, then Twilio fetches this URL again."))
-    r.say(
-        "Thank you for your patience. Your call is important to us.",
-        voice="Polly.Joanna-Neural",
-        language="en-US",
-    )
-    r.play("https://assets.example.com/audio/hold-music.mp3", loop=3)
+    r.append(_note("The end of every completed call."))
+    r.say("Thank you for calling Acme Corporation. Goodbye.", **VOICE)
+    r.hangup()
     return r
 
 
 def sms_auto_reply() -> TwiML:
     r = MessagingResponse()
-    r.append(_note("Keyword HOURS: reply with opening hours, then /sms/keywords/after-reply logs the request."))
-    m = r.message()  # no action here: a Message action would make the Redirect below unreachable
-    m.body("Acme Support is open Mon-Fri 8am-8pm and Sat 9am-5pm ET. Reply HELP for help or STOP to unsubscribe.")
-    r.redirect("/sms/keywords/after-reply", method="POST")
+    r.append(_note("/sms/incoming default: any message that is not a keyword."))
+    r.message("Thanks for texting Acme Support. Reply HOURS for our opening hours, HELP for help, STOP to unsubscribe.")
     return r
 
 
-def mms_reply() -> TwiML:
+def sms_help() -> TwiML:
     r = MessagingResponse()
-    r.append(_note("MMS reply: a short caption with two images (up to 10 media per message)."))
-    m = r.message(from_="+15551234567")
-    m.body("Here is your order summary and the return label. Thanks for shopping with Acme!")
-    m.media("https://assets.example.com/mms/order-1042-summary.png")
-    m.media("https://assets.example.com/mms/order-1042-return-label.jpg")
+    r.append(_note("Keyword HELP."))
+    r.message(
+        "Acme Support: call +1 555 123 4567 or visit acme.example.com/help. Msg and data rates may apply. Reply STOP to unsubscribe."
+    )
+    return r
+
+
+def sms_stop() -> TwiML:
+    r = MessagingResponse()
+    r.append(_note("Keyword STOP: confirm the opt-out (Twilio also blocks further messages to this number)."))
+    r.message("You are unsubscribed from Acme Support messages. Reply START to subscribe again.")
+    return r
+
+
+def sms_hours() -> TwiML:
+    r = MessagingResponse()
+    r.append(_note("Keyword HOURS."))
+    m = r.message()
+    m.body("Acme Support is open Mon-Fri 8am-8pm and Sat 9am-5pm ET. Reply HELP for help or STOP to unsubscribe.")
     return r
 
 
 def fax_receive() -> TwiML:
     r = FaxResponse()
-    r.append(_note("Accept incoming faxes as PDF; /fax/received gets the media URL when done."))
-    r.receive(
-        action="/fax/received",
-        method="POST",
-        media_type="application/pdf",
-        page_size="letter",
-        store_media=True,
-    )
+    r.append(_note("Accept incoming faxes as PDF and keep them in Twilio's media storage."))
+    r.receive(media_type="application/pdf", page_size="letter", store_media=True)
     return r
 
 
 RECIPES: dict[str, Callable[[], TwiML]] = {
     "ivr_main_menu.xml": ivr_main_menu,
-    "voicemail.xml": voicemail,
-    "call_screening.xml": call_screening,
-    "call_screening_whisper.xml": call_screening_whisper,
-    "conference.xml": conference,
-    "call_queue.xml": call_queue,
+    "menu_retry.xml": menu_retry,
+    "sales.xml": sales,
+    "support.xml": support,
     "queue_hold_music.xml": queue_hold_music,
+    "billing.xml": billing,
+    "operator.xml": operator,
+    "call_screening_whisper.xml": call_screening_whisper,
+    "call_screening_accept.xml": call_screening_accept,
+    "call_screening_decline.xml": call_screening_decline,
+    "voicemail.xml": voicemail,
+    "voicemail_saved.xml": voicemail_saved,
+    "goodbye.xml": goodbye,
     "sms_auto_reply.xml": sms_auto_reply,
-    "mms_reply.xml": mms_reply,
+    "sms_help.xml": sms_help,
+    "sms_stop.xml": sms_stop,
+    "sms_hours.xml": sms_hours,
     "fax_receive.xml": fax_receive,
 }
 
 DIALECT = {
-    "ivr_main_menu.xml": "voice",
-    "voicemail.xml": "voice",
-    "call_screening.xml": "voice",
-    "call_screening_whisper.xml": "voice",
-    "conference.xml": "voice",
-    "call_queue.xml": "voice",
-    "queue_hold_music.xml": "voice",
-    "sms_auto_reply.xml": "messaging",
-    "mms_reply.xml": "messaging",
-    "fax_receive.xml": "fax",
+    name: "messaging" if name.startswith("sms_") else "fax" if name.startswith("fax_") else "voice" for name in RECIPES
 }
 
 REQUIRED = {
     "ivr_main_menu.xml",
+    "sales.xml",
+    "support.xml",
+    "queue_hold_music.xml",
+    "billing.xml",
+    "operator.xml",
+    "call_screening_whisper.xml",
     "voicemail.xml",
-    "call_screening.xml",
-    "conference.xml",
-    "call_queue.xml",
     "sms_auto_reply.xml",
-    "mms_reply.xml",
+    "sms_help.xml",
+    "sms_stop.xml",
+    "sms_hours.xml",
     "fax_receive.xml",
 }
 

@@ -130,6 +130,36 @@ class TwiML:
         """Child nodes without the text pieces."""
         return [v for v in self.verbs if isinstance(v, TwiML)]
 
+    def __deepcopy__(self: N, memo: dict[int, Any]) -> N:
+        """A deep copy made without recursion per level (copy.deepcopy's own would need about six
+        stack frames per level, so a document of `twiml.limits.MAX_DEPTH` levels could not be copied)."""
+        import copy
+
+        def shell(node: TwiML) -> TwiML:
+            new = object.__new__(type(node))
+            memo[id(node)] = new
+            return new
+
+        top = shell(self)
+        pending: list[tuple[TwiML, TwiML]] = [(self, top)]
+        while pending:
+            node, new = pending.pop()
+            state = {k: copy.deepcopy(v, memo) for k, v in node.__dict__.items() if k != "verbs"}
+            verbs: list[TwiML | str] = []
+            for verb in node.__dict__.get("verbs", ()):
+                if isinstance(verb, TwiML):
+                    done = memo.get(id(verb))
+                    if done is None:
+                        done = shell(verb)
+                        pending.append((verb, done))
+                    verbs.append(done)
+                else:
+                    verbs.append(verb)
+            if "verbs" in node.__dict__:
+                state["verbs"] = verbs
+            new.__dict__.update(state)
+        return top  # type: ignore[return-value]  # shell() keeps the type: object.__new__(type(node))
+
 
 class Comment(TwiML):
     """An XML comment kept from a parsed document, so comments survive a round trip."""

@@ -452,6 +452,10 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.simulator.commands import add_commands as add_simulator_commands
 
     add_simulator_commands(sub)  # call, text
+
+    from twiml.flow.commands import register as register_flow_commands
+
+    register_flow_commands(sub)  # map, export-app
     return parser
 
 

@@ -8,6 +8,7 @@ libxml2 then parses UTF-8 bytes with entity loading, DTDs and network access swi
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -18,8 +19,10 @@ from lxml import etree  # type: ignore[import-untyped]
 from twiml.base import Comment, GenericNode, TwiML
 from twiml.builders import class_of
 from twiml.errors import TwiMLParseError
+from twiml.files import read_bytes
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
+from twiml.limits import MAX_DEPTH
 
 __all__ = ["Kind", "detect_kind", "outside_comments", "parse"]
 
@@ -65,8 +68,32 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - text.rfind("\n", 0, index)
 
 
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+"""Text codecs Python has that are no character set a document can be written in."""
+
+
+def _declared_codec(data: bytes, filename: str | None) -> str:
+    """The codec of the encoding the XML declaration names ("utf-8" when none is named)."""
+    m = _DECL_ENCODING.match(data)
+    if m is None:
+        return "utf-8"
+    declared = m.group(1).decode("ascii")
+    try:
+        info = codecs.lookup(declared)
+    except (LookupError, ValueError):
+        info = None
+    # Binary-to-binary and str-to-str codecs (hex, base64, zlib, rot13, ...) are no text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in _NOT_CHARSETS:
+        raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename)
+    if info.name in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
+        return info.name + "-be"
+    return str(info.name)
+
+
 def _decode(data: bytes, filename: str | None) -> str:
-    """Bytes to text the way an XML processor would: BOM first, then the declaration, else UTF-8."""
+    """Bytes to text the way an XML processor would: BOM first, then the declaration, else UTF-8.
+
+    Every failure, whatever the codec raises, is a TwiMLParseError."""
     encoding = "utf-8"
     start = 0
     for bom, name in _BOMS:
@@ -77,20 +104,15 @@ def _decode(data: bytes, filename: str | None) -> str:
         if data[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without a BOM
             encoding = "utf-16-be" if data[0] == 0 else "utf-16-le"
         else:
-            m = _DECL_ENCODING.match(data)
-            if m is not None:
-                declared = m.group(1).decode("ascii")
-                try:
-                    encoding = codecs.lookup(declared).name
-                except LookupError:
-                    raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename) from None
-                if encoding in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
-                    encoding += "-be"
+            encoding = _declared_codec(data, filename)
     try:
         return data[start:].decode(encoding)
     except UnicodeDecodeError as exc:
-        good = data[start : start + exc.start].decode(encoding, errors="replace")
-        line, column = _position(good, len(good))
+        line: int | None = None
+        column: int | None = None
+        with contextlib.suppress(Exception):  # a position is a courtesy; some codecs cannot give one
+            good = data[start : start + exc.start].decode(encoding, errors="replace")
+            line, column = _position(good, len(good))
         raise TwiMLParseError(
             f"input is not valid {encoding}: byte {data[start + exc.start : start + exc.start + 1]!r}"
             f" cannot be decoded",
@@ -98,26 +120,34 @@ def _decode(data: bytes, filename: str | None) -> str:
             column,
             filename,
         ) from None
+    except Exception as exc:  # a codec's own failure (UnicodeError, LookupError, ValueError, ...)
+        raise TwiMLParseError(f"input cannot be decoded as {encoding}: {exc}", 1, 1, filename) from None
+
+
+def _read_file(path: str) -> tuple[str, str]:
+    """Text of a file named by the caller; every I/O failure is a TwiMLParseError naming the file."""
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        raise TwiMLParseError(f"cannot read the file: {exc.strerror or exc}", None, None, path) from None
+    return _decode(data, path), path
 
 
 def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
     """The document text and the file name it came from (None for in-memory input)."""
     if isinstance(source, os.PathLike):
-        path = os.fspath(source)
-        with open(path, "rb") as fh:
-            return _decode(fh.read(), path), path
+        return _read_file(os.fsdecode(source))
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _decode(bytes(source), None), None
     if isinstance(source, str):
         head = source.lstrip("\ufeff" + _WS)
         if not head.startswith("<"):
             try:
-                is_file = os.path.isfile(source)
+                exists = os.path.lexists(source)
             except (ValueError, OSError):  # NULs, names too long
-                is_file = False
-            if is_file:
-                with open(source, "rb") as fh:
-                    return _decode(fh.read(), source), source
+                exists = False
+            if exists:  # a file, or something that is not one (directory, FIFO, device): say so
+                return _read_file(source)
             if "\n" not in source and len(source) < 1024 and head:
                 raise TwiMLParseError(f"{source[:80]!r} is neither TwiML nor an existing file", 1, 1)
         return source, None
@@ -310,6 +340,13 @@ class _Target:
                 )
                 error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
                 raise error
+        if len(stack) >= MAX_DEPTH:
+            raise TwiMLParseError(
+                f"<{tag}> is nested {len(stack) + 1} levels deep; the depth limit is {MAX_DEPTH}",
+                line,
+                column,
+                self.filename,
+            )
         key = (id(parent), tag)
         try:
             element, cls, has_body = self.resolved[key]

@@ -30,6 +30,7 @@ from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Content, Element, element_of
 from twiml.grammar_values import VOICE_LANGUAGES
+from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
 __all__ = ["Diagnostic", "Fix", "Severity", "suppressions", "validate"]
@@ -279,18 +280,19 @@ def _check_say_length(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) 
 
 @_registers("message_size")
 def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
-    length = len(_own_text(node))
+    length = message_length(_own_text(node))
     media = 0
     for kid in _element_children(node):
         if kid.name == "Body":
-            length += len(_own_text(kid))
+            length += message_length(_own_text(kid))
         elif kid.name == "Media":
             media += 1
     if length > rules.MESSAGE_BODY_MAX:
         out.append(
             _diag(
                 rules.MESSAGE_BODY_CODE,
-                f"message body is {length} characters; the limit is {rules.MESSAGE_BODY_MAX}",
+                f"message body is {length} characters as Twilio counts them (emoji count 2);"
+                f" the limit is {rules.MESSAGE_BODY_MAX}",
                 path,
                 node,
             )

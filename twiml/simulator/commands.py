@@ -63,8 +63,8 @@ class Target:
             close()
 
 
-def open_target(target: str | None, app: str | None) -> Target:
-    """A TwiML file, an http(s) URL, or `--app MODULE:ATTR` with a path (default /)."""
+def open_target(target: str | None, app: str | None, channel: str = "voice") -> Target:
+    """A TwiML file, a flow folder, an http(s) URL, or `--app MODULE:ATTR` with a path (default /)."""
     if app is not None:
         try:
             application = load_app(app)
@@ -84,7 +84,9 @@ def open_target(target: str | None, app: str | None) -> Target:
     if not file.exists():
         raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
     if file.is_dir():
-        raise TargetError(f"{target}: is a folder; call one of its TwiML files")
+        from twiml.flow.target import open_flow_target  # a flow folder: routes in flow.toml
+
+        return open_flow_target(file, channel)
     if not os.access(file, os.R_OK):
         raise TargetError(f"{target}: cannot read the file")
     files = FileTransport(file.parent)
@@ -189,7 +191,7 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app)
+        target = open_target(args.target, args.app, channel)
     except TargetError as exc:
         print(f"twiml {args.command}: {exc}", file=err)
         return BAD_ARGUMENTS

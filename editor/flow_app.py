@@ -1,0 +1,149 @@
+"""`twiml-editor FOLDER`: the editor on a flow folder.
+
+Opens with the Flow view (the map); Enter on a state edits its document in the usual tree, form
+and preview, and F6 goes back to the map. F5 opens the Call panel. Every document opened stays
+open with its own unsaved changes; ctrl+s saves the document on screen (and flow.toml when routes
+changed); quitting asks once, listing everything unsaved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+
+from editor.app import EditorApp
+from editor.document import Document, Kind
+from editor.flow_project import FlowProject
+from editor.screens.call_screen import CallScreen
+from editor.screens.confirm_many import ConfirmQuitMany
+from editor.screens.error_dialog import ErrorDialog
+from editor.screens.flow_view import FlowScreen
+from twiml.errors import TwiMLException, TwiMLParseError
+
+__all__ = ["FlowEditorApp"]
+
+
+class FlowEditorApp(EditorApp):
+    """The editor with a flow folder: map, routes, call panel, several open documents."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *EditorApp.BINDINGS,
+        Binding("f6", "flow_map", "Flow map", id="flow_map", priority=True),
+        Binding("f5", "call", "Call", id="call", priority=True),
+    ]
+
+    def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
+        self.project = FlowProject.open(folder)
+        first = self._first_document()
+        super().__init__(self.project.folder / first if first else None, config_path=config_path)
+
+    def _first_document(self) -> str | None:
+        flow = self.project.flow
+        for _, path in flow.entries():
+            resolution = flow.resolve(path)
+            if resolution.document and (self.project.folder / resolution.document).is_file():
+                return resolution.document
+        files = self.project.files()
+        return files[0] if files else None
+
+    def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
+        name = self.project.name_of(Path(path)) if path is not None else None
+        if name is not None:
+            try:
+                return self.project.document(name)
+            except TwiMLParseError as exc:
+                self.startup_problems.append(("Could not open the file", self.parse_error_text(Path(path or ""), exc)))
+            except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+                self.startup_problems.append(("Could not open the file", f"{path}: {exc}"))
+        return Document.new(kind)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.push_screen(FlowScreen(self.project))
+
+    def update_title(self) -> None:
+        super().update_title()
+        others = [n for n in self.project.dirty_names() if n != self.project.name_of(self.doc.file_path)]
+        if others:
+            self.sub_title += f"  (+{len(others)} unsaved: {', '.join(others)})"
+
+    # ------------------------------------------------------------------------------ the map
+
+    def action_flow_map(self) -> None:
+        if isinstance(self.screen, FlowScreen):
+            self.pop_screen()
+            return
+        if isinstance(self.screen, CallScreen):
+            self.pop_screen()
+        self.push_screen(FlowScreen(self.project))
+
+    @on(FlowScreen.DocumentChosen)
+    def _document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
+        self.open_flow_document(event.name)
+
+    def open_flow_document(self, name: str) -> bool:
+        """Edit a document of the folder; its unsaved changes are kept while others are shown."""
+        try:
+            doc = self.project.document(name)
+        except TwiMLParseError as exc:
+            self.push_screen(
+                ErrorDialog("Could not open the file", self.parse_error_text(self.project.folder / name, exc))
+            )
+            return False
+        except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+            self.push_screen(ErrorDialog("Could not open the file", f"{name}: {exc}"))
+            return False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.load_document(doc)
+        return True
+
+    def action_call(self) -> None:
+        if isinstance(self.screen, CallScreen):
+            self.screen.action_restart()
+            return
+        self.push_screen(CallScreen(self.project))
+
+    # ------------------------------------------------------------------------------- saving
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        needs_save = self.project.name_of(self.doc.file_path) is None or self.doc.dirty
+        if needs_save and not await self._save(ask=False):
+            return
+        if self.project.toml_dirty:
+            try:
+                saved = self.project.save_toml()
+            except (OSError, ValueError) as exc:
+                self.push_screen(ErrorDialog("flow.toml not saved", str(exc)))
+                return
+            self.notify(f"Saved {saved}")
+        self.update_title()
+        if isinstance(self.screen, FlowScreen):
+            self.screen.refresh_flow()
+
+    @work(exclusive=True, group="file")
+    async def action_request_quit(self) -> None:
+        names = self.project.dirty_names()
+        own = self.project.name_of(self.doc.file_path)
+        if self.doc.dirty and own is None:
+            names.append(str(self.doc.file_path or "the untitled document"))
+        if not names:
+            self.exit()
+            return
+        choice = await self.push_screen_wait(ConfirmQuitMany(names))
+        if choice == "discard":
+            self.exit()
+        elif choice == "save":
+            try:
+                self.project.save_all()
+            except (OSError, TwiMLException, ValueError) as exc:
+                self.push_screen(ErrorDialog("Not saved", str(exc)))
+                return
+            if self.doc.dirty and own is None and not await self._save(ask=self.doc.file_path is None):
+                return
+            self.exit()

@@ -1,0 +1,58 @@
+"""Asks for one line of text (a route path, a case value, a document name)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Dismisses with the entered text (stripped, not empty), or None on escape/cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, title: str, initial: str = "", hint: str = "", placeholder: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.initial = initial
+        self.hint = hint
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="text-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.hint:
+                yield Static(self.hint, classes="dialog-text", markup=False)
+            yield Input(self.initial, id="text-input", placeholder=self.placeholder)
+            yield Static("", id="text-error", classes="attr-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="text-ok", variant="primary")
+                yield Button("Cancel", id="text-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#text-input", Input).focus()
+
+    def _submit(self) -> None:
+        text = self.query_one("#text-input", Input).value.strip()
+        if not text:
+            self.query_one("#text-error", Static).update("Enter a value, or press escape.")
+            return
+        self.dismiss(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "text-ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,117 @@
+"""The editor's headless flow project: route edits keep flow.toml's comments and layout, renames
+and deletes keep it consistent, unsaved documents are served to the map and the simulator."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from editor.flow_project import FlowProject, map_rows
+from twiml.flow import load_flow
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "flow"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+def test_route_edits_keep_comments_and_layout(folder: Path) -> None:
+    before = (folder / "flow.toml").read_text(encoding="utf-8")
+    project = FlowProject.open(folder)
+    project.add_case("/menu", "9", "goodbye.xml")
+    project.add_route("/hours", "goodbye.xml")
+    assert project.dirty_names() == ["flow.toml"]
+    project.save_toml()
+    after = (folder / "flow.toml").read_text(encoding="utf-8")
+    assert '"0" = "operator.xml", "9" = "goodbye.xml"' in after
+    assert after.endswith('"/hours" = "goodbye.xml"\n')
+    # every line that was not edited is byte for byte the same, comments included
+    changed = [line for line in before.splitlines() if line not in after.splitlines()]
+    assert len(changed) == 1 and changed[0].startswith('"/menu" = ')
+    flow = load_flow(folder)
+    assert flow.problems == []
+    assert flow.resolve("/menu", {"Digits": "9"}).document == "goodbye.xml"
+    assert not project.dirty_names()
+
+
+def test_add_case_turns_a_plain_route_into_a_split(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    project.add_case("/operator/screen", "+15550001111", "goodbye.xml", by="From")
+    assert project.flow.resolve("/operator/screen", {"From": "+15550001111"}).document == "goodbye.xml"
+    assert project.flow.resolve("/operator/screen", {}).document == "call_screening_whisper.xml"
+
+
+def test_rename_and_delete_keep_routes_consistent(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    assert project.uses("goodbye.xml") == ["/dial-complete", "/support/queue-exit", "/voicemail/complete"]
+    project.rename_document("goodbye.xml", "farewell.xml")
+    assert (folder / "farewell.xml").is_file() and not (folder / "goodbye.xml").exists()
+    assert project.uses("farewell.xml") == ["/dial-complete", "/support/queue-exit", "/voicemail/complete"]
+    assert project.problems == []
+    project.delete_document("sales.xml")
+    assert not (folder / "sales.xml").exists()
+    assert project.uses("sales.xml") == []
+    assert project.problems == []
+    assert project.flow.resolve("/menu", {"Digits": "1"}).document != "sales.xml"
+    project.save_toml()
+    assert "sales.xml" not in (folder / "flow.toml").read_text(encoding="utf-8")
+
+
+def test_bad_edits_are_refused_and_change_nothing(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    with pytest.raises(ValueError, match="exists already"):
+        project.add_route("/menu", "sales.xml")
+    with pytest.raises(ValueError, match="starting with /"):
+        project.add_route("menu", "sales.xml")
+    with pytest.raises(ValueError, match=r"\.xml"):
+        project.add_route("/x", "notes.txt")
+    assert not project.toml_dirty
+
+
+def test_syntax_error_is_reported_and_the_file_is_never_rewritten(folder: Path) -> None:
+    (folder / "flow.toml").write_text('start = "/voice/incoming"\n[routes\n', encoding="utf-8")
+    project = FlowProject.open(folder)
+    assert project.syntax_error is not None and project.syntax_error.line == 2
+    with pytest.raises(ValueError, match="syntax error"):
+        project.add_route("/x", "sales.xml")
+    with pytest.raises(ValueError, match="syntax error"):
+        project.save_toml()
+    assert (folder / "flow.toml").read_text(encoding="utf-8") == 'start = "/voice/incoming"\n[routes\n'
+
+
+def test_unsaved_documents_are_what_the_map_sees(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    doc = project.document("sales.xml")
+    say = next(n for n in doc.root.verbs if getattr(n, "name", "") == "Say")
+    doc.set_text(say, "Sales here, unsaved.")  # type: ignore[arg-type]
+    assert project.dirty_names() == ["sales.xml"]
+    flow_map = project.explore()
+    assert flow_map.states["s2"].heard == "Sales here, unsaved."
+    rows = map_rows(flow_map)
+    assert rows[0].label == "start: call"
+    assert rows[1].label.startswith("[s1] /voice/incoming  ivr_main_menu.xml")
+    assert any(r.back and r.label.startswith("no input → ↩ s1") for r in rows)
+    saved = project.save_all()
+    assert saved == [folder / "sales.xml"]
+    assert "Sales here, unsaved." in (folder / "sales.xml").read_text(encoding="utf-8")
+
+
+def test_node_at_line_finds_the_verb_the_simulator_ran(folder: Path) -> None:
+    from editor.flow_project import node_at_line
+    from twiml.simulator import GatherInput, Session
+
+    project = FlowProject.open(folder)
+    transport = project.transport()
+    session = Session(transport, transport.url("/voice/incoming"))
+    session.start()
+    session.answer(GatherInput(digits="1"))
+    dial = next(v for v in session.verbs if v.name == "Dial")
+    assert dial.source is not None and dial.source.endswith("sales.xml") and dial.line is not None
+    node = node_at_line(project.document("sales.xml"), dial.line, "Dial")
+    assert node is not None and node.name == "Dial" and node.attrs["action"] == "/dial-complete"
