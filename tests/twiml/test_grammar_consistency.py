@@ -7,9 +7,9 @@ import inspect
 import pytest
 
 from twiml import TwiML, fax_response, messaging_response, voice_response
-from twiml.naming import attribute_name
 from twiml.grammar import ELEMENTS, GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, STRING, URL, element_of
+from twiml.naming import attribute_name
 
 MODULES = {"voice": voice_response, "messaging": messaging_response, "fax": fax_response}
 TYPES = {STRING, INT, BOOL, URL, ENUM, LIST, FLOAT}
