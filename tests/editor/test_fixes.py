@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from app_helpers import SIZE, settle
+from textual.coordinate import Coordinate
+
+from editor.app import EditorApp
 from editor.document import Document
 from editor.fixes import apply_fix, describe_fix
 
@@ -47,3 +53,41 @@ def test_suppressed_findings_reach_the_editor_marked() -> None:
     doc = Document.from_xml('<Response><!-- twiml: ignore[13212] --><Dial timeout="3">+15551234567</Dial></Response>')
     [d] = doc.diagnostics()
     assert d.suppressed and d.code == 13212
+
+
+async def test_f_applies_the_fix_of_the_selected_node_and_ctrl_z_undoes_it(tmp_path: Path) -> None:
+    path = tmp_path / "typo.xml"
+    path.write_text('<Response><Gather method="Post"><Say>Hi</Say></Gather></Response>', encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gather = app.doc.root.verbs[0]
+        assert len(app.problems.diagnostics) == 1
+        assert "did you mean 'POST'? [f]" in _cell(app, 0, 2)
+        app.select(gather)
+        app.tree.focus()
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert gather.attrs["method"] == "POST" and app.problems.diagnostics == []
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert gather.attrs["method"] == "Post"
+
+
+async def test_suppressed_findings_are_listed_dimmed_and_not_counted(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.xml"
+    path.write_text(
+        '<Response><!-- twiml: ignore[13212] --><Dial timeout="3">+15551234567</Dial></Response>', encoding="utf-8"
+    )
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert _cell(app, 0, 0) == "warning (ignored)"
+        assert app.problems.border_title == "Problems (none), 1 ignored"
+        dial = app.doc.root.verbs[1]
+        assert not str(app.tree.tree_node(dial).label).startswith("⚠")
+
+
+def _cell(app: EditorApp, row: int, column: int) -> str:
+    return str(app.problems.get_cell_at(Coordinate(row, column)))
