@@ -10,18 +10,21 @@ from textual.coordinate import Coordinate
 from editor.app import EditorApp
 from editor.document import Document
 from editor.fixes import apply_fix, describe_fix
+from twiml.base import TwiML
+from twiml.validator import Fix
 
 
-def only_fixable(doc: Document):  # type: ignore[no-untyped-def]
+def only_fixable(doc: Document) -> tuple[TwiML, Fix]:
     [d] = [d for d in doc.diagnostics() if d.fix is not None]
-    return d
+    assert d.node is not None and d.fix is not None
+    return d.node, d.fix
 
 
 def test_value_fix_sets_the_value_and_undoes() -> None:
     doc = Document.from_xml('<Response><Gather method="Post"/></Response>')
-    d = only_fixable(doc)
-    assert describe_fix(d.fix) == "set method='POST'"
-    apply_fix(doc, d.node, d.fix)
+    node, fix = only_fixable(doc)
+    assert describe_fix(fix) == "set method='POST'"
+    apply_fix(doc, node, fix)
     assert doc.diagnostics() == [] and 'method="POST"' in doc.to_xml()
     doc.undo()
     assert 'method="Post"' in doc.to_xml()
@@ -29,8 +32,8 @@ def test_value_fix_sets_the_value_and_undoes() -> None:
 
 def test_attribute_rename_keeps_the_value() -> None:
     doc = Document.from_xml('<Response><Gather numdigits="4"/></Response>')
-    d = only_fixable(doc)
-    apply_fix(doc, d.node, d.fix)
+    node, fix = only_fixable(doc)
+    apply_fix(doc, node, fix)
     assert 'numDigits="4"' in doc.to_xml() and "numdigits" not in doc.to_xml()
     doc.undo()
     doc.undo()
@@ -39,8 +42,8 @@ def test_attribute_rename_keeps_the_value() -> None:
 
 def test_element_rename_keeps_text_attributes_and_place() -> None:
     doc = Document.from_xml('<Response><Pause/><Sayy loop="2">typo</Sayy><Hangup/></Response>')
-    d = only_fixable(doc)
-    _changes, node = apply_fix(doc, d.node, d.fix)
+    node, fix = only_fixable(doc)
+    _changes, node = apply_fix(doc, node, fix)
     assert node.name == "Say" and doc.diagnostics() == []
     assert [v.name for v in doc.root.verbs if not isinstance(v, str)] == ["Pause", "Say", "Hangup"]
     assert '<Say loop="2">typo</Say>' in doc.to_xml()
@@ -61,7 +64,7 @@ async def test_f_applies_the_fix_of_the_selected_node_and_ctrl_z_undoes_it(tmp_p
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         assert len(app.problems.diagnostics) == 1
         assert "did you mean 'POST'? [f]" in _cell(app, 0, 2)
         app.select(gather)
@@ -85,8 +88,9 @@ async def test_suppressed_findings_are_listed_dimmed_and_not_counted(tmp_path: P
         await settle(pilot)
         assert _cell(app, 0, 0) == "warning (ignored)"
         assert app.problems.border_title == "Problems (none), 1 ignored"
-        dial = app.doc.root.verbs[1]
-        assert not str(app.tree.tree_node(dial).label).startswith("⚠")
+        dial = app.doc.root.children[1]
+        shown = app.tree.tree_node(dial)
+        assert shown is not None and not str(shown.label).startswith("⚠")
 
 
 def _cell(app: EditorApp, row: int, column: int) -> str:
