@@ -9,6 +9,7 @@ import pytest
 from editor.keymap import DEFAULT_KEYS, ENV_VAR, KeyAction, KeymapError, default_config_path, load_keymap
 
 REQUIRED_IDS = {
+    "apply_fix",
     "save",
     "open",
     "new",
