@@ -134,6 +134,8 @@ class _Rules:
     attr_codes_for_child: dict[tuple[str, str], int]
     ends: frozenset[str]
     leaves: dict[str, tuple[str, str | None]]
+    text_rules: bool
+    """The body has a length limit or must be JSON."""
     checks: tuple[ElementCheck, ...]
 
 
@@ -174,6 +176,7 @@ def _build_rules(el: Element) -> _Rules:
         attr_codes_for_child={(xml, attr): code for xml, attr, code in el.child_attr_codes},
         ends=frozenset(k.xml for k in kids if k.ends) if is_root else frozenset(),
         leaves={k.xml: k.hands_off for k in kids if k.hands_off is not None} if is_root else {},
+        text_rules=el.text_limit is not None or el.json_code is not None,
         checks=tuple(_NAMED_CHECKS[name] for name in el.checks),
     )
 
@@ -546,7 +549,7 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
             )
     elif r.content is not None:
         _check_content(node, r.content, path, out)
-    if el.text_limit is not None or el.json_code is not None:
+    if r.text_rules:
         text = _own_text(node).strip()
         if el.text_limit is not None and len(text) > el.text_limit[0]:
             out.append(
@@ -562,8 +565,9 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
                 json.loads(text)
             except ValueError as exc:
                 out.append(_diag(el.json_code, f"<{el.xml}> text is not valid JSON ({exc})", path, node))
-    for check in r.checks:
-        check(node, r, path, out)
+    if r.checks:
+        for check in r.checks:
+            check(node, r, path, out)
 
 
 def _check_content(node: TwiML, c: Content, path: str, out: list[Diagnostic]) -> None:
