@@ -20,11 +20,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
 
 from editor.document import Change, Document, Kind
-from editor.keymap import DEFAULT_KEYS, KeyAction, load_keymap
+from editor.keymap import ACTIONS, DEFAULT_KEYS, KeyAction, help_rows, load_keymap, pretty_key
 from editor.screens.add_element import AddElementScreen
 from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
@@ -47,37 +49,12 @@ REFRESH_DELAY = 0.02
 FORM_DELAY = 0.06
 """Seconds the tree cursor must rest on a node before its form is built."""
 
-# Action id -> method name, where the Textual action differs from the keymap id.
-ACTION_NAMES = {"quit": "request_quit", "command_palette": "command_palette"}
-
-# Keys that must work even while a text field has focus (they are not text editing keys).
-PRIORITY = {
-    "save",
-    "open",
-    "new",
-    "undo",
-    "redo",
-    "quit",
-    "save_as",
-    "new_from_template",
-    "help",
-    "toggle_preview",
-    "command_palette",
-}
-
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
-def _action(action_id: str) -> str:
-    return ACTION_NAMES.get(action_id, action_id)
-
-
-def _bindings(keys: Iterable[KeyAction]) -> list[Binding]:
-    return [Binding(k.key, _action(k.id), k.description, show=k.show, id=k.id, priority=k.id in PRIORITY) for k in keys]
-
-
-def _pretty_key(key: str) -> str:
-    return ", ".join(part.replace("ctrl+", "^").replace("_", " ") for part in key.split(","))
+def _bindings(actions: Iterable[KeyAction]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """Textual bindings from the action records (the footer shows those with `show`)."""
+    return [Binding(a.key, a.action, a.description, show=a.show, id=a.id, priority=a.in_text) for a in actions]
 
 
 def _root_name(xml: str) -> str | None:
@@ -109,8 +86,12 @@ class EditorApp(App[None]):
     """The TwiML flow editor."""
 
     TITLE = "twiml-editor"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (200, "-xwide")]  # noqa: RUF012 (Textual declares it a plain attribute)
+    """Below 120 columns the form and preview take turns beside the tree (F3); from 200 the
+    form's labels sit beside their fields."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
-    BINDINGS: ClassVar[list[BindingType]] = _bindings(DEFAULT_KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(ACTIONS)
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(
@@ -124,7 +105,6 @@ class EditorApp(App[None]):
         self._refresh_timer: Timer | None = None
         self._form_timer: Timer | None = None
         self._pending_select: TwiML | None = None
-        self._applicable_state: tuple[bool, ...] = ()
         self.refresh_count = 0
         self.doc = self._initial_document(path, kind)
 
@@ -137,6 +117,8 @@ class EditorApp(App[None]):
             self.startup_problems.append(("Key configuration ignored in part", str(exc)))
             keys = getattr(exc, "keys", DEFAULT_KEYS)
         self.set_keymap({k.id: k.key for k in keys})
+        self.actions = {k.id: k for k in keys}
+        self._action_names = {k.action for k in keys}
         return tuple(keys)
 
     def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
@@ -254,7 +236,6 @@ class EditorApp(App[None]):
             return
         self.current = node
         self._highlight()
-        self.refresh_applicable()
         # Building a form costs a few frames: wait until the cursor rests (holding down-arrow).
         if self._form_timer is not None:
             self._form_timer.stop()
@@ -284,6 +265,9 @@ class EditorApp(App[None]):
 
     def ensure_form(self) -> None:
         """Build the current node's form now (before focusing one of its fields)."""
+        if self.main_screen.maximized not in (None, self.form):
+            self.main_screen.minimize()
+        self.show_pane("form")
         if self._form_timer is not None:
             self._form_timer.stop()
             self._form_timer = None
@@ -292,6 +276,7 @@ class EditorApp(App[None]):
 
     @on(VerbTree.EditRequested)
     def _edit_requested(self) -> None:
+        self.show_pane("form")
         self.ensure_form()
         self.call_after_refresh(self.form.focus_first)
 
@@ -354,7 +339,6 @@ class EditorApp(App[None]):
             if self.current is not None and not doc.contains(self.current):
                 self._set_current(None)
         self.update_title()
-        self.refresh_applicable()
         self.schedule_refresh()
 
     @property
@@ -411,70 +395,71 @@ class EditorApp(App[None]):
     # ------------------------------------------------------------------ applicability
 
     def _target(self) -> TwiML:
+        """The node a key acts on: the one under the tree cursor at the moment the key is handled
+        (a burst like Down+Delete must not act on the node the cursor just left)."""
+        pending = self._pending_select
+        if pending is not None and self.doc.contains(pending):
+            return pending
+        cursor = self.tree.cursor_node
+        node = cursor.data if cursor is not None else None
+        if node is not None and node is not self.current and self.doc.contains(node):
+            self._set_current(node)
         return self.current if self.current is not None else self.doc.root
 
     def _siblings(self, node: TwiML) -> list[TwiML]:
         parent = self.doc.parent_of(node)
         return [] if parent is None else [v for v in parent.verbs if isinstance(v, TwiML)]
 
-    def applicable(self, action_id: str) -> bool:
-        """Whether an action can do something now (palette lists only these)."""
-        node = self._target()
-        not_root = node is not self.doc.root
-        if action_id in ("add_sibling", "delete", "duplicate", "cut"):
-            return not_root
-        if action_id in ("move_up", "move_down"):
-            siblings = self._siblings(node)
-            if not siblings:
-                return False
-            return siblings[0] is not node if action_id == "move_up" else siblings[-1] is not node
-        if action_id == "undo":
+    def condition(self, when: str) -> bool:
+        """Whether a `KeyAction.when` condition holds now."""
+        if when == "always":
+            return True
+        if when == "can_undo":
             return self.doc.can_undo
-        if action_id == "redo":
+        if when == "can_redo":
             return self.doc.can_redo
-        if action_id == "paste":
+        if when == "clipboard":
             return self.node_clipboard is not None
-        if action_id == "add_child":
-            return node.name != "#comment" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
-        if action_id == "edit_attribute":
-            return node.name != "#comment"
-        return True
+        node = self._target()
+        if when == "not_root":
+            return node is not self.doc.root
+        if when in ("not_first", "not_last"):
+            siblings = self._siblings(node)
+            return bool(siblings) and (siblings[0] if when == "not_first" else siblings[-1]) is not node
+        if when == "takes_children":
+            return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
+        if when == "element":
+            return node.name[:1] != "#"
+        if when == "fixable":
+            return self.problems.fixable(node) is not None
+        raise ValueError(f"unknown action condition {when!r}")
 
-    def refresh_applicable(self) -> None:
-        """Refresh footer and palette state, but only when some action's availability changed
-        (a footer refresh recomposes it, which costs a full repaint)."""
-        state = tuple(self.applicable(k.id) for k in self.keys)
-        if state != self._applicable_state:
-            self._applicable_state = state
-            self.refresh_bindings()
+    def applicable(self, action_id: str) -> bool:
+        """Whether an action can do something now (the palette lists only these)."""
+        record = self.actions.get(action_id)
+        return record is None or self.condition(record.when)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        for key in self.keys:
-            if _action(key.id) == action:
-                return True if self.applicable(key.id) else None
-        return True
+        # While a dialog is open, the main screen's keys must not act behind it (a key typed
+        # into a prompt never saves, opens or deletes anything).
+        return not (action in self._action_names and len(self.screen_stack) > 1)
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """Palette entries from the action records, only those that apply now."""
         commands = []
-        for key in self.keys:
-            if key.id in ("command_palette", "focus_tree") or not self.applicable(key.id):
+        for record in self.keys:
+            if not record.palette or not self.applicable(record.id):
                 continue
-            method = getattr(self, f"action_{_action(key.id)}")
-            commands.append((key.description.rstrip("…"), f"{_pretty_key(key.key)}", method))
+            method = getattr(self, f"action_{record.action}")
+            commands.append((record.description.rstrip("…"), f"{pretty_key(record.key)} · {record.help}", method))
         commands.append(("New voice document", "", partial(self.new_document, "voice")))
         commands.append(("New messaging document", "", partial(self.new_document, "messaging")))
         commands.append(("New fax document", "", partial(self.new_document, "fax")))
         return commands
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        rows = [(_pretty_key(k.key), k.id, k.description) for k in self.keys]
-        rows += [
-            ("enter", "(tree)", "Edit the selected node's fields"),
-            ("space", "(tree)", "Expand / collapse"),
-            ("tab", "", "Next field / panel"),
-            ("enter", "(problems)", "Select the node with the problem"),
-        ]
-        return rows
+        """F1 help rows with the keys in effect (user overrides included)."""
+        return help_rows(self.keys)
 
     # ------------------------------------------------------------------ structure actions
 
@@ -563,7 +548,6 @@ class EditorApp(App[None]):
         node = self._target()
         self.node_clipboard = self.doc.copy_subtree(node)
         self.copy_to_clipboard(self.node_clipboard)
-        self.refresh_applicable()
         self.notify(f"Copied <{node.name}>.")
 
     def action_cut(self) -> None:
@@ -585,7 +569,7 @@ class EditorApp(App[None]):
             return
         node = self._target()
         name = _root_name(self.node_clipboard)
-        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name != "#comment" else set()
+        allowed = {e.xml for e in self.doc.allowed_children(node)} if node.name[:1] != "#" else set()
         parent = self.doc.parent_of(node)
         if name in allowed or parent is None:
             target, index = node, len(node.verbs)
@@ -680,6 +664,59 @@ class EditorApp(App[None]):
         preview.active = "tab-xml" if preview.showing_python else "tab-python"
         if preview.showing_python and preview.python_stale:
             self.refresh_python()
+
+    @property
+    def main_screen(self) -> Screen[Any]:
+        """The editor's own screen (under any dialog)."""
+        return self.screen_stack[0]
+
+    @property
+    def narrow(self) -> bool:
+        """Below the width breakpoint the form and the preview share the space beside the tree."""
+        return self.main_screen.has_class("-narrow")
+
+    def show_pane(self, pane: str) -> None:
+        """On a narrow screen, show "form" or "preview" beside the tree."""
+        self.main_screen.set_class(pane == "preview", "-show-preview")
+
+    def action_switch_pane(self) -> None:
+        if self.narrow:
+            showing_preview = self.main_screen.has_class("-show-preview")
+            self.show_pane("form" if showing_preview else "preview")
+            if showing_preview:
+                self.ensure_form()
+                self.tree.focus()
+            else:
+                self.preview.focus_text()
+            return
+        if self._focused_panel() is self.preview:
+            self.tree.focus()
+        else:
+            self.preview.focus_text()
+
+    def action_toggle_wrap(self) -> None:
+        wrap = self.preview.toggle_wrap()
+        self.notify("Preview wraps long lines." if wrap else "Preview lines are not wrapped.", timeout=2)
+
+    def _focused_panel(self) -> Widget | None:
+        focused = self.focused
+        if focused is None:
+            return None
+        for panel in (self.tree, self.form, self.preview, self.problems):
+            if focused is panel or panel in focused.ancestors:
+                return panel
+        return None
+
+    def action_maximize(self) -> None:
+        """Maximise the panel that has focus (the tree when none has); again restores."""
+        screen = self.main_screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        panel = self._focused_panel() or self.tree
+        if panel is self.preview and self.narrow:
+            self.show_pane("preview")
+        screen.maximize(panel, container=False)
 
     @on(TabbedContent.TabActivated, "#preview-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

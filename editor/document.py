@@ -13,11 +13,13 @@ moves), and the XML, Python and diagnostics are cached per document version.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import itertools
 import os
 import re
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,14 +36,16 @@ from editor.edits import (
     SetText,
     resolve,
 )
-from twiml.base import Comment, TwiML
+from twiml.base import Comment, TwiML, is_markup
 from twiml.builders import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import atomic_write, read_text
+from twiml.files import atomic_write
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
-from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text
+from twiml.limits import MAX_DEPTH
+from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
+from twiml.source import SourceDocument, load, loads
 
 if TYPE_CHECKING:
     from twiml.validator import Diagnostic
@@ -59,7 +63,6 @@ Kind = Literal["voice", "messaging", "fax"]
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$")
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
-_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=")
 _SOURCE_ATTRS = ("source_line", "source_column")
 
 DEFAULT_MAX_HISTORY = 10_000
@@ -81,7 +84,8 @@ def _forget_source(node: TwiML) -> None:
     """Drop source positions from a subtree that no longer comes from the file (copies, pastes)."""
     for sub in node.iter():
         for name in _SOURCE_ATTRS:
-            sub.__dict__.pop(name, None)
+            if hasattr(sub, name):
+                delattr(sub, name)
 
 
 class Document:
@@ -94,6 +98,7 @@ class Document:
         kind: Kind | None = None,
         file_path: str | os.PathLike[str] | None = None,
         max_history: int = DEFAULT_MAX_HISTORY,
+        source: SourceDocument | None = None,
     ) -> None:
         element = _element_of(root)
         self.root: TwiML = root
@@ -111,6 +116,12 @@ class Document:
         self._xml: tuple[int, str] | None = None
         self._python: tuple[int, str, str] | None = None
         self._diagnostics: tuple[int, list[Diagnostic]] | None = None
+        self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
+        """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
+        self._text: tuple[int, str] | None = None
+        self._disk: DiskStamp | None = None
+        if self.file_path is not None and source is not None:
+            self._disk = DiskStamp.of(self.file_path, source.bom + (source.text or "").encode(source.encoding))
 
     # ------------------------------------------------------------------ creation
 
@@ -121,28 +132,25 @@ class Document:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, kind: Kind | None = None) -> Document:
-        """Load a file.  Raises TwiMLParseError (with line, column and file name) or OSError;
-        only reads the file, so a malformed file stays exactly as it was."""
+        """Load a file in any encoding the library reads (BOM, declared encoding, else UTF-8).
+        Raises TwiMLParseError (with line, column and file name) or OSError; only reads the
+        file, so a malformed file stays exactly as it was. Saving keeps its formatting, encoding
+        and BOM."""
         path = Path(path)
         try:
-            text = read_text(path)
+            source = load(path, kind=kind)
         except TwiMLParseError:
-            # Not UTF-8; the parser honours an XML encoding declaration, so let it decide.
-            data = path.read_bytes()
-            if not _DECLARED_ENCODING.match(data):
-                raise
-            try:
-                root = _parse(data, kind)
-            except TwiMLParseError as exc:
-                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(path)) from exc
-            return cls(root, kind=kind, file_path=path)
-        return cls.from_xml(text, file_path=path, kind=kind)
+            raise
+        except TwiMLException as exc:
+            raise TwiMLParseError(str(exc), filename=str(path)) from exc
+        return cls(source.root, kind=kind, file_path=path, source=source)
 
     @classmethod
     def from_xml(
         cls, text: str, file_path: str | os.PathLike[str] | None = None, *, kind: Kind | None = None
     ) -> Document:
-        """Parse `text`; `kind` picks the dialect when the content cannot tell."""
+        """Parse `text`; `kind` picks the dialect when the content cannot tell. The text's own
+        formatting is what a save keeps."""
         try:
             start = text.lstrip("\ufeff \t\r\n")
             if not start.startswith("<"):  # never let the parser take the text for a file name
@@ -152,12 +160,17 @@ class Document:
                     before.count("\n") + 1,
                     len(before) - before.rfind("\n"),
                 )
-            root = _parse(text, kind)
+            try:
+                source = loads(text, kind=kind)
+            except TwiMLParseError:
+                raise
+            except TwiMLException as exc:
+                raise TwiMLParseError(str(exc)) from exc
         except TwiMLParseError as exc:
             if exc.filename is None and file_path is not None:
                 raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(file_path)) from exc
             raise
-        return cls(root, kind=kind, file_path=file_path)
+        return cls(source.root, kind=kind, file_path=file_path, source=source)
 
     # ------------------------------------------------------------------ state
 
@@ -333,8 +346,8 @@ class Document:
         `merge=True` folds this into an immediately preceding edit of the same attribute.
         Raises TwiMLException for a name that is not an XML name or a value XML cannot carry."""
         path = self.path_of(node)
-        if isinstance(node, Comment):
-            raise TwiMLException("a comment has no attributes")
+        if is_markup(node):
+            raise TwiMLException("a comment or processing instruction has no attributes")
         if not isinstance(xml_name, str) or not _XML_NAME.match(xml_name):
             raise TwiMLException(f"{xml_name!r} is not a valid XML attribute name")
         new = MISSING if value is None else value
@@ -354,11 +367,13 @@ class Document:
         """Replace the node's body text (``.value``); None or "" leaves it empty.
         Raises TwiMLException for text XML cannot carry (see `set_attr` for `merge`)."""
         path = self.path_of(node)
-        if isinstance(node, Comment) and text is None:
+        if is_markup(node) and text is None:
             text = ""  # a comment always has text, if only an empty one
         if text is not None:
             if isinstance(node, Comment):
                 comment_text(str(text))
+            elif is_markup(node):
+                pi_text(getattr(node, "target", ""), text)
             else:
                 escape_text(body_text(text), node.name)
         old = node.value
@@ -377,17 +392,22 @@ class Document:
         parent_path = self.path_of(parent)
         if not isinstance(node, TwiML):
             raise TypeError(f"only TwiML nodes can be inserted, not {type(node).__name__}")
-        if isinstance(parent, Comment):
-            raise TwiMLException("a comment cannot have children")
+        if is_markup(parent):
+            raise TwiMLException("a comment or processing instruction cannot have children")
         if not 0 <= index <= len(parent.verbs):
             raise IndexError(f"index {index} outside 0..{len(parent.verbs)}")
         paths = self._paths()
         for sub in node.iter():
-            if not isinstance(sub, Comment) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
+            if not is_markup(sub) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
                 raise TwiMLException(f"{sub.name!r} is not a valid XML element name")
             entry = paths.get(id(sub))
             if entry is not None and entry[0] is sub:
                 raise TwiMLException("the node is already in the document; duplicate or move it instead")
+        depth = len(parent_path) + 1 + _height(node)
+        if depth > MAX_DEPTH:
+            raise TwiMLException(
+                f"that would nest elements {depth} levels deep; TwiML files are limited to {MAX_DEPTH} levels"
+            )
         node.to_xml(xml_declaration=False)  # a subtree the preview could not render never gets in
         return self._apply(Insert(parent_path, index, node))
 
@@ -531,7 +551,7 @@ class Document:
             if self.version or getattr(self.root, "source_size", None) is None:
                 # What a save writes is what is served: the size budgets count that.
                 try:
-                    xml = self.to_xml()
+                    xml = self.file_text()
                 except TwiMLException:  # the validator reports why it cannot be written
                     vars(self.root).pop("source_size", None)
                 else:
@@ -539,26 +559,55 @@ class Document:
             cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
         return list(cached[1])
 
-    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Write the XML atomically to `path` (default: `file_path`), then remember that path
-        and clear `dirty`.  The text is parsed back first: a document that would not read back
-        is not written, so a good file is never replaced by a bad one."""
+    def file_text(self) -> str:
+        """The text a save writes: the original file's text wherever it was not edited (cached
+        per version); canonical indented XML for new documents and after `reformat`."""
+        cached = self._text
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        text = self.source.dumps()
+        self._text = (self.version, text)
+        return text
+
+    def reformat(self) -> None:
+        """Write canonical indented XML from now on (attributes sorted, two-space indentation,
+        declaration, UTF-8) instead of keeping the file's own formatting; marks the document dirty."""
+        self.source.reformat()
+        self._text = None
+        self.version += 1
+        self._saved = -1
+
+    def disk_changed(self) -> bool:
+        """True when the file at `file_path` is no longer what was read or last saved (another
+        program wrote it). A file that is gone or was never read counts as unchanged."""
+        if self.file_path is None or self._disk is None:
+            return False
+        return self._disk.changed(self.file_path)
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, replace_read_only: bool = False) -> Path:
+        """Write the document atomically to `path` (default: `file_path`), in the file's own
+        formatting and encoding, then remember that path and clear `dirty`.  The text is parsed
+        back first: a document that would not read back is not written, so a good file is never
+        replaced by a bad one.  Raises twiml.files.ReadOnlyFileError for a read-only file unless
+        `replace_read_only`; does not check `disk_changed` (the caller asks the user first)."""
         target = Path(path) if path is not None else self.file_path
         if target is None:
             raise ValueError("the document has no file name yet; save it with a path")
-        text = self.to_xml()
+        text = self.file_text()
+        data = self.source.to_bytes() if self.source.text is not None else text.encode("utf-8")
         try:
             importlib.import_module("twiml.parser")
         except ImportError:
             pass
         else:
             try:
-                _parse(text, self.kind)
+                _parse(data, self.kind)
             except TwiMLParseError as exc:
                 raise TwiMLException(f"not saved: the XML would not read back ({exc})") from exc
-        atomic_write(target, text)
+        atomic_write(target, data, replace_read_only=replace_read_only)
         self.file_path = target
         self._saved = self._state
+        self._disk = DiskStamp.of(target, data)
         return target
 
     def export_python(self, path: str | os.PathLike[str], import_root: str = "twiml") -> Path:
@@ -570,6 +619,51 @@ class Document:
     def __repr__(self) -> str:
         name = self.file_path.name if self.file_path else "untitled"
         return f"<Document {name} {self.kind} v{self.version}{' dirty' if self.dirty else ''}>"
+
+
+@dataclass(frozen=True)
+class DiskStamp:
+    """What a file looked like when the editor last read or wrote it."""
+
+    mtime_ns: int
+    size: int
+    digest: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> DiskStamp | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return cls(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+    def changed(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+        except OSError:
+            return False  # gone: saving simply writes it again
+        if st.st_mtime_ns == self.mtime_ns and st.st_size == self.size:
+            return False
+        if st.st_size != self.size:
+            return True
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return True
+        return hashlib.sha256(data).hexdigest() != self.digest  # touched but identical: unchanged
+
+
+def _height(node: TwiML) -> int:
+    """Levels of elements in the subtree (1 for a leaf element, 0 for a comment)."""
+    height = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        if is_markup(current):
+            continue
+        height = max(height, level)
+        stack.extend((v, level + 1) for v in current.verbs if isinstance(v, TwiML))
+    return height
 
 
 def _same(a: Any, b: Any) -> bool:

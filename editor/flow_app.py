@@ -25,6 +25,8 @@ from twiml.errors import TwiMLException, TwiMLParseError
 
 __all__ = ["FlowEditorApp"]
 
+_EDITOR_ACTIONS = frozenset(b.action for b in EditorApp.BINDINGS if isinstance(b, Binding))
+
 
 class FlowEditorApp(EditorApp):
     """The editor with a flow folder: map, routes, call panel, several open documents."""
@@ -35,6 +37,12 @@ class FlowEditorApp(EditorApp):
         Binding("f6", "flow_map", "Flow map", id="flow_map", priority=True),
         Binding("f5", "call", "Call", id="call", priority=True),
     ]
+
+    FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"save", "request_quit", "help", "command_palette", "flow_map", "call"}
+    )
+    """Editor actions that still apply while the Flow view or the Call panel is shown; the
+    others (add child, delete node, ...) act on the document and wait until it is on screen."""
 
     def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
         self.project = FlowProject.open(folder)
@@ -60,6 +68,14 @@ class FlowEditorApp(EditorApp):
             except (OSError, TwiMLException, UnicodeDecodeError) as exc:
                 self.startup_problems.append(("Could not open the file", f"{path}: {exc}"))
         return Document.new(kind)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.screen, FlowScreen | CallScreen):
+            if action in self.FLOW_SCREEN_ACTIONS:
+                return True
+            if action in _EDITOR_ACTIONS:
+                return False
+        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -1,4 +1,5 @@
-"""Key bindings as data: every editor action has an id, a default key and a description.
+"""Editor actions as data: one record per action (id, default keys, text-field use, when it
+applies, help, palette), and the user's key overrides.
 
 Users remap keys in a TOML file::
 
@@ -22,12 +23,18 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "ACTIONS",
     "DEFAULT_KEYS",
     "ENV_VAR",
+    "FIXED_KEYS",
+    "WHEN",
     "KeyAction",
     "KeymapError",
     "default_config_path",
+    "help_rows",
     "load_keymap",
+    "markdown_table",
+    "pretty_key",
 ]
 
 ENV_VAR = "TWIML_EDITOR_CONFIG"
@@ -35,41 +42,188 @@ ENV_VAR = "TWIML_EDITOR_CONFIG"
 
 @dataclass(frozen=True)
 class KeyAction:
-    """One bindable action: `key` is a Textual key string (comma-separated for several keys)."""
+    """One editor action: the single record that bindings, footer, F1 help, command palette and
+    README's key table are derived from.
+
+    `key` is a Textual key string (comma-separated for several keys); user overrides replace it.
+    """
 
     id: str
     key: str
     description: str
+    """Short name: footer label and palette title."""
+    help: str = ""
+    """What it does, for F1 help, the palette and README."""
     show: bool = True
     """Shown in the footer (everything is listed in the help screen and palette anyway)."""
+    in_text: bool = False
+    """Works while a text field has focus (a priority binding); letter keys must not."""
+    when: str = "always"
+    """Condition (a key of `WHEN`) under which the action can do something; the palette lists
+    only applicable actions, and a key pressed when it does not apply says why."""
+    palette: bool = True
+    """Offered in the command palette."""
+    method: str = ""
+    """Textual action name when it differs from `id`."""
+
+    @property
+    def action(self) -> str:
+        return self.method or self.id
 
 
-DEFAULT_KEYS: tuple[KeyAction, ...] = (
-    KeyAction("save", "ctrl+s", "Save"),
-    KeyAction("open", "ctrl+o", "Open"),
-    KeyAction("new", "ctrl+n", "New"),
-    KeyAction("undo", "ctrl+z", "Undo"),
-    KeyAction("redo", "ctrl+y", "Redo"),
-    KeyAction("add_child", "a", "Add child"),
-    KeyAction("add_sibling", "s", "Add sibling"),
-    KeyAction("delete", "delete", "Delete node"),
-    KeyAction("duplicate", "ctrl+d", "Duplicate", show=False),
-    KeyAction("move_up", "alt+up", "Move up", show=False),
-    KeyAction("move_down", "alt+down", "Move down", show=False),
-    KeyAction("cut", "x", "Cut", show=False),
-    KeyAction("copy", "c", "Copy", show=False),
-    KeyAction("paste", "v", "Paste", show=False),
-    KeyAction("help", "f1", "Help"),
-    KeyAction("command_palette", "ctrl+p", "Commands"),
-    KeyAction("quit", "ctrl+q", "Quit"),
-    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", show=False),
-    KeyAction("export_python", "ctrl+e", "Export Python", show=False),
-    KeyAction("new_from_template", "ctrl+t", "New from template", show=False),
-    KeyAction("toggle_preview", "f2", "XML/Python", show=False),
-    KeyAction("edit_attribute", "e", "Edit attribute…", show=False),
-    KeyAction("focus_tree", "escape", "Back to tree", show=False),
-    KeyAction("apply_fix", "f", "Apply the suggested fix", show=False),
+WHEN: dict[str, str] = {
+    "always": "",
+    "not_root": "a node other than the root is selected",
+    "not_first": "the node has a sibling before it",
+    "not_last": "the node has a sibling after it",
+    "can_undo": "there is an edit to undo",
+    "can_redo": "there is an undone edit",
+    "clipboard": "a node was cut or copied",
+    "takes_children": "the node takes child elements",
+    "element": "an element, not a comment, is selected",
+    "fixable": "a problem with a suggested fix is selected",
+}
+"""Conditions an action may depend on, with the wording help and README use."""
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
+    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
+    KeyAction("open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True),
+    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True),
+    KeyAction("new_from_template", "ctrl+t", "New from template", "Start from a sample flow", show=False, in_text=True),
+    KeyAction(
+        "export_python",
+        "ctrl+e",
+        "Export Python",
+        "Write a Python script that rebuilds the document",
+        show=False,
+        in_text=True,
+    ),
+    KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo"),
+    KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo"),
+    KeyAction(
+        "add_child",
+        "a",
+        "Add child",
+        "Add an element inside the node, from a menu of what the grammar allows there",
+        when="takes_children",
+    ),
+    KeyAction("add_sibling", "s", "Add sibling", "Add an element after the node", when="not_root"),
+    KeyAction("delete", "delete", "Delete node", "Delete the node and everything in it", when="not_root"),
+    KeyAction("duplicate", "ctrl+d", "Duplicate", "Insert a copy of the node after it", show=False, when="not_root"),
+    KeyAction(
+        "move_up", "alt+up", "Move up", "Move the node before its previous sibling", show=False, when="not_first"
+    ),
+    KeyAction(
+        "move_down", "alt+down", "Move down", "Move the node after its next sibling", show=False, when="not_last"
+    ),
+    KeyAction("cut", "x", "Cut", "Cut the node with its subtree", show=False, when="not_root"),
+    KeyAction("copy", "c", "Copy", "Copy the node with its subtree", show=False),
+    KeyAction(
+        "paste",
+        "v",
+        "Paste",
+        "Paste inside the node where the grammar allows it, else after it",
+        show=False,
+        when="clipboard",
+    ),
+    KeyAction(
+        "edit_attribute",
+        "e",
+        "Edit attribute…",
+        "Pick an attribute or the text of the node to edit",
+        show=False,
+        when="element",
+    ),
+    KeyAction(
+        "focus_tree", "escape", "Back to tree", "Leave the field and return to the tree", show=False, palette=False
+    ),
+    KeyAction(
+        "toggle_preview",
+        "f2",
+        "XML/Python",
+        "Show the XML or the Python export in the preview",
+        show=False,
+        in_text=True,
+    ),
+    KeyAction(
+        "switch_pane",
+        "f3",
+        "Form/Preview",
+        "Narrow screens: show the preview or the form beside the tree; wide screens: focus the other one",
+        in_text=True,
+    ),
+    KeyAction(
+        "apply_fix",
+        "f",
+        "Apply fix",
+        "Apply the suggested fix (did-you-mean) of the problem under the cursor or of the selected node; undoable",
+        show=False,
+        when="fixable",
+    ),
+    KeyAction("toggle_wrap", "f4", "Wrap", "Wrap long lines in the preview, or not", show=False, in_text=True),
+    KeyAction("maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", in_text=True),
+    KeyAction("help", "f1", "Help", "List every key", in_text=True),
+    KeyAction(
+        "command_palette",
+        "ctrl+p",
+        "Commands",
+        "Search every action that applies now",
+        show=False,
+        in_text=True,
+        palette=False,
+    ),
+    KeyAction(
+        "quit",
+        "ctrl+q",
+        "Quit",
+        "Quit (asks first when there are unsaved changes)",
+        in_text=True,
+        method="request_quit",
+    ),
 )
+"""Every editor action, in the order help and README list them."""
+
+DEFAULT_KEYS = ACTIONS
+"""The default keymap (the records as shipped)."""
+
+FIXED_KEYS: tuple[tuple[str, str], ...] = (
+    ("enter (tree)", "Edit the node's fields"),
+    ("space (tree)", "Expand / collapse"),
+    ("enter (field)", "Done: back to the tree"),
+    ("tab / shift+tab", "Next / previous field or panel"),
+    ("tab (path prompts)", "Complete the file name"),
+    ("enter (problems)", "Select the node with the problem"),
+)
+"""Keys of the widgets themselves (not remappable), listed in help and README after the actions."""
+
+
+def pretty_key(key: str) -> str:
+    """`ctrl+shift+s,f12` -> `ctrl+shift+s, f12` for help, palette and README."""
+    return ", ".join(key.split(","))
+
+
+def help_rows(actions: tuple[KeyAction, ...] = ACTIONS) -> list[tuple[str, str, str]]:
+    """(keys, action id, what it does) for every action and fixed key: F1 help and README (the id
+    is what a config file remaps)."""
+    rows = []
+    for a in actions:
+        text = a.help or a.description
+        if WHEN.get(a.when):
+            text += f" (when {WHEN[a.when]})"
+        if a.in_text:
+            text += "; also in text fields"
+        rows.append((pretty_key(a.key), a.id, text))
+    rows += [(key, "", text) for key, text in FIXED_KEYS]
+    return rows
+
+
+def markdown_table(actions: tuple[KeyAction, ...] = ACTIONS) -> str:
+    """README's key table, generated from the records (a test checks README holds it)."""
+    lines = ["| Key | Action id | Does |", "|---|---|---|"]
+    lines += [f"| {key} | {f'`{name}`' if name else ''} | {text} |" for key, name, text in help_rows(actions)]
+    return "\n".join(lines) + "\n"
+
 
 # A single key: modifiers joined by "+" then a key name or one printable character.
 _KEY = re.compile(r"^(?:(?:ctrl|alt|shift|meta|super|hyper)\+)*(?:[a-z0-9_]+|[^\s,+]|\+)$", re.I)

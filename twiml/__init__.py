@@ -10,13 +10,19 @@ from typing import Any
 from twiml.base import GenericNode, TwiML, format_language, lower_camel
 from twiml.errors import TwiMLException, TwiMLParseError
 
+__version__ = "0.1.0"
+"""Kept equal to pyproject.toml's version (a test checks); `twiml --version` prefers the installed metadata."""
+
 __all__ = [
     "Diagnostic",
     "GenericNode",
+    "SourceDocument",
     "TwiML",
     "TwiMLException",
     "TwiMLParseError",
     "format_language",
+    "load",
+    "loads",
     "lower_camel",
     "parse",
     "to_python",
@@ -28,6 +34,9 @@ _LAZY = {
     "validate": "twiml.validator",
     "Diagnostic": "twiml.validator",
     "to_python": "twiml.exporter",
+    "load": "twiml.source",
+    "loads": "twiml.source",
+    "SourceDocument": "twiml.source",
 }
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
 from twiml.naming import KEY_CACHE, attribute_name, lower_camel
 from twiml.serialize import check_name, to_string
 
-__all__ = ["Comment", "GenericNode", "TwiML", "TwiMLException", "format_language", "lower_camel"]
+__all__ = [
+    "Comment",
+    "GenericNode",
+    "ProcessingInstruction",
+    "TwiML",
+    "TwiMLException",
+    "format_language",
+    "is_markup",
+    "lower_camel",
+]
 
 _KEY_CACHE = KEY_CACHE
 
@@ -51,10 +61,22 @@ class TwiML:
     so consecutive strings join rather than overwrite each other.
     """
 
+    # Slots keep a node small (a parsed 50 MB document has about a million of them); `__dict__`
+    # stays available, created only when something sets another attribute, as twilio allows.
+    __slots__ = ("__dict__", "attrs", "source_column", "source_line", "value", "verbs")
+
     name: str = "TwiML"
     value: Any
     verbs: list[TwiML | str]
     attrs: dict[str, Any]
+    source_line: int | None
+    """Line of the element's start tag in the parsed text; unset on built nodes."""
+    source_column: int | None
+    prolog: Sequence[TwiML] = ()
+    """Comments and processing instructions before the root element (parsed documents only;
+    a list you may replace or edit). Written between the declaration and the root."""
+    epilog: Sequence[TwiML] = ()
+    """Comments and processing instructions after the root element."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.value = None
@@ -142,23 +164,50 @@ class TwiML:
 
         top = shell(self)
         pending: list[tuple[TwiML, TwiML]] = [(self, top)]
+        setter = object.__setattr__
         while pending:
             node, new = pending.pop()
-            state = {k: copy.deepcopy(v, memo) for k, v in node.__dict__.items() if k != "verbs"}
-            verbs: list[TwiML | str] = []
-            for verb in node.__dict__.get("verbs", ()):
-                if isinstance(verb, TwiML):
-                    done = memo.get(id(verb))
-                    if done is None:
-                        done = shell(verb)
-                        pending.append((verb, done))
-                    verbs.append(done)
-                else:
-                    verbs.append(verb)
-            if "verbs" in node.__dict__:
-                state["verbs"] = verbs
-            new.__dict__.update(state)
+            for key, value in _fields(node):
+                if key != "verbs":
+                    setter(new, key, copy.deepcopy(value, memo))
+                    continue
+                verbs: list[TwiML | str] = []
+                for verb in value:
+                    if isinstance(verb, TwiML):
+                        done = memo.get(id(verb))
+                        if done is None:
+                            done = shell(verb)
+                            pending.append((verb, done))
+                        verbs.append(done)
+                    else:
+                        verbs.append(verb)
+                setter(new, key, verbs)
         return top  # type: ignore[return-value]  # shell() keeps the type: object.__new__(type(node))
+
+
+def _fields(node: TwiML) -> list[tuple[str, Any]]:
+    """The node's own state: its set slots, then anything in its `__dict__`."""
+    get = object.__getattribute__
+    fields: list[tuple[str, Any]] = []
+    cls = type(node)
+    slots = _SLOT_NAMES.get(cls)
+    if slots is None:  # every class's own slots (GenericNode adds `name`), once per class
+        slots = _SLOT_NAMES[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name in getattr(klass, "__slots__", ())
+            if name not in ("__dict__", "__weakref__")
+        )
+    for key in slots:
+        with contextlib.suppress(AttributeError):  # an unset slot
+            fields.append((key, get(node, key)))
+    extra = get(node, "__dict__")
+    if extra:
+        fields.extend(extra.items())
+    return fields
+
+
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class Comment(TwiML):
@@ -171,8 +220,29 @@ class Comment(TwiML):
         self.value = text
 
 
+class ProcessingInstruction(TwiML):
+    """An XML processing instruction such as ``<?xml-stylesheet href="s.xsl"?>``: `target` and
+    its data in `value`. Twilio ignores them; parsed documents keep them so nothing is lost."""
+
+    name = "#pi"
+    target: str
+
+    def __init__(self, target: str, data: str = "") -> None:
+        super().__init__()
+        self.target = target
+        self.value = data
+
+
+def is_markup(node: object) -> bool:
+    """True for comments and processing instructions: nodes that are not elements."""
+    name = getattr(node, "name", None)
+    return isinstance(name, str) and name[:1] == "#"
+
+
 class GenericNode(TwiML):
     """An element by name: unknown verbs, vendor extensions, anything the grammar lacks."""
+
+    __slots__ = ("name",)
 
     def __init__(self, name: str, value: Any, **kwargs: Any) -> None:
         check_name(name, name)  # an element name twilio would write as given, e.g. `< />`

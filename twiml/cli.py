@@ -1,13 +1,17 @@
 """`twiml` command: validate, format and export TwiML files; simulate calls and messages.
 
 Exit status: 0 fine, 1 when `validate` finds something at or above its `--fail-on` level (default:
-a warning, i.e. anything Twilio would log) or `format --check` would change a file, 2 when an input
-cannot be read or the command line (or a `[tool.twiml]` table) is wrong.
+a warning, i.e. anything Twilio would log) or `format --check` would change a file, 2 when a file
+cannot be read or written (each such file is one line on stderr; the other files are still
+processed) or the command line (or a `[tool.twiml]` table) is wrong, 141 when the output pipe was
+closed (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import sys
@@ -19,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import atomic_write
+from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_bytes
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the pipe's reader left
 PARSE_FAILURE = 12100
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://www.twilio.com/docs/api/errors"
@@ -84,12 +89,24 @@ class _Finding:
 
 def _read(name: str, stdin: IO[bytes] | None) -> bytes:
     if name == "-":
-        return (stdin or sys.stdin.buffer).read()
-    try:
-        with open(name, "rb") as fh:
-            return fh.read()
+        data = (stdin or sys.stdin.buffer).read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise _Unreadable(f"<stdin>: cannot read: input is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        return data
+    try:  # pipes such as `<(curl ...)` are fine on the command line; the byte limit still holds
+        return read_bytes(name, special=True)
     except OSError as exc:
         raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
+
+
+def _write(name: str, text: str) -> None:
+    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask)."""
+    try:
+        atomic_write(name, text)
+    except ReadOnlyFileError:
+        raise _Unreadable(f"{name}: not written: the file is read-only") from None
+    except OSError as exc:
+        raise _Unreadable(f"{name}: cannot write: {exc.strerror or exc}") from None
 
 
 def _parse(data: bytes) -> TwiML:
@@ -326,16 +343,9 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
 
 
 def _formatted(doc: TwiML, data: bytes, args: argparse.Namespace) -> str:
-    """The document as `format` writes it, keeping comments around <Response> (a file header)."""
-    from twiml.parser import outside_comments
-    from twiml.serialize import DECLARATION, comment_text
-
-    pretty = not args.compact
-    body = doc.to_xml(xml_declaration=False, pretty=pretty, indent=" " * args.indent)
-    before, after = outside_comments(data)
-    sep = "\n" if pretty else ""
-    head = DECLARATION + sep if not args.no_declaration else ""
-    return head + "".join(comment_text(c) + sep for c in before) + body + "".join(comment_text(c) + sep for c in after)
+    """The document as `format` writes it; comments and processing instructions around
+    <Response> (a file header) are part of the parsed document, so they are kept."""
+    return doc.to_xml(xml_declaration=not args.no_declaration, pretty=not args.compact, indent=" " * args.indent)
 
 
 def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
@@ -372,7 +382,11 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
                 status = max(status, FOUND_ERRORS)
         elif args.write:
             if text.encode("utf-8") != data:
-                atomic_write(Path(name), text)
+                try:
+                    _write(name, text)
+                except _Unreadable as exc:
+                    print(f"twiml: {exc}", file=err)
+                    status = UNREADABLE
         else:
             out.write(text)
     return status
@@ -403,6 +417,7 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twiml", description="Validate, format and export TwiML documents.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser(
@@ -459,6 +474,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    """The installed distribution's version, else the package's own constant (a source checkout)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("twiml-toolkit")
+    except (ImportError, PackageNotFoundError):
+        from twiml import __version__
+
+        return __version__
+
+
+def _tolerant(stream: IO[str]) -> None:
+    """Characters the terminal's encoding lacks are written as escapes instead of crashing."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):  # a closed or detached stream: nothing to do
+            reconfigure(errors="backslashreplace")
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -466,21 +501,46 @@ def main(
     stderr: IO[str] | None = None,
     stdin: IO[bytes] | None = None,
 ) -> int:
-    """Run the command line; returns the exit status instead of exiting (the console script exits)."""
+    """Run the command line; returns the exit status instead of exiting (the console script exits).
+
+    Output problems never end in a traceback: unencodable characters are escaped, a closed pipe
+    (``twiml ... | head``) ends quietly with status 141 like a program killed by SIGPIPE, and a
+    full disk or other write failure is one line on stderr with status 2.
+    """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    _tolerant(out)
+    _tolerant(err)
     parser = _parser()
     try:
-        old_err = sys.stderr
-        sys.stderr = err  # argparse writes usage errors to sys.stderr
+        old_err, old_out = sys.stderr, sys.stdout
+        sys.stderr, sys.stdout = err, out  # argparse writes usage errors, --help and --version there
         try:
             args = parser.parse_args(argv)
         finally:
-            sys.stderr = old_err
-    except SystemExit as exc:  # --help (0) or a usage error (2)
+            sys.stderr, sys.stdout = old_err, old_out
+    except SystemExit as exc:  # --help or --version (0), or a usage error (2)
         return exc.code if isinstance(exc.code, int) else UNREADABLE
-    status: int = args.run(args, out, err, stdin)
+    try:
+        status: int = args.run(args, out, err, stdin)
+        out.flush()
+    except BrokenPipeError:
+        _silence(out)
+        return BROKEN_PIPE
+    except OSError as exc:  # the output itself cannot be written (a full disk, /dev/full)
+        _silence(out)
+        print(f"twiml: cannot write the output: {exc.strerror or exc}", file=err)
+        return UNREADABLE
     return status
+
+
+def _silence(out: IO[str]) -> None:
+    """Point a broken stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        fd = out.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
 
 
 if __name__ == "__main__":  # pragma: no cover

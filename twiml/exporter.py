@@ -14,13 +14,14 @@ import math
 import re
 from typing import Any
 
-from twiml.base import Comment, TwiML
+from twiml.base import TwiML, is_markup
 from twiml.grammar_types import MODULES, Attr, Element, element_of
+from twiml.serialize import markup_text
 
 __all__ = ["to_python"]
 
 
-_RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode"})
+_RESERVED = frozenset({"print", "float", "response", "Comment", "GenericNode", "ProcessingInstruction"})
 """Names the snippet itself uses; variables never take them."""
 
 
@@ -73,6 +74,7 @@ class _Writer:
         self.lines: list[str] = []
         self.imports: dict[str, dict[str, None]] = {}
         self.taken: dict[str, int] = {}
+        self.used: set[str] = set()
         self.owners: dict[str, str] = {}
 
     def need(self, module: str, name: str) -> str:
@@ -92,9 +94,15 @@ class _Writer:
             base = "node_" + base
         if keyword.iskeyword(base) or base in _RESERVED:
             base += "_node"
-        count = self.taken.get(base, 0) + 1
+        count = self.taken.get(base, 0)
+        while True:  # never a name already given: `a_2` may be an element's own name
+            count += 1
+            name = base if count == 1 else f"{base}_{count}"
+            if name not in self.used:
+                break
         self.taken[base] = count
-        return base if count == 1 else f"{base}_{count}"
+        self.used.add(name)
+        return name
 
     def class_name(self, element: Element) -> str | None:
         if self.twilio and not element.in_twilio:
@@ -144,6 +152,8 @@ class _Writer:
         body_param = element.body.param if element is not None and element.body is not None else None
         value = node.value
         loose_value = value is not None and value != "" and body_param is None and element is not None
+        if self.twilio:
+            value, verbs, loose_value = _twilio_text(value, verbs, loose_value)
         method = self.method(parent, element) if element is not None and parent_var is not None else None
         cls = self.class_name(element) if element is not None and method is None else None
         generic = element is None or (method is None and cls is None)
@@ -197,19 +207,71 @@ class _Writer:
         for verb in verbs:
             if isinstance(verb, str):
                 self.lines.append(f"{name}.append({_literal(verb)})")
-            elif isinstance(verb, Comment) or getattr(verb, "name", None) == "#comment":
+            elif is_markup(verb):
                 if self.twilio:
-                    self.lines.extend(
-                        ("# " + line.strip()).rstrip() for line in str(verb.value).strip().splitlines() or [""]
-                    )
+                    self.python_comment(verb)
                 else:
-                    self.lines.append(f"{name}.append({self.need('twiml.base', 'Comment')}({_literal(verb.value)}))")
+                    self.lines.append(f"{name}.append({self.markup(verb)})")
             else:
                 self.emit(verb, name, element if not generic else None)
+        if parent_var is None:
+            for where in ("prolog", "epilog"):
+                items = getattr(node, where, ())
+                if not items:
+                    continue
+                if self.twilio:  # twilio cannot write these; keep them readable in the snippet
+                    self.lines.append(f"# {where} (twilio cannot write it):")
+                    for item in items:
+                        self.python_comment(item)
+                else:
+                    self.lines.append(f"{name}.{where} = [{', '.join(self.markup(m) for m in items)}]")
+
+    def markup(self, node: TwiML) -> str:
+        """Constructor call for a comment or processing instruction."""
+        if node.name == "#pi":
+            cls = self.need("twiml.base", "ProcessingInstruction")
+            return f"{cls}({_literal(getattr(node, 'target', ''))}, {_literal(node.value)})"
+        return f"{self.need('twiml.base', 'Comment')}({_literal(node.value)})"
+
+    def python_comment(self, node: TwiML) -> None:
+        text = str(node.value) if node.name == "#comment" else markup_text(node)
+        self.lines.extend(("# " + line.strip()).rstrip() for line in text.strip().splitlines() or [""])
 
     def source(self) -> str:
         head = [f"from {module} import {', '.join(names)}" for module, names in sorted(self.imports.items())]
         return "\n".join([*head, "", *self.lines, "", "print(response)", ""])
+
+
+def _is_comment(verb: TwiML | str) -> bool:
+    """Comments and processing instructions: the twilio export writes them as Python comments."""
+    return is_markup(verb)
+
+
+def _twilio_text(value: Any, verbs: list[TwiML | str], loose: bool) -> tuple[Any, list[TwiML | str], bool]:
+    """Text pieces as twilio can hold them: its `xml()` gives each gap between child elements
+    one string (the body, or the previous child's tail) and a second string replaces the first.
+    Comments (Python comments in this export) split a gap into pieces; join them again, the
+    body included, so the rebuilt XML keeps every character."""
+    out: list[TwiML | str] = []
+    text_at: int | None = None  # index in `out` of the string of the current gap
+    if isinstance(value, str) and value and loose:  # a body twilio writes first: the gap's start
+        out.append(value)
+        text_at, value, loose = 0, None, False
+    lead_body = isinstance(value, str) and value != ""
+    for verb in verbs:
+        if isinstance(verb, str):
+            if text_at is not None:
+                out[text_at] = str(out[text_at]) + verb
+            elif lead_body and not any(not _is_comment(v) for v in out):
+                value += verb  # text before the first child joins the body
+            else:
+                text_at = len(out)
+                out.append(verb)
+        else:
+            if not _is_comment(verb):
+                text_at = None
+            out.append(verb)
+    return value, out, loose
 
 
 def to_python(doc: TwiML, import_root: str = "twiml") -> str:
@@ -217,7 +279,7 @@ def to_python(doc: TwiML, import_root: str = "twiml") -> str:
 
     ``import_root="twilio.twiml"`` writes imports for the twilio package instead; our extensions
     twilio lacks become ``add_child`` calls and comments become Python comments (twilio cannot
-    write XML comments), so there the rebuilt XML has no comments.
+    write XML comments), so there the rebuilt XML has no comments (nor processing instructions).
     """
     if not isinstance(doc, TwiML):
         raise TypeError(f"to_python() needs a TwiML node, not {type(doc).__name__}")

@@ -64,23 +64,30 @@ class ReadOnlyFileError(PermissionError):
 # ------------------------------------------------------------------------------------------- reading
 
 
-def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+def read_bytes(path: str | os.PathLike[str], limit: int | None = None, *, special: bool = False) -> bytes:
     """The bytes of a regular file, at most `limit` (default `MAX_FILE_BYTES`).
 
     Raises OSError whose ``strerror`` says what went wrong in words (no file name) and whose
     ``filename`` is `path`: a directory, a FIFO, a device or a file over the limit are refused
-    without blocking; /proc files (``st_size`` 0) are read up to the limit.
+    without blocking; /proc files (``st_size`` 0) are read up to the limit. `special` (for a
+    command line, where ``<(curl ...)`` names a pipe) also reads pipes and character devices,
+    blocking like ``cat`` would, still up to the limit.
     """
     name = os.fspath(path)
     limit = MAX_FILE_BYTES if limit is None else limit
+    check = _require_readable if special else _require_regular
     try:
-        _require_regular(os.stat(name).st_mode, name)  # before open: opening some devices has effects
+        check(os.stat(name).st_mode, name)  # before open: opening some devices has effects
+        # O_NONBLOCK: opening a FIFO that has no writer returns at once (reading it gives nothing)
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
         fd = os.open(name, flags)
     except OSError as exc:
         raise _named(exc, name) from None
     try:
-        _require_regular(os.fstat(fd).st_mode, name)  # it may have been swapped since the stat
+        mode = os.fstat(fd).st_mode
+        check(mode, name)  # it may have been swapped since the stat
+        if not stat.S_ISREG(mode):
+            os.set_blocking(fd, True)  # a pipe with a writer: wait for its data, like cat
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -110,6 +117,13 @@ def _require_regular(mode: int, name: str) -> None:
     if not stat.S_ISREG(mode):
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
         raise OSError(errno.EINVAL, f"is {kind}, not a regular file", name)
+
+
+def _require_readable(mode: int, name: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a TwiML file", name)
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        raise OSError(errno.EINVAL, "is not a regular file or a pipe", name)
 
 
 def _named(exc: OSError, name: str) -> OSError:

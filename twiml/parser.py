@@ -11,12 +11,13 @@ import codecs
 import contextlib
 import os
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from twiml.base import Comment, GenericNode, TwiML
+from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.builders import class_of
 from twiml.errors import TwiMLParseError
 from twiml.files import read_bytes
@@ -32,10 +33,13 @@ _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _WS = " \t\r\n"
 _new = object.__new__
+_intern = sys.intern
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
 # that a `<Say` inside them is not taken for an element.
-_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|\?.*?\?>|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
+_MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|(?P<p>\?.*?\?>)|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
+# Attribute names in a start tag (values quoted, so a '>' inside one cannot end the scan early).
+_ATTR_NAME = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
@@ -54,7 +58,7 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "no_network": True,
     "huge_tree": False,
     "dtd_validation": False,
-    "remove_pis": True,
+    "remove_pis": False,
     "remove_comments": False,
     "remove_blank_text": False,
     "strip_cdata": True,
@@ -204,13 +208,15 @@ def detect_kind(tags: set[str]) -> Kind:
 
 # Frame of an open element, a list: [0] node, [1] its grammar entry, [2] whether it takes body
 # text, [3] its verbs, [4] whether any of its text is more than whitespace, [5] whether it has
-# child nodes yet, [6] whether it has any text.
+# child nodes yet, [6] whether it has any text, [7] the grammar lookups for its children.
 
 
 class _Target:
     """lxml parser target that builds nodes straight from parse events (no lxml tree: ~3x faster).
 
-    Positions come from scanning the source text for start tags in step with the events.
+    Positions come from scanning the source text for start tags in step with the events; the scan
+    only moves forward (line count and line start are carried along), so parsing stays linear
+    in the size of the text whatever its layout. Text arriving in pieces is joined once.
     """
 
     def __init__(self, text: str, dialect: str, namespaces: bool, filename: str | None) -> None:
@@ -219,72 +225,146 @@ class _Target:
         self.namespaces = namespaces
         self.filename = filename
         self.marks: Iterator[re.Match[str]] | None = _MARKUP.finditer(text)
-        self.offset = 0
-        self.line = 1
+        self.offset = 0  # where the last located mark starts
+        self.line = 1  # its line
+        self.line_start = 0  # where that line starts
         self.stack: list[list[Any]] = []
-        self.pending: str | None = None
+        self.pending: list[str] = []  # text pieces since the last event
+        self.data = self.pending.append  # lxml calls this for each piece: no Python frame in between
         self.root: TwiML | None = None
-        self.resolved: dict[tuple[int, str], tuple[Element | None, type[TwiML], bool]] = {}
-        self.scopes: list[dict[str, str]] = [{}]  # in-scope prefix -> URI (namespace mode only)
+        # Grammar lookups, made once per parent entry and tag: tag -> (entry, class, takes body,
+        # the map for its own children); `kid_maps` shares the maps between frames of one entry.
+        self.top: dict[str, tuple[Element | None, type[TwiML], bool, dict[str, Any]]] = {}
+        self.kid_maps: dict[int, dict[str, Any]] = {}
+        self.names: dict[str, str] = {}  # one string object per distinct name (namespace mode)
+        # Namespace mode: prefix -> URIs bound to it (innermost last), URI -> prefixes bound to it
+        # at some point, and per open element the prefixes it declared.
+        self.bound: dict[str, list[str]] = {"xml": [_XML_NS]}
+        self.users: dict[str, list[str]] = {_XML_NS: ["xml"]}
+        self.declared: list[tuple[str, ...]] = []
         self.amp = _AMP_REESCAPED and "&" in text
+        self.outside: tuple[list[TwiML], list[TwiML]] = ([], [])  # prolog, epilog
 
     # -- positions ---------------------------------------------------------------------------
-    def locate(self, qname: str | None, root: bool = False) -> tuple[int | None, int | None]:
-        """Line and column of the next element `<qname` (or comment when qname is None) in the
-        source, scanning forward; (None, None) once the scan has lost step."""
+    def at(self, pos: int) -> tuple[int, int]:
+        """Line and column of `pos`, which is at or after the previous one."""
+        text = self.text
+        offset = self.offset
+        newlines = text.count("\n", offset, pos)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rfind("\n", offset, pos) + 1
+        self.offset = pos
+        return self.line, pos - self.line_start + 1
+
+    def locate(self, tag: str | None, root: bool = False, mark: str = "c") -> re.Match[str] | None:
+        """The next mark of element `tag` as written (or, when tag is None, of a comment, or with
+        mark="p" of a processing instruction) in the source, scanning forward; None once the
+        scan has lost step."""
         marks = self.marks
         if marks is not None:
             for m in marks:
-                tag = m.group("t")
-                if root and tag is None:
+                written = m.group("t")
+                if root and written is None:
                     continue  # comments before the root are not part of the document
-                if qname is None:
-                    if m.group("c") is None:
-                        if tag is None:
+                if tag is None:
+                    if m.group(mark) is None:
+                        if written is None:
                             continue
                         break  # an element where a comment was expected: lost step
-                elif tag is None:
+                elif written is None:
                     if m.group("c") is None:
                         continue
                     break
-                elif tag != qname:
+                elif not self.same(written, tag):
                     break
-                pos = m.start()
-                text = self.text
-                self.line += text.count("\n", self.offset, pos)
-                self.offset = pos
-                return self.line, pos - text.rfind("\n", 0, pos)
+                return m
             self.marks = None
-        return None, None
+        return None
+
+    def same(self, written: str, tag: str) -> bool:
+        """Whether the name as written in the source is lxml's `tag` ("{uri}local" or "local")."""
+        if not self.namespaces:
+            return written == tag
+        prefix, _, local = written.rpartition(":")
+        if tag[0] == "{":
+            uri, _, name = tag[1:].partition("}")
+        else:
+            uri, name = "", tag
+        if local != name:
+            return False
+        stack = self.bound.get(prefix)
+        return (stack[-1] if stack else "") == uri and (bool(stack) or not prefix)
 
     # -- names -------------------------------------------------------------------------------
-    def names(self, tag: str, attrib: Any, declared: dict[str, str] | None) -> tuple[str, dict[str, Any]]:
+    def declare(self, declared: dict[str, str] | None) -> None:
+        if not declared:
+            self.declared.append(())
+            return
+        bound, users = self.bound, self.users
+        for prefix, uri in declared.items():
+            prefix = prefix or ""
+            bound.setdefault(prefix, []).append(uri)
+            holders = users.setdefault(uri, [])
+            if prefix not in holders:
+                holders.append(prefix)
+        self.declared.append(tuple(p or "" for p in declared))
+
+    def undeclare(self) -> None:
+        bound = self.bound
+        for prefix in self.declared.pop():
+            bound[prefix].pop()
+
+    def prefix(self, uri: str, local: str, written: list[str] | None) -> str:
+        """A prefix bound to `uri` now: the one written in the source when several are."""
+        bound = self.bound
+        live = [p for p in self.users.get(uri, ()) if p and bound[p] and bound[p][-1] == uri]
+        if len(live) > 1 and written:
+            for name in written:
+                p, _, rest = name.rpartition(":")
+                if rest == local and p in live:
+                    return p
+        return live[0] if live else ""
+
+    def attribute_names(self, pos: int) -> list[str]:
+        """Attribute names as written in the start tag whose attributes begin at `pos`."""
+        names = []
+        while (m := _ATTR_NAME.match(self.text, pos)) is not None:
+            names.append(m.group(1))
+            pos = m.end()
+        return names
+
+    def qnames(self, tag: str, attrib: Any, mark: re.Match[str] | None) -> tuple[str, dict[str, Any]]:
         """Prefixed name and attributes as written, with xmlns declarations kept as attributes."""
-        scope = self.scopes[-1]
-        if declared:
-            scope = {**scope, **declared}
-        self.scopes.append(scope)
+        names = self.names
         attrs: dict[str, Any] = {}
+        written: list[str] | None = None
         for key, value in attrib.items() if attrib else ():
             if key[0] == "{":
-                uri, local = key[1:].split("}", 1)
-                if uri == _XML_NS:
-                    key = "xml:" + local
-                else:
-                    prefix = next((p for p, u in scope.items() if u == uri and p), "")
-                    key = f"{prefix}:{local}" if prefix else local
-            attrs[key] = value
-        for prefix, uri in (declared or {}).items():
-            attrs["xmlns:" + prefix if prefix else "xmlns"] = uri
-        if tag[0] == "{":
-            uri, local = tag[1:].split("}", 1)
-            prefix = "" if scope.get("") == uri else next((p for p, u in scope.items() if u == uri and p), "")
-            tag = f"{prefix}:{local}" if prefix else local
-        return tag, attrs
+                uri, _, local = key[1:].partition("}")
+                if written is None and mark is not None and len(self.users.get(uri, ())) > 1:
+                    written = self.attribute_names(mark.end())
+                p = self.prefix(uri, local, written)
+                key = f"{p}:{local}" if p else local
+            attrs[names.setdefault(key, key)] = value
+        for p in self.declared[-1]:
+            key = "xmlns:" + p if p else "xmlns"
+            attrs[names.setdefault(key, key)] = self.bound[p][-1]
+        if mark is not None and mark.group("t") is not None:
+            tag = mark.group("t")  # located with `same`: the name exactly as written
+        elif tag[0] == "{":
+            uri, _, local = tag[1:].partition("}")
+            default = self.bound.get("")
+            p = "" if default and default[-1] == uri else self.prefix(uri, local, None)
+            tag = f"{p}:{local}" if p else local
+        return names.setdefault(tag, tag), attrs
 
     # -- events ------------------------------------------------------------------------------
     # Hot path: frames are lists indexed by literal numbers (layout in the comment above _Target).
-    def add_text(self, frame: list[Any], text: str) -> None:
+    def add_text(self, frame: list[Any]) -> None:
+        pending = self.pending
+        text = pending[0] if len(pending) == 1 else "".join(pending)
+        pending.clear()
         if frame[5] or not frame[2]:  # after a child, or no body: a string child
             frame[3].append(text)
         else:  # text before any child is the body
@@ -295,51 +375,54 @@ class _Target:
 
     def start(self, tag: str, attrib: Any, nsmap: dict[str, str] | None = None) -> None:
         stack = self.stack
-        if self.namespaces:
-            tag, attrs = self.names(tag, attrib, nsmap)
-        else:
-            attrs = dict(attrib) if attrib else {}
-        if self.amp and attrs:
-            for name, value in attrs.items():
-                if "&#38;" in value:
-                    attrs[name] = value.replace("&#38;", "&")
-        pending = self.pending
-        line: int | None
-        column: int | None
+        namespaces = self.namespaces
+        if namespaces:
+            self.declare(nsmap)
         if stack:
             frame = stack[-1]
-            if pending is not None:
-                self.pending = None
-                self.add_text(frame, pending)
+            if self.pending:
+                self.add_text(frame)
             frame[5] = True
-            parent = frame[1]
+            kids = frame[7]
             marks = self.marks
             m = next(marks, None) if marks is not None else None
-            if m is not None and m.group("t") == tag:  # fast path: the next mark is this start tag
-                pos = m.start()
-                text = self.text
-                self.line = line = self.line + text.count("\n", self.offset, pos)
-                self.offset = pos
-                column = pos - text.rfind("\n", 0, pos)
-            else:
-                if m is not None:  # CDATA, PI or lost step: let the careful path decide
-                    self.marks = _chain(m, marks)  # type: ignore[arg-type]
-                line, column = self.locate(tag)
+            if m is not None:
+                written = m.group("t")
+                if written != tag and (written is None or not namespaces or not self.same(written, tag)):
+                    self.marks = _chain(m, marks)  # type: ignore[arg-type]  # CDATA, PI or lost step
+                    m = self.locate(tag)
         else:
-            self.pending = None  # whitespace before the root
+            self.pending.clear()  # whitespace before the root
             if self.root is not None:  # cannot happen in well-formed XML; be safe
                 raise TwiMLParseError("more than one root element", None, None, self.filename)
-            parent = None
-            line, column = self.locate(tag, root=True)
-            if tag != "Response":
-                error = TwiMLParseError(
-                    f"the root element must be <Response>, not <{tag}> (Twilio error 12102)",
-                    line,
-                    column,
-                    self.filename,
-                )
-                error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
-                raise error
+            kids = self.top
+            m = self.locate(tag, root=True)
+        if namespaces:
+            tag, attrs = self.qnames(tag, attrib, m)
+        else:  # lxml hands over the same tag object each time, but new attribute-name strings
+            attrs = {_intern(k): v for k, v in attrib.items()} if attrib else {}
+        line: int | None
+        column: int | None
+        if m is not None:  # the forward scan of `at`, inline: this runs for every element
+            pos = m.start()
+            text = self.text
+            offset = self.offset
+            newlines = text.count("\n", offset, pos)
+            if newlines:
+                line = self.line = self.line + newlines
+                self.line_start = text.rfind("\n", offset, pos) + 1
+            else:
+                line = self.line
+            self.offset = pos
+            column = pos - self.line_start + 1
+        else:
+            line = column = None
+        if not stack and tag != "Response":
+            error = TwiMLParseError(
+                f"the root element must be <Response>, not <{tag}> (Twilio error 12102)", line, column, self.filename
+            )
+            error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
+            raise error
         if len(stack) >= MAX_DEPTH:
             raise TwiMLParseError(
                 f"<{tag}> is nested {len(stack) + 1} levels deep; the depth limit is {MAX_DEPTH}",
@@ -347,53 +430,41 @@ class _Target:
                 column,
                 self.filename,
             )
-        key = (id(parent), tag)
+        if self.amp and attrs:
+            for name, value in attrs.items():
+                if "&#38;" in value:
+                    attrs[name] = value.replace("&#38;", "&")
         try:
-            element, cls, has_body = self.resolved[key]
+            element, cls, has_body, grandkids = kids[tag]
         except KeyError:
-            element = GRAMMAR.resolve(self.dialect, parent, tag)
+            element = GRAMMAR.resolve(self.dialect, stack[-1][1] if stack else None, tag)
             if element is None:
                 cls, has_body = GenericNode, True
             else:
                 cls, has_body = _CLASSES[id(element)], element.body is not None
-            self.resolved[key] = (element, cls, has_body)
+            grandkids = self.kid_maps.setdefault(id(element), {})
+            kids[tag] = (element, cls, has_body, grandkids)
         verbs: list[TwiML | str] = []
         node: TwiML = _new(cls)
         if element is None:
-            node.__dict__ = {
-                "name": tag,
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
-        else:
-            node.__dict__ = {
-                "value": None,
-                "verbs": verbs,
-                "attrs": attrs,
-                "source_line": line,
-                "source_column": column,
-            }
+            node.name = tag
+        node.value = None
+        node.verbs = verbs
+        node.attrs = attrs
+        node.source_line = line
+        node.source_column = column
         if stack:
             stack[-1][3].append(node)
         else:
             self.root = node
-        stack.append([node, element, has_body, verbs, False, False, False])
-
-    def data(self, text: str) -> None:
-        pending = self.pending
-        self.pending = text if pending is None else pending + text
+        stack.append([node, element, has_body, verbs, False, False, False, grandkids])
 
     def end(self, tag: str) -> None:
         frame = self.stack.pop()
         if self.namespaces:
-            self.scopes.pop()
-        pending = self.pending
-        if pending is not None:
-            self.pending = None
-            self.add_text(frame, pending)
+            self.undeclare()
+        if self.pending:
+            self.add_text(frame)
         if frame[4] or not frame[6]:  # real text (kept verbatim) or no text at all
             return
         # Only whitespace here: formatting goes; a body, or spaces between words (no newline), stay.
@@ -409,29 +480,56 @@ class _Target:
             node.verbs = [v for v in frame[3] if v.__class__ is not str]
 
     def comment(self, text: str) -> None:
-        stack = self.stack
-        if not stack:
-            self.pending = None
-            return  # comments outside <Response> have no place in the document
-        frame = stack[-1]
-        pending = self.pending
-        if pending is not None:
-            self.pending = None
-            self.add_text(frame, pending)
-        frame[5] = True
-        line, column = self.locate(None)
         node = _new(Comment)
-        node.__dict__ = {"value": text or "", "verbs": [], "attrs": {}, "source_line": line, "source_column": column}
+        node.value = text or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            self.place(node, self.locate(None))
+
+    def place(self, node: TwiML, m: re.Match[str] | None) -> None:
+        """Give a comment or processing instruction the position of its mark."""
+        if m is not None:
+            node.source_line, node.source_column = self.at(m.start())
+
+    def markup(self, node: TwiML) -> bool:
+        """Place a comment or processing instruction; True when it went inside an element."""
+        stack = self.stack
+        if not stack:  # before or after the root: the document's prolog or epilog
+            self.pending.clear()
+            self.outside[0 if self.root is None else 1].append(node)
+            return False
+        frame = stack[-1]
+        if self.pending:
+            self.add_text(frame)
+        frame[5] = True
         frame[3].append(node)
+        return True
 
     def doctype(self, *args: Any) -> None:
         raise TwiMLParseError("DOCTYPE declarations are not allowed in TwiML", 1, 1, self.filename)
 
     def pi(self, target: str, data: str | None = None) -> None:
-        """Processing instructions carry nothing for Twilio and have no node type: dropped."""
+        """Processing instructions carry nothing for Twilio but are kept, so nothing is lost."""
+        node = _new(ProcessingInstruction)
+        node.target = target
+        node.value = data or ""
+        node.verbs = []
+        node.attrs = {}
+        node.source_line = node.source_column = None
+        if self.markup(node):
+            self.place(node, self.locate(None, mark="p"))
 
     def close(self) -> TwiML | None:
-        return self.root
+        root = self.root
+        if root is not None:
+            prolog, epilog = self.outside
+            if prolog:
+                root.prolog = prolog
+            if epilog:
+                root.epilog = epilog
+        return root
 
 
 class _ProbeTarget:
@@ -492,7 +590,7 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         guess = kind
     doc = _build(data, text, guess, namespaces, filename)
     if kind is None:
-        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name != "#comment"})
+        actual = detect_kind({v.name for v in doc.verbs if isinstance(v, TwiML) and v.name[:1] != "#"})
         if actual != guess:
             doc = _build(data, text, actual, namespaces, filename)
     # What is served, for the size budgets: characters read, and bytes (as given, else as UTF-8).

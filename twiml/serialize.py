@@ -115,35 +115,64 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
-def _head(node: TwiML, name: str) -> str:
-    """`<Name attr="v" ...` with attributes sorted, as twilio writes them, each value escaped
-    inline: a few `in` checks per value, and the careful escaper only when one of them hits."""
+_PI_TARGET = re.compile(r"[A-Za-z_:][\w.:-]*")
+
+
+def pi_text(target: str, data: Any) -> str:
+    """`<?target data?>`; raises TwiMLException for what XML cannot carry there."""
+    text = "" if data is None else str(data)
+    if not isinstance(target, str) or not _PI_TARGET.fullmatch(target) or target.lower() == "xml":
+        raise TwiMLException(f"{target!r} is not a valid processing instruction target")
+    if "?>" in text:
+        raise TwiMLException(f"processing instruction data {text[:30]!r} contains '?>', which XML forbids")
+    if _FORBIDDEN.search(text):
+        raise _forbidden(text, f"processing instruction <?{target}")
+    if text and text[0] not in " \t\r\n":
+        text = " " + text
+    return "<?" + target + text + "?>"
+
+
+def markup_text(node: TwiML) -> str:
+    """A comment or processing instruction node as XML."""
+    if node.name == "#pi":
+        return pi_text(node.target, node.value)  # type: ignore[attr-defined]
+    return comment_text(node.value)
+
+
+def _write(node: TwiML, out: list[str], whole: bool = True) -> None:
+    """Append the pieces of `node`'s XML to `out` (only its start tag, `<Name ...>`, when not
+    `whole`): the one writer behind compact and pretty output.
+
+    Attributes are sorted, as twilio writes them; each value is escaped inline: a few `in`
+    checks per value, the careful escaper (which also refuses what XML forbids) only when one
+    hits. Integers need no check; names are matched against the XML grammar once (`_NAMES`).
+    """
+    name = node.name
+    if name == "#comment" or name == "#pi":  # before the empty-value check: Comment("") is `<!---->`
+        out.append(markup_text(node))
+        return
+    names = _NAMES
+    if name not in names:
+        check_name(name, name)
     attrs = node.attrs
     head = "<" + name
-    if not attrs:
-        return head
-    names = _NAMES
-    for key in sorted(attrs):
-        if key not in names:
-            check_name(key, name, attribute=True)
-        value = attrs[key]
-        if value.__class__ is not str:
-            value = attr_text(value)
-        if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
-            value = escape_attr(value, name, key)
-        head += f' {key}="{value}"'
-    return head
-
-
-def _write(node: TwiML, out: list[str]) -> None:
-    """Append the pieces of `node`'s XML to `out`: the one writer behind compact and pretty output."""
-    name = node.name
-    if name == "#comment":  # before the empty-value check: Comment("") is `<!---->`
-        out.append(comment_text(node.value))
+    if attrs:
+        for key in sorted(attrs) if len(attrs) > 1 else attrs:
+            value = attrs[key]
+            cls = value.__class__
+            if cls is str:
+                if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                    value = escape_attr(value, name, key)
+            elif cls is not int:
+                value = attr_text(value)
+                if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                    value = escape_attr(value, name, key)
+            if key not in names:
+                check_name(key, name, attribute=True)
+            head = f'{head} {key}="{value}"'
+    if not whole:
+        out.append(head + ">")
         return
-    if name not in _NAMES:
-        check_name(name, name)
-    head = _head(node, name) if node.attrs else "<" + name
     value = node.value
     verbs = node.verbs
     if value is None or value == "":
@@ -162,7 +191,7 @@ def _write(node: TwiML, out: list[str]) -> None:
         mark = -1
         out.append(head + ">" + text)
     for verb in verbs:
-        if isinstance(verb, str):
+        if verb.__class__ is str or isinstance(verb, str):
             if verb:
                 if "&" in verb or "<" in verb or ">" in verb or not verb.isprintable():
                     verb = escape_text(verb, name)
@@ -179,31 +208,29 @@ def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
     """Indent elements that hold only elements; leave any element with text exactly as is."""
     verbs = node.verbs
     value = node.value
+    out.append(indent * depth)
     if (
         not (value is None or value == "")
         or any(isinstance(v, str) and v for v in verbs)
         or all(isinstance(v, str) for v in verbs)
     ):
-        out.append(indent * depth)
         _write(node, out)
         out.append("\n")
         return
-    name = node.name
-    if name not in _NAMES:
-        check_name(name, name)
-    out.append(indent * depth + _head(node, name) + ">\n")
+    _write(node, out, whole=False)
+    out.append("\n")
     for verb in verbs:
         if not isinstance(verb, str):
             _write_pretty(verb, out, indent, depth + 1)
-    out.append(indent * depth + "</" + name + ">\n")
+    out.append(indent * depth + "</" + node.name + ">\n")
 
 
 def _measure(node: TwiML, size: list[int]) -> None:
     """Add the length of `node`'s compact XML to size[0] (characters) and size[1] (extra UTF-8
     bytes of non-ASCII text), with `_write`'s checks but without building strings."""
     name = node.name
-    if name == "#comment":
-        text = comment_text(node.value)
+    if name == "#comment" or name == "#pi":
+        text = markup_text(node)
         size[0] += len(text)
         if not text.isascii():
             size[1] += len(text.encode("utf-8")) - len(text)
@@ -263,6 +290,8 @@ def compact_size(node: TwiML, xml_declaration: bool = True) -> tuple[int, int]:
     Raises TwiMLException exactly when `to_xml` would."""
     size = [len(DECLARATION) if xml_declaration else 0, 0]
     _measure(node, size)
+    for item in (*node.prolog, *node.epilog):
+        _measure(item, size)
     return size[0], size[0] + size[1]
 
 
@@ -271,7 +300,15 @@ def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, i
     if pretty:
         if xml_declaration:
             out.append("\n")
+        if node.prolog:
+            out.extend(markup_text(m) + "\n" for m in node.prolog)
         _write_pretty(node, out, "  " if indent is None else indent, 0)
+        if node.epilog:
+            out.extend(markup_text(m) + "\n" for m in node.epilog)
     else:
+        if node.prolog:  # comments and processing instructions around a parsed root
+            out.extend(markup_text(m) for m in node.prolog)
         _write(node, out)
+        if node.epilog:
+            out.extend(markup_text(m) for m in node.epilog)
     return "".join(out)

@@ -205,13 +205,13 @@ def _deep_text(node: TwiML) -> str:
     """All text in the subtree, without markup (what a voice speaks)."""
     parts: list[str] = []
     for n in node.iter():
-        if n.name != "#comment":
+        if n.name[:1] != "#":
             parts.append(_own_text(n))
     return "".join(parts)
 
 
 def _element_children(node: TwiML) -> list[TwiML]:
-    return [v for v in node.verbs if not isinstance(v, str) and v.name != "#comment"]
+    return [v for v in node.verbs if not isinstance(v, str) and v.name[:1] != "#"]
 
 
 def _diag(
@@ -579,7 +579,7 @@ def _check_content(node: TwiML, c: Content, path: str, out: list[Diagnostic]) ->
     if c.children:
         any_child = c.children == ("*",)
         for kid in node.verbs:
-            if not isinstance(kid, str) and kid.name != "#comment" and (any_child or kid.name in c.children):
+            if not isinstance(kid, str) and kid.name[:1] != "#" and (any_child or kid.name in c.children):
                 return
     out.append(_diag(c.code, c.message, path, node, effect=codes.VERB_SKIPPED))
 
@@ -639,8 +639,9 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
                 ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name == "#comment":
-            ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
+        if name[:1] == "#":  # comments, processing instructions
+            if name == "#comment":
+                ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
         i = counts[name] = counts.get(name, 0) + 1
         kid_path = f"{path}/{name}[{i}]"
@@ -668,6 +669,17 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
                             kid_path,
                             kid,
                             effect=codes.VERB_SKIPPED,
+                        )
+                    ]
+                elif ":" in name:  # a namespaced extension such as Polly's <amazon:effect> in <Say>
+                    early = [
+                        _diag(
+                            codes.SCHEMA,
+                            f"<{name}> is a namespaced extension this toolkit does not know",
+                            kid_path,
+                            kid,
+                            level="info",
+                            effect="passed to the voice provider, or ignored",
                         )
                     ]
                 else:

@@ -28,7 +28,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             if self.hint:
                 yield Static(self.hint, classes="dialog-text", markup=False)
-            yield Input(self.initial, id="text-input", placeholder=self.placeholder)
+            yield Input(self.initial, id="text-input", placeholder=self.placeholder, select_on_focus=False)
             yield Static("", id="text-error", classes="attr-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="text-ok", variant="primary")

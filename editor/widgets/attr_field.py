@@ -69,17 +69,21 @@ class AttrField(Vertical):
         return Input(value=current or "", placeholder=placeholder, suggester=suggester, compact=True)
 
     def compose(self) -> ComposeResult:
+        # The label sits above its field, or beside it on very wide screens (app.tcss); its
+        # tooltip repeats the full name with the attribute's documentation.
         with Horizontal(classes="attr-row"):
             label = Label(
                 self.xml_name + ("*" if self.attr is not None and self.attr.required else ""),
                 classes="attr-name" + (" unknown" if self.attr is None else ""),
+                markup=False,
             )
-            if self.attr is not None and self.attr.doc:
-                label.tooltip = self.attr.doc
+            doc = self.attr.doc if self.attr is not None else "not in the grammar"
+            label.tooltip = f"{self.xml_name}: {doc}" if doc else self.xml_name
             yield label
-            yield self.input_widget
-            if self.attr is None:
-                yield Button("✕", classes="remove-attr", compact=True, tooltip="Remove this attribute")
+            with Horizontal(classes="attr-input"):
+                yield self.input_widget
+                if self.attr is None:
+                    yield Button("✕", classes="remove-attr", compact=True, tooltip="Remove this attribute")
         yield Static(self._problem(self.shown) or "", classes="attr-error")
 
     def on_mount(self) -> None:

@@ -64,6 +64,8 @@ class BodyEditor(TextArea):
 class AttributeForm(VerticalScroll):
     """Fields for every grammar attribute of the node, its unknown attributes, and its body."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.node: TwiML | None = None
@@ -94,8 +96,13 @@ class AttributeForm(VerticalScroll):
 
     def _build(self, node: TwiML):  # type: ignore[no-untyped-def]
         element = element_of(node)
-        if node.name == "#comment":
-            yield Label("XML comment", classes="form-title")
+        if node.name[:1] == "#":
+            title = (
+                "XML comment"
+                if node.name == "#comment"
+                else f"Processing instruction <?{getattr(node, 'target', '')}?>"
+            )
+            yield Label(title, classes="form-title")
             self.body = BodyEditor(node)
             yield self.body
             return

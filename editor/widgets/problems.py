@@ -48,6 +48,8 @@ def _key(diagnostic: Any) -> tuple[str, str, str, str]:
 class ProblemsPanel(DataTable[Any]):
     """One row per diagnostic; Enter or a click posts NodeChosen for the diagnostic's node."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.diagnostics: list[Any] = []
@@ -101,7 +103,8 @@ class ProblemsPanel(DataTable[Any]):
         """The diagnostic whose fix key `f` applies: the row under the cursor when the panel has
         focus, else the first one at `node` that carries a fix."""
         if self.has_focus and 0 <= self.cursor_row < len(self.diagnostics):
-            return self.diagnostics[self.cursor_row]
+            under = self.diagnostics[self.cursor_row]
+            return under if getattr(under, "fix", None) is not None else None
         for d in self.diagnostics:
             if getattr(d, "node", None) is node and getattr(d, "fix", None) is not None:
                 return d

@@ -69,7 +69,7 @@ def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
 
 def summary(node: TwiML) -> str:
     """A one-line description such as `numDigits=1 → /menu` or `"Welcome to…"`."""
-    if node.name == "#comment":
+    if node.name[:1] == "#":  # comment or processing instruction
         return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
     target = _target(node)
     body = node.value
@@ -98,6 +98,11 @@ def label_for(node: TwiML, severity: str | None = None) -> Text:
         label.append("<!-- ", style="dim")
         label.append(summary(node), style="dim italic")
         label.append(" -->", style="dim")
+        return label
+    if node.name == "#pi":
+        label.append(f"<?{getattr(node, 'target', '')} ", style="dim")
+        label.append(summary(node), style="dim italic")
+        label.append("?>", style="dim")
         return label
     label.append(node.name, style="bold" if element_of(node) is not None else "bold magenta")
     text = summary(node)

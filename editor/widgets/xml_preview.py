@@ -147,6 +147,8 @@ class PreviewArea(TextArea):
 class XmlPreview(Vertical):
     """Tabs `XML` and `Python`; read-only, syntax highlighted."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.python_stale = True
@@ -182,6 +184,20 @@ class XmlPreview(Vertical):
     def showing_python(self) -> bool:
         return self.tabs.active == "tab-python"
 
+    @property
+    def wrapped(self) -> bool:
+        return self.xml_area.soft_wrap
+
+    def toggle_wrap(self) -> bool:
+        """Wrap long lines in both tabs, or stop wrapping; returns the new state."""
+        wrap = not self.xml_area.soft_wrap
+        self.xml_area.soft_wrap = wrap
+        self.python_area.soft_wrap = wrap
+        return wrap
+
+    def focus_text(self) -> None:
+        (self.python_area if self.showing_python else self.xml_area).focus()
+
     def show_xml(self, text: str) -> None:
         """Show `text`, editing only the changed block of lines."""
         area = self.xml_area
@@ -215,7 +231,10 @@ class XmlPreview(Vertical):
         start, end = lines
         last = min(end, area.document.line_count - 1)
         area.selection = Selection((last, len(area.document[last])), (start, 0))
-        area.scroll_to(y=max(0, start - 2), animate=False)
+        if area.soft_wrap:  # rows on screen are not document lines
+            area.scroll_cursor_visible(center=True, animate=False)
+        else:
+            area.scroll_to(y=max(0, start - 2), animate=False)
 
     def show_python(self, text: str) -> None:
         area = self.python_area

@@ -119,7 +119,7 @@ async def test_save_writes_the_document(flow: Path) -> None:
         assert not app.doc.dirty
         assert "●" not in app.sub_title
     text = flow.read_text(encoding="utf-8")
-    assert text == app.doc.to_xml()
+    assert text == app.doc.file_text()
     assert twiml.parse(text).to_xml() == '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi</Say></Response>'
 
 

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from editor.keymap import DEFAULT_KEYS, ENV_VAR, KeyAction, KeymapError, default_config_path, load_keymap
+from editor.keymap import (
+    ACTIONS,
+    DEFAULT_KEYS,
+    ENV_VAR,
+    WHEN,
+    KeyAction,
+    KeymapError,
+    default_config_path,
+    load_keymap,
+    markdown_table,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED_IDS = {
     "apply_fix",
@@ -33,6 +45,9 @@ REQUIRED_IDS = {
     "toggle_preview",
     "edit_attribute",
     "focus_tree",
+    "switch_pane",
+    "toggle_wrap",
+    "maximize",
 }
 
 
@@ -87,8 +102,8 @@ def test_override_from_file(tmp_path: Path) -> None:
 def test_xdg_file_is_read(tmp_path: Path) -> None:
     config = tmp_path / "xdg" / "twiml-editor" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text('[keys]\nhelp = "f3"\n')
-    assert keys(load_keymap())["help"] == "f3"
+    config.write_text('[keys]\nhelp = "f9"\n')
+    assert keys(load_keymap())["help"] == "f9"
 
 
 def test_env_var_overrides_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,13 +158,13 @@ def test_keys_must_be_a_table(tmp_path: Path) -> None:
 
 
 def test_clash_keeps_default_and_reports_both_ids(tmp_path: Path) -> None:
-    path = write(tmp_path, '[keys]\nsave = "a"\nhelp = "f3"\n')
+    path = write(tmp_path, '[keys]\nsave = "a"\nhelp = "f9"\n')
     with pytest.raises(KeymapError) as info:
         load_keymap(path)
     err = info.value
     assert any("add_child" in p and "save" in p and "line 2" in p for p in err.problems)
     result = keys(err.keys)
-    assert result["save"] == "ctrl+s" and result["add_child"] == "a" and result["help"] == "f3"
+    assert result["save"] == "ctrl+s" and result["add_child"] == "a" and result["help"] == "f9"
 
 
 def test_clash_uncovered_by_dropping_an_override_is_resolved(tmp_path: Path) -> None:
@@ -176,5 +191,43 @@ def test_unreadable_encoding(tmp_path: Path) -> None:
 
 
 def test_form_navigation_keys_are_remappable(tmp_path: Path) -> None:
-    k = keys(load_keymap(write(tmp_path, '[keys]\nedit_attribute = "ctrl+g"\nfocus_tree = "f9"\n')))
-    assert k["edit_attribute"] == "ctrl+g" and k["focus_tree"] == "f9"
+    k = keys(load_keymap(write(tmp_path, '[keys]\nedit_attribute = "ctrl+b"\nfocus_tree = "f8"\n')))
+    assert k["edit_attribute"] == "ctrl+b" and k["focus_tree"] == "f8"
+
+
+# ---------------------------------------------------------------------------- the action records
+
+
+def test_records_are_complete_and_letter_keys_never_fire_in_text_fields() -> None:
+    for action in ACTIONS:
+        assert action.help and action.description, action.id
+        assert action.when in WHEN, action.id
+        singles = action.key.split(",")
+        if action.in_text:
+            # A priority key pre-empts the focused field: it must not be something one types.
+            assert all("+" in k or (k.startswith("f") and k[1:].isdigit()) for k in singles), action.id
+        if any(len(k) == 1 for k in singles):
+            assert not action.in_text, action.id
+
+
+def test_readme_key_table_is_generated_from_the_records() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- keys:")
+    block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /keys -->")]
+    assert block == markdown_table(), "README key table is stale: paste editor.keymap.markdown_table()"
+
+
+def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:
+    from editor.app import EditorApp
+
+    bindings = {b.id: b for b in EditorApp.BINDINGS if not isinstance(b, tuple)}
+    assert set(bindings) == {a.id for a in ACTIONS}
+    for action in ACTIONS:
+        binding = bindings[action.id]
+        assert (binding.key, binding.action, binding.show, binding.priority) == (
+            action.key,
+            action.action,
+            action.show,
+            action.in_text,
+        )
+        assert hasattr(EditorApp, f"action_{action.action}"), action.id

@@ -14,6 +14,7 @@ import pytest
 
 from twiml.cli import main
 from twiml.simulator.commands import _HungUp, _interactive
+from twiml.simulator.engine import DialOutcome, QueueOutcome, RecordOutcome
 from twiml.simulator.events import Ask, Verb
 
 
@@ -129,10 +130,19 @@ def test_auth_token_from_environment(apps: Path, monkeypatch: pytest.MonkeyPatch
     from twiml.simulator.commands import _options
 
     ns = argparse.Namespace(
-        max_steps=5, auth_token=None, from_="a", to="b", param=["X=1"], seed=None, dial_status="busy", dial_duration=3
+        max_steps=5,
+        auth_token=None,
+        from_="a",
+        to="b",
+        param=["X=1"],
+        seed=None,
+        dial_status="busy",
+        dial_duration=3,
+        method="GET",
     )
     options = _options(ns)
     assert options.auth_token == "envtoken" and options.params == (("X", "1"),) and options.dial.status == "busy"
+    assert options.method == "GET"
 
 
 @pytest.mark.parametrize(
@@ -199,3 +209,31 @@ def test_interactive_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", hang_up)
     with pytest.raises(_HungUp):
         ask(Ask("gather", verb))
+
+
+def test_interactive_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twiml.simulator.commands import _interactive_outcomes
+
+    number = Verb("Number", (), "+15550001", "u", None, 1, "Dial")
+    dial = Ask("dial", Verb("Dial", (), "", "u", None, 1, nouns=(number,)))
+    answers = iter(["maybe", "busy", "", "abc", "0", "leave"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    out = io.StringIO()
+    args = argparse.Namespace(dial_status=None, dial_duration=30, recording_duration=None, queue_result=None)
+    choose = _interactive_outcomes(args, out)
+    assert choose(dial) == DialOutcome("busy", 30)  # "maybe" is asked again
+    assert choose(Ask("record", Verb("Record", (), "", "u", None, 1))) == RecordOutcome(5)
+    assert choose(Ask("record", Verb("Record", (), "", "u", None, 1))) == RecordOutcome(0)  # "abc" asked again
+    assert choose(Ask("queue", Verb("Enqueue", (), "support", "u", None, 1))) == QueueOutcome("leave")
+    assert "Dial Number +15550001: outcome?" in out.getvalue()
+    args.dial_status = "failed"  # an option given on the command line is not asked
+    assert choose(dial) is None
+
+
+def test_cli_starts_without_httpx() -> None:
+    """`twiml validate` and friends do not pay for the simulator's HTTP stack."""
+    import subprocess
+
+    code = "import sys, twiml.cli; twiml.cli._parser(); print(sorted({'httpx', 'asyncio'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

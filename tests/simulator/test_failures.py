@@ -101,3 +101,13 @@ def test_wrong_kind_of_document(serve: Factory) -> None:
     call = Call(app, "/voice")
     assert any(p.severity == "warning" and p.code == 12200 for p in call.problems)  # Twilio: WARNING
     assert call.ended == "completed" and not call.session.failed
+
+
+def test_flask_app_config_is_left_as_it_was() -> None:
+    from sim_apps import flask_app
+
+    app = flask_app({}, [])
+    call = Call(app, "/boom")
+    assert "ZeroDivisionError" in call.problems[0].message
+    assert app.config["PROPAGATE_EXCEPTIONS"] is None
+    assert app.test_client().post("/boom").status_code == 500  # the app's own behaviour is unchanged

@@ -156,3 +156,13 @@ async def test_asgi_app_from_inside_a_running_event_loop() -> None:
         call.press("1")
         assert [s.path for s in log] == ["/voice", "/menu"]
         assert call.waiting is not None
+
+
+def test_missing_file_says_where_it_looked(tmp_path: Path) -> None:
+    (tmp_path / "main.xml").write_text(R.format("<Redirect>/after/call</Redirect>"))
+    call = Call(file=tmp_path / "main.xml")
+    assert f"(no after/call.xml in {tmp_path})" in call.problems[0].message
+    assert "flow.toml" not in call.problems[0].message
+    (tmp_path / "flow.toml").write_text('start = "/main"\n')
+    call = Call(file=tmp_path / "main.xml")
+    assert "to route URLs through its flow.toml" in call.problems[0].message

@@ -46,6 +46,9 @@ def test_gather_nested_verbs_first_then_action_abandons_rest(serve: Factory) -> 
     app, log = serve({"/voice": MENU, "/menu": R.format("<Say>Connecting you to sales.</Say><Hangup/>")})
     call = Call(app, "/voice")
     assert call.heard() == "For sales, press 1.\n[audio https://x.test/m.mp3]"
+    gather, say = call.verbs[:2]
+    assert (gather.name, gather.text, gather.nouns) == ("Gather", "", ())
+    assert (say.name, say.inside, say.line) == ("Say", "Gather", 1)
     assert call.waiting is not None and call.waiting.num_digits == 1
     call.press("1")
     assert call.heard() == "Connecting you to sales."
@@ -256,3 +259,26 @@ def test_unknown_verb_is_skipped_with_a_diagnostic(serve: Factory) -> None:
     call = Call(app, "/v")
     assert call.heard() == "next"
     assert any(p.code == 12200 for p in call.problems)
+
+
+def test_media_and_payment_verbs(serve: Factory) -> None:
+    docs = {
+        "/v": R.format(
+            '<Start><Stream url="wss://x.test/s"/></Start><Say>started</Say>'
+            "<Dial><Client>alice</Client><Sip>sip:bob@x.test</Sip><Conference>room</Conference></Dial>"
+            '<Connect action="/after-connect"><Stream url="wss://x.test/ai"/></Connect><Say>never</Say>'
+        ),
+        "/after-connect": R.format('<Pay action="/paid"/>'),
+        "/paid": lambda v: R.format(f"<Say>payment {v['Result']}</Say><Echo/><Say>never</Say>"),
+    }
+    app, log = serve(docs)
+    call = Call(app, "/v")
+    assert [s.path for s in log] == ["/v", "/after-connect", "/paid"]
+    dial = next(v for v in call.verbs if v.name == "Dial")
+    assert [(n.name, n.text) for n in dial.nouns] == [
+        ("Client", "alice"),
+        ("Sip", "sip:bob@x.test"),
+        ("Conference", "room"),
+    ]
+    assert call.transcript() == "started\npayment success"
+    assert call.ended == "hangup" and "Echo" in (call.end.message if call.end else "")

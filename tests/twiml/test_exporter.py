@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import twiml
 from twiml import GenericNode, TwiML
-from twiml.base import Comment
+from twiml.base import Comment, ProcessingInstruction
 from twiml.exporter import to_python
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Element
@@ -216,7 +216,9 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
 
     def fill(node: TwiML, el: Element | None, depth: int) -> None:
         for _ in range(draw(st.integers(0, 5 if depth < 3 else 0))):
-            choice = draw(st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text"]))
+            choice = draw(
+                st.sampled_from(["method", "method", "method", "any", "generic", "comment", "text", "markup"])
+            )
             if choice == "method" and el is not None and el.methods:
                 name, kid_cls = draw(st.sampled_from(el.methods))
                 if twilio and name in el.not_in_twilio:
@@ -244,9 +246,24 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
                 node.append(Comment(draw(TEXT.filter(lambda t: "--" not in t and not t.endswith("-")))))
             elif choice == "text" and not twilio:
                 node.append(draw(TEXT))
+            elif choice == "markup" and not twilio:
+                node.append(draw(MARKUP))
 
     fill(root, root_el, 0)
+    if not twilio:
+        root.prolog = draw(st.lists(MARKUP, max_size=2))
+        root.epilog = draw(st.lists(MARKUP, max_size=2))
     return root
+
+
+COMMENT_TEXT = TEXT.filter(lambda t: "--" not in t and not t.endswith("-"))
+PI = st.builds(
+    ProcessingInstruction,
+    st.from_regex(r"[a-wyz][a-z0-9-]{0,8}", fullmatch=True),
+    TEXT.filter(lambda t: "?>" not in t).map(str.lstrip),
+)
+MARKUP = st.one_of(COMMENT_TEXT.map(Comment), PI)
+"""Comments and processing instructions, which parsed documents keep inside and around the root."""
 
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -256,6 +273,18 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 @given(documents())
 def test_exec_rebuilds_generated_documents(doc: TwiML) -> None:
     assert run(to_python(doc)).to_xml() == doc.to_xml()
+
+
+@SETTINGS
+@given(documents())
+def test_parse_keeps_comments_and_processing_instructions(doc: TwiML) -> None:
+    """Inside and around the root, in both the compact and the indented form."""
+    for pretty in (False, True):
+        text = doc.to_xml(pretty=pretty)
+        parsed = parse(text)
+        assert parsed.to_xml(pretty=pretty) == text
+        assert [m.to_xml() for m in parsed.prolog] == [m.to_xml() for m in doc.prolog]
+        assert [m.to_xml() for m in parsed.epilog] == [m.to_xml() for m in doc.epilog]
 
 
 @SETTINGS

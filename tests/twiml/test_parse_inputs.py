@@ -220,3 +220,13 @@ def test_deepcopy_is_independent_and_keeps_classes() -> None:
         assert type(a) is type(b) and a is not b and a.attrs is not b.attrs
     clone.verbs[0].attrs["numDigits"] = "2"  # type: ignore[union-attr]
     assert 'numDigits="1"' in doc.to_xml()
+
+
+@pytest.mark.parametrize(
+    "body", [b"Hi", "caf\u00e9 \u260e".encode(), b"\xff\xfe\x00\x01", b"+AGEAYgBj-", b"=41=42", b"\\u0041"]
+)
+def test_every_codec_name_with_several_bodies(body: bytes) -> None:
+    """Deterministic companion of the hypothesis test: each of Python's codec names, in turn."""
+    for name in CODEC_NAMES:
+        data = b'<?xml version="1.0" encoding="' + name.encode() + b'"?><Response><Say>' + body + b"</Say></Response>"
+        parses_or_refuses(data)

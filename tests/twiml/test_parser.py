@@ -375,8 +375,14 @@ def test_doctype_text_inside_content_is_not_a_dtd() -> None:
     assert doc.verbs[0].value == "<!DOCTYPE is just text"
 
 
-def test_processing_instructions_are_dropped_text_kept() -> None:
-    assert canon("<Response><Say>a<?pi data?>b</Say></Response>") == "<Response><Say>ab</Say></Response>"
+def test_processing_instructions_are_kept_in_place() -> None:
+    assert canon("<Response><Say>a<?pi data?>b</Say></Response>") == "<Response><Say>a<?pi data?>b</Say></Response>"
+    doc = parse('<?xml-stylesheet href="s.xsl"?><!-- head --><Response/><?end?>')
+    assert [m.name for m in doc.prolog] == ["#pi", "#comment"]
+    assert [m.name for m in doc.epilog] == ["#pi"]
+    assert doc.to_xml() == (
+        '<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet href="s.xsl"?><!-- head --><Response /><?end?>'
+    )
 
 
 def test_excessive_depth_is_a_parse_error() -> None:

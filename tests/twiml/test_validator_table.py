@@ -88,6 +88,12 @@ TABLE: list[tuple[str, str, list[tuple[str, int | str]]]] = [
     ("unknown_polly_voice_is_info", R.format('<Say voice="Polly.Zed-Generative">hi</Say>'), [("info", 13511)]),
     ("unknown_language_is_info", R.format('<Say language="xx-YY">hi</Say>'), [("info", "12200")]),
     ("unknown_gather_language_is_info", R.format('<Gather language="tlh-QO"/>'), [("info", 13331)]),
+    (
+        "namespaced_ssml_is_info",
+        '<Response xmlns:amazon="urn:x"><Say voice="Polly.Joanna"><amazon:effect name="whispered">hi</amazon:effect>'
+        "</Say></Response>",
+        [("info", 12200)],
+    ),
     ("speech_model_new_is_info", R.format('<Gather speechModel="deepgram_nova-9"/>'), [("info", 13334)]),
     # --- legacy voices and languages -----------------------------------------------------------
     ("woman_spanish_is_clean", R.format('<Say voice="woman" language="es">Hola</Say>'), []),
@@ -140,7 +146,7 @@ FAX = {"receive_tiff_is_clean", "receive_html_is_warning", "fax_without_receive"
 
 
 def _doc(case: str, xml: str) -> twiml.TwiML:
-    if not xml.startswith("<Response>"):  # the parser refuses other roots; build one instead
+    if not xml.startswith("<Response"):  # the parser refuses other roots; build one instead
         root = twiml.GenericNode(xml[1 : xml.index(">")].rstrip("/"), None)
         root.append(twiml.voice_response.Say("hi"))
         return root

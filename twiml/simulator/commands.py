@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from twiml.simulator.driver import Options, Session
+from twiml.simulator.driver import Decider, Options, Session
 from twiml.simulator.engine import (
     DIAL_STATUSES,
     QUEUE_RESULTS,
@@ -123,6 +123,7 @@ def _options(args: argparse.Namespace) -> Options:
         auth_token=token,
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
+        method=args.method,
         seed=args.seed,
         **kw,
     )
@@ -154,6 +155,41 @@ def _interactive(out: IO[str]) -> Callable[[Ask], GatherInput]:
     return answer
 
 
+def _read(prompt: str, out: IO[str]) -> str:
+    print(prompt, file=out)
+    out.flush()
+    try:
+        return input("> ").strip()
+    except (EOFError, KeyboardInterrupt):
+        print(file=out)
+        raise _HungUp from None
+
+
+def _interactive_outcomes(args: argparse.Namespace, out: IO[str]) -> Decider:
+    """At a terminal, ask how a Dial, Record or queue turns out unless an option already says."""
+
+    def choose(ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome | None:
+        if ask.kind == "dial" and args.dial_status is None:
+            targets = ", ".join(f"{n.name} {n.text}".strip() for n in ask.verb.nouns) or ask.verb.text
+            while True:
+                got = _read(f"?  Dial {targets}: outcome? [completed] or {', '.join(DIAL_STATUSES[1:])}", out)
+                if not got or got in DIAL_STATUSES:
+                    return DialOutcome(got or "completed", args.dial_duration)
+        if ask.kind == "record" and args.recording_duration is None:
+            while True:
+                got = _read("?  Record: seconds the caller speaks? [5] (0 = silence)", out)
+                if not got or (got.isdigit() and int(got) <= 3600):
+                    return RecordOutcome(int(got or 5))
+        if ask.kind == "queue" and args.queue_result is None:
+            while True:
+                got = _read(f"?  Enqueue {ask.verb.text}: how does the caller leave? [bridged] or leave, hangup", out)
+                if not got or got in QUEUE_RESULTS:
+                    return QueueOutcome(got or "bridged")
+        return None
+
+    return choose
+
+
 def _status(session: Session) -> int:
     return FAILED if session.failed else OK
 
@@ -176,6 +212,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--auth-token",
         metavar="TOKEN",
         help="sign requests with X-Twilio-Signature (default: $TWILIO_AUTH_TOKEN)",
+    )
+    p.add_argument(
+        "--method", choices=("POST", "GET"), default="POST", help="method of the first request (the number's webhook)"
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
@@ -228,6 +267,8 @@ def _cmd_call(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
     answerer = _interactive(out) if interactive else _scripted(args.input or [])
 
     def play(session: Session) -> None:
+        if interactive:
+            session.decide = _interactive_outcomes(args, out)
         session.run(answerer)
 
     return _run(args, out, err, "voice", play)

@@ -34,6 +34,8 @@ __all__ = ["Options", "Session"]
 
 Channel = Literal["voice", "messaging"]
 Listener = Callable[["Event | Sent | Ask | Stop"], None]
+Decider = Callable[[Ask], "DialOutcome | RecordOutcome | QueueOutcome | None"]
+"""Chooses the outcome of a Dial, Record or queue (None: the options' default)."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,14 @@ class Session:
         *,
         channel: Channel = "voice",
         listener: Listener | None = None,
+        decide: Decider | None = None,
     ) -> None:
         self.transport = transport
         self.url = url
         self.options = options or Options()
         self.channel = channel
         self.listener = listener
+        self.decide = decide
         self.seed = self.options.seed or new_seed()
         self.events: list[Event | Sent | Ask | Stop] = []
         self.state: CallState | None = None
@@ -172,6 +176,10 @@ class Session:
             step = answer(step.state, self._auto(nxt))
 
     def _auto(self, ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome:
+        if self.decide is not None:
+            chosen = self.decide(ask)
+            if chosen is not None:
+                return chosen
         if ask.kind == "dial":
             return self.options.dial
         if ask.kind == "record":

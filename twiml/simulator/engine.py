@@ -9,15 +9,24 @@ Dial, Record or queue; the caller of `answer` supplies it) or a `Stop` (the call
     step = receive(step.state, transport.fetch(step.next.request))
     step = answer(step.state, GatherInput.parse("1"))
 
-Twilio's behaviour reproduced here is documented at each handler; sources: Twilio's TwiML
-verb pages (voice/twiml/*), its webhook request pages and the error dictionary.
+Twilio's behaviour reproduced here follows Twilio's pages (checked with the project's search):
+- twilio.com/docs/voice/twiml/gather: no action means the URL of the document holding the
+  Gather; input ends at numDigits, finishOnKey (default #) or `timeout` seconds of silence.
+- twilio.com/docs/voice/twiml/record: action default is the current document; `Digits` is the
+  key that ended the recording; Twilio's own example plays "I did not receive a recording" after
+  <Record>, i.e. an empty recording falls through to the next verb without the action.
+- twilio.com/docs/voice/twiml/enqueue and /leave: the action is requested when the caller leaves
+  the queue (QueueResult, QueueSid, QueueTime); <Leave> continues after the <Enqueue>; waitUrl
+  documents loop until the caller leaves (run once here).
+- twilio.com/docs/usage/webhooks, /docs/api/errors (11200, 11205, 11750, 12100, 12300): request
+  parameters, reply checks and what the caller hears; see also shared/reference/webhooks.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin
 
 from twiml.base import Comment, TwiML
@@ -267,6 +276,17 @@ def begin_message(
 
 # ------------------------------------------------------------------------------------------ helpers
 
+T = TypeVar("T")
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """`dataclasses.replace` for the engine's frozen records, without its per-call field
+    introspection (a step makes several of these; this keeps them at about a microsecond)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
+
 
 def _step(state: CallState, events: list[Event | Sent], nxt: tuple[CallState, Next] | Next) -> Step:
     if isinstance(nxt, tuple):
@@ -331,9 +351,13 @@ def _attr(node: TwiML, name: str) -> str | None:
     return None if value is None else attr_text(value)
 
 
-def _verb(frame: Frame, node: TwiML, inside: str | None = None, notes: tuple[str, ...] = ()) -> Verb:
-    nouns = tuple(_verb(frame, kid, node.name) for kid in _elements(node)) if node.name != "Say" else ()
-    text = _text(node) if node.name in ("Say", "Body", "Media") or not nouns else _own_text(node)
+def _verb(
+    frame: Frame, node: TwiML, inside: str | None = None, notes: tuple[str, ...] = (), nouns: bool = True
+) -> Verb:
+    """The record of an element as it runs; `nouns` adds its child elements (Dial's Number)."""
+    kids = _elements(node)
+    nouns_of = tuple(_verb(frame, kid, node.name) for kid in kids) if nouns and node.name != "Say" else ()
+    text = _text(node) if node.name in ("Say", "Body", "Media") or not kids else _own_text(node)
     return Verb(
         node.name,
         tuple((k, attr_text(v)) for k, v in node.attrs.items()),
@@ -342,7 +366,7 @@ def _verb(frame: Frame, node: TwiML, inside: str | None = None, notes: tuple[str
         frame.source,
         getattr(node, "source_line", None),
         inside,
-        nouns,
+        nouns_of,
         notes,
     )
 
@@ -575,8 +599,7 @@ def _gather(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple[
     notes = [f"then {_method(node)} {action}" + (" (this document)" if action == frame.url else "")]
     if num is not None and num < 1:
         num = None
-    verb = _verb(frame, node, notes=tuple(notes))
-    verb = replace(verb, nouns=())
+    verb = _verb(frame, node, notes=tuple(notes), nouns=False)
     events.append(verb)
     for kid in _elements(node):
         notes_of = _NESTED_NOTES.get(kid.name)

@@ -8,7 +8,6 @@ process through httpx's WSGI/ASGI transports, no socket). Anything with a `fetch
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 import os
@@ -17,13 +16,15 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx and asyncio load when an HTTP or app transport is made, not for `twiml validate`
+    import asyncio
+
+    import httpx
 
 __all__ = [
     "TOTAL_TIMEOUT",
@@ -137,10 +138,23 @@ class FileTransport:
                 return path
         return None
 
+    def _missing(self, url: str) -> str:
+        """Why `url` has no file, and where it was looked for."""
+        base = urlsplit(FILE_BASE)
+        parts = urlsplit(url)
+        message = f"no document offline for {url}"
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.strip("/"):
+            rel = parts.path.strip("/")
+            wanted = rel if Path(rel).suffix else rel + ".xml"
+            message += f" (no {wanted} in {self.folder})"
+        if (self.folder / "flow.toml").is_file():
+            message += f"; call the folder {self.folder}/ to route URLs through its flow.toml"
+        return message
+
     def fetch(self, request: Request) -> Reply:
         path = self.path_for(request.url)
         if path is None:
-            return _no_reply(request, f"no document offline for {request.url}", None)
+            return _no_reply(request, self._missing(request.url), None)
         start = time.perf_counter()
         try:
             body = path.read_bytes()
@@ -160,6 +174,8 @@ def _headers(request: Request) -> dict[str, str]:
 
 def _send(client: httpx.Client, request: Request, deadline: float) -> tuple[httpx.Response, bytes]:
     """Send and read at most MAX_READ bytes; raise httpx.TimeoutException past the deadline."""
+    import httpx
+
     data = urlencode(request.form) if request.method != "GET" else None
     headers = _headers(request)
     if data is not None:
@@ -193,6 +209,8 @@ class HttpTransport:
     redirects followed (11215 when they loop), at most 64 KB read."""
 
     def __init__(self, timeout: float = TOTAL_TIMEOUT, client: httpx.Client | None = None) -> None:
+        import httpx
+
         self.timeout = timeout
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
@@ -201,6 +219,8 @@ class HttpTransport:
         )
 
     def fetch(self, request: Request) -> Reply:
+        import httpx
+
         start = time.perf_counter()
         try:
             response, body = _send(self.client, request, time.monotonic() + self.timeout)
@@ -285,12 +305,12 @@ def _last_frame(exc: BaseException) -> str:
     return f"{type(exc).__name__}{': ' + text if text else ''}{where}"
 
 
-def _propagate_flask_errors(app: Any) -> None:
-    """Flask turns exceptions into a bare 500 and logs the traceback; make it raise instead so
+def _flask_config(app: Any) -> dict[str, Any] | None:
+    """Flask's config when `app` is a Flask app: it turns exceptions into a bare 500 and logs
+    the traceback unless PROPAGATE_EXCEPTIONS is set, which the transport sets per request so
     the simulator can show which line failed (the reply stays the 500 Twilio would get)."""
     config = getattr(app, "config", None)
-    if isinstance(config, dict) and "PROPAGATE_EXCEPTIONS" in config:
-        config["PROPAGATE_EXCEPTIONS"] = True
+    return config if isinstance(config, dict) and "PROPAGATE_EXCEPTIONS" in config else None
 
 
 class AppTransport:
@@ -302,6 +322,8 @@ class AppTransport:
     """
 
     def __init__(self, app: Callable[..., Any], base_url: str = "http://localhost") -> None:
+        import httpx
+
         self.app = app
         self.base_url = base_url.rstrip("/")
         self.asgi = is_asgi(app)
@@ -311,8 +333,8 @@ class AppTransport:
         if self.asgi:
             self._asgi = httpx.ASGITransport(app=app)
         else:
-            _propagate_flask_errors(app)
             self._wsgi = httpx.WSGITransport(app=app)
+        self._flask = _flask_config(app)
 
     def url(self, path: str) -> str:
         """The absolute URL of a path of the app."""
@@ -321,6 +343,8 @@ class AppTransport:
         return self.base_url + "/" + path.lstrip("/")
 
     def fetch(self, request: Request) -> Reply:
+        import httpx
+
         start = time.perf_counter()
         method, url = request.method, request.target
         content = urlencode(request.form).encode() if method != "GET" else b""
@@ -361,7 +385,15 @@ class AppTransport:
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         if self._wsgi is not None:
-            response = self._wsgi.handle_request(request)
+            flask = self._flask
+            before = flask["PROPAGATE_EXCEPTIONS"] if flask is not None else None
+            if flask is not None:
+                flask["PROPAGATE_EXCEPTIONS"] = True
+            try:
+                response = self._wsgi.handle_request(request)
+            finally:
+                if flask is not None:
+                    flask["PROPAGATE_EXCEPTIONS"] = before  # the user's app is left as it was
             response.read()
             return response
         assert self._asgi is not None
@@ -378,6 +410,9 @@ class AppTransport:
     def _run(self, coro: Any) -> Any:
         """Run a coroutine on this transport's own loop; from inside a running loop (an async
         test, the editor) the loop runs on a worker thread so the caller's loop is not re-entered."""
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
             weakref.finalize(self, self._loop.close)  # a Call left unclosed still frees its loop

@@ -1,0 +1,718 @@
+"""Format-preserving TwiML documents: edit a file through the builder objects, write back a minimal diff.
+
+Like tomlkit for TOML: `load` keeps the file's original text and, for every parsed node, where its
+start tag, attributes, text and end tag are in that text, plus a snapshot of the node as parsed.
+`SourceDocument.dumps` walks the tree and copies the original text of everything that still matches
+its snapshot; only what changed is written anew, in the file's own style:
+
+- no edit gives the same bytes (declaration, BOM, encoding, line endings, comments, whitespace);
+- a changed attribute value replaces just that value, in its original quotes; a removed attribute
+  takes its leading space with it; a new one is appended to the tag in the tag's own style;
+- a new node is indented like its siblings (or one step deeper than its parent), with the file's
+  line ending; a removed node takes the line break and indentation before it along;
+- a changed text or comment is re-escaped in place.
+
+The spans come from a small lexer over the original text aligned with the parsed tree in document
+order, so this module needs nothing from the parser's internals. Canonical output stays a separate,
+explicit choice (`TwiML.to_xml`, `twiml format`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from twiml.base import TwiML, is_markup
+from twiml.errors import TwiMLParseError
+from twiml.serialize import attr_text, body_text, escape_attr, escape_text, markup_text
+
+__all__ = ["SourceDocument", "load", "loads"]
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_DECLARATION = re.compile(r"<\?xml[ \t\r\n?]")
+_START = re.compile(r"""<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)(\s*/?>)""")
+_ATTR = re.compile(r"""(\s+)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_END = re.compile(r"</([^\s>]+)\s*>")
+_WS = " \t\r\n"
+
+
+# ------------------------------------------------------------------------------------ encoding
+
+
+def sniff_encoding(data: bytes) -> tuple[str, bytes]:
+    """Codec name and byte order mark of an XML document, decided as an XML processor does:
+    BOM first, then UTF-16 without BOM, then the declaration, else UTF-8."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name, bom
+    if data[:2] in (b"\x00<", b"<\x00"):
+        return ("utf-16-be" if data[0] == 0 else "utf-16-le"), b""
+    m = _DECL_ENCODING.match(data)
+    if m is not None:
+        try:
+            name = codecs.lookup(m.group(1).decode("ascii")).name
+        except LookupError:
+            return "utf-8", b""  # the parser reports the unknown encoding
+        if name in ("utf-16", "utf-32"):
+            name += "-be"
+        return name, b""
+    return "utf-8", b""
+
+
+# ------------------------------------------------------------------------------------ lexer
+
+
+@dataclass(slots=True)
+class _Attr:
+    name: str
+    start: int  # the whitespace before the name
+    name_start: int
+    value_start: int
+    value_end: int  # the closing quote
+    quote: str
+
+
+@dataclass(slots=True)
+class _Markup:
+    """An element, comment, processing instruction or the XML declaration in the source."""
+
+    kind: str  # "el", "#comment", "#pi", "decl"
+    start: int
+    end: int = 0  # after the end tag (or the markup)
+    name: str = ""
+    tag_end: int = 0  # after the start tag's '>'
+    end_start: int = 0  # the end tag's '<' (== end for a self-closing tag)
+    close: str = ""  # '>' / '/>' with the whitespace before it
+    attrs: list[_Attr] = field(default_factory=list)
+    items: list[_Markup | tuple[int, int]] = field(default_factory=list)  # content: markup and text runs
+
+    @property
+    def self_closing(self) -> bool:
+        return self.close.endswith("/>")
+
+
+class _Mismatch(Exception):
+    """The lexer's view of the text and the parsed tree disagree (never expected)."""
+
+
+def _lex(text: str) -> list[_Markup | tuple[int, int]]:
+    """Top-level items of a well-formed document: markup and text runs (CDATA counts as text)."""
+    top: list[_Markup | tuple[int, int]] = []
+    stack: list[_Markup] = []
+    pos = 0
+    text_start = 0
+    n = len(text)
+
+    def items() -> list[_Markup | tuple[int, int]]:
+        return stack[-1].items if stack else top
+
+    def flush(upto: int) -> None:
+        if upto > text_start:
+            items().append((text_start, upto))
+
+    while True:
+        lt = text.find("<", pos)
+        if lt < 0:
+            break
+        if text.startswith("<![CDATA[", lt):  # part of the text run
+            pos = text.index("]]>", lt) + 3
+            continue
+        flush(lt)
+        if text.startswith("<!--", lt):
+            end = text.index("-->", lt + 4) + 3
+            items().append(_Markup("#comment", lt, end))
+        elif text.startswith("<?", lt):
+            end = text.index("?>", lt + 2) + 2
+            kind = "decl" if not stack and lt == 0 and _DECLARATION.match(text, lt) else "#pi"
+            items().append(_Markup(kind, lt, end))
+        elif text.startswith("</", lt):
+            m = _END.match(text, lt)
+            if m is None or not stack or stack[-1].name != m.group(1):
+                raise _Mismatch(f"unexpected end tag at {lt}")
+            el = stack.pop()
+            end = m.end()
+            el.end_start, el.end = lt, end
+        else:
+            m = _START.match(text, lt)
+            if m is None:
+                raise _Mismatch(f"unreadable start tag at {lt}")
+            el = _Markup("el", lt, name=m.group(1), tag_end=m.end(), close=m.group(3))
+            for a in _ATTR.finditer(m.group(2)):
+                base = m.start(2)
+                quoted = 3 if a.group(3) is not None else 4
+                el.attrs.append(
+                    _Attr(
+                        a.group(2),
+                        base + a.start(1),
+                        base + a.start(2),
+                        base + a.start(quoted),
+                        base + a.end(quoted),
+                        '"' if quoted == 3 else "'",
+                    )
+                )
+            items().append(el)
+            end = m.end()
+            if el.self_closing:
+                el.end = el.end_start = end
+            else:
+                stack.append(el)
+        pos = text_start = end
+    if stack:
+        raise _Mismatch("unclosed element")
+    if n > text_start:
+        top.append((text_start, n))
+    return top
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One original child of a container: the formatting before it and the child itself."""
+
+    gap: str  # whitespace the parser dropped (indentation), "" when the child follows directly
+    item: TwiML | str
+    raw: str  # for a text child, its source text (entities and CDATA as written)
+
+
+@dataclass(slots=True)
+class _Record:
+    """A parsed node as it was: where it is in the text and what it held."""
+
+    node: TwiML
+    markup: _Markup
+    name: str
+    attrs: dict[str, Any]
+    value: Any
+    verbs: list[TwiML | str]
+    target: str = ""
+    value_raw: str | None = None  # the body text as written (None: no body text in the source)
+    entries: list[_Entry] = field(default_factory=list)
+    tail: str = ""  # formatting after the last child
+    text_free: bool = True  # no text child or body: whitespace between children is formatting
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type (so "1" replacing 1 still counts as an edit)."""
+    return a is b or (type(a) is type(b) and a == b)
+
+
+def _same_items(old: list[Any], new: list[Any]) -> bool:
+    return len(old) == len(new) and all(
+        a is b or (isinstance(a, str) and _same(a, b)) for a, b in zip(old, new, strict=True)
+    )
+
+
+def _same_attrs(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return len(old) == len(new) and all(k in new and _same(v, new[k]) for k, v in old.items())
+
+
+def _has_text(node: TwiML) -> bool:
+    value = node.value
+    return (value is not None and value != "") or any(isinstance(v, str) and v for v in node.verbs)
+
+
+def _key(item: TwiML | str) -> tuple[str, Any]:
+    return ("s", item) if isinstance(item, str) else ("n", id(item))
+
+
+# ------------------------------------------------------------------------------------ document
+
+
+class SourceDocument:
+    """A TwiML document that remembers the text it was read from (see the module docstring).
+
+    Change `root` (and `root.prolog` / `root.epilog`) through the builder objects; `dumps()` gives
+    the text, `to_bytes()` the bytes in the file's encoding with its BOM, `save()` writes them.
+    """
+
+    def __init__(
+        self,
+        root: TwiML,
+        text: str | None = None,
+        *,
+        encoding: str = "utf-8",
+        bom: bytes = b"",
+        path: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.text = text
+        """The original text (None for a document that was not read from text: canonical output)."""
+        self.encoding = encoding
+        self.bom = bom
+        self.path = path
+        self.preserving = False
+        """True when the original text could be aligned with the tree (always, for parsed text)."""
+        self._records: dict[int, _Record] = {}
+        self._top: _Record | None = None
+        self.newline = "\n"
+        self.indent_unit = "  "
+        if text is not None:
+            try:
+                self._index(text)
+            except (_Mismatch, ValueError, IndexError):
+                self._records.clear()
+                self._top = None
+            else:
+                self.preserving = True
+
+    # -------------------------------------------------------------------------- indexing
+
+    def _index(self, text: str) -> None:
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        top = _lex(text)
+        roots = [m for m in top if isinstance(m, _Markup) and m.kind == "el"]
+        if len(roots) != 1 or roots[0].name != self.root.name:
+            raise _Mismatch("root element")
+        root_markup = roots[0]
+        at = top.index(root_markup)
+        self._top = self._container_record(self.root, root_markup, top[:at], list(self.root.prolog), head=True)
+        epilog = self._container_record(self.root, root_markup, top[at + 1 :], list(self.root.epilog), head=False)
+        self._epilog = epilog
+        self._align(self.root, root_markup)
+        self.indent_unit = self._detect_unit(root_markup)
+
+    def _container_record(
+        self,
+        root: TwiML,
+        root_markup: _Markup,
+        items: list[_Markup | tuple[int, int]],
+        nodes: list[TwiML | str],
+        head: bool,
+    ) -> _Record:
+        """The document level before (head) or after the root: declaration, comments, PIs, spacing."""
+        text = self.text or ""
+        rec = _Record(root, root_markup, root.name, {}, None, nodes)
+        lead = ""
+        gap = ""
+        markup = [m for m in items if isinstance(m, _Markup) and m.kind != "decl"]
+        if len(markup) != len(nodes):
+            raise _Mismatch("prolog or epilog")
+        pairs = iter(nodes)
+        for item in items:
+            if isinstance(item, tuple):
+                gap += text[item[0] : item[1]]
+            elif item.kind == "decl":
+                lead = gap + text[item.start : item.end]
+                gap = ""
+            else:
+                node = next(pairs)
+                if isinstance(node, str) or node.name != item.kind:
+                    raise _Mismatch("prolog or epilog item")
+                self._leaf(node, item)
+                rec.entries.append(_Entry(gap, node, ""))
+                gap = ""
+        rec.value_raw = lead if head else None
+        rec.tail = gap
+        return rec
+
+    def _leaf(self, node: TwiML, markup: _Markup) -> None:
+        self._records[id(node)] = _Record(
+            node, markup, node.name, {}, node.value, [], target=str(getattr(node, "target", ""))
+        )
+
+    def _align(self, node: TwiML, markup: _Markup) -> None:
+        """Record `node` and its subtree against the lexed `markup` (iteratively: depth is no issue)."""
+        text = self.text or ""
+        stack = [(node, markup)]
+        while stack:
+            node, markup = stack.pop()
+            if node.name != markup.name:
+                raise _Mismatch(f"<{node.name}> vs <{markup.name}>")
+            rec = _Record(node, markup, node.name, dict(node.attrs), node.value, list(node.verbs))
+            self._records[id(node)] = rec
+            verbs = node.verbs
+            kids = [(i, v) for i, v in enumerate(verbs) if not isinstance(v, str)]
+            marks = [m for m in markup.items if isinstance(m, _Markup)]
+            if len(kids) != len(marks):
+                raise _Mismatch(f"children of <{node.name}>")
+            # Text runs between child markup, matched with the strings between child nodes.
+            runs: list[str] = []
+            run = ""
+            for item in markup.items:
+                if isinstance(item, tuple):
+                    run += text[item[0] : item[1]]
+                else:
+                    runs.append(run)
+                    run = ""
+            runs.append(run)
+            bounds = [-1] + [i for i, _ in kids] + [len(verbs)]
+            gap = ""
+            for p, raw in enumerate(runs):
+                strings = range(bounds[p] + 1, bounds[p + 1])
+                if len(strings) > 1:
+                    raise _Mismatch(f"text of <{node.name}>")
+                if len(strings) == 1:
+                    if not raw:
+                        raise _Mismatch(f"text of <{node.name}>")
+                    index = strings[0]
+                    rec.entries.append(_Entry("", verbs[index], raw))
+                    rec.text_free = False
+                elif p == 0 and node.value is not None and node.value != "":
+                    if not raw:
+                        raise _Mismatch(f"body of <{node.name}>")
+                    rec.value_raw = raw
+                    rec.text_free = False
+                else:
+                    gap = raw
+                if p < len(kids):
+                    child = kids[p][1]
+                    rec.entries.append(_Entry(gap, child, ""))
+                    gap = ""
+                    kid_markup = marks[p]
+                    if is_markup(child):
+                        if child.name != kid_markup.kind:
+                            raise _Mismatch(f"{child.name} vs {kid_markup.kind}")
+                        self._leaf(child, kid_markup)
+                    else:
+                        if kid_markup.kind != "el":
+                            raise _Mismatch(f"<{child.name}> vs {kid_markup.kind}")
+                        stack.append((child, kid_markup))
+            rec.tail = gap
+
+    def _detect_unit(self, root_markup: _Markup) -> str:
+        """The file's indentation step: the first child indented deeper than its parent."""
+        stack = [root_markup]
+        while stack:
+            markup = stack.pop()
+            outer = self._indent_at(markup.start)
+            for item in markup.items:
+                if isinstance(item, _Markup) and item.kind == "el":
+                    inner = self._indent_at(item.start)
+                    if outer is not None and inner is not None and inner.startswith(outer) and inner != outer:
+                        return inner[len(outer) :]
+                    stack.append(item)
+        return "  "
+
+    def _indent_at(self, pos: int) -> str | None:
+        """The whitespace that starts the line up to `pos`; None when text or markup precede it."""
+        text = self.text or ""
+        line_start = text.rfind("\n", 0, pos) + 1
+        indent = text[line_start:pos]
+        return indent if indent.strip(" \t") == "" else None
+
+    # -------------------------------------------------------------------------- output
+
+    @property
+    def changed(self) -> bool:
+        """True when `dumps()` differs from the original text."""
+        return self.text is None or self.dumps() != self.text
+
+    def dumps(self) -> str:
+        """The document as text (without BOM): the original wherever nothing changed."""
+        if self.text is None or not self.preserving:
+            return self.root.to_xml(pretty=True)
+        out: list[str] = []
+        top = self._top
+        assert top is not None
+        root = self.root
+        rec = self._records.get(id(root))
+        if rec is None or rec.node is not root:  # a new root object: canonical, keeping the head
+            out.append(top.value_raw or "")
+            out.append(root.to_xml(xml_declaration=not top.value_raw, pretty=True))
+            return "".join(out)
+        lead = top.value_raw or ""
+        out.append(lead)
+        self._emit_entries(out, top, list(root.prolog), self.newline if lead else "", "")
+        if not lead and root.prolog and out[-1] == "" and "".join(out)[-1:] not in ("", "\n"):
+            out.append(self.newline)  # a comment added to a file without declaration
+        self._emit(root, out, "")
+        self._emit_entries(out, self._epilog, list(root.epilog), self.newline, "")
+        return "".join(out)
+
+    def to_bytes(self) -> bytes:
+        """`dumps()` encoded as the file was (its encoding and BOM); characters the encoding
+        cannot carry become character references."""
+        return self.bom + self.dumps().encode(self.encoding, errors="xmlcharrefreplace")
+
+    def save(self, path: str | os.PathLike[str] | None = None, **write_options: Any) -> Path:
+        """Write `to_bytes()` atomically to `path` (default: the file it was loaded from)."""
+        from twiml.files import atomic_write
+
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no file name: pass a path")
+        atomic_write(target, self.to_bytes(), **write_options)
+        return target
+
+    def reformat(self) -> None:
+        """Forget the original text: from now on the output is canonical (indented, declaration)."""
+        self.text = None
+        self.preserving = False
+        self.encoding, self.bom = "utf-8", b""
+        self._records.clear()
+        self._top = None
+
+    # -------------------------------------------------------------------------- rendering
+
+    def _emit(self, node: TwiML, out: list[str], indent: str | None) -> None:
+        """Write `node`: its original text where it matches its snapshot, new text elsewhere."""
+        rec = self._records.get(id(node))
+        if rec is None or rec.node is not node or rec.name != node.name:
+            out.append(self._new(node, indent))
+            return
+        text = self.text or ""
+        markup = rec.markup
+        if markup.kind != "el":  # comment or processing instruction
+            if _same(rec.value, node.value) and rec.target == str(getattr(node, "target", "")):
+                out.append(text[markup.start : markup.end])
+            else:
+                out.append(markup_text(node))
+            return
+        same_content = _same(rec.value, node.value) and _same_items(rec.verbs, node.verbs)
+        if same_content and _same_attrs(rec.attrs, node.attrs):
+            if not any(not isinstance(v, str) for v in node.verbs):  # a leaf: copy it whole
+                out.append(text[markup.start : markup.end])
+                return
+            out.append(text[markup.start : markup.tag_end])
+            self._emit_children(rec, node, out)
+            out.append(text[self._end_tag_start(rec) : markup.end])
+            return
+        empty = (node.value is None or node.value == "") and not node.verbs
+        opening = not empty and markup.self_closing
+        out.append(self._start_tag(rec, node, opening))
+        if markup.self_closing and not opening:
+            return
+        if same_content:
+            self._emit_children(rec, node, out)
+            out.append(text[self._end_tag_start(rec) : markup.end])
+            return
+        if not empty:
+            self._emit_content(rec, node, out)
+        out.append(f"</{node.name}>" if opening else text[self._end_tag_start(rec) : markup.end])
+
+    @staticmethod
+    def _end_tag_start(rec: _Record) -> int:
+        return rec.markup.end_start
+
+    def _emit_children(self, rec: _Record, node: TwiML, out: list[str]) -> None:
+        """Unchanged content: the original text with each child node written by `_emit`."""
+        if rec.value_raw is not None:
+            out.append(rec.value_raw)
+        for entry in rec.entries:
+            out.append(entry.gap)
+            if isinstance(entry.item, str):
+                out.append(entry.raw)
+            else:
+                self._emit(entry.item, out, self._child_indent(entry.gap))
+        out.append(rec.tail)
+
+    def _emit_content(self, rec: _Record, node: TwiML, out: list[str]) -> None:
+        """Changed content: body text, then the children diffed against the original ones."""
+        value = node.value
+        if _same(rec.value, value) and rec.value_raw is not None:
+            out.append(rec.value_raw)
+        elif value is not None and value != "":
+            out.append(escape_text(body_text(value), node.name))
+        # Text where there was only formatting would make that formatting part of the text.
+        formatting = rec.text_free and not _has_text(node)
+        indent = self._indent_of(rec)
+        sibling_gap = next((e.gap for e in rec.entries if e.gap), None)
+        if not formatting:
+            new_gap = ""
+        elif sibling_gap is not None:
+            new_gap = sibling_gap
+        elif indent is not None and rec.tail.strip(_WS) == "" and (rec.entries or not rec.value_raw):
+            new_gap = self.newline + indent + self.indent_unit
+        else:
+            new_gap = ""
+        entries = rec.entries if formatting else [_Entry("", e.item, e.raw) for e in rec.entries]
+        tail = rec.tail if formatting else ""
+        if formatting and node.verbs and new_gap and "\n" not in tail and indent is not None:
+            tail = self.newline + indent
+        shadow = _Record(node, rec.markup, node.name, {}, None, rec.verbs, entries=entries, tail=tail)
+        self._emit_entries(out, shadow, list(node.verbs), new_gap, indent)
+
+    def _emit_entries(
+        self, out: list[str], rec: _Record, current: list[TwiML | str], new_gap: str, indent: str | None
+    ) -> None:
+        """Children (or prolog/epilog items) of a container: original entries that are still there
+        keep their formatting; removed ones take the formatting before them along; new ones get
+        `new_gap` (or the gap of the original entry they are inserted before)."""
+        entries = rec.entries
+        old_keys = [_key(e.item) for e in entries]
+        new_keys = [_key(v) for v in current]
+        opcodes: list[tuple[str, int, int, int, int]] = (
+            [("equal", 0, len(entries), 0, len(current))]
+            if old_keys == new_keys
+            else list(SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes())
+        )
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "equal":
+                for k in range(i1, i2):
+                    entry = entries[k]
+                    out.append(entry.gap)
+                    if isinstance(entry.item, str):
+                        out.append(entry.raw)
+                    else:
+                        self._emit(entry.item, out, self._child_indent(entry.gap))
+            elif tag in ("insert", "replace"):
+                gap = new_gap
+                if new_gap:
+                    if i1 < len(entries) and entries[i1].gap:
+                        gap = entries[i1].gap
+                    elif i1 > 0 and entries[i1 - 1].gap:
+                        gap = entries[i1 - 1].gap
+                for item in current[j1:j2]:
+                    if isinstance(item, str):
+                        if item:
+                            out.append(escape_text(item, rec.name))
+                    else:
+                        out.append(gap)
+                        self._emit(item, out, self._child_indent(gap))
+        out.append(rec.tail)
+
+    def _indent_of(self, rec: _Record) -> str | None:
+        return self._indent_at(rec.markup.start)
+
+    @staticmethod
+    def _child_indent(gap: str) -> str | None:
+        """The indentation a gap gives the node after it (None: not on a line of its own)."""
+        if "\n" in gap:
+            line = gap[gap.rindex("\n") + 1 :]
+            return line if line.strip(" \t") == "" else None
+        return None
+
+    def _start_tag(self, rec: _Record, node: TwiML, opening: bool) -> str:
+        """The original start tag with only the changed attributes rewritten."""
+        text = self.text or ""
+        markup = rec.markup
+        close = markup.close
+        if opening:
+            close = close[:-2].rstrip(_WS) + ">"
+        attrs = node.attrs
+        spans = {a.name: a for a in markup.attrs}
+        if any(k not in spans for k in rec.attrs):  # names the lexer cannot find: write the tag anew
+            quote = markup.attrs[0].quote if markup.attrs else '"'
+            parts = [f" {k}={quote}{self._attr(node, k, v, quote)}{quote}" for k, v in attrs.items()]
+            return "<" + node.name + "".join(parts) + close
+        pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
+        for a in markup.attrs:
+            if a.name not in attrs:
+                continue  # removed, with the whitespace before it
+            value = attrs[a.name]
+            if _same(value, rec.attrs.get(a.name)):
+                pieces.append(text[a.start : a.value_end + 1])
+            else:
+                pieces.append(text[a.start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
+        added = [k for k in attrs if k not in spans]
+        if added:
+            last = markup.attrs[-1] if markup.attrs else None
+            sep = text[last.start : last.name_start] if last is not None else " "
+            if "\n" not in sep:
+                sep = " "
+            quote = markup.attrs[0].quote if markup.attrs else '"'
+            for k in added:
+                pieces.append(f"{sep}{k}={quote}{self._attr(node, k, attrs[k], quote)}{quote}")
+        if markup.attrs:
+            last = markup.attrs[-1]
+            between = text[last.value_end + 1 : markup.tag_end - len(markup.close)]
+        else:
+            between = text[markup.start + 1 + len(markup.name) : markup.tag_end - len(markup.close)]
+        pieces.append(between + close)
+        return "".join(pieces)
+
+    @staticmethod
+    def _attr(node: TwiML, key: str, value: Any, quote: str) -> str:
+        escaped = escape_attr(attr_text(value), node.name, key)
+        if quote == "'":
+            escaped = escaped.replace("&quot;", '"').replace("'", "&apos;")
+        return escaped
+
+    def _new(self, node: TwiML, indent: str | None) -> str:
+        """A node that was not in the file: canonical, indented from `indent` (None: one line)."""
+        if is_markup(node):
+            return markup_text(node)
+        kids = [v for v in node.verbs if not isinstance(v, str)]
+        if indent is None or _has_text(node) or not kids:
+            return node.to_xml(xml_declaration=False)
+        inner = indent + self.indent_unit
+        out = [_head(node), ">"]
+        for kid in kids:
+            out.append(self.newline + inner)
+            self._emit(kid, out, inner)
+        out.append(f"{self.newline}{indent}</{node.name}>")
+        return "".join(out)
+
+
+def _head(node: TwiML) -> str:
+    """`<Name a="1" b="2"` with attributes sorted, as the builder writes them."""
+    return (
+        "<"
+        + node.name
+        + "".join(f' {k}="{escape_attr(attr_text(v), node.name, k)}"' for k, v in sorted(node.attrs.items()))
+    )
+
+
+# ------------------------------------------------------------------------------------ loading
+
+
+def _parse(data: str | bytes, kind: str | None, filename: str | None) -> TwiML:
+    from twiml.parser import parse
+
+    try:
+        return parse(data, kind=kind)  # type: ignore[arg-type]
+    except TwiMLParseError as exc:
+        if filename is not None and exc.filename is None:
+            raise TwiMLParseError(exc.message, exc.line, exc.column, filename) from None
+        raise
+
+
+def loads(text: str, *, kind: str | None = None) -> SourceDocument:
+    """A format-preserving document from XML text (a leading BOM is kept for `to_bytes`)."""
+    if not text.lstrip("\ufeff" + _WS).startswith("<"):
+        raise TwiMLParseError("not XML: a TwiML document starts with '<'", 1, 1)
+    bom = b""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        bom = codecs.BOM_UTF8
+    root = _parse(text, kind, None)
+    encoding, _ = sniff_encoding(text.encode("utf-8", errors="replace"))
+    if bom and encoding.startswith("utf"):
+        bom = "\ufeff".encode(encoding)
+    elif bom:
+        bom = b""
+    return SourceDocument(root, text, encoding=encoding, bom=bom)
+
+
+def load(source: str | bytes | os.PathLike[str], *, kind: str | None = None) -> SourceDocument:
+    """A format-preserving document from a file (path) or bytes.
+
+    The bytes are decoded as the parser decodes them (BOM, then the declared encoding, else
+    UTF-8), and `to_bytes()` / `save()` write them back the same way. Raises `TwiMLParseError`
+    (with the file name) for anything that does not parse, OSError when the file cannot be read.
+    """
+    path: Path | None = None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        from twiml.files import read_bytes
+
+        path = Path(source)
+        data = read_bytes(path)
+    filename = str(path) if path is not None else None
+    root = _parse(data, kind, filename)
+    encoding, bom = sniff_encoding(data)
+    try:
+        text = data[len(bom) :].decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:  # the parser accepted it, so this is unexpected
+        raise TwiMLParseError(f"cannot decode as {encoding}: {exc}", None, None, filename) from None
+    return SourceDocument(root, text, encoding=encoding, bom=bom, path=path)
+
+
+def canonical(root: TwiML) -> SourceDocument:
+    """A document without original text: `dumps()` is the indented canonical form."""
+    return SourceDocument(root)
