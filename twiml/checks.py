@@ -144,14 +144,11 @@ def in_(values: Iterable[str], *, open: bool = False) -> Check:
         if text in members:
             return None
         near = nearest(text.strip(), allowed)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
         if near and near[0].casefold() == text.strip().casefold():
-            return Problem(f"is spelt {near[0]!r} by Twilio (values are case-sensitive)", suggestion=near[0])
+            return Problem("has the wrong letter case (TwiML values are case-sensitive)", suggestion=near[0])
         if open:
-            return Problem(
-                f"is not in this toolkit's table (Twilio may have added it){hint}", True, near[0] if near else None
-            )
-        return Problem(f"is not one of {_choices(allowed)}{hint}", suggestion=near[0] if near else None)
+            return Problem("is not in this toolkit's table (Twilio may have added it)", True, near[0] if near else None)
+        return Problem(f"is not one of {_choices(allowed)}", suggestion=near[0] if near else None)
 
     return check
 

@@ -20,7 +20,8 @@ def problem(attr: Attr | None, text: str | None) -> str | None:
     if found is None:
         return None
     note = " (Twilio may still accept it)" if found.unknown else ""
-    return f"{text!r} {found.message}{note}"
+    hint = f"; did you mean {found.suggestion!r}?" if found.suggestion else ""
+    return f"{text!r} {found.message}{note}{hint}"
 
 
 def describe(attr: Attr) -> str:
