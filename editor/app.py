@@ -30,6 +30,7 @@ from editor.keymap import ACTIONS, DEFAULT_KEYS, KeyAction, help_rows, load_keym
 from editor.screens.add_element import AddElementScreen
 from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
+from editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from editor.screens.help import HelpScreen
 from editor.screens.path_prompt import PathPrompt
 from editor.screens.picker import PickerScreen
@@ -41,6 +42,7 @@ from editor.widgets.verb_tree import VerbTree
 from editor.widgets.xml_preview import XmlPreview, node_lines
 from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element, element_of
 
 REFRESH_DELAY = 0.02
@@ -479,7 +481,11 @@ class EditorApp(App[None]):
             return
 
         def add(element: Element) -> None:
-            change, new = self.doc.add_child(node, element)
+            try:
+                change, new = self.doc.add_child(node, element)
+            except TwiMLException as exc:  # e.g. deeper than twiml.limits.MAX_DEPTH
+                self.push_screen(ErrorDialog("Cannot add", str(exc)))
+                return
             self.after_change(change)
             self.select(new)
 
@@ -493,7 +499,11 @@ class EditorApp(App[None]):
             return
 
         def add(element: Element) -> None:
-            change, new = self.doc.add_sibling(node, element)
+            try:
+                change, new = self.doc.add_sibling(node, element)
+            except TwiMLException as exc:
+                self.push_screen(ErrorDialog("Cannot add", str(exc)))
+                return
             self.after_change(change)
             self.select(new)
 
@@ -524,7 +534,11 @@ class EditorApp(App[None]):
         if node is self.doc.root:
             self.notify("The root <Response> cannot be duplicated.", severity="warning")
             return
-        change, new = self.doc.duplicate(node)
+        try:
+            change, new = self.doc.duplicate(node)
+        except TwiMLException as exc:
+            self.push_screen(ErrorDialog("Cannot duplicate", str(exc)))
+            return
         self.after_change(change)
         self.select(new)
 
@@ -742,19 +756,49 @@ class EditorApp(App[None]):
 
     async def _save(self, ask: bool) -> bool:
         path = self.doc.file_path
+        if not ask and path is not None and self.doc.disk_changed():
+            choice = await self.push_screen_wait(DiskChanged(str(path)))
+            if choice == "reload":
+                return self.open_path(path)
+            if choice == "save_as":
+                ask = True
+            elif choice != "overwrite":
+                return False
         if ask or path is None:
             initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
             path = await self.push_screen_wait(PathPrompt("Save as", initial))
             if path is None or not await self._may_write(path, self.doc.file_path):
                 return False
-        try:
-            saved = self.doc.save(path)
-        except (OSError, TwiMLException, ValueError) as exc:
-            self.push_screen(ErrorDialog("Not saved", f"{path}: {exc}"))
-            return False
+        return await self._write(path)
+
+    async def _write(self, path: Path) -> bool:
+        """Save to `path`, asking before replacing a read-only file. Any failure is shown in a
+        dialog naming the file; the document and its edits stay as they are."""
+        replace = False
+        while True:
+            try:
+                saved = self.doc.save(path, replace_read_only=replace)
+            except ReadOnlyFileError:
+                if replace or not await self.push_screen_wait(ConfirmReadOnly(str(path))):
+                    return False
+                replace = True
+                continue
+            except Exception as exc:  # disk full, permissions, symlink loops, encodings: never lose the edits
+                self.push_screen(
+                    ErrorDialog("Not saved", f"{path}: {exc}\n\nYour edits are kept; nothing was written.")
+                )
+                return False
+            break
         self.update_title()
         self.notify(f"Saved {saved}")
         return True
+
+    def action_reformat(self) -> None:
+        """Write canonical XML (sorted attributes, two-space indentation) on the next save."""
+        self.doc.reformat()
+        self.update_title()
+        self.schedule_refresh()
+        self.notify("The next save writes the document in canonical form.")
 
     async def _may_write(self, path: Path, own: Path | None = None) -> bool:
         """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
@@ -808,7 +852,7 @@ class EditorApp(App[None]):
                 )
             )
             return False
-        except (OSError, TwiMLException, UnicodeDecodeError) as exc:
+        except Exception as exc:  # any failure leaves the current document as it is
             self.push_screen(ErrorDialog("Could not open the file", f"{path}: {exc}"))
             return False
         self.load_document(doc)

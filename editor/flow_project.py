@@ -316,7 +316,8 @@ def map_rows(flow_map: FlowMap) -> list[MapRow]:
         head = f"{label} → " if label else ""
         severity = "error" if state.kind == "broken" or state.worst == "error" else state.worst
         if state_id in shown:
-            text = f"{head}↩ {state.id} {state.path} ({state.document or 'broken'})"
+            where = " (broken)" if state.kind == "broken" else f" ({state.document})" if state.document else ""
+            text = f"{head}↩ {state.id} {state.path}{where}"
             rows.append(MapRow(text, depth, state_id, state.document, True, severity))
             return
         shown.add(state_id)

@@ -99,6 +99,15 @@ ACTIONS: tuple[KeyAction, ...] = (
         show=False,
         in_text=True,
     ),
+    KeyAction(
+        "reformat",
+        "f8",
+        "Reformat document",
+        "Write canonical XML (sorted attributes, two-space indentation) on the next save instead of "
+        "keeping the file's own formatting",
+        show=False,
+        in_text=True,
+    ),
     KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo"),
     KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo"),
     KeyAction(

@@ -11,7 +11,6 @@ import codecs
 import contextlib
 import os
 import re
-import sys
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -33,7 +32,6 @@ _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _WS = " \t\r\n"
 _new = object.__new__
-_intern = sys.intern
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
 # that a `<Say` inside them is not taken for an element.
@@ -399,8 +397,8 @@ class _Target:
             m = self.locate(tag, root=True)
         if namespaces:
             tag, attrs = self.qnames(tag, attrib, m)
-        else:  # lxml hands over the same tag object each time, but new attribute-name strings
-            attrs = {_intern(k): v for k, v in attrib.items()} if attrib else {}
+        else:  # lxml hands over a new dict for each element: it becomes the node's own
+            attrs = attrib if attrib.__class__ is dict else dict(attrib)
         line: int | None
         column: int | None
         if m is not None:  # the forward scan of `at`, inline: this runs for every element

@@ -53,7 +53,7 @@ class CallScreen(Screen[None]):
         with Horizontal(id="call-main"):
             yield VerbTree(id="call-tree")
             with Vertical(id="call-side"):
-                yield RichLog(id="call-log", wrap=True, markup=False, highlight=False)
+                yield RichLog(id="call-log", wrap=True, markup=False, highlight=False, min_width=20)
                 yield Static("", id="call-prompt", markup=False)
                 yield Input(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
                 with Grid(id="call-keypad"):

@@ -47,7 +47,7 @@ def _inline(node: TwiML) -> bool:
 
 def node_lines(root: TwiML, target: TwiML, first_line: int = 1) -> tuple[int, int] | None:
     """First and last line (0-based) of `target` in `root.to_xml(pretty=True)`."""
-    line = first_line
+    line = first_line + sum(1 + _newlines(m) for m in root.prolog)  # comments and PIs before the root
     stack: list[tuple[TwiML, bool]] = [(root, False)]
     opened: list[tuple[TwiML, int]] = []
     while stack:

@@ -310,7 +310,10 @@ class _Explorer:
             return
         self.map.edges.append(Edge(src, label, dst, heard=heard))
         if self.flow is not None:
-            resolution = self.flow.resolve(urlsplit(request.url).path, dict(request.params))
+            # the folder routed this very request just now; another transport (an exported app) did not
+            resolution = self.transport.last_resolution if isinstance(self.transport, FolderTransport) else None
+            if resolution is None:
+                resolution = self.flow.resolve(urlsplit(request.url).path, dict(request.params))
             if resolution.hops and resolution.hops[-1][1] == "default" and resolution.document:
                 self.map.fallthroughs.append(Fallthrough(src, label, resolution.hops[-1][0], resolution.document))
 

@@ -25,6 +25,13 @@ def _state_text(state: MapState) -> str:
     return f"[{state.id}] {state.path}  {state.document or '-'}{_MARK.get(state.worst or '', '')}{heard}"
 
 
+def _shown_document(state: MapState) -> str:
+    """` (sales.xml)` for a folder's document, ` (broken)` for a broken link, nothing for an app."""
+    if state.kind == "broken":
+        return " (broken)"
+    return f" ({state.document})" if state.document else ""
+
+
 def _end_text(edge: Edge) -> str:
     return f"■ {edge.end}"
 
@@ -38,7 +45,7 @@ def render_text(flow_map: FlowMap) -> str:
         branch = "" if root else ("└─ " if last else "├─ ")
         head = f"{label} → " if label else ""
         if state_id in printed:
-            lines.append(f"{prefix}{branch}{head}↩ {state.id} {state.path} ({state.document or 'broken'})")
+            lines.append(f"{prefix}{branch}{head}↩ {state.id} {state.path}{_shown_document(state)}")
             return
         printed.add(state_id)
         lines.append(f"{prefix}{branch}{head}{_state_text(state)}")

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "MATCH_KINDS",
@@ -40,6 +41,7 @@ _KEPT = frozenset("-*#+@_/&%")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, punctuation dropped (except `- * # + @ _ / & %`), runs of spaces collapsed."""
     kept = "".join(c for c in text.casefold() if c in _KEPT or not unicodedata.category(c).startswith("P"))
