@@ -386,7 +386,11 @@ class EditorApp(App[None]):
         worst: dict[int, str] = {}
         for d in diagnostics:
             node = getattr(d, "node", None)
-            if node is not None and SEVERITY_RANK.get(d.severity, 0) > SEVERITY_RANK.get(worst.get(id(node), ""), 0):
+            if (
+                node is not None
+                and not d.suppressed
+                and SEVERITY_RANK.get(d.severity, 0) > SEVERITY_RANK.get(worst.get(id(node), ""), 0)
+            ):
                 worst[id(node)] = d.severity
         self.tree.set_severities(worst)
 
@@ -437,6 +441,8 @@ class EditorApp(App[None]):
             return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
         if when == "element":
             return node.name[:1] != "#"
+        if when == "fixable":
+            return self.problems.fixable(node) is not None
         raise ValueError(f"unknown action condition {when!r}")
 
     def applicable(self, action_id: str) -> bool:
@@ -599,6 +605,25 @@ class EditorApp(App[None]):
             return
         self.after_change(change)
         self.select(new)
+
+    def action_apply_fix(self) -> None:
+        """Apply the did-you-mean fix of the problem under the problems cursor, else of the
+        first problem of the selected node that has one (undoable like any edit)."""
+        from editor.fixes import apply_fix, describe_fix
+
+        chosen = self.problems.fixable(self._target())
+        if chosen is None or chosen.fix is None or chosen.node is None:
+            self.notify("No suggested fix here.", severity="warning")
+            return
+        try:
+            changes, node = apply_fix(self.doc, chosen.node, chosen.fix)
+        except (TwiMLException, ValueError) as exc:
+            self.push_screen(ErrorDialog("Cannot apply the fix", str(exc)))
+            return
+        for change in changes:
+            self.after_change(change, refill_form=True)
+        self.notify(f"Fixed: {describe_fix(chosen.fix)}.")
+        self.select(node)
 
     def action_undo(self) -> None:
         self._history(self.doc.undo(), "undo")

@@ -567,7 +567,8 @@ class Document:
         return text
 
     def diagnostics(self) -> list[Diagnostic]:
-        """The validator's findings for the current tree (cached per version)."""
+        """The validator's findings for the current tree (cached per version), including those a
+        ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them)."""
         cached = self._diagnostics
         if cached is None or cached[0] != self.version:
             from twiml.validator import validate
@@ -580,7 +581,7 @@ class Document:
                     vars(self.root).pop("source_size", None)
                 else:
                     self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
-            cached = self._diagnostics = (self.version, list(validate(self.root)))
+            cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
         return list(cached[1])
 
     def file_text(self) -> str:

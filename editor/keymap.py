@@ -81,6 +81,7 @@ WHEN: dict[str, str] = {
     "clipboard": "a node was cut or copied",
     "takes_children": "the node takes child elements",
     "element": "an element, not a comment, is selected",
+    "fixable": "a problem with a suggested fix is selected",
 }
 """Conditions an action may depend on, with the wording help and README use."""
 
@@ -160,6 +161,14 @@ ACTIONS: tuple[KeyAction, ...] = (
         "Form/Preview",
         "Narrow screens: show the preview or the form beside the tree; wide screens: focus the other one",
         in_text=True,
+    ),
+    KeyAction(
+        "apply_fix",
+        "f",
+        "Apply fix",
+        "Apply the suggested fix (did-you-mean) of the problem under the cursor or of the selected node; undoable",
+        show=False,
+        when="fixable",
     ),
     KeyAction("toggle_wrap", "f4", "Wrap", "Wrap long lines in the preview, or not", show=False, in_text=True),
     KeyAction("maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", in_text=True),

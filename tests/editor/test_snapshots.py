@@ -38,7 +38,7 @@ def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_pa
     path = tmp_path / "bad_menu.xml"
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather numDigits="one" action="/menu">\n'
-        "    <Dial>+15550100</Dial>\n  </Gather>\n</Response>\n",
+        "    <Dial>+15550100</Dial>\n  </Gather>\n  <Enqueue/>\n</Response>\n",
         encoding="utf-8",
     )
     app = EditorApp(path)
