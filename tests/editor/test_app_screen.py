@@ -169,7 +169,9 @@ async def test_problems_columns_fit_the_new_document_after_open(tmp_path: Path) 
 
 
 async def test_problem_counts_are_singular_for_one(tmp_path: Path) -> None:
-    app = EditorApp(_problem_file(tmp_path / "a.xml", "x"))
+    path = tmp_path / "a.xml"
+    path.write_text("<Response><Play/></Response>")  # one error: a Play with nothing to play
+    app = EditorApp(path)
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
         errors = sum(d.severity == "error" for d in app.problems.diagnostics)

@@ -214,7 +214,12 @@ def test_nest_append_context_manager_and_generic_node() -> None:
 
 @given(st.text(max_size=30))
 def test_lower_camel_matches(name: str) -> None:
-    assert twiml.lower_camel(name) == twilio_twiml.lower_camel(name)
+    try:
+        expected = twilio_twiml.lower_camel(name)
+    except IndexError:  # twilio indexes an empty result ("_", "__"); ours gives "", refused later as a name
+        assert name.strip("_") == ""
+        expected = ""
+    assert twiml.lower_camel(name) == expected
 
 
 @given(st.one_of(st.none(), st.text(max_size=8), st.from_regex(r"[a-zA-Z]{2}[_-][a-zA-Z]{2}", fullmatch=True)))
