@@ -8,9 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from app_helpers import SIZE, settle
+from app_helpers import SIZE
+from app_helpers import settle as settle_app
 from textual.pilot import Pilot
-from textual.widgets import DirectoryTree, Input
+from textual.widgets import DirectoryTree, Input, TextArea
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Settle, with cursors that do not blink: a loaded machine would otherwise catch a focused
+    field's cursor in either phase of its blink, and the screen would differ between runs."""
+    await settle_app(pilot)
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await settle_app(pilot)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
