@@ -19,7 +19,7 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from twilio.twiml import messaging_response as their_msg  # type: ignore[import-untyped]
+from twilio.twiml import messaging_response as their_msg
 from twilio.twiml import voice_response as their_voice
 
 from twiml import messaging_response as our_msg
@@ -52,7 +52,8 @@ def ivr(vr: Any, say1: str, say2: str, action: str) -> str:
     )
     d.client("support-agent")
     r.redirect("/main-menu", method="POST")
-    return r.to_xml()  # type: ignore[no-any-return]
+    xml: str = r.to_xml()  # twilio is untyped
+    return xml
 
 
 def plain_ivr(vr: Any) -> str:
@@ -78,7 +79,8 @@ def sms(mr: Any) -> str:
     m = r.message(to="+15557654321", from_="+15551230000", action="/sms-status?x=1&y=2", method="POST")
     m.body("Thanks for ordering from Fish & Chips! Your order #1234 is on its way.")
     m.media("https://example.com/receipt.png?id=42&size=large")
-    return r.to_xml()  # type: ignore[no-any-return]
+    xml: str = r.to_xml()  # the module may be twilio's, which is untyped
+    return xml
 
 
 def many_gathers(vr: Any) -> str:
@@ -86,7 +88,8 @@ def many_gathers(vr: Any) -> str:
     for i in range(200):
         g = r.gather(num_digits=1, action=f"/step/{i}", method="POST", timeout=5)
         g.say("Press 1 for Sales & Support." if i == 100 else f"Step {i}: press 1 to continue.", voice="alice")
-    return r.to_xml()  # type: ignore[no-any-return]
+    xml: str = r.to_xml()  # the module may be twilio's, which is untyped
+    return xml
 
 
 def languages(vr: Any) -> str:
@@ -96,7 +99,8 @@ def languages(vr: Any) -> str:
     r.say("欢迎致电示例公司。请说出您需要的服务，例如“账单”或“技术支持”。", language="cmn-CN", voice="Polly.Zhiyu")
     r.say("Gracias por llamar. 谢谢您的来电。", voice="alice")
     r.redirect("/menú/principal", method="POST")
-    return r.to_xml()  # type: ignore[no-any-return]
+    xml: str = r.to_xml()  # the module may be twilio's, which is untyped
+    return xml
 
 
 SHAPES: list[tuple[str, Callable[[Any], str], Any, Any, int]] = [
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> float:
         mine, their = build(ours), build(theirs)
         assert mine == their, f"{label}: outputs differ"
         n = max(1, args.number // cost)
-        t_ours, t_theirs = side_by_side(lambda: build(ours), lambda: build(theirs), n, args.repeat)  # noqa: B023
+        t_ours, t_theirs = side_by_side(lambda: build(ours), lambda: build(theirs), n, args.repeat)  # noqa: B023 (timed within this iteration)
         ratio = t_theirs / t_ours
         ratios.append(ratio)
         print(f"{label:<28} {len(mine.encode()):>7} {t_ours * 1e6:>10.1f} {t_theirs * 1e6:>10.1f} {ratio:>6.1f}x")

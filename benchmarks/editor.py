@@ -24,6 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from textual.pilot import Pilot
+from textual.widgets import Input
+
 from editor.app import REFRESH_DELAY, EditorApp
 from editor.document import Document
 from twiml.voice_response import VoiceResponse
@@ -51,7 +54,7 @@ def build(nodes: int) -> str:
     return r.to_xml(pretty=True)
 
 
-async def _wait_idle(app: EditorApp, pilot) -> None:  # type: ignore[no-untyped-def]
+async def _wait_idle(app: EditorApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
     while not app.idle:
         await pilot.pause(0.002)
@@ -87,7 +90,9 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
             start = time.perf_counter()
             change = app.doc.set_attr(gather, "timeout", str(10 + i % 20))
             app.after_change(change, refill_form=True)
-            app._refresh_timer.stop()  # type: ignore[union-attr]  # run the refresh now, not after the debounce
+            timer = app._refresh_timer
+            assert timer is not None
+            timer.stop()  # run the refresh now, not after the debounce
             app.refresh_views()
             work.append((time.perf_counter() - start) * 1000)
             assert app.preview.xml_area.text == app.doc.to_xml()
@@ -100,7 +105,9 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
         for i in range(rounds):
             before = app.refresh_count
             start = time.perf_counter()
-            app.form.fields["numDigits"].input_widget.value = str(2 + i % 2)  # type: ignore[attr-defined]  # differs each round
+            field = app.form.fields["numDigits"].input_widget
+            assert isinstance(field, Input)
+            field.value = str(2 + i % 2)  # differs each round
             deadline = time.perf_counter() + 10
             while (app.refresh_count == before or not app.idle) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.0005)

@@ -63,7 +63,7 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def _bindings(actions: Iterable[KeyAction]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+def _bindings(actions: Iterable[KeyAction]) -> list[BindingType]:
     """Textual bindings from the action records (the footer shows those with `show`)."""
     return [Binding(a.key, a.action, a.description, show=a.show, id=a.id, priority=a.in_text) for a in actions]
 
@@ -100,7 +100,7 @@ class EditorApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (200, "-xwide")]  # noqa: RUF012 (Textual declares it a plain attribute)
     """Below 120 columns the form and preview take turns beside the tree (F3); from 200 the
     form's labels sit beside their fields."""
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as above)
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = _bindings(ACTIONS)
     COMMANDS = App.COMMANDS | {EditorCommands}
@@ -169,7 +169,7 @@ class EditorApp(App[None]):
         yield Footer()
 
     @property
-    def tree(self) -> VerbTree:
+    def tree(self) -> VerbTree:  # type: ignore[override]  # DOMNode.tree is only a debug dump of the DOM
         return self.query_one("#tree", VerbTree)
 
     @property
@@ -792,7 +792,8 @@ class EditorApp(App[None]):
         """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
         if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
             return True
-        return bool(await self.push_screen_wait(ConfirmOverwrite(str(path))))
+        overwrite: bool = await self.push_screen_wait(ConfirmOverwrite(str(path)))
+        return overwrite
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
@@ -852,7 +853,7 @@ class EditorApp(App[None]):
             return
         kind = await self.push_screen_wait(KindPicker())
         if kind is not None:
-            self.load_document(Document.new(kind))  # type: ignore[arg-type]
+            self.load_document(Document.new(kind))
 
     @work(exclusive=True, group="file")
     async def new_document(self, kind: Kind) -> None:

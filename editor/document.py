@@ -37,7 +37,7 @@ from editor.edits import (
     resolve,
 )
 from twiml.base import Comment, TwiML, is_markup
-from twiml.builders import class_of
+from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import atomic_write
 from twiml.grammar import GRAMMAR
@@ -68,12 +68,12 @@ _SOURCE_ATTRS = ("source_line", "source_column")
 DEFAULT_MAX_HISTORY = 10_000
 
 
-def _parse(text: str | bytes, kind: str | None) -> TwiML:
+def _parse(text: str | bytes, kind: Kind | None) -> TwiML:
     """`twiml.parse` with every failure reported as TwiMLParseError."""
     from twiml.parser import parse
 
     try:
-        return parse(text, kind=kind)  # type: ignore[arg-type]
+        return parse(text, kind=kind)
     except TwiMLParseError:
         raise
     except TwiMLException as exc:
@@ -168,7 +168,9 @@ class Document:
                 raise TwiMLParseError(str(exc)) from exc
         except TwiMLParseError as exc:
             if exc.filename is None and file_path is not None:
-                raise TwiMLParseError(exc.message, exc.line, exc.column, filename=str(file_path)) from exc
+                raise TwiMLParseError(
+                    exc.message, exc.line, exc.column, filename=str(file_path), code=exc.code
+                ) from exc
             raise
         return cls(source.root, kind=kind, file_path=file_path, source=source)
 
@@ -554,7 +556,7 @@ class Document:
                 except TwiMLException:  # the validator reports why it cannot be written
                     vars(self.root).pop("source_size", None)
                 else:
-                    self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]
+                    self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             cached = self._diagnostics = (self.version, list(validate(self.root)))
         return list(cached[1])
 

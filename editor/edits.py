@@ -80,15 +80,15 @@ class EditError(TwiMLException):
 def resolve(root: TwiML, path: NodePath) -> TwiML:
     """The node at `path`; EditError if the path leads nowhere or ends on a text piece."""
     node = root
-    try:
-        for index in path:
-            if index < 0:
-                raise IndexError(index)
-            node = node.verbs[index]  # type: ignore[assignment]
-    except (IndexError, AttributeError):
-        raise EditError(f"no node at path {path}") from None
-    if not isinstance(node, TwiML):
-        raise EditError(f"path {path} points at a text piece, not an element")
+    for depth, index in enumerate(path):
+        if not 0 <= index < len(node.verbs):
+            raise EditError(f"no node at path {path}")
+        child = node.verbs[index]
+        if not isinstance(child, TwiML):
+            if depth == len(path) - 1:
+                raise EditError(f"path {path} points at a text piece, not an element")
+            raise EditError(f"no node at path {path}")
+        node = child
     return node
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 from twiml import GenericNode, TwiML
 from twiml.base import Comment
 from twiml.fax_response import FaxResponse
+from twiml.grammar_types import Element
 from twiml.messaging_response import MessagingResponse
 from twiml.voice_response import Dial, Gather, VoiceResponse
 
@@ -293,6 +294,7 @@ def _text(name: str) -> str:
 def _rebuild(element: etree._Element) -> TwiML:
     """A node tree mirroring the lxml tree element by element, independent of our parser."""
     text = element.text if element.text and element.text.strip() else None  # indentation is not content
+    assert isinstance(element.tag, str)  # comments are handled by the caller
     node = GenericNode(element.tag, text)
     node.attrs = dict(element.attrib)
     for child in element:
@@ -343,15 +345,17 @@ def test_sample_attributes_are_known_to_the_grammar(name: str) -> None:
     dialect = DIALECT[name]
     root = etree.fromstring(_text(name).encode("utf-8"))
 
-    def walk(element: etree._Element, parent: object) -> None:
-        spec = GRAMMAR.root(dialect) if parent is None else GRAMMAR.child(parent, element.tag)  # type: ignore[arg-type]
-        assert spec is not None, f"<{element.tag}> is not a documented child here"
+    def walk(element: etree._Element, parent: Element | None) -> None:
+        tag = element.tag
+        assert isinstance(tag, str)  # comments are skipped below
+        spec = GRAMMAR.root(dialect) if parent is None else GRAMMAR.child(parent, tag)
+        assert spec is not None, f"<{tag}> is not a documented child here"
         for key, value in element.attrib.items():
             attr = spec.attr(key)
-            assert attr is not None, f"<{element.tag}> has no attribute {key!r}"
+            assert attr is not None, f"<{tag}> has no attribute {key!r}"
             if attr.values and not attr.open:
                 tokens = value.split() if attr.type == "list" else [value]
-                assert set(tokens) <= set(attr.values), f"{element.tag}@{key}={value!r}"
+                assert set(tokens) <= set(attr.values), f"{tag}@{key}={value!r}"
         for child in element:
             if not isinstance(child, etree._Comment):
                 walk(child, spec)

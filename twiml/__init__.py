@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Loading the three dialects registers every builder class for the parser and the editor.
+from twiml import fax_response as fax_response
+from twiml import messaging_response as messaging_response
+from twiml import voice_response as voice_response
 from twiml.base import GenericNode, TwiML, format_language, lower_camel
 from twiml.errors import TwiMLException, TwiMLParseError
 

@@ -112,17 +112,6 @@ class TwiML:
         self.verbs = []
         self.attrs = keyword_attrs(kwargs, self.name) if kwargs else {}
 
-    @classmethod
-    def from_xml(cls: type[N], source: Any) -> N:
-        """Parse TwiML (string, bytes or path) into this response kind; see `twiml.parse`."""
-        from twiml.parser import parse
-
-        element = getattr(cls, "_element", None)
-        doc = parse(source, kind=element.dialect if element is not None else None)
-        if not isinstance(doc, cls):
-            raise TwiMLException(f"parsed document is a {type(doc).__name__}, not a {cls.__name__}")
-        return doc
-
     def __str__(self) -> str:
         return self.to_xml()
 

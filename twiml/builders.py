@@ -6,13 +6,13 @@ defaults as twilio), so calls are plain Python calls with no per-call name conve
 
 from __future__ import annotations
 
-import importlib
 import keyword
 from typing import Any
 
 from twiml.base import TwiML, attribute_name, keyword_attrs
+from twiml.classes import register
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import MODULES, Element
+from twiml.grammar_types import Element
 
 
 def _check_name(name: str) -> str:
@@ -71,6 +71,7 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
         cls = namespace[el.cls]
         cls.name = el.xml
         cls._element = el
+        register(el, cls)
         src = _init_source(el)
         for method, kid_cls in el.methods:
             src += _method_source(method, GRAMMAR.get(dialect, kid_cls))
@@ -91,10 +92,3 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
 
 def is_installed(cls: type[TwiML]) -> bool:
     return cls.name != TwiML.name
-
-
-def class_of(element: Element) -> type[TwiML]:
-    """The builder class of a grammar entry."""
-    module = importlib.import_module(f"twiml.{MODULES[element.dialect]}")
-    cls: type[TwiML] = getattr(module, element.cls)
-    return cls

@@ -24,6 +24,7 @@ from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_by
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
+    from twiml.simulator.commands import Target
     from twiml.validator import Diagnostic
 
 __all__ = ["main"]
@@ -99,7 +100,7 @@ def _parse(data: bytes) -> TwiML:
 
 
 def _parse_finding(name: str, exc: TwiMLParseError) -> _Finding:
-    return _Finding(name, "error", getattr(exc, "code", PARSE_FAILURE), exc.message, exc.line, exc.column)
+    return _Finding(name, "error", exc.code, exc.message, exc.line, exc.column)
 
 
 def _display(name: str) -> str:
@@ -333,12 +334,19 @@ def _parser() -> argparse.ArgumentParser:
 
     from twiml.simulator.commands import add_commands as add_simulator_commands
 
-    add_simulator_commands(sub)  # call, text
+    add_simulator_commands(sub, open_folder=_open_flow_folder)  # call, text
 
     from twiml.flow.commands import register as register_flow_commands
 
     register_flow_commands(sub)  # map, export-app
     return parser
+
+
+def _open_flow_folder(folder: Path, channel: str) -> Target:
+    """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml."""
+    from twiml.flow.target import open_flow_target
+
+    return open_flow_target(folder, channel)
 
 
 def _version() -> str:

@@ -11,9 +11,17 @@ class TwiMLParseError(TwiMLException):
     """Input that is not well-formed or not TwiML at all; carries where it went wrong."""
 
     def __init__(
-        self, message: str, line: int | None = None, column: int | None = None, filename: str | None = None
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        filename: str | None = None,
+        *,
+        code: int = 12100,
     ) -> None:
         self.message = message
+        self.code = code
+        """Twilio's error code: 12100 for a document that does not parse, 12102 for a root other than <Response>."""
         self.line = line
         self.column = column
         self.filename = filename

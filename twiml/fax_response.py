@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
+from twiml.response import Response
 
 __all__ = ["FaxResponse", "Receive", "Reject"]
 
 
-class FaxResponse(TwiML):
+class FaxResponse(Response):
     """Root <Response> of a fax document."""
 
 

@@ -3,11 +3,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from twiml.base import TwiML
+from twiml.response import Response
 
 __all__ = ['FaxResponse', 'Receive', 'Reject']
 
 
-class FaxResponse(TwiML):
+class FaxResponse(Response):
     def __init__(self, **kwargs: Any) -> None: ...
     def receive(self, action: str | None = None, method: str | None = None, media_type: str | None = None, page_size: str | None = None, store_media: bool | str | None = None, **kwargs: Any) -> Receive: ...
     def reject(self, reason: str | None = None, **kwargs: Any) -> Reject: ...

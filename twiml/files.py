@@ -29,7 +29,7 @@ from twiml.errors import TwiMLParseError
 try:  # POSIX: a lock marks a temporary file as in use, so a concurrent save's file is never removed
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl module on Windows
 
 __all__ = [
     "MAX_FILE_BYTES",

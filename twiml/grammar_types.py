@@ -84,6 +84,8 @@ class Element:
     errors: dict[int, str] = field(default_factory=dict)
     notes: str = ""
     doc: str = ""
+    _by_xml: dict[str, Attr] = field(init=False, repr=False, compare=False)
+    _by_kwarg: dict[str, Attr] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_xml", {a.xml: a for a in self.attrs})
@@ -99,10 +101,10 @@ class Element:
 
     def attr(self, xml_name: str) -> Attr | None:
         """The attribute with this XML name, or None when the grammar does not know it."""
-        return self._by_xml.get(xml_name)  # type: ignore[attr-defined,no-any-return]
+        return self._by_xml.get(xml_name)
 
     def attr_by_kwarg(self, kwarg: str) -> Attr | None:
-        return self._by_kwarg.get(kwarg)  # type: ignore[attr-defined,no-any-return]
+        return self._by_kwarg.get(kwarg)
 
     @property
     def keyword_attrs(self) -> tuple[Attr, ...]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
+from twiml.response import Response
 
 __all__ = ["Body", "Media", "Message", "MessagingResponse", "Redirect"]
 
 
-class MessagingResponse(TwiML):
+class MessagingResponse(Response):
     """Root <Response> of a messaging reply."""
 
 

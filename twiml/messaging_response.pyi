@@ -3,11 +3,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from twiml.base import TwiML
+from twiml.response import Response
 
 __all__ = ['MessagingResponse', 'Redirect', 'Message', 'Media', 'Body']
 
 
-class MessagingResponse(TwiML):
+class MessagingResponse(Response):
     def __init__(self, **kwargs: Any) -> None: ...
     def message(self, body: Any | None = None, to: str | None = None, from_: str | None = None, action: str | None = None, method: str | None = None, status_callback: str | None = None, **kwargs: Any) -> Message: ...
     def redirect(self, url: Any, method: str | None = None, **kwargs: Any) -> Redirect: ...

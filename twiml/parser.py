@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
-from twiml.builders import class_of
+from twiml.classes import class_of
 from twiml.errors import TwiMLParseError
 from twiml.files import read_bytes
 from twiml.grammar import GRAMMAR
@@ -384,10 +384,10 @@ class _Target:
             kids = frame[7]
             marks = self.marks
             m = next(marks, None) if marks is not None else None
-            if m is not None:
+            if m is not None and marks is not None:
                 written = m.group("t")
                 if written != tag and (written is None or not namespaces or not self.same(written, tag)):
-                    self.marks = _chain(m, marks)  # type: ignore[arg-type]  # CDATA, PI or lost step
+                    self.marks = _chain(m, marks)  # CDATA, PI or lost step
                     m = self.locate(tag)
         else:
             self.pending.clear()  # whitespace before the root
@@ -416,11 +416,13 @@ class _Target:
         else:
             line = column = None
         if not stack and tag != "Response":
-            error = TwiMLParseError(
-                f"the root element must be <Response>, not <{tag}> (Twilio error 12102)", line, column, self.filename
+            raise TwiMLParseError(
+                f"the root element must be <Response>, not <{tag}> (Twilio error 12102)",
+                line,
+                column,
+                self.filename,
+                code=12102,
             )
-            error.code = 12102  # type: ignore[attr-defined]  # read by the CLI; other parse errors are 12100
-            raise error
         if len(stack) >= MAX_DEPTH:
             raise TwiMLParseError(
                 f"<{tag}> is nested {len(stack) + 1} levels deep; the depth limit is {MAX_DEPTH}",
@@ -548,7 +550,7 @@ def _amp_reescaped() -> bool:
     """Whether libxml2 hands parser targets `&` in attribute values as `&#38;` when entities are
     not substituted (libxml2 2.x does). Literal `&` never reaches the target then, so turning
     every `&#38;` back into `&` is exact."""
-    parser = etree.XMLParser(target=_ProbeTarget(), **_PARSER_OPTIONS)
+    parser = etree.XMLParser(target=_ProbeTarget(), **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     return bool(etree.fromstring(b'<r a="&amp;"/>', parser) == "&#38;")
 
 
@@ -592,15 +594,15 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
         if actual != guess:
             doc = _build(data, text, actual, namespaces, filename)
     # What is served, for the size budgets: characters read, and bytes (as given, else as UTF-8).
-    doc.source_size = (len(text), len(source) if isinstance(source, (bytes, bytearray)) else len(data))  # type: ignore[attr-defined]
+    doc.source_size = (len(text), len(source) if isinstance(source, (bytes, bytearray)) else len(data))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
     return doc
 
 
 def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str | None) -> TwiML:
     target = _Target(text, dialect, namespaces, filename)
-    parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)
+    parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     try:
-        root = etree.fromstring(data, parser)
+        root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, filename) from None
     except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
@@ -613,7 +615,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
             raise TwiMLParseError(message, entry.line or None, entry.column or None, filename)
     if root is None:
         raise TwiMLParseError("document is empty", 1, 1, filename)
-    return root  # type: ignore[no-any-return]
+    return root
 
 
 def outside_comments(source: str | bytes) -> tuple[list[str], list[str]]:

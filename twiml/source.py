@@ -664,7 +664,7 @@ def _parse(data: str | bytes, kind: str | None, filename: str | None) -> TwiML:
     from twiml.parser import parse
 
     try:
-        return parse(data, kind=kind)  # type: ignore[arg-type]
+        return parse(data, kind=kind)  # type: ignore[arg-type]  # parse rejects other kinds with ValueError
     except TwiMLParseError as exc:
         if filename is not None and exc.filename is None:
             raise TwiMLParseError(exc.message, exc.line, exc.column, filename) from None

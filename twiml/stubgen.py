@@ -16,7 +16,7 @@ _ATTR_TYPES = {
     "int": "int | str | None",
     "bool": "bool | str | None",
     "float": "float | str | None",
-    "list": "str | Sequence[str | int] | None",
+    "list": "str | int | Sequence[str | int] | None",  # twilio's own examples pass attempt=1
 }
 
 
@@ -41,11 +41,13 @@ def module_stub(dialect: str) -> str:
         "from typing import Any",
         "",
         "from twiml.base import TwiML",
+        "from twiml.response import Response",
         "",
         "__all__ = [" + ", ".join(repr(e.cls) for e in elements) + "]",
     ]
     for el in elements:
-        lines += ["", "", f"class {el.cls}(TwiML):"]
+        base = "Response" if el.xml == "Response" else "TwiML"
+        lines += ["", "", f"class {el.cls}({base}):"]
         lines.append(f"    def __init__(self, {', '.join([*_body_param(el), '**kwargs: Any'])}) -> None: ...")
         for method, kid_cls in el.methods:
             kid = GRAMMAR.get(dialect, kid_cls)

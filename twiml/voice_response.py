@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from twiml.base import TwiML
 from twiml.builders import install
+from twiml.response import Response
 
 __all__ = [
     "AiSession",
@@ -72,7 +73,7 @@ __all__ = [
 ]
 
 
-class VoiceResponse(TwiML):
+class VoiceResponse(Response):
     """Root <Response> of a voice call document."""
 
 

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 Choice = Literal["save", "discard", "cancel"]
+_BUTTON_CHOICES: dict[str, Choice] = {"confirm-save": "save", "confirm-discard": "discard", "confirm-cancel": "cancel"}
 
 
 class ConfirmUnsaved(ModalScreen[Choice]):
@@ -47,8 +48,7 @@ class ConfirmUnsaved(ModalScreen[Choice]):
         self.dismiss(choice)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        choice = (event.button.id or "confirm-cancel").removeprefix("confirm-")
-        self.dismiss(choice)  # type: ignore[arg-type]
+        self.dismiss(_BUTTON_CHOICES.get(event.button.id or "", "cancel"))
 
 
 class ConfirmOverwrite(ModalScreen[bool]):

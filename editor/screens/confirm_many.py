@@ -13,6 +13,8 @@ from textual.widgets import Button, Label, Static
 
 from editor.screens.confirm import Choice
 
+_BUTTON_CHOICES: dict[str, Choice] = {"quit-save": "save", "quit-discard": "discard", "quit-cancel": "cancel"}
+
 
 class ConfirmQuitMany(ModalScreen[Choice]):
     """Unsaved changes in several documents: save all (s), discard all (d) or cancel (escape)."""
@@ -44,7 +46,7 @@ class ConfirmQuitMany(ModalScreen[Choice]):
         self.dismiss(choice)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss((event.button.id or "quit-cancel").removeprefix("quit-"))  # type: ignore[arg-type]
+        self.dismiss(_BUTTON_CHOICES.get(event.button.id or "", "cancel"))
 
 
 class ConfirmDeleteUsed(ModalScreen[bool]):

@@ -15,6 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 DiskChoice = Literal["reload", "overwrite", "save_as", "cancel"]
+_DISK_BUTTONS: dict[str, DiskChoice] = {
+    "disk-reload": "reload",
+    "disk-overwrite": "overwrite",
+    "disk-save_as": "save_as",
+    "disk-cancel": "cancel",
+}
 
 
 class DiskChanged(ModalScreen[DiskChoice]):
@@ -49,7 +55,7 @@ class DiskChanged(ModalScreen[DiskChoice]):
         self.dismiss(choice)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss((event.button.id or "disk-cancel").removeprefix("disk-"))  # type: ignore[arg-type]
+        self.dismiss(_DISK_BUTTONS.get(event.button.id or "", "cancel"))
 
 
 class ConfirmReadOnly(ModalScreen[bool]):

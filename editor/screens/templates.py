@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from editor.document import Kind
 from editor.screens.picker import PickerScreen
 
-KINDS = [
+KINDS: list[tuple[str, str, Kind]] = [
     ("Voice", "a call flow: <Response> with Say, Gather, Dial…", "voice"),
     ("Messaging", "an SMS/MMS reply: <Response> with Message", "messaging"),
     ("Fax", "a fax reply: <Response> with Receive or Reject", "fax"),
@@ -34,7 +35,7 @@ def templates(folder: Path | None = None) -> list[tuple[str, str, Path]]:
     return [(p.stem.replace("_", " "), _describe(p), p) for p in sorted(folder.glob("*.xml"))]
 
 
-class KindPicker(PickerScreen[str]):
+class KindPicker(PickerScreen[Kind]):
     def __init__(self) -> None:
         super().__init__("New document", list(KINDS), dialog_id="kind-picker")
 

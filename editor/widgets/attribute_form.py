@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from editor.widgets.attr_field import AttrField
@@ -85,7 +88,7 @@ class AttributeForm(VerticalScroll):
         unmounting while the new one mounts (no id clashes, no half-filled form)."""
         self.node = node
         self.fields = {}
-        self.body: BodyEditor | None = None
+        self.body = None
         self.remove_children()
         if node is None:
             self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
@@ -94,7 +97,7 @@ class AttributeForm(VerticalScroll):
         self.mount(self.content)
         self.scroll_home(animate=False)
 
-    def _build(self, node: TwiML):  # type: ignore[no-untyped-def]
+    def _build(self, node: TwiML) -> Iterator[Widget]:
         element = element_of(node)
         if node.name[:1] == "#":
             title = (

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from editor.widgets.messages import NodeChosen
@@ -56,10 +57,10 @@ class ProblemsPanel(DataTable[Any]):
             for index, (new, before) in enumerate(zip(keys, old, strict=False)):
                 if new != before:
                     severity, code, message, path = new
-                    self.update_cell_at((index, 0), Text(severity, style=SEVERITY_STYLE.get(severity, "")))
-                    self.update_cell_at((index, 1), code if code != "None" else "")
-                    self.update_cell_at((index, 2), message)
-                    self.update_cell_at((index, 3), path)
+                    self.update_cell_at(Coordinate(index, 0), Text(severity, style=SEVERITY_STYLE.get(severity, "")))
+                    self.update_cell_at(Coordinate(index, 1), code if code != "None" else "")
+                    self.update_cell_at(Coordinate(index, 2), message)
+                    self.update_cell_at(Coordinate(index, 3), path)
             self._title(full)
             return
         row = self.cursor_row

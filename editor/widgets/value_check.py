@@ -60,7 +60,7 @@ def problem(attr: Attr | None, text: str | None) -> str | None:
 
 def describe(attr: Attr) -> str:
     """Short type hint for a field's placeholder, e.g. `int 1–5, default 5`."""
-    hint = attr.type
+    hint: str = attr.type
     if attr.min is not None or attr.max is not None:
         low = "" if attr.min is None else f"{attr.min:g}"
         high = "" if attr.max is None else f"{attr.max:g}"

@@ -173,10 +173,10 @@ class VerbTree(Tree[TwiML]):
         self.node_map = {id(root): self.root}
         self.root.data = root
         self.root.set_label(self._label(root))
-        self._add_children(self.root, root)
+        self._add_subtree(self.root, root)
         self.root.expand()
 
-    def _add_children(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
+    def _add_subtree(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
         """Add the children of `node`, and theirs only where they are added expanded."""
         self._unpopulated.discard(tree_node.id)
         outer = self._batching
@@ -205,7 +205,7 @@ class VerbTree(Tree[TwiML]):
     def _populate(self, tree_node: TreeNode[TwiML]) -> None:
         """Add the children of a node that was added collapsed, once."""
         if tree_node.id in self._unpopulated and tree_node.data is not None:
-            self._add_children(tree_node, tree_node.data)
+            self._add_subtree(tree_node, tree_node.data)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TwiML]) -> None:
         self._populate(event.node)
@@ -278,7 +278,7 @@ class VerbTree(Tree[TwiML]):
             new = self._add_one(parent_tree, child, before=index if index < len(parent_tree.children) else None)
             if new.allow_expand:
                 if new.is_expanded:
-                    self._add_children(new, child)
+                    self._add_subtree(new, child)
                 else:
                     self._unpopulated.add(new.id)
         parent_tree.allow_expand = bool(wanted)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.document._document import Location
 from textual.document._wrapped_document import WrappedDocument
+from textual.strip import Strip
 from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
@@ -81,14 +83,14 @@ class _CachedHeight(WrappedDocument):
         self._height = None
         super().wrap(width, tab_width)
 
-    def wrap_range(self, start, old_end, new_end):  # type: ignore[no-untyped-def]
+    def wrap_range(self, start: Location, old_end: Location, new_end: Location) -> None:
         self._height = None
-        return super().wrap_range(start, old_end, new_end)
+        super().wrap_range(start, old_end, new_end)
 
     @property
     def height(self) -> int:
         if self._height is None:
-            self._height = WrappedDocument.height.fget(self)  # type: ignore[attr-defined]
+            self._height = super().height
         return self._height
 
 
@@ -122,7 +124,7 @@ class PreviewArea(TextArea):
         highlights = self._highlights
         highlights.clear()
         self._line_cache.clear()
-        captures = self.document.query_syntax_tree(query, (start, 0), (end, 0))  # type: ignore[attr-defined]
+        captures = self.document.query_syntax_tree(query, (start, 0), (end, 0))
         for name, nodes in captures.items():
             for node in nodes:
                 first_row, first_col = node.start_point
@@ -139,7 +141,7 @@ class PreviewArea(TextArea):
                     highlights[last_row].append((0, last_col, name))
         self._covered = (start, end)
 
-    def _render_line(self, y: int):  # type: ignore[no-untyped-def]
+    def _render_line(self, y: int) -> Strip:
         self._ensure_highlights(self.scroll_offset.y + y)
         return super()._render_line(y)
 

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.widgets.tree import TreeNode
+
+from editor.app import EditorApp
+from twiml.base import TwiML
+
 SIZE = (120, 40)
 """Terminal size every Pilot and snapshot test runs at."""
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[None]) -> None:
     """Wait until the app has applied pending messages and refreshed its views."""
+    app = pilot.app
+    assert isinstance(app, EditorApp)
     await pilot.pause()
     for _ in range(200):
-        if pilot.app.idle:
+        if app.idle:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+def row(app: EditorApp, node: TwiML) -> TreeNode[TwiML]:
+    """The tree row showing `node`; the test fails when there is none."""
+    found = app.tree.tree_node(node)
+    assert found is not None, f"<{node.name}> has no row in the tree"
+    return found
+
+
+def field_input(app: EditorApp, attr: str) -> Input:
+    """The text input of the form's field for `attr` (enum fields use a Select instead)."""
+    widget = app.form.fields[attr].input_widget
+    assert isinstance(widget, Input)
+    return widget

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.pilot import Pilot
 
 from editor.app import EditorApp
+from editor.screens.add_element import AddElementScreen
 from twiml.base import TwiML
 
 XML = (
@@ -34,14 +36,14 @@ def tree_names(app: EditorApp, node: TwiML) -> list[str]:
     return [child.data.name for child in tree_node.children if child.data is not None]
 
 
-async def select(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-untyped-def]
+async def select(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     app.select(node)
     app.tree.focus()
     await settle(pilot)
     assert app.tree.cursor_node is not None and app.tree.cursor_node.data is node
 
 
-async def pick(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def pick(pilot: Pilot[None], text: str) -> None:
     await settle(pilot)
     await pilot.press(*text, "enter")
     await settle(pilot)
@@ -50,12 +52,13 @@ async def pick(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 async def test_add_child_lists_only_allowed_children(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await select(app, pilot, gather)
         await pilot.press("a")
         await settle(pilot)
         picker = app.screen
-        offered = {item[2].xml for item in picker.items}  # type: ignore[attr-defined]
+        assert isinstance(picker, AddElementScreen)
+        offered = {item[2].xml for item in picker.items}
         assert offered == {"Say", "Play", "Pause"}
         empty = picker.query_one("#picker-empty")
         assert str(empty.render()) == ""
@@ -68,14 +71,14 @@ async def test_add_child_lists_only_allowed_children(flow: Path) -> None:
         await pick(pilot, "pause")
         assert names(gather) == ["Say", "Pause"]
         assert tree_names(app, gather) == ["Say", "Pause"]
-        assert app.current is gather.verbs[1]
+        assert app.current is gather.children[1]
         assert app.doc.dirty
 
 
 async def test_add_sibling(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        bye = app.doc.root.verbs[1]
+        bye = app.doc.root.children[1]
         await select(app, pilot, bye)
         await pilot.press("s")
         await pick(pilot, "play")
@@ -86,13 +89,13 @@ async def test_add_sibling(flow: Path) -> None:
 async def test_delete(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        bye = app.doc.root.verbs[1]
+        bye = app.doc.root.children[1]
         await select(app, pilot, bye)
         await pilot.press("delete")
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Hangup"]
         assert tree_names(app, app.doc.root) == ["Gather", "Hangup"]
-        assert app.current is app.doc.root.verbs[1]  # the next sibling is selected
+        assert app.current is app.doc.root.children[1]  # the next sibling is selected
         assert app.tree.tree_node(bye) is None
 
 
@@ -109,12 +112,12 @@ async def test_delete_root_is_refused(flow: Path) -> None:
 async def test_duplicate(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await select(app, pilot, gather)
         await pilot.press("ctrl+d")
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Gather", "Say", "Hangup"]
-        copy = app.doc.root.verbs[1]
+        copy = app.doc.root.children[1]
         assert copy is not gather and copy.attrs == gather.attrs and names(copy) == ["Say"]
         assert tree_names(app, copy) == ["Say"]
         assert app.current is copy
@@ -123,7 +126,7 @@ async def test_duplicate(flow: Path) -> None:
 async def test_move_up_and_down(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        hangup = app.doc.root.verbs[2]
+        hangup = app.doc.root.children[2]
         await select(app, pilot, hangup)
         await pilot.press("alt+up")
         await settle(pilot)
@@ -145,42 +148,42 @@ async def test_move_up_and_down(flow: Path) -> None:
 async def test_cut_and_paste(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        bye = app.doc.root.verbs[1]
+        bye = app.doc.root.children[1]
         await select(app, pilot, bye)
         await pilot.press("x")
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Hangup"]
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await select(app, pilot, gather)
         await pilot.press("v")  # <Say> is allowed in <Gather>: pasted inside it
         await settle(pilot)
         assert names(gather) == ["Say", "Say"]
-        assert gather.verbs[1].value == "Bye"
+        assert gather.children[1].value == "Bye"
         assert tree_names(app, gather) == ["Say", "Say"]
 
 
 async def test_copy_and_paste_after_node(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await select(app, pilot, gather)
         await pilot.press("c")
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Say", "Hangup"]
         assert not app.doc.dirty
-        hangup = app.doc.root.verbs[2]
+        hangup = app.doc.root.children[2]
         await select(app, pilot, hangup)
         await pilot.press("v")  # <Gather> is not allowed in <Hangup>: pasted after it
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Say", "Hangup", "Gather"]
-        pasted = app.doc.root.verbs[3]
+        pasted = app.doc.root.children[3]
         assert pasted is not gather and pasted.attrs == {"action": "/menu", "numDigits": "1"}
 
 
 async def test_paste_with_empty_clipboard_does_nothing(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        await select(app, pilot, app.doc.root.verbs[1])
+        await select(app, pilot, app.doc.root.children[1])
         await pilot.press("v")
         await settle(pilot)
         assert names(app.doc.root) == ["Gather", "Say", "Hangup"]
@@ -190,7 +193,7 @@ async def test_undo_and_redo(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
         before = app.doc.to_xml()
-        bye = app.doc.root.verbs[1]
+        bye = app.doc.root.children[1]
         await select(app, pilot, bye)
         await pilot.press("delete")
         await settle(pilot)
@@ -209,7 +212,7 @@ async def test_undo_and_redo(flow: Path) -> None:
 async def test_undo_of_typed_attribute_refills_form(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await select(app, pilot, gather)
         app.ensure_form()
         await settle(pilot)

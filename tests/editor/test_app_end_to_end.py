@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SIZE
+from textual.pilot import Pilot
 
 import twiml
 from editor.app import EditorApp
 from twiml.voice_response import VoiceResponse
 
 
-async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[{" ": "space", "/": "slash", ".": "full_stop", ",": "comma"}.get(c, c) for c in text])
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 import twiml
 from editor.app import EditorApp
+from editor.screens.add_element import AddElementScreen
 from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
 from editor.screens.path_prompt import PathPrompt
@@ -40,18 +43,18 @@ def names(node: TwiML) -> list[str]:
     return [v.name for v in node.verbs if isinstance(v, TwiML)]
 
 
-async def enter_path(pilot, path: Path) -> None:  # type: ignore[no-untyped-def]
+async def enter_path(pilot: Pilot[None], path: Path) -> None:
     """Replace the prompt's text with `path` and submit it."""
     await settle(pilot)
     assert isinstance(pilot.app.screen, PathPrompt)
-    pilot.app.screen.query_one("#path-input").value = str(path)
+    pilot.app.screen.query_one("#path-input", Input).value = str(path)
     await pilot.press("enter")
     await settle(pilot)
 
 
-async def make_dirty(app: EditorApp, pilot) -> None:  # type: ignore[no-untyped-def]
+async def make_dirty(app: EditorApp, pilot: Pilot[None]) -> None:
     app.tree.focus()
-    app.select(app.doc.root.verbs[-1])
+    app.select(app.doc.root.children[-1])
     await settle(pilot)
     await pilot.press("delete")
     await settle(pilot)
@@ -78,7 +81,8 @@ async def test_new_document_of_each_kind(choice: str, kind: str, root: str) -> N
         assert app.doc.file_path is None and not app.doc.dirty
         await pilot.press("a")  # the add menu follows the dialect
         await settle(pilot)
-        offered = {item[2].xml for item in app.screen.items}  # type: ignore[attr-defined]
+        assert isinstance(app.screen, AddElementScreen)
+        offered = {item[2].xml for item in app.screen.items}
         expected = {e.xml for e in app.doc.allowed_children(app.doc.root)}
         assert offered == expected and offered
 
@@ -105,7 +109,7 @@ async def test_open(flow: Path, other: Path) -> None:
         await enter_path(pilot, other)
         assert app.doc.file_path == other
         assert names(app.doc.root) == ["Play"]
-        assert [c.data.name for c in app.tree.root.children] == ["Play"]
+        assert [c.data.name if c.data else None for c in app.tree.root.children] == ["Play"]
         assert "a.mp3" in app.preview.xml_area.text
 
 
@@ -229,7 +233,7 @@ async def test_malformed_file_at_start(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")  # asks for a name instead of writing over bad.xml
         await settle(pilot)
         assert isinstance(app.screen, PathPrompt)
-        assert app.screen.query_one("#path-input").value != str(bad)
+        assert app.screen.query_one("#path-input", Input).value != str(bad)
         await pilot.press("escape")
         await settle(pilot)
     assert bad.read_text(encoding="utf-8") == MALFORMED
@@ -256,7 +260,7 @@ async def test_unknown_elements_and_attributes_survive_save(tmp_path: Path) -> N
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         app.tree.focus()
-        say = app.doc.root.verbs[0]
+        say = app.doc.root.children[0]
         app.select(say)
         await settle(pilot)
         await pilot.press("s")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import SIZE, settle
+from app_helpers import SIZE, row, settle
 from textual.widgets.tree import TreeNode
 
 from editor.app import EditorApp
@@ -56,7 +56,7 @@ def check_tree(tree: VerbTree) -> None:
 
 
 def gather(app: EditorApp, m: int) -> TwiML:
-    return app.doc.root.verbs[2 * m]
+    return app.doc.root.children[2 * m]
 
 
 async def test_large_document_adds_only_the_top_level(big: Path) -> None:
@@ -65,7 +65,7 @@ async def test_large_document_adds_only_the_top_level(big: Path) -> None:
         await settle(pilot)
         assert sum(1 for _ in app.doc.root.iter()) > EXPAND_LIMIT
         assert [c.data for c in app.tree.root.children] == element_children(app.doc.root)
-        assert app.tree.tree_node(gather(app, 3).verbs[0]) is None
+        assert app.tree.tree_node(gather(app, 3).children[0]) is None
         check_tree(app.tree)
 
 
@@ -84,7 +84,7 @@ async def test_expanding_adds_children(big: Path) -> None:
         assert [c.data for c in node.children] == element_children(g)
         await pilot.press("down")
         await settle(pilot)
-        assert app.current is g.verbs[0]
+        assert app.current is g.children[0]
         check_tree(app.tree)
 
 
@@ -92,14 +92,14 @@ async def test_selecting_a_node_not_yet_in_the_tree_reveals_it(big: Path) -> Non
     app = EditorApp(big)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        say = gather(app, 7).verbs[1]
+        say = gather(app, 7).children[1]
         assert app.tree.tree_node(say) is None
         app.select(say)
         app.tree.focus()
         await settle(pilot)
         assert app.current is say
         assert app.tree.cursor_node is not None and app.tree.cursor_node.data is say
-        assert app.tree.tree_node(gather(app, 7)).is_expanded
+        assert row(app, gather(app, 7)).is_expanded
         check_tree(app.tree)
 
 
@@ -109,7 +109,7 @@ async def test_problems_panel_selects_a_hidden_node(tmp_path: Path) -> None:
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        bad = gather(app, MENUS - 1).verbs[1]
+        bad = gather(app, MENUS - 1).children[1]
         assert app.tree.tree_node(bad) is None
         rows = [d for d in app.problems.diagnostics if getattr(d, "node", None) is bad]
         assert rows
@@ -119,7 +119,7 @@ async def test_problems_panel_selects_a_hidden_node(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.current is bad
         assert app.tree.cursor_node is not None and app.tree.cursor_node.data is bad
-        assert str(app.tree.tree_node(bad).label).startswith("✖")  # the mark shows once added
+        assert str(row(app, bad).label).startswith("✖")  # the mark shows once added
         check_tree(app.tree)
 
 
@@ -128,7 +128,7 @@ async def test_undo_and_paste_under_collapsed_nodes(big: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         g = gather(app, 5)
-        play = g.verbs[2]
+        play = g.children[2]
         app.select(play)
         app.tree.focus()
         await settle(pilot)
@@ -140,20 +140,24 @@ async def test_undo_and_paste_under_collapsed_nodes(big: Path) -> None:
         # collapse the whole top level again: a fresh document load
         app.load_document(app.doc)
         await settle(pilot)
-        assert app.tree.tree_node(g.verbs[0]) is None
+        assert app.tree.tree_node(g.children[0]) is None
         await pilot.press("ctrl+z")  # restores the Play under the never-expanded Gather
         await settle(pilot)
-        restored = g.verbs[2]
+        restored = g.children[2]
         assert restored.name == "Play"
-        assert app.current is restored and app.tree.cursor_node.data is restored
+        assert app.current is restored and app.tree.cursor_node is not None and app.tree.cursor_node.data is restored
         check_tree(app.tree)
         # paste into another collapsed Gather: the new node is added and selected
         other = gather(app, 9)
         app.select(other)
         await settle(pilot)
-        assert app.tree.tree_node(other.verbs[0]) is None
+        assert app.tree.tree_node(other.children[0]) is None
         await pilot.press("v")
         await settle(pilot)
         assert [v.name for v in element_children(other)] == ["Say", "Say", "Play", "Play"]
-        assert app.current is other.verbs[3] and app.tree.cursor_node.data is other.verbs[3]
+        assert (
+            app.current is other.children[3]
+            and app.tree.cursor_node is not None
+            and app.tree.cursor_node.data is other.children[3]
+        )
         check_tree(app.tree)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from editor.app import EditorApp
@@ -45,7 +46,7 @@ def gather(app: EditorApp) -> TwiML:
     return node
 
 
-async def save(pilot) -> None:  # type: ignore[no-untyped-def]
+async def save(pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+s")
     await settle(pilot)
 

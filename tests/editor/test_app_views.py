@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import SIZE, settle
+from app_helpers import SIZE, field_input, row, settle
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from editor.app import EditorApp
@@ -30,7 +31,7 @@ def flow(tmp_path: Path) -> Path:
     return path
 
 
-async def show(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-untyped-def]
+async def show(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     app.tree.focus()
     app.select(node)
     await settle(pilot)
@@ -58,7 +59,7 @@ def test_summaries_follow_the_issue_examples() -> None:
 async def test_typing_an_attribute_updates_document_tree_and_preview(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         app.form.focus_field("numDigits")
         await pilot.press("end", "backspace", "7")
@@ -66,13 +67,13 @@ async def test_typing_an_attribute_updates_document_tree_and_preview(flow: Path)
         assert gather.attrs["numDigits"] == "7"
         assert 'numDigits="7"' in app.preview.xml_area.text
         assert app.preview.xml_area.text == app.doc.to_xml()
-        assert "numDigits=7" in str(app.tree.tree_node(gather).label)
+        assert "numDigits=7" in str(row(app, gather).label)
 
 
 async def test_invalid_value_is_kept_and_flagged(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         app.form.focus_field("numDigits")
         await pilot.press("end", "x")
@@ -87,7 +88,7 @@ async def test_invalid_value_is_kept_and_flagged(flow: Path) -> None:
 async def test_enum_select_and_tristate_bool(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         method = app.form.fields["method"].input_widget
         assert isinstance(method, Select)
@@ -107,7 +108,7 @@ async def test_enum_select_and_tristate_bool(flow: Path) -> None:
 async def test_open_enum_accepts_free_text(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        say = app.doc.root.verbs[0].verbs[0]
+        say = app.doc.root.children[0].children[0]
         await show(app, pilot, say)
         voice = app.form.fields["voice"].input_widget
         assert isinstance(voice, Input) and voice.value == "alice"
@@ -119,7 +120,7 @@ async def test_open_enum_accepts_free_text(flow: Path) -> None:
 async def test_unknown_attributes_are_shown_added_and_removed(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         assert app.form.fields["vendorFlag"].attr is None
         assert app.form.fields["vendorFlag"].current() == "on"
@@ -144,14 +145,14 @@ async def test_unknown_attributes_are_shown_added_and_removed(flow: Path) -> Non
 async def test_body_text(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        bye = app.doc.root.verbs[1]
+        bye = app.doc.root.children[1]
         await show(app, pilot, bye)
         assert app.form.focus_body()
         await pilot.press("end", "!", "enter")
         await settle(pilot)
         assert bye.value == "Bye!"
         assert app.focused is app.tree  # enter hands focus back to the tree
-        assert '"Bye!"' in str(app.tree.tree_node(bye).label)
+        assert '"Bye!"' in str(row(app, bye).label)
 
 
 # ---------------------------------------------------------------------------- preview
@@ -177,7 +178,7 @@ def test_node_lines_match_pretty_xml(sample: Path) -> None:
 async def test_preview_highlights_selected_node(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         selection = app.preview.xml_area.selection
         rows = sorted((selection.start[0], selection.end[0]))
@@ -193,7 +194,7 @@ async def test_toggle_python_preview(flow: Path) -> None:
         await settle(pilot)
         assert app.preview.showing_python
         assert app.preview.python_area.text == app.doc.to_python()
-        await show(app, pilot, app.doc.root.verbs[1])
+        await show(app, pilot, app.doc.root.children[1])
         await pilot.press("delete")
         await settle(pilot)
         assert app.preview.python_area.text == app.doc.to_python()
@@ -213,20 +214,20 @@ async def test_problems_panel_lists_and_selects(tmp_path: Path) -> None:
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        gather = app.doc.root.verbs[1]
+        gather = app.doc.root.children[1]
         assert app.problems.row_count >= 1
         assert any(d.code == 13314 for d in app.problems.diagnostics)
-        assert str(app.tree.tree_node(gather).label).startswith("✖")
+        assert str(row(app, gather).label).startswith("✖")
         app.problems.focus()
         await pilot.press("enter")
         await settle(pilot)
         assert app.current is gather
         # fixing the value clears the problem and the mark
         await show(app, pilot, gather)
-        app.form.fields["numDigits"].input_widget.value = "3"
+        field_input(app, "numDigits").value = "3"
         await settle(pilot)
         assert not any(d.code == 13314 for d in app.problems.diagnostics)
-        assert not str(app.tree.tree_node(gather).label).startswith("✖")
+        assert not str(row(app, gather).label).startswith("✖")
 
 
 # ---------------------------------------------------------------------------- palette, help, keymap, mouse
@@ -238,7 +239,7 @@ async def test_palette_offers_only_applicable_actions(flow: Path) -> None:
         titles = {title for title, _, _ in app.palette_commands()}
         assert {"Save", "Open", "Add child", "Help"} <= titles
         assert "Undo" not in titles and "Paste" not in titles and "Delete node" not in titles
-        await show(app, pilot, app.doc.root.verbs[1])
+        await show(app, pilot, app.doc.root.children[1])
         await pilot.press("c")
         await settle(pilot)
         titles = {title for title, _, _ in app.palette_commands()}
@@ -253,7 +254,7 @@ async def test_palette_offers_only_applicable_actions(flow: Path) -> None:
 async def test_palette_opens_and_runs_a_command(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        await show(app, pilot, app.doc.root.verbs[2])
+        await show(app, pilot, app.doc.root.children[2])
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"duplicate")
@@ -281,7 +282,7 @@ async def test_keys_can_be_remapped(flow: Path, tmp_path: Path) -> None:
     config.write_text('[keys]\ndelete = "ctrl+r"\n', encoding="utf-8")
     app = EditorApp(flow, config_path=config)
     async with app.run_test(size=SIZE) as pilot:
-        await show(app, pilot, app.doc.root.verbs[1])
+        await show(app, pilot, app.doc.root.children[1])
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert [v.name for v in app.doc.root.children] == ["Gather", "Redirect"]
@@ -304,8 +305,8 @@ async def test_mouse_click_selects_tree_node(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        bye = app.doc.root.verbs[1]
-        line = app.tree.tree_node(bye).line
+        bye = app.doc.root.children[1]
+        line = row(app, bye).line
         await pilot.click("#tree", offset=(8, line + 1 - app.tree.scroll_offset.y))
         await settle(pilot)
         assert app.current is bye
@@ -314,7 +315,7 @@ async def test_mouse_click_selects_tree_node(flow: Path) -> None:
 async def test_edit_attribute_picker_lists_grammar_and_unknown_attributes(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        gather = app.doc.root.verbs[0]
+        gather = app.doc.root.children[0]
         await show(app, pilot, gather)
         app.tree.focus()
         await pilot.press("e")  # Gather carries vendorFlag, which the grammar does not know

@@ -67,8 +67,8 @@ def test_reformat_then_save_writes_canonical_xml(tmp_path: Path) -> None:
 def test_edits_beyond_the_depth_limit_are_refused() -> None:
     doc = Document.from_xml("<Response>" + "<x>" * (MAX_DEPTH - 1) + "</x>" * (MAX_DEPTH - 1) + "</Response>")
     bottom = doc.root
-    while bottom.verbs:
-        bottom = bottom.verbs[0]  # type: ignore[assignment]
+    while bottom.children:
+        bottom = bottom.children[0]
     say = GRAMMAR.get("voice", "Say")
     with pytest.raises(TwiMLException, match=f"{MAX_DEPTH + 1} levels deep"):
         doc.add_child(bottom, say)

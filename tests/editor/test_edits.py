@@ -7,6 +7,7 @@ import pickle
 import pytest
 
 from editor.edits import MISSING, Change, EditError, Insert, Move, Remove, SetAttr, SetText, resolve
+from twiml.base import TwiML
 from twiml.voice_response import Say, VoiceResponse
 
 
@@ -18,6 +19,13 @@ def tree() -> VoiceResponse:
     r.say("Bye", voice="alice")
     r.redirect("/next")
     return r
+
+
+def verb(node: TwiML, index: int) -> TwiML:
+    """`node.verbs[index]`, which must be an element (tree() mixes in a text piece)."""
+    child = node.verbs[index]
+    assert isinstance(child, TwiML)
+    return child
 
 
 def xml(node: VoiceResponse) -> str:
@@ -44,14 +52,14 @@ def test_set_attr_add_change_remove_and_inverse() -> None:
     before = xml(r)
     add = SetAttr((2,), "loop", MISSING, "2")
     assert add.apply(r) == Change("attr", (2,), None)
-    assert r.verbs[2].attrs["loop"] == "2"
+    assert verb(r, 2).attrs["loop"] == "2"
     add.inverse().apply(r)
-    assert "loop" not in r.verbs[2].attrs
+    assert "loop" not in verb(r, 2).attrs
     assert xml(r) == before
 
     drop = SetAttr((2,), "voice", "alice", MISSING)
     drop.apply(r)
-    assert "voice" not in r.verbs[2].attrs
+    assert "voice" not in verb(r, 2).attrs
     drop.inverse().apply(r)
     assert xml(r) == before
 
@@ -60,18 +68,18 @@ def test_set_attr_keeps_non_string_old_value_for_undo() -> None:
     r = tree()
     cmd = SetAttr((0,), "numDigits", 1, "x")
     cmd.apply(r)
-    assert r.verbs[0].attrs["numDigits"] == "x"
+    assert verb(r, 0).attrs["numDigits"] == "x"
     cmd.inverse().apply(r)
-    assert r.verbs[0].attrs["numDigits"] == 1
+    assert verb(r, 0).attrs["numDigits"] == 1
 
 
 def test_set_text_and_inverse() -> None:
     r = tree()
     cmd = SetText((3,), "/next", "/other")
     assert cmd.apply(r).kind == "text"
-    assert r.verbs[3].value == "/other"
+    assert verb(r, 3).value == "/other"
     cmd.inverse().apply(r)
-    assert r.verbs[3].value == "/next"
+    assert verb(r, 3).value == "/next"
 
 
 def test_insert_remove_are_inverses_and_keep_identity() -> None:
@@ -80,13 +88,13 @@ def test_insert_remove_are_inverses_and_keep_identity() -> None:
     node = Say("new")
     change = Insert((0,), 0, node).apply(r)
     assert change == Change("insert", (0, 0), (0,))
-    assert r.verbs[0].verbs[0] is node
+    assert verb(verb(r, 0), 0) is node
     undo = Insert((0,), 0, node).inverse()
     assert isinstance(undo, Remove)
     assert undo.apply(r) == Change("remove", (0, 0), (0,), old_path=(0, 0))
     assert xml(r) == before
     assert undo.inverse().apply(r).kind == "insert"
-    assert r.verbs[0].verbs[0] is node
+    assert verb(verb(r, 0), 0) is node
 
 
 def test_remove_refuses_a_different_node() -> None:
@@ -116,7 +124,7 @@ def test_move_out_of_range() -> None:
 
 def test_commands_hold_values_not_tree_copies() -> None:
     r = tree()
-    node = r.verbs[0]
+    node = verb(r, 0)
     cmd = Remove((), 0, node)
     assert cmd.node is node  # the removed subtree itself, not a copy
     assert not hasattr(SetAttr((0,), "a", MISSING, "b"), "__dict__")  # slots: small

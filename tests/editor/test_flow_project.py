@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from editor.flow_project import FlowProject, map_rows
+from twiml.base import TwiML
 from twiml.flow import load_flow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
@@ -89,7 +90,8 @@ def test_unsaved_documents_are_what_the_map_sees(folder: Path) -> None:
     project = FlowProject.open(folder)
     doc = project.document("sales.xml")
     say = next(n for n in doc.root.verbs if getattr(n, "name", "") == "Say")
-    doc.set_text(say, "Sales here, unsaved.")  # type: ignore[arg-type]
+    assert isinstance(say, TwiML)
+    doc.set_text(say, "Sales here, unsaved.")
     assert project.dirty_names() == ["sales.xml"]
     flow_map = project.explore()
     assert flow_map.states["s2"].heard == "Sales here, unsaved."

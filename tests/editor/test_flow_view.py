@@ -4,10 +4,13 @@ several unsaved documents and quitting, and a snapshot of the Flow view."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from editor.flow_app import FlowEditorApp
 from editor.screens.call_screen import CallScreen
@@ -26,7 +29,7 @@ def folder(tmp_path: Path) -> Path:
     return target
 
 
-async def wait_for(pilot, predicate) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot: Pilot[None], predicate: Callable[[], object]) -> None:
     for _ in range(200):
         if predicate():
             return
@@ -107,8 +110,7 @@ async def test_add_a_route_to_a_new_document_from_a_template(folder: Path) -> No
             await pilot.press(key)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.query("#text-input"))
-        field = app.screen.query_one("#text-input")
-        field.value = "hours.xml"  # type: ignore[attr-defined]
+        app.screen.query_one("#text-input", Input).value = "hours.xml"
         await pilot.press("enter")
         await settle(pilot)
         await wait_for(pilot, lambda: "/hours" in app.project.flow.routes)
@@ -226,11 +228,11 @@ async def test_a_broken_flow_toml_is_shown_and_left_alone(folder: Path) -> None:
     assert (folder / "flow.toml").read_text(encoding="utf-8") == 'start = "/voice/incoming"\n[routes\n'
 
 
-def test_flow_view_snapshot(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_flow_view_snapshot(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # the titles show the folder as given: the same in every checkout
     app = FlowEditorApp(Path("sample_flows"))
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
 

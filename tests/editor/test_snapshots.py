@@ -3,21 +3,23 @@ problems panel showing an error. Update with `pytest --snapshot-update` after a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual.pilot import Pilot
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_main_screen_with_sample_flow(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_main_screen_with_sample_flow(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
     from editor.app import EditorApp
 
     monkeypatch.chdir(ROOT)  # the title shows the path as given: keep it the same in every checkout
     app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         gather = app.doc.root.children[1]
         app.select(gather)
@@ -28,7 +30,7 @@ def test_main_screen_with_sample_flow(snap_compare, monkeypatch: pytest.MonkeyPa
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_problems_panel_shows_an_error(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
     from editor.app import EditorApp
 
     path = tmp_path / "bad_menu.xml"
@@ -39,7 +41,7 @@ def test_problems_panel_shows_an_error(snap_compare, tmp_path: Path) -> None:  #
     )
     app = EditorApp(path)
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         app.problems.focus()
         await pilot.press("enter")

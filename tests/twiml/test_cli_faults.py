@@ -54,7 +54,7 @@ def in_child(job: Callable[[], int], *, user: int | None = None) -> tuple[int, s
         try:
             os.close(read_end)
             os.dup2(write_end, 2)
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 (the forked child keeps it until it exits)
             if user is not None:
                 os.setgid(user)
                 os.setuid(user)

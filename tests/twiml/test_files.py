@@ -19,7 +19,7 @@ from twiml.files import ReadOnlyFileError, atomic_write, read_text
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl module on Windows
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -78,7 +78,7 @@ def test_failed_write_leaves_original_and_no_temp(tmp_path: Path, monkeypatch: p
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)  # the module twiml.files calls
     with pytest.raises(OSError, match="No space"):
         atomic_write(target, "new content")
     assert target.read_text() == "original"

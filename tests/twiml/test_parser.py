@@ -120,7 +120,7 @@ def test_kind_can_be_forced() -> None:
     assert type(doc2.verbs[0]) is MsgRedirect
     assert type(parse("<Response><Receive/></Response>", kind="fax").verbs[0]) is Receive
     with pytest.raises(ValueError, match="kind"):
-        _parse("<Response/>", kind="sms")  # type: ignore[arg-type]
+        _parse("<Response/>", kind="sms")  # type: ignore[arg-type]  # the wrong type on purpose
 
 
 def test_unknown_elements_attributes_and_comments_survive() -> None:
@@ -392,12 +392,12 @@ def test_excessive_depth_is_a_parse_error() -> None:
 
 def test_type_error_for_other_inputs() -> None:
     with pytest.raises(TypeError):
-        _parse(123)  # type: ignore[arg-type]
+        _parse(123)  # type: ignore[arg-type]  # the wrong type on purpose
 
 
 def _twilio_documents() -> list[Any]:
-    from twilio.twiml.messaging_response import MessagingResponse as TMessaging  # type: ignore[import-untyped]
-    from twilio.twiml.voice_response import VoiceResponse as TVoice  # type: ignore[import-untyped]
+    from twilio.twiml.messaging_response import MessagingResponse as TMessaging
+    from twilio.twiml.voice_response import VoiceResponse as TVoice
 
     r = TVoice()
     g = r.gather(num_digits=1, action="/menu", method="POST", input="dtmf speech", timeout=5)

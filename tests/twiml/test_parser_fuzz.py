@@ -54,7 +54,7 @@ def check(source: str | bytes) -> None:
         return
     assert isinstance(doc, TwiML)
     for node in doc.iter():  # the position scan never loses step on a well-formed document
-        assert isinstance(node.source_line, int) and isinstance(node.source_column, int)  # type: ignore[attr-defined]
+        assert isinstance(node.source_line, int) and isinstance(node.source_column, int)
 
 
 @st.composite

@@ -96,7 +96,7 @@ def test_removing_a_node_removes_only_its_lines(path: Path) -> None:
         after = doc.dumps()
         same_meaning(doc)
         removed, added = diff(before, after)
-        own = before.splitlines(True)[(node.source_line or 1) - 1]  # type: ignore[attr-defined]
+        own = before.splitlines(True)[(node.source_line or 1) - 1]
         if own.strip().startswith("<" + node.name) and own.rstrip().endswith(">") and not added:
             assert own in removed  # a node on lines of its own takes them along
         assert len(added) <= 2  # at most the lines it shared with its neighbours
@@ -121,7 +121,7 @@ def test_adding_a_node_adds_only_its_lines(path: Path) -> None:
             newline_style = "\r\n" if "\r\n" in (doc.text or "") else "\n"
             assert added[0].endswith(newline_style) or after.endswith(added[0])
             line = added[0]
-            sibling = (doc.text or "").splitlines(True)[(kids[-1].source_line or 1) - 1]  # type: ignore[attr-defined]
+            sibling = (doc.text or "").splitlines(True)[(kids[-1].source_line or 1) - 1]
             assert line[: len(line) - len(line.lstrip())] == sibling[: len(sibling) - len(sibling.lstrip())]
 
 

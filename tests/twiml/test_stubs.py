@@ -6,7 +6,8 @@ import ast
 
 import pytest
 
-from twiml.stubgen import MODULES, module_stub, stub_path
+from twiml.grammar_types import MODULES
+from twiml.stubgen import module_stub, stub_path
 
 
 @pytest.mark.parametrize("dialect", list(MODULES))

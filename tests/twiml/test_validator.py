@@ -827,7 +827,8 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
             assert c_el.attr(pr.attr) is not None, pr
     pay = GRAMMAR.get("voice", "Pay")
     assert rules.ACH_ONLY_CODE in pay.errors and pay.attr(rules.ACH_ONLY_ATTR) is not None
-    assert rules.ACH_METHOD in pay.attr("paymentMethod").values  # type: ignore[union-attr]
+    method = pay.attr("paymentMethod")
+    assert method is not None and rules.ACH_METHOD in method.values
 
 
 def test_reachability_and_override_tables_name_real_grammar_entries() -> None:

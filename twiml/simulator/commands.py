@@ -30,7 +30,7 @@ from twiml.simulator.events import Ask, Event, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
 
-__all__ = ["ANSWERED_BY", "Target", "TargetError", "add_commands", "open_target"]
+__all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
 OK, FAILED, BAD_ARGUMENTS = 0, 1, 2
 INTERRUPTED = 130  # ctrl+c while a request was running (as shells report SIGINT)
@@ -63,8 +63,16 @@ class Target:
             close()
 
 
-def open_target(target: str | None, app: str | None, channel: str = "voice") -> Target:
-    """A TwiML file, a flow folder, an http(s) URL, or `--app MODULE:ATTR` with a path (default /)."""
+FolderOpener = Callable[[Path, str], Target]
+"""Opens a folder target for a channel; the CLI passes twiml.flow's (the flow package builds on the
+simulator, so the simulator does not import it)."""
+
+
+def open_target(
+    target: str | None, app: str | None, channel: str = "voice", open_folder: FolderOpener | None = None
+) -> Target:
+    """A TwiML file, a flow folder (through `open_folder`), an http(s) URL, or `--app MODULE:ATTR` with
+    a path (default /)."""
     if app is not None:
         try:
             application = load_app(app)
@@ -84,9 +92,9 @@ def open_target(target: str | None, app: str | None, channel: str = "voice") -> 
     if not file.exists():
         raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
     if file.is_dir():
-        from twiml.flow.target import open_flow_target  # a flow folder: routes in flow.toml
-
-        return open_flow_target(file, channel)
+        if open_folder is None:
+            raise TargetError(f"{target}: is a folder; call one of its TwiML files")
+        return open_folder(file, channel)
     if not os.access(file, os.R_OK):
         raise TargetError(f"{target}: cannot read the file")
     files = FileTransport(file.parent)
@@ -230,7 +238,7 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel)
+        target = open_target(args.target, args.app, channel, args.open_folder)
     except TargetError as exc:
         print(f"twiml {args.command}: {exc}", file=err)
         return BAD_ARGUMENTS
@@ -281,8 +289,8 @@ def _cmd_text(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
     return _run(args, out, err, "messaging", play)
 
 
-def add_commands(sub: Any) -> None:
-    """Register `call` and `text` on the `twiml` command's subparsers."""
+def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
+    """Register `call` and `text` on the `twiml` command's subparsers; `open_folder` opens folder targets."""
     c = sub.add_parser(
         "call",
         help="play a call through a TwiML file, a webhook URL or an app (--app)",
@@ -303,7 +311,7 @@ def add_commands(sub: Any) -> None:
     )
     c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
     _common(c)
-    c.set_defaults(run=_cmd_call)
+    c.set_defaults(run=_cmd_call, open_folder=open_folder)
 
     t = sub.add_parser(
         "text",
@@ -314,4 +322,4 @@ def add_commands(sub: Any) -> None:
     t.add_argument("--body", default="", metavar="TEXT", help="message text (Body)")
     t.add_argument("--media", action="append", metavar="URL", help="attach media (MediaUrl0, ...; repeatable)")
     _common(t)
-    t.set_defaults(run=_cmd_text)
+    t.set_defaults(run=_cmd_text, open_folder=open_folder)

@@ -1,0 +1,29 @@
+"""The base of the three document roots (VoiceResponse, MessagingResponse, FaxResponse)."""
+
+from __future__ import annotations
+
+import os
+from typing import TypeVar
+
+from twiml.base import TwiML
+from twiml.errors import TwiMLException
+from twiml.grammar_types import Element
+
+__all__ = ["Response"]
+
+R = TypeVar("R", bound="Response")
+
+
+class Response(TwiML):
+    """A <Response> of one dialect: the root of a document, which can also be read from XML."""
+
+    @classmethod
+    def from_xml(cls: type[R], source: str | bytes | os.PathLike[str]) -> R:
+        """Parse TwiML (string, bytes or path) as this kind of document; see `twiml.parse`."""
+        from twiml.parser import parse  # loads lxml only when a document is read
+
+        element: Element | None = getattr(cls, "_element", None)
+        doc = parse(source, kind=element.dialect if element is not None else None)
+        if not isinstance(doc, cls):
+            raise TwiMLException(f"parsed document is a {type(doc).__name__}, not a {cls.__name__}")
+        return doc
