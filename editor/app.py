@@ -11,8 +11,10 @@ import argparse
 import gc
 import re
 import sys
+import tomllib
 from collections.abc import Callable, Iterable
 from functools import partial
+from importlib import metadata
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
@@ -21,7 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
@@ -196,6 +198,7 @@ class EditorApp(App[None]):
         self.doc = doc
         self.current = None
         self.tree.load(doc.root)
+        self.problems.reset()
         self.select(doc.root)
         self.refresh_views()
         self.update_title()
@@ -322,7 +325,10 @@ class EditorApp(App[None]):
         if not self.doc.contains(event.node):
             return
         try:
-            change = self.doc.set_text(event.node, event.text, merge=True)
+            if event.piece is not None:
+                change = self.doc.set_piece(event.node, event.piece, event.text or "", merge=True)
+            else:
+                change = self.doc.set_text(event.node, event.text, merge=True)
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
@@ -351,6 +357,9 @@ class EditorApp(App[None]):
                 self.tree.reconcile(doc.node_at(parent))
             if self.current is not None and not doc.contains(self.current):
                 self._set_current(None)
+            form_node = self.form.node
+            if form_node is not None and doc.contains(form_node):
+                self.form.refill(form_node)  # its text pieces may have moved
             if change.kind == "insert":
                 freeze_heap()  # a pasted or duplicated subtree can be large
         self.update_title()
@@ -390,7 +399,11 @@ class EditorApp(App[None]):
         worst: dict[int, str] = {}
         for d in diagnostics:
             node = getattr(d, "node", None)
-            if node is not None and SEVERITY_RANK.get(d.severity, 0) > SEVERITY_RANK.get(worst.get(id(node), ""), 0):
+            if (
+                node is not None
+                and not d.suppressed
+                and SEVERITY_RANK.get(d.severity, 0) > SEVERITY_RANK.get(worst.get(id(node), ""), 0)
+            ):
                 worst[id(node)] = d.severity
         self.tree.set_severities(worst)
 
@@ -441,6 +454,8 @@ class EditorApp(App[None]):
             return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
         if when == "element":
             return node.name[:1] != "#"
+        if when == "fixable":
+            return self.problems.fixable(node) is not None
         raise ValueError(f"unknown action condition {when!r}")
 
     def applicable(self, action_id: str) -> bool:
@@ -451,7 +466,7 @@ class EditorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open, the main screen's keys must not act behind it (a key typed
         # into a prompt never saves, opens or deletes anything).
-        return not (action in self._action_names and len(self.screen_stack) > 1)
+        return not (action in self._action_names and isinstance(self.screen, ModalScreen))
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         """Palette entries from the action records, only those that apply now."""
@@ -603,6 +618,25 @@ class EditorApp(App[None]):
             return
         self.after_change(change)
         self.select(new)
+
+    def action_apply_fix(self) -> None:
+        """Apply the did-you-mean fix of the problem under the problems cursor, else of the
+        first problem of the selected node that has one (undoable like any edit)."""
+        from editor.fixes import apply_fix, describe_fix
+
+        chosen = self.problems.fixable(self._target())
+        if chosen is None or chosen.fix is None or chosen.node is None:
+            self.notify("No suggested fix here.", severity="warning")
+            return
+        try:
+            changes, node = apply_fix(self.doc, chosen.node, chosen.fix)
+        except (TwiMLException, ValueError) as exc:
+            self.push_screen(ErrorDialog("Cannot apply the fix", str(exc)))
+            return
+        for change in changes:
+            self.after_change(change, refill_form=True)
+        self.notify(f"Fixed: {describe_fix(chosen.fix)}.")
+        self.select(node)
 
     def action_undo(self) -> None:
         self._history(self.doc.undo(), "undo")
@@ -807,7 +841,9 @@ class EditorApp(App[None]):
     async def action_export_python(self) -> None:
         base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
         path = await self.push_screen_wait(
-            PathPrompt("Export Python to", str(base), "Writes a Python script that rebuilds this document.")
+            PathPrompt(
+                "Export Python to", str(base), "Writes a Python script that rebuilds this document.", suffixes=(".py",)
+            )
         )
         if path is None or not await self._may_write(path):
             return
@@ -880,8 +916,22 @@ class EditorApp(App[None]):
             self.exit()
 
 
+def version() -> str:
+    """The installed package's version, else the one in the source checkout's pyproject.toml."""
+    try:
+        return metadata.version("twiml-toolkit")
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        with (Path(__file__).resolve().parent.parent / "pyproject.toml").open("rb") as file:
+            return str(tomllib.load(file)["project"]["version"]) + " (source checkout)"
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
     parser.add_argument(
         "--new",

@@ -33,6 +33,7 @@ from editor.edits import (
     NodePath,
     Remove,
     SetAttr,
+    SetPiece,
     SetText,
     resolve,
 )
@@ -315,7 +316,7 @@ class Document:
         self._changed(command)
         return change
 
-    def _merge(self, command: SetAttr | SetText) -> Change | None:
+    def _merge(self, command: SetAttr | SetText | SetPiece) -> Change | None:
         """Fold `command` into the previous edit of the same field (typing in a form field), so
         one undo reverts the whole entry.  Never merges into the saved state or after an undo."""
         if not self._undo or self._redo or self._state == self._saved:
@@ -325,11 +326,15 @@ class Document:
             return None
         if isinstance(last, SetAttr) and isinstance(command, SetAttr) and last.name != command.name:
             return None
+        if isinstance(last, SetPiece) and isinstance(command, SetPiece) and last.index != command.index:
+            return None
         change = command.apply(self.root)
         self._undo.pop()
-        merged: SetAttr | SetText
+        merged: SetAttr | SetText | SetPiece
         if isinstance(last, SetAttr):
             merged = SetAttr(last.path, last.name, last.old, command.new)
+        elif isinstance(last, SetPiece):
+            merged = SetPiece(last.path, last.index, last.old, command.new)
         else:
             merged = SetText(last.path, last.old, command.new)
         if _same(merged.old, merged.new):
@@ -382,6 +387,24 @@ class Document:
         command = SetText(path, old, text)
         if _same(old, text):
             return Change("text", path, None)
+        if merge:
+            merged = self._merge(command)
+            if merged is not None:
+                return merged
+        return self._apply(command)
+
+    def set_piece(self, node: TwiML, index: int, text: str, *, merge: bool = False) -> Change:
+        """Replace the text piece ``node.verbs[index]`` (text after a child element, e.g. SSML
+        inside <Say>); "" keeps an empty piece so the paths of the children stay put.
+        Raises TwiMLException if there is no text piece there or XML cannot carry the text."""
+        path = self.path_of(node)
+        old = node.verbs[index] if 0 <= index < len(node.verbs) else None
+        if not isinstance(old, str):
+            raise TwiMLException(f"<{node.name}> has no text piece at position {index}")
+        escape_text(text, node.name)
+        if old == text:
+            return Change("text", path, None)
+        command = SetPiece(path, index, old, text)
         if merge:
             merged = self._merge(command)
             if merged is not None:
@@ -544,7 +567,8 @@ class Document:
         return text
 
     def diagnostics(self) -> list[Diagnostic]:
-        """The validator's findings for the current tree (cached per version)."""
+        """The validator's findings for the current tree (cached per version), including those a
+        ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them)."""
         cached = self._diagnostics
         if cached is None or cached[0] != self.version:
             from twiml.validator import validate
@@ -557,7 +581,7 @@ class Document:
                     vars(self.root).pop("source_size", None)
                 else:
                     self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
-            cached = self._diagnostics = (self.version, list(validate(self.root)))
+            cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
         return list(cached[1])
 
     def file_text(self) -> str:

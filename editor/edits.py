@@ -30,6 +30,7 @@ __all__ = [
     "NodePath",
     "Remove",
     "SetAttr",
+    "SetPiece",
     "SetText",
     "resolve",
 ]
@@ -132,6 +133,28 @@ class SetText:
 
 
 @dataclass(frozen=True, slots=True)
+class SetPiece:
+    """Replace the text piece ``.verbs[index]`` of the node at `path`: text that follows a child
+    element, as ``" there"`` in ``<Say>Hi <emphasis>you</emphasis> there</Say>``."""
+
+    path: NodePath
+    index: int
+    old: str
+    new: str
+    structural = False
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.path).verbs
+        if not 0 <= self.index < len(verbs) or verbs[self.index] != self.old:
+            raise EditError(f"no text piece {self.old!r} at {(*self.path, self.index)}")
+        verbs[self.index] = self.new
+        return Change("text", self.path, None)
+
+    def inverse(self) -> SetPiece:
+        return SetPiece(self.path, self.index, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
 class Insert:
     """Put `node` at `index` of the ``.verbs`` of the node at `parent`."""
 
@@ -196,4 +219,4 @@ class Move:
         return Move(self.parent, self.target, self.source)
 
 
-Command = SetAttr | SetText | Insert | Remove | Move
+Command = SetAttr | SetText | SetPiece | Insert | Remove | Move

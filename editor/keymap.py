@@ -81,6 +81,7 @@ WHEN: dict[str, str] = {
     "clipboard": "a node was cut or copied",
     "takes_children": "the node takes child elements",
     "element": "an element, not a comment, is selected",
+    "fixable": "a problem with a suggested fix is selected",
 }
 """Conditions an action may depend on, with the wording help and README use."""
 
@@ -88,7 +89,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
     KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
     KeyAction("open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True),
-    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True),
+    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True, show=False),
     KeyAction("new_from_template", "ctrl+t", "New from template", "Start from a sample flow", show=False, in_text=True),
     KeyAction(
         "export_python",
@@ -100,15 +101,15 @@ ACTIONS: tuple[KeyAction, ...] = (
     ),
     KeyAction(
         "reformat",
-        "f8",
+        "ctrl+l",
         "Reformat document",
         "Write canonical XML (sorted attributes, two-space indentation) on the next save instead of "
         "keeping the file's own formatting",
         show=False,
         in_text=True,
     ),
-    KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo"),
-    KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo"),
+    KeyAction("undo", "ctrl+z", "Undo", "Undo the last edit", in_text=True, when="can_undo", show=False),
+    KeyAction("redo", "ctrl+y", "Redo", "Redo the last undone edit", in_text=True, when="can_redo", show=False),
     KeyAction(
         "add_child",
         "a",
@@ -160,6 +161,14 @@ ACTIONS: tuple[KeyAction, ...] = (
         "Form/Preview",
         "Narrow screens: show the preview or the form beside the tree; wide screens: focus the other one",
         in_text=True,
+    ),
+    KeyAction(
+        "apply_fix",
+        "f",
+        "Apply fix",
+        "Apply the suggested fix (did-you-mean) of the problem under the cursor or of the selected node; undoable",
+        show=False,
+        when="fixable",
     ),
     KeyAction("toggle_wrap", "f4", "Wrap", "Wrap long lines in the preview, or not", show=False, in_text=True),
     KeyAction("maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", in_text=True),

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from twiml.errors import TwiMLException
-from twiml.serialize import check_name, to_string
+from twiml.naming import KEY_CACHE, attribute_name, check_name, lower_camel
+from twiml.serialize import to_string
 
 __all__ = [
     "Comment",
@@ -22,39 +23,9 @@ __all__ = [
     "lower_camel",
 ]
 
-_SPECIAL_KEYWORDS = {
-    "from_": "from",
-    "xml_lang": "xml:lang",
-    "interpret_as": "interpret-as",
-    "for_": "for",
-    "break_": "break",
-}
-
-_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE = KEY_CACHE
 
 N = TypeVar("N", bound="TwiML")
-
-
-def lower_camel(string: str) -> str:
-    """snake_case keyword -> lowerCamel XML attribute name, exactly as twilio spells it.
-
-    Names without an underscore pass through, so camelCase keywords stay as given.
-    """
-    if not string or "_" not in string:
-        return string
-    joined = "".join(part.title() for part in string.split("_"))
-    return joined[:1].lower() + joined[1:]
-
-
-def attribute_name(keyword: str, element: str = "?") -> str:
-    """XML attribute name for a Python keyword (special names first, then lower_camel); cached.
-    Raises TwiMLException, naming `element`, when the result is not an XML name."""
-    name = _KEY_CACHE.get(keyword)
-    if name is None:
-        name = lower_camel(_SPECIAL_KEYWORDS.get(keyword, keyword))
-        check_name(name, element, attribute=True)
-        _KEY_CACHE[keyword] = name
-    return name
 
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2}[_-][a-zA-Z]{2}$")

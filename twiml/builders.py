@@ -9,10 +9,11 @@ from __future__ import annotations
 import keyword
 from typing import Any
 
-from twiml.base import TwiML, attribute_name, keyword_attrs
+from twiml.base import TwiML, keyword_attrs
 from twiml.classes import register
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
+from twiml.naming import attribute_name
 
 
 def _check_name(name: str) -> str:

@@ -1,8 +1,10 @@
 """`twiml` command: validate, format and export TwiML files; simulate calls and messages.
 
-Exit status: 0 fine, 1 when a document has an error (or `format --check` would change a file),
-2 when a file cannot be read or written (each such file is one line on stderr; the other files
-are still processed) or the command line is wrong, 141 when the output pipe was closed (`| head`).
+Exit status: 0 fine, 1 when `validate` finds something at or above its `--fail-on` level (default:
+a warning, i.e. anything Twilio would log) or `format --check` would change a file, 2 when a file
+cannot be read or written (each such file is one line on stderr; the other files are still
+processed) or the command line (or a `[tool.twiml]` table) is wrong, 141 when the output pipe was
+closed (`| head`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import json
 import os
 import sys
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,22 +54,36 @@ class _Finding:
     line: int | None = None
     column: int | None = None
     path: str | None = None
+    hint: str | None = None
+    effect: str = ""
+    suppressed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def twilio_message(self) -> str:
+        from twiml.codes import text_of
+
+        return text_of(self.code)
+
     def text(self) -> str:
+        what = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
         if self.line is None:
             where = f" (at {self.path})" if self.path else ""
-            return f"{self.file}: {self.severity} {self.code} {self.message}{where}"
-        return f"{self.file}:{self.line}:{self.column or 0}: {self.severity} {self.code} {self.message}"
+            return f"{self.file}: {what}{where}"
+        return f"{self.file}:{self.line}:{self.column or 0}: {what}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "line": self.line,
             "column": self.column,
+            "level": self.severity,
             "severity": self.severity,
             "code": self.code,
+            "twilio_message": self.twilio_message,
             "message": self.message,
+            "hint": self.hint,
+            "effect": self.effect,
             "path": self.path,
         }
 
@@ -119,19 +136,93 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc)
-    return [_Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path) for d in diagnostics]
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True)
+    return [
+        _Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed)
+        for d in diagnostics
+    ]
+
+
+# ---------------------------------------------------------------------- validate: levels and settings
+
+LEVELS = ("info", "warning", "error")
+FAIL_ON = (*LEVELS, "never")
+
+
+class _BadSettings(Exception):
+    """A `[tool.twiml]` table that cannot be used (wrong type, unknown key or level)."""
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What `validate` reports and when it fails, from the command line over `[tool.twiml]`."""
+
+    fail_on: str = "warning"
+    ignore: frozenset[str] = frozenset()
+    select: frozenset[str] = frozenset()
+
+    def reports(self, f: _Finding) -> bool:
+        code = str(f.code)
+        return not f.suppressed and code not in self.ignore and (not self.select or code in self.select)
+
+    def fails(self, f: _Finding) -> bool:
+        return self.fail_on != "never" and LEVELS.index(f.severity) >= LEVELS.index(self.fail_on)
+
+
+def _codes(values: list[str] | None) -> frozenset[str]:
+    """Codes from repeated, comma-separated options (`--ignore 13212,12200 --ignore 13320`)."""
+    return frozenset(c.strip() for v in values or () for c in str(v).split(",") if c.strip())
+
+
+_CONFIG_CACHE: dict[Path, dict[str, Any]] = {}
+
+
+def _config_for(name: str) -> tuple[Path | None, dict[str, Any]]:
+    """The `[tool.twiml]` table of the nearest pyproject.toml from the file's folder upwards."""
+    start = Path.cwd() if name == "-" else Path(name).resolve().parent
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate in _CONFIG_CACHE:
+            return candidate, _CONFIG_CACHE[candidate]
+        if candidate.is_file():
+            try:
+                with open(candidate, "rb") as fh:
+                    table = tomllib.load(fh).get("tool", {}).get("twiml", {})
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise _BadSettings(f"{candidate}: cannot read: {exc}") from None
+            if not isinstance(table, dict):
+                raise _BadSettings(f"{candidate}: [tool.twiml] must be a table")
+            _CONFIG_CACHE[candidate] = table
+            return candidate, table
+    return None, {}
+
+
+def _settings(name: str, args: argparse.Namespace) -> _Settings:
+    where, table = _config_for(name)
+    unknown = set(table) - {"fail-on", "ignore", "select"}
+    if unknown:
+        raise _BadSettings(f"{where}: [tool.twiml] has unknown key(s) {', '.join(sorted(unknown))}")
+    fail_on = args.fail_on or table.get("fail-on", "warning")
+    if fail_on not in FAIL_ON:
+        raise _BadSettings(f"{where}: [tool.twiml] fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    lists = {}
+    for key in ("ignore", "select"):
+        value = table.get(key, [])
+        if not isinstance(value, list):
+            raise _BadSettings(f"{where}: [tool.twiml] {key} must be a list of codes")
+        lists[key] = _codes([str(v) for v in value])
+    return _Settings(
+        fail_on=fail_on,
+        ignore=lists["ignore"] | _codes(args.ignore),
+        select=_codes(args.select) if args.select else lists["select"],
+    )
 
 
 def _rule_descriptions() -> dict[str, str]:
-    """Twilio's own wording for its codes, from the grammar's per-element error lists."""
-    from twiml.grammar import GRAMMAR
+    """Twilio's own wording for its codes (ours for our own codes), from `twiml.codes`."""
+    from twiml.codes import CODES
 
-    out: dict[str, str] = {}
-    for el in GRAMMAR.elements:
-        for code, text in el.errors.items():
-            out.setdefault(str(code), text.split(": ", 1)[-1])
-    return out
+    return {str(code): entry.text for code, entry in CODES.items()}
 
 
 def _uri(name: str) -> str:
@@ -152,6 +243,9 @@ def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
     return driver
 
 
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
 def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
     descriptions = _rule_descriptions()
     rules: list[dict[str, Any]] = []
@@ -161,7 +255,11 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
         rule_id = str(f.code)
         if rule_id not in index:
             index[rule_id] = len(rules)
-            rule: dict[str, Any] = {"id": rule_id, "shortDescription": {"text": descriptions.get(rule_id, f.message)}}
+            rule: dict[str, Any] = {
+                "id": rule_id,
+                "shortDescription": {"text": descriptions.get(rule_id) or f.twilio_message or f.message},
+                "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "note")},
+            }
             if isinstance(f.code, int):
                 rule["helpUri"] = f"{INFORMATION_URI}/{f.code}"
             rules.append(rule)
@@ -173,15 +271,24 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
             location["physicalLocation"]["region"] = region
         if f.path:
             location["logicalLocations"] = [{"fullyQualifiedName": f.path, "kind": "element"}]
-        results.append(
-            {
-                "ruleId": rule_id,
-                "ruleIndex": index[rule_id],
-                "level": {"error": "error", "warning": "warning"}.get(f.severity, "note"),
-                "message": {"text": f.message},
-                "locations": [location],
-            }
-        )
+        result: dict[str, Any] = {
+            "ruleId": rule_id,
+            "ruleIndex": index[rule_id],
+            "level": _SARIF_LEVEL.get(f.severity, "note"),
+            "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
+            "locations": [location],
+            "properties": {
+                "level": f.severity,
+                "code": f.code,
+                "twilioMessage": f.twilio_message,
+                "message": f.message,
+                "hint": f.hint,
+                "effect": f.effect,
+            },
+        }
+        if f.suppressed:
+            result["suppressions"] = [{"kind": "inSource", "justification": "twiml: ignore comment"}]
+        results.append(result)
     invocation: dict[str, Any] = {"executionSuccessful": not failures}
     if failures:
         invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": text}} for text in failures]
@@ -201,24 +308,36 @@ def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
 def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
     findings: list[_Finding] = []
     failures: list[str] = []
+    failed = False
+    _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
     for name in args.files:
         try:
-            findings.extend(_validate_file(name, stdin))
+            settings = _settings(name, args)
+            found = _validate_file(name, stdin)
+        except _BadSettings as exc:
+            print(f"twiml: {exc}", file=err)
+            return UNREADABLE
         except _Unreadable as exc:
             failures.append(str(exc))
             print(f"twiml: {exc}", file=err)
+            continue
+        for f in found:
+            if f.suppressed or settings.reports(f):
+                findings.append(f)
+                failed = failed or (not f.suppressed and settings.fails(f))
+    shown = [f for f in findings if not f.suppressed]
     if args.format == "json":
-        json.dump([f.as_dict() for f in findings], out, indent=2, ensure_ascii=False)
+        json.dump([f.as_dict() for f in shown], out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "sarif":
         json.dump(_sarif(findings, failures), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        for f in findings:
+        for f in shown:
             print(f.text(), file=out)
     if failures:
         return UNREADABLE
-    return FOUND_ERRORS if any(f.severity == "error" for f in findings) else OK
+    return FOUND_ERRORS if failed else OK
 
 
 # --------------------------------------------------------------------------------------------- format
@@ -302,7 +421,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check documents; prints file:line:col: severity code message")
+    v = sub.add_parser(
+        "validate",
+        help="check documents; prints file:line:col: level code message (hint)",
+        description="Levels are Twilio's own for each code (error, warning; info for notes). "
+        "Settings may also come from [tool.twiml] in the nearest pyproject.toml (fail-on, ignore, select); "
+        "a comment <!-- twiml: ignore[CODE] --> right before an element silences its findings.",
+    )
     v.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
     v.add_argument(
         "--format",
@@ -310,6 +435,14 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (sarif: SARIF 2.1.0 for code scanning)",
     )
+    v.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a finding is at least this level (default warning: anything Twilio logs)",
+    )
+    v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
+    v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
     v.set_defaults(run=_cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from twiml.codes import CODES, MISSING_CONTENT, SCHEMA
+from twiml.naming import attribute_name, element_name, method_name
+
 AttrType = Literal["string", "int", "bool", "url", "enum", "list", "float"]
 STRING: AttrType = "string"
 INT: AttrType = "int"
@@ -25,10 +28,11 @@ MODULES: dict[str, str] = {"voice": "voice_response", "messaging": "messaging_re
 
 @dataclass(frozen=True)
 class Attr:
-    """One XML attribute of an element and the Python keyword that writes it."""
+    """One XML attribute of an element and the Python keyword that writes it.
+
+    The XML name follows from the keyword by twilio's rule (`twiml.naming.attribute_name`)."""
 
     kwarg: str
-    xml: str
     type: AttrType
     values: tuple[str, ...] = ()
     """Allowed values (enum) or allowed tokens (list); empty when free."""
@@ -38,6 +42,7 @@ class Attr:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
+    """Regular expression the *whole* value must match (`re.fullmatch`)."""
     max_length: int | None = None
     item_type: AttrType | None = None
     required: bool = False
@@ -48,7 +53,17 @@ class Attr:
     keyword: bool = True
     """False when Twilio documents the attribute but twilio 9.13's builder has no keyword for it
     (it is still reachable through ``**kwargs``)."""
+    schemes: tuple[str, ...] = ()
+    """URL schemes an absolute URL must use (WebSockets: ``wss://``); empty for any."""
+    empty_ok: bool = False
+    """An empty URL means something here (e.g. no hold music) rather than a mistake."""
+    source: str = ""
+    """Twilio page that confirms the values, where one was checked."""
     doc: str = ""
+    xml: str = field(init=False, default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xml", attribute_name(self.kwarg))
 
 
 @dataclass(frozen=True)
@@ -65,31 +80,82 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Content:
+    """An element that must say *something*: body text, or one of these children or attributes."""
+
+    message: str
+    children: tuple[str, ...] = ()
+    """XML names of children that count as content; ("*",) means any element child."""
+    attrs: tuple[str, ...] = ()
+    code: int | str = MISSING_CONTENT
+
+
+@dataclass(frozen=True)
+class ChildAttr:
+    """An attribute of a child that this parent restricts: forbidden, or limited to `values`."""
+
+    child: str
+    """Class of the child."""
+    attr: str
+    values: tuple[str, ...]
+    """Allowed values; empty means the attribute is not allowed there at all."""
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Element:
-    """One TwiML element as one builder class of one dialect."""
+    """One TwiML element as one builder class of one dialect, with the rules Twilio applies to it."""
 
     dialect: Literal["voice", "messaging", "fax"]
     cls: str
-    xml: str
+    xml: str = ""
+    """XML name; derived from the class name (`twiml.naming.element_name`) unless written."""
     body: Body | None = None
     attrs: tuple[Attr, ...] = ()
     children: tuple[str, ...] = ()
     """Classes Twilio accepts directly inside this element (documented nesting)."""
     methods: tuple[tuple[str, str], ...] = ()
-    """Builder methods on this class: (method name, class of the child it creates)."""
+    """Builder methods on this class: (method name, class of the child it creates); see `builds`."""
     in_twilio: bool = True
     """False for classes twilio 9.13 does not have (code exported for twilio avoids them)."""
     not_in_twilio: tuple[str, ...] = ()
     """Names among `methods` that twilio 9.13 lacks (our extensions)."""
-    errors: dict[int, str] = field(default_factory=dict)
+    codes: tuple[int, ...] = ()
+    """Twilio codes tied to this element; their texts and levels are in `twiml.codes.CODES`."""
+    nesting_code: int = SCHEMA
+    """Code reported for a child this element does not accept."""
+    content: Content | None = None
+    """What the element must contain, where a plain required body does not say it."""
+    text_limit: tuple[int, int] | None = None
+    """(most characters of the body text, code reported beyond it)."""
+    json_code: int | None = None
+    """The body must be JSON; code reported when it is not."""
+    child_attr_codes: tuple[tuple[str, str, int], ...] = ()
+    """(child XML name, attribute, code): the code a child's bad value gets inside this element."""
+    child_attrs: tuple[ChildAttr, ...] = ()
+    ends: bool = False
+    """Nothing after this verb at the top level runs (Hangup, Redirect, ...)."""
+    hands_off: tuple[str, str | None] | None = None
+    """(attribute, value): the verb hands the call to a URL when the attribute is set (to the value,
+    if given), so verbs after it run only when that request fails."""
+    checks: tuple[str, ...] = ()
+    """Named checks that cannot be data (`twiml.validator` registers them under these names)."""
     notes: str = ""
     doc: str = ""
     _by_xml: dict[str, Attr] = field(init=False, repr=False, compare=False)
     _by_kwarg: dict[str, Attr] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.xml:
+            object.__setattr__(self, "xml", element_name(self.cls))
         object.__setattr__(self, "_by_xml", {a.xml: a for a in self.attrs})
         object.__setattr__(self, "_by_kwarg", {a.kwarg: a for a in self.attrs})
+
+    @property
+    def errors(self) -> dict[int, str]:
+        """Twilio's level and message for each of this element's codes, as Twilio's debugger shows them."""
+        return {c: f"{CODES[c].level.upper()}: {CODES[c].text}" for c in self.codes}
 
     @property
     def key(self) -> tuple[str, str]:
@@ -156,6 +222,12 @@ class Grammar:
     def allowed_children(self, parent: Element) -> tuple[Element, ...]:
         """Elements Twilio accepts inside `parent`, in table order (for add-menus)."""
         return tuple(self._by_key[(parent.dialect, c)] for c in parent.children)
+
+
+def builds(*children: str | tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """Builder methods from child classes: the method name follows from the child's XML name
+    (`twiml.naming.method_name`); a (method, class) pair is an exception written out."""
+    return tuple(c if isinstance(c, tuple) else (method_name(element_name(c)), c) for c in children)
 
 
 def element_of(node: object) -> Element | None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 __all__ = [
+    "ALICE_LANGUAGES",
     "DIAL_RING_TONE",
     "GATHER_FINISH_ON_KEY",
     "GATHER_LANGUAGE",
     "LANG_XML_LANG",
+    "LEGACY_VOICE_LANGUAGES",
     "PAY_LANGUAGE",
     "PROMPT_ERROR_TYPE",
     "SAY_AS_INTERPRET_AS",
     "SAY_LANGUAGE",
     "SAY_VOICE",
+    "VOICE_LANGUAGES",
 ]
 
 PROMPT_ERROR_TYPE: tuple[str, ...] = (
@@ -934,6 +937,11 @@ SAY_VOICE: tuple[str, ...] = (
 )
 
 SAY_LANGUAGE: tuple[str, ...] = (
+    "en",
+    "en-gb",
+    "es",
+    "fr",
+    "de",
     "af-ZA",
     "am-ET",
     "ar-AE",
@@ -1270,3 +1278,44 @@ DIAL_RING_TONE: tuple[str, ...] = (
     "ve",
     "za",
 )
+
+LEGACY_VOICE_LANGUAGES: tuple[str, ...] = ("en", "en-gb", "es", "fr", "de")
+"""Languages of the basic voices man and woman (https://www.twilio.com/docs/voice/twiml/say)."""
+
+ALICE_LANGUAGES: tuple[str, ...] = (
+    *LEGACY_VOICE_LANGUAGES,
+    "da-DK",
+    "de-DE",
+    "en-AU",
+    "en-CA",
+    "en-GB",
+    "en-IN",
+    "en-US",
+    "ca-ES",
+    "es-ES",
+    "es-MX",
+    "fi-FI",
+    "fr-CA",
+    "fr-FR",
+    "it-IT",
+    "ja-JP",
+    "ko-KR",
+    "nb-NO",
+    "nl-NL",
+    "pl-PL",
+    "pt-BR",
+    "pt-PT",
+    "ru-RU",
+    "sv-SE",
+    "zh-CN",
+    "zh-HK",
+    "zh-TW",
+)
+"""Languages of the legacy voice alice (https://www.twilio.com/docs/voice/twiml/say)."""
+
+VOICE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "man": LEGACY_VOICE_LANGUAGES,
+    "woman": LEGACY_VOICE_LANGUAGES,
+    "alice": ALICE_LANGUAGES,
+}
+"""Voices whose language list Twilio documents: another language is wrong for that voice."""

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from twiml.errors import TwiMLException
+from twiml.naming import NAME_PART, XML_NAMES, check_name
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -18,29 +19,6 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 # Characters XML 1.0 cannot carry at all (not even as references); lone surrogates too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-# XML 1.0 (fifth edition) Name production, with at most one colon between two non-empty parts
-# (a prefixed name such as `xml:lang` or `amazon:effect`), as namespace-aware parsers require.
-_START = (
-    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f"
-    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PART = f"[{_START}][{_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
-_XML_NAME = re.compile(f"{_PART}(?::{_PART})?")
-_NAMES: set[str] = set()
-"""Names already checked: the same few names repeat, so each is matched once."""
-
-
-def check_name(name: Any, element: str, attribute: bool = False) -> None:
-    """Raise TwiMLException unless `name` is an XML name (element name, or an attribute name of
-    `element` when `attribute`); twilio writes any string, which can inject markup."""
-    if name.__class__ is str and _XML_NAME.fullmatch(name):
-        if len(_NAMES) > 10_000:  # names made from data: keep the cache bounded
-            _NAMES.clear()
-        _NAMES.add(name)
-        return
-    what = f"attribute name {name!r} of <{element}>" if attribute else f"element name {name!r}"
-    raise TwiMLException(f"{what} is not an XML name, so it cannot be written")
 
 
 def _forbidden(text: str, where: str) -> TwiMLException:
@@ -115,7 +93,7 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
-_PI_TARGET = re.compile(_PART)  # an XML name without a colon (namespace-aware parsers refuse one)
+_PI_TARGET = re.compile(NAME_PART)  # an XML name without a colon (namespace-aware parsers refuse one)
 
 
 def pi_text(target: str, data: Any) -> str:
@@ -145,13 +123,13 @@ def _write(node: TwiML, out: list[str], whole: bool = True) -> None:
 
     Attributes are sorted, as twilio writes them; each value is escaped inline: a few `in`
     checks per value, the careful escaper (which also refuses what XML forbids) only when one
-    hits. Integers need no check; names are matched against the XML grammar once (`_NAMES`).
+    hits. Integers need no check; names are matched against the XML grammar once (`XML_NAMES`).
     """
     name = node.name
     if name == "#comment" or name == "#pi":  # before the empty-value check: Comment("") is `<!---->`
         out.append(markup_text(node))
         return
-    names = _NAMES
+    names = XML_NAMES
     if name not in names:
         check_name(name, name)
     attrs = node.attrs
@@ -235,13 +213,13 @@ def _measure(node: TwiML, size: list[int]) -> None:
         if not text.isascii():
             size[1] += len(text.encode("utf-8")) - len(text)
         return
-    if name not in _NAMES:
+    if name not in XML_NAMES:
         check_name(name, name)
     chars = len(name) + 1
     extra = 0 if name.isascii() else len(name.encode("utf-8")) - len(name)
     attrs = node.attrs
     if attrs:
-        names = _NAMES
+        names = XML_NAMES
         for key, value in attrs.items():
             if key not in names:
                 check_name(key, name, attribute=True)

@@ -1,9 +1,14 @@
 """Check a TwiML document against the grammar and Twilio's documented limits.
 
 `validate(doc)` returns `Diagnostic`s in document order.  Every structural fact comes from
-`twiml.grammar.GRAMMAR`; `twiml.rules` only numbers and words the findings.  The guiding rule is
-that a document Twilio accepts gets no error: doubtful cases (unknown voices, odd letter case,
-comma-separated lists) are warnings.
+`twiml.grammar.GRAMMAR`, every value check from `twiml.checks`, every code's level and text from
+`twiml.codes`: a finding is as severe as Twilio logs its code (ERROR or WARNING), and a value merely
+missing from an advisory table (a voice Twilio may have added) is only `info`.  Each finding says,
+where known, what Twilio does at run time, and offers a did-you-mean hint (and a `Fix` the editor
+can apply) for misspelt elements, attributes and values.
+
+A comment ``<!-- twiml: ignore[13212] -->`` (or ``twiml: ignore`` for every code) right before an
+element suppresses that element's findings; `validate(doc, suppressed=True)` keeps them, marked.
 
 The walk is one linear pass with an explicit stack (deep documents cannot overflow Python's
 recursion limit); per-element lookups and per-attribute value checkers are built once and cached.
@@ -12,27 +17,40 @@ recursion limit); per-element lookups and per-attribute value checkers are built
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from twiml import rules
+from twiml import codes, rules
 from twiml.base import TwiML
+from twiml.checks import Check, Problem, for_attr, nearest
+from twiml.codes import Level
 from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, URL, Attr, Element, element_of
+from twiml.grammar_types import Attr, Content, Element, element_of
+from twiml.grammar_values import VOICE_LANGUAGES
 from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
-__all__ = ["Diagnostic", "Severity", "validate"]
+__all__ = ["Diagnostic", "Fix", "Severity", "suppressions", "validate"]
 
-Severity = rules.Severity
+Severity = Level
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A one-step correction: rename the element or an attribute, or set an attribute's value."""
+
+    kind: Literal["rename_element", "rename_attribute", "set_value"]
+    new: str
+    attr: str | None = None
+    """The attribute renamed or set (None for `rename_element`)."""
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding: where it is, how bad it is, and Twilio's code for it when Twilio has one."""
+    """One finding: where it is, how bad it is (Twilio's level for its code), and what to do."""
 
     severity: Severity
     code: int | str
@@ -41,245 +59,63 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     node: TwiML | None = field(default=None, compare=False, repr=False)
+    hint: str | None = None
+    """Did-you-mean or another short suggestion, shown after the message."""
+    fix: Fix | None = field(default=None, compare=False)
+    effect: str = ""
+    """What Twilio does at run time, where known (document rejected, attribute ignored, ...)."""
+    suppressed: bool = False
+    """Silenced by a ``twiml: ignore`` comment (kept only when asked for)."""
+
+    @property
+    def twilio_message(self) -> str:
+        """Twilio's own message for the code ("" for codes of our own without one)."""
+        return codes.text_of(self.code)
 
     def format(self, filename: str = "-") -> str:
-        """`file:line:col: severity code message`; column 0 when only the line is known, and the
-        node path instead of a position when the document was built rather than parsed."""
+        """`file:line:col: severity code message (hint)`; column 0 when only the line is known, and
+        the node path instead of a position when the document was built rather than parsed."""
+        text = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
         if self.line is None:
-            return f"{filename}: {self.severity} {self.code} {self.message} (at {self.path})"
-        return f"{filename}:{self.line}:{self.column or 0}: {self.severity} {self.code} {self.message}"
+            return f"{filename}: {text} (at {self.path})"
+        return f"{filename}:{self.line}:{self.column or 0}: {text}"
 
-
-# A checker turns an attribute's text into None (fine) or (severity, code, message).
-Finding = tuple[Severity, "int | str", str]
-Checker = Callable[[str], "Finding | None"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
-_SPACE = re.compile(r"\s")
-_LIST_SPLIT = re.compile(r"[\s,]+")
+_IGNORE = re.compile(r"\s*twiml:\s*ignore(?:\[([^\]]*)\])?\s*$")
 
 
-def _show(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def _choices(values: tuple[str, ...] | frozenset[str], limit: int = 8) -> str:
-    shown = [repr(v) for v in list(values)[:limit]]
-    return ", ".join(shown) + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
-
-
-def _range_finding(name: str, n: float, a: Attr, code: int | str) -> Finding | None:
-    if a.min is not None and n < a.min:
-        return ("error", code, f"{name}={_num(n)} is below the minimum {_num(a.min)}")
-    if a.max is not None and n > a.max:
-        return ("error", code, f"{name}={_num(n)} is above the maximum {_num(a.max)}")
-    return None
-
-
-def _int_checker(a: Attr, code: int | str) -> Checker:
-    name = a.xml
-
-    def check(text: str) -> Finding | None:
-        s = text.strip()
-        if _INT.fullmatch(s) is None:
-            return ("error", code, f"{name}={_show(text)} is not an integer")
-        return _range_finding(name, int(s), a, code)
-
-    return check
-
-
-def _float_checker(a: Attr, code: int | str) -> Checker:
-    name = a.xml
-
-    def check(text: str) -> Finding | None:
-        try:
-            n = float(text)
-        except ValueError:
-            return ("error", code, f"{name}={_show(text)} is not a number")
-        if not math.isfinite(n):
-            return ("error", code, f"{name}={_show(text)} is not a finite number")
-        return _range_finding(name, n, a, code)
-
-    return check
-
-
-def _bool_checker(a: Attr, code: int | str) -> Checker:
-    name = a.xml
-
-    def check(text: str) -> Finding | None:
-        if text == "true" or text == "false":
-            return None
-        if text.strip().lower() in ("true", "false"):
-            return ("warning", code, f"{name}={_show(text)}: write booleans as 'true' or 'false'")
-        return ("error", code, f"{name}={_show(text)} is not a boolean (use 'true' or 'false')")
-
-    return check
-
-
-def _url_checker(
-    a: Attr, code: int | str, empty_ok: bool, schemes: tuple[tuple[str, ...], int | str] | None
-) -> Checker:
-    name = a.xml
-
-    def check(text: str) -> Finding | None:
-        if not text:
-            if empty_ok:
-                return None
-            return ("warning", code, f"{name} is an empty URL")
-        if schemes is not None and not text.strip().lower().startswith(schemes[0]):
-            return ("error", schemes[1], f"{name}={_show(text)} must start with {' or '.join(schemes[0])}")
-        if _SPACE.search(text) is None:
-            return None
-        stripped = text.strip()
-        if not stripped:
-            return ("warning", code, f"{name} is an empty URL")
-        if _SPACE.search(stripped) is not None:
-            return ("error", code, f"{name}={_show(text)} is not a valid URL (it contains white space)")
-        return ("warning", code, f"{name}={_show(text)} has white space around the URL")
-
-    return check
-
-
-def _value_checker(a: Attr, code: int | str, values: tuple[str, ...], is_open: bool) -> Checker:
-    """Enum (or a string with a value list): exact match, else a warning when the list is open
-    or only the letter case differs, else an error."""
-    name = a.xml
-    allowed = frozenset(values)
-    folded = {v.lower(): v for v in values}
-
-    def check(text: str) -> Finding | None:
-        if text in allowed:
-            return None
-        near = folded.get(text.strip().lower())
-        if near is not None:
-            return ("warning", code, f"{name}={_show(text)}: Twilio spells this value {near!r}")
-        if is_open:
-            return (
-                "warning",
-                code,
-                f"{name}={_show(text)} is not a value this toolkit knows "
-                "(Twilio adds values often; check the spelling)",
-            )
-        return ("error", code, f"{name}={_show(text)} is not one of {_choices(values)}")
-
-    return check
-
-
-def _list_checker(a: Attr, code: int | str, values: tuple[str, ...], is_open: bool) -> Checker:
-    name = a.xml
-    allowed = frozenset(values)
-    folded = {v.lower(): v for v in values}
-    want_int = a.item_type == INT
-
-    def bad_token(token: str) -> Finding | None:
-        if want_int:
-            if _INT.fullmatch(token) is None:
-                return ("error", code, f"{name}: {_show(token)} is not an integer")
-            return None
-        if not allowed or token in allowed:
-            return None
-        near = folded.get(token.lower())
-        if near is not None:
-            return ("warning", code, f"{name}: Twilio spells {_show(token)} as {near!r}")
-        sev: Severity = "warning" if is_open else "error"
-        return (sev, code, f"{name}: {_show(token)} is not one of {_choices(values)}")
-
-    def check(text: str) -> Finding | None:
-        worst: Finding | None = None
-        for token in _LIST_SPLIT.split(text):
-            if token:
-                found = bad_token(token)
-                if found is not None and (worst is None or found[0] == "error"):
-                    worst = found
-                    if found[0] == "error":
-                        break
-        if worst is not None:
-            return worst
-        if "," in text and (allowed or want_int):
-            return ("warning", code, f"{name}={_show(text)}: separate the values with spaces, not commas")
+def suppressions(comment: str) -> frozenset[str] | None:
+    """Codes a ``twiml: ignore[...]`` comment silences (empty set: all); None when it is no such comment."""
+    m = _IGNORE.match(comment)
+    if m is None:
         return None
-
-    return check
-
-
-def _string_checker(a: Attr, code: int | str, values: tuple[str, ...], is_open: bool) -> Checker | None:
-    checks: list[Checker] = []
-    name = a.xml
-    if values:
-        checks.append(_value_checker(a, code, values, is_open))
-    if a.pattern:
-        pattern = re.compile(a.pattern)
-
-        def check_pattern(text: str) -> Finding | None:
-            if pattern.search(text) is not None:
-                return None
-            sev: Severity = "warning" if not text.strip() else "error"
-            return (sev, code, f"{name}={_show(text)} does not have the expected form")
-
-        checks.append(check_pattern)
-    if a.max_length is not None:
-        limit = a.max_length
-
-        def check_length(text: str) -> Finding | None:
-            if len(text) > limit:
-                return ("error", code, f"{name} is {len(text)} characters long; the limit is {limit}")
-            return None
-
-        checks.append(check_length)
-    if not checks:
-        return None
-    if len(checks) == 1:
-        return checks[0]
-
-    def check_all(text: str) -> Finding | None:
-        for c in checks:
-            found = c(text)
-            if found is not None:
-                return found
-        return None
-
-    return check_all
+    listed = m.group(1)
+    return frozenset(c.strip() for c in listed.split(",") if c.strip()) if listed else frozenset()
 
 
-def _make_checker(el: Element, a: Attr) -> Checker | None:
-    """The value check for one attribute; doubtful grammar facts only ever give warnings."""
-    check = _type_checker(el, a)
-    if check is None or a.verified:
-        return check
-    strict = check
-
-    def lenient(text: str) -> Finding | None:
-        found = strict(text)
-        if found is not None and found[0] == "error":
-            return ("warning", found[1], found[2] + " (a rule no Twilio source confirms)")
-        return found
-
-    return lenient
+_CHECKERS: dict[int, tuple[Attr, Check | None]] = {}
 
 
-def _type_checker(el: Element, a: Attr) -> Checker | None:
-    where = (el.dialect, el.cls, a.xml)
-    code: int | str = a.code if a.code is not None else rules.SCHEMA
-    values = a.values
-    is_open = a.open
-    if a.type == INT:
-        return _int_checker(a, code)
-    if a.type == FLOAT:
-        return _float_checker(a, code)
-    if a.type == BOOL:
-        return _bool_checker(a, code)
-    if a.type == URL:
-        url_code = a.code if a.code is not None else rules.INVALID_URL
-        return _url_checker(a, url_code, where in rules.EMPTY_URL_MEANINGFUL, rules.URL_SCHEMES.get(where))
-    if a.type == ENUM:
-        return _value_checker(a, code, values, is_open) if values else None
-    if a.type == LIST:
-        return _list_checker(a, code, values, is_open)
-    return _string_checker(a, code, values, is_open)
+def _checker(a: Attr) -> Check | None:
+    hit = _CHECKERS.get(id(a))
+    if hit is None or hit[0] is not a:
+        hit = _CHECKERS[id(a)] = (a, for_attr(a))
+    return hit[1]
+
+
+ElementCheck = Callable[[TwiML, "_Rules", str, list[Diagnostic]], None]
+_NAMED_CHECKS: dict[str, ElementCheck] = {}
+
+
+def _registers(name: str) -> Callable[[ElementCheck], ElementCheck]:
+    """Register a check that cannot be data under the name its grammar entries list in `checks`."""
+
+    def register(func: ElementCheck) -> ElementCheck:
+        _NAMED_CHECKS[name] = func
+        return func
+
+    return register
 
 
 @dataclass
@@ -289,18 +125,18 @@ class _Rules:
     el: Element
     allowed: dict[str, Element]
     """XML name -> element for children Twilio accepts here."""
-    checkers: dict[str, tuple[Attr, Checker | None]]
+    checkers: dict[str, tuple[Attr, Check | None]]
+    attr_names: tuple[str, ...]
     required: tuple[Attr, ...]
     text_ignored: bool
-    content: rules.ContentRule | None
-    nesting_code: int | str
-    parent_attr_rules: dict[str, tuple[rules.ParentAttrRule, ...]]
+    content: Content | None
+    child_attrs: dict[str, tuple[tuple[str, tuple[str, ...], int, str], ...]]
     attr_codes_for_child: dict[tuple[str, str], int]
     ends: frozenset[str]
     leaves: dict[str, tuple[str, str | None]]
-    name_limit: tuple[int, int] | None
-    json_code: int | None
-    extra: Callable[[TwiML, _Rules, str, list[Diagnostic]], None] | None
+    text_rules: bool
+    """The body has a length limit or must be JSON."""
+    checks: tuple[ElementCheck, ...]
 
 
 _RULES: dict[int, tuple[Element, _Rules]] = {}
@@ -316,36 +152,32 @@ def _rules_for(el: Element) -> _Rules:
 
 
 def _build_rules(el: Element) -> _Rules:
-    key = (el.dialect, el.cls)
     allowed = {k.xml: k for k in GRAMMAR.allowed_children(el)}
-    content = rules.CONTENT_RULES.get(key)
+    content = el.content
     if content is None and el.body is not None and el.body.kind == "required":
         meaning = el.body.meaning.split(";")[0].strip() or "text"
-        content = rules.ContentRule(message=f"<{el.xml}> is empty; it needs its text ({meaning})")
-    parent_attr: dict[str, list[rules.ParentAttrRule]] = {}
-    for pr in rules.PARENT_ATTR_RULES.get(el.dialect, ()):
-        if pr.parent == el.cls:
-            parent_attr.setdefault(GRAMMAR.get(el.dialect, pr.child).xml, []).append(pr)
+        content = Content(f"<{el.xml}> is empty; it needs its text ({meaning})")
+    child_attrs: dict[str, list[tuple[str, tuple[str, ...], int, str]]] = {}
+    for ca in el.child_attrs:
+        child_attrs.setdefault(GRAMMAR.get(el.dialect, ca.child).xml, []).append(
+            (ca.attr, ca.values, ca.code, ca.reason)
+        )
     is_root = el.xml == "Response"
+    kids = GRAMMAR.allowed_children(el) + tuple(GRAMMAR.get(el.dialect, c) for _, c in el.methods)
     return _Rules(
         el=el,
         allowed=allowed,
-        checkers={a.xml: (a, _make_checker(el, a)) for a in el.attrs},
+        checkers={a.xml: (a, _checker(a)) for a in el.attrs},
+        attr_names=tuple(a.xml for a in el.attrs),
         required=tuple(a for a in el.attrs if a.required),
         text_ignored=el.body is None or el.body.kind == "none",
         content=content,
-        nesting_code=rules.NESTING_CODES.get(key, rules.SCHEMA),
-        parent_attr_rules={k: tuple(v) for k, v in parent_attr.items()},
-        attr_codes_for_child={
-            (GRAMMAR.get(d, child).xml, attr): code
-            for (d, parent, child, attr), code in rules.ATTR_CODES_IN_PARENT.items()
-            if d == el.dialect and parent == el.cls
-        },
-        ends=rules.ENDS_DOCUMENT.get(el.dialect, frozenset()) if is_root else frozenset(),
-        leaves=rules.LEAVES_WHEN.get(el.dialect, {}) if is_root else {},
-        name_limit=rules.NAME_MAX_LENGTH.get(key),
-        json_code=rules.JSON_BODY.get(key),
-        extra=_EXTRA.get(key),
+        child_attrs={k: tuple(v) for k, v in child_attrs.items()},
+        attr_codes_for_child={(xml, attr): code for xml, attr, code in el.child_attr_codes},
+        ends=frozenset(k.xml for k in kids if k.ends) if is_root else frozenset(),
+        leaves={k.xml: k.hands_off for k in kids if k.hands_off is not None} if is_root else {},
+        text_rules=el.text_limit is not None or el.json_code is not None,
+        checks=tuple(_NAMED_CHECKS[name] for name in el.checks),
     )
 
 
@@ -382,29 +214,56 @@ def _element_children(node: TwiML) -> list[TwiML]:
     return [v for v in node.verbs if not isinstance(v, str) and v.name[:1] != "#"]
 
 
-# --- element-specific checks (keyed by grammar class) -------------------------------------------
-
-
-def _diag(severity: Severity, code: int | str, message: str, path: str, node: TwiML) -> Diagnostic:
+def _diag(
+    code: int | str,
+    message: str,
+    path: str,
+    node: TwiML,
+    *,
+    level: Severity | None = None,
+    hint: str | None = None,
+    fix: Fix | None = None,
+    effect: str | None = None,
+) -> Diagnostic:
+    """A finding at `node`, as severe as Twilio logs `code` unless `level` says otherwise."""
     return Diagnostic(
-        severity, code, message, path, getattr(node, "source_line", None), getattr(node, "source_column", None), node
+        level or codes.level_of(code),
+        code,
+        message,
+        path,
+        getattr(node, "source_line", None),
+        getattr(node, "source_column", None),
+        node,
+        hint,
+        fix,
+        codes.effect_of(code) if effect is None else effect,
     )
 
 
-def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+# --- named element checks (listed by name in the grammar entries' `checks`) -----------------------
+
+
+@_registers("ssml_voice")
+def _check_ssml_voice(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
-    kids = _element_children(node)
-    if kids and voice_text in rules.BASIC_VOICES:
+    if voice_text in rules.BASIC_VOICES and _element_children(node):
         out.append(
             _diag(
-                "warning",
                 rules.SSML_WITH_BASIC_VOICE_CODE,
                 f"voice {voice_text!r} does not support SSML; the markup is not spoken as intended",
                 path,
                 node,
+                effect="the markup is read as plain text or dropped",
             )
         )
+
+
+@_registers("say_length")
+def _check_say_length(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+    voice = node.attrs.get("voice")
+    voice_text = "" if voice is None else attr_text(voice)
+    kids = _element_children(node)
     limit = rules.SAY_LIMIT_DEFAULT
     for prefix, n in rules.SAY_LIMITS:
         if voice_text.startswith(prefix):
@@ -414,7 +273,6 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
     if len(text) > limit:
         out.append(
             _diag(
-                "warning",
                 rules.SAY_LIMIT_CODE,
                 f"<Say> text is {len(text)} characters; {voice_text or 'the default voice'} speaks at most {limit}",
                 path,
@@ -423,6 +281,7 @@ def _check_say(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
         )
 
 
+@_registers("message_size")
 def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     length = message_length(_own_text(node))
     media = 0
@@ -434,7 +293,6 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
     if length > rules.MESSAGE_BODY_MAX:
         out.append(
             _diag(
-                "error",
                 rules.MESSAGE_BODY_CODE,
                 f"message body is {length} characters as Twilio counts them (emoji count 2);"
                 f" the limit is {rules.MESSAGE_BODY_MAX}",
@@ -445,7 +303,6 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
     if media > rules.MEDIA_MAX:
         out.append(
             _diag(
-                "error",
                 rules.MEDIA_CODE,
                 f"{media} <Media> in one <Message>; the limit is {rules.MEDIA_MAX}",
                 path,
@@ -454,6 +311,7 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
         )
 
 
+@_registers("dial_nouns")
 def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     counts: dict[str, int] = {}
     for kid in _element_children(node):
@@ -463,8 +321,7 @@ def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> Non
         if n > rules.DIAL_NOUN_LIMIT:
             out.append(
                 _diag(
-                    "warning",
-                    rules.TOO_MANY_NOUNS,
+                    codes.TOO_MANY_NOUNS,
                     f"{n} <{noun}> in one <Dial>; Twilio rings at most {rules.DIAL_NOUN_LIMIT}",
                     path,
                     node,
@@ -473,7 +330,6 @@ def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> Non
     if counts.get("Conference") and counts.get("Number"):
         out.append(
             _diag(
-                "warning",
                 rules.CONFERENCE_WITH_NUMBER_CODE,
                 "<Conference> cannot be mixed with <Number> in one <Dial>",
                 path,
@@ -482,6 +338,7 @@ def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> Non
         )
 
 
+@_registers("transcribe_length")
 def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     transcribe = node.attrs.get("transcribe")
     max_length = node.attrs.get("maxLength")
@@ -491,7 +348,6 @@ def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> N
     if _INT.fullmatch(text) and int(text) > rules.TRANSCRIBE_MAX_LENGTH:
         out.append(
             _diag(
-                "warning",
                 rules.TRANSCRIBE_MAX_LENGTH_CODE,
                 f"maxLength={text}: Twilio transcribes recordings of at most {rules.TRANSCRIBE_MAX_LENGTH} seconds",
                 path,
@@ -500,6 +356,7 @@ def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> N
         )
 
 
+@_registers("ach_only")
 def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     if rules.ACH_ONLY_ATTR not in node.attrs:
         return
@@ -507,7 +364,6 @@ def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
     if method is None or attr_text(method).strip() != rules.ACH_METHOD:
         out.append(
             _diag(
-                "error",
                 rules.ACH_ONLY_CODE,
                 f"<Pay> {rules.ACH_ONLY_ATTR} needs paymentMethod={rules.ACH_METHOD!r}",
                 path,
@@ -516,12 +372,12 @@ def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
         )
 
 
+@_registers("reply_count")
 def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     n = sum(1 for kid in _element_children(node) if kid.name == "Message")
     if n > rules.MESSAGES_MAX:
         out.append(
             _diag(
-                "warning",
                 rules.MESSAGES_CODE,
                 f"{n} <Message> replies; Twilio sends at most {rules.MESSAGES_MAX}",
                 path,
@@ -530,33 +386,70 @@ def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnosti
         )
 
 
+@_registers("fax_action")
 def _check_fax_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
     if not any(kid.name in r.allowed for kid in _element_children(node)):
-        out.append(_diag("error", rules.FAX_NO_ACTION_CODE, "fax <Response> has no <Receive> or <Reject>", path, node))
+        out.append(_diag(rules.FAX_NO_ACTION_CODE, "fax <Response> has no <Receive> or <Reject>", path, node))
 
 
-_EXTRA: dict[tuple[str, str], Callable[[TwiML, _Rules, str, list[Diagnostic]], None]] = {
-    ("voice", "Say"): _check_say,
-    ("messaging", "Message"): _check_message,
-    ("voice", "Dial"): _check_dial,
-    ("voice", "Record"): _check_record,
-    ("voice", "Pay"): _check_pay,
-    ("messaging", "MessagingResponse"): _check_messaging_root,
-    ("fax", "FaxResponse"): _check_fax_root,
-}
+@_registers("voice_language")
+def _check_voice_language(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+    """A language the voice is documented not to speak (man/woman/alice, Google.<locale>-...)."""
+    voice = node.attrs.get("voice")
+    language = node.attrs.get("language")
+    if voice is None or language is None:
+        return
+    voice_text, lang = attr_text(voice), attr_text(language)
+    known = VOICE_LANGUAGES.get(voice_text)
+    if known is not None:
+        if lang in known:
+            return
+        near = nearest(lang, known)
+        out.append(
+            _diag(
+                codes.VOICE_LANGUAGE,
+                f"<Say> voice {voice_text!r} does not speak language {lang!r}",
+                path,
+                node,
+                hint=f"did you mean {near[0]!r}?" if near else f"{voice_text} speaks {', '.join(known)}",
+                fix=Fix("set_value", near[0], "language") if near else None,
+                effect="Twilio may fail the <Say> or use the voice's default language",
+            )
+        )
+        return
+    m = _GOOGLE_LOCALE.match(voice_text)
+    if m is not None and lang.casefold() != m.group(1).casefold():
+        out.append(
+            _diag(
+                codes.VOICE_LANGUAGE,
+                f"<Say> voice {voice_text!r} speaks {m.group(1)}, not {lang!r}",
+                path,
+                node,
+                hint=f"use language={m.group(1)!r}",
+                fix=Fix("set_value", m.group(1), "language"),
+                effect="Twilio may fail the <Say>",
+            )
+        )
+
+
+_GOOGLE_LOCALE = re.compile(r"Google\.([a-z]{2,3}-[A-Z]{2})-")
 
 
 # --- name resolution ---------------------------------------------------------------------------
 
-_FOLDED: dict[str, dict[str, str]] = {}
+_NAMES: dict[str, tuple[str, ...]] = {}
 
 
-def _suggest(dialect: str, name: str) -> str:
-    folded = _FOLDED.get(dialect)
-    if folded is None:
-        folded = _FOLDED[dialect] = {e.xml.lower(): e.xml for e in GRAMMAR.elements if e.dialect == dialect}
-    near = folded.get(name.lower())
-    return f" (did you mean <{near}>? TwiML names are case-sensitive)" if near and near != name else ""
+def _element_hint(dialect: str, name: str, r: _Rules) -> tuple[str | None, Fix | None]:
+    """Did-you-mean for an unknown element: the children allowed here first, then the dialect's."""
+    names = _NAMES.get(dialect)
+    if names is None:
+        names = _NAMES[dialect] = tuple(dict.fromkeys(e.xml for e in GRAMMAR.elements if e.dialect == dialect))
+    near = nearest(name, (*r.allowed, *names), limit=1)
+    if not near:
+        return None, None
+    why = "; TwiML names are case-sensitive" if near[0].casefold() == name.casefold() else ""
+    return f"did you mean <{near[0]}>?{why}", Fix("rename_element", near[0])
 
 
 _ALL_NAMES = frozenset(e.xml for e in GRAMMAR.elements)
@@ -570,6 +463,39 @@ parsed XML get the same findings."""
 # --- the walk ----------------------------------------------------------------------------------
 
 
+def _value_finding(
+    node: TwiML, el: Element, a: Attr, key: str, found: Problem, parent: _Rules | None, path: str
+) -> Diagnostic:
+    code: int | str = a.code if a.code is not None else (codes.INVALID_URL if a.type == "url" else codes.SCHEMA)
+    if parent is not None and parent.attr_codes_for_child:
+        code = parent.attr_codes_for_child.get((el.xml, key), code)
+    message = f"<{el.xml}> {key}={_show(node.attrs[key])} {found.message}"
+    level: Severity = "info" if found.unknown else codes.level_of(code)
+    if level == "error" and found.doubtful:
+        level = "warning"
+    elif level == "error" and not a.verified:
+        level = "warning"
+        message += " (a rule no Twilio source confirms)"
+    if found.unknown:
+        effect = "none if Twilio knows the value; otherwise Twilio's default is used"
+    elif level == "error":
+        effect = codes.effect_of(code) or codes.VERB_FAILS
+    elif a.default is not None:
+        effect = f"{codes.DEFAULT_USED} ({a.default})"
+    else:
+        effect = codes.ATTRIBUTE_IGNORED
+    hint = fix = None
+    if found.suggestion is not None:
+        hint = f"did you mean {found.suggestion!r}?"
+        fix = Fix("set_value", found.suggestion, key)
+    return _diag(code, message, path, node, level=level, hint=hint, fix=fix, effect=effect)
+
+
+def _show(value: object) -> str:
+    text = value if isinstance(value, str) else attr_text(value)
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
 def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: list[Diagnostic]) -> None:
     el = r.el
     attrs = node.attrs
@@ -581,60 +507,70 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
             if entry is None:
                 if key.startswith("xmlns"):
                     continue
-                out.append(_diag("warning", rules.SCHEMA, f"<{el.xml}> has no attribute {key!r}", path, node))
+                near = nearest(key, r.attr_names, limit=1)
+                out.append(
+                    _diag(
+                        codes.SCHEMA,
+                        f"<{el.xml}> has no attribute {key!r}",
+                        path,
+                        node,
+                        hint=f"did you mean {near[0]!r}?" if near else None,
+                        fix=Fix("rename_attribute", near[0], key) if near else None,
+                        effect=codes.ATTRIBUTE_IGNORED,
+                    )
+                )
                 continue
             checker = entry[1]
             if checker is None:
                 continue
             found = checker(value if value.__class__ is str else attr_text(value))
             if found is not None:
-                code = found[1]
-                if parent is not None and parent.attr_codes_for_child:
-                    code = parent.attr_codes_for_child.get((el.xml, key), code)
-                out.append(_diag(found[0], code, f"<{el.xml}> {found[2]}", path, node))
+                out.append(_value_finding(node, el, entry[0], key, found, parent, path))
     for a in r.required:
         if a.xml not in attrs:
             out.append(
                 _diag(
-                    "error",
-                    a.code or rules.SCHEMA,
+                    a.code or codes.SCHEMA,
                     f"<{el.xml}> is missing the required attribute {a.xml!r}",
                     path,
                     node,
+                    effect=codes.VERB_SKIPPED,
                 )
             )
-    if parent is not None and parent.parent_attr_rules:
-        for pr in parent.parent_attr_rules.get(el.xml, ()):
-            value = attrs.get(pr.attr)
-            if value is not None and (not pr.values or attr_text(value) not in pr.values):
-                out.append(_diag("error", pr.code, pr.reason, path, node))
+    if parent is not None and parent.child_attrs:
+        for attr, values, code, reason in parent.child_attrs.get(el.xml, ()):
+            value = attrs.get(attr)
+            if value is not None and (not values or attr_text(value) not in values):
+                out.append(_diag(code, reason, path, node))
     if r.text_ignored:
         if (node.value is not None or node.verbs) and _has_text(node):
-            out.append(_diag("warning", rules.SCHEMA, f"text directly inside <{el.xml}> is ignored", path, node))
+            out.append(
+                _diag(codes.SCHEMA, f"text directly inside <{el.xml}> is ignored", path, node, effect="text ignored")
+            )
     elif r.content is not None:
         _check_content(node, r.content, path, out)
-    if r.name_limit is not None or r.json_code is not None:
+    if r.text_rules:
         text = _own_text(node).strip()
-        if r.name_limit is not None and len(text) > r.name_limit[0]:
+        if el.text_limit is not None and len(text) > el.text_limit[0]:
             out.append(
                 _diag(
-                    "error",
-                    r.name_limit[1],
-                    f"<{el.xml}> name is {len(text)} characters; the limit is {r.name_limit[0]}",
+                    el.text_limit[1],
+                    f"<{el.xml}> name is {len(text)} characters; the limit is {el.text_limit[0]}",
                     path,
                     node,
                 )
             )
-        if r.json_code is not None and text:
+        if el.json_code is not None and text:
             try:
                 json.loads(text)
             except ValueError as exc:
-                out.append(_diag("error", r.json_code, f"<{el.xml}> text is not valid JSON ({exc})", path, node))
-    if r.extra is not None:
-        r.extra(node, r, path, out)
+                out.append(_diag(el.json_code, f"<{el.xml}> text is not valid JSON ({exc})", path, node))
+    if r.checks:
+        for check in r.checks:
+            check(node, r, path, out)
 
 
-def _check_content(node: TwiML, c: rules.ContentRule, path: str, out: list[Diagnostic]) -> None:
+def _check_content(node: TwiML, c: Content, path: str, out: list[Diagnostic]) -> None:
     if _has_text(node):
         return
     for a in c.attrs:
@@ -645,53 +581,67 @@ def _check_content(node: TwiML, c: rules.ContentRule, path: str, out: list[Diagn
         for kid in node.verbs:
             if not isinstance(kid, str) and kid.name[:1] != "#" and (any_child or kid.name in c.children):
                 return
-    out.append(_diag(c.severity, c.code, c.message, path, node))
+    out.append(_diag(c.code, c.message, path, node, effect=codes.VERB_SKIPPED))
 
 
-Frame = tuple[TwiML, "_Rules | None", "_Rules | None", str, "list[Diagnostic] | None"]
+Frame = tuple[TwiML, "_Rules | None", "_Rules | None", str, "list[Diagnostic] | None", "frozenset[str] | None"]
 
 
-def validate(doc: TwiML) -> list[Diagnostic]:
-    """Every problem found in `doc`, in document order; an empty list means Twilio will accept it."""
+def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
+    """Every problem found in `doc`, in document order; an empty list means Twilio will accept it.
+
+    Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
+    ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
     out: list[Diagnostic] = []
     root_el = element_of(doc)
     dialect = root_el.dialect if root_el is not None else "voice"
     path = doc.name
     if doc.name != "Response":
-        out.append(
-            _diag("error", rules.ROOT_NOT_RESPONSE, f"the root element must be <Response>, not <{doc.name}>", path, doc)
-        )
+        out.append(_diag(codes.ROOT_NOT_RESPONSE, f"the root element must be <Response>, not <{doc.name}>", path, doc))
     if root_el is None:
         root_el = GRAMMAR.resolve(dialect, None, doc.name)
     _check_size(doc, out)
 
-    stack: list[Frame] = [(doc, _rules_for(root_el) if root_el else None, None, path, None)]
+    stack: list[Frame] = [(doc, _rules_for(root_el) if root_el else None, None, path, None, None)]
     while stack:
-        node, r, parent, path, early = stack.pop()
+        node, r, parent, path, early, ignored = stack.pop()
+        start = len(out)
         if early:
             out.extend(early)
         if r is not None:
             _check_node(node, r, parent, path, out)
+        if ignored is not None and len(out) > start:
+            out[start:] = [
+                replace(d, suppressed=True) if not ignored or str(d.code) in ignored else d for d in out[start:]
+            ]
         if not node.verbs:
             continue
         frames = _child_frames(node, r, dialect, path)
         frames.reverse()
         stack.extend(frames)
+    if not suppressed:
+        return [d for d in out if not d.suppressed]
     return out
 
 
 def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> list[Frame]:
-    """One stack frame per element child: its path, its grammar entry in this place, and the
-    findings that belong to its position (misplaced, unknown, unreachable)."""
+    """One stack frame per element child: its path, its grammar entry in this place, the findings
+    that belong to its position (misplaced, unknown, unreachable) and the codes a comment right
+    before it silences."""
     frames: list[Frame] = []
     counts: dict[str, int] = {}
     ended: str | None = None
     left: str | None = None
+    ignored: frozenset[str] | None = None
     for kid in node.verbs:
         if isinstance(kid, str):
+            if ignored is not None and kid.count("\n") > 1:
+                ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name[:1] == "#":
+        if name[:1] == "#":  # comments, processing instructions
+            if name == "#comment":
+                ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
         i = counts[name] = counts.get(name, 0) + 1
         kid_path = f"{path}/{name}[{i}]"
@@ -703,27 +653,56 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
                 kid_el = GRAMMAR.resolve(dialect, r.el, name)
                 if kid_el is not None:
                     early = [
-                        _diag("error", r.nesting_code, f"<{name}> is not allowed inside <{r.el.xml}>", kid_path, kid)
+                        _diag(
+                            r.el.nesting_code,
+                            f"<{name}> is not allowed inside <{r.el.xml}>",
+                            kid_path,
+                            kid,
+                            effect=codes.VERB_SKIPPED,
+                        )
                     ]
                 elif element_of(kid) is not None or name in _ALL_NAMES:
                     early = [
-                        _diag("error", r.nesting_code, f"<{name}> is not a {dialect} TwiML element", kid_path, kid)
+                        _diag(
+                            r.el.nesting_code,
+                            f"<{name}> is not a {dialect} TwiML element",
+                            kid_path,
+                            kid,
+                            effect=codes.VERB_SKIPPED,
+                        )
                     ]
-                else:
+                elif ":" in name:  # a namespaced extension such as Polly's <amazon:effect> in <Say>
                     early = [
                         _diag(
-                            "warning", rules.SCHEMA, f"unknown element <{name}>{_suggest(dialect, name)}", kid_path, kid
+                            codes.SCHEMA,
+                            f"<{name}> is a namespaced extension this toolkit does not know",
+                            kid_path,
+                            kid,
+                            level="info",
+                            effect="passed to the voice provider, or ignored",
+                        )
+                    ]
+                else:
+                    hint, fix = _element_hint(dialect, name, r)
+                    early = [
+                        _diag(
+                            codes.SCHEMA,
+                            f"unknown element <{name}>",
+                            kid_path,
+                            kid,
+                            hint=hint,
+                            fix=fix,
+                            effect=codes.ELEMENT_IGNORED,
                         )
                     ]
             if ended is not None:
                 (early := early or []).append(
-                    _diag("warning", rules.UNREACHABLE, f"<{name}> never runs: it follows <{ended}>", kid_path, kid)
+                    _diag(codes.UNREACHABLE, f"<{name}> never runs: it follows <{ended}>", kid_path, kid)
                 )
             elif left is not None:
                 (early := early or []).append(
                     _diag(
-                        "info",
-                        rules.AFTER_ACTION,
+                        codes.AFTER_ACTION,
                         f"<{name}> runs only if <{left}> cannot reach its action URL",
                         kid_path,
                         kid,
@@ -740,7 +719,8 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
                             left = name
         else:
             kid_el = GRAMMAR.resolve(dialect, None, name)
-        frames.append((kid, _rules_for(kid_el) if kid_el is not None else None, r, kid_path, early))
+        frames.append((kid, _rules_for(kid_el) if kid_el is not None else None, r, kid_path, early, ignored))
+        ignored = None
     return frames
 
 
@@ -757,15 +737,12 @@ def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
         except RecursionError:
             return  # nested deeper than the writer goes; such a document is no real TwiML anyway
         except TwiMLException as exc:
-            out.append(
-                _diag("error", rules.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc)
-            )
+            out.append(_diag(codes.PARSE_FAILURE, f"the document cannot be written as XML: {exc}", doc.name, doc))
             return
     if size > rules.RESPONSE_BUDGET_BYTES:
         out.append(
             _diag(
-                "error",
-                rules.BODY_TOO_LARGE,
+                codes.BODY_TOO_LARGE,
                 f"the document is {size} bytes; Twilio fetches at most {rules.RESPONSE_BUDGET_BYTES}",
                 doc.name,
                 doc,
@@ -774,11 +751,12 @@ def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:
     if chars > rules.INLINE_BUDGET_CHARS:
         out.append(
             _diag(
-                "info",
-                rules.INLINE_TOO_LARGE,
+                codes.INLINE_TOO_LARGE,
                 f"the document is {chars} characters; inline TwiML (the REST 'Twiml' parameter) "
                 f"takes at most {rules.INLINE_BUDGET_CHARS}",
                 doc.name,
                 doc,
+                level="info",  # Twilio's ERROR applies only to TwiML sent inline, not to a webhook's reply
+                effect="rejected only when sent inline in the REST 'Twiml' parameter",
             )
         )

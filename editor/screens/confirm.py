@@ -1,4 +1,8 @@
-"""Confirmations before something would be lost: unsaved changes, an existing file."""
+"""Confirmations before something would be lost: unsaved changes, an existing file.
+
+No single-letter keys: these dialogs often open while the user is typing (a file name right
+after ctrl+o), and a typed letter must never save, discard or overwrite.  Cancel has focus, a
+choice takes Tab/arrows to a button and Enter, a click, or a modifier key (ctrl+s saves)."""
 
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ _BUTTON_CHOICES: dict[str, Choice] = {"confirm-save": "save", "confirm-discard":
 
 
 class ConfirmUnsaved(ModalScreen[Choice]):
-    """Dismisses with "save", "discard" or "cancel" (keys s, d, escape)."""
+    """Dismisses with "save", "discard" or "cancel" (ctrl+s, the buttons, escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "choose('save')", "Save"),
-        Binding("d", "choose('discard')", "Discard"),
-        Binding("escape,c", "choose('cancel')", "Cancel"),
+        Binding("ctrl+s", "choose('save')", "Save", priority=True),
+        Binding("escape", "choose('cancel')", "Cancel"),
+        Binding("left,up", "app.focus_previous", "Previous", show=False),
+        Binding("right,down", "app.focus_next", "Next", show=False),
     ]
 
     def __init__(self, what: str, name: str) -> None:
@@ -37,12 +42,12 @@ class ConfirmUnsaved(ModalScreen[Choice]):
                 markup=False,
             )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (s)", id="confirm-save", variant="primary")
-                yield Button("Discard (d)", id="confirm-discard", variant="error")
+                yield Button("Save (ctrl+s)", id="confirm-save", variant="primary")
+                yield Button("Discard", id="confirm-discard", variant="error")
                 yield Button("Cancel (esc)", id="confirm-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-save", Button).focus()
+        self.query_one("#confirm-cancel", Button).focus()
 
     def action_choose(self, choice: Choice) -> None:
         self.dismiss(choice)
@@ -52,11 +57,12 @@ class ConfirmUnsaved(ModalScreen[Choice]):
 
 
 class ConfirmOverwrite(ModalScreen[bool]):
-    """Dismisses with True to replace an existing file, False to keep it (keys o, escape)."""
+    """Dismisses with True to replace an existing file (its button), False to keep it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "choose(True)", "Overwrite"),
-        Binding("escape,c", "choose(False)", "Cancel"),
+        Binding("escape", "choose(False)", "Cancel"),
+        Binding("left,up", "app.focus_previous", "Previous", show=False),
+        Binding("right,down", "app.focus_next", "Next", show=False),
     ]
 
     def __init__(self, path: str) -> None:
@@ -68,7 +74,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
             yield Label("File exists", classes="dialog-title")
             yield Static(f"{self.path_text} already exists. Replace it?", classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Overwrite (o)", id="overwrite-yes", variant="error")
+                yield Button("Overwrite", id="overwrite-yes", variant="error")
                 yield Button("Cancel (esc)", id="overwrite-cancel", variant="primary")
 
     def on_mount(self) -> None:

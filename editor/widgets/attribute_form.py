@@ -33,13 +33,40 @@ def has_body(node: TwiML) -> bool:
     return (element.body is not None and element.body.kind != "none") or node.value not in (None, "")
 
 
-class BodyEditor(TextArea):
-    """Body text of the node; posts TextEdited when the text differs from what was shown."""
+def pieces(node: TwiML) -> list[tuple[int, str]]:
+    """(index, label) of the text pieces among the node's children: the text that follows a child
+    element, e.g. `" my friend"` after `<emphasis>` in a <Say>."""
+    found = []
+    before = None
+    for index, verb in enumerate(node.verbs):
+        if isinstance(verb, str):
+            found.append((index, f"Text after <{before}>" if before else "Text"))
+        else:
+            before = verb.name
+    return found
 
-    def __init__(self, node: TwiML) -> None:
-        super().__init__(body_of(node), soft_wrap=True, show_line_numbers=False, classes="body-text", compact=True)
+
+class BodyEditor(TextArea):
+    """Body text of the node (or, with `piece`, its text piece ``verbs[piece]``); posts TextEdited
+    when the text differs from what was shown.  Like attribute fields it selects its text on
+    focus, so typing replaces a default such as `/next`."""
+
+    def __init__(self, node: TwiML, piece: int | None = None) -> None:
         self.node = node
-        self.shown = body_of(node)
+        self.piece = piece
+        self.shown = self._text(node)
+        super().__init__(self.shown, soft_wrap=True, show_line_numbers=False, classes="body-text", compact=True)
+
+    def _text(self, node: TwiML) -> str:
+        if self.piece is None:
+            return body_of(node)
+        verb = node.verbs[self.piece] if self.piece < len(node.verbs) else ""
+        return verb if isinstance(verb, str) else ""
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        if not event.from_app_focus:  # not when the terminal window regains focus
+            self.select_all()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":  # done with the text, like a form field (paste keeps newlines)
@@ -54,10 +81,13 @@ class BodyEditor(TextArea):
         event.stop()
         if self.text != self.shown:
             self.shown = self.text
-            self.post_message(TextEdited(self.node, self.text if self.text != "" else None))
+            if self.piece is not None:
+                self.post_message(TextEdited(self.node, self.text, piece=self.piece))
+            else:
+                self.post_message(TextEdited(self.node, self.text if self.text != "" else None))
 
     def fill(self, node: TwiML) -> None:
-        text = body_of(node)
+        text = self._text(node)
         if text != self.text:
             self.shown = text
             with self.prevent(TextArea.Changed):
@@ -74,7 +104,9 @@ class AttributeForm(VerticalScroll):
         self.node: TwiML | None = None
         self.fields: dict[str, AttrField] = {}
         self.body: BodyEditor | None = None
+        self.piece_editors: list[BodyEditor] = []
         self.unknown: tuple[str, ...] = ()
+        self.piece_layout: tuple[int, ...] = ()
         self.border_title = "Attributes"
         self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
 
@@ -89,6 +121,7 @@ class AttributeForm(VerticalScroll):
         self.node = node
         self.fields = {}
         self.body = None
+        self.piece_editors = []
         self.remove_children()
         if node is None:
             self.content = Vertical(Static("Select a node in the tree.", classes="form-hint"), classes="form-content")
@@ -119,6 +152,12 @@ class AttributeForm(VerticalScroll):
             yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section")
             self.body = BodyEditor(node)
             yield self.body
+        self.piece_layout = tuple(index for index, _ in pieces(node))
+        for index, label in pieces(node):
+            yield Label(label, classes="section")
+            editor = BodyEditor(node, piece=index)
+            self.piece_editors.append(editor)
+            yield editor
         known = list(element.attrs) if element is not None else []
         if known:
             yield Label("Attributes", classes="section")
@@ -148,13 +187,15 @@ class AttributeForm(VerticalScroll):
             return
         element = element_of(node)
         unknown = tuple(k for k in node.attrs if element is None or element.attr(k) is None)
-        if unknown != self.unknown:
+        if unknown != self.unknown or tuple(index for index, _ in pieces(node)) != self.piece_layout:
             self.show_node(node)
             return
         for name, field in self.fields.items():
             field.fill(node.attrs.get(name))
         if self.body is not None:
             self.body.fill(node)
+        for editor in self.piece_editors:
+            editor.fill(node)
 
     def focus_first(self) -> None:
         for widget in self.content.query("Input, Select, TextArea"):

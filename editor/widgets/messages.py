@@ -18,12 +18,14 @@ class AttributeEdited(Message):
 
 
 class TextEdited(Message):
-    """The user changed the body text of `node` (None clears it)."""
+    """The user changed the body text of `node` (None clears it), or with `piece` the text piece
+    ``node.verbs[piece]`` that follows a child element."""
 
-    def __init__(self, node: TwiML, text: str | None) -> None:
+    def __init__(self, node: TwiML, text: str | None, piece: int | None = None) -> None:
         super().__init__()
         self.node = node
         self.text = text
+        self.piece = piece
 
 
 class NodeChosen(Message):

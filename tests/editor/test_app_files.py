@@ -170,10 +170,44 @@ async def test_quit_with_unsaved_changes_asks(flow: Path) -> None:
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmUnsaved)
-        await pilot.press("d")  # discard and quit
+        await pilot.press("left", "enter")  # from Cancel to Discard: discard and quit
         await settle(pilot)
         assert app.return_code == 0
     assert flow.read_text(encoding="utf-8") == XML
+
+
+async def test_unsaved_dialog_ignores_typed_letters(
+    flow: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 item 7: a file name typed right after ctrl+o must not save or discard."""
+    monkeypatch.chdir(tmp_path)
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await make_dirty(app, pilot)
+        await pilot.press("ctrl+o", *"ms.xml", *"discard.xml", "space")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmUnsaved)
+        assert app.doc.dirty and app.doc.file_path == flow
+        assert [p.name for p in tmp_path.glob("*.xml")] == ["flow.xml"]
+        await pilot.press("enter")  # Cancel has focus: a stray Enter keeps everything
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmUnsaved)
+        assert app.doc.dirty and app.doc.file_path == flow
+    assert flow.read_text(encoding="utf-8") == XML
+
+
+async def test_overwrite_dialog_ignores_typed_letters(flow: Path, other: Path) -> None:
+    app = EditorApp(flow)
+    async with app.run_test(size=SIZE) as pilot:
+        await make_dirty(app, pilot)
+        await pilot.press("f12")
+        await enter_path(pilot, other)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        await pilot.press(*"overwrite.xml", "enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert not isinstance(app.screen, ConfirmOverwrite)
+    assert other.read_text(encoding="utf-8") == OTHER
 
 
 async def test_quit_when_clean_does_not_ask(flow: Path) -> None:
@@ -191,7 +225,7 @@ async def test_open_with_unsaved_changes_offers_to_save(flow: Path, other: Path)
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmUnsaved)
-        await pilot.press("s")  # save first, then choose the file
+        await pilot.press("ctrl+s")  # save first, then choose the file
         await enter_path(pilot, other)
         await app.workers.wait_for_complete()
         assert app.doc.file_path == other
@@ -282,7 +316,7 @@ async def test_save_as_over_existing_file_overwrite(flow: Path, other: Path) -> 
         await enter_path(pilot, other)
         assert isinstance(app.screen, ConfirmOverwrite)
         assert other.read_text(encoding="utf-8") == OTHER  # nothing written while it asks
-        await pilot.press("o")
+        await pilot.press("left", "enter")  # from Cancel to Overwrite
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert app.doc.file_path == other and not app.doc.dirty

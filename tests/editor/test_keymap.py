@@ -21,6 +21,8 @@ from editor.keymap import (
 ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED_IDS = {
+    "reformat",
+    "apply_fix",
     "save",
     "open",
     "new",
@@ -190,8 +192,8 @@ def test_unreadable_encoding(tmp_path: Path) -> None:
 
 
 def test_form_navigation_keys_are_remappable(tmp_path: Path) -> None:
-    k = keys(load_keymap(write(tmp_path, '[keys]\nedit_attribute = "ctrl+b"\nfocus_tree = "f8"\n')))
-    assert k["edit_attribute"] == "ctrl+b" and k["focus_tree"] == "f8"
+    k = keys(load_keymap(write(tmp_path, '[keys]\nedit_attribute = "ctrl+b"\nfocus_tree = "f7"\n')))
+    assert k["edit_attribute"] == "ctrl+b" and k["focus_tree"] == "f7"
 
 
 # ---------------------------------------------------------------------------- the action records

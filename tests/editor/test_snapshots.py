@@ -1,5 +1,6 @@
 """Snapshot screens (pytest-textual-snapshot): the main screen on a sample flow, and the
-problems panel showing an error. Update with `pytest --snapshot-update` after a deliberate change."""
+problems panel showing an error, at 120x40, plus the layouts at 80x24 and 160x48 (issue 10).
+Update with `pytest --snapshot-update` after a deliberate change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from app_helpers import SIZE, settle
 from textual.pilot import Pilot
+from textual.widgets import DirectoryTree, Input
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +38,7 @@ def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_pa
     path = tmp_path / "bad_menu.xml"
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather numDigits="one" action="/menu">\n'
-        "    <Dial>+15550100</Dial>\n  </Gather>\n</Response>\n",
+        "    <Dial>+15550100</Dial>\n  </Gather>\n  <Enqueue/>\n</Response>\n",
         encoding="utf-8",
     )
     app = EditorApp(path)
@@ -51,3 +53,74 @@ def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_pa
         app.sub_title = "bad_menu.xml"  # the temporary directory differs per run
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def _conference_form(app, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        conference = app.doc.root.children[1].children[0]
+        app.select(conference)
+        await settle(pilot)
+        await pilot.press("enter")  # edit its fields
+        await settle(pilot)
+
+    return run_before
+
+
+CONFERENCE = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Say voice="Polly.Joanna-Neural">Welcome to the weekly sync.</Say>
+  <Dial action="/conference/after" timeLimit="7200">
+    <Conference beep="onEnter" maxParticipants="25" record="record-from-start" recordingStatusCallback="https://api.example.com/conference/recording" recordingStatusCallbackEvent="completed" statusCallback="https://api.example.com/conference/events" statusCallbackEvent="start end join leave" waitUrl="https://api.example.com/twiml/conference-hold">team-weekly-sync</Conference>
+  </Dial>
+</Response>
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_form_of_a_conference(  # type: ignore[no-untyped-def]
+    snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """Long attribute names (recordingStatusCallbackEvent) in full, fields as wide as the form."""
+    from editor.app import EditorApp
+
+    monkeypatch.chdir(tmp_path)  # the title shows the path as given: the same in every run
+    Path("conference.xml").write_text(CONFERENCE, encoding="utf-8")
+    app = EditorApp(Path("conference.xml"))
+    assert snap_compare(app, terminal_size=size, run_before=_conference_form(app, size))
+
+
+def test_preview_beside_the_tree_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from editor.app import EditorApp
+
+    monkeypatch.chdir(ROOT)
+    app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("down", "f3", "f4")  # preview instead of the form, wrapped
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_open_dialog_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from editor.app import EditorApp
+
+    monkeypatch.chdir(ROOT)
+    app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        app.screen.query_one("#path-input", Input).value = "sample_flows/c"
+        await settle(pilot)
+        tree = app.screen.query_one("#path-tree", DirectoryTree)
+        for _ in range(200):  # the directory tree loads in a worker
+            if tree.root.children and not tree.workers:
+                break
+            await pilot.pause(0.02)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

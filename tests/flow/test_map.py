@@ -158,7 +158,7 @@ def test_broken_link_unreachable_document_and_problem_are_reported(tmp_path: Pat
         encoding="utf-8",
     )
     (folder / "old_menu.xml").write_text("<Response><Say>Old</Say></Response>", encoding="utf-8")
-    (folder / "goodbye.xml").write_text('<Response><Say loop="-1">Bye</Say><Hangup/></Response>', encoding="utf-8")
+    (folder / "goodbye.xml").write_text("<Response><Start><Say>Bye</Say></Start><Hangup/></Response>", encoding="utf-8")
     (folder / "flow.toml").write_text(toml, encoding="utf-8")
     flow_map = explore_flow(load_flow(folder))
     assert [(b.url, b.code) for b in flow_map.broken] == [("http://localhost/billing/done", 11200)] * 1

@@ -189,10 +189,10 @@ def test_failing_steps_exit_1(apps: Path, path: str, expected: str) -> None:
 
 def test_invalid_twiml_exits_1(tmp_path: Path) -> None:
     doc = tmp_path / "bad.xml"
-    doc.write_text('<Response>\n  <Gather numDigits="abc"><Say>Hi</Say></Gather>\n</Response>\n')
+    doc.write_text('<Response>\n  <Gather actionOnEmptyResult="maybe"><Say>Hi</Say></Gather>\n</Response>\n')
     code, out, _ = run("call", str(doc), "--input", "12")
-    assert code == 1
-    assert f"{doc}:2:3: error 13314 <Gather> numDigits='abc' is not an integer" in out
+    assert code == 1  # 13338 is an ERROR in Twilio's error dictionary
+    assert f"{doc}:2:3: error 13338 <Gather> actionOnEmptyResult='maybe' is not a boolean" in out
 
 
 def test_interactive_answers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -76,7 +76,7 @@ def test_invalid_attribute_is_reported_and_the_call_goes_on(serve: Factory) -> N
     assert call.waiting is not None and call.waiting.num_digits is None  # ignored, as Twilio does
     call.press("12#")
     assert log[-1].form["Digits"] == "12"
-    assert call.session.failed  # an error-level finding fails the run (exit status 1)
+    assert not call.session.failed  # 13314 is a Twilio WARNING: logged, and the call goes on
 
 
 def test_messaging_failure_sends_no_reply(serve: Factory) -> None:
@@ -99,8 +99,8 @@ def test_connection_refused_is_11205() -> None:
 def test_wrong_kind_of_document(serve: Factory) -> None:
     app, _ = serve({"/voice": R.format("<Message>Hi</Message>")})
     call = Call(app, "/voice")
-    assert any(p.severity == "error" for p in call.problems)
-    assert call.ended == "completed" and call.session.failed
+    assert any(p.severity == "warning" and p.code == 12200 for p in call.problems)  # Twilio: WARNING
+    assert call.ended == "completed" and not call.session.failed
 
 
 def test_flask_app_config_is_left_as_it_was() -> None:

@@ -15,9 +15,10 @@ import pytest
 from twiml import parse
 from twiml.cli import main
 
-INVALID = "<Response><Gather><Dial>+1</Dial></Gather></Response>"
+INVALID = "<Response><Start><Say>hi</Say></Start></Response>"
 VALID = '<Response><Gather action="/menu" numDigits="1"><Say>Press 1</Say></Gather></Response>'
-WARNING_ONLY = '<Response><Say voice="Polly.NotAVoiceYet">hi</Say></Response>'
+WARNING_ONLY = '<Response><Dial timeout="3">+15551234567</Dial></Response>'
+INFO_ONLY = '<Response><Say voice="Polly.NotAVoiceYet">hi</Say></Response>'
 BROKEN = "<Response>\n  <Say>unclosed\n</Response>"
 
 
@@ -34,6 +35,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "invalid": INVALID,
         "valid": VALID,
         "warning": WARNING_ONLY,
+        "info": INFO_ONLY,
         "broken": BROKEN,
         "foo": "<Foo/>",
     }.items():
@@ -55,14 +57,16 @@ def test_validate_reports_errors_as_file_line_col(files: dict[str, Path]) -> Non
     assert code == 1 and err == ""
     lines = out.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"{files['invalid']}:1:{INVALID.index('<Dial>') + 1}: error ")
-    assert "Dial" in lines[0] and "Gather" in lines[0]
+    assert lines[0].startswith(f"{files['invalid']}:1:{INVALID.index('<Say>') + 1}: error 14300 ")
+    assert "Say" in lines[0] and "Start" in lines[0]
 
 
-def test_validate_warnings_do_not_fail(files: dict[str, Path]) -> None:
+def test_validate_warnings_fail_by_default_and_info_does_not(files: dict[str, Path]) -> None:
     code, out, _ = run("validate", str(files["warning"]))
-    assert code == 0
-    assert out.startswith(f"{files['warning']}:1:") and ": warning " in out
+    assert code == 1
+    assert out.startswith(f"{files['warning']}:1:") and ": warning 13212 " in out
+    code, out, _ = run("validate", str(files["info"]))
+    assert code == 0 and ": info 13511 " in out
 
 
 def test_validate_malformed_file_is_error_12100(files: dict[str, Path]) -> None:
@@ -101,8 +105,21 @@ def test_validate_json(files: dict[str, Path]) -> None:
     data = json.loads(out)
     assert [d["file"] for d in data] == [str(files["invalid"]), str(files["broken"])]
     first = data[0]
-    assert first["severity"] == "error" and first["line"] == 1 and first["path"].startswith("Response/Gather")
-    assert set(first) == {"file", "line", "column", "severity", "code", "message", "path"}
+    assert first["severity"] == "error" and first["line"] == 1 and first["path"].startswith("Response/Start")
+    assert set(first) == {
+        "file",
+        "line",
+        "column",
+        "level",
+        "severity",
+        "code",
+        "twilio_message",
+        "message",
+        "hint",
+        "effect",
+        "path",
+    }
+    assert first["level"] == "error" and first["twilio_message"] == "Start: Invalid nested noun value"
     assert data[1]["code"] == 12100
 
 
@@ -127,6 +144,10 @@ def test_validate_sarif(files: dict[str, Path]) -> None:
     assert run_["invocations"] == [{"executionSuccessful": True}]
     results = run_["results"]
     assert {r["level"] for r in results} == {"error", "warning"}
+    timeout = next(r for r in results if r["ruleId"] == "13212")
+    assert timeout["properties"]["level"] == "warning"
+    assert timeout["properties"]["twilioMessage"] == "Dial: Invalid timeout value"
+    assert timeout["properties"]["effect"] == "default used (30)"
     for r in results:
         assert isinstance(r["ruleId"], str) and r["message"]["text"]
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
@@ -280,3 +301,129 @@ def test_sarif_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(out)["runs"][0]["results"]
     ]
     assert uris == ["my%20flows/a%20b.xml", (sub / "a b.xml").as_uri()]
+
+
+# ------------------------------------------------------------------ validate: levels, settings, suppression
+
+TIMEOUT_AND_TYPO = """<Response>
+  <Dial timeout="3">+15551234567</Dial>
+  <Sayy>typo</Sayy>
+</Response>
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "doc", "status"),
+    [
+        ("error", "warning", 0),
+        ("error", "invalid", 1),
+        ("warning", "warning", 1),
+        ("warning", "info", 0),
+        ("info", "info", 1),
+        ("never", "invalid", 0),
+    ],
+)
+def test_fail_on_sets_the_level_that_fails(files: dict[str, Path], fail_on: str, doc: str, status: int) -> None:
+    code, out, _ = run("validate", "--fail-on", fail_on, str(files[doc]))
+    assert code == status and out  # the findings are printed whatever the exit status
+
+
+def test_fail_on_rejects_unknown_levels(files: dict[str, Path]) -> None:
+    code, _, err = run("validate", "--fail-on", "fatal", str(files["valid"]))
+    assert code == 2 and "fail-on" in err
+
+
+def test_ignore_and_select_take_comma_lists_and_repeat(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.xml", TIMEOUT_AND_TYPO)
+    code, out, _ = run("validate", "--ignore", "13212", str(path))
+    assert code == 1 and "13212" not in out and "12200" in out
+    code, out, _ = run("validate", "--ignore", "13212,12200", str(path))
+    assert (code, out) == (0, "")
+    code, out, _ = run("validate", "--ignore", "13212", "--ignore", "12200", str(path))
+    assert (code, out) == (0, "")
+    code, out, _ = run("validate", "--select", "13212", str(path))
+    assert code == 1 and out.count("\n") == 1 and " 13212 " in out
+
+
+def test_hints_appear_in_text_and_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.xml", TIMEOUT_AND_TYPO)
+    _, out, _ = run("validate", str(path))
+    assert "unknown element <Sayy> (did you mean <Say>?)" in out
+    _, out, _ = run("validate", "--format", "json", str(path))
+    typo = next(d for d in json.loads(out) if d["code"] == 12200)
+    assert typo["hint"] == "did you mean <Say>?" and typo["effect"] == "element ignored"
+    assert typo["twilio_message"] == "Schema validation warning" and typo["level"] == "warning"
+
+
+def test_pyproject_settings_are_found_from_the_files_folder_upwards(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.twiml]\nfail-on = "error"\nignore = ["12200"]\n', encoding="utf-8"
+    )
+    path = write(tmp_path / "flows" / "deep", "t.xml", TIMEOUT_AND_TYPO)
+    code, out, _ = run("validate", str(path))
+    assert code == 0 and " 13212 " in out and "12200" not in out
+    # the command line wins over the file, and adds to its ignore list
+    code, out, _ = run("validate", "--fail-on", "warning", "--ignore", "13212", str(path))
+    assert (code, out) == (0, "")
+    code, _, _ = run("validate", "--fail-on", "warning", str(path))
+    assert code == 1
+
+
+def test_pyproject_nearest_file_wins_and_select_comes_from_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.twiml]\nfail-on = "never"\n', encoding="utf-8")
+    inner = tmp_path / "inner"
+    write(inner, "pyproject.toml", "[tool.twiml]\nselect = [12200]\n")
+    path = write(inner, "t.xml", TIMEOUT_AND_TYPO)
+    code, out, _ = run("validate", str(path))
+    assert code == 1 and "12200" in out and "13212" not in out
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('fail-on = "loud"', "fail-on must be one of"),
+        ('ignore = "13212"', "ignore must be a list"),
+        ("colour = 1", "unknown key(s) colour"),
+    ],
+)
+def test_bad_pyproject_settings_exit_2_naming_the_file(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.twiml]\n{table}\n", encoding="utf-8")
+    path = write(tmp_path, "t.xml", VALID)
+    code, _, err = run("validate", str(path))
+    assert code == 2 and message in err and str(tmp_path / "pyproject.toml") in err
+
+
+def test_inline_comment_suppresses_the_next_elements_codes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "t.xml",
+        """<Response>
+  <!-- twiml: ignore[13212] -->
+  <Dial timeout="3">+15551234567</Dial>
+  <Dial timeout="4">+15551234567</Dial>
+  <!-- twiml: ignore -->
+  <Sayy>typo</Sayy>
+  <!-- twiml: ignore[13511] -->
+  <Play loop="x">https://e.com/a.mp3</Play>
+</Response>
+""",
+    )
+    code, out, _ = run("validate", str(path))
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 2
+    assert lines[0].startswith(f"{path}:4:3: warning 13212 ")  # only the second <Dial>
+    assert ":8:3: warning 13410 " in lines[1]  # a comment names the codes it silences
+    _, out, _ = run("validate", "--format", "sarif", str(path))
+    results = json.loads(out)["runs"][0]["results"]
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert {r["ruleId"] for r in suppressed} == {"13212", "12200"}
+    assert suppressed[0]["suppressions"][0]["kind"] == "inSource"
+    _, out, _ = run("validate", "--format", "json", str(path))
+    assert {d["code"] for d in json.loads(out)} == {13212, 13410}

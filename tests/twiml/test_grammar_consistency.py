@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from twiml import TwiML, fax_response, messaging_response, voice_response
-from twiml.base import attribute_name
 from twiml.grammar import ELEMENTS, GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, STRING, URL, element_of
+from twiml.naming import attribute_name
 
 MODULES = {"voice": voice_response, "messaging": messaging_response, "fax": fax_response}
 TYPES = {STRING, INT, BOOL, URL, ENUM, LIST, FLOAT}
@@ -112,3 +112,47 @@ def test_resolve_uses_parent_context() -> None:
         ("messaging", "Redirect"),
     ]
     assert GRAMMAR.resolve("voice", None, "Nope") is None
+
+
+def test_names_follow_the_naming_rules_with_few_exceptions() -> None:
+    from twiml.naming import element_name, method_name
+
+    xml_exceptions = {(e.cls, e.xml) for e in ELEMENTS if element_name(e.cls) != e.xml}
+    assert {x for _, x in xml_exceptions} <= {"Response", "Sip", "Uri"}
+    method_exceptions = {
+        (m, c) for e in ELEMENTS for m, c in e.methods if method_name(GRAMMAR.get(e.dialect, c).xml) != m
+    }
+    assert method_exceptions == set()  # even ReferSip/SipUri: sip, uri follow from <Sip>, <Uri>
+    for e in ELEMENTS:
+        for a in e.attrs:
+            assert a.xml == attribute_name(a.kwarg)
+
+
+def test_every_code_named_by_an_element_has_a_level_and_text() -> None:
+    from twiml.codes import CODES
+
+    for e in ELEMENTS:
+        for code in e.codes:
+            assert code in CODES and CODES[code].text, (e.cls, code)
+        assert e.errors == {c: f"{CODES[c].level.upper()}: {CODES[c].text}" for c in e.codes}
+
+
+def test_shared_attribute_groups_are_stated_once() -> None:
+    from twiml import grammar
+
+    number, sip = GRAMMAR.get("voice", "Number"), GRAMMAR.get("voice", "Sip")
+    for a in grammar.MACHINE_DETECTION_SETTINGS:
+        assert number.attr(a.xml) is a and sip.attr(a.xml) is a
+    users = [e.cls for e in ELEMENTS if any(a is grammar.STATUS_CALLBACK for a in e.attrs)]
+    assert len(users) >= 5
+    http = [a for e in ELEMENTS for a in e.attrs if a.xml.endswith(("method", "Method")) and a.xml != "paymentMethod"]
+    assert http and all(a.values is grammar.HTTP for a in http)  # GET/POST named once
+
+
+def test_confirmed_facts_name_their_source() -> None:
+    receive = GRAMMAR.get("fax", "Receive")
+    for name in ("mediaType", "pageSize"):
+        a = receive.attr(name)
+        assert a is not None and a.verified and a.source.startswith("https://www.twilio.com/docs/")
+    assert receive.attr("mediaType").values == ("application/pdf", "image/tiff")  # type: ignore[union-attr]
+    assert receive.attr("mediaType").default == "application/pdf"  # type: ignore[union-attr]

@@ -1,0 +1,48 @@
+"""Apply a validator `Fix` (did-you-mean) to the document through its undoable commands.
+
+Headless: the app calls `apply_fix` for the problem under the cursor (key `f`); tests call it
+directly.  A value fix is one `SetAttr`; an attribute rename is two (set the new name, remove
+the old one); an element rename replaces the node by the same XML under the right name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from editor.document import Change, Document
+from twiml.base import TwiML
+from twiml.validator import Fix
+
+__all__ = ["apply_fix", "describe_fix"]
+
+
+def describe_fix(fix: Fix) -> str:
+    """What the fix does, for the problems panel and notifications."""
+    if fix.kind == "rename_element":
+        return f"rename the element to <{fix.new}>"
+    if fix.kind == "rename_attribute":
+        return f"rename {fix.attr} to {fix.new}"
+    return f"set {fix.attr}={fix.new!r}"
+
+
+def apply_fix(doc: Document, node: TwiML, fix: Fix) -> tuple[list[Change], TwiML]:
+    """Make the change `fix` describes at `node`; returns the changes and the node to select."""
+    if fix.kind == "set_value" and fix.attr is not None:
+        return [doc.set_attr(node, fix.attr, fix.new)], node
+    if fix.kind == "rename_attribute" and fix.attr is not None:
+        value = node.attrs[fix.attr]
+        first = doc.set_attr(node, fix.new, value if isinstance(value, str) else str(value))
+        return [first, doc.set_attr(node, fix.attr, None)], node
+    if fix.kind == "rename_element":
+        parent = doc.parent_of(node)
+        if parent is None:
+            raise ValueError("the root element cannot be renamed by a fix")
+        old = re.escape(node.name)
+        xml = node.to_xml(xml_declaration=False)
+        xml = re.sub(rf"^<{old}(?=[\s/>])", f"<{fix.new}", xml)
+        xml = re.sub(rf"</{old}>$", f"</{fix.new}>", xml)
+        index = doc.path_of(node)[-1]
+        new = doc.parse_snippet(parent, xml)
+        removed = doc.remove(node)
+        return [removed, doc.insert(parent, index, new)], new
+    raise ValueError(f"cannot apply {fix}")
