@@ -116,7 +116,8 @@ class Element:
     children: tuple[str, ...] = ()
     """Classes Twilio accepts directly inside this element (documented nesting)."""
     methods: tuple[tuple[str, str], ...] = ()
-    """Builder methods on this class: (method name, class of the child it creates); see `builds`."""
+    """Builder methods on this class: (method name, class of the child it creates); see `builds`.
+    Derived from `children` (one method per child class) unless written."""
     in_twilio: bool = True
     """False for classes twilio 9.13 does not have (code exported for twilio avoids them)."""
     not_in_twilio: tuple[str, ...] = ()
@@ -149,6 +150,8 @@ class Element:
     def __post_init__(self) -> None:
         if not self.xml:
             object.__setattr__(self, "xml", element_name(self.cls))
+        if not self.methods and self.children:
+            object.__setattr__(self, "methods", builds(*self.children))
         object.__setattr__(self, "_by_xml", {a.xml: a for a in self.attrs})
         object.__setattr__(self, "_by_kwarg", {a.kwarg: a for a in self.attrs})
 
