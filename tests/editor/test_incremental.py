@@ -3,6 +3,7 @@ and `SourceDocument.dumps(edited=...)` must give exactly what a full pass gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ MIXED = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _key(found: list[object]) -> list[tuple[object, int]]:
+def _key(found: Sequence[object]) -> list[tuple[object, int]]:
     return [(d, id(getattr(d, "node", None))) for d in found]
 
 
