@@ -24,6 +24,7 @@ def _tree_sitter(text: str) -> dict[int, set[tuple[int, int | None, str]]]:
         pytest.skip("tree-sitter XML is not installed")
     document = SyntaxAwareDocument(text, language)
     query = document.prepare_query(TextArea._get_builtin_highlight_query("xml"))
+    assert query is not None
     rows: dict[int, set[tuple[int, int | None, str]]] = {}
     for name, nodes in document.query_syntax_tree(query).items():
         for node in nodes:
