@@ -268,6 +268,9 @@ class SourceDocument:
         self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
         """Where each child of the root is in the last output's pieces, and its indentation."""
         self._last: tuple[list[str], tuple[object, ...]] | None = None
+        self._dumped = False
+        self._pristine: set[int] | None = None
+        """On the first `dumps(edited=...)`: the edited children; the others are as read."""
         """The last output's pieces and `_around()` when they were written."""
         if text is not None:
             try:
@@ -423,10 +426,12 @@ class SourceDocument:
     def dumps(self, *, edited: Collection[TwiML] | None = None) -> str:
         """The document as text (without BOM): the original wherever nothing changed.
 
-        `edited` is for programs that know what they changed since the previous `dumps()` (the
-        editor's commands do): the root's children whose subtrees were edited. Every other child
-        of the root is then copied from the previous output instead of being compared with the
-        original node by node; the result is the same. Without it, every node is compared."""
+        `edited` is for programs that know what they changed since the previous `dumps()`, or
+        since the document was read for the first call (the editor's commands do): the root's
+        children whose subtrees were edited. Every other child of the root is then copied from
+        the previous output (or the text read) instead of being compared with the original node
+        by node; the result is the same. Without it, every node is compared."""
+        first, self._dumped = not self._dumped, True
         if edited is not None:
             patched = self._patch(edited)
             if patched is not None:
@@ -437,12 +442,14 @@ class SourceDocument:
             self._reuse = previous
             for node in edited:
                 self._reuse.pop(id(node), None)
+            self._pristine = {id(node) for node in edited} if first else None
         else:
             self._reuse = {}
         try:
             return self._dumps()
         finally:
             self._reuse = {}
+            self._pristine = None
 
     def _around(self) -> tuple[object, ...]:
         """What the last output depends on besides the root's children (see `_patch`)."""
@@ -531,6 +538,9 @@ class SourceDocument:
             hit = self._reuse.get(id(node))
             if hit is not None and hit[0] is node and hit[1] == indent:
                 out.append(hit[2])
+            elif self._pristine is not None and id(node) not in self._pristine and self._original(node) is not None:
+                hit = (node, indent, self._original(node) or "")
+                out.append(hit[2])
             else:
                 mark = len(out)
                 self._emit(node, out, indent)
@@ -572,6 +582,13 @@ class SourceDocument:
         if not empty:
             self._emit_content(rec, node, out)
         out.append(f"</{node.name}>" if opening else text[self._end_tag_start(rec) : markup.end])
+
+    def _original(self, node: TwiML) -> str | None:
+        """The text `node` was read from (None for a node that was not)."""
+        rec = self._records.get(id(node))
+        if rec is None or rec.node is not node:
+            return None
+        return (self.text or "")[rec.markup.start : rec.markup.end]
 
     @staticmethod
     def _end_tag_start(rec: _Record) -> int:
