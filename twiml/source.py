@@ -536,11 +536,14 @@ class SourceDocument:
         (`top`: a child of the root, whose text is remembered for `dumps(edited=...)`)."""
         if top:
             hit = self._reuse.get(id(node))
+            original = None
+            if hit is None and self._pristine is not None and id(node) not in self._pristine:
+                original = self._original(node)
             if hit is not None and hit[0] is node and hit[1] == indent:
                 out.append(hit[2])
-            elif self._pristine is not None and id(node) not in self._pristine and self._original(node) is not None:
-                hit = (node, indent, self._original(node) or "")
-                out.append(hit[2])
+            elif original is not None:
+                hit = (node, indent, original)
+                out.append(original)
             else:
                 mark = len(out)
                 self._emit(node, out, indent)
