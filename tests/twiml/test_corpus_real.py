@@ -34,10 +34,20 @@ FINDINGS: dict[str, set[tuple[str, str, int]]] = {
     "TwilioDevEd__twiml-generator__ssml.xml": {("warning", "12200", 3)},
     # A Django template: {# ... #} comments are text to an XML parser; voice woman has no ja-JP.
     "umebosh__TwiML_Sample__twiml.xml": {("warning", "12200", 3), ("warning", "TWIML-VOICE-LANGUAGE", 5)},
+    # Written for a Twilio-compatible provider: statusCallbackEvent with commas, answerOnBridge on <Number>.
+    "Danish-Asghar2909__mp3.xml__answerOnBridgeInDial.xml": {("warning", "12200", 3)},
+    "Danish-Asghar2909__mp3.xml__dialCallerId2.xml": {("warning", "12200", 4)},
+    # <Pause length="0"/>: Twilio's minimum is 1.
+    "Danish-Asghar2909__mp3.xml__steerling.xml": {("warning", "13910", 3)},
+    # method="post": TwiML values are case-sensitive (listed as doubtful in the INDEX).
+    "nelsonroque__Twilio_VoiceSMS_Automation__getNumForSMS.xml": {("warning", "13312", 3)},
 }
 
 # Malformed documents: (line, column) of the parse error.
-PARSE_ERRORS = {"yamamanx__yamamugi_handson_from_twilio__api_gateway_response.xml": (1, 1)}
+PARSE_ERRORS = {
+    "yamamanx__yamamugi_handson_from_twilio__api_gateway_response.xml": (1, 1),  # a VTL template: #set(...)
+    "Danish-Asghar2909__mp3.xml__sip_test_version_eight.xml": (3, 79),  # the unescaped '&' itself
+}
 
 
 def _listed(section: str) -> set[str]:
@@ -47,7 +57,7 @@ def _listed(section: str) -> set[str]:
 
 def test_collected_corpus_is_there() -> None:
     repositories = {p.name.split("__")[0] + "/" + p.name.split("__")[1] for p in REAL}
-    assert len(REAL) >= 80 and len(repositories) >= 30
+    assert len(REAL) >= 100 and len(repositories) >= 40
 
 
 def test_index_lists_every_collected_and_malformed_document() -> None:
