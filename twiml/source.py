@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -258,8 +259,12 @@ class SourceDocument:
         """True when the original text could be aligned with the tree (always, for parsed text)."""
         self._records: dict[int, _Record] = {}
         self._top: _Record | None = None
+        self._epilog: _Record | None = None
         self.newline = "\n"
         self.indent_unit = "  "
+        self._reuse: dict[int, tuple[TwiML, str | None, str]] = {}
+        self._written: dict[int, tuple[TwiML, str | None, str]] = {}
+        """The text of each child of the root in the last `dumps()`, for `dumps(edited=...)`."""
         if text is not None:
             try:
                 self._index(text)
@@ -411,13 +416,31 @@ class SourceDocument:
         """True when `dumps()` differs from the original text."""
         return self.text is None or self.dumps() != self.text
 
-    def dumps(self) -> str:
-        """The document as text (without BOM): the original wherever nothing changed."""
+    def dumps(self, *, edited: Collection[TwiML] | None = None) -> str:
+        """The document as text (without BOM): the original wherever nothing changed.
+
+        `edited` is for programs that know what they changed since the previous `dumps()` (the
+        editor's commands do): the root's children whose subtrees were edited. Every other child
+        of the root is then copied from the previous output instead of being compared with the
+        original node by node; the result is the same. Without it, every node is compared."""
+        previous, self._written = self._written, {}
+        if edited is not None:
+            self._reuse = previous
+            for node in edited:
+                self._reuse.pop(id(node), None)
+        else:
+            self._reuse = {}
+        try:
+            return self._dumps()
+        finally:
+            self._reuse = {}
+
+    def _dumps(self) -> str:
         if self.text is None or not self.preserving:
             return self.root.to_xml(pretty=True)
         out: list[str] = []
-        top = self._top
-        assert top is not None
+        top, epilog = self._top, self._epilog
+        assert top is not None and epilog is not None
         root = self.root
         rec = self._records.get(id(root))
         if rec is None or rec.node is not root:  # a new root object: canonical, keeping the head
@@ -430,7 +453,7 @@ class SourceDocument:
         if not lead and root.prolog and out[-1] == "" and "".join(out)[-1:] not in ("", "\n"):
             out.append(self.newline)  # a comment added to a file without declaration
         self._emit(root, out, "")
-        self._emit_entries(out, self._epilog, list(root.epilog), self.newline, "")
+        self._emit_entries(out, epilog, list(root.epilog), self.newline, "")
         return "".join(out)
 
     def to_bytes(self) -> bytes:
@@ -458,8 +481,20 @@ class SourceDocument:
 
     # -------------------------------------------------------------------------- rendering
 
-    def _emit(self, node: TwiML, out: list[str], indent: str | None) -> None:
-        """Write `node`: its original text where it matches its snapshot, new text elsewhere."""
+    def _emit(self, node: TwiML, out: list[str], indent: str | None, top: bool = False) -> None:
+        """Write `node`: its original text where it matches its snapshot, new text elsewhere
+        (`top`: a child of the root, whose text is remembered for `dumps(edited=...)`)."""
+        if top:
+            hit = self._reuse.get(id(node))
+            if hit is not None and hit[0] is node and hit[1] == indent:
+                out.append(hit[2])
+            else:
+                mark = len(out)
+                self._emit(node, out, indent)
+                hit = (node, indent, "".join(out[mark:]))
+                out[mark:] = [hit[2]]
+            self._written[id(node)] = hit
+            return
         rec = self._records.get(id(node))
         if rec is None or rec.node is not node or rec.name != node.name:
             out.append(self._new(node, indent))
@@ -502,12 +537,13 @@ class SourceDocument:
         """Unchanged content: the original text with each child node written by `_emit`."""
         if rec.value_raw is not None:
             out.append(rec.value_raw)
+        top = node is self.root
         for entry in rec.entries:
             out.append(entry.gap)
             if isinstance(entry.item, str):
                 out.append(entry.raw)
             else:
-                self._emit(entry.item, out, self._child_indent(entry.gap))
+                self._emit(entry.item, out, self._child_indent(entry.gap), top)
         out.append(rec.tail)
 
     def _emit_content(self, rec: _Record, node: TwiML, out: list[str]) -> None:
@@ -547,6 +583,7 @@ class SourceDocument:
         formatting around it (trailing spaces, blank lines) stays where it was and the new node
         adds exactly its own lines."""
         entries = rec.entries
+        top = rec.node is self.root and rec is not self._top and rec is not self._epilog
         old_keys = [_key(e.item) for e in entries]
         new_keys = [_key(v) for v in current]
         opcodes: list[tuple[str, int, int, int, int]] = (
@@ -564,7 +601,7 @@ class SourceDocument:
                     if isinstance(entry.item, str):
                         out.append(entry.raw)
                     else:
-                        self._emit(entry.item, out, self._child_indent(entry.gap))
+                        self._emit(entry.item, out, self._child_indent(entry.gap), top)
                 continue
             if tag == "delete":
                 continue
@@ -595,7 +632,7 @@ class SourceDocument:
                 else:
                     gap = first if n == 0 else last
                     out.append(gap)
-                    self._emit(item, out, self._child_indent(gap))
+                    self._emit(item, out, self._child_indent(gap), top)
         out.append(tail)
 
     def _line_gap(self, gap: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -33,7 +33,7 @@ from twiml.grammar_values import VOICE_LANGUAGES
 from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
-__all__ = ["Diagnostic", "Fix", "Severity", "suppressions", "validate"]
+__all__ = ["Diagnostic", "Fix", "Revalidator", "Severity", "suppressions", "validate"]
 
 Severity = Level
 
@@ -592,6 +592,43 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
 
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
+    return _validate(doc, suppressed, None, None)
+
+
+class Revalidator:
+    """`validate` again after edits, re-checking only the subtrees that changed.
+
+    An editor knows what each edit touched; it names the root's children whose subtrees were
+    edited (`edited`), and every other child whose place is unchanged (same grammar entry, path,
+    position findings and ``twiml: ignore`` comment before it) reuses its findings from the
+    previous run. The root itself and the size budgets are always checked again. The findings are
+    exactly `validate`'s: the editor's tests compare both after random edit sequences."""
+
+    def __init__(self, *, suppressed: bool = False) -> None:
+        self.suppressed = suppressed
+        self._memo: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
+        self.reused = 0
+        """How many of the root's children the last run took from the previous one (for tests)."""
+
+    def run(self, doc: TwiML, edited: Collection[TwiML] | None = None) -> list[Diagnostic]:
+        """Findings for `doc`; `edited` lists the root's children whose subtrees changed since the
+        previous run (None: anything may have changed, check everything)."""
+        memo = self._memo if edited is not None else {}
+        fresh: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
+        skip = {id(node) for node in edited} if edited is not None else set()
+        out = _validate(doc, self.suppressed, (memo, fresh, skip), self)
+        self._memo = fresh
+        return out
+
+
+_Memo = tuple[
+    dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]],
+    dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]],
+    set[int],
+]
+
+
+def _validate(doc: TwiML, suppressed: bool, memo: _Memo | None, counter: Revalidator | None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     root_el = element_of(doc)
     dialect = root_el.dialect if root_el is not None else "voice"
@@ -602,7 +639,39 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
         root_el = GRAMMAR.resolve(dialect, None, doc.name)
     _check_size(doc, out)
 
-    stack: list[Frame] = [(doc, _rules_for(root_el) if root_el else None, None, path, None, None)]
+    root_rules = _rules_for(root_el) if root_el else None
+    if memo is None:
+        _walk((doc, root_rules, None, path, None, None), dialect, out)
+    else:
+        old, fresh, edited = memo
+        if root_rules is not None:
+            _check_node(doc, root_rules, None, path, out)
+        reused = 0
+        if doc.verbs:
+            for frame in _child_frames(doc, root_rules, dialect, path):
+                node = frame[0]
+                key = (dialect, *frame[1:])
+                hit = old.get(id(node))
+                if hit is not None and hit[0] is node and id(node) not in edited and hit[1] == key:
+                    found = hit[2]
+                    out.extend(found)
+                    reused += 1
+                else:
+                    start = len(out)
+                    _walk(frame, dialect, out)
+                    found = out[start:]
+                fresh[id(node)] = (node, key, found)
+        if counter is not None:
+            counter.reused = reused
+    if not suppressed:
+        return [d for d in out if not d.suppressed]
+    return out
+
+
+def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
+    """The findings of one subtree, in document order (an explicit stack: deep documents cannot
+    overflow Python's recursion limit)."""
+    stack: list[Frame] = [first]
     while stack:
         node, r, parent, path, early, ignored = stack.pop()
         start = len(out)
@@ -619,9 +688,6 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
         frames = _child_frames(node, r, dialect, path)
         frames.reverse()
         stack.extend(frames)
-    if not suppressed:
-        return [d for d in out if not d.suppressed]
-    return out
 
 
 def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> list[Frame]:
