@@ -37,6 +37,7 @@ from editor.edits import (
     SetText,
     resolve,
 )
+from editor.pretty import Pretty
 from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
@@ -115,7 +116,7 @@ class Document:
         self._base = 0  # state under the oldest remembered command
         self._saved = 0  # state that matches the file on disk (-1: none does)
         self._index: dict[int, tuple[TwiML, NodePath]] | None = None
-        self._xml: tuple[int, str] | None = None
+        self._xml: tuple[int, Pretty] | None = None
         self._python: tuple[int, str, str] | None = None
         self._diagnostics: tuple[int, list[Diagnostic]] | None = None
         self._edited: deque[tuple[int, tuple[TwiML, ...] | None]] = deque(maxlen=_EDIT_LOG)
@@ -588,12 +589,24 @@ class Document:
 
     def to_xml(self) -> str:
         """The document as indented XML with declaration (cached per version)."""
+        return self.pretty().text
+
+    def pretty(self) -> Pretty:
+        """The indented XML in pieces (see `editor.pretty`), rewritten after an edit only where
+        the edit touched it; cached per version.  Raises TwiMLException when it cannot be written."""
         cached = self._xml
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        text = self.root.to_xml(pretty=True)
-        self._xml = (self.version, text)
-        return text
+        edited = self.edited_since(cached[0]) if cached is not None else None
+        pretty = Pretty.build(self.root, cached[1] if cached is not None else None, edited)
+        self._xml = (self.version, pretty)
+        return pretty
+
+    def node_lines(self, node: TwiML) -> tuple[int, int] | None:
+        """First and last line (0-based) of `node` in `to_xml()`."""
+        if not self.contains(node):
+            return None
+        return self.pretty().node_lines(node, self.path_of(node))
 
     def to_python(self, import_root: str = "twiml") -> str:
         """Python code that rebuilds the document (cached per version)."""

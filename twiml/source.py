@@ -265,6 +265,10 @@ class SourceDocument:
         self._reuse: dict[int, tuple[TwiML, str | None, str]] = {}
         self._written: dict[int, tuple[TwiML, str | None, str]] = {}
         """The text of each child of the root in the last `dumps()`, for `dumps(edited=...)`."""
+        self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
+        """Where each child of the root is in the last output's pieces, and its indentation."""
+        self._last: tuple[list[str], tuple[object, ...]] | None = None
+        """The last output's pieces and `_around()` when they were written."""
         if text is not None:
             try:
                 self._index(text)
@@ -423,7 +427,12 @@ class SourceDocument:
         editor's commands do): the root's children whose subtrees were edited. Every other child
         of the root is then copied from the previous output instead of being compared with the
         original node by node; the result is the same. Without it, every node is compared."""
+        if edited is not None:
+            patched = self._patch(edited)
+            if patched is not None:
+                return patched
         previous, self._written = self._written, {}
+        self._slots = {}
         if edited is not None:
             self._reuse = previous
             for node in edited:
@@ -435,7 +444,39 @@ class SourceDocument:
         finally:
             self._reuse = {}
 
+    def _around(self) -> tuple[object, ...]:
+        """What the last output depends on besides the root's children (see `_patch`)."""
+        root = self.root
+        return (
+            root,
+            tuple(root.verbs),
+            dict(root.attrs),
+            root.value,
+            tuple((m, m.value, getattr(m, "target", None)) for m in (*root.prolog, *root.epilog)),
+        )
+
+    def _patch(self, edited: Collection[TwiML]) -> str | None:
+        """The last output with only the edited children of the root written again, when the root
+        itself (its attributes, text, children, and what is around it) is as it was; else None."""
+        last = self._last
+        if last is None or not self.preserving or last[1] != self._around():
+            return None
+        slots = []
+        for node in edited:
+            slot = self._slots.get(id(node))
+            if slot is None or slot[0] is not node:
+                return None
+            slots.append(slot)
+        out = last[0]
+        for node, index, indent in slots:
+            piece: list[str] = []
+            self._emit(node, piece, indent)
+            text = out[index] = "".join(piece)
+            self._written[id(node)] = (node, indent, text)
+        return "".join(out)
+
     def _dumps(self) -> str:
+        self._last = None
         if self.text is None or not self.preserving:
             return self.root.to_xml(pretty=True)
         out: list[str] = []
@@ -454,6 +495,7 @@ class SourceDocument:
             out.append(self.newline)  # a comment added to a file without declaration
         self._emit(root, out, "")
         self._emit_entries(out, epilog, list(root.epilog), self.newline, "")
+        self._last = (out, self._around())
         return "".join(out)
 
     def to_bytes(self) -> bytes:
@@ -478,6 +520,7 @@ class SourceDocument:
         self.encoding, self.bom = "utf-8", b""
         self._records.clear()
         self._top = None
+        self._last = None
 
     # -------------------------------------------------------------------------- rendering
 
@@ -494,6 +537,7 @@ class SourceDocument:
                 hit = (node, indent, "".join(out[mark:]))
                 out[mark:] = [hit[2]]
             self._written[id(node)] = hit
+            self._slots[id(node)] = (node, len(out) - 1, indent)
             return
         rec = self._records.get(id(node))
         if rec is None or rec.node is not node or rec.name != node.name:

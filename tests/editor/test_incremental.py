@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from editor.document import Document
+from editor.pretty import Pretty, node_lines
 from twiml.base import Comment, TwiML, is_markup
 from twiml.grammar import GRAMMAR
 
@@ -45,16 +46,33 @@ def _key(found: Sequence[object]) -> list[tuple[object, int]]:
     return [(d, id(getattr(d, "node", None))) for d in found]
 
 
-def _check(doc: Document) -> None:
+def _check(doc: Document, shown: list[Pretty]) -> None:
+    """Every incremental result equals a full pass; the preview's splice turns the text shown
+    last into the new one."""
     assert _key(doc.diagnostics()) == _key(validator.validate(doc.root, suppressed=True))
     assert doc.file_text() == doc.source.dumps()
+    pretty = doc.pretty()
+    assert pretty.text == doc.root.to_xml(pretty=True)
+    if shown:
+        old = shown[-1]
+        splice = pretty.splice(old)
+        if splice is None:
+            assert old.text == pretty.text
+        else:
+            first, end, text = splice
+            rows = old.text.split("\n")
+            rows[first:end] = text.split("\n")[:-1]
+            assert "\n".join(rows) == pretty.text
+    shown.append(pretty)
+    for node in doc.root.iter():
+        assert doc.node_lines(node) == node_lines(doc.root, node)
 
 
 def _edit(doc: Document, data: st.DataObject) -> None:
     everything = list(doc.root.iter())
     node = data.draw(st.sampled_from(everything))
     action = data.draw(
-        st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "undo", "redo"])
+        st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "undo", "redo", "reformat"])
     )
     is_root = node is doc.root
     kinds = [GRAMMAR.get("voice", name) for name in ("Hangup", "Pause", "Say")]
@@ -78,18 +96,24 @@ def _edit(doc: Document, data: st.DataObject) -> None:
         doc.undo()
     elif action == "redo":
         doc.redo()
+    elif action == "reformat" and data.draw(st.integers(0, 3)) == 0:
+        doc.reformat()
+
+
+CRLF = (Path(__file__).resolve().parents[1] / "corpus" / "crlf_comments_tabs.xml").read_bytes().decode("utf-8")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_incremental_refresh_equals_a_full_pass(data: st.DataObject) -> None:
-    doc = Document.from_xml(MIXED)
-    _check(doc)
+    doc = Document.from_xml(data.draw(st.sampled_from([MIXED, CRLF])))
+    shown: list[Pretty] = []
+    _check(doc, shown)
     for _ in range(data.draw(st.integers(1, 15))):
         _edit(doc, data)
         if data.draw(st.booleans()):  # views may skip versions (keys arrive faster than refreshes)
-            _check(doc)
-    _check(doc)
+            _check(doc, shown)
+    _check(doc, shown)
 
 
 def test_an_edit_rechecks_only_its_subtree() -> None:
