@@ -203,10 +203,11 @@ class EditorApp(App[None]):
         self.tree.load(doc.root)
         self.problems.reset()
         self.select(doc.root)
-        self.refresh_views()
+        self._refresh_preview()
         self.update_title()
         self.tree.focus()
         freeze_heap()
+        self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
 
     def update_title(self) -> None:
         name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
@@ -387,9 +388,13 @@ class EditorApp(App[None]):
         if self._exit:
             return
         self.refresh_count += 1
-        doc = self.doc
+        self._refresh_preview()
+        self._refresh_problems()
+        freeze_heap()
+
+    def _refresh_preview(self) -> None:
         try:
-            self.preview.show_pretty(doc.pretty())
+            self.preview.show_pretty(self.doc.pretty())
         except TwiMLException as exc:
             self.preview.show_xml(f"<!-- the document cannot be written as XML: {exc} -->\n")
         self._highlight()
@@ -397,6 +402,9 @@ class EditorApp(App[None]):
             self.refresh_python()
         else:
             self.preview.python_stale = True
+
+    def _refresh_problems(self) -> None:
+        doc = self.doc
         try:
             diagnostics = doc.diagnostics()
         except ImportError:
@@ -412,7 +420,6 @@ class EditorApp(App[None]):
             ):
                 worst[id(node)] = d.severity
         self.tree.set_severities(worst)
-        freeze_heap()
 
     def refresh_python(self) -> None:
         try:
