@@ -42,7 +42,7 @@ from editor.widgets.attribute_form import AttributeForm
 from editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
 from editor.widgets.problems import ProblemsPanel
 from editor.widgets.verb_tree import VerbTree
-from editor.widgets.xml_preview import XmlPreview, node_lines
+from editor.widgets.xml_preview import XmlPreview
 from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
@@ -265,7 +265,10 @@ class EditorApp(App[None]):
 
     def _highlight(self) -> None:
         node = self.current
-        lines = node_lines(self.doc.root, node) if node is not None else None
+        try:
+            lines = self.doc.node_lines(node) if node is not None else None
+        except TwiMLException:  # the document cannot be written (the preview says why)
+            lines = None
         self.preview.highlight(lines)
 
     @on(Tree.NodeHighlighted, "#tree")
@@ -383,7 +386,7 @@ class EditorApp(App[None]):
         self.refresh_count += 1
         doc = self.doc
         try:
-            self.preview.show_xml(doc.to_xml())
+            self.preview.show_pretty(doc.pretty())
         except TwiMLException as exc:
             self.preview.show_xml(f"<!-- the document cannot be written as XML: {exc} -->\n")
         self._highlight()

@@ -37,6 +37,7 @@ from editor.edits import (
     SetText,
     resolve,
 )
+from editor.pretty import Pretty
 from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
@@ -49,7 +50,7 @@ from twiml.serialize import attr_text, body_text, comment_text, escape_attr, esc
 from twiml.source import SourceDocument, load, loads
 
 if TYPE_CHECKING:
-    from twiml.validator import Diagnostic
+    from twiml.validator import Diagnostic, Revalidator
 
 __all__ = [
     "Change",
@@ -67,6 +68,7 @@ _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
 _SOURCE_ATTRS = ("source_line", "source_column")
 
 DEFAULT_MAX_HISTORY = 10_000
+_EDIT_LOG = 256  # edits remembered for `edited_since`; views further behind re-render everything
 
 
 def _parse(text: str | bytes, kind: Kind | None) -> TwiML:
@@ -114,9 +116,13 @@ class Document:
         self._base = 0  # state under the oldest remembered command
         self._saved = 0  # state that matches the file on disk (-1: none does)
         self._index: dict[int, tuple[TwiML, NodePath]] | None = None
-        self._xml: tuple[int, str] | None = None
+        self._xml: tuple[int, Pretty] | None = None
         self._python: tuple[int, str, str] | None = None
         self._diagnostics: tuple[int, list[Diagnostic]] | None = None
+        self._edited: deque[tuple[int, tuple[TwiML, ...] | None]] = deque(maxlen=_EDIT_LOG)
+        """(version, the root's children each edit touched; None: anything) for `edited_since`."""
+        self._revalidator: Revalidator | None = None
+        self._validated = -1  # the version `_revalidator` last ran on
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
@@ -284,13 +290,48 @@ class Document:
         self._redo.clear()
         while len(self._undo) > self.max_history:
             self._base = self._undo.popleft()[0]
-        self._changed(command)
+        self._changed(command, change)
         return change
 
-    def _changed(self, command: Command) -> None:
+    def _changed(self, command: Command, change: Change | None = None) -> None:
         self.version += 1
         if command.structural:
             self._index = None
+        self._edited.append((self.version, self._touched(change) if change is not None else None))
+
+    def _touched(self, change: Change) -> tuple[TwiML, ...] | None:
+        """The root's children whose subtrees `change` edited (a node inserted or removed at the
+        root's level, or an edit of the root itself, leaves them all as they were)."""
+        if change.kind == "replace":
+            return None
+        paths = [p for p in (change.parent, change.old_path and change.old_path[:-1]) if p]
+        if change.kind in ("attr", "text") and change.path:
+            paths.append(change.path)
+        verbs = self.root.verbs
+        found: list[TwiML] = []
+        for path in paths:
+            node = verbs[path[0]] if path[0] < len(verbs) else None
+            if isinstance(node, TwiML):
+                found.append(node)
+        return tuple(found)
+
+    def edited_since(self, version: int) -> list[TwiML] | None:
+        """The root's children whose subtrees were edited after `version` (views re-render only
+        those); None when that is not known (too long ago, or the whole tree was replaced)."""
+        if version == self.version:
+            return []
+        log = self._edited
+        if version < 0 or not log or log[0][0] > version + 1:
+            return None
+        found: list[TwiML] = []
+        for at, nodes in reversed(log):
+            if at <= version:
+                break
+            if nodes is None:
+                return None
+            found.extend(reversed(nodes))
+        found.reverse()  # in the order of the edits
+        return found
 
     def undo(self) -> Change | None:
         """Revert the last edit; None when there is nothing to undo."""
@@ -301,7 +342,7 @@ class Document:
         self._undo.pop()
         self._redo.append((serial, command))
         self._state = self._undo[-1][0] if self._undo else self._base
-        self._changed(command)
+        self._changed(command, change)
         return change
 
     def redo(self) -> Change | None:
@@ -313,7 +354,7 @@ class Document:
         self._redo.pop()
         self._undo.append((serial, command))
         self._state = serial
-        self._changed(command)
+        self._changed(command, change)
         return change
 
     def _merge(self, command: SetAttr | SetText | SetPiece) -> Change | None:
@@ -342,7 +383,7 @@ class Document:
         else:
             self._undo.append((next(self._serial), merged))
             self._state = self._undo[-1][0]
-        self._changed(command)
+        self._changed(command, change)
         return change
 
     # ------------------------------------------------------------------ edits
@@ -548,12 +589,24 @@ class Document:
 
     def to_xml(self) -> str:
         """The document as indented XML with declaration (cached per version)."""
+        return self.pretty().text
+
+    def pretty(self) -> Pretty:
+        """The indented XML in pieces (see `editor.pretty`), rewritten after an edit only where
+        the edit touched it; cached per version.  Raises TwiMLException when it cannot be written."""
         cached = self._xml
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        text = self.root.to_xml(pretty=True)
-        self._xml = (self.version, text)
-        return text
+        edited = self.edited_since(cached[0]) if cached is not None else None
+        pretty = Pretty.build(self.root, cached[1] if cached is not None else None, edited)
+        self._xml = (self.version, pretty)
+        return pretty
+
+    def node_lines(self, node: TwiML) -> tuple[int, int] | None:
+        """First and last line (0-based) of `node` in `to_xml()`."""
+        if not self.contains(node):
+            return None
+        return self.pretty().node_lines(node, self.path_of(node))
 
     def to_python(self, import_root: str = "twiml") -> str:
         """Python code that rebuilds the document (cached per version)."""
@@ -568,10 +621,11 @@ class Document:
 
     def diagnostics(self) -> list[Diagnostic]:
         """The validator's findings for the current tree (cached per version), including those a
-        ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them)."""
+        ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them).
+        Only the subtrees edited since the last run are checked again (`Revalidator`)."""
         cached = self._diagnostics
         if cached is None or cached[0] != self.version:
-            from twiml.validator import validate
+            from twiml.validator import Revalidator
 
             if self.version or getattr(self.root, "source_size", None) is None:
                 # What a save writes is what is served: the size budgets count that.
@@ -580,8 +634,13 @@ class Document:
                 except TwiMLException:  # the validator reports why it cannot be written
                     vars(self.root).pop("source_size", None)
                 else:
-                    self.root.source_size = (len(xml), len(xml.encode("utf-8")))  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
-            cached = self._diagnostics = (self.version, list(validate(self.root, suppressed=True)))
+                    size = len(xml) if xml.isascii() else len(xml.encode("utf-8"))
+                    self.root.source_size = (len(xml), size)  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
+            if self._revalidator is None:
+                self._revalidator = Revalidator(suppressed=True)
+            found = self._revalidator.run(self.root, self.edited_since(self._validated))
+            self._validated = self.version
+            cached = self._diagnostics = (self.version, found)
         return list(cached[1])
 
     def file_text(self) -> str:
@@ -590,7 +649,8 @@ class Document:
         cached = self._text
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        text = self.source.dumps()
+        edited = self.edited_since(cached[0]) if cached is not None else None
+        text = self.source.dumps(edited=edited)
         self._text = (self.version, text)
         return text
 
@@ -600,6 +660,7 @@ class Document:
         self.source.reformat()
         self._text = None
         self.version += 1
+        self._edited.append((self.version, None))
         self._saved = -1
 
     def disk_changed(self) -> bool:

@@ -250,16 +250,22 @@ def _write(node: TwiML, put: Callable[[str], object], whole: bool = True) -> Non
     put("</" + name + ">")
 
 
-def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
-    """Indent elements that hold only elements; leave any element with text exactly as is."""
-    verbs = node.verbs
+def _one_line(node: TwiML) -> bool:
+    """Pretty output writes a node on one line when it holds text or no element at all."""
     value = node.value
-    out.append(indent * depth)
-    if (
+    verbs = node.verbs
+    return (
         not (value is None or value == "")
         or any(isinstance(v, str) and v for v in verbs)
         or all(isinstance(v, str) for v in verbs)
-    ):
+    )
+
+
+def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
+    """Indent elements that hold only elements; leave any element with text exactly as is."""
+    verbs = node.verbs
+    out.append(indent * depth)
+    if _one_line(node):
         _write(node, out.append)
         out.append("\n")
         return
@@ -341,14 +347,49 @@ def compact_size(node: TwiML, xml_declaration: bool = True) -> tuple[int, int]:
     return size[0], size[0] + size[1]
 
 
+def pretty_frame(node: TwiML, xml_declaration: bool = True, indent: str = "  ") -> tuple[str, str] | None:
+    """What pretty output writes before the first and after the last child of `node`, when its
+    children go one per line (declaration, comments before the root, start tag; end tag,
+    comments after); None when `node` goes on one line. With `pretty_child` this lets a view
+    rewrite only the children that changed (the editor's preview)."""
+    if _one_line(node):
+        return None
+    out = [DECLARATION, "\n"] if xml_declaration else []
+    if node.prolog:
+        out.extend(markup_text(m) + "\n" for m in node.prolog)
+    _write(node, out.append, whole=False)
+    out.append("\n")
+    tail = ["</" + node.name + ">\n"]
+    if node.epilog:
+        tail.extend(markup_text(m) + "\n" for m in node.epilog)
+    return "".join(out), "".join(tail)
+
+
+def pretty_child(node: TwiML, depth: int = 1, indent: str = "  ") -> str:
+    """`node` as pretty output writes it `depth` levels below the root (ends with a newline)."""
+    out: list[str] = []
+    _write_pretty(node, out, indent, depth)
+    return "".join(out)
+
+
 def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, indent: str = "  ") -> str:
-    out = [DECLARATION] if xml_declaration else []
     if pretty:
+        indent = "  " if indent is None else indent
+        frame = pretty_frame(node, xml_declaration, indent)
+        if frame is not None:
+            parts = [frame[0]]
+            for verb in node.verbs:
+                if not isinstance(verb, str):
+                    _write_pretty(verb, parts, indent, 1)
+            parts.append(frame[1])
+            return "".join(parts)
+    out = [DECLARATION] if xml_declaration else []
+    if pretty:  # on one line: text inside the root, or no element in it
         if xml_declaration:
             out.append("\n")
         if node.prolog:
             out.extend(markup_text(m) + "\n" for m in node.prolog)
-        _write_pretty(node, out, "  " if indent is None else indent, 0)
+        _write_pretty(node, out, indent, 0)
         if node.epilog:
             out.extend(markup_text(m) + "\n" for m in node.epilog)
     else:

@@ -23,6 +23,7 @@ import codecs
 import gc
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -255,8 +256,16 @@ class SourceDocument:
         """True when the original text could be aligned with the tree (always, for parsed text)."""
         self._records: dict[int, _Record] = {}
         self._top: _Record | None = None
+        self._epilog: _Record | None = None
         self.newline = "\n"
         self.indent_unit = "  "
+        self._reuse: dict[int, tuple[TwiML, str | None, str]] = {}
+        self._written: dict[int, tuple[TwiML, str | None, str]] = {}
+        """The text of each child of the root in the last `dumps()`, for `dumps(edited=...)`."""
+        self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
+        """Where each child of the root is in the last output's pieces, and its indentation."""
+        self._last: tuple[list[str], tuple[object, ...]] | None = None
+        """The last output's pieces and `_around()` when they were written."""
         if text is not None:
             collecting = gc.isenabled()
             gc.disable()  # records form no cycles; collections over the new tree would double the time
@@ -430,13 +439,68 @@ class SourceDocument:
         """True when `dumps()` differs from the original text."""
         return self.text is None or self.dumps() != self.text
 
-    def dumps(self) -> str:
-        """The document as text (without BOM): the original wherever nothing changed."""
+    def dumps(self, *, edited: Collection[TwiML] | None = None) -> str:
+        """The document as text (without BOM): the original wherever nothing changed.
+
+        `edited` is for programs that know what they changed since the previous `dumps()` (the
+        editor's commands do): the root's children whose subtrees were edited. Every other child
+        of the root is then copied from the previous output instead of being compared with the
+        original node by node; the result is the same. Without it, every node is compared."""
+        if edited is not None:
+            patched = self._patch(edited)
+            if patched is not None:
+                return patched
+        previous, self._written = self._written, {}
+        self._slots = {}
+        if edited is not None:
+            self._reuse = previous
+            for node in edited:
+                self._reuse.pop(id(node), None)
+        else:
+            self._reuse = {}
+        try:
+            return self._dumps()
+        finally:
+            self._reuse = {}
+
+    def _around(self) -> tuple[object, ...]:
+        """What the last output depends on besides the root's children (see `_patch`)."""
+        root = self.root
+        return (
+            root,
+            tuple(root.verbs),
+            dict(root.attrs),
+            root.value,
+            tuple((m, m.value, getattr(m, "target", None)) for m in (*root.prolog, *root.epilog)),
+        )
+
+    def _patch(self, edited: Collection[TwiML]) -> str | None:
+        """The last output with only the edited children of the root written again, when the root
+        itself (its attributes, text, children, and what is around it) is as it was; else None."""
+        last = self._last
+        if last is None or not self.preserving or last[1] != self._around():
+            return None
+        slots = []
+        for node in edited:
+            slot = self._slots.get(id(node))
+            if slot is None or slot[0] is not node:
+                return None
+            slots.append(slot)
+        out = last[0]
+        for node, index, indent in slots:
+            piece: list[str] = []
+            self._emit(node, piece, indent)
+            text = out[index] = "".join(piece)
+            self._written[id(node)] = (node, indent, text)
+        return "".join(out)
+
+    def _dumps(self) -> str:
+        self._last = None
         if self.text is None or not self.preserving:
             return self.root.to_xml(pretty=True)
         out: list[str] = []
-        top = self._top
-        assert top is not None
+        top, epilog = self._top, self._epilog
+        assert top is not None and epilog is not None
         root = self.root
         rec = self._records.get(id(root))
         if rec is None or rec.node is not root:  # a new root object: canonical, keeping the head
@@ -449,7 +513,8 @@ class SourceDocument:
         if not lead and root.prolog and out[-1] == "" and "".join(out)[-1:] not in ("", "\n"):
             out.append(self.newline)  # a comment added to a file without declaration
         self._emit(root, out, "")
-        self._emit_entries(out, self._epilog, list(root.epilog), self.newline, "")
+        self._emit_entries(out, epilog, list(root.epilog), self.newline, "")
+        self._last = (out, self._around())
         return "".join(out)
 
     def to_bytes(self) -> bytes:
@@ -474,11 +539,25 @@ class SourceDocument:
         self.encoding, self.bom = "utf-8", b""
         self._records.clear()
         self._top = None
+        self._last = None
 
     # -------------------------------------------------------------------------- rendering
 
-    def _emit(self, node: TwiML, out: list[str], indent: str | None) -> None:
-        """Write `node`: its original text where it matches its snapshot, new text elsewhere."""
+    def _emit(self, node: TwiML, out: list[str], indent: str | None, top: bool = False) -> None:
+        """Write `node`: its original text where it matches its snapshot, new text elsewhere
+        (`top`: a child of the root, whose text is remembered for `dumps(edited=...)`)."""
+        if top:
+            hit = self._reuse.get(id(node))
+            if hit is not None and hit[0] is node and hit[1] == indent:
+                out.append(hit[2])
+            else:
+                mark = len(out)
+                self._emit(node, out, indent)
+                hit = (node, indent, "".join(out[mark:]))
+                out[mark:] = [hit[2]]
+            self._written[id(node)] = hit
+            self._slots[id(node)] = (node, len(out) - 1, indent)
+            return
         rec = self._records.get(id(node))
         if rec is None or rec.node is not node or rec.name != node.name:
             out.append(self._new(node, indent))
@@ -521,12 +600,13 @@ class SourceDocument:
         """Unchanged content: the original text with each child node written by `_emit`."""
         if rec.value_raw is not None:
             out.append(rec.value_raw)
+        top = node is self.root
         for entry in rec.entries:
             out.append(entry.gap)
             if isinstance(entry.item, str):
                 out.append(entry.raw)
             else:
-                self._emit(entry.item, out, self._child_indent(entry.gap))
+                self._emit(entry.item, out, self._child_indent(entry.gap), top)
         out.append(rec.tail)
 
     def _emit_content(self, rec: _Record, node: TwiML, out: list[str]) -> None:
@@ -562,6 +642,7 @@ class SourceDocument:
         keep their formatting; removed ones take the formatting before them along; new ones get
         `new_gap` (or the gap of the original entry they are inserted before)."""
         entries = rec.entries
+        top = rec.node is self.root and rec is not self._top and rec is not self._epilog
         old_keys = [_key(e.item) for e in entries]
         new_keys = [_key(v) for v in current]
         opcodes: list[tuple[str, int, int, int, int]] = (
@@ -577,7 +658,7 @@ class SourceDocument:
                     if isinstance(entry.item, str):
                         out.append(entry.raw)
                     else:
-                        self._emit(entry.item, out, self._child_indent(entry.gap))
+                        self._emit(entry.item, out, self._child_indent(entry.gap), top)
             elif tag in ("insert", "replace"):
                 gap = new_gap
                 if new_gap:
@@ -591,7 +672,7 @@ class SourceDocument:
                             out.append(escape_text(item, rec.name))
                     else:
                         out.append(gap)
-                        self._emit(item, out, self._child_indent(gap))
+                        self._emit(item, out, self._child_indent(gap), top)
         out.append(rec.tail)
 
     def _indent_of(self, rec: _Record) -> str | None:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from twiml import codes, rules
-from twiml.base import TwiML
+from twiml.base import TwiML, is_markup
 from twiml.checks import Check, Problem, for_attr, nearest
 from twiml.codes import Level
 from twiml.errors import TwiMLException
@@ -33,7 +33,7 @@ from twiml.grammar_values import VOICE_LANGUAGES
 from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
 
-__all__ = ["Diagnostic", "Fix", "Severity", "suppressions", "validate"]
+__all__ = ["Diagnostic", "Fix", "Revalidator", "Severity", "suppressions", "validate"]
 
 Severity = Level
 
@@ -592,6 +592,14 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
 
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
+    out, dialect, path, root_rules = _root_findings(doc)
+    _walk((doc, root_rules, None, path, None, None), dialect, out)
+    return out if suppressed else [d for d in out if not d.suppressed]
+
+
+def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | None]:
+    """Findings about the document as a whole (root name, size budgets), its dialect, the root's
+    path and its grammar entry."""
     out: list[Diagnostic] = []
     root_el = element_of(doc)
     dialect = root_el.dialect if root_el is not None else "voice"
@@ -601,8 +609,131 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
     if root_el is None:
         root_el = GRAMMAR.resolve(dialect, None, doc.name)
     _check_size(doc, out)
+    root_rules = _rules_for(root_el) if root_el else None
+    return out, dialect, path, root_rules
 
-    stack: list[Frame] = [(doc, _rules_for(root_el) if root_el else None, None, path, None, None)]
+
+class Revalidator:
+    """`validate` again after edits, re-checking only the subtrees that changed.
+
+    An editor knows what each edit touched; it names the root's children whose subtrees were
+    edited (`edited`). When the root still has the same children and none of the edited ones
+    changes what follows it (a `twiml: ignore` comment, whether it hands the call off), only the
+    edited children are walked again; otherwise every child whose place is unchanged (same
+    grammar entry, path, position findings and comment before it) reuses its findings. The root
+    itself and the size budgets are always checked again. The findings are exactly `validate`'s:
+    the editor's tests compare both after random edit sequences."""
+
+    def __init__(self, *, suppressed: bool = False) -> None:
+        self.suppressed = suppressed
+        self._memo: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
+        self._last: _Children | None = None
+        self.reused = 0
+        """How many of the root's children the last run took from the previous one (for tests)."""
+
+    def run(self, doc: TwiML, edited: Collection[TwiML] | None = None) -> list[Diagnostic]:
+        """Findings for `doc`; `edited` lists the root's children whose subtrees changed since the
+        previous run (None: anything may have changed, check everything)."""
+        out, dialect, path, root_rules = _root_findings(doc)
+        if root_rules is not None:
+            _check_node(doc, root_rules, None, path, out)
+        last = self._last
+        if edited is not None and last is not None and last.still_fits(doc, root_rules, dialect, edited):
+            founds = last.founds
+            walked = set()
+            for node in edited:
+                i = last.index.get(id(node))
+                if i is not None and i not in walked:
+                    walked.add(i)
+                    frame = last.frames[i]
+                    founds[i] = []
+                    _walk(frame, dialect, founds[i])
+                    self._memo[id(node)] = (node, (dialect, *frame[1:]), founds[i])
+            self.reused = len(founds) - len(walked)
+        else:
+            self._last = last = self._full(doc, root_rules, dialect, path, edited)
+        for found in last.founds:
+            if found:
+                out.extend(found)
+        return out if self.suppressed else [d for d in out if not d.suppressed]
+
+    def _full(
+        self, doc: TwiML, root_rules: _Rules | None, dialect: str, path: str, edited: Collection[TwiML] | None
+    ) -> _Children:
+        """Walk the root's children, reusing the findings of those whose place is unchanged."""
+        old = self._memo if edited is not None else {}
+        skip = {id(node) for node in edited} if edited is not None else set()
+        fresh: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
+        frames = _child_frames(doc, root_rules, dialect, path) if doc.verbs else []
+        founds: list[list[Diagnostic]] = []
+        reused = 0
+        for frame in frames:
+            node = frame[0]
+            key = (dialect, *frame[1:])
+            hit = old.get(id(node))
+            if hit is not None and hit[0] is node and id(node) not in skip and hit[1] == key:
+                found = hit[2]
+                reused += 1
+            else:
+                found = []
+                _walk(frame, dialect, found)
+            fresh[id(node)] = (node, key, found)
+            founds.append(found)
+        self._memo = fresh
+        self.reused = reused
+        return _Children(doc, tuple(doc.verbs), root_rules, dialect, frames, founds)
+
+
+class _Children:
+    """The root's children as the last full run of a `Revalidator` saw them."""
+
+    def __init__(
+        self,
+        root: TwiML,
+        items: tuple[TwiML | str, ...],
+        rules: _Rules | None,
+        dialect: str,
+        frames: list[Frame],
+        founds: list[list[Diagnostic]],
+    ) -> None:
+        self.root, self.items, self.rules, self.dialect = root, items, rules, dialect
+        self.frames, self.founds = frames, founds
+        self.index = {id(frame[0]): i for i, frame in enumerate(frames)}
+        self.hands_off = {i: _hands_off(frame[0], rules) for i, frame in enumerate(frames)} if rules else {}
+
+    def still_fits(self, root: TwiML, rules: _Rules | None, dialect: str, edited: Collection[TwiML]) -> bool:
+        """True when the frames still hold: same root, children, grammar entry, and no edited
+        child that is a comment or now hands the call off differently."""
+        if root is not self.root or rules is not self.rules or dialect != self.dialect:
+            return False
+        if len(root.verbs) != len(self.items) or tuple(root.verbs) != self.items:
+            return False
+        for node in edited:
+            i = self.index.get(id(node))
+            if i is None:
+                continue
+            if is_markup(node) or self.frames[i][0] is not node:
+                return False
+            if rules is not None and _hands_off(node, rules) != self.hands_off.get(i):
+                return False
+        return True
+
+
+def _hands_off(node: TwiML, rules: _Rules | None) -> bool | None:
+    """Whether `node` ends the document's run at its place (`_Rules.leaves`); None: cannot."""
+    if rules is None:
+        return None
+    how = rules.leaves.get(node.name)
+    if how is None:
+        return None
+    value = node.attrs.get(how[0])
+    return value is not None and bool(attr_text(value) == how[1] if how[1] else attr_text(value))
+
+
+def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
+    """The findings of one subtree, in document order (an explicit stack: deep documents cannot
+    overflow Python's recursion limit)."""
+    stack: list[Frame] = [first]
     while stack:
         node, r, parent, path, early, ignored = stack.pop()
         start = len(out)
@@ -619,9 +750,6 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
         frames = _child_frames(node, r, dialect, path)
         frames.reverse()
         stack.extend(frames)
-    if not suppressed:
-        return [d for d in out if not d.suppressed]
-    return out
 
 
 def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> list[Frame]:
@@ -711,12 +839,8 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
             if ended is None and (r.ends or r.leaves):
                 if name in r.ends:
                     ended = name
-                elif left is None:
-                    how = r.leaves.get(name)
-                    if how is not None:
-                        value = kid.attrs.get(how[0])
-                        if value is not None and (attr_text(value) == how[1] if how[1] else attr_text(value)):
-                            left = name
+                elif left is None and _hands_off(kid, r):
+                    left = name
         else:
             kid_el = GRAMMAR.resolve(dialect, None, name)
         frames.append((kid, _rules_for(kid_el) if kid_el is not None else None, r, kid_path, early, ignored))

@@ -1,76 +1,57 @@
 """Live preview: the document's XML (selected node highlighted) or its Python export.
 
-Reloading a long highlighted TextArea is slow, so `show_xml` replaces only the lines that
-differ from what is shown.
+Reloading a long highlighted TextArea is slow, so `show_pretty` replaces only the lines of the
+root's children an edit touched (`editor.pretty.Pretty.splice`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.document._document import Location
+from textual.document._document import Document, EditResult, Location
 from textual.document._wrapped_document import WrappedDocument
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
-from twiml.base import TwiML
+from editor.pretty import Pretty
+from editor.xml_highlight import highlight_rows
 
 
-def _newlines(node: TwiML) -> int:
-    """Line breaks inside a node written on one line (text and comments keep theirs)."""
-    count = 0
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.value is not None and not isinstance(current.value, (bool, int, float)):
-            count += str(current.value).count("\n")
-        for verb in current.verbs:
-            if isinstance(verb, str):
-                count += verb.count("\n")
-            else:
-                stack.append(verb)
-    return count
+class _SizedDocument(Document):
+    """TextArea asks for the widest line after every edit and 8.2.8 measures every line each
+    time; keep the widths and update only the replaced lines."""
 
+    _widths: list[int] | None = None
+    _tab = 0
+    _widest = 0
 
-def _inline(node: TwiML) -> bool:
-    """Mirror of the pretty printer's rule: text or no element children -> written on one line."""
-    if node.value is not None and node.value != "":
-        return True
-    has_child = False
-    for verb in node.verbs:
-        if isinstance(verb, str):
-            if verb:
-                return True
-        else:
-            has_child = True
-    return not has_child
+    def get_size(self, tab_width: int) -> Size:
+        lines = self._lines
+        widths = self._widths
+        if widths is None or self._tab != tab_width or len(widths) != len(lines):
+            self._tab = tab_width
+            widths = self._widths = [cell_len(line.expandtabs(tab_width)) for line in lines]
+            self._widest = max(widths, default=0)
+        return Size(self._widest, len(lines))
 
-
-def node_lines(root: TwiML, target: TwiML, first_line: int = 1) -> tuple[int, int] | None:
-    """First and last line (0-based) of `target` in `root.to_xml(pretty=True)`."""
-    line = first_line + sum(1 + _newlines(m) for m in root.prolog)  # comments and PIs before the root
-    stack: list[tuple[TwiML, bool]] = [(root, False)]
-    opened: list[tuple[TwiML, int]] = []
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            start_node, start = opened.pop()
-            if start_node is target:
-                return start, line
-            line += 1
-            continue
-        if _inline(node):
-            size = 1 + _newlines(node)
-            if node is target:
-                return line, line + size - 1
-            line += size
-            continue
-        opened.append((node, line))
-        line += 1
-        stack.append((node, True))
-        stack.extend((v, False) for v in reversed(node.verbs) if not isinstance(v, str))
-    return None
+    def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
+        top, bottom = sorted((start, end))
+        result = super().replace_range(start, end, text)
+        widths = self._widths
+        if widths is not None:
+            old = widths[top[0] : bottom[0] + 1]
+            new = [cell_len(line.expandtabs(self._tab)) for line in self._lines[top[0] : result.end_location[0] + 1]]
+            widths[top[0] : bottom[0] + 1] = new
+            if new and max(new) >= self._widest:
+                self._widest = max(new)
+            elif old and max(old) >= self._widest:
+                self._widest = max(widths, default=0)
+        return result
 
 
 class _CachedHeight(WrappedDocument):
@@ -99,14 +80,22 @@ class PreviewArea(TextArea):
 
     TextArea rebuilds the highlight map of the whole document after every edit (~45 ms for
     2,000 lines); the preview is edited on every keystroke, so highlights are computed for a
-    window of rows when a row of it is first drawn."""
+    window of rows when a row of it is first drawn.  XML is coloured by `editor.xml_highlight`
+    without tree-sitter (whose whole-text re-read after each edit grows with the document);
+    other languages through TextArea's own query."""
 
     WINDOW_BEFORE = 60
     WINDOW_AFTER = 200
 
+    def __init__(self, text: str = "", *, language: str | None = None, **options: Any) -> None:
+        self._scanned = language == "xml"
+        super().__init__(text, language=None if self._scanned else language, **options)
+
     def _set_document(self, text: str, language: str | None) -> None:
         super()._set_document(text, language)
         self.wrapped_document.__class__ = _CachedHeight
+        if type(self.document) is Document:
+            self.document.__class__ = _SizedDocument
 
     def _build_highlight_map(self) -> None:
         self._line_cache.clear()
@@ -117,11 +106,17 @@ class PreviewArea(TextArea):
         covered = getattr(self, "_covered", None)
         if covered is not None and covered[0] <= row < covered[1]:
             return
+        start, end = max(0, row - self.WINDOW_BEFORE), row + self.WINDOW_AFTER
+        highlights = self._highlights
+        if self._scanned:
+            highlights.clear()
+            self._line_cache.clear()
+            highlights.update(highlight_rows(self.document.lines, start, end))
+            self._covered = (start, end)
+            return
         query = self._highlight_query
         if not query:
             return
-        start, end = max(0, row - self.WINDOW_BEFORE), row + self.WINDOW_AFTER
-        highlights = self._highlights
         highlights.clear()
         self._line_cache.clear()
         captures = self.document.query_syntax_tree(query, (start, 0), (end, 0))
@@ -154,6 +149,7 @@ class XmlPreview(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.python_stale = True
+        self._shown: Pretty | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="tab-xml", id="preview-tabs"):
@@ -201,27 +197,25 @@ class XmlPreview(Vertical):
         (self.python_area if self.showing_python else self.xml_area).focus()
 
     def show_xml(self, text: str) -> None:
-        """Show `text`, editing only the changed block of lines."""
+        """Show `text` (a message in place of the document)."""
+        self._shown = None
+        if self.xml_area.text != text:
+            self.xml_area.load_text(text)
+
+    def show_pretty(self, pretty: Pretty) -> None:
+        """Show the document's XML, replacing only the lines that changed since the last one."""
         area = self.xml_area
-        old = area.document.lines
-        new = text.split("\n")
-        if not old or old == [""]:
-            area.load_text(text)
+        old = self._shown
+        self._shown = pretty
+        if old is None:
+            if area.text != pretty.text:
+                area.load_text(pretty.text)
             return
-        limit = min(len(old), len(new))
-        head = 0
-        while head < limit and old[head] == new[head]:
-            head += 1
-        if head == len(old) == len(new):
+        splice = pretty.splice(old)
+        if splice is None:
             return
-        tail = 0
-        while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
-            tail += 1
-        if tail == 0 or head == len(old):
-            area.load_text(text)
-            return
-        insert = "".join(line + "\n" for line in new[head : len(new) - tail])
-        area.replace(insert, (head, 0), (len(old) - tail, 0))
+        first, end, text = splice
+        area.replace(text, (first, 0), (end, 0))
         area.history.clear()
 
     def highlight(self, lines: tuple[int, int] | None) -> None:

@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from editor.app import EditorApp
+from editor.pretty import node_lines
 from editor.screens.help import HelpScreen
 from editor.widgets.verb_tree import label_for, summary
-from editor.widgets.xml_preview import node_lines
 from twiml.base import TwiML
 from twiml.voice_response import VoiceResponse
 

@@ -1,0 +1,146 @@
+"""Views refresh only what an edit touched: `Document.edited_since`, the validator's `Revalidator`
+and `SourceDocument.dumps(edited=...)` must give exactly what a full pass gives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from editor.document import Document
+from editor.pretty import Pretty, node_lines
+from twiml.base import Comment, TwiML, is_markup
+from twiml.grammar import GRAMMAR
+
+pytest.importorskip("twiml.parser")
+validator = pytest.importorskip("twiml.validator")
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
+
+# Problems of every kind that depends on a node's place: unreachable after <Hangup>, runs only if
+# the <Gather> cannot reach its action, a `twiml: ignore` comment, an unknown element, a misspelt
+# attribute, a missing required value, a comment before the root.
+MIXED = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- header -->
+<Response>
+  <Say voice="Polly.Joanna" loop="x">Hello &amp; welcome</Say>
+  <Gather action="/menu" numDigits="1" timout="5">
+    <Say>Press 1</Say>
+    <Play>https://example.com/a.mp3</Play>
+  </Gather>
+  <Redirect/>
+  <!-- twiml: ignore[13520] -->
+  <Pause length="abc"/>
+  <Sayy>typo</Sayy>
+  <Dial><Number>+15551234567</Number><Client>bob</Client></Dial>
+  <Hangup/>
+  <Play>https://example.com/after.mp3</Play>
+</Response>
+"""
+
+
+def _key(found: Sequence[object]) -> list[tuple[object, int]]:
+    return [(d, id(getattr(d, "node", None))) for d in found]
+
+
+def _check(doc: Document, shown: list[Pretty]) -> None:
+    """Every incremental result equals a full pass; the preview's splice turns the text shown
+    last into the new one."""
+    assert _key(doc.diagnostics()) == _key(validator.validate(doc.root, suppressed=True))
+    assert doc.file_text() == doc.source.dumps()
+    pretty = doc.pretty()
+    assert pretty.text == doc.root.to_xml(pretty=True)
+    if shown:
+        old = shown[-1]
+        splice = pretty.splice(old)
+        if splice is None:
+            assert old.text == pretty.text
+        else:
+            first, end, text = splice
+            rows = old.text.split("\n")
+            rows[first:end] = text.split("\n")[:-1]
+            assert "\n".join(rows) == pretty.text
+    shown.append(pretty)
+    for node in doc.root.iter():
+        assert doc.node_lines(node) == node_lines(doc.root, node)
+
+
+def _edit(doc: Document, data: st.DataObject) -> None:
+    everything = list(doc.root.iter())
+    node = data.draw(st.sampled_from(everything))
+    action = data.draw(
+        st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "undo", "redo", "reformat"])
+    )
+    is_root = node is doc.root
+    kinds = [GRAMMAR.get("voice", name) for name in ("Hangup", "Pause", "Say")]
+    if action == "attr" and not isinstance(node, Comment):
+        name = data.draw(st.sampled_from(["loop", "voice", "action", "numDigits", "length", "madeUp"]))
+        doc.set_attr(node, name, data.draw(st.sampled_from([None, "1", "x y", "/next"])))
+    elif action == "text":
+        doc.set_text(node, data.draw(st.sampled_from([None, "", "hi", "a & b", "twiml: ignore"])))
+    elif action == "add" and not isinstance(node, Comment):
+        choices = doc.allowed_children(node) or list(doc.allowed_children(doc.root))
+        doc.add_child(node, data.draw(st.sampled_from(choices)))
+    elif action == "sibling" and not is_root:
+        doc.add_sibling(node, data.draw(st.sampled_from(kinds)))
+    elif action == "remove" and not is_root:
+        doc.remove(node)
+    elif action == "dup" and not is_root:
+        doc.duplicate(node)
+    elif action in ("up", "down") and not is_root:
+        doc.move(node, -1 if action == "up" else 1)
+    elif action == "undo":
+        doc.undo()
+    elif action == "redo":
+        doc.redo()
+    elif action == "reformat" and data.draw(st.integers(0, 3)) == 0:
+        doc.reformat()
+
+
+CRLF = (Path(__file__).resolve().parents[1] / "corpus" / "crlf_comments_tabs.xml").read_bytes().decode("utf-8")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_incremental_refresh_equals_a_full_pass(data: st.DataObject) -> None:
+    doc = Document.from_xml(data.draw(st.sampled_from([MIXED, CRLF])))
+    shown: list[Pretty] = []
+    _check(doc, shown)
+    for _ in range(data.draw(st.integers(1, 15))):
+        _edit(doc, data)
+        if data.draw(st.booleans()):  # views may skip versions (keys arrive faster than refreshes)
+            _check(doc, shown)
+    _check(doc, shown)
+
+
+def test_an_edit_rechecks_only_its_subtree() -> None:
+    doc = Document.open(SAMPLES / "ivr_main_menu.xml")
+    doc.diagnostics()
+    revalidator = doc._revalidator
+    assert revalidator is not None
+    children = [v for v in doc.root.verbs if isinstance(v, TwiML)]
+    elements = [v for v in children if not is_markup(v)]
+    assert len(elements) >= 2
+    doc.set_attr(elements[-1], "madeUp", "1")
+    found = doc.diagnostics()
+    assert revalidator.reused == len(elements) - 1
+    assert any("madeUp" in d.message for d in found)
+
+
+def test_edited_since() -> None:
+    doc = Document.from_xml(MIXED)
+    say, gather = doc.root.children[0], doc.root.children[1]
+    start = doc.version
+    assert doc.edited_since(start) == []
+    doc.set_attr(gather.children[0], "voice", "man")  # deep: its top-level ancestor
+    doc.set_attr(say, "loop", "2")
+    assert doc.edited_since(start) == [gather, say]
+    assert doc.edited_since(start + 1) == [say]
+    doc.remove(say)  # at the root's level: no child's subtree changed
+    assert doc.edited_since(start + 2) == []
+    doc.reformat()
+    assert doc.edited_since(start) is None
+    assert doc.edited_since(-1) is None
