@@ -16,9 +16,11 @@ recursion limit); per-element lookups and per-attribute value checkers are built
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -639,8 +641,23 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
     out, dialect, path, root_rules = _root_findings(doc)
-    _walk((doc, root_rules, None, path, None, None), dialect, out)
+    with _no_collections():
+        _walk((doc, root_rules, None, path, None, None), dialect, out)
     return out if suppressed else [d for d in out if not d.suppressed]
+
+
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """The walk makes only acyclic frames and findings; a garbage collection during it would
+    traverse the whole tree (freshly parsed documents are all young), which made validating
+    right after parsing 100,000 verbs take 1.7 times as long."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | None]:
@@ -680,6 +697,10 @@ class Revalidator:
     def run(self, doc: TwiML, edited: Collection[TwiML] | None = None) -> list[Diagnostic]:
         """Findings for `doc`; `edited` lists the root's children whose subtrees changed since the
         previous run (None: anything may have changed, check everything)."""
+        with _no_collections():
+            return self._run(doc, edited)
+
+    def _run(self, doc: TwiML, edited: Collection[TwiML] | None) -> list[Diagnostic]:
         out, dialect, path, root_rules = _root_findings(doc)
         if root_rules is not None:
             _check_node(doc, root_rules, None, path, out)
