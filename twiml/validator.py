@@ -271,6 +271,8 @@ def _diag(
 
 @_registers("ssml_voice")
 def _check_ssml_voice(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
+    if not node.verbs:  # no SSML inside
+        return
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
     if voice_text in rules.BASIC_VOICES and _element_children(node):
@@ -285,8 +287,15 @@ def _check_ssml_voice(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnost
         )
 
 
+_SAY_SHORT = min(rules.SAY_LIMIT_DEFAULT, *(n for _, n in rules.SAY_LIMITS))
+"""A <Say> text no longer than this is within every voice's limit."""
+
+
 @_registers("say_length")
 def _check_say_length(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
+    value = node.value
+    if not node.verbs and (value is None or (value.__class__ is str and len(value) <= _SAY_SHORT)):
+        return
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
     kids = _element_children(node)
@@ -829,6 +838,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
     left: str | None = None
     ignored: frozenset[str] | None = None
     allowed = r.allowed_rules if r is not None else {}
+    places = r is not None and bool(r.ends or r.leaves)  # the root: children can end the run
     for kid in node.verbs:
         if isinstance(kid, str):
             if ignored is not None and kid.count("\n") > 1:
@@ -905,7 +915,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                         kid,
                     )
                 )
-            if ended is None and (r.ends or r.leaves):
+            if places and ended is None:
                 if name in r.ends:
                     ended = name
                 elif left is None and name in r.leaves and _hands_off(kid, r):
