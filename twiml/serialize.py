@@ -34,23 +34,31 @@ def _forbidden(text: str, where: str) -> TwiMLException:
 def escape_text(text: str, element: str = "?") -> str:
     """Text content escaped; a carriage return becomes `&#13;` so that it survives a parse
     (a raw one is read back as a newline)."""
-    if _FORBIDDEN.search(text):
+    printable = text.isprintable()  # what XML forbids is never printable: the regex only when not
+    if not printable and _FORBIDDEN.search(text):
         raise _forbidden(text, f"text of <{element}>")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text if printable else text.replace("\r", "&#13;")
 
 
 def escape_attr(text: str, element: str = "?", attr: str = "?") -> str:
-    if _FORBIDDEN.search(text):
+    printable = text.isprintable()
+    if not printable and _FORBIDDEN.search(text):
         raise _forbidden(text, f"attribute {attr!r} of <{element}>")
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\r", "&#13;")
-        .replace("\n", "&#10;")
-        .replace("\t", "&#09;")
-    )
+    text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if printable:
+        return text
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
 def attr_text(value: Any) -> str:
