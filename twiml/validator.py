@@ -845,7 +845,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                 ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name[:1] == "#":  # comments, processing instructions
+        if name not in allowed and name[:1] == "#":  # comments, processing instructions
             if name == "#comment":
                 ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
