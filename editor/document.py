@@ -649,7 +649,7 @@ class Document:
         cached = self._text
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        edited = self.edited_since(cached[0]) if cached is not None else None
+        edited = self.edited_since(cached[0] if cached is not None else 0)  # the first: since it was read
         text = self.source.dumps(edited=edited)
         self._text = (self.version, text)
         return text

@@ -180,12 +180,28 @@ def _refuse_doctype(text: str, filename: str | None) -> None:
         )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, filename: str | None) -> TwiMLParseError:
+def _syntax_error(exc: etree.XMLSyntaxError, filename: str | None, text: str | None = None) -> TwiMLParseError:
     last = exc.error_log.last_error if exc.error_log else None
     message = (last.message if last is not None and last.message else str(exc.msg or exc)).strip()
     message = _LXML_POSITION.sub("", message).strip() or "malformed XML"
     line, column = exc.position if exc.position else (None, None)
+    if text is not None and line and column and ("EntityRef" in message or message.startswith("Entity '")):
+        message, column = _ampersand(
+            message, text.split("\n")[line - 1] if line <= text.count("\n") + 1 else "", column
+        )
     return TwiMLParseError(message, line or None, column or None, filename)
+
+
+def _ampersand(message: str, line_text: str, column: int) -> tuple[str, int]:
+    """An unescaped '&' (a URL's query string, 'Tom & Jerry') is the most common real-world cause
+    of a broken entity reference: name it and point at the '&', not where libxml2 gave up."""
+    at = line_text.rfind("&", 0, column)
+    if at < 0:
+        return message, column
+    if message.startswith("Entity '"):  # &name; with a name XML does not know
+        name = line_text[at + 1 : line_text.find(";", at)]
+        return f"unknown entity '&{name};': XML knows only &amp; &lt; &gt; &quot; &apos; (write '&' as '&amp;')", at + 1
+    return "'&' must be written '&amp;' (in text and in attribute values such as URLs)", at + 1
 
 
 def _chain(first: re.Match[str], rest: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
@@ -607,7 +623,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
     try:
         root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, filename) from None
+        raise _syntax_error(exc, filename, text) from None
     except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
         raise TwiMLParseError(str(exc) or "malformed XML", None, None, filename) from None
     finally:

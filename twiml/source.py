@@ -265,6 +265,9 @@ class SourceDocument:
         self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
         """Where each child of the root is in the last output's pieces, and its indentation."""
         self._last: tuple[list[str], tuple[object, ...]] | None = None
+        self._dumped = False
+        self._pristine: set[int] | None = None
+        """On the first `dumps(edited=...)`: the edited children; the others are as read."""
         """The last output's pieces and `_around()` when they were written."""
         if text is not None:
             collecting = gc.isenabled()
@@ -442,10 +445,12 @@ class SourceDocument:
     def dumps(self, *, edited: Collection[TwiML] | None = None) -> str:
         """The document as text (without BOM): the original wherever nothing changed.
 
-        `edited` is for programs that know what they changed since the previous `dumps()` (the
-        editor's commands do): the root's children whose subtrees were edited. Every other child
-        of the root is then copied from the previous output instead of being compared with the
-        original node by node; the result is the same. Without it, every node is compared."""
+        `edited` is for programs that know what they changed since the previous `dumps()`, or
+        since the document was read for the first call (the editor's commands do): the root's
+        children whose subtrees were edited. Every other child of the root is then copied from
+        the previous output (or the text read) instead of being compared with the original node
+        by node; the result is the same. Without it, every node is compared."""
+        first, self._dumped = not self._dumped, True
         if edited is not None:
             patched = self._patch(edited)
             if patched is not None:
@@ -456,12 +461,14 @@ class SourceDocument:
             self._reuse = previous
             for node in edited:
                 self._reuse.pop(id(node), None)
+            self._pristine = {id(node) for node in edited} if first else None
         else:
             self._reuse = {}
         try:
             return self._dumps()
         finally:
             self._reuse = {}
+            self._pristine = None
 
     def _around(self) -> tuple[object, ...]:
         """What the last output depends on besides the root's children (see `_patch`)."""
@@ -548,8 +555,14 @@ class SourceDocument:
         (`top`: a child of the root, whose text is remembered for `dumps(edited=...)`)."""
         if top:
             hit = self._reuse.get(id(node))
+            original = None
+            if hit is None and self._pristine is not None and id(node) not in self._pristine:
+                original = self._original(node)
             if hit is not None and hit[0] is node and hit[1] == indent:
                 out.append(hit[2])
+            elif original is not None:
+                hit = (node, indent, original)
+                out.append(original)
             else:
                 mark = len(out)
                 self._emit(node, out, indent)
@@ -591,6 +604,13 @@ class SourceDocument:
         if not empty:
             self._emit_content(rec, node, out)
         out.append(f"</{node.name}>" if opening else text[self._end_tag_start(rec) : markup.end])
+
+    def _original(self, node: TwiML) -> str | None:
+        """The text `node` was read from (None for a node that was not)."""
+        rec = self._records.get(id(node))
+        if rec is None or rec.node is not node:
+            return None
+        return (self.text or "")[rec.markup.start : rec.markup.end]
 
     @staticmethod
     def _end_tag_start(rec: _Record) -> int:
@@ -639,8 +659,12 @@ class SourceDocument:
         self, out: list[str], rec: _Record, current: list[TwiML | str], new_gap: str, indent: str | None
     ) -> None:
         """Children (or prolog/epilog items) of a container: original entries that are still there
-        keep their formatting; removed ones take the formatting before them along; new ones get
-        `new_gap` (or the gap of the original entry they are inserted before)."""
+        keep their formatting; removed ones take the formatting before them along; new ones go on
+        lines of their own, indented like their neighbours (or by `new_gap`).
+
+        A node inserted where the original has a line break goes in at that line break, so the
+        formatting around it (trailing spaces, blank lines) stays where it was and the new node
+        adds exactly its own lines."""
         entries = rec.entries
         top = rec.node is self.root and rec is not self._top and rec is not self._epilog
         old_keys = [_key(e.item) for e in entries]
@@ -650,30 +674,62 @@ class SourceDocument:
             if old_keys == new_keys
             else list(SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes())
         )
+        gaps = [e.gap for e in entries]  # what is written before each original entry
+        tail = rec.tail
         for tag, i1, i2, j1, j2 in opcodes:
             if tag == "equal":
                 for k in range(i1, i2):
                     entry = entries[k]
-                    out.append(entry.gap)
+                    out.append(gaps[k])
                     if isinstance(entry.item, str):
                         out.append(entry.raw)
                     else:
                         self._emit(entry.item, out, self._child_indent(entry.gap), top)
-            elif tag in ("insert", "replace"):
-                gap = new_gap
-                if new_gap:
-                    if i1 < len(entries) and entries[i1].gap:
-                        gap = entries[i1].gap
-                    elif i1 > 0 and entries[i1 - 1].gap:
-                        gap = entries[i1 - 1].gap
-                for item in current[j1:j2]:
-                    if isinstance(item, str):
-                        if item:
-                            out.append(escape_text(item, rec.name))
+                continue
+            if tag == "delete":
+                continue
+            items = current[j1:j2]
+            if not new_gap:  # inline content: new nodes are written where they are, without formatting
+                first = last = ""
+                line = ""
+            else:
+                near = gaps[i1] if i1 < len(entries) and gaps[i1] else gaps[i1 - 1] if i1 > 0 and gaps[i1 - 1] else ""
+                line = self._line_gap(near or new_gap)
+                host = tail if i1 == len(entries) else gaps[i1]
+                cut = self._last_break(host)
+                if tag == "replace":  # the first new node stands where the first removed one stood
+                    first, last = (gaps[i1] or line), line
+                elif cut is not None:  # at the last line break of the formatting it goes into
+                    out.append(host[:cut])
+                    first = last = line
+                    if i1 == len(entries):
+                        tail = host[cut:]
                     else:
-                        out.append(gap)
-                        self._emit(item, out, self._child_indent(gap), top)
-        out.append(rec.tail)
+                        gaps[i1] = host[cut:]
+                else:
+                    first = last = near or new_gap
+            for n, item in enumerate(items):
+                if isinstance(item, str):
+                    if item:
+                        out.append(escape_text(item, rec.name))
+                else:
+                    gap = first if n == 0 else last
+                    out.append(gap)
+                    self._emit(item, out, self._child_indent(gap), top)
+        out.append(tail)
+
+    def _line_gap(self, gap: str) -> str:
+        """A line break and the indentation `gap` ends with (`gap` itself when it has no line break)."""
+        indent = self._child_indent(gap)
+        return gap if indent is None else self.newline + indent
+
+    @staticmethod
+    def _last_break(gap: str) -> int | None:
+        """Where the last line break of `gap` starts (None: no line break)."""
+        if "\n" not in gap:
+            return None
+        at = gap.rindex("\n")
+        return at - 1 if at > 0 and gap[at - 1] == "\r" else at
 
     def _indent_of(self, rec: _Record) -> str | None:
         return self._indent_at(rec.markup.start)
@@ -701,14 +757,20 @@ class SourceDocument:
             parts = [f" {k}={quote}{self._attr(node, k, v, quote)}{quote}" for k, v in attrs.items()]
             return "<" + node.name + "".join(parts) + close
         pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
+        carry: str | None = None  # the line break and indentation of a removed attribute that began a line
         for a in lexed:
-            if a.name not in attrs:
-                continue  # removed, with the whitespace before it
+            if a.name not in attrs:  # removed, with the whitespace before it ...
+                if carry is None and "\n" in text[a.start : a.name_start]:
+                    carry = text[a.start : a.name_start]  # ... which the next attribute takes over
+                continue
+            start = a.name_start if carry is not None else a.start
+            lead = carry or ""
+            carry = None
             value = attrs[a.name]
             if _same(value, rec.attrs.get(a.name)):
-                pieces.append(text[a.start : a.value_end + 1])
+                pieces.append(lead + text[start : a.value_end + 1])
             else:
-                pieces.append(text[a.start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
+                pieces.append(lead + text[start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
         added = [k for k in attrs if k not in spans]
         if added:
             last = lexed[-1] if lexed else None
@@ -723,6 +785,8 @@ class SourceDocument:
             between = text[last.value_end + 1 : markup.tag_end - len(markup.close)]
         else:
             between = text[markup.start + 1 + len(markup.name) : markup.tag_end - len(markup.close)]
+        if carry is not None and not added and "\n" in between + close:
+            between, close = carry, close.lstrip(_WS)  # the last attributes went; the close keeps its own line
         pieces.append(between + close)
         return "".join(pieces)
 

@@ -24,11 +24,20 @@ from editor.xml_highlight import highlight_rows
 
 class _SizedDocument(Document):
     """TextArea asks for the widest line after every edit and 8.2.8 measures every line each
-    time; keep the widths and update only the replaced lines."""
+    time; keep the widths and update only the replaced lines (and the joined text)."""
 
     _widths: list[int] | None = None
     _tab = 0
     _widest = 0
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole text, joined once per edit (TextArea asks for it for every line it draws,
+        to know whether to show its placeholder)."""
+        if self._text is None:
+            self._text = super().text
+        return self._text
 
     def get_size(self, tab_width: int) -> Size:
         lines = self._lines
@@ -41,6 +50,7 @@ class _SizedDocument(Document):
 
     def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
         top, bottom = sorted((start, end))
+        self._text = None
         result = super().replace_range(start, end, text)
         widths = self._widths
         if widths is not None:
@@ -56,23 +66,11 @@ class _SizedDocument(Document):
 
 class _CachedHeight(WrappedDocument):
     """TextArea asks for the document height once per drawn line and 8.2.8 sums over every
-    line each time; remember it until the text or the wrapping changes."""
-
-    _height: int | None = None
-
-    def wrap(self, width: int, tab_width: int | None = None) -> None:
-        self._height = None
-        super().wrap(width, tab_width)
-
-    def wrap_range(self, start: Location, old_end: Location, new_end: Location) -> None:
-        self._height = None
-        super().wrap_range(start, old_end, new_end)
+    line each time; the table of rows it keeps has one entry per row already."""
 
     @property
     def height(self) -> int:
-        if self._height is None:
-            self._height = super().height
-        return self._height
+        return len(self._offset_to_line_info)
 
 
 class PreviewArea(TextArea):

@@ -108,7 +108,8 @@ CRLF = (Path(__file__).resolve().parents[1] / "corpus" / "crlf_comments_tabs.xml
 def test_incremental_refresh_equals_a_full_pass(data: st.DataObject) -> None:
     doc = Document.from_xml(data.draw(st.sampled_from([MIXED, CRLF])))
     shown: list[Pretty] = []
-    _check(doc, shown)
+    if data.draw(st.booleans()):  # else the first refresh comes after edits (the file's text is reused)
+        _check(doc, shown)
     for _ in range(data.draw(st.integers(1, 15))):
         _edit(doc, data)
         if data.draw(st.booleans()):  # views may skip versions (keys arrive faster than refreshes)

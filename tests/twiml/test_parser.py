@@ -261,8 +261,8 @@ def test_root_must_be_response() -> None:
         ("<Response>", 1, 11),
         ("<Response>\n<Say>x</Sya>\n</Response>", 2, None),
         ("", 1, 1),
-        ("<Response><Say>a & b</Say></Response>", 1, 19),
-        ("<Response><Say>&nope;</Say></Response>", 1, 22),
+        ("<Response><Say>a & b</Say></Response>", 1, 18),  # at the '&'
+        ("<Response><Say>&nope;</Say></Response>", 1, 16),
     ],
 )
 def test_malformed_raises_parse_error_with_position(xml: str, line: int, column: int | None) -> None:
@@ -274,6 +274,23 @@ def test_malformed_raises_parse_error_with_position(xml: str, line: int, column:
         assert err.column == column
     assert err.message and not re.search(r"column \d+\s*$", err.message)
     assert isinstance(err, TwiMLException)
+
+
+@pytest.mark.parametrize(
+    ("xml", "line", "column", "says"),
+    [
+        # tests/corpus/malformed/Danish-Asghar2909__mp3.xml__sip_test_version_eight.xml: a SIP URI's query
+        ("<Response>\r\n<Dial><Sip>sip:a@b.io?X-a=tcp&X-b=1</Sip></Dial></Response>", 2, 30, "'&amp;'"),
+        ('<Response><Play url="https://x/?a=1&b=2">éé&c</Play></Response>', 1, 36, "attribute values such as URLs"),
+        ("<Response><Say>Tom & Jerry</Say></Response>", 1, 20, "must be written '&amp;'"),
+        ("<Response><Say>caf&eacute;</Say></Response>", 1, 19, "unknown entity '&eacute;'"),
+    ],
+)
+def test_unescaped_ampersand_is_named_at_the_ampersand(xml: str, line: int, column: int, says: str) -> None:
+    with pytest.raises(TwiMLParseError, match=re.escape(says)) as info:
+        parse(xml)
+    assert (info.value.line, info.value.column) == (line, column)
+    assert xml.splitlines()[line - 1][column - 1] == "&"
 
 
 def test_not_xml_and_not_a_file() -> None:

@@ -1,7 +1,8 @@
 """Format-preserving documents (twiml.source): no edit gives the same bytes, edits give minimal diffs.
 
-Runs over every `.xml` in sample_flows/ and tests/corpus/ (real-world documents with comments, odd
-indentation, CRLF, single quotes, attribute orders twilio would not write, BOMs and encodings).
+Runs over every `.xml` in sample_flows/ and tests/corpus/ (recursively, so the documents collected from
+public repositories in tests/corpus/real/ too; not tests/corpus/malformed/): comments, odd
+indentation, CRLF, single quotes, attribute orders twilio would not write, BOMs and encodings.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from twiml.source import SourceDocument, load, loads
 from twiml.voice_response import Gather, Say, VoiceResponse
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "sample_flows").rglob("*.xml")) + sorted((ROOT / "tests" / "corpus").rglob("*.xml"))
+FILES = sorted((ROOT / "sample_flows").rglob("*.xml")) + sorted(
+    p for p in (ROOT / "tests" / "corpus").rglob("*.xml") if "malformed" not in p.parts
+)
 IDS = [str(p.relative_to(ROOT)) for p in FILES]
 
 
@@ -57,6 +60,7 @@ def same_meaning(doc: SourceDocument) -> None:
 
 def test_corpus_is_there() -> None:
     assert len(FILES) >= 50
+    assert len([p for p in FILES if p.parent.name == "real"]) >= 100  # collected, see tests/corpus/INDEX.md
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
@@ -150,6 +154,35 @@ def test_new_attribute_on_its_own_line_when_the_tag_has_one_per_line() -> None:
     assert isinstance(dial, TwiML)
     dial.attrs["record"] = "true"
     assert doc.dumps() == text.replace('timeout="20"', 'timeout="20"\n    record="true"')
+
+
+def test_removed_attribute_that_begins_a_line_takes_just_that_line() -> None:
+    # api-snippets record-3: attributes one per line, a trailing space after one of them
+    text = '<Response>\n    <Record \n        action="/a"\n        method="GET" \n        maxLength="20"\n        />\n</Response>'
+    doc = loads(text)
+    record = doc.root.verbs[0]
+    assert isinstance(record, TwiML)
+    del record.attrs["action"]
+    assert doc.dumps() == text.replace('        action="/a"\n', "")
+    del record.attrs["maxLength"]
+    assert doc.dumps() == text.replace('        action="/a"\n', "").replace('        maxLength="20"\n', "")
+
+
+def test_new_node_goes_in_at_the_last_line_break_of_the_formatting() -> None:
+    # api-snippets sip-9: a blank line after the start tag; a hand-edited file: trailing spaces, blank lines
+    text = '<Response>\n  <Dial\n   timeout="10">\n\n    <Sip>sip:a@b</Sip>\n  </Dial>\n  <Say>A</Say>  \n\n  <Say>B</Say>\n</Response>\n'
+    doc = loads(text)
+    dial = doc.root.verbs[0]
+    assert isinstance(dial, TwiML)
+    dial.verbs.append(GenericNode("Sip", "sip:c@d"))
+    doc.root.verbs.insert(2, GenericNode("Pause", None))
+    assert doc.dumps() == text.replace("<Sip>sip:a@b</Sip>\n", "<Sip>sip:a@b</Sip>\n    <Sip>sip:c@d</Sip>\n").replace(
+        "\n  <Say>B", "\n  <Pause />\n  <Say>B"
+    )
+    doc.root.verbs.append(GenericNode("Hangup", None))
+    doc.root.verbs.insert(0, GenericNode("Say", "first"))
+    assert doc.dumps().startswith("<Response>\n  <Say>first</Say>\n  <Dial\n")
+    assert doc.dumps().endswith("<Say>B</Say>\n  <Hangup />\n</Response>\n")
 
 
 def test_crlf_bom_and_declaration_kept_and_new_lines_use_crlf() -> None:
