@@ -151,8 +151,8 @@ _HEADS: dict[tuple[str, ...], HeadWriter] = {}
 
 A builder method inserts its keywords in one order, so a few key sets cover a document. Each
 set's names are checked and sorted once, and its second sighting compiles a writer with the
-sorted keys written out: no loop, no sort, one string built per start tag (a third of the
-writer's time went to the attribute loop)."""
+sorted keys written out: no loop, no sort, one string built per start tag (the attribute loop
+was about 40% of the writer's time on 200 Gathers with Says)."""
 _SEEN: set[tuple[str, ...]] = set()
 """Key sets seen once (written by the loop, which compiles a writer when it sees one again)."""
 
