@@ -20,6 +20,7 @@ explicit choice (`TwiML.to_xml`, `twiml format`).
 from __future__ import annotations
 
 import codecs
+import gc
 import os
 import re
 from collections.abc import Collection
@@ -43,9 +44,14 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _DECLARATION = re.compile(r"<\?xml[ \t\r\n?]")
-_START = re.compile(r"""<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)(\s*/?>)""")
+# One token per '<': comment (group 1), CDATA (2), PI (3), end tag (4), start tag (name 5,
+# attributes 6, close 7), or anything else (8: not a well-formed document as the lexer reads it).
+_TOKEN = re.compile(
+    r"<(?:(?P<comment>!--.*?-->)|(?P<cdata>!\[CDATA\[.*?\]\]>)|(?P<pi>\?.*?\?>)|/(?P<end>[^\s>]+)\s*>"
+    r"""|(?P<name>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)(?P<close>\s*/?>)|(?P<bad>))""",
+    re.S,
+)
 _ATTR = re.compile(r"""(\s+)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_END = re.compile(r"</([^\s>]+)\s*>")
 _WS = " \t\r\n"
 
 
@@ -96,12 +102,27 @@ class _Markup:
     tag_end: int = 0  # after the start tag's '>'
     end_start: int = 0  # the end tag's '<' (== end for a self-closing tag)
     close: str = ""  # '>' / '/>' with the whitespace before it
-    attrs: list[_Attr] = field(default_factory=list)
-    items: list[_Markup | tuple[int, int]] = field(default_factory=list)  # content: markup and text runs
+    attrs_span: tuple[int, int] = (0, 0)  # the start tag's attributes, for `_attributes`
+    attrs: list[_Attr] | None = None  # read from `attrs_span` when first needed
+    items: list[_Markup | tuple[int, int]] | None = None  # content: markup and text runs (elements only)
 
     @property
     def self_closing(self) -> bool:
         return self.close.endswith("/>")
+
+
+def _attributes(text: str, markup: _Markup) -> list[_Attr]:
+    """The attributes of an element's start tag, read on first use (only edited tags need them)."""
+    attrs = markup.attrs
+    if attrs is None:
+        attrs = markup.attrs = []
+        start, end = markup.attrs_span
+        for a in _ATTR.finditer(text, start, end):
+            quoted = 3 if a.group(3) is not None else 4
+            attrs.append(
+                _Attr(a.group(2), a.start(1), a.start(2), a.start(quoted), a.end(quoted), '"' if quoted == 3 else "'")
+            )
+    return attrs
 
 
 class _Mismatch(Exception):
@@ -109,71 +130,47 @@ class _Mismatch(Exception):
 
 
 def _lex(text: str) -> list[_Markup | tuple[int, int]]:
-    """Top-level items of a well-formed document: markup and text runs (CDATA counts as text)."""
+    """Top-level items of a well-formed document: markup and text runs (CDATA counts as text).
+
+    One regular expression finds every token; this loop only nests them, so a 10,000-node file
+    takes milliseconds."""
     top: list[_Markup | tuple[int, int]] = []
     stack: list[_Markup] = []
-    pos = 0
+    items = top
     text_start = 0
-    n = len(text)
-
-    def items() -> list[_Markup | tuple[int, int]]:
-        return stack[-1].items if stack else top
-
-    def flush(upto: int) -> None:
-        if upto > text_start:
-            items().append((text_start, upto))
-
-    while True:
-        lt = text.find("<", pos)
-        if lt < 0:
-            break
-        if text.startswith("<![CDATA[", lt):  # part of the text run
-            pos = text.index("]]>", lt) + 3
+    for m in _TOKEN.finditer(text):
+        kind = m.lastindex  # the group that closed last: 7 (close) for a start tag
+        if kind == 2:  # CDATA: part of the text run
             continue
-        flush(lt)
-        if text.startswith("<!--", lt):
-            end = text.index("-->", lt + 4) + 3
-            items().append(_Markup("#comment", lt, end))
-        elif text.startswith("<?", lt):
-            end = text.index("?>", lt + 2) + 2
-            kind = "decl" if not stack and lt == 0 and _DECLARATION.match(text, lt) else "#pi"
-            items().append(_Markup(kind, lt, end))
-        elif text.startswith("</", lt):
-            m = _END.match(text, lt)
-            if m is None or not stack or stack[-1].name != m.group(1):
-                raise _Mismatch(f"unexpected end tag at {lt}")
-            el = stack.pop()
-            end = m.end()
-            el.end_start, el.end = lt, end
-        else:
-            m = _START.match(text, lt)
-            if m is None:
-                raise _Mismatch(f"unreadable start tag at {lt}")
-            el = _Markup("el", lt, name=m.group(1), tag_end=m.end(), close=m.group(3))
-            for a in _ATTR.finditer(m.group(2)):
-                base = m.start(2)
-                quoted = 3 if a.group(3) is not None else 4
-                el.attrs.append(
-                    _Attr(
-                        a.group(2),
-                        base + a.start(1),
-                        base + a.start(2),
-                        base + a.start(quoted),
-                        base + a.end(quoted),
-                        '"' if quoted == 3 else "'",
-                    )
-                )
-            items().append(el)
-            end = m.end()
-            if el.self_closing:
+        lt, end = m.span()
+        if lt > text_start:
+            items.append((text_start, lt))
+        if kind == 7:
+            close = m.group(7)
+            el = _Markup("el", lt, 0, m.group(5), end, 0, close, m.span(6))
+            items.append(el)
+            if close[-2:] == "/>":
                 el.end = el.end_start = end
             else:
+                el.items = items = []
                 stack.append(el)
-        pos = text_start = end
+        elif kind == 4:
+            if not stack or stack[-1].name != m.group(4):
+                raise _Mismatch(f"unexpected end tag at {lt}")
+            el = stack.pop()
+            el.end_start, el.end = lt, end
+            items = stack[-1].items if stack else top  # type: ignore[assignment]  # open elements have items
+        elif kind == 1:
+            items.append(_Markup("#comment", lt, end))
+        elif kind == 3:
+            items.append(_Markup("decl" if not stack and lt == 0 and _DECLARATION.match(text) else "#pi", lt, end))
+        else:
+            raise _Mismatch(f"unreadable markup at {lt}")
+        text_start = end
     if stack:
         raise _Mismatch("unclosed element")
-    if n > text_start:
-        top.append((text_start, n))
+    if len(text) > text_start:
+        top.append((text_start, len(text)))
     return top
 
 
@@ -273,6 +270,8 @@ class SourceDocument:
         """On the first `dumps(edited=...)`: the edited children; the others are as read."""
         """The last output's pieces and `_around()` when they were written."""
         if text is not None:
+            collecting = gc.isenabled()
+            gc.disable()  # records form no cycles; collections over the new tree would double the time
             try:
                 self._index(text)
             except (_Mismatch, ValueError, IndexError):
@@ -280,6 +279,9 @@ class SourceDocument:
                 self._top = None
             else:
                 self.preserving = True
+            finally:
+                if collecting:
+                    gc.enable()
 
     # -------------------------------------------------------------------------- indexing
 
@@ -337,62 +339,79 @@ class SourceDocument:
         )
 
     def _align(self, node: TwiML, markup: _Markup) -> None:
-        """Record `node` and its subtree against the lexed `markup` (iteratively: depth is no issue)."""
+        """Record `node` and its subtree against the lexed `markup` (iteratively: depth is no issue).
+
+        One pass over each element's lexed items pairs its text runs and child markup with its
+        verbs: a text run before a child (or at the end) is a string verb when the parser kept one
+        there, the body when it is the first run of a node with a value, else formatting."""
         text = self.text or ""
+        records = self._records
         stack = [(node, markup)]
         while stack:
             node, markup = stack.pop()
-            if node.name != markup.name:
-                raise _Mismatch(f"<{node.name}> vs <{markup.name}>")
-            rec = _Record(node, markup, node.name, dict(node.attrs), node.value, list(node.verbs))
-            self._records[id(node)] = rec
+            name = node.name
+            if name != markup.name:
+                raise _Mismatch(f"<{name}> vs <{markup.name}>")
             verbs = node.verbs
-            kids = [(i, v) for i, v in enumerate(verbs) if not isinstance(v, str)]
-            marks = [m for m in markup.items if isinstance(m, _Markup)]
-            if len(kids) != len(marks):
-                raise _Mismatch(f"children of <{node.name}>")
-            # Text runs between child markup, matched with the strings between child nodes.
-            runs: list[str] = []
-            run = ""
-            for item in markup.items:
-                if isinstance(item, tuple):
-                    run += text[item[0] : item[1]]
-                else:
-                    runs.append(run)
-                    run = ""
-            runs.append(run)
-            bounds = [-1] + [i for i, _ in kids] + [len(verbs)]
-            gap = ""
-            for p, raw in enumerate(runs):
-                strings = range(bounds[p] + 1, bounds[p + 1])
-                if len(strings) > 1:
-                    raise _Mismatch(f"text of <{node.name}>")
-                if len(strings) == 1:
+            value = node.value
+            rec = _Record(node, markup, name, dict(node.attrs), value, list(verbs))
+            records[id(node)] = rec
+            entries = rec.entries
+            body = value is not None and value != ""
+            count = len(verbs)
+            i = 0  # the next verb to pair
+            raw = ""  # the text run so far
+            first = True
+            for item in markup.items or ():
+                if item.__class__ is tuple:
+                    raw += text[item[0] : item[1]]
+                    continue
+                gap = ""
+                if i < count and isinstance(verbs[i], str):
                     if not raw:
-                        raise _Mismatch(f"text of <{node.name}>")
-                    index = strings[0]
-                    rec.entries.append(_Entry("", verbs[index], raw))
+                        raise _Mismatch(f"text of <{name}>")
+                    entries.append(_Entry("", verbs[i], raw))
                     rec.text_free = False
-                elif p == 0 and node.value is not None and node.value != "":
+                    i += 1
+                elif first and body:
                     if not raw:
-                        raise _Mismatch(f"body of <{node.name}>")
+                        raise _Mismatch(f"body of <{name}>")
                     rec.value_raw = raw
                     rec.text_free = False
                 else:
                     gap = raw
-                if p < len(kids):
-                    child = kids[p][1]
-                    rec.entries.append(_Entry(gap, child, ""))
-                    gap = ""
-                    kid_markup = marks[p]
-                    if is_markup(child):
-                        if child.name != kid_markup.kind:
-                            raise _Mismatch(f"{child.name} vs {kid_markup.kind}")
-                        self._leaf(child, kid_markup)
-                    else:
-                        if kid_markup.kind != "el":
-                            raise _Mismatch(f"<{child.name}> vs {kid_markup.kind}")
-                        stack.append((child, kid_markup))
+                first = False
+                raw = ""
+                child = verbs[i] if i < count else None
+                if child is None or isinstance(child, str):
+                    raise _Mismatch(f"children of <{name}>")
+                i += 1
+                entries.append(_Entry(gap, child, ""))
+                kid_markup: _Markup = item  # type: ignore[assignment]  # not a tuple: markup
+                if is_markup(child):
+                    if child.name != kid_markup.kind:
+                        raise _Mismatch(f"{child.name} vs {kid_markup.kind}")
+                    self._leaf(child, kid_markup)
+                else:
+                    if kid_markup.kind != "el":
+                        raise _Mismatch(f"<{child.name}> vs {kid_markup.kind}")
+                    stack.append((child, kid_markup))
+            gap = ""
+            if i < count and isinstance(verbs[i], str):
+                if not raw:
+                    raise _Mismatch(f"text of <{name}>")
+                entries.append(_Entry("", verbs[i], raw))
+                rec.text_free = False
+                i += 1
+            elif first and body:
+                if not raw:
+                    raise _Mismatch(f"body of <{name}>")
+                rec.value_raw = raw
+                rec.text_free = False
+            else:
+                gap = raw
+            if i != count:
+                raise _Mismatch(f"children of <{name}>")
             rec.tail = gap
 
     def _detect_unit(self, root_markup: _Markup) -> str:
@@ -401,7 +420,7 @@ class SourceDocument:
         while stack:
             markup = stack.pop()
             outer = self._indent_at(markup.start)
-            for item in markup.items:
+            for item in markup.items or ():
                 if isinstance(item, _Markup) and item.kind == "el":
                     inner = self._indent_at(item.start)
                     if outer is not None and inner is not None and inner.startswith(outer) and inner != outer:
@@ -731,14 +750,15 @@ class SourceDocument:
         if opening:
             close = close[:-2].rstrip(_WS) + ">"
         attrs = node.attrs
-        spans = {a.name: a for a in markup.attrs}
+        lexed = _attributes(text, markup)
+        spans = {a.name: a for a in lexed}
         if any(k not in spans for k in rec.attrs):  # names the lexer cannot find: write the tag anew
-            quote = markup.attrs[0].quote if markup.attrs else '"'
+            quote = lexed[0].quote if lexed else '"'
             parts = [f" {k}={quote}{self._attr(node, k, v, quote)}{quote}" for k, v in attrs.items()]
             return "<" + node.name + "".join(parts) + close
         pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
         carry: str | None = None  # the line break and indentation of a removed attribute that began a line
-        for a in markup.attrs:
+        for a in lexed:
             if a.name not in attrs:  # removed, with the whitespace before it ...
                 if carry is None and "\n" in text[a.start : a.name_start]:
                     carry = text[a.start : a.name_start]  # ... which the next attribute takes over
@@ -753,15 +773,15 @@ class SourceDocument:
                 pieces.append(lead + text[start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
         added = [k for k in attrs if k not in spans]
         if added:
-            last = markup.attrs[-1] if markup.attrs else None
+            last = lexed[-1] if lexed else None
             sep = text[last.start : last.name_start] if last is not None else " "
             if "\n" not in sep:
                 sep = " "
-            quote = markup.attrs[0].quote if markup.attrs else '"'
+            quote = lexed[0].quote if lexed else '"'
             for k in added:
                 pieces.append(f"{sep}{k}={quote}{self._attr(node, k, attrs[k], quote)}{quote}")
-        if markup.attrs:
-            last = markup.attrs[-1]
+        if lexed:
+            last = lexed[-1]
             between = text[last.value_end + 1 : markup.tag_end - len(markup.close)]
         else:
             between = text[markup.start + 1 + len(markup.name) : markup.tag_end - len(markup.close)]

@@ -16,9 +16,11 @@ recursion limit); per-element lookups and per-attribute value checkers are built
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -94,17 +96,19 @@ def suppressions(comment: str) -> frozenset[str] | None:
     return frozenset(c.strip() for c in listed.split(",") if c.strip()) if listed else frozenset()
 
 
-_CHECKERS: dict[int, tuple[Attr, Check | None]] = {}
+_CHECKERS: dict[int, tuple[Attr, Check | None, dict[str, Problem | None]]] = {}
 
 
-def _checker(a: Attr) -> Check | None:
+def _checker(a: Attr) -> tuple[Attr, Check | None, dict[str, Problem | None]]:
+    """The checker of `a` with a memo of its results: checkers are pure functions of the text, and
+    the same few values ("POST", "5", a voice) repeat on every element of a kind."""
     hit = _CHECKERS.get(id(a))
     if hit is None or hit[0] is not a:
-        hit = _CHECKERS[id(a)] = (a, for_attr(a))
-    return hit[1]
+        hit = _CHECKERS[id(a)] = (a, for_attr(a), {})
+    return hit
 
 
-ElementCheck = Callable[[TwiML, "_Rules", str, list[Diagnostic]], None]
+ElementCheck = Callable[[TwiML, "_Rules", "NodePath", list[Diagnostic]], None]
 _NAMED_CHECKS: dict[str, ElementCheck] = {}
 
 
@@ -125,7 +129,7 @@ class _Rules:
     el: Element
     allowed: dict[str, Element]
     """XML name -> element for children Twilio accepts here."""
-    checkers: dict[str, tuple[Attr, Check | None]]
+    checkers: dict[str, tuple[Attr, Check | None, dict[str, Problem | None]]]
     attr_names: tuple[str, ...]
     required: tuple[Attr, ...]
     text_ignored: bool
@@ -137,6 +141,8 @@ class _Rules:
     text_rules: bool
     """The body has a length limit or must be JSON."""
     checks: tuple[ElementCheck, ...]
+    allowed_rules: dict[str, _Rules] = field(default_factory=dict)
+    """The rules of `allowed` children, filled in as the walk meets them."""
 
 
 _RULES: dict[int, tuple[Element, _Rules]] = {}
@@ -167,7 +173,7 @@ def _build_rules(el: Element) -> _Rules:
     return _Rules(
         el=el,
         allowed=allowed,
-        checkers={a.xml: (a, _checker(a)) for a in el.attrs},
+        checkers={a.xml: _checker(a) for a in el.attrs},
         attr_names=tuple(a.xml for a in el.attrs),
         required=tuple(a for a in el.attrs if a.required),
         text_ignored=el.body is None or el.body.kind == "none",
@@ -198,15 +204,22 @@ def _has_text(node: TwiML) -> bool:
     value = node.value
     if value is not None and (value if value.__class__ is str else body_text(value)).strip():
         return True
-    return any(isinstance(v, str) and v.strip() for v in node.verbs)
+    for v in node.verbs:  # noqa: SIM110 (a loop: any() over a generator costs twice as much here)
+        if isinstance(v, str) and v.strip():
+            return True
+    return False
 
 
 def _deep_text(node: TwiML) -> str:
-    """All text in the subtree, without markup (what a voice speaks)."""
+    """All text in the subtree, without markup (what a voice speaks), in document order."""
     parts: list[str] = []
-    for n in node.iter():
+    stack = [node]
+    while stack:
+        n = stack.pop()
         if n.name[:1] != "#":
             parts.append(_own_text(n))
+        if n.verbs:
+            stack.extend([v for v in reversed(n.verbs) if not isinstance(v, str)])
     return "".join(parts)
 
 
@@ -214,10 +227,23 @@ def _element_children(node: TwiML) -> list[TwiML]:
     return [v for v in node.verbs if not isinstance(v, str) and v.name[:1] != "#"]
 
 
+NodePath = str | tuple["NodePath", str, int]
+"""Where a node is: the root's name, or (its parent's path, its name, its number among the
+parent's children of that name); written out (`Response/Gather[2]/Say[1]`) only for a finding."""
+
+
+def _path_text(path: NodePath) -> str:
+    parts: list[str] = []
+    while not isinstance(path, str):
+        path, name, i = path
+        parts.append(f"/{name}[{i}]")
+    return path + "".join(reversed(parts))
+
+
 def _diag(
     code: int | str,
     message: str,
-    path: str,
+    path: NodePath,
     node: TwiML,
     *,
     level: Severity | None = None,
@@ -230,7 +256,7 @@ def _diag(
         level or codes.level_of(code),
         code,
         message,
-        path,
+        path if isinstance(path, str) else _path_text(path),
         getattr(node, "source_line", None),
         getattr(node, "source_column", None),
         node,
@@ -244,7 +270,9 @@ def _diag(
 
 
 @_registers("ssml_voice")
-def _check_ssml_voice(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_ssml_voice(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
+    if not node.verbs:  # no SSML inside
+        return
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
     if voice_text in rules.BASIC_VOICES and _element_children(node):
@@ -259,8 +287,15 @@ def _check_ssml_voice(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) 
         )
 
 
+_SAY_SHORT = min(rules.SAY_LIMIT_DEFAULT, *(n for _, n in rules.SAY_LIMITS))
+"""A <Say> text no longer than this is within every voice's limit."""
+
+
 @_registers("say_length")
-def _check_say_length(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_say_length(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
+    value = node.value
+    if not node.verbs and (value is None or (value.__class__ is str and len(value) <= _SAY_SHORT)):
+        return
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
     kids = _element_children(node)
@@ -282,7 +317,7 @@ def _check_say_length(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) 
 
 
 @_registers("message_size")
-def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_message(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     length = message_length(_own_text(node))
     media = 0
     for kid in _element_children(node):
@@ -312,7 +347,7 @@ def _check_message(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> 
 
 
 @_registers("dial_nouns")
-def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_dial(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     counts: dict[str, int] = {}
     for kid in _element_children(node):
         counts[kid.name] = counts.get(kid.name, 0) + 1
@@ -339,7 +374,7 @@ def _check_dial(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> Non
 
 
 @_registers("transcribe_length")
-def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_record(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     transcribe = node.attrs.get("transcribe")
     max_length = node.attrs.get("maxLength")
     if transcribe is None or max_length is None or attr_text(transcribe).strip().lower() != "true":
@@ -357,7 +392,7 @@ def _check_record(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> N
 
 
 @_registers("ach_only")
-def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_pay(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     if rules.ACH_ONLY_ATTR not in node.attrs:
         return
     method = node.attrs.get("paymentMethod")
@@ -373,7 +408,7 @@ def _check_pay(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None
 
 
 @_registers("reply_count")
-def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_messaging_root(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     n = sum(1 for kid in _element_children(node) if kid.name == "Message")
     if n > rules.MESSAGES_MAX:
         out.append(
@@ -387,13 +422,13 @@ def _check_messaging_root(node: TwiML, r: _Rules, path: str, out: list[Diagnosti
 
 
 @_registers("fax_action")
-def _check_fax_root(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_fax_root(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     if not any(kid.name in r.allowed for kid in _element_children(node)):
         out.append(_diag(rules.FAX_NO_ACTION_CODE, "fax <Response> has no <Receive> or <Reject>", path, node))
 
 
 @_registers("voice_language")
-def _check_voice_language(node: TwiML, r: _Rules, path: str, out: list[Diagnostic]) -> None:
+def _check_voice_language(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnostic]) -> None:
     """A language the voice is documented not to speak (man/woman/alice, Google.<locale>-...)."""
     voice = node.attrs.get("voice")
     language = node.attrs.get("language")
@@ -464,7 +499,7 @@ parsed XML get the same findings."""
 
 
 def _value_finding(
-    node: TwiML, el: Element, a: Attr, key: str, found: Problem, parent: _Rules | None, path: str
+    node: TwiML, el: Element, a: Attr, key: str, found: Problem, parent: _Rules | None, path: NodePath
 ) -> Diagnostic:
     code: int | str = a.code if a.code is not None else (codes.INVALID_URL if a.type == "url" else codes.SCHEMA)
     if parent is not None and parent.attr_codes_for_child:
@@ -496,36 +531,58 @@ def _show(value: object) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
-def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: list[Diagnostic]) -> None:
+_UNCHECKED = Problem("not checked yet")
+"""Memo miss marker (checkers return a Problem or None)."""
+
+
+def _by_name(finding: tuple[str, Diagnostic]) -> str:
+    return finding[0]
+
+
+def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: NodePath, out: list[Diagnostic]) -> None:
     el = r.el
     attrs = node.attrs
     if attrs:
         checkers = r.checkers
-        for key in sorted(attrs) if len(attrs) > 1 else attrs:  # XML order (the writer sorts)
-            value = attrs[key]
+        found_here: list[tuple[str, Diagnostic]] | None = None
+        for key, value in attrs.items():  # findings sorted by name below: XML order (the writer sorts)
             entry = checkers.get(key)
             if entry is None:
                 if key.startswith("xmlns"):
                     continue
                 near = nearest(key, r.attr_names, limit=1)
-                out.append(
-                    _diag(
-                        codes.SCHEMA,
-                        f"<{el.xml}> has no attribute {key!r}",
-                        path,
-                        node,
-                        hint=f"did you mean {near[0]!r}?" if near else None,
-                        fix=Fix("rename_attribute", near[0], key) if near else None,
-                        effect=codes.ATTRIBUTE_IGNORED,
-                    )
+                diag = _diag(
+                    codes.SCHEMA,
+                    f"<{el.xml}> has no attribute {key!r}",
+                    path,
+                    node,
+                    hint=f"did you mean {near[0]!r}?" if near else None,
+                    fix=Fix("rename_attribute", near[0], key) if near else None,
+                    effect=codes.ATTRIBUTE_IGNORED,
                 )
-                continue
-            checker = entry[1]
-            if checker is None:
-                continue
-            found = checker(value if value.__class__ is str else attr_text(value))
-            if found is not None:
-                out.append(_value_finding(node, el, entry[0], key, found, parent, path))
+            else:
+                checker = entry[1]
+                if checker is None:
+                    continue
+                text = value if value.__class__ is str else attr_text(value)
+                memo = entry[2]
+                found = memo.get(text, _UNCHECKED)
+                if found is _UNCHECKED:
+                    found = checker(text)
+                    if len(memo) > 4096:  # values made from data: keep the memo bounded
+                        memo.clear()
+                    memo[text] = found
+                if found is None:
+                    continue
+                diag = _value_finding(node, el, entry[0], key, found, parent, path)
+            if found_here is None:
+                found_here = [(key, diag)]
+            else:
+                found_here.append((key, diag))
+        if found_here is not None:
+            if len(found_here) > 1:
+                found_here.sort(key=_by_name)
+            out.extend(d for _, d in found_here)
     for a in r.required:
         if a.xml not in attrs:
             out.append(
@@ -570,7 +627,7 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: str, out: l
             check(node, r, path, out)
 
 
-def _check_content(node: TwiML, c: Content, path: str, out: list[Diagnostic]) -> None:
+def _check_content(node: TwiML, c: Content, path: NodePath, out: list[Diagnostic]) -> None:
     if _has_text(node):
         return
     for a in c.attrs:
@@ -584,7 +641,7 @@ def _check_content(node: TwiML, c: Content, path: str, out: list[Diagnostic]) ->
     out.append(_diag(c.code, c.message, path, node, effect=codes.VERB_SKIPPED))
 
 
-Frame = tuple[TwiML, "_Rules | None", "_Rules | None", str, "list[Diagnostic] | None", "frozenset[str] | None"]
+Frame = tuple[TwiML, "_Rules | None", "_Rules | None", NodePath, "list[Diagnostic] | None", "frozenset[str] | None"]
 
 
 def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
@@ -593,8 +650,23 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
     out, dialect, path, root_rules = _root_findings(doc)
-    _walk((doc, root_rules, None, path, None, None), dialect, out)
+    with _no_collections():
+        _walk((doc, root_rules, None, path, None, None), dialect, out)
     return out if suppressed else [d for d in out if not d.suppressed]
+
+
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """The walk makes only acyclic frames and findings; a garbage collection during it would
+    traverse the whole tree (freshly parsed documents are all young), which made validating
+    right after parsing 100,000 verbs take 1.7 times as long."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | None]:
@@ -634,6 +706,10 @@ class Revalidator:
     def run(self, doc: TwiML, edited: Collection[TwiML] | None = None) -> list[Diagnostic]:
         """Findings for `doc`; `edited` lists the root's children whose subtrees changed since the
         previous run (None: anything may have changed, check everything)."""
+        with _no_collections():
+            return self._run(doc, edited)
+
+    def _run(self, doc: TwiML, edited: Collection[TwiML] | None) -> list[Diagnostic]:
         out, dialect, path, root_rules = _root_findings(doc)
         if root_rules is not None:
             _check_node(doc, root_rules, None, path, out)
@@ -658,7 +734,7 @@ class Revalidator:
         return out if self.suppressed else [d for d in out if not d.suppressed]
 
     def _full(
-        self, doc: TwiML, root_rules: _Rules | None, dialect: str, path: str, edited: Collection[TwiML] | None
+        self, doc: TwiML, root_rules: _Rules | None, dialect: str, path: NodePath, edited: Collection[TwiML] | None
     ) -> _Children:
         """Walk the root's children, reusing the findings of those whose place is unchanged."""
         old = self._memo if edited is not None else {}
@@ -736,7 +812,7 @@ def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
     stack: list[Frame] = [first]
     while stack:
         node, r, parent, path, early, ignored = stack.pop()
-        start = len(out)
+        start = len(out) if ignored is not None else 0
         if early:
             out.extend(early)
         if r is not None:
@@ -752,7 +828,7 @@ def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
         stack.extend(frames)
 
 
-def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> list[Frame]:
+def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -> list[Frame]:
     """One stack frame per element child: its path, its grammar entry in this place, the findings
     that belong to its position (misplaced, unknown, unreachable) and the codes a comment right
     before it silences."""
@@ -761,22 +837,25 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
     ended: str | None = None
     left: str | None = None
     ignored: frozenset[str] | None = None
+    allowed = r.allowed_rules if r is not None else {}
+    places = r is not None and bool(r.ends or r.leaves)  # the root: children can end the run
     for kid in node.verbs:
         if isinstance(kid, str):
             if ignored is not None and kid.count("\n") > 1:
                 ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name[:1] == "#":  # comments, processing instructions
+        if name not in allowed and name[:1] == "#":  # comments, processing instructions
             if name == "#comment":
                 ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
         i = counts[name] = counts.get(name, 0) + 1
-        kid_path = f"{path}/{name}[{i}]"
+        kid_path = (path, name, i)
         early: list[Diagnostic] | None = None
         kid_el: Element | None = None
         if r is not None:
-            kid_el = r.allowed.get(name)
+            kid_rules = allowed.get(name)
+            kid_el = kid_rules.el if kid_rules is not None else r.allowed.get(name)
             if kid_el is None:
                 kid_el = GRAMMAR.resolve(dialect, r.el, name)
                 if kid_el is not None:
@@ -836,14 +915,19 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: str) -> lis
                         kid,
                     )
                 )
-            if ended is None and (r.ends or r.leaves):
+            if places and ended is None:
                 if name in r.ends:
                     ended = name
-                elif left is None and _hands_off(kid, r):
+                elif left is None and name in r.leaves and _hands_off(kid, r):
                     left = name
+            if kid_rules is None and kid_el is not None:
+                kid_rules = _rules_for(kid_el)
+                if kid_el is r.allowed.get(name):
+                    allowed[name] = kid_rules
         else:
             kid_el = GRAMMAR.resolve(dialect, None, name)
-        frames.append((kid, _rules_for(kid_el) if kid_el is not None else None, r, kid_path, early, ignored))
+            kid_rules = _rules_for(kid_el) if kid_el is not None else None
+        frames.append((kid, kid_rules, r, kid_path, early, ignored))
         ignored = None
     return frames
 

@@ -293,3 +293,102 @@ def test_validate_reports_a_bad_name_set_directly() -> None:
     r.add_child("Custom").name = "a\udc00"
     found = [d for d in validate(r) if d.code == 12100]
     assert found and "is not an XML name" in found[0].message
+
+
+# --- the writer before start tags were compiled per key set (kept to prove the new one equal) ----
+
+
+def previous_write(node: TwiML, out: list[str]) -> None:
+    """`twiml.serialize._write` as it was before key-set writers and `_PLAIN`: sorts and checks
+    every attribute of every element."""
+    name = node.name
+    if name == "#comment" or name == "#pi":
+        out.append(serialize.markup_text(node))
+        return
+    if name not in naming.XML_NAMES:
+        naming.check_name(name, name)
+    attrs = node.attrs
+    head = "<" + name
+    for key in sorted(attrs) if len(attrs) > 1 else attrs:
+        value = attrs[key]
+        if value.__class__ is not int:
+            value = serialize.attr_text(value)
+            if "&" in value or "<" in value or ">" in value or '"' in value or not value.isprintable():
+                value = serialize.escape_attr(value, name, key)
+        if key not in naming.XML_NAMES:
+            naming.check_name(key, name, attribute=True)
+        head = f'{head} {key}="{value}"'
+    value = node.value
+    verbs = node.verbs
+    if value is None or value == "":
+        if not verbs:
+            out.append(head + " />")
+            return
+        mark = len(out)
+        out.append(head + ">")
+    else:
+        text = value if value.__class__ is str else serialize.body_text(value, name)
+        if "&" in text or "<" in text or ">" in text or not text.isprintable():
+            text = serialize.escape_text(text, name)
+        if not verbs:
+            out.append(f"{head}>{text}</{name}>")
+            return
+        mark = -1
+        out.append(head + ">" + text)
+    for verb in verbs:
+        if isinstance(verb, str):
+            if verb:
+                if "&" in verb or "<" in verb or ">" in verb or not verb.isprintable():
+                    verb = serialize.escape_text(verb, name)
+                out.append(verb)
+        else:
+            previous_write(verb, out)
+    if mark >= 0 and len(out) == mark + 1:
+        out[mark] = head + " />"
+    else:
+        out.append("</" + name + ">")
+
+
+def previous_outcome(tree: TwiML) -> str:
+    out: list[str] = []
+    try:
+        previous_write(tree, out)
+    except TwiMLException as exc:
+        return f"TwiMLException: {exc}"
+    return "".join(out)
+
+
+def current_outcome(tree: TwiML) -> str:
+    try:
+        return tree.to_xml(xml_declaration=False)
+    except TwiMLException as exc:
+        return f"TwiMLException: {exc}"
+
+
+class Shout(str):
+    """A str subclass whose text differs from its value: the writer must use its str()."""
+
+    def __str__(self) -> str:
+        return self.upper() + " & <shout>"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(trees())
+def test_writer_equals_previous_writer(tree: TwiML) -> None:
+    """Same bytes and the same error message, on the first sighting of a key set (written by the
+    loop), the second (compiled) and later ones (compiled writer reused, `_PLAIN` warm)."""
+    expected = previous_outcome(tree)
+    for _ in range(3):
+        assert current_outcome(tree) == expected
+
+
+@pytest.mark.parametrize("value", [Shout("post"), Shout(""), True, 1.5, ["a", 2, False], ("x&", "y")])
+def test_values_that_are_not_plain_strings_are_written_by_their_text(value: Any) -> None:
+    """Values equal to a string already known plain ("post", "") are still converted and escaped."""
+    for key_count in (1, 3):
+        for _ in range(3):
+            node = GenericNode("X", None, method="post", empty="")
+            node.to_xml()
+            keys = ["method", "b", "c"][:key_count]
+            node.attrs = dict.fromkeys(keys, value)
+            assert current_outcome(node) == previous_outcome(node)

@@ -848,7 +848,7 @@ def test_every_grammar_attribute_gets_a_checker_that_accepts_its_default_and_val
         r = _rules_for(el)
         assert _rules_for(el) is r  # built once
         for a in el.attrs:
-            _, check = r.checkers[a.xml]
+            check = r.checkers[a.xml][1]
             if check is None:
                 continue
             for v in a.values:
