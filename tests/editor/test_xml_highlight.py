@@ -66,3 +66,17 @@ def test_states() -> None:
     assert scan_line('value">text', 'tag"')[0][0] == (0, 6, "string")
     assert scan_line("<![CDATA[ a", "")[1] == "cdata"
     assert scan_line("b ]]> <Say/>", "cdata")[1] == ""
+
+
+def test_unwrapped_rows_are_the_tables_textual_builds() -> None:
+    from textual.document._document import Document as TextDocument
+    from textual.document._wrapped_document import WrappedDocument
+
+    from editor.widgets.xml_preview import _CachedHeight
+
+    text = "<Response>\n\t<Say>\ta\tb</Say>\n\n  <Play>x</Play>\n</Response>\n"
+    ours = _CachedHeight(TextDocument(text), 0, 4)
+    theirs = WrappedDocument(TextDocument(text), 0, 4)
+    for name in ("_wrap_offsets", "_offset_to_line_info", "_line_index_to_offsets", "_tab_width_cache"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.height == theirs.height == 6
