@@ -108,7 +108,8 @@ REAL = sorted((Path(__file__).resolve().parents[1] / "corpus" / "real").glob("*.
 
 
 def _document(data: st.DataObject) -> Document:
-    source = data.draw(st.sampled_from([MIXED, CRLF, *REAL]))
+    choices: list[str | Path] = [MIXED, CRLF, *REAL]
+    source = data.draw(st.sampled_from(choices))
     if isinstance(source, Path):
         try:
             return Document.open(source)
