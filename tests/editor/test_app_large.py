@@ -1,0 +1,49 @@
+"""A large document in the app: a burst of typed keys all land, and the views show the result
+(preview text, problems with the exact served size) without a full re-render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_helpers import SIZE, field_input, settle
+
+from editor.app import EditorApp
+from twiml.voice_response import VoiceResponse
+
+MENUS = 1000  # 5,002 nodes
+
+
+def _document(path: Path) -> Path:
+    r = VoiceResponse()
+    for menu in range(MENUS):
+        g = r.gather(num_digits=1, action=f"/menu/{menu}", timeout=5)
+        for i in range(3):
+            g.say(f"For option {i} of menu {menu}, press {i}.")
+        r.say(f"No input for menu {menu}.")
+    path.write_text(r.to_xml(pretty=True), encoding="utf-8")
+    return path
+
+
+async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path) -> None:
+    path = _document(tmp_path / "large.xml")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gather = app.doc.root.children[MENUS]  # the middle of the document
+        app.select(gather)
+        await settle(pilot)
+        app.ensure_form()
+        await settle(pilot)
+        field = field_input(app, "action")
+        field.focus()
+        await settle(pilot)
+        typed = "/typed/fast/0123456789"
+        await pilot.press(*typed)  # one burst: no pause between the keys
+        await settle(pilot)
+        assert gather.attrs["action"] == typed
+        assert app.preview.xml_area.text == app.doc.to_xml() == app.doc.root.to_xml(pretty=True)
+        assert f'<Gather action="{typed}"' in app.preview.xml_area.text
+        served = [d for d in app.problems.diagnostics if d.code == 11750]
+        size = len(app.doc.file_text().encode("utf-8"))
+        assert served and f"is {size} bytes" in served[0].message
+        assert size == path.stat().st_size + len(typed) - len(f"/menu/{MENUS // 2}")
