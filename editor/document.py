@@ -649,8 +649,11 @@ class Document:
         cached = self._text
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        edited = self.edited_since(cached[0] if cached is not None else 0)  # the first: since it was read
-        text = self.source.dumps(edited=edited)
+        if self.source.text is None or not self.source.preserving:
+            text = self.pretty().text  # canonical: the preview's text, rewritten only where edited
+        else:
+            edited = self.edited_since(cached[0] if cached is not None else 0)  # the first: since it was read
+            text = self.source.dumps(edited=edited)
         self._text = (self.version, text)
         return text
 
