@@ -402,7 +402,7 @@ class _Target:
             marks = self.marks
             m = next(marks, None) if marks is not None else None
             if m is not None and marks is not None:
-                written = m.group("t")
+                written = m.group(3)  # "t" (by number: this runs for every element)
                 if written != tag and (written is None or not namespaces or not self.same(written, tag)):
                     self.marks = _chain(m, marks)  # CDATA, PI or lost step
                     m = self.locate(tag)

@@ -853,7 +853,8 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                 ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name not in allowed and name[:1] == "#":  # comments, processing instructions
+        kid_rules = allowed.get(name)
+        if kid_rules is None and name[:1] == "#":  # comments, processing instructions
             if name == "#comment":
                 ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
@@ -862,7 +863,6 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
         early: list[Diagnostic] | None = None
         kid_el: Element | None = None
         if r is not None:
-            kid_rules = allowed.get(name)
             kid_el = kid_rules.el if kid_rules is not None else r.allowed.get(name)
             if kid_el is None:
                 kid_el = GRAMMAR.resolve(dialect, r.el, name)
