@@ -279,7 +279,7 @@ def _check_ssml_voice(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnost
     if not node.verbs:  # no SSML inside
         return
     voice = node.attrs.get("voice")
-    voice_text = "" if voice is None else attr_text(voice)
+    voice_text = "" if voice is None else voice if voice.__class__ is str else attr_text(voice)
     if voice_text in rules.BASIC_VOICES and _element_children(node):
         out.append(
             _diag(
@@ -440,7 +440,8 @@ def _check_voice_language(node: TwiML, r: _Rules, path: NodePath, out: list[Diag
     language = node.attrs.get("language")
     if voice is None or language is None:
         return
-    voice_text, lang = attr_text(voice), attr_text(language)
+    voice_text = voice if voice.__class__ is str else attr_text(voice)
+    lang = language if language.__class__ is str else attr_text(language)
     known = VOICE_LANGUAGES.get(voice_text)
     if known is not None:
         if lang in known:
