@@ -29,7 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
 
 from editor.document import Change, Document, Kind
-from editor.keymap import ACTIONS, DEFAULT_KEYS, KeyAction, help_rows, load_keymap, pretty_key
+from editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from editor.screens.add_element import AddElementScreen
 from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
 from editor.screens.error_dialog import ErrorDialog
@@ -108,6 +108,8 @@ class EditorApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (as above)
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = _bindings(ACTIONS)
+    KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS
+    """The action records this app binds (a config file remaps them)."""
     COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(
@@ -128,10 +130,10 @@ class EditorApp(App[None]):
 
     def _load_keys(self, config_path: Path | None) -> tuple[KeyAction, ...]:
         try:
-            keys = load_keymap(config_path)
+            keys = load_keymap(config_path, self.KEY_ACTIONS)
         except ValueError as exc:
             self.startup_problems.append(("Key configuration ignored in part", str(exc)))
-            keys = getattr(exc, "keys", DEFAULT_KEYS)
+            keys = getattr(exc, "keys", self.KEY_ACTIONS)
         self.set_keymap({k.id: k.key for k in keys})
         self.actions = {k.id: k for k in keys}
         self._action_names = {k.action for k in keys}
@@ -203,10 +205,11 @@ class EditorApp(App[None]):
         self.tree.load(doc.root)
         self.problems.reset()
         self.select(doc.root)
-        self.refresh_views()
+        self._refresh_preview()
         self.update_title()
         self.tree.focus()
         freeze_heap()
+        self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
 
     def update_title(self) -> None:
         name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
@@ -387,9 +390,13 @@ class EditorApp(App[None]):
         if self._exit:
             return
         self.refresh_count += 1
-        doc = self.doc
+        self._refresh_preview()
+        self._refresh_problems()
+        freeze_heap()
+
+    def _refresh_preview(self) -> None:
         try:
-            self.preview.show_pretty(doc.pretty())
+            self.preview.show_pretty(self.doc.pretty())
         except TwiMLException as exc:
             self.preview.show_xml(f"<!-- the document cannot be written as XML: {exc} -->\n")
         self._highlight()
@@ -397,6 +404,9 @@ class EditorApp(App[None]):
             self.refresh_python()
         else:
             self.preview.python_stale = True
+
+    def _refresh_problems(self) -> None:
+        doc = self.doc
         try:
             diagnostics = doc.diagnostics()
         except ImportError:
@@ -412,7 +422,6 @@ class EditorApp(App[None]):
             ):
                 worst[id(node)] = d.severity
         self.tree.set_severities(worst)
-        freeze_heap()
 
     def refresh_python(self) -> None:
         try:

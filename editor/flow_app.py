@@ -14,9 +14,10 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from editor.app import EditorApp
+from editor.app import EditorApp, _bindings
 from editor.document import Document, Kind
 from editor.flow_project import FlowProject
+from editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from editor.screens.call_screen import CallScreen
 from editor.screens.confirm_many import ConfirmQuitMany
 from editor.screens.error_dialog import ErrorDialog
@@ -32,11 +33,8 @@ class FlowEditorApp(EditorApp):
     """The editor with a flow folder: map, routes, call panel, several open documents."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *EditorApp.BINDINGS,
-        Binding("f6", "flow_map", "Flow map", id="flow_map", priority=True),
-        Binding("f5", "call", "Call", id="call", priority=True),
-    ]
+    KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
 
     FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"save", "request_quit", "help", "command_palette", "flow_map", "call"}

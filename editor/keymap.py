@@ -24,9 +24,11 @@ from typing import Any
 
 __all__ = [
     "ACTIONS",
+    "ALL_ACTIONS",
     "DEFAULT_KEYS",
     "ENV_VAR",
     "FIXED_KEYS",
+    "FLOW_ACTIONS",
     "WHEN",
     "KeyAction",
     "KeymapError",
@@ -193,6 +195,27 @@ ACTIONS: tuple[KeyAction, ...] = (
 )
 """Every editor action, in the order help and README list them."""
 
+FLOW_ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction(
+        "flow_map",
+        "f6",
+        "Flow map",
+        "Show the flow's map: its documents and the routes between them",
+        in_text=True,
+    ),
+    KeyAction(
+        "call",
+        "f5",
+        "Call",
+        "Call the flow in the simulator, starting at the document on screen",
+        in_text=True,
+    ),
+)
+"""The actions `twiml-editor FOLDER` adds for a flow folder."""
+
+ALL_ACTIONS = ACTIONS + FLOW_ACTIONS
+"""Every action id a config file may remap."""
+
 DEFAULT_KEYS = ACTIONS
 """The default keymap (the records as shipped)."""
 
@@ -212,9 +235,9 @@ def pretty_key(key: str) -> str:
     return ", ".join(key.split(","))
 
 
-def help_rows(actions: tuple[KeyAction, ...] = ACTIONS) -> list[tuple[str, str, str]]:
-    """(keys, action id, what it does) for every action and fixed key: F1 help and README (the id
-    is what a config file remaps)."""
+def help_rows(actions: tuple[KeyAction, ...] = ACTIONS, *, fixed: bool = True) -> list[tuple[str, str, str]]:
+    """(keys, action id, what it does) for every action (and, with `fixed`, the widgets' own
+    keys): F1 help and README (the id is what a config file remaps)."""
     rows = []
     for a in actions:
         text = a.help or a.description
@@ -223,14 +246,16 @@ def help_rows(actions: tuple[KeyAction, ...] = ACTIONS) -> list[tuple[str, str, 
         if a.in_text:
             text += "; also in text fields"
         rows.append((pretty_key(a.key), a.id, text))
-    rows += [(key, "", text) for key, text in FIXED_KEYS]
+    if fixed:
+        rows += [(key, "", text) for key, text in FIXED_KEYS]
     return rows
 
 
-def markdown_table(actions: tuple[KeyAction, ...] = ACTIONS) -> str:
-    """README's key table, generated from the records (a test checks README holds it)."""
+def markdown_table(actions: tuple[KeyAction, ...] = ACTIONS, *, fixed: bool = True) -> str:
+    """README's key tables, generated from the records (a test checks README holds them)."""
     lines = ["| Key | Action id | Does |", "|---|---|---|"]
-    lines += [f"| {key} | {f'`{name}`' if name else ''} | {text} |" for key, name, text in help_rows(actions)]
+    rows = help_rows(actions, fixed=fixed)
+    lines += [f"| {key} | {f'`{name}`' if name else ''} | {text} |" for key, name, text in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -288,33 +313,44 @@ def _key_string(value: Any) -> str | None:
     return ",".join(parts)
 
 
-def load_keymap(config_path: Path | None = None) -> tuple[KeyAction, ...]:
-    """The defaults with the ``[keys]`` overrides of the config file applied.
+def load_keymap(config_path: Path | None = None, actions: tuple[KeyAction, ...] = ACTIONS) -> tuple[KeyAction, ...]:
+    """The records of `actions` with the ``[keys]`` overrides of the config file applied.
 
     With no `config_path`, a missing default file simply means defaults.  An explicit path (or
     $TWIML_EDITOR_CONFIG) that does not exist, unreadable or invalid TOML, unknown action ids,
     malformed keys and one key bound to two actions raise `KeymapError` with every problem and
-    its line; its ``.keys`` is the keymap to use meanwhile.
+    its line; its ``.keys`` is the keymap to use meanwhile.  Every action id is known (a flow
+    key in the config is no error for the plain editor); clashes are checked among `actions`.
     """
+    wanted = {a.id for a in actions}
+    try:
+        keys = _load_all(config_path, wanted)
+    except KeymapError as exc:
+        exc.keys = tuple(k for k in exc.keys if k.id in wanted)
+        raise
+    return tuple(k for k in keys if k.id in wanted)
+
+
+def _load_all(config_path: Path | None, wanted: set[str]) -> tuple[KeyAction, ...]:
     explicit = config_path is not None or bool(os.environ.get(ENV_VAR))
     path = Path(config_path).expanduser() if config_path is not None else default_config_path()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if explicit:
-            raise KeymapError(path, ["config file not found"], DEFAULT_KEYS) from None
-        return DEFAULT_KEYS
+            raise KeymapError(path, ["config file not found"], ALL_ACTIONS) from None
+        return ALL_ACTIONS
     except (OSError, UnicodeDecodeError) as exc:
-        raise KeymapError(path, [f"cannot read the file: {exc}"], DEFAULT_KEYS) from exc
+        raise KeymapError(path, [f"cannot read the file: {exc}"], ALL_ACTIONS) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise KeymapError(path, [f"invalid TOML: {exc}"], DEFAULT_KEYS) from exc
+        raise KeymapError(path, [f"invalid TOML: {exc}"], ALL_ACTIONS) from exc
 
     section = data.get("keys", {})
     if not isinstance(section, dict):
-        raise KeymapError(path, [f"{_where(text, 'keys')}'keys' must be a table: [keys]"], DEFAULT_KEYS)
-    known = {action.id: action for action in DEFAULT_KEYS}
+        raise KeymapError(path, [f"{_where(text, 'keys')}'keys' must be a table: [keys]"], ALL_ACTIONS)
+    known = {action.id: action for action in ALL_ACTIONS}
     problems: list[str] = []
     overrides: dict[str, str] = {}
     for action_id, value in section.items():
@@ -331,7 +367,7 @@ def load_keymap(config_path: Path | None = None) -> tuple[KeyAction, ...]:
             )
             continue
         overrides[action_id] = key
-    keys = tuple(replace(a, key=overrides[a.id]) if a.id in overrides else a for a in DEFAULT_KEYS)
+    keys = tuple(replace(a, key=overrides[a.id]) if a.id in overrides else a for a in ALL_ACTIONS)
 
     # One key, one action: an override that collides is dropped (back to its default), which
     # can uncover another collision, so repeat until nothing clashes.
@@ -340,6 +376,8 @@ def load_keymap(config_path: Path | None = None) -> tuple[KeyAction, ...]:
         owner: dict[str, str] = {}
         clashes: set[str] = set()
         for action in keys:
+            if action.id not in wanted:
+                continue
             for single in action.key.split(","):
                 other = owner.setdefault(single.lower(), action.id)
                 if other == action.id:

@@ -66,7 +66,20 @@ class _SizedDocument(Document):
 
 class _CachedHeight(WrappedDocument):
     """TextArea asks for the document height once per drawn line and 8.2.8 sums over every
-    line each time; the table of rows it keeps has one entry per row already."""
+    line each time; the table of rows it keeps has one entry per row already.  It also wraps
+    the whole text again on every resize and layout pass (a dozen times while the screen
+    opens), which changes nothing while lines are not wrapped: `wrap_range` keeps the tables
+    in step with edits."""
+
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        if (
+            not width
+            and not self._width
+            and (not tab_width or tab_width == self._tab_width)
+            and len(getattr(self, "_line_index_to_offsets", ())) == self.document.line_count
+        ):
+            return
+        super().wrap(width, tab_width)
 
     @property
     def height(self) -> int:
@@ -205,7 +218,7 @@ class XmlPreview(Vertical):
         area = self.xml_area
         old = self._shown
         self._shown = pretty
-        if old is None:
+        if old is None or old.root is not pretty.root:  # another document: load it whole
             if area.text != pretty.text:
                 area.load_text(pretty.text)
             return

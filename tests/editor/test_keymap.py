@@ -10,6 +10,7 @@ from editor.keymap import (
     ACTIONS,
     DEFAULT_KEYS,
     ENV_VAR,
+    FLOW_ACTIONS,
     WHEN,
     KeyAction,
     KeymapError,
@@ -216,6 +217,21 @@ def test_readme_key_table_is_generated_from_the_records() -> None:
     start = readme.index("<!-- keys:")
     block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /keys -->")]
     assert block == markdown_table(), "README key table is stale: paste editor.keymap.markdown_table()"
+    start = readme.index("<!-- flow-keys:")
+    block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /flow-keys -->")]
+    assert block == markdown_table(FLOW_ACTIONS, fixed=False), "README flow key table is stale"
+
+
+def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:
+    from editor.flow_app import FlowEditorApp
+
+    bindings = {b.id: b for b in FlowEditorApp.BINDINGS if not isinstance(b, tuple)}
+    assert set(bindings) == {a.id for a in ACTIONS + FLOW_ACTIONS}
+    assert (bindings["call"].key, bindings["flow_map"].key) == ("f5", "f6")
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\ncall = "f7"\n', encoding="utf-8")
+    assert {k.id: k.key for k in load_keymap(config, ACTIONS + FLOW_ACTIONS)}["call"] == "f7"
+    assert "call" not in {k.id for k in load_keymap(config)}  # known, but not the plain editor's
 
 
 def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:

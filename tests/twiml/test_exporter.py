@@ -246,7 +246,8 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
             elif choice == "comment" and not twilio:
                 node.append(Comment(draw(TEXT.filter(lambda t: "--" not in t and not t.endswith("-")))))
             elif choice == "text" and not twilio:
-                node.append(draw(TEXT))
+                # Whitespace alone between elements is formatting, which parse drops by design.
+                node.append(draw(TEXT.filter(lambda t: t.strip() != "")))
             elif choice == "markup" and not twilio:
                 node.append(draw(MARKUP))
 
