@@ -210,17 +210,22 @@ def _has_text(node: TwiML) -> bool:
     return False
 
 
-def _deep_text(node: TwiML) -> str:
-    """All text in the subtree, without markup (what a voice speaks), in document order."""
-    parts: list[str] = []
+def _text_length(node: TwiML) -> int:
+    """How long all text in the subtree is, without markup (what a voice speaks), without joining it."""
+    length = 0
     stack = [node]
     while stack:
         n = stack.pop()
         if n.name[:1] != "#":
-            parts.append(_own_text(n))
-        if n.verbs:
-            stack.extend([v for v in reversed(n.verbs) if not isinstance(v, str)])
-    return "".join(parts)
+            value = n.value
+            if value is not None:
+                length += len(value if value.__class__ is str else body_text(value))
+            for v in n.verbs:
+                if isinstance(v, str):
+                    length += len(v)
+                else:
+                    stack.append(v)
+    return length
 
 
 def _element_children(node: TwiML) -> list[TwiML]:
@@ -274,7 +279,7 @@ def _check_ssml_voice(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnost
     if not node.verbs:  # no SSML inside
         return
     voice = node.attrs.get("voice")
-    voice_text = "" if voice is None else attr_text(voice)
+    voice_text = "" if voice is None else voice if voice.__class__ is str else attr_text(voice)
     if voice_text in rules.BASIC_VOICES and _element_children(node):
         out.append(
             _diag(
@@ -296,20 +301,21 @@ def _check_say_length(node: TwiML, r: _Rules, path: NodePath, out: list[Diagnost
     value = node.value
     if not node.verbs and (value is None or (value.__class__ is str and len(value) <= _SAY_SHORT)):
         return
+    length = _text_length(node)
+    if length <= _SAY_SHORT:
+        return
     voice = node.attrs.get("voice")
     voice_text = "" if voice is None else attr_text(voice)
-    kids = _element_children(node)
     limit = rules.SAY_LIMIT_DEFAULT
     for prefix, n in rules.SAY_LIMITS:
         if voice_text.startswith(prefix):
             limit = n
             break
-    text = _deep_text(node) if kids else _own_text(node)
-    if len(text) > limit:
+    if length > limit:
         out.append(
             _diag(
                 rules.SAY_LIMIT_CODE,
-                f"<Say> text is {len(text)} characters; {voice_text or 'the default voice'} speaks at most {limit}",
+                f"<Say> text is {length} characters; {voice_text or 'the default voice'} speaks at most {limit}",
                 path,
                 node,
             )
@@ -434,7 +440,8 @@ def _check_voice_language(node: TwiML, r: _Rules, path: NodePath, out: list[Diag
     language = node.attrs.get("language")
     if voice is None or language is None:
         return
-    voice_text, lang = attr_text(voice), attr_text(language)
+    voice_text = voice if voice.__class__ is str else attr_text(voice)
+    lang = language if language.__class__ is str else attr_text(language)
     known = VOICE_LANGUAGES.get(voice_text)
     if known is not None:
         if lang in known:
@@ -605,7 +612,9 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: NodePath, o
                 _diag(codes.SCHEMA, f"text directly inside <{el.xml}> is ignored", path, node, effect="text ignored")
             )
     elif r.content is not None:
-        _check_content(node, r.content, path, out)
+        value = node.value
+        if not (value.__class__ is str and value.strip()):  # text is content: most nodes end here
+            _check_content(node, r.content, path, out)
     if r.text_rules:
         text = _own_text(node).strip()
         if el.text_limit is not None and len(text) > el.text_limit[0]:
@@ -845,7 +854,8 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                 ignored = None  # a blank line parts the comment from the element
             continue
         name = kid.name
-        if name not in allowed and name[:1] == "#":  # comments, processing instructions
+        kid_rules = allowed.get(name)
+        if kid_rules is None and name[:1] == "#":  # comments, processing instructions
             if name == "#comment":
                 ignored = suppressions(kid.value) if isinstance(kid.value, str) else None
             continue
@@ -854,7 +864,6 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
         early: list[Diagnostic] | None = None
         kid_el: Element | None = None
         if r is not None:
-            kid_rules = allowed.get(name)
             kid_el = kid_rules.el if kid_rules is not None else r.allowed.get(name)
             if kid_el is None:
                 kid_el = GRAMMAR.resolve(dialect, r.el, name)

@@ -500,3 +500,25 @@ def test_sample_flows_parse_to_known_classes_with_positions(path: Path) -> None:
         opener = "<!--" if isinstance(node, Comment) else f"<{node.name}"
         assert line[node.source_column - 1 :].startswith(opener)
     assert parse(doc.to_xml(pretty=True)).to_xml() == doc.to_xml()
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<?xml version="1.0"?>\n<Response>\n  <Say voice="alice">Hi &amp; bye</Say>\n  <Pause length="1"/>\n</Response>',
+        '<Response><Gather action="/a?x=1&amp;y=2"\n        method="POST"><Say>é 中 😀</Say><Play>u</Play></Gather></Response>',
+        "<Response>\r\n\t<Dial><Number>+1</Number></Dial>\r\n\t<Hangup></Hangup>\r\n</Response>",
+        "<Response><Say>a &gt; b</Say>" + "<Pause/>" * 50 + "<Redirect>/x</Redirect></Response>",
+    ],
+)
+def test_positions_without_markup_match_the_full_scan(xml: str) -> None:
+    """Without comments, CDATA or PIs every '<' not followed by '/' starts an element, so the
+    parser takes offsets without matching names; a comment at the end (nothing before it moves)
+    makes it scan every mark and check each name: the positions must agree."""
+
+    def positions(text: str) -> list[tuple[str, int | None, int | None]]:
+        return [(n.name, n.source_line, n.source_column) for n in _parse(text).iter() if n.name[:1] != "#"]
+
+    fast = positions(xml)
+    assert all(line is not None and column is not None for _, line, column in fast)
+    assert fast == positions(xml + "<!-- end -->")

@@ -466,6 +466,14 @@ CASES: list[tuple[str, Factory, Factory, Found]] = [
         ("warning", 13521, "Response/Say[1]"),
     ),
     (
+        "say_too_long_with_ssml",  # the text inside SSML and between it counts too
+        lambda: voice(
+            with_child(say("a" * 2000, voice="Polly.Joanna"), twiml.voice_response.SsmlProsody("b" * 1000), " ")
+        ),
+        lambda: voice(with_child(say("a" * 2000, voice="Polly.Joanna"), twiml.voice_response.SsmlProsody("b" * 1000))),
+        ("warning", 13521, "Response/Say[1]"),
+    ),
+    (
         "ssml_with_basic_voice",
         lambda: voice(with_child(say("Hi ", voice="man"), twiml.voice_response.SsmlBreak())),
         lambda: voice(with_child(say("Hi ", voice="Polly.Joanna"), twiml.voice_response.SsmlBreak())),
