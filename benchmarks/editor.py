@@ -7,7 +7,8 @@
    in the form field to the refreshed views, which adds the event-loop hops and the REFRESH_DELAY
    debounce, and the longest the event loop went without answering while typing (target < 100 ms).
 2. Opening a 10,000-node file (target < 0.5 s): Document.open alone; in a running editor as
-   ctrl+o does, until the first paint (tree and preview) and until the problems are listed; and
+   ctrl+o does, until the screen's first redraw (the top of the tree and the preview; the rest of
+   a long tree is added right after) and until everything is shown (whole tree, problems); and
    from the app's start until it shows everything (Textual's own start-up included).
 
 Pass sizes as arguments (`python benchmarks/editor.py 2000 10000`) to run fewer.
@@ -173,12 +174,22 @@ async def open_benchmark(path: Path) -> dict[str, float]:
     app = EditorApp(empty)
     async with app.run_test(size=SIZE) as pilot:
         await _wait_idle(app, pilot)
+        screen = app.screen
+        paint = screen._compositor_refresh
+        painted_at: list[float] = []
+
+        def painting() -> None:  # the screen's own redraw, timed
+            paint()
+            painted_at.append(time.perf_counter())
+
+        screen._compositor_refresh = painting  # type: ignore[method-assign]  # measuring only
         start = time.perf_counter()
         assert app.open_path(path)  # what ctrl+o does once a file is chosen
-        await pilot.pause()  # the first paint: tree and preview
-        painted = (time.perf_counter() - start) * 1000
-        await _wait_idle(app, pilot)  # and the problems list
+        await _wait_idle(app, pilot)  # everything: the whole tree and the problems list
         reopened = (time.perf_counter() - start) * 1000
+        screen._compositor_refresh = paint  # type: ignore[method-assign]
+        assert painted_at, "the screen was never redrawn"
+        painted = (painted_at[0] - start) * 1000  # the first redraw: tree (its top) and preview
         assert app.preview.xml_area.text == app.doc.to_xml()
     return {
         "nodes": total,
@@ -223,8 +234,8 @@ def main() -> None:
     )
     print(
         f"open a {opened['nodes']}-node file (target < 500 ms): Document.open {opened['document_open']:.0f} ms; "
-        f"in a running editor (ctrl+o) tree and preview painted {opened['open_painted']:.0f} ms, problems listed "
-        f"{opened['open_complete']:.0f} ms; app start until shown {opened['app_shows_it']:.0f} ms "
+        f"in a running editor (ctrl+o) first redraw with tree and preview {opened['open_painted']:.0f} ms, whole tree "
+        f"and problems {opened['open_complete']:.0f} ms; app start until shown {opened['app_shows_it']:.0f} ms "
         f"(includes Textual's own start-up)"
     )
 

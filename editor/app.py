@@ -210,6 +210,11 @@ class EditorApp(App[None]):
         self.tree.focus()
         freeze_heap()
         self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
+        self.call_after_refresh(self._index_source, doc)  # and the text's alignment, needed by saves and edits
+
+    def _index_source(self, doc: Document) -> None:
+        if doc is self.doc:
+            doc.source.index()
 
     def update_title(self) -> None:
         name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"

@@ -142,10 +142,11 @@ class Document:
         """Load a file in any encoding the library reads (BOM, declared encoding, else UTF-8).
         Raises TwiMLParseError (with line, column and file name) or OSError; only reads the
         file, so a malformed file stays exactly as it was. Saving keeps its formatting, encoding
-        and BOM."""
+        and BOM. The alignment of the text with the tree (`SourceDocument.index`) is left for
+        later, so a large file shows sooner; it runs before the first edit at the latest."""
         path = Path(path)
         try:
-            source = load(path, kind=kind)
+            source = load(path, kind=kind, defer_index=True)  # indexed before the first edit (`_apply`)
         except TwiMLParseError:
             raise
         except TwiMLException as exc:
@@ -284,6 +285,7 @@ class Document:
     # ------------------------------------------------------------------ history
 
     def _apply(self, command: Command) -> Change:
+        self.source.index()  # what the file looked like must be recorded before the tree changes
         change = command.apply(self.root)
         self._undo.append((next(self._serial), command))
         self._state = self._undo[-1][0]

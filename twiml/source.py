@@ -245,6 +245,7 @@ class SourceDocument:
         encoding: str = "utf-8",
         bom: bytes = b"",
         path: Path | None = None,
+        defer_index: bool = False,
     ) -> None:
         self.root = root
         self.text = text
@@ -252,8 +253,8 @@ class SourceDocument:
         self.encoding = encoding
         self.bom = bom
         self.path = path
-        self.preserving = False
-        """True when the original text could be aligned with the tree (always, for parsed text)."""
+        self._preserving = False
+        self._indexed = text is None
         self._records: dict[int, _Record] = {}
         self._top: _Record | None = None
         self._epilog: _Record | None = None
@@ -265,23 +266,39 @@ class SourceDocument:
         self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
         """Where each child of the root is in the last output's pieces, and its indentation."""
         self._last: tuple[list[str], tuple[object, ...]] | None = None
+        """The last output's pieces and `_around()` when they were written."""
         self._dumped = False
         self._pristine: set[int] | None = None
         """On the first `dumps(edited=...)`: the edited children; the others are as read."""
-        """The last output's pieces and `_around()` when they were written."""
-        if text is not None:
-            collecting = gc.isenabled()
-            gc.disable()  # records form no cycles; collections over the new tree would double the time
-            try:
-                self._index(text)
-            except (_Mismatch, ValueError, IndexError):
-                self._records.clear()
-                self._top = None
-            else:
-                self.preserving = True
-            finally:
-                if collecting:
-                    gc.enable()
+        if not defer_index:
+            self.index()
+
+    def index(self) -> None:
+        """Align the original text with the tree, once. It records what each node looked like
+        when read, so it must run before the tree is changed: done at once unless the document
+        was created with `defer_index=True` (the editor then calls it after the first paint, and
+        before its first edit)."""
+        if self._indexed:
+            return
+        self._indexed = True
+        collecting = gc.isenabled()
+        gc.disable()  # records form no cycles; collections over the new tree would double the time
+        try:
+            self._index(self.text or "")
+        except (_Mismatch, ValueError, IndexError):
+            self._records.clear()
+            self._top = None
+        else:
+            self._preserving = True
+        finally:
+            if collecting:
+                gc.enable()
+
+    @property
+    def preserving(self) -> bool:
+        """True when the original text could be aligned with the tree (always, for parsed text)."""
+        self.index()
+        return self._preserving
 
     # -------------------------------------------------------------------------- indexing
 
@@ -542,7 +559,7 @@ class SourceDocument:
     def reformat(self) -> None:
         """Forget the original text: from now on the output is canonical (indented, declaration)."""
         self.text = None
-        self.preserving = False
+        self._indexed, self._preserving = True, False
         self.encoding, self.bom = "utf-8", b""
         self._records.clear()
         self._top = None
@@ -836,8 +853,9 @@ def _parse(data: str | bytes, kind: str | None, filename: str | None) -> TwiML:
         raise
 
 
-def loads(text: str, *, kind: str | None = None) -> SourceDocument:
-    """A format-preserving document from XML text (a leading BOM is kept for `to_bytes`)."""
+def loads(text: str, *, kind: str | None = None, defer_index: bool = False) -> SourceDocument:
+    """A format-preserving document from XML text (a leading BOM is kept for `to_bytes`);
+    `defer_index` as for `SourceDocument`."""
     if not text.lstrip("\ufeff" + _WS).startswith("<"):
         raise TwiMLParseError("not XML: a TwiML document starts with '<'", 1, 1)
     bom = b""
@@ -850,15 +868,18 @@ def loads(text: str, *, kind: str | None = None) -> SourceDocument:
         bom = "\ufeff".encode(encoding)
     elif bom:
         bom = b""
-    return SourceDocument(root, text, encoding=encoding, bom=bom)
+    return SourceDocument(root, text, encoding=encoding, bom=bom, defer_index=defer_index)
 
 
-def load(source: str | bytes | os.PathLike[str], *, kind: str | None = None) -> SourceDocument:
+def load(
+    source: str | bytes | os.PathLike[str], *, kind: str | None = None, defer_index: bool = False
+) -> SourceDocument:
     """A format-preserving document from a file (path) or bytes.
 
     The bytes are decoded as the parser decodes them (BOM, then the declared encoding, else
     UTF-8), and `to_bytes()` / `save()` write them back the same way. Raises `TwiMLParseError`
     (with the file name) for anything that does not parse, OSError when the file cannot be read.
+    `defer_index` as for `SourceDocument`.
     """
     path: Path | None = None
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -875,7 +896,7 @@ def load(source: str | bytes | os.PathLike[str], *, kind: str | None = None) -> 
         text = data[len(bom) :].decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:  # the parser accepted it, so this is unexpected
         raise TwiMLParseError(f"cannot decode as {encoding}: {exc}", None, None, filename) from None
-    return SourceDocument(root, text, encoding=encoding, bom=bom, path=path)
+    return SourceDocument(root, text, encoding=encoding, bom=bom, path=path, defer_index=defer_index)
 
 
 def canonical(root: TwiML) -> SourceDocument:

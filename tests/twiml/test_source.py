@@ -72,6 +72,25 @@ def test_no_edit_gives_the_same_bytes(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_deferred_index_gives_the_same_results(path: Path) -> None:
+    """`defer_index=True` (the editor's open): the same bytes without an edit, and the same
+    one-line diff when the index is built before the tree changes."""
+    doc = load(path, defer_index=True)
+    assert doc.to_bytes() == path.read_bytes()
+    nodes = [n for n in elements(doc.root) if plain_attrs(n)]
+    if not nodes:
+        return
+    doc = load(path, defer_index=True)
+    doc.index()
+    target = next(n for n in elements(doc.root) if plain_attrs(n))
+    target.attrs[plain_attrs(target)[0]] = "deferred"
+    eager = load(path)
+    twin = next(n for n in elements(eager.root) if plain_attrs(n))
+    twin.attrs[plain_attrs(twin)[0]] = "deferred"
+    assert doc.dumps() == eager.dumps()
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_one_attribute_change_is_a_one_line_diff(path: Path) -> None:
     doc = load(path)
     nodes = [n for n in elements(doc.root) if plain_attrs(n)]
