@@ -707,7 +707,6 @@ class Revalidator:
 
     def __init__(self, *, suppressed: bool = False) -> None:
         self.suppressed = suppressed
-        self._memo: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
         self._last: _Children | None = None
         self.reused = 0
         """How many of the root's children the last run took from the previous one (for tests)."""
@@ -730,41 +729,41 @@ class Revalidator:
                 i = last.index.get(id(node))
                 if i is not None and i not in walked:
                     walked.add(i)
-                    frame = last.frames[i]
                     founds[i] = []
-                    _walk(frame, dialect, founds[i])
-                    self._memo[id(node)] = (node, (dialect, *frame[1:]), founds[i])
+                    _walk(last.frames[i], dialect, founds[i])
             self.reused = len(founds) - len(walked)
         else:
-            self._last = last = self._full(doc, root_rules, dialect, path, edited)
+            self._last = last = self._full(doc, root_rules, dialect, path, last if edited is not None else None, edited)
         for found in last.founds:
             if found:
                 out.extend(found)
         return out if self.suppressed else [d for d in out if not d.suppressed]
 
     def _full(
-        self, doc: TwiML, root_rules: _Rules | None, dialect: str, path: NodePath, edited: Collection[TwiML] | None
+        self,
+        doc: TwiML,
+        root_rules: _Rules | None,
+        dialect: str,
+        path: NodePath,
+        last: _Children | None,
+        edited: Collection[TwiML] | None,
     ) -> _Children:
-        """Walk the root's children, reusing the findings of those whose place is unchanged."""
-        old = self._memo if edited is not None else {}
+        """Walk the root's children, reusing the findings `last` has for those whose place is
+        unchanged and that are not in `edited`."""
         skip = {id(node) for node in edited} if edited is not None else set()
-        fresh: dict[int, tuple[TwiML, tuple[object, ...], list[Diagnostic]]] = {}
         frames = _child_frames(doc, root_rules, dialect, path) if doc.verbs else []
         founds: list[list[Diagnostic]] = []
         reused = 0
         for frame in frames:
             node = frame[0]
-            key = (dialect, *frame[1:])
-            hit = old.get(id(node))
-            if hit is not None and hit[0] is node and id(node) not in skip and hit[1] == key:
-                found = hit[2]
+            i = last.index.get(id(node)) if last is not None else None
+            if i is not None and last is not None and id(node) not in skip and last.same_place(i, frame, dialect):
+                found = last.founds[i]
                 reused += 1
             else:
                 found = []
                 _walk(frame, dialect, found)
-            fresh[id(node)] = (node, key, found)
             founds.append(found)
-        self._memo = fresh
         self.reused = reused
         return _Children(doc, tuple(doc.verbs), root_rules, dialect, frames, founds)
 
@@ -786,18 +785,27 @@ class _Children:
         self.index = {id(frame[0]): i for i, frame in enumerate(frames)}
         self.hands_off = {i: _hands_off(frame[0], rules) for i, frame in enumerate(frames)} if rules else {}
 
+    def same_place(self, i: int, frame: Frame, dialect: str) -> bool:
+        """Whether child `i` was seen in the place `frame` describes (same node, grammar entry,
+        path, position findings and comment before it)."""
+        old = self.frames[i]
+        return old[0] is frame[0] and dialect == self.dialect and old[1:] == frame[1:]
+
     def still_fits(self, root: TwiML, rules: _Rules | None, dialect: str, edited: Collection[TwiML]) -> bool:
         """True when the frames still hold: same root, children, grammar entry, and no edited
-        child that is a comment or now hands the call off differently."""
+        child that is a comment (its text may silence what follows) or now hands the call off
+        differently."""
         if root is not self.root or rules is not self.rules or dialect != self.dialect:
             return False
         if len(root.verbs) != len(self.items) or tuple(root.verbs) != self.items:
             return False
         for node in edited:
+            if is_markup(node):
+                return False
             i = self.index.get(id(node))
             if i is None:
                 continue
-            if is_markup(node) or self.frames[i][0] is not node:
+            if self.frames[i][0] is not node:
                 return False
             if rules is not None and _hands_off(node, rules) != self.hands_off.get(i):
                 return False

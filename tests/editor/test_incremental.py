@@ -32,7 +32,7 @@ MIXED = """<?xml version="1.0" encoding="UTF-8"?>
     <Play>https://example.com/a.mp3</Play>
   </Gather>
   <Redirect/>
-  <!-- twiml: ignore[13520] -->
+  <!-- twiml: ignore[13910] -->
   <Pause length="abc"/>
   <Sayy>typo</Sayy>
   <Dial><Number>+15551234567</Number><Client>bob</Client></Dial>
@@ -144,6 +144,15 @@ def test_an_edit_rechecks_only_its_subtree() -> None:
     found = doc.diagnostics()
     assert revalidator.reused == len(elements) - 1
     assert any("madeUp" in d.message for d in found)
+
+
+def test_editing_a_comment_at_the_root_rechecks_what_it_silences() -> None:
+    doc = Document.from_xml(MIXED)
+    comment = next(v for v in doc.root.verbs if isinstance(v, Comment))
+    assert [d.code for d in doc.diagnostics() if d.suppressed] == [13910]
+    for text in (" twiml: ignore ", " just a note ", " twiml: ignore[13910] "):
+        doc.set_text(comment, text)
+        assert _key(doc.diagnostics()) == _key(validator.validate(doc.root, suppressed=True))
 
 
 def test_edited_since() -> None:
