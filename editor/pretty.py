@@ -12,7 +12,7 @@ from collections.abc import Collection
 from functools import cached_property
 
 from twiml.base import TwiML
-from twiml.serialize import pretty_child, pretty_frame
+from twiml.serialize import one_line, pretty_child, pretty_frame
 
 __all__ = ["Pretty", "node_lines"]
 
@@ -47,34 +47,34 @@ class Pretty:
         frame = pretty_frame(root)
         if frame is None:
             return cls(root, root.to_xml(pretty=True), (), (), "")
-        usable = previous is not None and edited is not None and previous.root is root
-        if usable and previous is not None and edited is not None and previous.items == tuple(root.verbs):
-            # The same children: write again only those edited.
+        items = tuple(root.verbs)
+        if previous is None or edited is None or previous.root is not root:
+            pieces = ["" if isinstance(item, str) else pretty_child(item) for item in items]
+            return cls(root, frame[0], items, tuple(pieces), frame[1])
+        index = previous.index
+        if previous.items == items:  # the same children: write again only those edited
             pieces = list(previous.pieces)
             lines = list(previous.lines)
-            index = previous.index
             for node in edited:
                 i = index.get(id(node))
-                if i is not None and previous.items[i] is node:
+                if i is not None:
                     pieces[i] = pretty_child(node)
                     lines[i] = pieces[i].count("\n")
             made = cls(root, frame[0], previous.items, tuple(pieces), frame[1], tuple(lines))
-            made.__dict__["index"] = index
+            made.__dict__["index"] = index  # the same children, the same positions
             return made
-        known: dict[int, tuple[object, str]] = {}
-        if usable and previous is not None and edited is not None:
-            known = {id(item): (item, piece) for item, piece in zip(previous.items, previous.pieces, strict=True)}
-            for node in edited:
-                known.pop(id(node), None)
-        items = tuple(root.verbs)
-        pieces_: list[str] = []
+        skip = {id(node) for node in edited}
+        pieces = []
         for item in items:
             if isinstance(item, str):
-                pieces_.append("")
+                pieces.append("")
                 continue
-            hit = known.get(id(item))
-            pieces_.append(hit[1] if hit is not None and hit[0] is item else pretty_child(item))
-        return cls(root, frame[0], items, tuple(pieces_), frame[1])
+            i = index.get(id(item))
+            if i is not None and previous.items[i] is item and id(item) not in skip:
+                pieces.append(previous.pieces[i])
+            else:
+                pieces.append(pretty_child(item))
+        return cls(root, frame[0], items, tuple(pieces), frame[1])
 
     @cached_property
     def index(self) -> dict[int, int]:
@@ -138,20 +138,6 @@ def _newlines(node: TwiML) -> int:
     return count
 
 
-def _inline(node: TwiML) -> bool:
-    """Mirror of the pretty printer's rule: text or no element children -> written on one line."""
-    if node.value is not None and node.value != "":
-        return True
-    has_child = False
-    for verb in node.verbs:
-        if isinstance(verb, str):
-            if verb:
-                return True
-        else:
-            has_child = True
-    return not has_child
-
-
 def node_lines(root: TwiML, target: TwiML, first_line: int | None = None) -> tuple[int, int] | None:
     """First and last line (0-based) of `target` in the pretty XML of `root`'s subtree, whose
     first line is `first_line` (default: where ``root.to_xml(pretty=True)`` puts the root, after
@@ -169,7 +155,7 @@ def node_lines(root: TwiML, target: TwiML, first_line: int | None = None) -> tup
                 return start, line
             line += 1
             continue
-        if _inline(node):
+        if one_line(node):
             size = 1 + _newlines(node)
             if node is target:
                 return line, line + size - 1

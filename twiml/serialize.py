@@ -258,8 +258,8 @@ def _write(node: TwiML, put: Callable[[str], object], whole: bool = True) -> Non
     put("</" + name + ">")
 
 
-def _one_line(node: TwiML) -> bool:
-    """Pretty output writes a node on one line when it holds text or no element at all."""
+def one_line(node: TwiML) -> bool:
+    """Whether pretty output writes `node` on one line: it holds text, or no element at all."""
     value = node.value
     if not (value is None or value == ""):
         return True
@@ -275,7 +275,7 @@ def _write_pretty(node: TwiML, out: list[str], indent: str, depth: int) -> None:
     """Indent elements that hold only elements; leave any element with text exactly as is."""
     verbs = node.verbs
     out.append(indent * depth)
-    if _one_line(node):
+    if one_line(node):
         _write(node, out.append)
         out.append("\n")
         return
@@ -357,22 +357,25 @@ def compact_size(node: TwiML, xml_declaration: bool = True) -> tuple[int, int]:
     return size[0], size[0] + size[1]
 
 
-def pretty_frame(node: TwiML, xml_declaration: bool = True, indent: str = "  ") -> tuple[str, str] | None:
+def _around(node: TwiML, xml_declaration: bool) -> tuple[str, str]:
+    """What pretty output writes before the root (declaration, comments, processing
+    instructions) and after it, one per line."""
+    before = (DECLARATION + "\n" if xml_declaration else "") + "".join(markup_text(m) + "\n" for m in node.prolog)
+    return before, "".join(markup_text(m) + "\n" for m in node.epilog)
+
+
+def pretty_frame(node: TwiML, xml_declaration: bool = True) -> tuple[str, str] | None:
     """What pretty output writes before the first and after the last child of `node`, when its
     children go one per line (declaration, comments before the root, start tag; end tag,
     comments after); None when `node` goes on one line. With `pretty_child` this lets a view
     rewrite only the children that changed (the editor's preview)."""
-    if _one_line(node):
+    if one_line(node):
         return None
-    out = [DECLARATION, "\n"] if xml_declaration else []
-    if node.prolog:
-        out.extend(markup_text(m) + "\n" for m in node.prolog)
+    before, after = _around(node, xml_declaration)
+    out = [before]
     _write(node, out.append, whole=False)
     out.append("\n")
-    tail = ["</" + node.name + ">\n"]
-    if node.epilog:
-        tail.extend(markup_text(m) + "\n" for m in node.epilog)
-    return "".join(out), "".join(tail)
+    return "".join(out), "</" + node.name + ">\n" + after
 
 
 def pretty_child(node: TwiML, depth: int = 1, indent: str = "  ") -> str:
@@ -384,28 +387,24 @@ def pretty_child(node: TwiML, depth: int = 1, indent: str = "  ") -> str:
 
 def to_string(node: TwiML, xml_declaration: bool = True, pretty: bool = False, indent: str = "  ") -> str:
     if pretty:
+        frame = pretty_frame(node, xml_declaration)
+        if frame is None:  # on one line: text inside the root, or no element in it
+            before, after = _around(node, xml_declaration)
+            out = [before]
+            _write(node, out.append)
+            out.append("\n" + after)
+            return "".join(out)
         indent = "  " if indent is None else indent
-        frame = pretty_frame(node, xml_declaration, indent)
-        if frame is not None:
-            parts = [frame[0]]
-            for verb in node.verbs:
-                if not isinstance(verb, str):
-                    _write_pretty(verb, parts, indent, 1)
-            parts.append(frame[1])
-            return "".join(parts)
+        parts = [frame[0]]
+        for verb in node.verbs:
+            if not isinstance(verb, str):
+                _write_pretty(verb, parts, indent, 1)
+        parts.append(frame[1])
+        return "".join(parts)
     out = [DECLARATION] if xml_declaration else []
-    if pretty:  # on one line: text inside the root, or no element in it
-        if xml_declaration:
-            out.append("\n")
-        if node.prolog:
-            out.extend(markup_text(m) + "\n" for m in node.prolog)
-        _write_pretty(node, out, indent, 0)
-        if node.epilog:
-            out.extend(markup_text(m) + "\n" for m in node.epilog)
-    else:
-        if node.prolog:  # comments and processing instructions around a parsed root
-            out.extend(markup_text(m) for m in node.prolog)
-        _write(node, out.append)
-        if node.epilog:
-            out.extend(markup_text(m) for m in node.epilog)
+    if node.prolog:  # comments and processing instructions around a parsed root
+        out.extend(markup_text(m) for m in node.prolog)
+    _write(node, out.append)
+    if node.epilog:
+        out.extend(markup_text(m) for m in node.epilog)
     return "".join(out)
