@@ -230,6 +230,27 @@ def _key(item: TwiML | str) -> tuple[str, Any]:
 # ------------------------------------------------------------------------------------ document
 
 
+def _place_run(rec: _Record, raw: str, i: int, body: bool) -> tuple[str, int]:
+    """Pair a text run of `rec`'s element (before its child markup, or at its end) with what
+    the parser made of it: the string verb at `i`, the body (`body`: the first run of a node
+    with a value), else formatting. Returns the formatting gap ("" when the run was text) and
+    the index of the next verb."""
+    verbs = rec.verbs
+    if i < len(verbs) and isinstance(verbs[i], str):
+        if not raw:
+            raise _Mismatch(f"text of <{rec.name}>")
+        rec.entries.append(_Entry("", verbs[i], raw))
+        rec.text_free = False
+        return "", i + 1
+    if body:
+        if not raw:
+            raise _Mismatch(f"body of <{rec.name}>")
+        rec.value_raw = raw
+        rec.text_free = False
+        return "", i
+    return raw, i
+
+
 class SourceDocument:
     """A TwiML document that remembers the text it was read from (see the module docstring).
 
@@ -383,20 +404,7 @@ class SourceDocument:
                 if item.__class__ is tuple:
                     raw += text[item[0] : item[1]]
                     continue
-                gap = ""
-                if i < count and isinstance(verbs[i], str):
-                    if not raw:
-                        raise _Mismatch(f"text of <{name}>")
-                    entries.append(_Entry("", verbs[i], raw))
-                    rec.text_free = False
-                    i += 1
-                elif first and body:
-                    if not raw:
-                        raise _Mismatch(f"body of <{name}>")
-                    rec.value_raw = raw
-                    rec.text_free = False
-                else:
-                    gap = raw
+                gap, i = _place_run(rec, raw, i, first and body)
                 first = False
                 raw = ""
                 child = verbs[i] if i < count else None
@@ -413,20 +421,7 @@ class SourceDocument:
                     if kid_markup.kind != "el":
                         raise _Mismatch(f"<{child.name}> vs {kid_markup.kind}")
                     stack.append((child, kid_markup))
-            gap = ""
-            if i < count and isinstance(verbs[i], str):
-                if not raw:
-                    raise _Mismatch(f"text of <{name}>")
-                entries.append(_Entry("", verbs[i], raw))
-                rec.text_free = False
-                i += 1
-            elif first and body:
-                if not raw:
-                    raise _Mismatch(f"body of <{name}>")
-                rec.value_raw = raw
-                rec.text_free = False
-            else:
-                gap = raw
+            gap, i = _place_run(rec, raw, i, first and body)
             if i != count:
                 raise _Mismatch(f"children of <{name}>")
             rec.tail = gap
