@@ -282,8 +282,7 @@ class SourceDocument:
         self.newline = "\n"
         self.indent_unit = "  "
         self._reuse: dict[int, tuple[TwiML, str | None, str]] = {}
-        self._written: dict[int, tuple[TwiML, str | None, str]] = {}
-        """The text of each child of the root in the last `dumps()`, for `dumps(edited=...)`."""
+        """During `dumps(edited=...)`: the text of each unedited child of the root last time."""
         self._slots: dict[int, tuple[TwiML, int, str | None]] = {}
         """Where each child of the root is in the last output's pieces, and its indentation."""
         self._last: tuple[list[str], tuple[object, ...]] | None = None
@@ -467,15 +466,17 @@ class SourceDocument:
             patched = self._patch(edited)
             if patched is not None:
                 return patched
-        previous, self._written = self._written, {}
-        self._slots = {}
         if edited is not None:
-            self._reuse = previous
-            for node in edited:
-                self._reuse.pop(id(node), None)
-            self._pristine = {id(node) for node in edited} if first else None
-        else:
-            self._reuse = {}
+            skip = {id(node) for node in edited}
+            if self._last is not None:
+                pieces = self._last[0]
+                self._reuse = {
+                    key: (node, indent, pieces[at])
+                    for key, (node, at, indent) in self._slots.items()
+                    if key not in skip
+                }
+            self._pristine = skip if first else None
+        self._slots = {}
         try:
             return self._dumps()
         finally:
@@ -507,10 +508,7 @@ class SourceDocument:
             slots.append(slot)
         out = last[0]
         for node, index, indent in slots:
-            piece: list[str] = []
-            self._emit(node, piece, indent)
-            text = out[index] = "".join(piece)
-            self._written[id(node)] = (node, indent, text)
+            out[index] = self._written_alone(node, indent)
         return "".join(out)
 
     def _dumps(self) -> str:
@@ -567,20 +565,13 @@ class SourceDocument:
         (`top`: a child of the root, whose text is remembered for `dumps(edited=...)`)."""
         if top:
             hit = self._reuse.get(id(node))
-            original = None
-            if hit is None and self._pristine is not None and id(node) not in self._pristine:
-                original = self._original(node)
             if hit is not None and hit[0] is node and hit[1] == indent:
-                out.append(hit[2])
-            elif original is not None:
-                hit = (node, indent, original)
-                out.append(original)
+                text = hit[2]
+            elif self._pristine is not None and id(node) not in self._pristine:
+                text = self._original(node) or self._written_alone(node, indent)
             else:
-                mark = len(out)
-                self._emit(node, out, indent)
-                hit = (node, indent, "".join(out[mark:]))
-                out[mark:] = [hit[2]]
-            self._written[id(node)] = hit
+                text = self._written_alone(node, indent)
+            out.append(text)
             self._slots[id(node)] = (node, len(out) - 1, indent)
             return
         rec = self._records.get(id(node))
@@ -616,6 +607,12 @@ class SourceDocument:
         if not empty:
             self._emit_content(rec, node, out)
         out.append(f"</{node.name}>" if opening else text[self._end_tag_start(rec) : markup.end])
+
+    def _written_alone(self, node: TwiML, indent: str | None) -> str:
+        """`node` written on its own, as `_emit` writes it at `indent`."""
+        piece: list[str] = []
+        self._emit(node, piece, indent)
+        return "".join(piece)
 
     def _original(self, node: TwiML) -> str | None:
         """The text `node` was read from (None for a node that was not)."""
