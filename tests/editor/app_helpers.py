@@ -25,6 +25,14 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def select(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
+    """Select `node` with the tree focused, as clicking it would, and wait for the cursor."""
+    app.tree.focus()
+    app.select(node)
+    await settle(pilot)
+    assert app.tree.cursor_node is not None and app.tree.cursor_node.data is node
+
+
 def row(app: EditorApp, node: TwiML) -> TreeNode[TwiML]:
     """The tree row showing `node`; the test fails when there is none."""
     found = app.tree.tree_node(node)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import SIZE, settle
+from app_helpers import SIZE, select, settle
 from textual.pilot import Pilot
 
 from editor.app import EditorApp
@@ -34,13 +34,6 @@ def tree_names(app: EditorApp, node: TwiML) -> list[str]:
     tree_node = app.tree.tree_node(node)
     assert tree_node is not None
     return [child.data.name for child in tree_node.children if child.data is not None]
-
-
-async def select(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
-    app.select(node)
-    app.tree.focus()
-    await settle(pilot)
-    assert app.tree.cursor_node is not None and app.tree.cursor_node.data is node
 
 
 async def pick(pilot: Pilot[None], text: str) -> None:

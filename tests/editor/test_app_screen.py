@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import settle
+from app_helpers import select, settle
 from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import TextArea
@@ -35,12 +35,6 @@ def flow(tmp_path: Path) -> Path:
 
 def names(node: TwiML) -> list[str]:
     return [v.name for v in node.children]
-
-
-async def select(app: EditorApp, pilot, node: TwiML) -> None:  # type: ignore[no-untyped-def]
-    app.tree.focus()
-    app.select(node)
-    await settle(pilot)
 
 
 def visible(app: EditorApp, widget_id: str) -> bool:

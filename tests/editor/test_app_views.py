@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import SIZE, field_input, row, settle
+from app_helpers import SIZE, field_input, row, select, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -32,9 +32,7 @@ def flow(tmp_path: Path) -> Path:
 
 
 async def show(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
-    app.tree.focus()
-    app.select(node)
-    await settle(pilot)
+    await select(app, pilot, node)
     app.ensure_form()
     await settle(pilot)
     assert app.form.node is node
