@@ -11,10 +11,8 @@ import argparse
 import gc
 import re
 import sys
-import tomllib
 from collections.abc import Callable, Iterable
 from functools import partial
-from importlib import metadata
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
@@ -47,6 +45,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element, element_of
+from twiml.version import VersionAction
 
 REFRESH_DELAY = 0.02
 """Seconds the preview and problems list wait for more edits (typing) before refreshing."""
@@ -937,22 +936,9 @@ class EditorApp(App[None]):
             self.exit()
 
 
-def version() -> str:
-    """The installed package's version, else the one in the source checkout's pyproject.toml."""
-    try:
-        return metadata.version("twiml-toolkit")
-    except metadata.PackageNotFoundError:
-        pass
-    try:
-        with (Path(__file__).resolve().parent.parent / "pyproject.toml").open("rb") as file:
-            return str(tomllib.load(file)["project"]["version"]) + " (source checkout)"
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
     parser.add_argument(
         "--new",

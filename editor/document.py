@@ -46,6 +46,7 @@ from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
 from twiml.limits import MAX_DEPTH
+from twiml.naming import is_xml_name
 from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
 from twiml.source import SourceDocument, load, loads
 
@@ -63,7 +64,6 @@ __all__ = [
 Kind = Literal["voice", "messaging", "fax"]
 
 
-_XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$")
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
 _SOURCE_ATTRS = ("source_line", "source_column")
 
@@ -398,7 +398,7 @@ class Document:
         path = self.path_of(node)
         if is_markup(node):
             raise TwiMLException("a comment or processing instruction has no attributes")
-        if not isinstance(xml_name, str) or not _XML_NAME.match(xml_name):
+        if not isinstance(xml_name, str) or not is_xml_name(xml_name):
             raise TwiMLException(f"{xml_name!r} is not a valid XML attribute name")
         new = MISSING if value is None else value
         if new is not MISSING:
@@ -466,7 +466,7 @@ class Document:
             raise IndexError(f"index {index} outside 0..{len(parent.verbs)}")
         paths = self._paths()
         for sub in node.iter():
-            if not is_markup(sub) and not (isinstance(sub.name, str) and _XML_NAME.match(sub.name)):
+            if not is_markup(sub) and not (isinstance(sub.name, str) and is_xml_name(sub.name)):
                 raise TwiMLException(f"{sub.name!r} is not a valid XML element name")
             entry = paths.get(id(sub))
             if entry is not None and entry[0] is sub:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -342,6 +341,8 @@ def _load_all(config_path: Path | None, wanted: set[str]) -> tuple[KeyAction, ..
         return ALL_ACTIONS
     except (OSError, UnicodeDecodeError) as exc:
         raise KeymapError(path, [f"cannot read the file: {exc}"], ALL_ACTIONS) from exc
+    import tomllib  # here, not at the top: most starts have no config file, and it costs ~15 ms
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.version import VersionAction, installed_version
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -233,14 +234,7 @@ def _uri(name: str) -> str:
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    driver: dict[str, Any] = {"name": "twiml", "informationUri": INFORMATION_URI, "rules": rules}
-    try:
-        from importlib.metadata import version
-
-        driver["version"] = version("twiml-toolkit")
-    except Exception:  # not installed as a distribution (e.g. run from a source tree)
-        pass
-    return driver
+    return {"name": "twiml", "version": installed_version(), "informationUri": INFORMATION_URI, "rules": rules}
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -418,7 +412,7 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twiml", description="Validate, format and export TwiML documents.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser(
@@ -480,18 +474,6 @@ def _open_flow_folder(folder: Path, channel: str) -> Target:
     from twiml.flow.target import open_flow_target
 
     return open_flow_target(folder, channel)
-
-
-def _version() -> str:
-    """The installed distribution's version, else the package's own constant (a source checkout)."""
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        return version("twiml-toolkit")
-    except (ImportError, PackageNotFoundError):
-        from twiml import __version__
-
-        return __version__
 
 
 def _tolerant(stream: IO[str]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from twiml.errors import TwiMLException
-from twiml.naming import NAME_PART, XML_NAMES, check_name
+from twiml.naming import XML_NAMES, check_name, is_xml_name
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -102,13 +102,11 @@ def comment_text(text: str) -> str:
     return "<!--" + text + "-->"
 
 
-_PI_TARGET = re.compile(NAME_PART)  # an XML name without a colon (namespace-aware parsers refuse one)
-
-
 def pi_text(target: str, data: Any) -> str:
     """`<?target data?>`; raises TwiMLException for what XML cannot carry there."""
     text = "" if data is None else str(data)
-    if not isinstance(target, str) or not _PI_TARGET.fullmatch(target) or target.lower() == "xml":
+    # No colon in a target: namespace-aware parsers refuse one.
+    if not isinstance(target, str) or not is_xml_name(target, colon=False) or target.lower() == "xml":
         raise TwiMLException(f"{target!r} is not a valid processing instruction target")
     if "?>" in text:
         raise TwiMLException(f"processing instruction data {text[:30]!r} contains '?>', which XML forbids")

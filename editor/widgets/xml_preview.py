@@ -117,7 +117,16 @@ class PreviewArea(TextArea):
 
     def __init__(self, text: str = "", *, language: str | None = None, **options: Any) -> None:
         self._scanned = language == "xml"
-        super().__init__(text, language=None if self._scanned else language, **options)
+        # Tree-sitter's query is compiled when a language is set (~50 ms, twice over during
+        # mount): wait for the first text, which for the Python tab is when it is first shown.
+        self._language_later = None if self._scanned else language
+        super().__init__(text, language=None, **options)
+
+    def load_text(self, text: str) -> None:
+        if self._language_later is not None:
+            self.set_reactive(TextArea.language, self._language_later)
+            self._language_later = None
+        super().load_text(text)
 
     def _set_document(self, text: str, language: str | None) -> None:
         if not self._scanned:

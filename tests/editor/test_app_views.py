@@ -189,10 +189,14 @@ async def test_preview_highlights_selected_node(flow: Path) -> None:
 async def test_toggle_python_preview(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
+        assert app.preview.python_area.language is None  # its highlighting query waits for the tab
         await pilot.press("f2")
         await settle(pilot)
         assert app.preview.showing_python
-        assert app.preview.python_area.text == app.doc.to_python()
+        area = app.preview.python_area
+        assert area.text == app.doc.to_python()
+        assert area.language == "python"
+        assert any(name == "include" for row in area._highlights.values() for *_, name in row)  # `from`, coloured
         await show(app, pilot, app.doc.root.children[1])
         await pilot.press("delete")
         await settle(pilot)

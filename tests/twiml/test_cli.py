@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from twiml import parse
+from twiml import __version__, parse
 from twiml.cli import main
 
 INVALID = "<Response><Start><Say>hi</Say></Start></Response>"
@@ -137,7 +137,7 @@ def test_validate_sarif(files: dict[str, Path]) -> None:
     assert sarif["version"] == "2.1.0" and "sarif-2.1.0" in sarif["$schema"]
     (run_,) = sarif["runs"]
     driver = run_["tool"]["driver"]
-    assert driver["name"] == "twiml"
+    assert driver["name"] == "twiml" and driver["version"] == __version__
     rule_ids = [r["id"] for r in driver["rules"]]
     assert len(rule_ids) == len(set(rule_ids)) and "12100" in rule_ids
     assert all(r["shortDescription"]["text"] for r in driver["rules"])

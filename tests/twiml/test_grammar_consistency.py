@@ -156,3 +156,22 @@ def test_confirmed_facts_name_their_source() -> None:
         assert a is not None and a.verified and a.source.startswith("https://www.twilio.com/docs/")
     assert receive.attr("mediaType").values == ("application/pdf", "image/tiff")  # type: ignore[union-attr]
     assert receive.attr("mediaType").default == "application/pdf"  # type: ignore[union-attr]
+
+
+def test_ascii_name_shortcut_agrees_with_the_whole_production() -> None:
+    """`is_xml_name` matches ASCII names without the Unicode pattern; both must agree."""
+    import itertools
+    import re
+
+    from twiml.naming import NAME_PART, is_xml_name
+
+    whole = {True: re.compile(f"{NAME_PART}(?::{NAME_PART})?"), False: re.compile(NAME_PART)}
+    alphabet = ["a", "Z", "_", "-", ".", "0", ":", " ", "<", "\u00b7", "\u00e9", "\u0300", "\U00010000", "\u2040"]
+    for size in range(1, 4):
+        for chars in itertools.product(alphabet, repeat=size):
+            name = "".join(chars)
+            for colon in (True, False):
+                assert is_xml_name(name, colon) == bool(whole[colon].fullmatch(name)), (name, colon)
+    for name in ("xml:lang", "amazon:effect", "say-as", "a:b:c", ":a", "a:", "élan", "名前", "x\u00b7y"):
+        for colon in (True, False):
+            assert is_xml_name(name, colon) == bool(whole[colon].fullmatch(name)), (name, colon)
