@@ -53,6 +53,10 @@ REFRESH_DELAY = 0.02
 FORM_DELAY = 0.06
 """Seconds the tree cursor must rest on a node before its form is built."""
 
+FIRST_ROWS = 200
+"""Children of the root a large document shows in the tree before its first paint (more than
+any screen's height); the others are added right after it."""
+
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
@@ -201,19 +205,24 @@ class EditorApp(App[None]):
         """Show a whole new document (new, open, template)."""
         self.doc = doc
         self.current = None
-        self.tree.load(doc.root)
+        self.tree.load(doc.root, first=FIRST_ROWS)
         self.problems.reset()
         self.select(doc.root)
         self._refresh_preview()
         self.update_title()
         self.tree.focus()
-        freeze_heap()
         self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
-        self.call_after_refresh(self._index_source, doc)  # and the text's alignment, needed by saves and edits
+        self.call_after_refresh(self._after_first_paint, doc)
 
-    def _index_source(self, doc: Document) -> None:
+    def _after_first_paint(self, doc: Document) -> None:
+        """What a new document needs but its first screen does not: the rest of the tree, the
+        alignment of its text (for saves and edits), and the collector running again (`editor.__main__` pauses it for
+        the start-up) with everything alive now frozen."""
         if doc is self.doc:
+            self.tree.finish_loading()
             doc.source.index()
+        gc.enable()
+        freeze_heap()
 
     def update_title(self) -> None:
         name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gc
 import os
 import re
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.classes import class_of
 from twiml.errors import TwiMLParseError
 from twiml.files import read_bytes
+from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.limits import MAX_DEPTH
@@ -635,17 +635,13 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
 def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str | None) -> TwiML:
     target = _Target(text, dialect, namespaces, filename)
     parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
-    collecting = gc.isenabled()
-    gc.disable()  # the new nodes form no cycles; collections over a growing heap made 100k verbs superlinear
     try:
-        root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
+        with collections_paused():
+            root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, filename, text) from None
     except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
         raise TwiMLParseError(str(exc) or "malformed XML", None, None, filename) from None
-    finally:
-        if collecting:
-            gc.enable()
     # Errors libxml2 recovers from in event mode (e.g. an undeclared namespace prefix) still
     # make the document malformed; the tree builder would have raised them.
     for entry in parser.error_log:

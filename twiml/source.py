@@ -20,7 +20,6 @@ explicit choice (`TwiML.to_xml`, `twiml format`).
 from __future__ import annotations
 
 import codecs
-import gc
 import os
 import re
 from collections.abc import Collection
@@ -31,6 +30,7 @@ from typing import Any
 
 from twiml.base import TwiML, is_markup
 from twiml.errors import TwiMLParseError
+from twiml.gc_pause import collections_paused
 from twiml.serialize import attr_text, body_text, escape_attr, escape_text, markup_text
 
 __all__ = ["SourceDocument", "load", "loads"]
@@ -301,18 +301,14 @@ class SourceDocument:
         if self._indexed:
             return
         self._indexed = True
-        collecting = gc.isenabled()
-        gc.disable()  # records form no cycles; collections over the new tree would double the time
         try:
-            self._index(self.text or "")
+            with collections_paused():
+                self._index(self.text or "")
         except (_Mismatch, ValueError, IndexError):
             self._records.clear()
             self._top = None
         else:
             self._preserving = True
-        finally:
-            if collecting:
-                gc.enable()
 
     @property
     def preserving(self) -> bool:

@@ -16,11 +16,9 @@ recursion limit); per-element lookups and per-attribute value checkers are built
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -29,6 +27,7 @@ from twiml.base import TwiML, is_markup
 from twiml.checks import Check, Problem, for_attr, nearest
 from twiml.codes import Level
 from twiml.errors import TwiMLException
+from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Attr, Content, Element, element_of
 from twiml.grammar_values import VOICE_LANGUAGES
@@ -659,23 +658,9 @@ def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
     out, dialect, path, root_rules = _root_findings(doc)
-    with _no_collections():
+    with collections_paused():
         _walk((doc, root_rules, None, path, None, None), dialect, out)
     return out if suppressed else [d for d in out if not d.suppressed]
-
-
-@contextmanager
-def _no_collections() -> Iterator[None]:
-    """The walk makes only acyclic frames and findings; a garbage collection during it would
-    traverse the whole tree (freshly parsed documents are all young), which made validating
-    right after parsing 100,000 verbs take 1.7 times as long."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | None]:
@@ -714,7 +699,7 @@ class Revalidator:
     def run(self, doc: TwiML, edited: Collection[TwiML] | None = None) -> list[Diagnostic]:
         """Findings for `doc`; `edited` lists the root's children whose subtrees changed since the
         previous run (None: anything may have changed, check everything)."""
-        with _no_collections():
+        with collections_paused():
             return self._run(doc, edited)
 
     def _run(self, doc: TwiML, edited: Collection[TwiML] | None) -> list[Diagnostic]:

@@ -6,7 +6,8 @@ selection), so opening a large document costs one TreeNode per visible line, not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -142,6 +143,8 @@ class VerbTree(Tree[TwiML]):
         self._expand_new = True
         self._unpopulated: set[int] = set()
         """Ids of TreeNodes whose document node has element children not added yet."""
+        self._pending: TwiML | None = None
+        """The root while `load` has added only the first of its children."""
 
     # -- cheaper Tree internals for thousands of lines -------------------------------------
     def _invalidate(self) -> None:
@@ -165,40 +168,63 @@ class VerbTree(Tree[TwiML]):
         return width
 
     # -- whole document -------------------------------------------------------------------
-    def load(self, root: TwiML) -> None:
-        """Show a new document (the only time the tree is rebuilt from scratch)."""
+    def load(self, root: TwiML, *, first: int | None = None) -> None:
+        """Show a new document (the only time the tree is rebuilt from scratch).
+
+        With `first`, a large document (opened collapsed) gets only the first `first` children
+        of its root, enough for the first screen: `finish_loading` adds the others after it is
+        drawn (4,000 labels and lines take ~0.15 s). Until then the tree is a prefix of the
+        document; `tree_node` and `reconcile` finish it before they answer."""
         self.clear()
         self._expand_new = sum(1 for _ in root.iter()) <= EXPAND_LIMIT
         self._unpopulated = set()
+        self._pending = None
         self.node_map = {id(root): self.root}
         self.root.data = root
         self.root.set_label(self._label(root))
-        self._add_subtree(self.root, root)
+        children = element_children(root)
+        if first is not None and not self._expand_new and len(children) > first:
+            self._pending = root
+            children = children[:first]
+        self._add_subtree(self.root, root, children)
         self.root.expand()
 
-    def _add_subtree(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
-        """Add the children of `node`, and theirs only where they are added expanded."""
+    def finish_loading(self) -> None:
+        """Add the children of the root that `load` left out (nothing when none were)."""
+        root, self._pending = self._pending, None
+        if root is not None and self.root.data is root:
+            self.reconcile(root)  # appends the missing ones; edits made meanwhile are matched too
+
+    def _add_subtree(self, tree_node: TreeNode[TwiML], node: TwiML, children: list[TwiML] | None = None) -> None:
+        """Add the children of `node` (or just `children`), and theirs only where they are added
+        expanded."""
         self._unpopulated.discard(tree_node.id)
+        with self._batch():
+            self._add_tree(tree_node, node, children)
+
+    @contextmanager
+    def _batch(self) -> Iterator[None]:
+        """Invalidate the tree once for everything added or removed inside."""
         outer = self._batching
         self._batching = True
         try:
-            self._add_tree(tree_node, node)
+            yield
         finally:
             self._batching = outer
             if not outer and self._batch_invalid:
                 self._batch_invalid = False
                 self._invalidate()
 
-    def _add_tree(self, tree_node: TreeNode[TwiML], node: TwiML) -> None:
+    def _add_tree(self, tree_node: TreeNode[TwiML], node: TwiML, children: list[TwiML] | None) -> None:
         # Iterative so deep documents cannot hit the recursion limit.
-        stack: list[tuple[TreeNode[TwiML], TwiML]] = [(tree_node, node)]
+        stack: list[tuple[TreeNode[TwiML], TwiML, list[TwiML] | None]] = [(tree_node, node, children)]
         while stack:
-            parent_tree, parent = stack.pop()
-            for child in element_children(parent):
+            parent_tree, parent, kids = stack.pop()
+            for child in element_children(parent) if kids is None else kids:
                 added = self._add_one(parent_tree, child)
                 if added.allow_expand:
                     if added.is_expanded:
-                        stack.append((added, child))
+                        stack.append((added, child, None))
                     else:
                         self._unpopulated.add(added.id)
 
@@ -232,7 +258,11 @@ class VerbTree(Tree[TwiML]):
 
     # -- incremental updates ---------------------------------------------------------------
     def tree_node(self, node: TwiML) -> TreeNode[TwiML] | None:
-        return self.node_map.get(id(node))
+        found = self.node_map.get(id(node))
+        if found is None and self._pending is not None:
+            self.finish_loading()
+            found = self.node_map.get(id(node))
+        return found
 
     def relabel(self, node: TwiML) -> None:
         tree_node = self.node_map.get(id(node))
@@ -254,6 +284,8 @@ class VerbTree(Tree[TwiML]):
         parent_tree = self.node_map.get(id(parent))
         if parent_tree is None:
             return
+        if parent is self._pending:
+            self._pending = None  # this adds the children `load` left out
         wanted = element_children(parent)
         if parent_tree.id in self._unpopulated:
             # Its children were never added: expanding it later reads them afresh.
@@ -262,26 +294,27 @@ class VerbTree(Tree[TwiML]):
             parent_tree.allow_expand = bool(wanted)
             parent_tree.set_label(self._label(parent))
             return
-        wanted_ids = {id(n) for n in wanted}
-        for existing in list(parent_tree.children):
-            if existing.data is None or id(existing.data) not in wanted_ids:
-                self._forget(existing)
-                existing.remove()
-        for index, child in enumerate(wanted):
-            current = parent_tree.children
-            if index < len(current) and current[index].data is child:
-                continue
-            old = self.node_map.get(id(child))
-            if old is not None and old.parent is parent_tree:
-                self._forget(old)
-                old.remove()
-            new = self._add_one(parent_tree, child, before=index if index < len(parent_tree.children) else None)
-            if new.allow_expand:
-                if new.is_expanded:
-                    self._add_subtree(new, child)
-                else:
-                    self._unpopulated.add(new.id)
-        parent_tree.allow_expand = bool(wanted)
+        with self._batch():
+            wanted_ids = {id(n) for n in wanted}
+            for existing in list(parent_tree.children):
+                if existing.data is None or id(existing.data) not in wanted_ids:
+                    self._forget(existing)
+                    existing.remove()
+            for index, child in enumerate(wanted):
+                current = parent_tree.children
+                if index < len(current) and current[index].data is child:
+                    continue
+                old = self.node_map.get(id(child))
+                if old is not None and old.parent is parent_tree:
+                    self._forget(old)
+                    old.remove()
+                new = self._add_one(parent_tree, child, before=index if index < len(parent_tree.children) else None)
+                if new.allow_expand:
+                    if new.is_expanded:
+                        self._add_subtree(new, child)
+                    else:
+                        self._unpopulated.add(new.id)
+            parent_tree.allow_expand = bool(wanted)
         parent_tree.set_label(self._label(parent))
 
     def set_severities(self, severity: dict[int, str]) -> None:

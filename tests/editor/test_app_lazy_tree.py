@@ -9,7 +9,7 @@ import pytest
 from app_helpers import SIZE, row, settle
 from textual.widgets.tree import TreeNode
 
-from editor.app import EditorApp
+from editor.app import FIRST_ROWS, EditorApp
 from editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 from twiml.base import TwiML
 
@@ -67,6 +67,43 @@ async def test_large_document_adds_only_the_top_level(big: Path) -> None:
         assert [c.data for c in app.tree.root.children] == element_children(app.doc.root)
         assert app.tree.tree_node(gather(app, 3).children[0]) is None
         check_tree(app.tree)
+
+
+async def test_the_first_paint_gets_the_top_of_the_tree_and_the_rest_follows(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # opened, painted, and the rest added after the paint (checked above)
+        tree, root = app.tree, app.doc.root
+        kids = element_children(root)
+        assert len(kids) > FIRST_ROWS
+        tree.load(root, first=FIRST_ROWS)  # what opening does before the first paint
+        assert [c.data for c in tree.root.children] == kids[:FIRST_ROWS]
+        assert tree.tree_node(kids[3]) is tree.root.children[3]
+        assert len(tree.root.children) == FIRST_ROWS  # a node already there needs nothing more
+        assert tree.tree_node(kids[-1]) is not None  # one further down: the rest is added first
+        check_tree(tree)
+        tree.finish_loading()  # nothing left to do
+        check_tree(tree)
+
+
+@pytest.mark.parametrize("finish", ["finish_loading", "reconcile"])
+async def test_edits_made_before_the_rest_is_added(big: Path, finish: str) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree, doc = app.tree, app.doc
+        tree.load(doc.root, first=20)
+        kids = element_children(doc.root)
+        doc.remove(kids[3])  # one the tree shows
+        doc.remove(kids[300])  # one it does not show yet
+        doc.move(kids[21], -5)  # one from beyond the prefix into it
+        doc.duplicate(kids[0])
+        if finish == "reconcile":
+            tree.reconcile(doc.root)  # what an edit's refresh does
+        else:
+            tree.finish_loading()
+        assert [c.data for c in tree.root.children] == element_children(doc.root)
+        check_tree(tree)
 
 
 async def test_expanding_adds_children(big: Path) -> None:

@@ -80,3 +80,22 @@ def test_unwrapped_rows_are_the_tables_textual_builds() -> None:
     for name in ("_wrap_offsets", "_offset_to_line_info", "_line_index_to_offsets", "_tab_width_cache"):
         assert getattr(ours, name) == getattr(theirs, name), name
     assert ours.height == theirs.height == 6
+
+
+def test_line_widths_are_richs_cell_lengths_after_edits() -> None:
+    from rich.cells import cell_len
+
+    from editor.widgets.xml_preview import _SizedDocument
+
+    lines = ["<Response>", "\t<Say>\ta</Say>", "  <Say>日本語</Say>", "<!-- \x01 -->", "  <Say>é</Say>", ""]
+    doc = _SizedDocument("\n".join(lines))
+
+    def expected() -> list[int]:
+        return [cell_len(line.expandtabs(4)) for line in doc.lines]
+
+    assert doc.get_size(4).width == max(expected())
+    assert doc._widths == expected()
+    doc.replace_range((1, 0), (2, 3), "<Say>中文中文中文中文</Say>\n\t\tx")
+    assert doc._widths == expected() and doc.get_size(4).width == max(expected())
+    doc.replace_range((1, 0), (2, len(doc.lines[2])), "")
+    assert doc._widths == expected() and doc.get_size(4).width == max(expected())
