@@ -227,6 +227,8 @@ class Document:
 
     def path_of(self, node: TwiML) -> NodePath:
         """Path of `node` (by identity).  ValueError if it is not in this document."""
+        if node is self.root:  # without indexing the whole tree (the root is selected on opening)
+            return ()
         entry = self._paths().get(id(node))
         if entry is not None and entry[0] is node:
             path = entry[1]

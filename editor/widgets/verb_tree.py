@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -176,7 +177,7 @@ class VerbTree(Tree[TwiML]):
         drawn (4,000 labels and lines take ~0.15 s). Until then the tree is a prefix of the
         document; `tree_node` and `reconcile` finish it before they answer."""
         self.clear()
-        self._expand_new = sum(1 for _ in root.iter()) <= EXPAND_LIMIT
+        self._expand_new = next(islice(root.iter(), EXPAND_LIMIT, None), None) is None  # at most EXPAND_LIMIT nodes
         self._unpopulated = set()
         self._pending = None
         self.node_map = {id(root): self.root}
