@@ -10,6 +10,10 @@
    ctrl+o does, until the screen's first redraw (the top of the tree and the preview; the rest of
    a long tree is added right after) and until everything is shown (whole tree, problems); and
    from the app's start until it shows everything (Textual's own start-up included).
+3. `twiml-editor FILE` from the command line, until the first screen shows the document, in new
+   processes (headless), side by side with an empty Textual app (Header, Tree, TextArea, Footer)
+   until its first screen: the difference is what opening the file costs beyond starting Python
+   and Textual. Median of several starts of each, interleaved.
 
 Pass sizes as arguments (`python benchmarks/editor.py 2000 10000`) to run fewer.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -200,6 +205,72 @@ async def open_benchmark(path: Path) -> dict[str, float]:
     }
 
 
+_FIRST_SCREEN = r"""
+import gc, os, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "editor":
+    gc.disable()  # as editor.__main__ does first; importing the hooks below must not be timed with it on
+from textual.app import App
+from textual.screen import Screen
+
+painted = Screen._compositor_refresh
+
+
+def first_paint(screen):
+    painted(screen)
+    if not getattr(first_paint, "done", False):
+        first_paint.done = True
+        shown = time.time()
+        app = screen.app
+        if mode == "editor":  # the first screen shows the document: top of the tree, the preview
+            assert app.tree.root.children and app.preview.xml_area.text.startswith("<?xml")
+        print(repr(shown))
+        app.call_later(app.exit)
+
+
+Screen._compositor_refresh = first_paint
+run = App.run
+App.run = lambda app, **options: run(app, headless=True, size=(160, 50))
+if mode == "editor":
+    import runpy
+
+    sys.argv = ["twiml-editor", path]
+    runpy.run_module("editor", run_name="__main__")
+else:
+    from textual.widgets import Footer, Header, TextArea, Tree
+
+    class Empty(App[None]):
+        def compose(self):
+            yield Header()
+            yield Tree("Response")
+            yield TextArea("")
+            yield Footer()
+
+    Empty().run()
+"""
+
+
+def command_line_start(path: Path, runs: int = 7) -> dict[str, float]:
+    """Milliseconds from spawning a process to its first screen, median of `runs`: the editor
+    opening `path`, and an empty Textual app."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    times: dict[str, list[float]] = {"editor": [], "empty": []}
+    for _ in range(runs):
+        for mode in times:
+            start = time.time()
+            out = subprocess.run(
+                [sys.executable, "-c", _FIRST_SCREEN, mode, str(path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            )
+            times[mode].append((float(out.stdout.strip().splitlines()[-1]) - start) * 1000)
+    return {mode: statistics.median(values) for mode, values in times.items()}
+
+
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [2000, 10000, 50000]
     edits = []
@@ -211,6 +282,7 @@ def main() -> None:
         big = Path(tmp) / "open-10000.xml"
         big.write_text(build(10000), encoding="utf-8")
         opened = asyncio.run(open_benchmark(big))
+        started = command_line_start(big)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"textual editor benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load})")
     print(
@@ -237,6 +309,12 @@ def main() -> None:
         f"in a running editor (ctrl+o) first redraw with tree and preview {opened['open_painted']:.0f} ms, whole tree "
         f"and problems {opened['open_complete']:.0f} ms; app start until shown {opened['app_shows_it']:.0f} ms "
         f"(includes Textual's own start-up)"
+    )
+    print(
+        f"twiml-editor FILE (10000 nodes) from the command line until its first screen shows the document: "
+        f"{started['editor']:.0f} ms; an empty Textual app until its first screen: {started['empty']:.0f} ms; "
+        f"opening the file costs {started['editor'] - started['empty']:.0f} ms beyond starting Python and Textual "
+        f"(medians of 7 new processes each, interleaved)"
     )
 
 

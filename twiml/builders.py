@@ -7,6 +7,7 @@ defaults as twilio), so calls are plain Python calls with no per-call name conve
 from __future__ import annotations
 
 import keyword
+from types import FunctionType
 from typing import Any
 
 from twiml.base import TwiML, keyword_attrs
@@ -61,34 +62,57 @@ def _method_source(method: str, kid: Element) -> str:
 
 
 def install(namespace: dict[str, Any], dialect: str) -> None:
-    """Give each class of `dialect` defined in `namespace` its XML name, constructor and methods."""
+    """Give each class of `dialect` defined in `namespace` its XML name, constructor and methods.
+
+    A builder method depends only on its name and the child it adds, and the same child is added
+    from several parents (`say` on the response, Gather, Prompt...): each distinct method is
+    compiled once, in one piece of source per dialect (compiling is most of the import time), and
+    each class gets its own function object over the shared code."""
     env: dict[str, Any] = {"keyword_attrs": keyword_attrs, "_new": object.__new__}
-    for el in GRAMMAR.elements:
-        if el.dialect == dialect:
-            env[f"_{el.cls}"] = namespace[el.cls]
-    for el in GRAMMAR.elements:
-        if el.dialect != dialect:
-            continue
+    elements = [el for el in GRAMMAR.elements if el.dialect == dialect]
+    for el in elements:
+        env[f"_{el.cls}"] = namespace[el.cls]
+    sources: dict[str, str] = {}  # `Class.__init__` or `method Child` -> its function's source
+    for el in elements:
+        init = _init_source(el)
+        if init:
+            sources[f"{el.cls}.__init__"] = init.replace("def __init__(", f"def _init_{el.cls}(", 1)
+        for method, kid_cls in el.methods:
+            key = f"{method} {kid_cls}"
+            if key not in sources:
+                sources[key] = _method_source(method, GRAMMAR.get(dialect, kid_cls)).replace(
+                    f"def {method}(", f"def _{len(sources)}_{method}(", 1
+                )
+    code: dict[str, Any] = {}
+    exec(compile("".join(sources.values()), f"<twiml builders {dialect}>", "exec"), env, code)
+    compiled = dict(zip(sources, code.values(), strict=True))
+    for el in elements:
         cls = namespace[el.cls]
         cls.name = el.xml
         cls._element = el
         register(el, cls)
-        src = _init_source(el)
+        constructor = compiled.get(f"{el.cls}.__init__")
+        if constructor is not None:
+            _attach(cls, "__init__", constructor, cls.__doc__)
         for method, kid_cls in el.methods:
-            src += _method_source(method, GRAMMAR.get(dialect, kid_cls))
-        code: dict[str, Any] = {}
-        exec(compile(src, f"<twiml builders {dialect}.{el.cls}>", "exec"), env, code)
-        for fname, func in code.items():
-            func.__qualname__ = f"{el.cls}.{fname}"
-            func.__module__ = cls.__module__
-            if fname == "__init__":
-                func.__doc__ = cls.__doc__
-            else:
-                kid = GRAMMAR.get(dialect, dict(el.methods)[fname])
-                func.__doc__ = f"Add a <{kid.xml}> and return it." + (
-                    f" Body: {kid.body.meaning}." if kid.body and kid.body.meaning else ""
-                )
-            setattr(cls, fname, func)
+            kid = GRAMMAR.get(dialect, kid_cls)
+            doc = f"Add a <{kid.xml}> and return it." + (
+                f" Body: {kid.body.meaning}." if kid.body and kid.body.meaning else ""
+            )
+            _attach(cls, method, compiled[f"{method} {kid_cls}"], doc)
+
+
+def _attach(cls: type, name: str, shared: FunctionType, doc: str | None) -> None:
+    func = FunctionType(
+        shared.__code__.replace(co_name=name, co_qualname=f"{cls.__name__}.{name}"),
+        shared.__globals__,
+        name,
+        shared.__defaults__,
+    )
+    func.__kwdefaults__ = shared.__kwdefaults__
+    func.__module__ = cls.__module__
+    func.__doc__ = doc
+    setattr(cls, name, func)
 
 
 def is_installed(cls: type[TwiML]) -> bool:

@@ -87,6 +87,8 @@ def test_line_widths_are_richs_cell_lengths_after_edits() -> None:
 
     from editor.widgets.xml_preview import _SizedDocument
 
+    plain = _SizedDocument("<Response>\n  <Say>a</Say>\n</Response>\n")  # the all-ASCII shortcut
+    assert plain.get_size(4).width == 14 and plain._widths == [10, 14, 11, 0]
     lines = ["<Response>", "\t<Say>\ta</Say>", "  <Say>日本語</Say>", "<!-- \x01 -->", "  <Say>é</Say>", ""]
     doc = _SizedDocument("\n".join(lines))
 
