@@ -47,3 +47,21 @@ async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path
         size = len(app.doc.file_text().encode("utf-8"))
         assert served and f"is {size} bytes" in served[0].message
         assert size == path.stat().st_size + len(typed) - len(f"/menu/{MENUS // 2}")
+
+
+async def test_opening_from_the_command_line_resumes_the_collector_after_the_first_paint(tmp_path: Path) -> None:
+    """`twiml-editor` pauses garbage collection for its start-up (editor.__main__); the app turns
+    it back on once the document is shown, with the whole tree added and the text aligned."""
+    import gc
+
+    path = _document(tmp_path / "large.xml")
+    gc.disable()
+    try:
+        app = EditorApp(path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            assert len(app.tree.root.children) == len(app.doc.root.children)
+            assert app.doc.source.preserving  # aligned, so saves keep the file's own formatting
+    finally:
+        gc.enable()

@@ -36,6 +36,9 @@ def test_wheel_ships_the_sample_flows_and_the_picker_finds_them(tmp_path: Path) 
     samples = sorted(p.relative_to(ROOT / "sample_flows").as_posix() for p in (ROOT / "sample_flows").rglob("*.xml"))
     assert samples
     assert {f"editor/sample_flows/{s}" for s in samples} <= names
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "twiml-editor = editor.__main__:main" in scripts  # the start that pauses the collector
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)
