@@ -12,6 +12,7 @@ import gc
 import re
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
@@ -54,8 +55,8 @@ FORM_DELAY = 0.06
 """Seconds the tree cursor must rest on a node before its form is built."""
 
 FIRST_ROWS = 200
-"""Children of the root a large document shows in the tree before its first paint (more than
-any screen's height); the others are added right after it."""
+"""Children of the root a large document shows in the tree and the preview before its first
+paint (more than any screen's height); the others are added right after it."""
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -207,19 +208,25 @@ class EditorApp(App[None]):
         self.current = None
         self.tree.load(doc.root, first=FIRST_ROWS)
         self.problems.reset()
+        if self.tree.partial:  # a large document: its first screen needs only the start of the XML
+            with suppress(TwiMLException):  # a document that cannot be written: the preview says why below
+                self.preview.show_start(doc.pretty_start(FIRST_ROWS))
         self.select(doc.root)
-        self._refresh_preview()
+        if not self.preview.partial:
+            self._refresh_preview()
         self.update_title()
         self.tree.focus()
         self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
         self.call_after_refresh(self._after_first_paint, doc)
 
     def _after_first_paint(self, doc: Document) -> None:
-        """What a new document needs but its first screen does not: the rest of the tree, the
-        alignment of its text (for saves and edits), and the collector running again (`editor.__main__` pauses it for
-        the start-up) with everything alive now frozen."""
+        """What a new document needs but its first screen does not: the rest of the tree and
+        of the preview, the alignment of its text (for saves and edits), and the collector
+        running again (`editor.__main__` pauses it for the start-up) with what is alive frozen."""
         if doc is self.doc:
             self.tree.finish_loading()
+            if self.preview.partial:
+                self._refresh_preview()
             doc.source.index()
         gc.enable()
         freeze_heap()
@@ -283,6 +290,8 @@ class EditorApp(App[None]):
             self.form.show_node(self.current)
 
     def _highlight(self) -> None:
+        if self.preview.partial:  # the lines are highlighted once the whole XML is shown
+            return
         node = self.current
         try:
             lines = self.doc.node_lines(node) if node is not None else None

@@ -606,6 +606,11 @@ class Document:
         self._xml = (self.version, pretty)
         return pretty
 
+    def pretty_start(self, children: int) -> str:
+        """The first lines of `pretty().text`, up to the end of the root's first `children`
+        items, without writing the rest (a large document's first screen)."""
+        return Pretty.start(self.root, children)
+
     def node_lines(self, node: TwiML) -> tuple[int, int] | None:
         """First and last line (0-based) of `node` in `to_xml()`."""
         if not self.contains(node):

@@ -76,6 +76,16 @@ class Pretty:
                 pieces.append(pretty_child(item))
         return cls(root, frame[0], items, tuple(pieces), frame[1])
 
+    @staticmethod
+    def start(root: TwiML, children: int) -> str:
+        """The first lines of `build(root).text`: everything up to the end of the first
+        `children` items of the root, for a first screen of a large document before the whole
+        text is written.  Raises TwiMLException when the tree cannot be written."""
+        frame = pretty_frame(root)
+        if frame is None:
+            return root.to_xml(pretty=True)
+        return frame[0] + "".join(pretty_child(item) for item in root.verbs[:children] if not isinstance(item, str))
+
     @cached_property
     def index(self) -> dict[int, int]:
         """Position of each child in `items`, by identity."""

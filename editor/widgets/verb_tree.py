@@ -190,6 +190,11 @@ class VerbTree(Tree[TwiML]):
         self._add_subtree(self.root, root, children)
         self.root.expand()
 
+    @property
+    def partial(self) -> bool:
+        """`load` left children of the root for `finish_loading`."""
+        return self._pending is not None
+
     def finish_loading(self) -> None:
         """Add the children of the root that `load` left out (nothing when none were)."""
         root, self._pending = self._pending, None

@@ -214,6 +214,8 @@ class XmlPreview(Vertical):
         super().__init__(id=id)
         self.python_stale = True
         self._shown: Pretty | None = None
+        self.partial = False
+        """Only the start of the document is shown (`show_start`): no lines to highlight yet."""
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="tab-xml", id="preview-tabs"):
@@ -263,11 +265,18 @@ class XmlPreview(Vertical):
     def show_xml(self, text: str) -> None:
         """Show `text` (a message in place of the document)."""
         self._shown = None
+        self.partial = False
         if self.xml_area.text != text:
             self.xml_area.load_text(text)
 
+    def show_start(self, text: str) -> None:
+        """Show the first lines of a document's XML until `show_pretty` shows all of it."""
+        self.show_xml(text)
+        self.partial = True
+
     def show_pretty(self, pretty: Pretty) -> None:
         """Show the document's XML, replacing only the lines that changed since the last one."""
+        self.partial = False
         area = self.xml_area
         old = self._shown
         self._shown = pretty

@@ -86,6 +86,25 @@ async def test_the_first_paint_gets_the_top_of_the_tree_and_the_rest_follows(big
         check_tree(tree)
 
 
+async def test_the_first_paint_shows_the_start_of_the_preview_and_then_all_of_it(big: Path) -> None:
+    app = EditorApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doc = app.doc
+        whole = doc.to_xml()
+        assert not app.preview.partial and app.preview.xml_area.text == whole
+        selection = app.preview.xml_area.selection
+        assert (selection.start[0], selection.end[0]) == (whole.count("\n") - 1, 1)  # the root's lines
+        app.load_document(doc)  # opening, up to the first paint
+        assert app.tree.partial and app.preview.partial
+        text = app.preview.xml_area.text
+        assert whole.startswith(text) and text.count("\n") < whole.count("\n") // 2
+        await settle(pilot)
+        assert not app.tree.partial and not app.preview.partial
+        assert app.preview.xml_area.text == whole
+        assert app.preview.xml_area.selection == selection  # highlighted once all is shown
+
+
 @pytest.mark.parametrize("finish", ["finish_loading", "reconcile"])
 async def test_edits_made_before_the_rest_is_added(big: Path, finish: str) -> None:
     app = EditorApp(big)

@@ -169,3 +169,19 @@ def test_edited_since() -> None:
     doc.reformat()
     assert doc.edited_since(start) is None
     assert doc.edited_since(-1) is None
+
+
+@pytest.mark.parametrize("source", [MIXED, CRLF, *REAL], ids=lambda s: s.name if isinstance(s, Path) else s[:12])
+def test_the_start_of_the_preview_is_the_start_of_the_whole_text(source: str | Path) -> None:
+    """What a large document's first screen shows (`pretty_start`) is exactly the first lines of
+    the XML shown once all of it is written, for any number of children."""
+    try:
+        doc = Document.open(source) if isinstance(source, Path) else Document.from_xml(source)
+    except Exception:  # a collected document this editor cannot open is tested elsewhere
+        return
+    whole = doc.pretty().text
+    for count in range(len(doc.root.verbs) + 2):
+        start = doc.pretty_start(count)
+        assert whole.startswith(start) and start.endswith("\n"), count
+    if doc.pretty().items:  # not a root written on one line (text in it): the start is shorter
+        assert len(doc.pretty_start(0)) < len(whole)
