@@ -65,3 +65,18 @@ async def test_opening_from_the_command_line_resumes_the_collector_after_the_fir
             assert app.doc.source.preserving  # aligned, so saves keep the file's own formatting
     finally:
         gc.enable()
+
+
+async def test_a_flow_folder_opened_from_the_command_line_resumes_the_collector_too() -> None:
+    import gc
+
+    from editor.flow_app import FlowEditorApp
+
+    gc.disable()
+    try:
+        app = FlowEditorApp(Path(__file__).resolve().parents[2] / "sample_flows")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
