@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from random_edits import EDITS, random_edit
 
 from editor.document import Change, Document, Kind
 from editor.edits import Insert, Remove, SetAttr
@@ -682,36 +683,6 @@ def test_diagnostics_cached_until_next_version(monkeypatch: pytest.MonkeyPatch) 
 # ---------------------------------------------------------------- random edit sequences
 
 
-def _random_edit(doc: Document, data: st.DataObject, states: list[str]) -> None:
-    everything = list(doc.root.iter())
-    node = data.draw(st.sampled_from(everything))
-    action = data.draw(st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "cut_paste"]))
-    is_root = node is doc.root
-    if action == "attr" and not isinstance(node, Comment):
-        doc.set_attr(
-            node,
-            data.draw(st.sampled_from(["loop", "voice", "madeUp"])),
-            data.draw(st.sampled_from([None, "1", "x y"])),
-        )
-    elif action == "text":
-        doc.set_text(node, data.draw(st.sampled_from([None, "", "hi", "a & b"])))
-    elif action == "add" and not isinstance(node, Comment):
-        choices = doc.allowed_children(node) or list(doc.allowed_children(doc.root))
-        doc.add_child(node, data.draw(st.sampled_from(choices)))
-    elif action == "sibling" and not is_root:
-        doc.add_sibling(node, el("voice", "Pause"))
-    elif action == "remove" and not is_root:
-        doc.remove(node)
-    elif action == "dup" and not is_root:
-        doc.duplicate(node)
-    elif action in ("up", "down") and not is_root:
-        doc.move(node, -1 if action == "up" else 1)
-    elif action == "cut_paste" and not is_root:
-        text, _ = doc.cut(node)
-        states.append(doc.to_xml())
-        doc.paste(doc.root, 0, text)
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_edit_sequences_undo_and_redo_exactly(data: st.DataObject) -> None:
@@ -720,7 +691,7 @@ def test_random_edit_sequences_undo_and_redo_exactly(data: st.DataObject) -> Non
     steps = data.draw(st.integers(1, 12))
     for _ in range(steps):
         version = doc.version
-        _random_edit(doc, data, states)
+        random_edit(doc, data, (*EDITS, "cut_paste"), states)
         if doc.version != version:
             states.append(doc.to_xml())
         for node in doc.root.iter():

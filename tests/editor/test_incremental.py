@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from random_edits import EDITS, random_edit
 
 from editor.document import Document
 from editor.pretty import Pretty, node_lines
 from twiml.base import Comment, TwiML, is_markup
-from twiml.grammar import GRAMMAR
 
 pytest.importorskip("twiml.parser")
 validator = pytest.importorskip("twiml.validator")
@@ -68,38 +68,6 @@ def _check(doc: Document, shown: list[Pretty]) -> None:
         assert doc.node_lines(node) == node_lines(doc.root, node)
 
 
-def _edit(doc: Document, data: st.DataObject) -> None:
-    everything = list(doc.root.iter())
-    node = data.draw(st.sampled_from(everything))
-    action = data.draw(
-        st.sampled_from(["attr", "text", "add", "sibling", "remove", "dup", "up", "down", "undo", "redo", "reformat"])
-    )
-    is_root = node is doc.root
-    kinds = [GRAMMAR.get("voice", name) for name in ("Hangup", "Pause", "Say")]
-    if action == "attr" and not isinstance(node, Comment):
-        name = data.draw(st.sampled_from(["loop", "voice", "action", "numDigits", "length", "madeUp"]))
-        doc.set_attr(node, name, data.draw(st.sampled_from([None, "1", "x y", "/next"])))
-    elif action == "text":
-        doc.set_text(node, data.draw(st.sampled_from([None, "", "hi", "a & b", "twiml: ignore"])))
-    elif action == "add" and not isinstance(node, Comment):
-        choices = doc.allowed_children(node) or list(doc.allowed_children(doc.root))
-        doc.add_child(node, data.draw(st.sampled_from(choices)))
-    elif action == "sibling" and not is_root:
-        doc.add_sibling(node, data.draw(st.sampled_from(kinds)))
-    elif action == "remove" and not is_root:
-        doc.remove(node)
-    elif action == "dup" and not is_root:
-        doc.duplicate(node)
-    elif action in ("up", "down") and not is_root:
-        doc.move(node, -1 if action == "up" else 1)
-    elif action == "undo":
-        doc.undo()
-    elif action == "redo":
-        doc.redo()
-    elif action == "reformat" and data.draw(st.integers(0, 3)) == 0:
-        doc.reformat()
-
-
 CRLF = (Path(__file__).resolve().parents[1] / "corpus" / "crlf_comments_tabs.xml").read_bytes().decode("utf-8")
 
 
@@ -126,7 +94,7 @@ def test_incremental_refresh_equals_a_full_pass(data: st.DataObject) -> None:
     if data.draw(st.booleans()):  # else the first refresh comes after edits (the file's text is reused)
         _check(doc, shown)
     for _ in range(data.draw(st.integers(1, 15))):
-        _edit(doc, data)
+        random_edit(doc, data, (*EDITS, "undo", "redo", "reformat"))
         if data.draw(st.booleans()):  # views may skip versions (keys arrive faster than refreshes)
             _check(doc, shown)
     _check(doc, shown)
