@@ -216,17 +216,16 @@ class EditorApp(App[None]):
             self._refresh_preview()
         self.update_title()
         self.tree.focus()
-        self.schedule_refresh()  # the problems after the first paint: validating a large file takes a while
+        self.schedule_refresh()  # after the first paint: the whole preview, and the problems (validating takes a while)
         self.call_after_refresh(self._after_first_paint, doc)
 
     def _after_first_paint(self, doc: Document) -> None:
-        """What a new document needs but its first screen does not: the rest of the tree and
-        of the preview, the alignment of its text (for saves and edits), and the collector
-        running again (`editor.__main__` pauses it for the start-up) with what is alive frozen."""
+        """What a new document needs but its first screen does not: the rest of the tree, the
+        alignment of its text (for saves and edits), and the collector running again
+        (`editor.__main__` pauses it for the start-up) with what is alive frozen. The rest of the
+        preview comes with the problems (`schedule_refresh`)."""
         if doc is self.doc:
             self.tree.finish_loading()
-            if self.preview.partial:
-                self._refresh_preview()
             doc.source.index()
         gc.enable()
         freeze_heap()

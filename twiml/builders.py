@@ -109,7 +109,6 @@ def _attach(cls: type, name: str, shared: FunctionType, doc: str | None) -> None
         name,
         shared.__defaults__,
     )
-    func.__kwdefaults__ = shared.__kwdefaults__
     func.__module__ = cls.__module__
     func.__doc__ = doc
     setattr(cls, name, func)
