@@ -264,6 +264,9 @@ class _Target:
         self.bound: dict[str, list[str]] = {"xml": [_XML_NS]}
         self.users: dict[str, list[str]] = {_XML_NS: ["xml"]}
         self.declared: list[tuple[str, ...]] = []
+        # Declarations of the element about to start, from start_ns events (lxml's documented
+        # route in every version; the nsmap argument of start() is empty on lxml 6.2).
+        self.new_ns: dict[str, str] = {}
         self.amp = _AMP_REESCAPED and "&" in text
         self.outside: tuple[list[TwiML], list[TwiML]] = ([], [])  # prolog, epilog
 
@@ -319,7 +322,7 @@ class _Target:
         return (stack[-1] if stack else "") == uri and (bool(stack) or not prefix)
 
     # -- names -------------------------------------------------------------------------------
-    def declare(self, declared: dict[str, str] | None) -> None:
+    def declare(self, declared: dict[str, str]) -> None:
         if not declared:
             self.declared.append(())
             return
@@ -395,11 +398,17 @@ class _Target:
         if not frame[4] and text.strip(_WS):
             frame[4] = True
 
-    def start(self, tag: str, attrib: Any, nsmap: dict[str, str] | None = None) -> None:
+    def start_ns(self, prefix: str | None, uri: str) -> None:
+        self.new_ns[prefix or ""] = uri
+
+    def start(self, tag: str, attrib: Any, nsmap: Any = None) -> None:
         stack = self.stack
         namespaces = self.namespaces
         if namespaces:
-            self.declare(nsmap)
+            new_ns = self.new_ns
+            self.declare(new_ns)
+            if new_ns:
+                self.new_ns = {}
         if stack:
             frame = stack[-1]
             if self.pending:
