@@ -58,6 +58,7 @@ class _Finding:
     hint: str | None = None
     effect: str = ""
     suppressed: bool = False
+    source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +69,7 @@ class _Finding:
 
     def text(self) -> str:
         what = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
+        what += f" [source: {self.source}]" if self.source else ""
         if self.line is None:
             where = f" (at {self.path})" if self.path else ""
             return f"{self.file}: {what}{where}"
@@ -86,6 +88,7 @@ class _Finding:
             "hint": self.hint,
             "effect": self.effect,
             "path": self.path,
+            "source": self.source or None,
         }
 
 
@@ -128,7 +131,7 @@ def _display(name: str) -> str:
 # ------------------------------------------------------------------------------------------- validate
 
 
-def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
+def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") -> list[_Finding]:
     from twiml.validator import validate
 
     data = _read(name, stdin)
@@ -137,11 +140,14 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True)
-    return [
-        _Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed)
-        for d in diagnostics
-    ]
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, vendor_dialect=dialect)
+    return [_finding(shown, d) for d in diagnostics]
+
+
+def _finding(shown: str, d: Diagnostic) -> _Finding:
+    return _Finding(
+        shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed, d.source
+    )
 
 
 # ---------------------------------------------------------------------- validate: levels and settings
@@ -161,6 +167,7 @@ class _Settings:
     fail_on: str = "warning"
     ignore: frozenset[str] = frozenset()
     select: frozenset[str] = frozenset()
+    dialect: str = "twilio"
 
     def reports(self, f: _Finding) -> bool:
         code = str(f.code)
@@ -198,9 +205,23 @@ def _config_for(name: str) -> tuple[Path | None, dict[str, Any]]:
     return None, {}
 
 
+def configured_dialect(name: str, given: str | None) -> str:
+    """The vendor dialect for file `name`: `given` (a command-line --dialect), else `dialect` in
+    the nearest [tool.twiml], else "twilio". Raises _BadSettings for an unknown name in the file."""
+    if given:
+        return given
+    from twiml.dialects import DIALECTS
+
+    where, table = _config_for(name)
+    value = table.get("dialect", "twilio")
+    if value not in DIALECTS:
+        raise _BadSettings(f"{where}: [tool.twiml] dialect must be one of {', '.join(DIALECTS)}, not {value!r}")
+    return str(value)
+
+
 def _settings(name: str, args: argparse.Namespace) -> _Settings:
     where, table = _config_for(name)
-    unknown = set(table) - {"fail-on", "ignore", "select"}
+    unknown = set(table) - {"fail-on", "ignore", "select", "dialect"}
     if unknown:
         raise _BadSettings(f"{where}: [tool.twiml] has unknown key(s) {', '.join(sorted(unknown))}")
     fail_on = args.fail_on or table.get("fail-on", "warning")
@@ -216,6 +237,7 @@ def _settings(name: str, args: argparse.Namespace) -> _Settings:
         fail_on=fail_on,
         ignore=lists["ignore"] | _codes(args.ignore),
         select=_codes(args.select) if args.select else lists["select"],
+        dialect=configured_dialect(name, getattr(args, "dialect", None)),
     )
 
 
@@ -307,7 +329,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
     for name in args.files:
         try:
             settings = _settings(name, args)
-            found = _validate_file(name, stdin)
+            found = _validate_file(name, stdin, settings.dialect)
         except _BadSettings as exc:
             print(f"twiml: {exc}", file=err)
             return UNREADABLE
@@ -407,6 +429,49 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
     return OK
 
 
+# -------------------------------------------------------------------------------------------- migrate
+
+
+def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    import difflib
+
+    from twiml.migrate import migrate
+    from twiml.source import load
+
+    status = OK
+    for name in args.files:
+        try:
+            doc = load(name)
+        except TwiMLParseError as exc:
+            print(_parse_finding(name, exc).text(), file=err)
+            status = max(status, FOUND_ERRORS)
+            continue
+        except OSError as exc:
+            print(f"twiml: {name}: cannot read: {exc.strerror or exc}", file=err)
+            status = UNREADABLE
+            continue
+        before = doc.text or ""
+        result = migrate(doc, args.to)
+        after = doc.dumps()
+        if args.write:
+            if after != before:
+                try:
+                    doc.save()
+                except OSError as exc:
+                    print(f"twiml: {name}: cannot write: {exc.strerror or exc}", file=err)
+                    status = UNREADABLE
+        else:
+            out.writelines(
+                difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}")
+            )
+        for d in result.applied:
+            print(f"{name}:{d.line}:{d.column}: renamed: {d.message}", file=err)
+        for d in result.left:
+            print(f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).text().split(': ', 1)[1]}", file=err)
+            status = max(status, FOUND_ERRORS)
+    return status
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -437,6 +502,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
     v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
+    add_dialect_option(v)
     v.set_defaults(run=_cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
@@ -459,6 +525,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_to_python)
 
+    m = sub.add_parser(
+        "migrate",
+        help="rewrite documents for another vendor's dialect; lists what needs a person",
+        description="Applies the renames the dialect profiles know (format-preserving) and lists, on stderr, "
+        "what the target rejects, ignores or lacks, with the rule's source. Exit 1 when something needs a person.",
+    )
+    m.add_argument("files", nargs="+", metavar="FILE", help="TwiML, TeXML or cXML file(s)")
+    m.add_argument("--to", required=True, choices=_dialect_names(), help="target dialect")
+    m.add_argument("--write", action="store_true", help="rewrite the files (default: print a unified diff)")
+    m.set_defaults(run=_cmd_migrate)
+
     from twiml.simulator.commands import add_commands as add_simulator_commands
 
     add_simulator_commands(sub, open_folder=_open_flow_folder)  # call, text
@@ -467,6 +544,22 @@ def _parser() -> argparse.ArgumentParser:
 
     register_flow_commands(sub)  # map, export-app
     return parser
+
+
+def _dialect_names() -> tuple[str, ...]:
+    from twiml.dialects import DIALECTS
+
+    return DIALECTS
+
+
+def add_dialect_option(p: argparse.ArgumentParser) -> None:
+    """`--dialect twilio|texml|cxml` (default: `dialect` in [tool.twiml], else twilio)."""
+    p.add_argument(
+        "--dialect",
+        choices=_dialect_names(),
+        default=None,
+        help="vendor dialect: twilio (TwiML), texml (Telnyx), cxml (SignalWire); default from [tool.twiml] or twilio",
+    )
 
 
 def _open_flow_folder(folder: Path, channel: str) -> Target:
