@@ -111,6 +111,20 @@ def _pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _fixtures(values: list[str] | None) -> tuple[tuple[str, int, str], ...]:
+    """--http-fixture URL=FILE: the file's text answers TeXML's <HttpRequest> to URL (HTTP 200)."""
+    out: list[tuple[str, int, str]] = []
+    for item in values or []:
+        url, sep, name = item.rpartition("=")
+        if not sep or not url:
+            raise TargetError(f"--http-fixture {item!r}: expected URL=FILE")
+        try:
+            out.append((url, 200, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TargetError(f"--http-fixture {item!r}: cannot read {name}: {exc}") from None
+    return tuple(out)
+
+
 def _options(args: argparse.Namespace) -> Options:
     if args.max_steps < 1:
         raise TargetError("--max-steps must be at least 1")
@@ -124,11 +138,25 @@ def _options(args: argparse.Namespace) -> Options:
         kw["record"] = RecordOutcome(args.recording_duration)
     if getattr(args, "queue_result", None):
         kw["queue"] = QueueOutcome(args.queue_result)
+    dialect = getattr(args, "dialect", None) or "twilio"
+    signing_key = getattr(args, "signing_key", None)
+    if signing_key and dialect == "twilio":
+        raise TargetError("--signing-key is for --dialect texml (Ed25519) or cxml; Twilio signs with --auth-token")
+    if signing_key and dialect == "texml":
+        from twiml.signature import MissingExtra, ed25519_public_key
+
+        try:
+            ed25519_public_key(signing_key)
+        except (ValueError, MissingExtra) as exc:
+            raise TargetError(f"--signing-key: {exc}") from None
     return Options(
         from_=args.from_,
         to=args.to,
         params=_pairs(args.param),
         auth_token=token,
+        dialect=dialect,
+        signing_key=signing_key,
+        fixtures=_fixtures(getattr(args, "http_fixture", None)),
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
         method=args.method,
@@ -227,6 +255,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+    p.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
+    )
+    p.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
+    )
 
 
 def _run(
@@ -310,6 +349,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         "--recording-duration", type=int, metavar="S", help="seconds the caller speaks at <Record> (0: silence)"
     )
     c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
+    c.add_argument(
+        "--http-fixture",
+        action="append",
+        metavar="URL=FILE",
+        help="texml: answer <HttpRequest> to URL with FILE's text (repeatable; never the network)",
+    )
     _common(c)
     c.set_defaults(run=_cmd_call, open_folder=open_folder)
 
