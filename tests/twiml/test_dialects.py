@@ -47,7 +47,7 @@ VENDOR_ONLY = {
     "team-telnyx__demo-node-telnyx__pbx-voicemail.xml": {"Record@beep"},
     "team-telnyx__demo-python-telnyx__ai-realtime-assistant.xml": {"Answer", "Stream@bidirectionalMode"},
     "team-telnyx__telnyx-code-examples__aiassistant-voice.xml": {"AIAssistant"},
-    "team-telnyx__telnyx-code-examples__connect-assistant.xml": {"Assistant"},
+    # <Connect><Assistant id> (undocumented by Telnyx there) is TwiML too since twilio-node added <Assistant>
     "signalwire-community__signalwire-php__ai-swaig-functions.xml": {"AI"},
     "signalwire__compatibility-api-js__ai-attributes.xml": {"AI"},
     "signalwire__compatibility-api-js__ai-languages.xml": {"AI"},
