@@ -513,6 +513,7 @@ def _parser() -> argparse.ArgumentParser:
     mode = f.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="replace the file(s) in place (atomically)")
     mode.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+    add_dialect_option(f)  # TeXML and cXML are written exactly as TwiML: accepted so one flag fits every command
     f.set_defaults(run=_cmd_format)
 
     p = sub.add_parser("to-python", help="print Python builder code that rebuilds the document")
@@ -523,6 +524,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="package to import from: twiml (default) or twilio.twiml",
     )
+    add_dialect_option(p)  # vendor-only elements are exported with add_child in every dialect
     p.set_defaults(run=_cmd_to_python)
 
     m = sub.add_parser(

@@ -59,6 +59,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 tries=args.tries,
                 max_states=args.max_states,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             transport.close()
@@ -68,7 +69,12 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         http = HttpTransport()
         try:
             flow_map = explore(
-                http, args.target, tries=args.tries, max_states=args.max_states, auth_token=args.auth_token
+                http,
+                args.target,
+                tries=args.tries,
+                max_states=args.max_states,
+                auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             http.close()
@@ -80,7 +86,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states)
+        flow_map = explore_flow(flow, max_states=args.max_states, dialect=args.dialect)
     out.write(render(flow_map, args.format))
     if args.format != "json":
         findings = render_findings(flow_map)
@@ -158,6 +164,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=os.environ.get("TWILIO_AUTH_TOKEN"),
         metavar="TOKEN",
         help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+    m.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
     )
     m.set_defaults(run=_cmd_map)
 

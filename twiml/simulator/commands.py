@@ -8,6 +8,7 @@ that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -57,6 +58,8 @@ class Target:
     url: str
     label: str
     closers: list[Callable[[], None]] = field(default_factory=list)
+    dialect: str | None = None
+    """The dialect a flow folder's flow.toml names (used unless --dialect says otherwise)."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -278,6 +281,8 @@ def _run(
     try:
         options = _options(args)
         target = open_target(args.target, args.app, channel, args.open_folder)
+        if target.dialect and not getattr(args, "dialect", None):
+            options = dataclasses.replace(options, dialect=target.dialect)
     except TargetError as exc:
         print(f"twiml {args.command}: {exc}", file=err)
         return BAD_ARGUMENTS

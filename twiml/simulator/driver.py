@@ -160,6 +160,7 @@ class Session:
                 seed=self.seed,
                 number=self.messages_sent,
                 max_steps=o.max_steps,
+                dialect=o.dialect,
             )
             self.messages_sent += 1
         self.ended = None

@@ -280,11 +280,13 @@ def begin_message(
     seed: str | None = None,
     number: int = 0,
     max_steps: int = 100,
+    dialect: str = "twilio",
 ) -> Step:
-    """An inbound message to `url`; `number` counts messages of one conversation (new SIDs)."""
+    """An inbound message to `url`; `number` counts messages of one conversation (new SIDs);
+    replies are checked in the vendor `dialect`."""
     seed = seed or new_seed()
     base = message_params(seed, number, from_, to, body, media)
-    state = CallState("messaging", seed, base, extra=tuple(params), max_steps=max_steps)
+    state = CallState("messaging", seed, base, extra=tuple(params), max_steps=max_steps, dialect=dialect)
     origin = Origin(url, None, None, "Message", "start")
     return _step(state, [], _fetch(state, url, method, origin, ()))
 
