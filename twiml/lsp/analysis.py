@@ -1,0 +1,414 @@
+"""An open TwiML file as the language server sees it: text, parsed tree, findings, and what is at a place.
+
+No pygls here (plain data in, plain data out), so it is tested and benchmarked without a client.
+
+Edits are incremental: a change inside the children of the root re-parses only the root's
+children it touches (wrapped in the document's own root start tag, padded so positions come out
+where they are in the file), splices the new nodes into the tree, shifts the positions of what
+follows, and has the validator's `Revalidator` re-check only those children. Anything else (the
+root tag, the prolog, a fragment that does not parse) parses the whole text again. While the text
+does not parse, the last tree stays for completion and the outline, and the one finding is the
+parse error, as `twiml validate` reports it.
+
+Offsets are indices into the text (code points); lines and columns are 0-based here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from twiml.errors import TwiMLParseError
+from twiml.grammar import GRAMMAR
+from twiml.grammar_types import Element, element_of
+
+if TYPE_CHECKING:
+    from twiml.base import TwiML
+    from twiml.validator import Diagnostic, Revalidator
+
+__all__ = ["TOKEN", "Context", "Finding", "Span", "TwimlFile", "context_at", "spans"]
+
+_NEWLINE = re.compile("\n")
+_ATTR = re.compile(r"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+TOKEN = re.compile(
+    r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!DOCTYPE[^>]*>"
+    r"|</([^\s>]+)\s*>"
+    r"""|<([^\s/>!?]+)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""",
+    re.S,
+)
+_VALUE_FINDING = re.compile(r"^<[^>]+> ([^\s=]+)=")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+_MISSING_ATTRIBUTE = re.compile(r"missing the required attribute '([^']+)'")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validator finding with its place in the text: (start, end) offsets, and the attribute it is about."""
+
+    diagnostic: Diagnostic
+    start: int
+    end: int
+    attr: str | None = None
+
+
+@dataclass
+class Span:
+    """An element of the text: name, where its start tag and the whole element are, its children."""
+
+    name: str
+    start: int
+    tag_end: int
+    end: int
+    attrs: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    """XML name -> (value start, value end, value)."""
+    children: list[Span] = field(default_factory=list)
+    comment: bool = False
+
+
+@dataclass
+class Context:
+    """What is at a cursor, from the text alone (it works while the text does not parse)."""
+
+    kind: str
+    """"content" (between tags), "tag" (typing an element name after `<`), "attr" (an attribute
+    name in a start tag), "value" (inside an attribute's quotes), "end" (in an end tag)."""
+    stack: list[str]
+    """Open elements around the cursor, the root first."""
+    tag: str | None = None
+    """The element whose start tag the cursor is in."""
+    attr: str | None = None
+    prefix: str = ""
+    """What is typed so far of the name or value; `replace_from` is where it starts."""
+    replace_from: int = 0
+    attrs: dict[str, str] = field(default_factory=dict)
+    """Attributes written so far in that start tag."""
+    value_end: int = 0
+
+
+class TwimlFile:
+    """One open TwiML document."""
+
+    def __init__(self, text: str, path: str | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.starts = _line_starts(text)
+        self.doc: TwiML | None = None
+        self.error: TwiMLParseError | None = None
+        self.dialect = "voice"
+        self._revalidator: Revalidator | None = None
+        self._edited: list[TwiML] | None = None
+        self.full_parses = 0
+        self.partial_parses = 0
+        self._parse_all()
+
+    # -- positions ------------------------------------------------------------------------------
+    def offset(self, line: int, character: int) -> int:
+        if line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[line]
+        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        return min(start + character, end)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line, offset - self.starts[line]
+
+    def node_offset(self, node: TwiML) -> int | None:
+        line, column = node.source_line, node.source_column
+        if line is None or column is None:
+            return None
+        return self.offset(line - 1, column - 1)
+
+    # -- parsing --------------------------------------------------------------------------------
+    def _parse_all(self) -> None:
+        from twiml.parser import parse
+
+        self.full_parses += 1
+        try:
+            doc = parse(self.text if self.text.startswith(("<", "\ufeff")) else self.text.encode("utf-8"))
+        except TwiMLParseError as exc:
+            self.error = exc
+            return
+        self.error = None
+        self.doc = doc
+        el = element_of(doc)
+        self.dialect = el.dialect if el is not None else "voice"
+        self._edited = None  # everything changed
+
+    def change(self, start: tuple[int, int], end: tuple[int, int], new: str) -> None:
+        """Apply one edit: replace the text between two (line, character) positions."""
+        s, e = self.offset(*start), self.offset(*end)
+        old_text, old_starts = self.text, self.starts
+        self.text = old_text[:s] + new + old_text[e:]
+        self.starts = _line_starts(self.text)
+        if self.error is None and self.doc is not None and self._splice(s, e, new, old_text, old_starts):
+            return
+        self._parse_all()
+
+    def replace_all(self, text: str) -> None:
+        self.text = text
+        self.starts = _line_starts(text)
+        self._parse_all()
+
+    def _splice(self, s: int, e: int, new: str, old_text: str, old_starts: list[int]) -> bool:
+        """Re-parse only the root's children the edit [s, e) touches; False when that cannot be done."""
+        from twiml.parser import detect_kind, parse
+
+        doc = self.doc
+        assert doc is not None
+        if doc.source_line is None or doc.source_column is None:
+            return False
+        verbs_at: list[int] = []
+        offsets: list[int] = []
+        for i, item in enumerate(doc.verbs):
+            if isinstance(item, str):
+                continue
+            if item.source_line is None or item.source_column is None:
+                return False
+            verbs_at.append(i)
+            offsets.append(old_starts[item.source_line - 1] + item.source_column - 1)
+        root_end = old_text.rfind("</" + doc.name)
+        if not offsets or root_end < 0 or e > root_end:
+            return False
+        first = bisect.bisect_left(offsets, s) - 1  # the child starting before the edit
+        if first < 0:
+            return False
+        last = first
+        while last + 1 < len(offsets) and offsets[last + 1] < e:
+            last += 1
+        region_start = offsets[first]
+        region_end = offsets[last + 1] if last + 1 < len(offsets) else root_end
+        fragment = old_text[region_start:s] + new + old_text[e:region_end]
+        # The fragment is parsed inside the document's own root start tag (its namespaces), padded
+        # so that every node gets the line and column it has in the file.
+        root_offset = old_starts[doc.source_line - 1] + doc.source_column - 1
+        tag_end = _tag_end(old_text, root_offset)
+        if tag_end > region_start:
+            return False
+        head = old_text[root_offset:tag_end]
+        lines_before = doc.source_line - 1
+        root_col = doc.source_column - 1
+        head_line = lines_before + head.count("\n")
+        tail_col = len(head) - head.rfind("\n") - 1 if "\n" in head else root_col + len(head)
+        line, column = self.position(region_start)  # the same in the old text: it is before the edit
+        pad = " " * (column - tail_col) if line == head_line else "\n" * (line - head_line) + " " * column
+        wrapper = "\n" * lines_before + " " * root_col + head + pad + fragment + f"</{doc.name}>"
+        try:
+            part = parse(wrapper.encode("utf-8"), kind=self.dialect)  # type: ignore[arg-type]
+        except TwiMLParseError:
+            return False
+        if part.name != doc.name:
+            return False
+        fresh = list(part.verbs)
+        if fresh and isinstance(fresh[0], str):
+            fresh[0] = fresh[0][len(pad) :] if fresh[0].startswith(pad) else fresh[0]
+            if not fresh[0]:
+                fresh.pop(0)
+        lo = verbs_at[first]
+        hi = verbs_at[last + 1] if last + 1 < len(offsets) else len(doc.verbs)
+        # What follows the edit moves: lines by the lines added, and on the edit's last line, columns.
+        old_end_line = bisect.bisect_right(old_starts, e) - 1
+        old_end_col = e - old_starts[old_end_line]
+        new_end_line, new_end_col = self.position(s + len(new))
+        line_delta = new_end_line - old_end_line
+        col_delta = new_end_col - old_end_col
+        for item in doc.verbs[hi:]:
+            if isinstance(item, str):
+                continue
+            if line_delta == 0 and item.source_line is not None and item.source_line - 1 > old_end_line:
+                break
+            for node in _walk(item):
+                if node.source_line is None:
+                    continue
+                if node.source_line - 1 == old_end_line and node.source_column is not None:
+                    node.source_column += col_delta
+                node.source_line += line_delta
+        if line_delta:
+            for node in getattr(doc, "epilog", None) or ():
+                if node.source_line is not None:
+                    node.source_line += line_delta
+        doc.verbs[lo:hi] = fresh
+        tags = {v.name for v in doc.verbs if not isinstance(v, str) and v.name[:1] != "#"}
+        if detect_kind(tags) != self.dialect:
+            return False  # the edit changed the dialect (a <Message> or <Receive> came or went): parse it all
+        doc.source_size = (len(self.text), len(self.text.encode("utf-8")))  # type: ignore[attr-defined]  # what the budgets measure
+        if self._edited is not None:
+            self._edited.extend(n for n in fresh if not isinstance(n, str))
+        self.partial_parses += 1
+        return True
+
+    # -- findings -------------------------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        """The validator's findings (suppressed ones left out), each placed in the text."""
+        if self.error is not None:
+            exc = self.error
+            from twiml.validator import Diagnostic
+
+            line = (exc.line or 1) - 1
+            start = self.offset(line, (exc.column or 1) - 1)
+            end = self.offset(line, 10**9)
+            d = Diagnostic("error", exc.code, exc.message, "", exc.line, exc.column)
+            return [Finding(d, start, max(end, start))]
+        assert self.doc is not None
+        if self._revalidator is None:
+            from twiml.validator import Revalidator
+
+            self._revalidator = Revalidator()
+        found = self._revalidator.run(self.doc, self._edited)
+        self._edited = []
+        return [self.place(d) for d in found]
+
+    def place(self, d: Diagnostic) -> Finding:
+        """Where in the text a finding belongs: the attribute (name or value) it is about, else the element's name."""
+        node = d.node
+        start = self.node_offset(node) if node is not None else None
+        if start is None:
+            return Finding(d, 0, 0)
+        attr = d.fix.attr if d.fix is not None and d.fix.attr else None
+        if attr is None:
+            m = _VALUE_FINDING.match(d.message) or _NO_ATTRIBUTE.search(d.message)
+            attr = m.group(1) if m else None
+        name_end = start + 1
+        while name_end < len(self.text) and self.text[name_end] not in " \t\r\n/>":
+            name_end += 1
+        if attr is not None:
+            tag_end = _tag_end(self.text, start)
+            for m in _ATTR.finditer(self.text, name_end, tag_end):
+                if m.group(1) == attr:
+                    whole_name = _NO_ATTRIBUTE.search(d.message) or (
+                        d.fix is not None and d.fix.kind == "rename_attribute"
+                    )
+                    if whole_name:
+                        return Finding(d, m.start(1), m.end(1), attr)
+                    group = 2 if m.group(2) is not None else 3
+                    return Finding(d, m.start(group), m.end(group), attr)
+        return Finding(d, start + 1, name_end, None)
+
+    # -- structure ------------------------------------------------------------------------------
+    def element_at(self, stack: list[str]) -> Element | None:
+        """The grammar entry for a chain of open elements (root first), or None when one is unknown."""
+        el: Element | None = None
+        for i, name in enumerate(stack):
+            el = GRAMMAR.root(self.dialect) if i == 0 else GRAMMAR.resolve(self.dialect, el, name)
+            if el is None:
+                return None
+        return el
+
+    def scan_start(self, offset: int) -> tuple[int, list[str]]:
+        """Where a scan of the text up to `offset` can begin, and the elements open there: the start
+        of the root's child around `offset` when the tree knows it, else the start of the text."""
+        doc = self.doc
+        if doc is None or doc.source_line is None:
+            return 0, []
+        best = -1
+        for item in doc.verbs:  # linear, but only over the root's children, with no text work
+            if isinstance(item, str) or item.source_line is None or item.source_column is None:
+                continue
+            o = self.offset(item.source_line - 1, item.source_column - 1)
+            if o >= offset:
+                break
+            best = o
+        if best < 0:
+            return 0, []
+        return best, [doc.name]
+
+
+def _pos(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def _tag_end(text: str, start: int) -> int:
+    m = TOKEN.match(text, start)
+    return m.end() if m else len(text)
+
+
+def _walk(node: TwiML) -> Iterator[TwiML]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(v for v in n.verbs if not isinstance(v, str))
+
+
+def context_at(f: TwimlFile, offset: int) -> Context:
+    """What the cursor at `offset` is in: element content, a tag name, an attribute name or value."""
+    text = f.text
+    pos, stack = f.scan_start(offset)
+    for m in TOKEN.finditer(text, pos, offset):
+        if m.group(1) is not None:
+            if stack and stack[-1] == m.group(1):
+                stack.pop()
+            elif m.group(1) in stack:
+                del stack[stack.index(m.group(1)) :]
+        elif m.group(2) is not None and not m.group(4):
+            stack.append(m.group(2))
+        pos = m.end()
+    lt = text.rfind("<", pos, offset)
+    if lt < 0:
+        return Context("content", stack, replace_from=offset)
+    inside = text[lt:offset]
+    if inside.startswith("</"):
+        return Context("end", stack, prefix=inside[2:], replace_from=lt)
+    if inside.startswith(("<!", "<?")):
+        return Context("content", stack, replace_from=offset)
+    name_m = re.match(r"<([^\s/>]*)", inside)
+    name = name_m.group(1) if name_m else ""
+    if len(name) + 1 == len(inside):
+        return Context("tag", stack, prefix=name, replace_from=lt)
+    attrs = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) or "" for m in _ATTR.finditer(inside)}
+    rest = inside[len(name) + 1 :]
+    # an open quote: count complete attributes and look at what is left
+    tail = _ATTR.sub("", rest)
+    q = re.search(r"""([^\s=/>"']+)\s*=\s*(["'])([^"']*)$""", tail)
+    if q:
+        value_start = offset - len(q.group(3))
+        close = text.find(q.group(2), offset)
+        return Context(
+            "value",
+            stack,
+            tag=name,
+            attr=q.group(1),
+            prefix=q.group(3),
+            replace_from=value_start,
+            attrs=attrs,
+            value_end=close if close >= 0 else offset,
+        )
+    word = re.search(r"([^\s=/>\"']*)$", inside)
+    typed = word.group(1) if word else ""
+    return Context("attr", stack, tag=name, prefix=typed, replace_from=offset - len(typed), attrs=attrs)
+
+
+def spans(text: str) -> list[Span]:
+    """Every element and comment of the text as a tree of spans (for symbols, folding, hover)."""
+    roots: list[Span] = []
+    stack: list[Span] = []
+    for m in TOKEN.finditer(text):
+        if m.group(1) is not None:
+            while stack:
+                top = stack.pop()
+                top.end = m.end()
+                if top.name == m.group(1):
+                    break
+        elif m.group(2) is not None:
+            span = Span(m.group(2), m.start(), m.end(), m.end())
+            base = m.start(3)
+            for a in _ATTR.finditer(m.group(3)):
+                g = 2 if a.group(2) is not None else 3
+                span.attrs[a.group(1)] = (base + a.start(g), base + a.end(g), a.group(g))
+            (stack[-1].children if stack else roots).append(span)
+            if not m.group(4):
+                stack.append(span)
+        elif m.group(0).startswith("<!--"):
+            span = Span("#comment", m.start(), m.end(), m.end(), comment=True)
+            (stack[-1].children if stack else roots).append(span)
+    while stack:
+        stack.pop().end = len(text)
+    return roots
