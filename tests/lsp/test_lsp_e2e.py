@@ -160,3 +160,62 @@ async def test_formatting_gives_the_canonical_form(client: LanguageClient, tmp_p
     assert edits[0].new_text == (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="man">Hi</Say>\n</Response>\n'
     )
+
+
+async def test_flow_folder_routes_completion_definition_and_new_routes(client: LanguageClient, tmp_path: Path) -> None:
+    folder = tmp_path / "flow"
+    shutil.copytree(SAMPLES, folder)
+    (folder / "pyproject.toml").write_text('[tool.twiml]\nignore = ["13910"]\n')
+    text = '<Response>\n  <Gather action="/" numDigits="1"/>\n  <Redirect>/nowhere</Redirect>\n</Response>\n'
+    uri = await _open(client, folder / "new.xml", text.replace("<Response>", '<Response><Pause length="0"/>'))
+    # 13910 is ignored by [tool.twiml] as `twiml validate` does
+    assert list(client.diagnostics[uri]) == []
+    routes = await _labels(client, uri, 1, len('  <Gather action="/'))
+    assert "/menu" in routes and "/voice/incoming" in routes
+    at = T.Position(2, len("  <Redirect>/no"))
+    actions = await client.text_document_code_action_async(
+        T.CodeActionParams(T.TextDocumentIdentifier(uri), T.Range(at, at), T.CodeActionContext(diagnostics=[]))
+    )
+    assert actions is not None
+    (create,) = [a for a in actions if isinstance(a, T.CodeAction) and a.title.startswith("Create a route")]
+    assert create.edit is not None and create.edit.document_changes is not None
+    kinds = [type(c).__name__ for c in create.edit.document_changes]
+    assert kinds == ["CreateFile", "TextDocumentEdit", "TextDocumentEdit"]
+    config_edit = create.edit.document_changes[1]
+    assert isinstance(config_edit, T.TextDocumentEdit)
+    assert config_edit.text_document.uri == (folder / "flow.toml").as_uri()
+    assert config_edit.edits[0].new_text.strip() == '"/nowhere" = "nowhere.xml"'
+
+    config = folder / "flow.toml"
+    config_text = config.read_text()
+    config_uri = config.as_uri()
+    client.text_document_did_open(
+        T.DidOpenTextDocumentParams(
+            T.TextDocumentItem(config_uri, "toml", 1, config_text + '"/broken" = "missing.xml"\n')
+        )
+    )
+    await client.wait_for_notification(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    problems = client.diagnostics[config_uri]
+    assert any("missing.xml" in d.message and d.range.start.line == config_text.count("\n") for d in problems)
+    at_target = config_text.index('"sales.xml"') + 3
+    line = config_text.count("\n", 0, at_target)
+    result = await client.text_document_definition_async(
+        T.DefinitionParams(
+            T.TextDocumentIdentifier(config_uri),
+            T.Position(line, at_target - (config_text.rfind("\n", 0, at_target) + 1)),
+        )
+    )
+    assert isinstance(result, list) and result[0].uri == (folder / "sales.xml").as_uri()
+
+
+async def test_symbols_and_folding(client: LanguageClient, tmp_path: Path) -> None:
+    text = '<Response>\n  <Gather action="/m">\n    <Say>Hi</Say>\n  </Gather>\n  <Hangup/>\n</Response>\n'
+    uri = await _open(client, tmp_path / "s.xml", text)
+    symbols = await client.text_document_document_symbol_async(T.DocumentSymbolParams(T.TextDocumentIdentifier(uri)))
+    assert symbols is not None
+    (root,) = symbols
+    assert isinstance(root, T.DocumentSymbol) and root.children is not None
+    assert [(c.name, c.detail) for c in root.children] == [("<Gather>", 'action="/m"'), ("<Hangup>", "")]
+    folds = await client.text_document_folding_range_async(T.FoldingRangeParams(T.TextDocumentIdentifier(uri)))
+    assert folds is not None
+    assert sorted((r.start_line, r.end_line) for r in folds) == [(0, 4), (1, 2)]

@@ -128,7 +128,7 @@ class TwimlFile:
 
         self.full_parses += 1
         try:
-            doc = parse(self.text if self.text.startswith(("<", "\ufeff")) else self.text.encode("utf-8"))
+            doc = parse(_source(self.text))
         except TwiMLParseError as exc:
             self.error = exc
             return
@@ -197,7 +197,7 @@ class TwimlFile:
         pad = " " * (column - tail_col) if line == head_line else "\n" * (line - head_line) + " " * column
         wrapper = "\n" * lines_before + " " * root_col + head + pad + fragment + f"</{doc.name}>"
         try:
-            part = parse(wrapper.encode("utf-8"), kind=self.dialect)  # type: ignore[arg-type]
+            part = parse(_source(wrapper), kind=self.dialect)  # type: ignore[arg-type]
         except TwiMLParseError:
             return False
         if part.name != doc.name:
@@ -316,9 +316,11 @@ class TwimlFile:
         return best, [doc.name]
 
 
-def _pos(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset)
-    return line, offset - (text.rfind("\n", 0, offset) + 1)
+def _source(text: str) -> str | bytes:
+    """The text as `parse` should take it: a str (its characters are already decoded, whatever
+    encoding the declaration names), but bytes when it does not start with markup, so that it
+    is never taken for a file name."""
+    return text if text.lstrip("\ufeff \t\r\n").startswith("<") else text.encode("utf-8")
 
 
 def _line_starts(text: str) -> list[int]:

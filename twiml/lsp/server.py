@@ -689,5 +689,9 @@ def definition(ls: TwimlServer, params: T.DefinitionParams) -> list[T.Location] 
 
 
 def serve() -> None:
-    """Run the server on stdin/stdout until the client exits."""
-    server.start_io()
+    """Run the server on stdin/stdout until the client exits. pygls gets its own file objects over
+    the same descriptors, so closing them on exit leaves `sys.stdout` usable for the CLI's final flush."""
+    import os
+
+    with os.fdopen(0, "rb", closefd=False) as stdin, os.fdopen(1, "wb", closefd=False) as stdout:
+        server.start_io(stdin, stdout)
