@@ -184,7 +184,8 @@ async def test_flow_folder_routes_completion_definition_and_new_routes(client: L
     config_edit = create.edit.document_changes[1]
     assert isinstance(config_edit, T.TextDocumentEdit)
     assert config_edit.text_document.uri == (folder / "flow.toml").as_uri()
-    assert config_edit.edits[0].new_text.strip() == '"/nowhere" = "nowhere.xml"'
+    (entry,) = config_edit.edits
+    assert isinstance(entry, T.TextEdit) and entry.new_text.strip() == '"/nowhere" = "nowhere.xml"'
 
     config = folder / "flow.toml"
     config_text = config.read_text()
