@@ -102,3 +102,18 @@ def test_lsp_names_the_extra_when_pygls_is_missing(monkeypatch: pytest.MonkeyPat
     err = io.StringIO()
     assert main(["lsp"], stderr=err) == 2
     assert 'pip install "twiml-toolkit[lsp]"' in err.getvalue()
+
+
+def test_context_stays_right_while_the_text_does_not_parse() -> None:
+    menu = '  <Gather action="/m{0}">\n    <Say>Menu {0}</Say>\n  </Gather>\n'
+    text = "<Response>\n" + "".join(menu.format(i) for i in range(3)) + "</Response>\n"
+    f = TwimlFile(text)
+    say = f.text.index("<Say>Menu 1")
+    f.change(f.position(say), f.position(say), "<Play ")  # the second menu no longer parses
+    assert f.error is not None
+    f.change((1, 0), (1, 0), "  <Pause/>\n\n")  # lines move while the tree cannot follow
+    at = f.text.index("<Play ") + len("<Play ")
+    ctx = context_at(f, at)
+    assert (ctx.kind, ctx.stack, ctx.tag) == ("attr", ["Response", "Gather"], "Play")
+    later = f.text.index("<Say>Menu 2") + len("<Say>Me")
+    assert context_at(f, later).stack == ["Response", "Gather", "Say"]

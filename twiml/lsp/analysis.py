@@ -101,6 +101,8 @@ class TwimlFile:
         self._revalidator: Revalidator | None = None
         self._edited: list[TwiML] | None = None
         self.full_parses = 0
+        self.valid_until = len(text)
+        """Node positions hold up to here: edits after the last good parse that did not parse moved the rest."""
         self.partial_parses = 0
         self._parse_all()
 
@@ -134,6 +136,7 @@ class TwimlFile:
             return
         self.error = None
         self.doc = doc
+        self.valid_until = len(self.text) + 1
         el = element_of(doc)
         self.dialect = el.dialect if el is not None else "voice"
         self._edited = None  # everything changed
@@ -146,6 +149,7 @@ class TwimlFile:
         self.starts = _line_starts(self.text)
         if self.error is None and self.doc is not None and self._splice(s, e, new, old_text, old_starts):
             return
+        self.valid_until = min(self.valid_until, s)
         self._parse_all()
 
     def replace_all(self, text: str) -> None:
@@ -308,7 +312,7 @@ class TwimlFile:
             if isinstance(item, str) or item.source_line is None or item.source_column is None:
                 continue
             o = self.offset(item.source_line - 1, item.source_column - 1)
-            if o >= offset:
+            if o >= offset or o >= self.valid_until:
                 break
             best = o
         if best < 0:
