@@ -29,7 +29,8 @@ def _config() -> str:
     for h in hooks:
         assert h["language"] == "python"
         local.append({**h, "language": "system"})
-    return yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]})
+    text: str = yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]})
+    return text
 
 
 def _git(repo: Path, *args: str) -> None:
