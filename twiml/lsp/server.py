@@ -135,6 +135,8 @@ def did_open(ls: TwimlServer, params: T.DidOpenTextDocumentParams) -> None:
         ls.flow_texts[doc.uri] = doc.text
         _publish_flow(doc.uri, doc.text)
         return
+    if doc.uri.endswith(".toml") or doc.language_id == "toml":
+        return  # another TOML file (pyproject.toml...): not ours
     path = _path(doc.uri)
     ls.files[doc.uri] = TwimlFile(doc.text, str(path) if path else None)
     _publish(doc.uri)
