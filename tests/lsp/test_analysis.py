@@ -117,3 +117,15 @@ def test_context_stays_right_while_the_text_does_not_parse() -> None:
     assert (ctx.kind, ctx.stack, ctx.tag) == ("attr", ["Response", "Gather"], "Play")
     later = f.text.index("<Say>Menu 2") + len("<Say>Me")
     assert context_at(f, later).stack == ["Response", "Gather", "Say"]
+
+
+def test_a_one_character_edit_parses_and_checks_one_child() -> None:
+    text = "<Response>\n" + "".join(f'  <Gather timeout="5" action="/m{i}"/>\n' for i in range(50)) + "</Response>\n"
+    f = TwimlFile(text)
+    assert f.findings() == []
+    at = text.index('timeout="5" action="/m20"') + len('timeout="')
+    f.change(f.position(at), f.position(at + 1), "x")
+    (found,) = f.findings()
+    assert found.diagnostic.code == 13313 and f.text[found.start : found.end] == "x"
+    assert (f.full_parses, f.partial_parses) == (1, 1)
+    assert f._revalidator is not None and f._revalidator.reused == 49  # the other children kept their findings

@@ -146,7 +146,7 @@ class TwimlFile:
         s, e = self.offset(*start), self.offset(*end)
         old_text, old_starts = self.text, self.starts
         self.text = old_text[:s] + new + old_text[e:]
-        self.starts = _line_starts(self.text)
+        self.starts = _moved_starts(old_starts, s, e, new)
         if self.error is None and self.doc is not None and self._splice(s, e, new, old_text, old_starts):
             return
         self.valid_until = min(self.valid_until, s)
@@ -234,13 +234,34 @@ class TwimlFile:
             for node in getattr(doc, "epilog", None) or ():
                 if node.source_line is not None:
                     node.source_line += line_delta
-        doc.verbs[lo:hi] = fresh
-        tags = {v.name for v in doc.verbs if not isinstance(v, str) and v.name[:1] != "#"}
-        if detect_kind(tags) != self.dialect:
-            return False  # the edit changed the dialect (a <Message> or <Receive> came or went): parse it all
+        replaced = doc.verbs[lo:hi]
+        names = {v.name for v in (*replaced, *fresh) if not isinstance(v, str)}
+        if self.dialect != "voice" or names & _DIALECT_TAGS:
+            after = [*doc.verbs[:lo], *fresh, *doc.verbs[hi:]]
+            tags = {v.name for v in after if not isinstance(v, str) and v.name[:1] != "#"}
+            if detect_kind(tags) != self.dialect:
+                return False  # the edit changed the dialect (a <Message> or <Receive> came or went): parse it all
+        if len(replaced) == len(fresh) and all(
+            type(a) is type(b) and (isinstance(a, str) or a.name == b.name)  # type: ignore[union-attr]
+            for a, b in zip(replaced, fresh, strict=True)
+        ):
+            # The same children (same names), edited: each old node takes the new one's state, so the
+            # root keeps its children and the Revalidator re-checks only these (its fast path). A
+            # renamed child is a new node: what its place means (unknown, misplaced) is decided anew.
+            edited = []
+            for i, (old_item, new_item) in enumerate(zip(replaced, fresh, strict=True)):
+                if isinstance(old_item, str) or isinstance(new_item, str):
+                    if old_item != new_item:
+                        doc.verbs[lo + i] = new_item
+                    continue
+                _adopt(old_item, new_item)
+                edited.append(old_item)
+        else:
+            doc.verbs[lo:hi] = fresh
+            edited = [n for n in fresh if not isinstance(n, str)]
         doc.source_size = (len(self.text), len(self.text.encode("utf-8")))  # type: ignore[attr-defined]  # what the budgets measure
         if self._edited is not None:
-            self._edited.extend(n for n in fresh if not isinstance(n, str))
+            self._edited.extend(edited)
         self.partial_parses += 1
         return True
 
@@ -325,6 +346,39 @@ def _source(text: str) -> str | bytes:
     encoding the declaration names), but bytes when it does not start with markup, so that it
     is never taken for a file name."""
     return text if text.lstrip("\ufeff \t\r\n").startswith("<") else text.encode("utf-8")
+
+
+_DIALECT_TAGS = frozenset({"Message", "Receive"})
+"""Root children whose coming or going can change the dialect `detect_kind` sees."""
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    return tuple(n for k in cls.__mro__ for n in getattr(k, "__slots__", ()) if n not in ("__dict__", "__weakref__"))
+
+
+def _adopt(node: TwiML, other: TwiML) -> None:
+    """Give `node` the state of `other` (same class): its attributes, text, children and position."""
+    for key in _slots(type(node)):
+        try:
+            value = object.__getattribute__(other, key)
+        except AttributeError:
+            continue
+        object.__setattr__(node, key, value)
+    extra = getattr(other, "__dict__", None)
+    if extra is not None:
+        node.__dict__.clear()
+        node.__dict__.update(extra)
+
+
+def _moved_starts(starts: list[int], s: int, e: int, new: str) -> list[int]:
+    """Line starts after replacing [s, e) with `new`: those before the edit kept, the ones after shifted."""
+    first = bisect.bisect_right(starts, s) - 1
+    last = bisect.bisect_right(starts, e) - 1
+    delta = len(new) - (e - s)
+    tail = starts[last + 1 :]
+    if delta:
+        tail = [x + delta for x in tail]
+    return [*starts[: first + 1], *(s + m.end() for m in _NEWLINE.finditer(new)), *tail]
 
 
 def _line_starts(text: str) -> list[int]:
