@@ -1,8 +1,9 @@
 """`twiml schema`: the XSD and JSON Schema generated from the grammar.
 
 Every corpus document `twiml validate` passes (no warning or error) validates against the XSD
-(checked with xmlschema), and every element the validator reports as misplaced or unknown is
-where the XSD rejects the document too.
+(checked with xmlschema) and, in its JSON form, against the JSON Schema (jsonschema); every
+element the validator reports as misplaced or unknown is where the XSD rejects the document too,
+and the JSON Schema rejects it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 xmlschema = pytest.importorskip("xmlschema")
+jsonschema = pytest.importorskip("jsonschema")
 
 from lxml import etree  # noqa: E402
 
@@ -45,7 +47,10 @@ MISPLACED = {
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, object]:
-    return {d: xmlschema.XMLSchema(xsd(d).encode()) for d in ("all", "voice", "messaging", "fax")}
+    out: dict[str, object] = {d: xmlschema.XMLSchema(xsd(d).encode()) for d in ("all", "voice", "messaging", "fax")}
+    for d in ("all", "voice", "messaging", "fax"):
+        out[f"json-{d}"] = jsonschema.Draft202012Validator(json_schema(d))
+    return out
 
 
 def _load(data: bytes) -> tuple[list[Diagnostic], str, etree._ElementTree]:
@@ -79,17 +84,21 @@ def _documents(paths: list[Path]) -> list[tuple[str, bytes]]:
 def _check(name: str, data: bytes, schemas: dict[str, object]) -> tuple[bool, bool]:
     """(was clean, had nesting findings), asserting what each implies."""
     findings, dialect, tree = _load(data)
+    as_json = to_json(parse(data))
     serious = [d for d in findings if d.severity != "info"]
     nesting = [d for d in findings if any(n in d.message for n in NESTING)]
     if not serious:
         for d in ("all", dialect):
             errors = [str(e.reason) for e in schemas[d].iter_errors(tree)]  # type: ignore[attr-defined]
             assert errors == [], f"{name}: clean for the validator, rejected by the {d} XSD: {errors[:3]}"
+            problems = [e.message[:200] for e in schemas[f"json-{d}"].iter_errors(as_json)]  # type: ignore[attr-defined]
+            assert problems == [], f"{name}: clean for the validator, rejected by the {d} JSON Schema: {problems[:2]}"
     if nesting:
         rejected = _rejected_lines(schemas[dialect], tree)
         first = {d.line for d in nesting}
         assert first & rejected, f"{name}: validator flags lines {first}, the XSD rejects elements at {rejected}"
         assert rejected <= {d.line for d in findings}, f"{name}: the XSD rejects more than the validator reports"
+        assert not schemas[f"json-{dialect}"].is_valid(as_json)  # type: ignore[attr-defined]
     return not serious, bool(nesting)
 
 
@@ -141,7 +150,7 @@ def test_json_schema_describes_the_json_form() -> None:
     attrs = gather["properties"]["attributes"]["properties"]
     assert attrs["method"]["enum"] == ["GET", "POST"]
     assert "numDigits" in attrs and "numdigits" not in attrs
-    kids = {ref["$ref"] for ref in gather["properties"]["children"]["items"]["oneOf"]}
+    kids = {ref["$ref"] for ref in gather["properties"]["children"]["items"]["anyOf"]}
     assert "#/$defs/voice.Say" in kids and "#/$defs/voice.Dial" not in kids
     doc = parse(b'<Response><Gather numDigits="1"><Say>Press 1</Say></Gather></Response>')
     assert to_json(doc) == {
