@@ -110,6 +110,14 @@ async def test_hover_on_an_attribute_and_on_a_finding(client: LanguageClient, tm
     assert hover is not None and isinstance(hover.contents, T.MarkupContent)
     assert "numDigits" in hover.contents.value and "int" in hover.contents.value
     assert "https://www.twilio.com/docs/voice/twiml/gather" in hover.contents.value
+    on_tag = await client.text_document_hover_async(
+        T.HoverParams(T.TextDocumentIdentifier(uri), T.Position(1, len("  <Gat")))
+    )
+    assert on_tag is not None and isinstance(on_tag.contents, T.MarkupContent)
+    assert (
+        on_tag.contents.value.startswith("**<Gather>** (voice)")
+        and "Children: Say, Pause, Play" in on_tag.contents.value
+    )
     on_finding = await client.text_document_hover_async(
         T.HoverParams(T.TextDocumentIdentifier(uri), T.Position(1, len('  <Gather numDigits="1" timeout="')))
     )

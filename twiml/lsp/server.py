@@ -189,6 +189,8 @@ def did_save(ls: TwimlServer, params: T.DidSaveTextDocumentParams) -> None:
     from twiml.settings import CONFIG_CACHE
 
     CONFIG_CACHE.clear()  # pyproject.toml may have changed
+    for uri in ls.files:
+        _publish(uri)
     for uri, text in ls.flow_texts.items():
         _publish_flow(uri, text)  # a saved document may mend or break the map's links
 
@@ -482,8 +484,8 @@ def code_action(ls: TwimlServer, params: T.CodeActionParams) -> list[T.CodeActio
                     edit=T.WorkspaceEdit(changes={uri: edits}),
                 )
             )
-        node_start = f.node_offset(d.node) if d.node is not None else None
-        if node_start is not None and (node_start, str(d.code)) not in ignored:
+        node_start = f.node_offset(d.node) if d.node is not None else None  # the root: no comment can silence it
+        if node_start is not None and d.node is not f.doc and (node_start, str(d.code)) not in ignored:
             ignored.add((node_start, str(d.code)))
             line, col = f.position(node_start)
             line_text = f.text[f.starts[line] : node_start]
