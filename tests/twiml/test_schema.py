@@ -18,6 +18,7 @@ xmlschema = pytest.importorskip("xmlschema")
 jsonschema = pytest.importorskip("jsonschema")
 
 from lxml import etree  # noqa: E402
+from shared_data import corpus_files, needs_corpus  # noqa: E402
 
 from twiml.cli import main  # noqa: E402
 from twiml.errors import TwiMLParseError  # noqa: E402
@@ -29,7 +30,6 @@ from twiml.validator import Diagnostic, validate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
-SHARED = ROOT.parent / "shared" / "corpus" / "real"
 LOCAL = sorted(p for p in CORPUS.rglob("*.xml") if "malformed" not in p.parts)
 NESTING = ("is not allowed inside", "TwiML element", "unknown element <")
 
@@ -109,9 +109,9 @@ def test_local_corpus_against_the_xsd(schemas: dict[str, object]) -> None:
     assert any(nesting for _, nesting in results)  # and has unknown elements (unknown_elements.xml)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/corpus/real is not here")
+@needs_corpus
 def test_shared_corpus_against_the_xsd(schemas: dict[str, object]) -> None:
-    results = [_check(name, data, schemas) for name, data in _documents(sorted(SHARED.glob("*.xml")))]
+    results = [_check(name, data, schemas) for name, data in _documents(corpus_files("real"))]
     assert sum(clean for clean, _ in results) >= 50
 
 
