@@ -28,12 +28,18 @@ GATHER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "twiml", "lsp"]))  # type: ignore[untyped-decorator]  # pytest-lsp ships no types for it
-async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[None]:
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one server for the module: each test opens its own files
+
+
+@pytest_lsp.fixture(  # type: ignore[untyped-decorator]  # pytest-lsp ships no types for it
+    scope="module",
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "twiml", "lsp"]),
+)
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
     await lsp_client.initialize_session(
         T.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
-            root_uri=tmp_path.as_uri(),
+            root_uri=tmp_path_factory.mktemp("workspace").as_uri(),
         )
     )
     yield
