@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from twiml.base import TwiML
     from twiml.validator import Diagnostic, Revalidator
 
-__all__ = ["TOKEN", "Context", "Finding", "Span", "TwimlFile", "context_at", "spans"]
+__all__ = ["TOKEN", "Context", "Finding", "Span", "TwimlFile", "context_at", "edited", "spans"]
 
 _NEWLINE = re.compile("\n")
 _ATTR = re.compile(r"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -108,11 +108,7 @@ class TwimlFile:
 
     # -- positions ------------------------------------------------------------------------------
     def offset(self, line: int, character: int) -> int:
-        if line >= len(self.starts):
-            return len(self.text)
-        start = self.starts[line]
-        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-        return min(start + character, end)
+        return _offset(self.text, self.starts, line, character)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -350,6 +346,20 @@ def _source(text: str) -> str | bytes:
 
 _DIALECT_TAGS = frozenset({"Message", "Receive"})
 """Root children whose coming or going can change the dialect `detect_kind` sees."""
+
+
+def _offset(text: str, starts: list[int], line: int, character: int) -> int:
+    """The offset of a (line, character) position, clamped to the line and the text."""
+    if line >= len(starts):
+        return len(text)
+    end = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+    return min(starts[line] + character, end)
+
+
+def edited(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
+    """`text` with the span between two (line, character) positions replaced by `new` (for flow.toml)."""
+    starts = _line_starts(text)
+    return text[: _offset(text, starts, *start)] + new + text[_offset(text, starts, *end) :]
 
 
 def _slots(cls: type) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from twiml.flow.config import FLOW_FILE, Flow
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import BOOL, ENUM, LIST, Attr, Element
 from twiml.grammar_values import LEGACY_VOICE_LANGUAGES, VOICE_LANGUAGES
-from twiml.lsp.analysis import TOKEN, Context, Finding, Span, TwimlFile, context_at, spans
+from twiml.lsp.analysis import TOKEN, Context, Finding, Span, TwimlFile, context_at, edited, spans
 from twiml.lsp.flows import URL_ATTRS, flow_for, flow_problems, route_line, target_at, url_path
 from twiml.schema import attr_doc, docs_url
 from twiml.settings import BadSettings, Settings, settings_for
@@ -167,12 +167,8 @@ def did_change(ls: TwimlServer, params: T.DidChangeTextDocumentParams) -> None:
 def _apply(text: str, change: T.TextDocumentContentChangeEvent) -> str:
     if not isinstance(change, T.TextDocumentContentChangePartial):
         return change.text
-    tmp = TwimlFile.__new__(TwimlFile)  # only its position helpers
-    tmp.text = text
-    tmp.starts = [0, *(m.end() for m in re.finditer("\n", text))]
     r = change.range
-    s, e = tmp.offset(r.start.line, r.start.character), tmp.offset(r.end.line, r.end.character)
-    return text[:s] + change.text + text[e:]
+    return edited(text, (r.start.line, r.start.character), (r.end.line, r.end.character), change.text)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
@@ -636,7 +632,7 @@ def folding_range(ls: TwimlServer, params: T.FoldingRangeParams) -> list[T.Foldi
             out.append(
                 T.FoldingRange(
                     first,
-                    last - (0 if span.comment else 1) if not span.comment else last,
+                    last if span.comment else last - 1,  # an element's end tag stays visible
                     kind=T.FoldingRangeKind.Comment if span.comment else T.FoldingRangeKind.Region,
                 )
             )
