@@ -119,7 +119,7 @@ async def client_side(text: str, rounds: int) -> tuple[list[float], list[float]]
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()  # type: ignore[no-untyped-call]  # pygls leaves it untyped
-    print(_stats("client: diagnostics after an edit that breaks or mends the document (whole parse)", broken, None))
+    print(_stats("client: diagnostics after an edit that breaks or mends the document", broken, None))
     return edits, completions
 
 

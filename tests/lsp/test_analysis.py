@@ -29,10 +29,16 @@ def _state(f: TwimlFile) -> list[tuple[object, ...]]:
     return out
 
 
-def _fresh(text: str) -> list[tuple[object, ...]] | None:
+def _fresh_error(text: str) -> tuple[str, int | None, int | None] | None:
     try:
         parse(_source(text))
-    except TwiMLParseError:
+    except TwiMLParseError as exc:
+        return exc.message, exc.line, exc.column
+    return None
+
+
+def _fresh(text: str) -> list[tuple[object, ...]] | None:
+    if _fresh_error(text) is not None:
         return None
     g = TwimlFile(text)
     assert g.doc is not None
@@ -51,7 +57,7 @@ def test_incremental_findings_equal_a_fresh_validation(seed: int) -> None:
         f = TwimlFile(text)
         if f.error is not None:
             continue
-        for _ in range(25):
+        for _ in range(40):
             before = f.text
             s = rng.randrange(len(before))
             e = min(len(before), s + rng.choice([0, 0, 1, 2, 5]))
@@ -61,13 +67,15 @@ def test_incremental_findings_equal_a_fresh_validation(seed: int) -> None:
             expected = _fresh(f.text)
             if expected is None:
                 assert f.error is not None, (path.name, s, e, new)
-                f.change(f.position(s), f.position(s + len(new)), before[s:e])  # undo, as people do
+                assert (f.error.message, f.error.line, f.error.column) == _fresh_error(f.text)
+                if rng.random() < 0.7:
+                    f.change(f.position(s), f.position(s + len(new)), before[s:e])  # undo, as people do
                 f.findings()
                 continue
             assert _state(f) == expected, (path.name, s, e, new)
             checked += 1
         partial += f.partial_parses
-    assert checked > 20 and partial > 10  # most edits took the incremental path
+    assert checked > 10 and partial > 10  # valid states were compared, and edits took the incremental path
 
 
 def test_a_finding_is_placed_on_its_attribute() -> None:
@@ -129,3 +137,24 @@ def test_a_one_character_edit_parses_and_checks_one_child() -> None:
     assert found.diagnostic.code == 13313 and f.text[found.start : found.end] == "x"
     assert (f.full_parses, f.partial_parses) == (1, 1)
     assert f._revalidator is not None and f._revalidator.reused == 49  # the other children kept their findings
+
+
+def test_typing_a_new_element_keeps_to_its_region() -> None:
+    menu = '  <Gather action="/m{0}">\n    <Say>Menu {0}</Say>\n  </Gather>\n'
+    text = "<Response>\n" + "".join(menu.format(i) for i in range(40)) + "</Response>\n"
+    f = TwimlFile(text)
+    f.findings()
+    at = f.text.index("<Say>Menu 20")
+    typed = '<Pause length="0"/>\n    '
+    for i, char in enumerate(typed):
+        f.change(f.position(at + i), f.position(at + i), char)
+        found = f.findings()
+        error = _fresh_error(f.text)
+        if error is None:
+            assert f.error is None
+        else:  # the parse error `twiml validate` reports, from the region alone
+            assert f.error is not None and (f.error.message, f.error.line, f.error.column) == error
+            assert [str(x.diagnostic.code) for x in found] == ["12100"]
+    assert f.full_parses == 1  # the whole text was parsed once, when it was opened
+    (pause,) = f.findings()
+    assert pause.diagnostic.code == 13910 and f.position(pause.start)[0] == f.text.count("\n", 0, at)

@@ -101,6 +101,12 @@ class TwimlFile:
         self._revalidator: Revalidator | None = None
         self._edited: list[TwiML] | None = None
         self.full_parses = 0
+        self.broken: tuple[int, int, int, int] | None = None
+        """While the text does not parse and the trouble lies in some of the root's children: where
+        they are in the text (start, end) and which of `doc.verbs` they replace (lo, hi)."""
+        self._pad = ""
+        self._mixed = False
+        """A <Message> or <Receive> is (or was) among the root's children: edits may change the dialect."""
         self.valid_until = len(text)
         """Node positions hold up to here: edits after the last good parse that did not parse moved the rest."""
         self.partial_parses = 0
@@ -131,7 +137,9 @@ class TwimlFile:
             self.error = exc
             return
         self.error = None
+        self.broken = None
         self.doc = doc
+        self._mixed = any(not isinstance(v, str) and v.name in _DIALECT_TAGS for v in doc.verbs)
         self.valid_until = len(self.text) + 1
         el = element_of(doc)
         self.dialect = el.dialect if el is not None else "voice"
@@ -143,78 +151,118 @@ class TwimlFile:
         old_text, old_starts = self.text, self.starts
         self.text = old_text[:s] + new + old_text[e:]
         self.starts = _moved_starts(old_starts, s, e, new)
-        if self.error is None and self.doc is not None and self._splice(s, e, new, old_text, old_starts):
+        if (
+            self.doc is not None
+            and (self.error is None or self.broken is not None)
+            and self._splice(s, e, new, old_text, old_starts)
+        ):
             return
+        self.broken = None
         self.valid_until = min(self.valid_until, s)
         self._parse_all()
 
     def replace_all(self, text: str) -> None:
+        self.broken = None
         self.text = text
         self.starts = _line_starts(text)
         self._parse_all()
 
     def _splice(self, s: int, e: int, new: str, old_text: str, old_starts: list[int]) -> bool:
-        """Re-parse only the root's children the edit [s, e) touches; False when that cannot be done."""
-        from twiml.parser import detect_kind, parse
+        """Re-parse only the root's children the edit [s, e) touches; False when that cannot be done.
 
+        When they do not parse, the region they span stays `broken`: the text around it is still
+        what parsed last time, so the next edit inside it re-parses that region alone, and once it
+        parses again it is spliced in as any other edit."""
         doc = self.doc
         assert doc is not None
         if doc.source_line is None or doc.source_column is None:
             return False
-        verbs_at: list[int] = []
-        offsets: list[int] = []
-        for i, item in enumerate(doc.verbs):
-            if isinstance(item, str):
-                continue
-            if item.source_line is None or item.source_column is None:
+        if self.broken is not None:
+            region_start, region_end, lo, hi = self.broken
+            if not (region_start <= s and e <= region_end):
+                return False  # a second place: parse it all
+        else:
+            verbs_at: list[int] = []
+            offsets: list[int] = []
+            for i, item in enumerate(doc.verbs):
+                if isinstance(item, str):
+                    continue
+                if item.source_line is None or item.source_column is None:
+                    return False
+                verbs_at.append(i)
+                offsets.append(old_starts[item.source_line - 1] + item.source_column - 1)
+            root_end = old_text.rfind("</" + doc.name)
+            if not offsets or root_end < 0 or e > root_end:
                 return False
-            verbs_at.append(i)
-            offsets.append(old_starts[item.source_line - 1] + item.source_column - 1)
-        root_end = old_text.rfind("</" + doc.name)
-        if not offsets or root_end < 0 or e > root_end:
-            return False
-        first = bisect.bisect_left(offsets, s) - 1  # the child starting before the edit
-        if first < 0:
-            return False
-        last = first
-        while last + 1 < len(offsets) and offsets[last + 1] < e:
-            last += 1
-        region_start = offsets[first]
-        region_end = offsets[last + 1] if last + 1 < len(offsets) else root_end
-        fragment = old_text[region_start:s] + new + old_text[e:region_end]
-        # The fragment is parsed inside the document's own root start tag (its namespaces), padded
-        # so that every node gets the line and column it has in the file.
+            first = bisect.bisect_left(offsets, s) - 1  # the child starting before the edit
+            if first < 0:
+                return False
+            last = first
+            while last + 1 < len(offsets) and offsets[last + 1] < e:
+                last += 1
+            region_start = offsets[first]
+            region_end = offsets[last + 1] if last + 1 < len(offsets) else root_end
+            lo = verbs_at[first]
+            hi = verbs_at[last + 1] if last + 1 < len(offsets) else len(doc.verbs)
         root_offset = old_starts[doc.source_line - 1] + doc.source_column - 1
         tag_end = _tag_end(old_text, root_offset)
-        if tag_end > region_start:
+        if tag_end > region_start or not old_text.startswith("<" + doc.name, root_offset):
+            return False  # the positions do not match the text (a processing instruction with a '<' in the prolog)
+        if self.broken is None and not (
+            old_text.startswith("<", region_start) and old_text.startswith("<", region_end)
+        ):
             return False
+        region_end += len(new) - (e - s)  # in the new text
         head = old_text[root_offset:tag_end]
+        part = self._parse_region(head, region_start, region_end)
+        self._shift(doc, hi, e, s + len(new), old_starts)  # what follows the region moved
+        self.partial_parses += 1
+        if isinstance(part, TwiMLParseError):
+            # The error `twiml validate` reports: the text before the region parsed before, so the
+            # parser, given the region and the rest of the text, stops where it would in the whole.
+            exact = self._parse_region(head, region_start, None)
+            if not isinstance(exact, TwiMLParseError):
+                return False  # the whole text parses after all (the edit closed what the region opened)
+            self.error = exact
+            self.broken = (region_start, region_end, lo, hi)
+            return True
+        if part.name != doc.name:
+            return False
+        self.error = None
+        self.broken = None
+        return self._take(doc, part, lo, hi)
+
+    def _parse_region(self, head: str, region_start: int, region_end: int | None) -> TwiML | TwiMLParseError:
+        """The root's children in [region_start, region_end), parsed inside the root's own start tag
+        (its namespaces) and padded so that every node, and an error, gets its place in the file;
+        with `region_end` None, everything from `region_start` on (the root's own end tag too)."""
+        from twiml.parser import parse
+
+        doc = self.doc
+        assert doc is not None and doc.source_line is not None and doc.source_column is not None
         lines_before = doc.source_line - 1
         root_col = doc.source_column - 1
         head_line = lines_before + head.count("\n")
         tail_col = len(head) - head.rfind("\n") - 1 if "\n" in head else root_col + len(head)
-        line, column = self.position(region_start)  # the same in the old text: it is before the edit
+        line, column = self.position(region_start)  # before the edit: the same in the old text
         pad = " " * (column - tail_col) if line == head_line else "\n" * (line - head_line) + " " * column
-        wrapper = "\n" * lines_before + " " * root_col + head + pad + fragment + f"</{doc.name}>"
+        self._pad = pad
+        rest = self.text[region_start:] if region_end is None else self.text[region_start:region_end] + f"</{doc.name}>"
+        wrapper = "\n" * lines_before + " " * root_col + head + pad + rest
         try:
-            part = parse(_source(wrapper), kind=self.dialect)  # type: ignore[arg-type]
-        except TwiMLParseError:
-            return False
-        if part.name != doc.name:
-            return False
-        fresh = list(part.verbs)
-        if fresh and isinstance(fresh[0], str):
-            fresh[0] = fresh[0][len(pad) :] if fresh[0].startswith(pad) else fresh[0]
-            if not fresh[0]:
-                fresh.pop(0)
-        lo = verbs_at[first]
-        hi = verbs_at[last + 1] if last + 1 < len(offsets) else len(doc.verbs)
-        # What follows the edit moves: lines by the lines added, and on the edit's last line, columns.
+            return parse(_source(wrapper), kind=self.dialect)  # type: ignore[arg-type]
+        except TwiMLParseError as exc:
+            return exc
+
+    def _shift(self, doc: TwiML, hi: int, e: int, new_end: int, old_starts: list[int]) -> None:
+        """Move the children from `hi` on (and the epilog) by an edit that ended at `e` and now ends at `new_end`."""
         old_end_line = bisect.bisect_right(old_starts, e) - 1
         old_end_col = e - old_starts[old_end_line]
-        new_end_line, new_end_col = self.position(s + len(new))
+        new_end_line, new_end_col = self.position(new_end)
         line_delta = new_end_line - old_end_line
         col_delta = new_end_col - old_end_col
+        if not line_delta and not col_delta:
+            return
         for item in doc.verbs[hi:]:
             if isinstance(item, str):
                 continue
@@ -230,9 +278,20 @@ class TwimlFile:
             for node in getattr(doc, "epilog", None) or ():
                 if node.source_line is not None:
                     node.source_line += line_delta
+
+    def _take(self, doc: TwiML, part: TwiML, lo: int, hi: int) -> bool:
+        """Put the re-parsed children of `part` in place of doc.verbs[lo:hi]; False when the dialect changed."""
+        from twiml.parser import detect_kind
+
+        fresh = list(part.verbs)
+        if fresh and isinstance(fresh[0], str):
+            fresh[0] = fresh[0][len(self._pad) :] if fresh[0].startswith(self._pad) else fresh[0]
+            if not fresh[0]:
+                fresh.pop(0)
         replaced = doc.verbs[lo:hi]
         names = {v.name for v in (*replaced, *fresh) if not isinstance(v, str)}
-        if self.dialect != "voice" or names & _DIALECT_TAGS:
+        self._mixed = self._mixed or bool(names & _DIALECT_TAGS)
+        if self.dialect != "voice" or self._mixed:
             after = [*doc.verbs[:lo], *fresh, *doc.verbs[hi:]]
             tags = {v.name for v in after if not isinstance(v, str) and v.name[:1] != "#"}
             if detect_kind(tags) != self.dialect:
@@ -258,7 +317,6 @@ class TwimlFile:
         doc.source_size = (len(self.text), len(self.text.encode("utf-8")))  # type: ignore[attr-defined]  # what the budgets measure
         if self._edited is not None:
             self._edited.extend(edited)
-        self.partial_parses += 1
         return True
 
     # -- findings -------------------------------------------------------------------------------
@@ -325,7 +383,12 @@ class TwimlFile:
         if doc is None or doc.source_line is None:
             return 0, []
         best = -1
-        for item in doc.verbs:  # linear, but only over the root's children, with no text work
+        lo, hi = (self.broken[2], self.broken[3]) if self.broken is not None else (0, 0)
+        for i, item in enumerate(doc.verbs):  # linear, but only over the root's children, with no text work
+            if lo <= i < hi:
+                if i == lo and self.broken is not None and self.broken[0] < offset:
+                    best = self.broken[0]  # the broken region starts at a child's place: scan from there
+                continue
             if isinstance(item, str) or item.source_line is None or item.source_column is None:
                 continue
             o = self.offset(item.source_line - 1, item.source_column - 1)
