@@ -4,11 +4,13 @@ No pygls here (plain data in, plain data out), so it is tested and benchmarked w
 
 Edits are incremental: a change inside the children of the root re-parses only the root's
 children it touches (wrapped in the document's own root start tag, padded so positions come out
-where they are in the file), splices the new nodes into the tree, shifts the positions of what
-follows, and has the validator's `Revalidator` re-check only those children. Anything else (the
-root tag, the prolog, a fragment that does not parse) parses the whole text again. While the text
-does not parse, the last tree stays for completion and the outline, and the one finding is the
-parse error, as `twiml validate` reports it.
+where they are in the file), splices the new nodes into the tree (an edited child keeps its node
+object, so the validator's `Revalidator` re-checks only that child), and shifts the positions of
+what follows. When that region does not parse, it stays the broken region: the one finding is the
+parse error the whole text gives (the parser, handed the region and the text after it, stops where
+it would in the whole), and later edits inside the region re-parse it alone until it parses.
+Anything else (the root tag, the prolog, a second place) parses the whole text again; while that
+fails, the last tree stays for completion and the outline, trusted only before the first edit.
 
 Offsets are indices into the text (code points); lines and columns are 0-based here.
 """
