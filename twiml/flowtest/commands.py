@@ -1,0 +1,208 @@
+"""`twiml test`, `twiml coverage` and `twiml diff`: the flow-testing commands of the `twiml` CLI.
+
+`register(subparsers)` adds them; each returns the exit status (0 fine, 1 changes, uncovered
+paths under --strict, or coverage under --fail-under; 2 bad input or arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["register"]
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+# ------------------------------------------------------------------------------------------ test
+
+
+def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
+    from twiml.flowtest.cases import CasesError, CasesFile, cases_from_map, load_cases, play_all, write_cases
+    from twiml.flowtest.mocks import (
+        FixtureError,
+        FixtureTransport,
+        RecordingTransport,
+        ReplayTransport,
+        parse_fixture_arg,
+    )
+    from twiml.flowtest.targets import TargetError, open_test_target
+    from twiml.simulator.transport import Transport
+
+    try:
+        target = open_test_target(args.target, args.app, tuple(args.tries))
+        target.auth_token = args.auth_token
+    except TargetError as exc:
+        print(f"twiml test: {exc}", file=err)
+        return BAD_INPUT
+    try:
+        path = Path(args.cases) if args.cases else target.default_cases()
+        recorded: CasesFile | None = None
+        if not args.generate or path.is_file():
+            try:
+                recorded = load_cases(path)
+            except CasesError as exc:
+                if not args.generate:
+                    print(f"twiml test: {exc}", file=err)
+                    return BAD_INPUT
+        fixtures = dict(recorded.fixtures) if recorded else {}
+        for item in args.fixtures:
+            url, fixture = parse_fixture_arg(item)
+            fixtures[url] = fixture
+        transport: Transport = target.transport
+        if args.replay:
+            transport = ReplayTransport(Path(args.replay), target.base)
+        recorder = RecordingTransport(transport, target.base) if args.record else None
+        transport = recorder or transport
+        if fixtures:
+            transport = FixtureTransport(transport, fixtures, target.base)
+        flow_map = target.explore(transport, args.max_states)
+        mapped = cases_from_map(flow_map, target)
+        token = args.auth_token
+        if args.generate:
+            played = play_all(target, mapped, transport, token)
+            write_cases(path, CasesFile(played, fixtures, target.label))
+            print(
+                f"wrote {path}: {len(played)} cases from {len(flow_map.states)} states of {target.label}",
+                file=out,
+            )
+            for broken in flow_map.broken:
+                print(f"note: broken link {broken.url} from {broken.origin}: {broken.code} {broken.message}", file=out)
+            status = OK
+        else:
+            assert recorded is not None
+            status = _check(args, out, path, recorded, mapped, target, transport, token, fixtures)
+        if recorder is not None:
+            recorder.save(Path(args.record))
+            print(f"recorded {len(recorder.replies)} replies to {args.record}", file=out)
+        return status
+    except FixtureError as exc:
+        print(f"twiml test: {exc}", file=err)
+        return BAD_INPUT
+    finally:
+        target.close()
+
+
+def _check(
+    args: argparse.Namespace,
+    out: IO[str],
+    path: Path,
+    recorded: Any,
+    mapped: Any,
+    target: Any,
+    transport: Any,
+    token: str | None,
+    fixtures: dict[str, dict[str, Any]],
+) -> int:
+    from twiml.flowtest.cases import CasesFile, play_all, write_cases
+    from twiml.flowtest.compare import group_changes
+
+    cases = recorded.cases
+    replayed = play_all(target, cases, transport, token)
+    findings = group_changes(list(zip(cases, replayed, strict=True)))
+    known = {c.key for c in cases}
+    new = [c for c in mapped if c.key not in known]
+    changed = {name for f in findings for name in f.paths}
+    if args.format == "json":
+        json.dump(
+            {
+                "cases": len(cases),
+                "changed_cases": sorted(changed),
+                "changes": [{**f.change.as_dict(), "paths": f.paths, "outcomes": f.outcomes} for f in findings],
+                "new_paths": [c.name for c in new],
+            },
+            out,
+            indent=2,
+            ensure_ascii=False,
+        )
+        out.write("\n")
+    else:
+        _report(out, path, len(cases), findings, changed, new)
+    if args.update and (findings or new):
+        by_name = {c.name: c for c in replayed}
+        kept = [by_name[c.name] if c.name in changed else c for c in cases]
+        added = play_all(target, new, transport, token)
+        write_cases(path, CasesFile(kept + added, fixtures, recorded.target or target.label))
+        print(f"updated {path}: {len(changed)} cases rewritten, {len(added)} added", file=out)
+        return OK
+    if findings or (args.strict and new):
+        return FAILED
+    return OK
+
+
+def _report(out: IO[str], path: Path, total: int, findings: list[Any], changed: set[str], new: list[Any]) -> None:
+    for n, finding in enumerate(findings, start=1):
+        change = finding.change
+        print(f"{n}. {change.summary}", file=out)
+        if change.was or change.now:
+            print(f"   was: {change.was or '(nothing)'}", file=out)
+            print(f"   now: {change.now or '(nothing)'}", file=out)
+        print(f"   {len(finding.paths)} path{'s' * (len(finding.paths) != 1)}:", file=out)
+        for name in finding.paths:
+            outcome = finding.outcomes.get(name)
+            print(f"     - {name}" + (f"  ({outcome})" if outcome else ""), file=out)
+    if new:
+        print(f"new paths not in {path} ({len(new)}):", file=out)
+        for case in new:
+            print(f"     + {case.name}", file=out)
+    if findings:
+        print(
+            f"FAILED: {len(findings)} change{'s' * (len(findings) != 1)} in {len(changed)} of {total} cases "
+            f"({path}); after review, `twiml test --update` records them",
+            file=out,
+        )
+    else:
+        print(f"ok: {total} cases replayed unchanged ({path})" + (f", {len(new)} new paths" if new else ""), file=out)
+
+
+# ----------------------------------------------------------------------------------------- parser
+
+
+def _target_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
+    p.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
+    p.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
+    )
+    p.add_argument("--max-states", type=int, default=200, metavar="N", help="map at most N states (default 200)")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `test` to the `twiml` command line."""
+    t = sub.add_parser(
+        "test",
+        help="check a flow against its recorded cases (one per path); --generate records them",
+        description="Replay the cases of a flow (flow folder, URL, or --app MODULE:ATTR PATH) and print what "
+        "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
+    )
+    _target_args(t)
+    t.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
+    t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
+    t.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
+    t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
+    t.add_argument(
+        "--fixture",
+        dest="fixtures",
+        action="append",
+        default=[],
+        metavar="URL=REPLY",
+        help="mock a URL: URL=STATUS, URL=@FILE or URL=<Response>... (repeatable; kept in the cases file)",
+    )
+    t.add_argument("--record", metavar="FILE", help="save the target's real replies to FILE (for --replay)")
+    t.add_argument("--replay", metavar="FILE", help="answer from replies saved with --record (offline)")
+    t.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    t.add_argument(
+        "--auth-token",
+        default=os.environ.get("TWILIO_AUTH_TOKEN"),
+        metavar="TOKEN",
+        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+    t.set_defaults(run=_cmd_test)
