@@ -30,6 +30,7 @@ __all__ = [
     "CasesFile",
     "Step",
     "cases_from_map",
+    "input_labels",
     "load_cases",
     "parse_input",
     "play",
@@ -118,7 +119,8 @@ def parse_input(label: str) -> tuple[str, Outcome]:
     raise ValueError(f'{label!r} is not an input (press K, say "words", no input, dial STATUS, recording N s, ...)')
 
 
-def _inputs_of(label: str) -> list[str]:
+def input_labels(label: str) -> list[str]:
+    """The inputs in a map edge's label ("press 1, dial busy" → both; "redirect" → none)."""
     return _TOKEN.findall(label)
 
 
@@ -168,7 +170,7 @@ def cases_from_map(flow_map: FlowMap, target: TestTarget) -> list[Case]:
                 start = target.relative(flow_map.states[edge.dst].url)
                 inputs, prefix = [], f"callee {start}"
                 continue
-            inputs += _inputs_of(edge.label)
+            inputs += input_labels(edge.label)
         name = ", ".join(x for x in (prefix, *inputs) if x) or "call"
         if prefix.startswith("callee") and inputs:
             name = f"{prefix}: {', '.join(inputs)}"

@@ -158,6 +158,32 @@ def _report(out: IO[str], path: Path, total: int, findings: list[Any], changed: 
         print(f"ok: {total} cases replayed unchanged ({path})" + (f", {len(new)} new paths" if new else ""), file=out)
 
 
+# -------------------------------------------------------------------------------------- coverage
+
+
+def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
+    from twiml.flowtest.coverage import CoverageError, load_walks, measure, render
+    from twiml.flowtest.targets import TargetError, open_test_target
+
+    try:
+        walks = load_walks(Path(args.data))
+        target = open_test_target(args.target, args.app, tuple(args.tries))
+    except (CoverageError, TargetError) as exc:
+        print(f"twiml coverage: {exc}", file=err)
+        return BAD_INPUT
+    try:
+        coverage = measure(
+            target.explore(max_states=args.max_states), walks, target.flow.routes if target.flow else None
+        )
+    finally:
+        target.close()
+    out.write(render(coverage, args.format, target.label))
+    if args.fail_under is not None and coverage.percent < args.fail_under:
+        print(f"twiml coverage: {coverage.percent:.1f}% is below --fail-under {args.fail_under:g}", file=err)
+        return FAILED
+    return OK
+
+
 # ----------------------------------------------------------------------------------------- parser
 
 
@@ -176,7 +202,7 @@ def _target_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `test` to the `twiml` command line."""
+    """Add `test` and `coverage` to the `twiml` command line."""
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
@@ -206,3 +232,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
     )
     t.set_defaults(run=_cmd_test)
+
+    c = sub.add_parser(
+        "coverage",
+        help="report which states, edges and split cases of a flow's map the tests walked",
+        description="Lay the walks that `pytest --twiml-cov=TARGET` saved in .twiml-coverage over TARGET's map; "
+        "exit 1 under --fail-under.",
+    )
+    _target_args(c)
+    c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
+    c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
+    c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")
+    c.set_defaults(run=_cmd_coverage)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from twiml.flow.config import Flow
 from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
 from twiml.simulator.commands import Target, TargetError
 from twiml.simulator.transport import Transport
@@ -48,6 +49,8 @@ class TestTarget:
     kind: str = "folder"
     closers: list[Callable[[], None]] = field(default_factory=list)
     tries: tuple[str, ...] = ()
+    flow: Flow | None = None
+    """The flow folder's routes (split cases count for coverage), when the target is a folder."""
     auth_token: str | None = None
     """Signs the requests of an app or URL target (as Twilio would)."""
 
@@ -152,4 +155,4 @@ def _folder_target(path: Path) -> TestTarget:
         return explore_flow(flow, max_states=max_states, transport=None if through is transport else through)
 
     start = transport.url(flow.start or flow.sms_start or "/")
-    return TestTarget(str(path), transport, start, mapper, path, "folder")
+    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow)

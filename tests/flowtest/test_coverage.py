@@ -1,0 +1,113 @@
+"""Coverage of sample_flows/ by hand-written Call/Text tests: the pytest plugin (through its
+pytest11 entry point, in a real pytest run), the data file, and `twiml coverage`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from tests.flowtest.helpers import SAMPLES, twiml
+from twiml.cli import main
+from twiml.flowtest.coverage import measure, walk_of
+from twiml.flowtest.targets import open_test_target
+from twiml.simulator.driver import Session, watch_sessions
+from twiml.testing import Call, Text
+
+USER_TESTS = f"""
+from twiml.testing import Call, Text
+
+FLOW = {str(SAMPLES)!r}
+
+
+def test_sales_then_goodbye():
+    Call(flow=FLOW).press("1").expect_heard("connecting you to sales").expect_ended("hangup")
+
+
+def test_billing_busy_leaves_a_message():
+    call = Call(flow=FLOW, dial_status="busy").say("billing please")
+    call.expect_heard("thank you your message has been saved").expect_ended("hangup")
+
+
+def test_help_by_text():
+    Text(flow=FLOW, body="HELP").expect_sent("acme support call +1 555 123 4567")
+"""
+
+
+def test_the_plugin_is_registered_under_pytest11() -> None:
+    assert any(ep.value == "twiml.flowtest.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+def test_plugin_reports_unwalked_cases_and_fail_under_sets_the_status(tmp_path: Path) -> None:
+    (tmp_path / "test_acme.py").write_text(USER_TESTS, encoding="utf-8")
+    # only our plugin, loaded by its entry point name (the others are slow to import on a busy machine)
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    command = [sys.executable, "-m", "pytest", "-p", "twiml", "-p", "no:cacheprovider", "test_acme.py"]
+    run = subprocess.run(
+        [*command, f"--twiml-cov={SAMPLES}", "--twiml-cov-fail-under=90"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert "3 passed" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 1  # the tests pass; the coverage gate does not
+    report = run.stdout
+    assert "twiml flow coverage" in report and "FAIL: flow coverage" in report
+    assert 'split route /menu: case "3" → billing.xml' in report
+    assert "split route /menu/speech: default → menu_retry.xml" in report
+    assert 'split route /menu/speech: case "billing"' not in report  # walked by "billing please"
+    assert "edge  [s1] /voice/incoming ivr_main_menu.xml: press 2 → [s3] support.xml" in report
+    assert "edge  [s1] /voice/incoming ivr_main_menu.xml: press 1 →" not in report
+    assert "edge  [s10] /operator/screen call_screening_whisper.xml: no input → ■ hangup" in report
+    data = tmp_path / ".twiml-coverage"
+    assert len(json.loads(data.read_text(encoding="utf-8"))["walks"]) == 3
+
+    low = twiml("coverage", str(SAMPLES), "--fail-under", "10", cwd=tmp_path)
+    assert low.returncode == 0, low.stderr
+    assert low.stdout.splitlines()[0] == f"twiml coverage of {SAMPLES}: 3 calls and texts walked"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["coverage", str(SAMPLES), "--data", str(data), "--fail-under", "90"], stdout=out, stderr=err) == 1
+    assert "is below --fail-under 90" in err.getvalue()
+    out = io.StringIO()
+    assert main(["coverage", str(SAMPLES), "--data", str(data), "--format", "json"], stdout=out) == 0
+    counts = json.loads(out.getvalue())["counts"]
+    assert counts["split cases"]["walked"] >= 5 and counts["split cases"]["total"] == 22
+    out = io.StringIO()
+    assert main(["coverage", str(SAMPLES), "--data", str(data), "--format", "mermaid"], stdout=out) == 0
+    mermaid = out.getvalue()
+    assert "stroke:#2a7d2a" in mermaid and "stroke-dasharray:4 3" in mermaid and "class s3" in mermaid
+    missing = io.StringIO()
+    assert main(["coverage", str(SAMPLES), "--data", str(tmp_path / "none")], stdout=out, stderr=missing) == 2
+    assert "no coverage data" in missing.getvalue()
+
+
+def test_coverage_matches_walks_to_edges_by_kind_of_input() -> None:
+    sessions: list[Session] = []
+    stop = watch_sessions(sessions.append)
+    try:
+        Call(flow=SAMPLES, dial_status="no-answer", recording_duration=0).press("1")  # busy's edge: any failed dial
+        Call(flow=SAMPLES).press("7")  # "other keys"
+        Call(flow=SAMPLES, url="/operator/screen").silence()  # the callee's leg
+        Text(flow=SAMPLES, body="stop")
+    finally:
+        stop()
+    target = open_test_target(str(SAMPLES))
+    assert target.flow is not None
+    coverage = measure(target.explore(), [walk_of(s) for s in sessions], target.flow.routes)
+    walked = {(e.src, e.label) for e, w in coverage.edges if w}
+    assert {("s2", "dial busy"), ("s8", "silence"), ("s1", "other keys (9)"), ("s10", "no input")} <= walked
+    assert ("s1", 'say "something else"') not in walked
+    assert ("s5", "callee hears (Number url)") in walked
+    cases = {(r, c) for r, c, _, w in coverage.cases if w}
+    assert {
+        ("/dial-complete", "default"),
+        ("/menu", "default"),
+        ("/menu/speech", "default"),
+        ("/sms/incoming", "stop"),
+    } <= cases
