@@ -184,6 +184,63 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     return OK
 
 
+# ------------------------------------------------------------------------------------------ diff
+
+
+def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
+    from contextlib import ExitStack
+
+    from twiml.flow.config import FlowError, load_flow
+    from twiml.flowtest.diff import DiffError, FlowDiff, diff_documents, diff_flows, git_tree, render
+
+    items = [i for i in args.items if i != "--"]  # argparse keeps a "--" in some Python versions
+    try:
+        with ExitStack() as stack:
+            labels = list(items)
+            if len(items) == 2 and all(Path(i).exists() for i in items):
+                old, new = Path(items[0]), Path(items[1])
+            elif len(items) in (2, 3) and Path(items[-1]).exists() and not any(Path(i).exists() for i in items[:-1]):
+                where = Path(items[-1])
+                old = stack.enter_context(git_tree(items[0], where))
+                new = stack.enter_context(git_tree(items[1], where)) if len(items) == 3 else where
+                labels = [f"{items[0]}:{where}", f"{items[1]}:{where}" if len(items) == 3 else str(where)]
+            else:
+                missing = next((i for i in items if not Path(i).exists()), None)
+                hint = f"{missing}: no such file or folder; " if missing and len(items) == 2 else ""
+                print(
+                    f"twiml diff: {hint}give OLD NEW (two flow folders or two documents), "
+                    "or REV [REV2] -- PATH (git revisions of a folder or document)",
+                    file=err,
+                )
+                return BAD_INPUT
+            if old.is_dir() != new.is_dir():
+                print(f"twiml diff: {old} and {new}: compare two folders or two documents", file=err)
+                return BAD_INPUT
+            if old.is_dir():
+                try:
+                    flows = [load_flow(old), load_flow(new)]
+                except FlowError as exc:
+                    print(f"twiml diff: {exc}", file=err)
+                    return BAD_INPUT
+                for flow, label in zip(flows, labels, strict=True):
+                    if flow.errors:
+                        print(f"twiml diff: {label}/{flow.errors[0].format()}", file=err)
+                        return BAD_INPUT
+                result = diff_flows(flows[0], flows[1], labels[0], labels[1], paths=not args.no_paths)
+            else:
+                result = FlowDiff(labels[0], labels[1])
+                a, b = old.read_bytes(), new.read_bytes()
+                if a != b:
+                    result.changes = diff_documents(a, b, new.name, labels[0], labels[1])
+                    if not result.changes:
+                        result.cosmetic = [new.name]
+            out.write(render(result, args.format))
+    except (DiffError, OSError) as exc:
+        print(f"twiml diff: {exc}", file=err)
+        return BAD_INPUT
+    return FAILED if args.exit_code and result.changes else OK
+
+
 # ----------------------------------------------------------------------------------------- parser
 
 
@@ -202,7 +259,7 @@ def _target_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `test` and `coverage` to the `twiml` command line."""
+    """Add `test`, `coverage` and `diff` to the `twiml` command line."""
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
@@ -244,3 +301,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
     c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")
     c.set_defaults(run=_cmd_coverage)
+
+    d = sub.add_parser(
+        "diff",
+        help="compare two versions of a flow in the caller's terms (folders, documents, git revisions)",
+        description="Prompts changed, routes and cases added, removed or retargeted, attributes that change "
+        "behaviour (formatting, attribute order and comments do not), and the paths whose outcome changed. "
+        "OLD NEW are two flow folders or two documents; REV [REV2] -- PATH compares git revisions "
+        "(REV2 defaults to the working tree).",
+    )
+    d.add_argument("items", nargs="+", metavar="OLD NEW | REV [REV2] -- PATH")
+    d.add_argument("--format", choices=("text", "json", "markdown", "mermaid"), default="text", help="output format")
+    d.add_argument("--no-paths", action="store_true", help="do not map and replay the two flows (faster)")
+    d.add_argument("--exit-code", action="store_true", help="exit 1 when behaviour changed (as git diff --exit-code)")
+    d.set_defaults(run=_cmd_diff)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from twiml.flowtest.cases import Case, Step
 
-__all__ = ["Change", "Finding", "compare_case", "group_changes", "parse_verb"]
+__all__ = ["Change", "Finding", "compare_case", "group_changes", "parse_verb", "trail"]
 
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
@@ -161,12 +161,13 @@ def compare_case(old: Case, new: Case) -> tuple[list[Change], str]:
         if not changes:
             where = (new.steps or old.steps)[-1].where if (new.steps or old.steps) else old.start
             changes.append(Change("end", where, f"the call ends differently after {where}", old.end, new.end))
-    elif changes and _trail(old) != _trail(new):
-        outcome = f"was {_trail(old)}; now {_trail(new)}"
+    elif changes and trail(old) != trail(new):
+        outcome = f"was {trail(old)}; now {trail(new)}"
     return changes, outcome
 
 
-def _trail(case: Case) -> str:
+def trail(case: Case) -> str:
+    """The documents (or URLs) a case went through and how it ended."""
     return " → ".join(s.where for s in case.steps) + f" ({case.end})"
 
 

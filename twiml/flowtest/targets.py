@@ -25,6 +25,7 @@ __all__ = [
     "TargetError",
     "TestTarget",
     "from_simulator_target",
+    "open_folder_target",
     "open_test_target",
     "register_opener",
 ]
@@ -132,10 +133,11 @@ def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str,
         raise TargetError(f"{spec}: no such folder (a target is a flow folder, an http(s):// URL or --app MODULE:ATTR)")
     if not path.is_dir():
         raise TargetError(f"{spec}: not a flow folder (a directory with flow.toml)")
-    return _folder_target(path)
+    return open_folder_target(path)
 
 
-def _folder_target(path: Path) -> TestTarget:
+def open_folder_target(path: Path) -> TestTarget:
+    """A flow folder: mapped with its routes' cases, served by the folder transport."""
     from twiml.flow.config import FLOW_FILE, FlowError, load_flow
     from twiml.flow.transport import FolderTransport
 
