@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, change_three, copy_samples, replace, twiml
-from twiml.flowtest.cases import load_cases
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, twiml
+from twiml.flowtest.cases import MAX_STEPS, SEED, Case, cases_from_map, load_cases, parse_input, play_all
+from twiml.flowtest.targets import TestTarget, open_test_target
+from twiml.simulator.driver import Channel, Options, Session
+from twiml.simulator.engine import DialOutcome, GatherInput, QueueOutcome, RecordOutcome
+from twiml.simulator.events import Ask
+from twiml.simulator.transport import Reply, Request, Transport
 
 
 def _changes(result_stdout: str) -> list[dict[str, object]]:
@@ -76,3 +82,62 @@ def test_new_paths_fail_only_with_strict_and_bad_files_name_the_place(tmp_path: 
     assert f"{cases}: case " in bad.stderr and "(press 1, dial completed): 'wiggle' is not an input" in bad.stderr
     missing = twiml("test", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+class _Done(Exception):
+    """The oracle's inputs are used up where the call waits."""
+
+
+class _Seen:
+    """Keeps every request a transport answers (URL and parameters, SIDs included)."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.requests: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+
+    def fetch(self, request: Request) -> Reply:
+        self.requests.add((request.url, request.params))
+        return self.inner.fetch(request)
+
+
+def _one_session(target: TestTarget, case: Case, transport: Transport) -> tuple[list[str], list[str], str]:
+    """The oracle: one fresh Session per case, inputs given one at a time (as `twiml call` does)."""
+    queue = [parse_input(label) for label in case.inputs]
+
+    def decide(ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome:
+        if not queue or queue[0][0] != ask.kind:
+            raise _Done
+        got = queue.pop(0)[1]
+        assert not isinstance(got, GatherInput)
+        return got
+
+    options = Options(seed=SEED, max_steps=MAX_STEPS)
+    channel: Channel = "messaging" if case.channel == "messaging" else "voice"
+    session = Session(transport, target.absolute(case.start), options, channel=channel)
+    session.decide = decide
+    with contextlib.suppress(_Done):
+        session.start(case.body or "")
+        while session.waiting is not None and queue and queue[0][0] == "gather":
+            got = queue.pop(0)[1]
+            assert isinstance(got, GatherInput)
+            session.answer(got)
+    requests = [f"{f.request.method} {target.relative(f.request.url)}" for f in session.requests]
+    heard = [
+        ("♪ " if v.name == "Play" else "") + " ".join(v.text.split())
+        for v in session.verbs
+        if v.name in ("Say", "Play")
+    ]
+    return requests, heard, session.ended.reason if session.ended else "waits"
+
+
+def test_shared_prefix_replay_gives_what_one_session_per_case_gives() -> None:
+    target = open_test_target(str(SAMPLES))
+    cases = cases_from_map(target.explore(), target)
+    shared, single = _Seen(target.transport), _Seen(target.transport)
+    played = play_all(target, cases, shared)
+    for case, got in zip(cases, played, strict=True):
+        requests, heard, end = _one_session(target, case, single)
+        assert [s.request for s in got.steps] == requests, case.name
+        assert [line for s in got.steps for line in s.heard] == heard, case.name
+        assert got.end == end or (end == "waits" and got.end.startswith("waits: ")), case.name
+    assert shared.requests == single.requests  # the same requests, the same seeded SIDs

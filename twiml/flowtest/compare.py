@@ -175,6 +175,8 @@ def group_changes(pairs: list[tuple[Case, Case]]) -> list[Finding]:
     """Changes of every (recorded, replayed) pair, equal ones merged, in order of first sight."""
     found: dict[Change, Finding] = {}
     for old, new in pairs:
+        if old == new:
+            continue
         changes, outcome = compare_case(old, new)
         for change in dict.fromkeys(changes):
             finding = found.setdefault(change, Finding(change))
