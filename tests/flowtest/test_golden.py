@@ -80,6 +80,9 @@ def test_new_paths_fail_only_with_strict_and_bad_files_name_the_place(tmp_path: 
     bad = twiml("test", str(folder), "--cases", str(cases))
     assert bad.returncode == 2
     assert f"{cases}: case " in bad.stderr and "(press 1, dial completed): 'wiggle' is not an input" in bad.stderr
+    down = twiml("test", "--generate", "http://127.0.0.1:9/voice", "--cases", str(tmp_path / "down.toml"))
+    assert down.returncode == 1 and "the start does not answer (11205 cannot connect" in down.stderr
+    assert not (tmp_path / "down.toml").exists()
     missing = twiml("test", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
 

@@ -62,6 +62,12 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         flow_map = target.explore(transport, args.max_states)
         mapped = cases_from_map(flow_map, target)
         token = args.auth_token
+        starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
+        if starts and all(state.kind == "broken" for state in starts):
+            broken = flow_map.broken[0] if flow_map.broken else None
+            why = f"{broken.code} {broken.message}" if broken else "no reply"
+            print(f"twiml test: {target.label}: the start does not answer ({why}); nothing to test", file=err)
+            return FAILED
         if args.generate:
             played = play_all(target, mapped, transport, token)
             write_cases(path, CasesFile(played, fixtures, target.label))
