@@ -11,6 +11,8 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
+
 from tests.flowtest.helpers import SAMPLES, twiml
 from twiml.cli import main
 from twiml.flowtest.coverage import measure, walk_of
@@ -111,3 +113,22 @@ def test_coverage_matches_walks_to_edges_by_kind_of_input() -> None:
         ("/menu/speech", "default"),
         ("/sms/incoming", "stop"),
     } <= cases
+
+
+@pytest.mark.slow  # starts two pytest-xdist workers: about 3 s
+def test_walks_of_xdist_workers_come_back_to_the_controller(tmp_path: Path) -> None:
+    (tmp_path / "test_acme.py").write_text(USER_TESTS, encoding="utf-8")
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    command = [sys.executable, "-m", "pytest", "-p", "twiml", "-p", "xdist", "-n", "2", "-p", "no:cacheprovider"]
+    run = subprocess.run(
+        [*command, "test_acme.py", f"--twiml-cov={SAMPLES}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("twiml flow coverage") == 1
+    assert f"twiml coverage of {SAMPLES}: 3 calls and texts walked" in run.stdout
+    assert len(json.loads((tmp_path / ".twiml-coverage").read_text(encoding="utf-8"))["walks"]) == 3

@@ -67,12 +67,27 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         recorder.collect()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker's walks come back to the controller, which reports them all."""
+    recorder = node.config.stash.get(_KEY, None)
+    output = getattr(node, "workeroutput", None) or {}
+    if recorder is not None:
+        recorder.walks += output.get("twiml_walks", [])
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     recorder = session.config.stash.get(_KEY, None)
     if recorder is None:
         return
     recorder.collect()
     recorder.stop()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller writes and reports
+        workeroutput["twiml_walks"] = recorder.walks
+        recorder.error = "skip"
+        return
     from twiml.flowtest.coverage import DATA_FILE, measure, render, save_walks
     from twiml.flowtest.targets import TargetError, open_test_target
 
@@ -97,6 +112,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     recorder = config.stash.get(_KEY, None)
     if recorder is None:
+        return
+    if recorder.error == "skip":
         return
     terminalreporter.section("twiml flow coverage")
     if recorder.error:
