@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 from pathlib import Path
 
 from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, twiml
+from twiml.cli import main
 from twiml.flowtest.cases import MAX_STEPS, SEED, Case, cases_from_map, load_cases, parse_input, play_all
 from twiml.flowtest.targets import TestTarget, open_test_target
 from twiml.simulator.driver import Channel, Options, Session
@@ -62,6 +64,15 @@ def test_generate_then_test_passes_and_three_changes_are_named(tmp_path: Path) -
     assert isinstance(prompt["paths"], list) and "press 1, dial completed" in prompt["paths"]
     assert not any(str(p).startswith(("text", "callee")) for p in prompt["paths"])
     assert "press 2, recording 5 s" in json.loads(result.stdout)["new_paths"]
+    by_case = io.StringIO()
+    assert main(["test", str(folder), "--by-case"], stdout=by_case) == 1
+    assert (
+        "case press 2, queue bridged:\n"
+        "   prompt changed in ivr_main_menu.xml: For sales, press 1 or say sales. → For sales and new orders, press 1.\n"
+        "   <Gather> numDigits changed in ivr_main_menu.xml: 1 → 2\n"
+        "   press 2 at ivr_main_menu.xml now leads elsewhere (/menu): support.xml → voicemail.xml\n"
+        "   ended hangup, now waits: record ('queue bridged' does not apply)\n"
+    ) in by_case.getvalue()
 
     strict = twiml("test", str(folder), "--update")
     assert strict.returncode == 0 and "17 cases rewritten, 6 added" in strict.stdout

@@ -126,7 +126,7 @@ def _check(
         )
         out.write("\n")
     else:
-        _report(out, path, len(cases), findings, changed, new)
+        _report(out, path, len(cases), findings, changed, new, args.by_case)
     if args.update and (findings or new):
         by_name = {c.name: c for c in replayed}
         kept = [by_name[c.name] if c.name in changed else c for c in cases]
@@ -139,8 +139,12 @@ def _check(
     return OK
 
 
-def _report(out: IO[str], path: Path, total: int, findings: list[Any], changed: set[str], new: list[Any]) -> None:
-    for n, finding in enumerate(findings, start=1):
+def _report(
+    out: IO[str], path: Path, total: int, findings: list[Any], changed: set[str], new: list[Any], by_case: bool
+) -> None:
+    if by_case:
+        _report_by_case(out, findings)
+    for n, finding in enumerate([] if by_case else findings, start=1):
         change = finding.change
         print(f"{n}. {change.summary}", file=out)
         if change.was or change.now:
@@ -162,6 +166,23 @@ def _report(out: IO[str], path: Path, total: int, findings: list[Any], changed: 
         )
     else:
         print(f"ok: {total} cases replayed unchanged ({path})" + (f", {len(new)} new paths" if new else ""), file=out)
+
+
+def _report_by_case(out: IO[str], findings: list[Any]) -> None:
+    """Each changed case with its changes, in the order the cases file has them."""
+    cases: dict[str, list[Any]] = {}
+    outcomes: dict[str, str] = {}
+    for finding in findings:
+        for name in finding.paths:
+            cases.setdefault(name, []).append(finding.change)
+            outcomes.setdefault(name, finding.outcomes.get(name, ""))
+    for name, changes in cases.items():
+        print(f"case {name}:", file=out)
+        for change in changes:
+            was_now = f": {change.was or '(nothing)'} → {change.now or '(nothing)'}" if change.was or change.now else ""
+            print(f"   {change.summary}{was_now}", file=out)
+        if outcomes[name]:
+            print(f"   {outcomes[name]}", file=out)
 
 
 # -------------------------------------------------------------------------------------- coverage
@@ -276,6 +297,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
     t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
     t.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
+    t.add_argument("--by-case", action="store_true", help="list each changed case with its changes")
     t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
     t.add_argument(
         "--fixture",
