@@ -15,7 +15,7 @@ import pytest
 
 from tests.flowtest.helpers import SAMPLES, twiml
 from twiml.cli import main
-from twiml.flowtest.coverage import measure, walk_of
+from twiml.flowtest.coverage import measure, render, walk_of
 from twiml.flowtest.targets import open_test_target
 from twiml.simulator.driver import Session, watch_sessions
 from twiml.testing import Call, Text
@@ -132,3 +132,36 @@ def test_walks_of_xdist_workers_come_back_to_the_controller(tmp_path: Path) -> N
     assert run.stdout.count("twiml flow coverage") == 1
     assert f"twiml coverage of {SAMPLES}: 3 calls and texts walked" in run.stdout
     assert len(json.loads((tmp_path / ".twiml-coverage").read_text(encoding="utf-8"))["walks"]) == 3
+
+
+def test_coverage_of_an_app_tells_replies_of_one_url_apart_by_their_first_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twiml.flow.config import load_flow
+    from twiml.flow.export_app import export_app
+
+    module = f"cov_app_{tmp_path.name}"
+    (tmp_path / f"{module}.py").write_text(export_app(load_flow(SAMPLES), "flask"), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    sessions: list[Session] = []
+    stop = watch_sessions(sessions.append)
+    try:
+        target = open_test_target("/voice/incoming", f"{module}:app")
+        with Call(transport=target.transport, url=target.start) as call:
+            call.press("2")
+    finally:
+        stop()
+        sys.modules.pop(module, None)
+    coverage = measure(target.explore(), [walk_of(s) for s in sessions[-1:]])
+    target.close()
+    walked = {(e.label, e.dst) for e, w in coverage.edges if w}
+    support = next(e.dst for e, _ in coverage.edges if e.label == "press 2")
+    assert support is not None
+    assert ("press 2", support) in walked and not any(label == "press 1" for label, _ in walked)
+    assert coverage.flow_map.states[support].heard.startswith("All of our support agents")
+    text = render(coverage, "text", "app")
+    assert (
+        'edge  [s1] /voice/incoming "Thank you for calling Acme Corporation.": press 1 → [s3] "Connecting you to sales."'
+        in text
+    )

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from twiml.flow.explore import Edge, FlowMap
+from twiml.flow.explore import Edge, FlowMap, MapState
 from twiml.flow.routing import Split
 from twiml.simulator.driver import Session
-from twiml.simulator.events import Fetched, Input, Stop
+from twiml.simulator.engine import Sent
+from twiml.simulator.events import Fetched, Input, Stop, Verb
 
 __all__ = ["DATA_FILE", "Coverage", "load_walks", "measure", "render", "save_walks", "walk_of"]
 
@@ -48,23 +49,41 @@ class CoverageError(Exception):
 def walk_of(session: Session) -> dict[str, Any]:
     """What a session did, as plain data: requests (with parameters other than SIDs), inputs, the end."""
     items: list[dict[str, Any]] = []
+    fetch: dict[str, Any] | None = None
     for event in session.events:
+        if fetch is not None and "heard" not in fetch:
+            heard = _first_heard(event)
+            if heard:
+                fetch["heard"] = heard
         if isinstance(event, Fetched):
             params = {k: v for k, v in event.request.params if not k.endswith("Sid")}
-            items.append(
-                {
-                    "fetch": event.request.url,
-                    "method": event.request.method,
-                    "source": os.path.abspath(event.source) if event.source else None,
-                    "status": event.status,
-                    "params": params,
-                }
-            )
+            fetch = {
+                "fetch": event.request.url,
+                "method": event.request.method,
+                "source": os.path.abspath(event.source) if event.source else None,
+                "status": event.status,
+                "params": params,
+            }
+            items.append(fetch)
         elif isinstance(event, Input):
             items.append({"input": event.kind, "value": event.value, "params": dict(event.params)})
         elif isinstance(event, Stop):
             items.append({"end": event.reason})
     return {"channel": session.channel, "items": items}
+
+
+def _first_heard(event: object) -> str:
+    """What the map shows a state by (its first prompt or message, as `twiml map` shortens it):
+    replies without a file (an app, a URL) are told apart by it."""
+    text, music = "", False
+    if isinstance(event, Sent):
+        text = event.body
+    elif isinstance(event, Verb) and event.name in ("Say", "Play") and event.text:
+        text, music = event.text, event.name == "Play"
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return ("♪ " if music else "") + (text if len(text) <= 60 else text[:57] + "...")
 
 
 def save_walks(walks: list[dict[str, Any]], path: Path = Path(DATA_FILE)) -> None:
@@ -145,8 +164,10 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
     """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`)."""
     folder = os.path.abspath(flow_map.folder) if flow_map.folder is not None else None
     by_key: dict[tuple[str, str | None], str] = {}
+    by_heard: dict[tuple[str, str], str] = {}
     for mapped in flow_map.states.values():
         by_key.setdefault((_path(mapped.url), mapped.document), mapped.id)
+        by_heard.setdefault((_path(mapped.url), mapped.heard), mapped.id)
     walked_states: set[str] = set()
     walked_edges: set[tuple[str, str, tuple[str, ...]]] = set()
     walked_cases: set[tuple[str, str]] = set()
@@ -165,9 +186,10 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
                     if document is None:
                         current = None
                         continue  # another flow's document
-                state = by_key.get((_path(item["fetch"]), document))
-                if state is None and not source and folder is None:
-                    state = next((s for (p, _), s in by_key.items() if p == _path(item["fetch"])), None)
+                if document is not None:
+                    state = by_key.get((_path(item["fetch"]), document))
+                else:  # a reply without a file (an app, a URL): the state with this first prompt
+                    state = by_heard.get((_path(item["fetch"]), item.get("heard", "")))
                 if state is not None:
                     walked_states.add(state)
                     if current is not None:
@@ -208,12 +230,17 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
 # ---------------------------------------------------------------------------------------- render
 
 
+def _shown(state: MapState) -> str:
+    """A state's document, or for a reply without a file its first prompt."""
+    return state.document or (f'"{state.heard}"' if state.heard else "")
+
+
 def _edge_text(flow_map: FlowMap, edge: Edge) -> str:
     src = flow_map.states[edge.src]
-    head = f"[{src.id}] {src.path} {src.document or ''}".rstrip()
+    head = f"[{src.id}] {src.path} {_shown(src)}".rstrip()
     if edge.dst is not None:
         dst = flow_map.states[edge.dst]
-        return f"{head}: {edge.label or 'next'} → [{dst.id}] {dst.document or dst.path}"
+        return f"{head}: {edge.label or 'next'} → [{dst.id}] {_shown(dst) or dst.path}"
     return f"{head}: {edge.label or 'the document ends'} → ■ {edge.end}"
 
 
@@ -269,7 +296,7 @@ def render(coverage: Coverage, fmt: str = "text", label: str = "") -> str:
         out.append("not walked:")
     for state_id in missing_states:
         state = flow_map.states[state_id]
-        out.append(f"  state [{state.id}] {state.path} {state.document or ''}".rstrip())
+        out.append(f"  state [{state.id}] {state.path} {_shown(state)}".rstrip())
     for edge in missing_edges:
         out.append(f"  edge  {_edge_text(flow_map, edge)}")
     for route, choice, target, _ in missing_cases:

@@ -1,6 +1,7 @@
 """pytest plugin (entry point `pytest11`): coverage of a phone tree by the tests' calls.
 
-Off unless asked: `pytest --twiml-cov=sample_flows/` records every simulator Session the tests
+Off unless asked: `pytest --twiml-cov=sample_flows/` (a flow folder, a URL, or with
+`--twiml-cov-app=MODULE:ATTR` the path an app's calls start at) records every simulator Session the tests
 make (`twiml.testing.Call`/`Text`, the CLI in process), writes the walks to `.twiml-coverage` in
 the current folder, and prints what of TARGET's map they walked and what they did not;
 `--twiml-cov-fail-under=PERCENT` fails the run below that. `twiml coverage TARGET` reports the
@@ -18,10 +19,11 @@ _KEY = pytest.StashKey["_Recorder"]()
 
 
 class _Recorder:
-    def __init__(self, target: str, fail_under: float | None) -> None:
+    def __init__(self, target: str, app: str | None, fail_under: float | None) -> None:
         from twiml.simulator.driver import watch_sessions
 
         self.target = target
+        self.app = app
         self.fail_under = fail_under
         self.sessions: list[Any] = []
         self.walks: list[dict[str, Any]] = []
@@ -52,12 +54,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="fail the run when the flow coverage is below PERCENT",
     )
+    group.addoption(
+        "--twiml-cov-app",
+        metavar="MODULE:ATTR",
+        default=None,
+        help="the target is this WSGI/ASGI app; --twiml-cov is then the path its calls start at",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--twiml-cov", None)
     if target:
-        config.stash[_KEY] = _Recorder(target, config.getoption("--twiml-cov-fail-under", None))
+        app = config.getoption("--twiml-cov-app", None)
+        config.stash[_KEY] = _Recorder(target, app, config.getoption("--twiml-cov-fail-under", None))
 
 
 @pytest.hookimpl(trylast=True)
@@ -93,7 +102,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     save_walks(recorder.walks, Path(DATA_FILE))
     try:
-        target = open_test_target(recorder.target)
+        target = open_test_target(recorder.target, recorder.app)
     except TargetError as exc:
         recorder.error = f"twiml coverage: {exc}"
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
@@ -104,7 +113,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     finally:
         target.close()
     recorder.percent = coverage.percent
-    recorder.report = render(coverage, "text", recorder.target)
+    recorder.report = render(coverage, "text", target.label)
     if recorder.fail_under is not None and coverage.percent < recorder.fail_under and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
