@@ -10,7 +10,13 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twiml.flowtest.cases import Case, CasesFile
+    from twiml.flowtest.compare import Change, Finding
+    from twiml.flowtest.targets import TestTarget
+    from twiml.simulator.transport import Transport
 
 __all__ = ["register"]
 
@@ -30,7 +36,6 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         parse_fixture_arg,
     )
     from twiml.flowtest.targets import TargetError, open_test_target
-    from twiml.simulator.transport import Transport
 
     try:
         target = open_test_target(args.target, args.app, tuple(args.tries))
@@ -96,10 +101,10 @@ def _check(
     args: argparse.Namespace,
     out: IO[str],
     path: Path,
-    recorded: Any,
-    mapped: Any,
-    target: Any,
-    transport: Any,
+    recorded: CasesFile,
+    mapped: list[Case],
+    target: TestTarget,
+    transport: Transport,
     token: str | None,
     fixtures: dict[str, dict[str, Any]],
 ) -> int:
@@ -128,8 +133,7 @@ def _check(
     else:
         _report(out, path, len(cases), findings, changed, new, args.by_case)
     if args.update and (findings or new):
-        by_name = {c.name: c for c in replayed}
-        kept = [by_name[c.name] if c.name in changed else c for c in cases]
+        kept = [now if was.name in changed else was for was, now in zip(cases, replayed, strict=True)]
         added = play_all(target, new, transport, token)
         write_cases(path, CasesFile(kept + added, fixtures, recorded.target or target.label))
         print(f"updated {path}: {len(changed)} cases rewritten, {len(added)} added", file=out)
@@ -140,7 +144,7 @@ def _check(
 
 
 def _report(
-    out: IO[str], path: Path, total: int, findings: list[Any], changed: set[str], new: list[Any], by_case: bool
+    out: IO[str], path: Path, total: int, findings: list[Finding], changed: set[str], new: list[Case], by_case: bool
 ) -> None:
     if by_case:
         _report_by_case(out, findings)
@@ -168,9 +172,9 @@ def _report(
         print(f"ok: {total} cases replayed unchanged ({path})" + (f", {len(new)} new paths" if new else ""), file=out)
 
 
-def _report_by_case(out: IO[str], findings: list[Any]) -> None:
-    """Each changed case with its changes, in the order the cases file has them."""
-    cases: dict[str, list[Any]] = {}
+def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
+    """Each changed case with its changes."""
+    cases: dict[str, list[Change]] = {}
     outcomes: dict[str, str] = {}
     for finding in findings:
         for name in finding.paths:
