@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -14,9 +15,11 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, change_three, copy_samples, replace, twiml
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, twiml
 from twiml.flow.config import load_flow
 from twiml.flow.export_app import export_app
+from twiml.flowtest.cases import cases_from_map, load_cases, play_all
+from twiml.flowtest.targets import TestTarget
 
 
 class _Quiet(WSGIRequestHandler):
@@ -125,3 +128,50 @@ def test_fixtures_answer_urls_the_target_does_not(tmp_path: Path) -> None:
     assert status.returncode == 1
     kinds = {(c["kind"], c["now"]) for c in json.loads(status.stdout)["changes"]}
     assert ("branch", "HTTP 500 at https://crm.example.com/voicemail") in kinds
+
+
+def test_a_single_file_with_fixtures_for_the_urls_it_asks_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from twiml.cli import main
+
+    menu = tmp_path / "menu.xml"
+    shutil.copy(SAMPLES / "ivr_main_menu.xml", menu)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    reply = "<Response><Say>You chose.</Say><Hangup/></Response>"
+    assert main(["test", "--generate", "menu.xml", "--fixture", f"/menu={reply}"], stdout=out) == 0
+    assert "broken link http://localhost/menu" not in out.getvalue()  # the fixture answers it
+    assert "broken link http://localhost/voice/incoming" in out.getvalue()  # nothing answers the Redirect
+    cases = load_cases(tmp_path / "flow_tests.toml")
+    press = next(c for c in cases.cases if c.name == "press 1")
+    assert press.end == "hangup" and press.steps[1].heard == ["You chose."]
+    assert cases.fixtures == {"/menu": {"status": 200, "body": reply}}
+    assert main(["test", "menu.xml"], stdout=io.StringIO()) == 0
+
+
+def test_another_input_plugs_in_with_an_opener(tmp_path: Path) -> None:
+    """What a Studio flow does: recognise its file and hand over a simulator Target."""
+    from twiml.flowtest.targets import from_simulator_target, open_test_target, register_opener
+    from twiml.simulator.commands import open_target
+
+    source = tmp_path / "menu.custom"
+    source.write_text((SAMPLES / "goodbye.xml").read_text(encoding="utf-8"), encoding="utf-8")
+    twiml_copy = tmp_path / "menu.xml"
+
+    def opener(path: Path) -> TestTarget | None:
+        if path.suffix != ".custom":
+            return None
+        twiml_copy.write_bytes(path.read_bytes())  # a stand-in for converting another format
+        return from_simulator_target(open_target(str(twiml_copy), None), path.parent, "custom")
+
+    remove = register_opener(opener)
+    try:
+        target = open_test_target(str(source))
+    finally:
+        remove()
+    assert target.kind == "custom" and target.default_cases() == Path("flow_tests.toml")
+    played = play_all(target, cases_from_map(target.explore(), target))
+    assert [(c.name, c.end, c.steps[0].heard) for c in played] == [
+        ("call", "hangup", ["Thank you for calling Acme Corporation. Goodbye."])
+    ]

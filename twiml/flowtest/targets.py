@@ -97,11 +97,12 @@ Opener = Callable[[Path], "TestTarget | None"]
 _OPENERS: list[Opener] = []
 
 
-def register_opener(opener: Opener) -> None:
+def register_opener(opener: Opener) -> Callable[[], None]:
     """Let another input (a Studio flow JSON, ...) be a test target: `opener` returns None for a
-    path it does not recognise."""
+    path it does not recognise. Returns the function that removes it again."""
     if opener not in _OPENERS:
         _OPENERS.append(opener)
+    return lambda: _OPENERS.remove(opener) if opener in _OPENERS else None
 
 
 def from_simulator_target(target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = ()) -> TestTarget:
@@ -115,8 +116,8 @@ def from_simulator_target(target: Target, folder: Path | None, kind: str, tries:
 
 
 def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str, ...] = ()) -> TestTarget:
-    """A flow folder, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a registered
-    opener recognises. Raises TargetError with a message naming what is wrong."""
+    """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
+    registered opener recognises. Raises TargetError with a message naming what is wrong."""
     from twiml.simulator.commands import open_target
 
     if app is not None or (spec or "").startswith(("http://", "https://")):
@@ -131,8 +132,8 @@ def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str,
             return found
     if not path.exists():
         raise TargetError(f"{spec}: no such folder (a target is a flow folder, an http(s):// URL or --app MODULE:ATTR)")
-    if not path.is_dir():
-        raise TargetError(f"{spec}: not a flow folder (a directory with flow.toml)")
+    if path.is_file():  # one TwiML file; relative URLs are files beside it
+        return from_simulator_target(open_target(spec, None), path.parent, "file", tries)
     return open_folder_target(path)
 
 
