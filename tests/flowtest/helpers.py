@@ -23,6 +23,19 @@ def twiml(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
     )
 
 
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`twiml ARGS` in this process (faster; the tests also run each command once as a user does)."""
+    import contextlib
+    import io
+
+    from twiml.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or ROOT):
+        status = main(list(args), stdout=out, stderr=err)
+    return subprocess.CompletedProcess(["twiml", *args], status, out.getvalue(), err.getvalue())
+
+
 def copy_samples(where: Path) -> Path:
     folder = where / "flows"
     shutil.copytree(SAMPLES, folder)

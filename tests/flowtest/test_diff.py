@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, twiml
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, run, twiml
 
 THREE = [
     ("route", "/menu", 'route /menu: case "2" retargeted', "support.xml", "voicemail.xml"),
@@ -37,13 +37,13 @@ def test_two_folders_three_changes_nothing_cosmetic_and_the_paths(tmp_path: Path
     ]
     assert data["paths"][0]["was"].startswith("ivr_main_menu.xml → support.xml")
     assert data["paths"][0]["now"].startswith("ivr_main_menu.xml → voicemail.xml")
-    markdown = twiml("diff", str(SAMPLES), str(new), "--format", "markdown", "--no-paths", "--exit-code")
+    markdown = run("diff", str(SAMPLES), str(new), "--format", "markdown", "--no-paths", "--exit-code")
     assert markdown.returncode == 1  # --exit-code: behaviour changed
     assert "**3 changes in behaviour**" in markdown.stdout
     assert (
         "| &lt;Gather&gt; numDigits changed in ivr_main_menu.xml:4 | `ivr_main_menu.xml` | 1 | 2 |" in markdown.stdout
     )
-    mermaid = twiml("diff", str(SAMPLES), str(new), "--format", "mermaid")
+    mermaid = run("diff", str(SAMPLES), str(new), "--format", "mermaid")
     assert mermaid.returncode == 0
     lines = mermaid.stdout.splitlines()
     assert lines[0] == "flowchart TD"
@@ -74,11 +74,11 @@ def test_git_revisions(tmp_path: Path) -> None:
     assert working.returncode == 0, working.stderr
     assert _changes(working.stdout) == THREE
     git("commit", "-qam", "three changes")
-    revisions = twiml("diff", "--format=json", "HEAD~1", "HEAD", "--", "flows", cwd=tmp_path)
+    revisions = run("diff", "--format=json", "HEAD~1", "HEAD", "--", "flows", cwd=tmp_path)
     assert revisions.returncode == 0, revisions.stderr
     assert _changes(revisions.stdout) == THREE
     assert len(json.loads(revisions.stdout)["paths"]) == 3
-    bad = twiml("diff", "nosuchrev", "--", "flows", cwd=tmp_path)
+    bad = run("diff", "nosuchrev", "--", "flows", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("twiml diff: git archive") and "nosuchrev" in bad.stderr
 
 
@@ -97,14 +97,14 @@ def test_two_documents(tmp_path: Path) -> None:
     new.write_text(
         '<Response><Gather numDigits="1" timeout="8" action="/a"><Say>Press one.</Say></Gather><Hangup/></Response>'
     )
-    changed = twiml("diff", str(old), str(new), "--format", "json")
+    changed = run("diff", str(old), str(new), "--format", "json")
     assert [(c["kind"], c["was"], c["now"]) for c in json.loads(changed.stdout)["changes"]] == [
         ("attribute", "5", "8"),
         ("prompt", "Press 1.", "Press one."),
         ("verb", "", "<Hangup>"),
     ]
     new.write_text("<Response><Say>unclosed</Response>")
-    broken = twiml("diff", str(old), str(new))
+    broken = run("diff", str(old), str(new))
     assert broken.returncode == 2 and f"twiml diff: {new}:1:" in broken.stderr and "not well-formed" in broken.stderr
-    mixed = twiml("diff", str(old), str(tmp_path))
+    mixed = run("diff", str(old), str(tmp_path))
     assert mixed.returncode == 2 and "compare two folders or two documents" in mixed.stderr

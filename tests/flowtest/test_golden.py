@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, twiml
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, run, twiml
 from twiml.cli import main
 from twiml.flowtest.cases import MAX_STEPS, SEED, Case, cases_from_map, load_cases, parse_input, play_all
 from twiml.flowtest.targets import TestTarget, open_test_target
@@ -29,13 +29,13 @@ def test_generate_then_test_passes_and_three_changes_are_named(tmp_path: Path) -
     assert made.returncode == 0, made.stderr
     cases_path = folder / "flow_tests.toml"
     first = cases_path.read_text(encoding="utf-8")
-    again = twiml("test", "--generate", str(folder))
+    again = run("test", "--generate", str(folder))
     assert again.returncode == 0
     assert cases_path.read_text(encoding="utf-8") == first  # stable: seeded SIDs, sorted paths
     names = [c.name for c in load_cases(cases_path).cases]
     assert "press 1, dial completed" in names and 'text "help"' in names
     assert "callee /operator/screen: press 1" in names
-    ok = twiml("test", str(folder))
+    ok = run("test", str(folder))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "24 cases replayed unchanged" in ok.stdout
 
@@ -44,7 +44,7 @@ def test_generate_then_test_passes_and_three_changes_are_named(tmp_path: Path) -
     assert text.returncode == 1
     assert "FAILED: 3 changes" in text.stdout
     assert f"was: {OLD_PROMPT}" in text.stdout and f"now: {NEW_PROMPT}" in text.stdout
-    result = twiml("test", str(folder), "--format", "json")
+    result = run("test", str(folder), "--format", "json")
     assert result.returncode == 1
     changes = _changes(result.stdout)
     summary = {(c["kind"], c["where"], c["was"], c["now"]) for c in changes}
@@ -74,27 +74,27 @@ def test_generate_then_test_passes_and_three_changes_are_named(tmp_path: Path) -
         "   ended hangup, now waits: record ('queue bridged' does not apply)\n"
     ) in by_case.getvalue()
 
-    strict = twiml("test", str(folder), "--update")
+    strict = run("test", str(folder), "--update")
     assert strict.returncode == 0 and "17 cases rewritten, 6 added" in strict.stdout
-    assert twiml("test", str(folder), "--strict").returncode == 0
+    assert run("test", str(folder), "--strict").returncode == 0
 
 
 def test_new_paths_fail_only_with_strict_and_bad_files_name_the_place(tmp_path: Path) -> None:
     folder = copy_samples(tmp_path)
     cases = tmp_path / "cases.toml"
-    assert twiml("test", "--generate", str(folder), "--cases", str(cases)).returncode == 0
+    assert run("test", "--generate", str(folder), "--cases", str(cases)).returncode == 0
     replace(folder / "flow.toml", '"3" = "billing.xml", ', '"3" = "billing.xml", "4" = "goodbye.xml", ')
-    loose = twiml("test", str(folder), "--cases", str(cases))
+    loose = run("test", str(folder), "--cases", str(cases))
     assert loose.returncode == 0 and "+ press 4" in loose.stdout
-    assert twiml("test", str(folder), "--cases", str(cases), "--strict").returncode == 1
+    assert run("test", str(folder), "--cases", str(cases), "--strict").returncode == 1
     replace(cases, 'inputs = ["press 1", "dial completed"]', 'inputs = ["press 1", "wiggle"]')
     bad = twiml("test", str(folder), "--cases", str(cases))
     assert bad.returncode == 2
     assert f"{cases}: case " in bad.stderr and "(press 1, dial completed): 'wiggle' is not an input" in bad.stderr
-    down = twiml("test", "--generate", "http://127.0.0.1:9/voice", "--cases", str(tmp_path / "down.toml"))
+    down = run("test", "--generate", "http://127.0.0.1:9/voice", "--cases", str(tmp_path / "down.toml"))
     assert down.returncode == 1 and "the start does not answer (11205 cannot connect" in down.stderr
     assert not (tmp_path / "down.toml").exists()
-    missing = twiml("test", str(tmp_path / "nowhere"))
+    missing = run("test", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
 
 

@@ -15,7 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, twiml
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, run, twiml
 from twiml.flow.config import load_flow
 from twiml.flow.export_app import export_app
 from twiml.flowtest.cases import cases_from_map, load_cases, play_all
@@ -119,12 +119,12 @@ def test_fixtures_answer_urls_the_target_does_not(tmp_path: Path) -> None:
     broken = twiml("test", "--generate", str(folder))
     assert "note: broken link https://crm.example.com/voicemail" in broken.stdout
     reply = "<Response><Say>Saved in the CRM.</Say><Hangup/></Response>"
-    made = twiml("test", "--generate", str(folder), "--fixture", f"https://crm.example.com/voicemail={reply}")
+    made = run("test", "--generate", str(folder), "--fixture", f"https://crm.example.com/voicemail={reply}")
     assert made.returncode == 0 and "broken link" not in made.stdout
     text = (folder / "flow_tests.toml").read_text(encoding="utf-8")
     assert '"https://crm.example.com/voicemail" = { body = ' in text and '"Saved in the CRM."' in text
-    assert twiml("test", str(folder)).returncode == 0  # the file's fixture answers the replay
-    status = twiml("test", str(folder), "--fixture", "https://crm.example.com/voicemail=500", "--format", "json")
+    assert run("test", str(folder)).returncode == 0  # the file's fixture answers the replay
+    status = run("test", str(folder), "--fixture", "https://crm.example.com/voicemail=500", "--format", "json")
     assert status.returncode == 1
     kinds = {(c["kind"], c["now"]) for c in json.loads(status.stdout)["changes"]}
     assert ("branch", "HTTP 500 at https://crm.example.com/voicemail") in kinds
