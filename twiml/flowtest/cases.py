@@ -341,9 +341,10 @@ def _steps(
             elif event.name == "Play" and text:
                 step.heard.append(f"♪ {text}")
             known = lines.get(id(event))
-            if known is None:
-                known = lines[id(event)] = (event, _verb_line(event))
-            step.verbs.append(known[1])
+            if known is None:  # a Dial's nouns (who it rings) follow it
+                text = "\n".join([_verb_line(event), *(_verb_line(noun) for noun in event.nouns)])
+                known = lines[id(event)] = (event, text)
+            step.verbs += known[1].split("\n")
         elif isinstance(event, Sent):
             step.sent.append(" ".join(event.body.split()))
         elif isinstance(event, Input):
