@@ -155,3 +155,23 @@ def test_shared_prefix_replay_gives_what_one_session_per_case_gives() -> None:
         assert [line for s in got.steps for line in s.heard] == heard, case.name
         assert got.end == end or (end == "waits" and got.end.startswith("waits: ")), case.name
     assert shared.requests == single.requests  # the same requests, the same seeded SIDs
+
+
+def test_the_number_a_dial_rings_is_part_of_the_case(tmp_path: Path) -> None:
+    folder = copy_samples(tmp_path)
+    assert run("test", "--generate", str(folder)).returncode == 0
+    replace(folder / "sales.xml", "+15557650001", "+15557650009")
+    result = run("test", str(folder), "--format", "json")
+    assert result.returncode == 1
+    [change] = json.loads(result.stdout)["changes"]
+    assert (change["summary"], change["was"], change["now"]) == (
+        "<Number> target changed in sales.xml",
+        "+15557650001",
+        "+15557650009",
+    )
+    assert change["paths"] == [
+        "press 1, dial busy, recording 5 s",
+        "press 1, dial busy, silence",
+        "press 1, dial completed",
+        'say "sales"',
+    ]
