@@ -66,6 +66,8 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
             transport = FixtureTransport(transport, fixtures, target.base)
         flow_map = target.explore(transport, args.max_states)
         mapped = cases_from_map(flow_map, target)
+        if flow_map.truncated:
+            print(f"note: the map stopped at {len(flow_map.states)} states; raise --max-states to cover more", file=err)
         token = args.auth_token
         starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
         if starts and all(state.kind == "broken" for state in starts):
