@@ -338,13 +338,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     d = sub.add_parser(
         "diff",
+        usage="%(prog)s [-h] [--format FORMAT] [--no-paths] [--exit-code] (OLD NEW | REV [REV2] -- PATH)",
         help="compare two versions of a flow in the caller's terms (folders, documents, git revisions)",
         description="Prompts changed, routes and cases added, removed or retargeted, attributes that change "
         "behaviour (formatting, attribute order and comments do not), and the paths whose outcome changed. "
         "OLD NEW are two flow folders or two documents; REV [REV2] -- PATH compares git revisions "
         "(REV2 defaults to the working tree).",
     )
-    d.add_argument("items", nargs="+", metavar="OLD NEW | REV [REV2] -- PATH")
+    d.add_argument("items", nargs="+", metavar="ITEM", help="OLD NEW, or REV [REV2] -- PATH")
     d.add_argument("--format", choices=("text", "json", "markdown", "mermaid"), default="text", help="output format")
     d.add_argument("--no-paths", action="store_true", help="do not map and replay the two flows (faster)")
     d.add_argument("--exit-code", action="store_true", help="exit 1 when behaviour changed (as git diff --exit-code)")
