@@ -175,3 +175,16 @@ def test_the_number_a_dial_rings_is_part_of_the_case(tmp_path: Path) -> None:
         "press 1, dial completed",
         'say "sales"',
     ]
+
+
+def test_a_prompt_added_inside_a_gather_is_one_change(tmp_path: Path) -> None:
+    folder = copy_samples(tmp_path)
+    assert run("test", "--generate", str(folder)).returncode == 0
+    text = (folder / "flow_tests.toml").read_text(encoding="utf-8")
+    assert '"Gather/Say language=en-US voice=Polly.Joanna-Neural (×5)",' in text  # equal lines in a row, once
+    said = '<Say language="en-US" voice="Polly.Joanna-Neural">To speak with an operator, press 0.</Say>'
+    replace(folder / "ivr_main_menu.xml", said, said + "<Say>For French, press 9.</Say>")
+    result = run("test", str(folder), "--format", "json")
+    assert [(c["summary"], c["was"], c["now"]) for c in json.loads(result.stdout)["changes"]] == [
+        ("prompt added in ivr_main_menu.xml", "", "For French, press 9.")
+    ]

@@ -364,7 +364,32 @@ def _s(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_REPEAT = re.compile(r" \(×(\d+)\)$")
+
+
+def _runs(lines: list[str]) -> list[str]:
+    """Equal verb lines in a row written once with their count: `Gather/Say voice=... (×5)`."""
+    out: list[str] = []
+    for line in lines:
+        if out and _REPEAT.sub("", out[-1]) == line:
+            match = _REPEAT.search(out[-1])
+            out[-1] = f"{line} (×{int(match.group(1)) + 1 if match else 2})"
+        else:
+            out.append(line)
+    return out
+
+
+def _unruns(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        match = _REPEAT.search(line)
+        out += [line[: match.start()]] * int(match.group(1)) if match else [line]
+    return out
+
+
 def _list(name: str, values: list[str]) -> list[str]:
+    if name == "verbs":
+        values = _runs(values)
     if not values:
         return []
     if len(values) == 1 and len(values[0]) < 80:
@@ -468,6 +493,7 @@ def load_cases(path: Path) -> CasesFile:
             step = Step(s["request"], s.get("document"), int(s.get("status", 200)))
             for name in ("heard", "sent", "verbs", "problems"):
                 setattr(step, name, _strings(s.get(name, []), f"{where}: step {m} {name}"))
+            step.verbs = _unruns(step.verbs)
             step.input = s.get("input")
             case.steps.append(step)
         out.cases.append(case)

@@ -19,6 +19,7 @@ from twiml.flowtest.cases import Case, Step
 
 __all__ = ["Change", "Finding", "compare_case", "group_changes", "parse_verb", "trail"]
 
+_SPOKEN = frozenset({"Say", "Play"})
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
 
@@ -115,10 +116,15 @@ def _verbs(where: str, old: list[str], new: list[str]) -> list[Change]:
                 if text_a != text_b:
                     out.append(Change("attribute", where, f"<{verb}> target changed in {where}", text_a, text_b))
             continue
+        # a <Say> or <Play> that comes or goes is already a prompt added or removed
         for line in old[i1:i2]:
-            out.append(Change("verb", where, f"<{parse_verb(line)[0].rpartition('/')[2]}> removed from {where}", line))
+            verb = parse_verb(line)[0].rpartition("/")[2]
+            if verb not in _SPOKEN:
+                out.append(Change("verb", where, f"<{verb}> removed from {where}", line))
         for line in new[j1:j2]:
-            out.append(Change("verb", where, f"<{parse_verb(line)[0].rpartition('/')[2]}> added in {where}", "", line))
+            verb = parse_verb(line)[0].rpartition("/")[2]
+            if verb not in _SPOKEN:
+                out.append(Change("verb", where, f"<{verb}> added in {where}", "", line))
     return out
 
 
