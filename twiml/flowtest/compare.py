@@ -101,8 +101,20 @@ def _lines(kind: str, where: str, old: list[str], new: list[str]) -> list[Change
 
 
 def _verbs(where: str, old: list[str], new: list[str]) -> list[Change]:
-    a = [parse_verb(v) for v in old]
-    b = [parse_verb(v) for v in new]
+    """Verbs compared as whole lines first (an unchanged verb stays paired with itself), then,
+    within each stretch that differs, by name: the same verb with other attributes, or verbs
+    added and removed."""
+    out: list[Change] = []
+    lines = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in lines.get_opcodes():
+        if op != "equal":
+            out += _verb_block(where, [parse_verb(v) for v in old[i1:i2]], [parse_verb(v) for v in new[j1:j2]])
+    return out
+
+
+def _verb_block(
+    where: str, a: list[tuple[str, dict[str, str], str]], b: list[tuple[str, dict[str, str], str]]
+) -> list[Change]:
     out: list[Change] = []
     matcher = difflib.SequenceMatcher(a=[v[0] for v in a], b=[v[0] for v in b], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -117,15 +129,22 @@ def _verbs(where: str, old: list[str], new: list[str]) -> list[Change]:
                     out.append(Change("attribute", where, f"<{verb}> target changed in {where}", text_a, text_b))
             continue
         # a <Say> or <Play> that comes or goes is already a prompt added or removed
-        for line in old[i1:i2]:
-            verb = parse_verb(line)[0].rpartition("/")[2]
+        for gone in a[i1:i2]:
+            verb = gone[0].rpartition("/")[2]
             if verb not in _SPOKEN:
-                out.append(Change("verb", where, f"<{verb}> removed from {where}", line))
-        for line in new[j1:j2]:
-            verb = parse_verb(line)[0].rpartition("/")[2]
+                out.append(Change("verb", where, f"<{verb}> removed from {where}", _line(gone)))
+        for added in b[j1:j2]:
+            verb = added[0].rpartition("/")[2]
             if verb not in _SPOKEN:
-                out.append(Change("verb", where, f"<{verb}> added in {where}", "", line))
+                out.append(Change("verb", where, f"<{verb}> added in {where}", "", _line(added)))
     return out
+
+
+def _line(verb: tuple[str, dict[str, str], str]) -> str:
+    """A parsed verb as its recorded line again (for was/now)."""
+    name, attrs, text = verb
+    head = " ".join([name, *(f"{k}={json.dumps(v) if ' ' in v else v}" for k, v in attrs.items())])
+    return f"{head} : {text}" if text else head
 
 
 def compare_case(old: Case, new: Case) -> tuple[list[Change], str]:
