@@ -19,6 +19,8 @@ _KEY = pytest.StashKey["_Recorder"]()
 
 
 class _Recorder:
+    """The sessions of the run (turned into walks after each test) and the report at the end."""
+
     def __init__(self, target: str, app: str | None, fail_under: float | None) -> None:
         from twiml.simulator.driver import watch_sessions
 
@@ -30,6 +32,8 @@ class _Recorder:
         self.report = ""
         self.percent: float | None = None
         self.error = ""
+        self.worker = False
+        """An xdist worker: its walks go to the controller, which writes and reports them."""
         self.stop = watch_sessions(self.sessions.append)
 
     def collect(self) -> None:
@@ -95,7 +99,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller writes and reports
         workeroutput["twiml_walks"] = recorder.walks
-        recorder.error = "skip"
+        recorder.worker = True
         return
     from twiml.flowtest.coverage import DATA_FILE, measure, render, save_walks
     from twiml.flowtest.targets import TargetError, open_test_target
@@ -122,7 +126,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     recorder = config.stash.get(_KEY, None)
     if recorder is None:
         return
-    if recorder.error == "skip":
+    if recorder.worker:
         return
     terminalreporter.section("twiml flow coverage")
     if recorder.error:
