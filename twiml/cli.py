@@ -466,6 +466,10 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.flow.commands import register as register_flow_commands
 
     register_flow_commands(sub)  # map, export-app
+
+    from twiml.flowtest.commands import register as register_flowtest_commands
+
+    register_flowtest_commands(sub)  # test, coverage, diff
     return parser
 
 
