@@ -402,6 +402,10 @@ def _parser() -> argparse.ArgumentParser:
 
     register_flow_commands(sub)  # map, export-app
 
+    from twiml.flowtest.commands import register as register_flowtest_commands
+
+    register_flowtest_commands(sub)  # test, coverage, diff
+
     from twiml.lsp.commands import register as register_editor_commands
 
     register_editor_commands(sub)  # schema, lsp
