@@ -81,14 +81,15 @@ def _documents(paths: list[Path]) -> list[tuple[str, bytes]]:
     return out
 
 
-def _check(name: str, data: bytes, schemas: dict[str, object]) -> tuple[bool, bool]:
-    """(was clean, had nesting findings), asserting what each implies."""
+def _check(name: str, data: bytes, schemas: dict[str, object], both: bool = True) -> tuple[bool, bool]:
+    """(was clean, had nesting findings), asserting what each implies; a clean document is checked
+    against the schema of every dialect ("all") and, with `both`, its own dialect's too."""
     findings, dialect, tree = _load(data)
     as_json = to_json(parse(data))
     serious = [d for d in findings if d.severity != "info"]
     nesting = [d for d in findings if any(n in d.message for n in NESTING)]
     if not serious:
-        for d in ("all", dialect):
+        for d in ("all", dialect) if both else ("all",):
             errors = [str(e.reason) for e in schemas[d].iter_errors(tree)]  # type: ignore[attr-defined]
             assert errors == [], f"{name}: clean for the validator, rejected by the {d} XSD: {errors[:3]}"
             problems = [e.message[:200] for e in schemas[f"json-{d}"].iter_errors(as_json)]  # type: ignore[attr-defined]
@@ -111,7 +112,7 @@ def test_local_corpus_against_the_xsd(schemas: dict[str, object]) -> None:
 
 @needs_corpus
 def test_shared_corpus_against_the_xsd(schemas: dict[str, object]) -> None:
-    results = [_check(name, data, schemas) for name, data in _documents(corpus_files("real"))]
+    results = [_check(name, data, schemas, both=False) for name, data in _documents(corpus_files("real"))]
     assert sum(clean for clean, _ in results) >= 50
 
 
