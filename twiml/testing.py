@@ -1,7 +1,7 @@
 """Helpers for users' own tests of webhooks that return TwiML.
 
-`assert_twiml_equal` compares documents; `Call` and `Text` (from `twiml.simulator.api`, loaded on
-first use) play a call or an SMS exchange against a WSGI/ASGI app, a file or a URL.
+`assert_twiml_equal` compares documents; `Call` and `Text` (loaded on first use) play a call or an
+SMS exchange against a WSGI/ASGI app, a file, a URL, or a Twilio Studio flow (`studio="flow.json"`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLParseError
 
 if TYPE_CHECKING:
-    from twiml.simulator.api import Call, Text
+    from twiml.studio.api import Call, Text
 
 __all__ = ["Call", "Text", "assert_twiml_equal", "canonical"]
 
@@ -54,9 +54,10 @@ def assert_twiml_equal(first: TwiMLSource, second: TwiMLSource, msg: str | None 
 
 
 def __getattr__(name: str) -> Any:
-    """`Call` and `Text` import the simulator (and httpx) only when a test uses them."""
+    """`Call` and `Text` import the simulator (and httpx) only when a test uses them; they are the
+    simulator's, plus `studio=` for Studio flows."""
     if name in ("Call", "Text"):
-        from twiml.simulator import api
+        from twiml.studio import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'twiml.testing' has no attribute {name!r}")

@@ -10,27 +10,32 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["LiquidMissing", "check", "render"]
+__all__ = ["EXTRA_HINT", "LiquidMissing", "check", "render", "require"]
 
 EXTRA_HINT = 'install the studio extra: pip install "twiml-toolkit[studio]"'
 LOOP_LIMIT = 15
 
 
 class LiquidMissing(ImportError):
-    """python-liquid is not installed; the message names the extra to install."""
+    """A package of the `studio` extra is not installed; the message names the extra to install."""
+
+
+def require(module: str, what: str) -> Any:
+    """Import a module of the studio extra, or raise LiquidMissing saying which extra to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise LiquidMissing(f"{what} needs {module}: {EXTRA_HINT}") from None
 
 
 @lru_cache(maxsize=1)
 def _env() -> Any:
-    try:
-        import liquid
-    except ImportError:
-        raise LiquidMissing(f"Studio flows need python-liquid: {EXTRA_HINT}") from None
+    liquid = require("liquid", "Studio's Liquid templates")
 
-    class StudioEnvironment(liquid.Environment):
-        loop_iteration_limit = LOOP_LIMIT
-
-    return StudioEnvironment()
+    studio_environment = type("StudioEnvironment", (liquid.Environment,), {"loop_iteration_limit": LOOP_LIMIT})
+    return studio_environment()
 
 
 @lru_cache(maxsize=4096)

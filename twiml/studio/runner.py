@@ -404,7 +404,8 @@ class StudioTransport:
     def _then(self, ex: Execution, state: State, out: _Response, event: str, kind: str) -> None:
         """After a widget's verbs: back to Studio for `event`, or hang up when `event` ends the flow."""
         if self._transition(state, event) is None:
-            self._note(f"{state.name}: {event}: no next widget: the execution ends")
+            if event == "audioComplete":
+                self._note(f"{state.name}: {event}: no next widget: the execution ends")
             out.doc.hangup()
         else:
             out.doc.redirect(self._cont(ex, state, kind))
