@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from twiml.flow.explore import DEFAULT_MAX_STATES, Edge, FlowMap, _Explorer
 from twiml.simulator.engine import (
+    DIAL_STATUSES,
     DialOutcome,
     GatherInput,
     Outcome,
@@ -80,7 +81,7 @@ class _StudioInputs:
         keys = [v for v in values if v.isdigit() or set(v) <= set("0123456789*#")]
         words = [v for v in values if v not in keys]
         if state is not None and state.next_for("speech") and state.next_for("speech").next:  # type: ignore[union-attr]
-            words += [w for w in self.after(name, "speech") if w not in words]
+            words += [w for w in self.after(name, "speech") if w not in words and w not in keys]
         out: list[tuple[str, Outcome]] = [(f"press {k}", GatherInput(digits=k)) for k in keys]
         out += [(f'say "{w}"', GatherInput(speech=w)) for w in words]
         other = next((k * width for k in "9876543210*" if k * width not in keys), "9" * width)
@@ -90,11 +91,19 @@ class _StudioInputs:
         out.append(("no input", GatherInput()))
         return out
 
+    def dial(self, ask: Ask) -> list[tuple[str, Outcome]]:
+        """As for a folder: the statuses the splits after the Dial test, and one they do not."""
+        name, _ = _widget_of(ask.verb.attr("action") or "")
+        cases = [v for v in self.after(name, "callCompleted") if v in DIAL_STATUSES]
+        other = next((s for s in DIAL_STATUSES if s not in cases and s != "answered"), None)
+        statuses = (cases or ["completed"]) + ([other] if other and cases else ["no-answer"])
+        return [(f"dial {s}", DialOutcome(s)) for s in dict.fromkeys(statuses)]
+
     def __call__(self, ask: Ask) -> list[tuple[str, Outcome]]:
         if ask.kind == "gather":
             return self.gather(ask)
         if ask.kind == "dial":
-            return [("dial completed", DialOutcome("completed"))]
+            return self.dial(ask)
         if ask.kind == "record":
             return [("recording 5 s", RecordOutcome(5)), ("silence", RecordOutcome(0))]
         name, _ = _widget_of(ask.verb.attr("action") or "")

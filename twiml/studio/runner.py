@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from twiml.simulator.transport import Reply, Request
+from twiml.simulator.transport import Reply, Request, Transport
 from twiml.studio.conditions import matches
 from twiml.studio.liquid import render
 from twiml.studio.model import State, StudioFlow, Transition
@@ -122,8 +122,11 @@ class StudioTransport:
         flow: StudioFlow,
         fixtures: Mapping[str, Any] | None = None,
         base_url: str = BASE_URL,
+        fallback: Transport | None = None,
     ) -> None:
         self.flow = flow
+        self.fallback = fallback
+        """Answers URLs outside the flow (an enqueue's wait_url, a TwiML redirect), if given."""
         self.fixtures = dict(fixtures or {})
         self.base_url = base_url.rstrip("/")
         self.executions: list[Execution] = []
@@ -180,6 +183,8 @@ class StudioTransport:
         start = time.perf_counter()
         parts = urlsplit(request.url)
         if parts.netloc != urlsplit(self.base_url).netloc:
+            if self.fallback is not None:
+                return self.fallback.fetch(request)
             return self._not_found(request, f"{request.url} is outside the Studio flow (served at {self.base_url})")
         segments = parts.path.strip("/").split("/")
         path = unquote(segments[0]) if len(segments) == 1 else ""
