@@ -156,7 +156,13 @@ def _route_target(flow: StudioFlow, name: str | None, channel: str) -> str:
     return "/" + name
 
 
-_SPLIT_PARAMS = {"Digits": "Digits", "SpeechResult": "SpeechResult", "inbound.Body": "Body"}
+_SPLIT_PARAMS = {
+    "Digits": "Digits",
+    "SpeechResult": "SpeechResult",
+    "inbound.Body": "Body",
+    "DialCallStatus": "DialCallStatus",
+    "QueueResult": "QueueResult",
+}
 
 
 def _split_route(flow: StudioFlow, state: State, source: str, channel: str) -> str | None:
@@ -177,10 +183,12 @@ def _split_route(flow: StudioFlow, state: State, source: str, channel: str) -> s
             continue
         for c in t.conditions:
             kind = str(c.get("type"))
-            if kind not in ("equal_to", "contains") or "{" in str(c.get("value", "")):
+            value = str(c.get("value", ""))
+            if kind not in ("equal_to", "contains", "matches_any_of") or "{" in value:
                 return None
-            kinds.add(kind)
-            cases.append((str(c.get("value")), _route_target(flow, t.next, channel)))
+            kinds.add("contains" if kind == "contains" else "equal_to")
+            values = [v.strip() for v in value.split(",") if v.strip()] if kind == "matches_any_of" else [value]
+            cases += [(v, _route_target(flow, t.next, channel)) for v in values]
     if len(kinds) > 1:
         return None
     no_match = state.next_for("noMatch")

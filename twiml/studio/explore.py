@@ -126,9 +126,11 @@ class _StudioExplorer(_Explorer):
     def walk(self, state_id: str, step: Step, labels: tuple[str, ...], heard: tuple[str, ...] = ()) -> None:
         nxt = step.next
         if isinstance(nxt, Stop) and step.state.channel == "messaging":
-            name, ctx = _widget_of(self.map.states[state_id].url)
+            url = self.map.states[state_id].url
+            name, ctx = _widget_of(url)
             state = self.studio.flow.by_name.get(name)
-            if state is not None and state.type == "send-and-wait-for-reply" and ctx is not None:
+            ended = urlsplit(url).path.endswith("/end")  # the execution ended after this widget
+            if state is not None and state.type == "send-and-wait-for-reply" and ctx is not None and not ended:
                 for event in step.events:
                     if isinstance(event, Sent):
                         heard += (f"sends {' '.join(event.body.split())}",)

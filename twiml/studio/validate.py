@@ -197,6 +197,9 @@ def _nearest(name: str, names: list[str]) -> str | None:
 
 
 def _liquid(flow: StudioFlow) -> list[Diagnostic]:
+    from twiml.studio.liquid import _env
+
+    _env()  # LiquidMissing (naming the extra) even when every template is already cached
     out: list[Diagnostic] = []
     names = set(flow.by_name)
     for state in flow.states:
