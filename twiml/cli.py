@@ -500,9 +500,12 @@ def _parser() -> argparse.ArgumentParser:
 
     register_flow_commands(sub)  # map, export-app
 
+    from twiml.studio.commands import add_run_options
     from twiml.studio.commands import register as register_studio_commands
 
     register_studio_commands(sub)  # studio import, studio export
+    for command in ("call", "text"):
+        add_run_options(sub.choices[command])  # --fixture, --webhooks for Studio flows
     return parser
 
 

@@ -235,12 +235,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
-    p.add_argument(
-        "--fixture",
-        action="append",
-        metavar="NAME=FILE",
-        help="Studio flows: the JSON reply of the HTTP, Function or Subflow widget NAME (repeatable)",
-    )
 
 
 def _run(
@@ -255,8 +249,8 @@ def _run(
         target = open_target(args.target, args.app, channel, args.open_folder)
         if target.configure is not None:
             target.configure(args)
-        elif args.fixture:
-            raise TargetError("--fixture applies to Studio flows (a .json target) only")
+        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None):
+            raise TargetError("--fixture and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
         print(f"twiml {args.command}: {exc}", file=err)
         return BAD_ARGUMENTS

@@ -18,9 +18,10 @@ from twiml.studio.model import StudioError, StudioFlow, load_flow
 if TYPE_CHECKING:
     from twiml.simulator.commands import Target
     from twiml.simulator.driver import Session
+    from twiml.simulator.transport import Transport
     from twiml.validator import Diagnostic
 
-__all__ = ["load_fixtures", "map_command", "open_studio_target", "register", "validate_file"]
+__all__ = ["add_run_options", "load_fixtures", "map_command", "open_studio_target", "register", "validate_file"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 MAX_TIMEOUTS = 50
@@ -76,6 +77,8 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
 
     def configure(args: argparse.Namespace) -> None:
         transport.fixtures.update(load_fixtures(getattr(args, "fixture", None)))
+        if getattr(args, "webhooks", None):
+            transport.fallback = _webhooks(args.webhooks)
 
     def finish(session: Session) -> None:
         """Messages ran out: a send-and-wait-for-reply still waiting takes its timeout transition."""
@@ -94,6 +97,42 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
         configure=configure,
         notes=transport.drain_notes,
         finish=finish,
+    )
+
+
+def _webhooks(where: str) -> Transport:
+    """What answers URLs outside the flow: a flow folder (served at http://localhost) or a server."""
+    from twiml.simulator.commands import TargetError
+
+    if where.startswith(("http://", "https://")):
+        from twiml.simulator.transport import HttpTransport
+
+        return HttpTransport()
+    from twiml.flow.config import FlowError
+    from twiml.flow.config import load_flow as load_folder
+    from twiml.flow.transport import FolderTransport
+
+    try:
+        return FolderTransport(load_folder(Path(where)))
+    except FlowError as exc:
+        raise TargetError(f"--webhooks: {Path(where) / exc.problem.format()}") from None
+    except OSError as exc:
+        raise TargetError(f"--webhooks {where}: cannot read: {exc.strerror or exc}") from None
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """`--fixture` and `--webhooks` on `twiml call` and `twiml text` (used by Studio flows)."""
+    parser.add_argument(
+        "--fixture",
+        action="append",
+        metavar="NAME=FILE",
+        help="Studio flows: the JSON reply of the HTTP, Function or Subflow widget NAME (repeatable)",
+    )
+    parser.add_argument(
+        "--webhooks",
+        metavar="FOLDER|URL",
+        help="Studio flows: answer URLs outside the flow (an enqueue's wait_url ...) from this flow folder "
+        "(served at http://localhost) or server",
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from twiml.flow.config import Flow, FlowError, load_flow
 from twiml.flow.folder import DEFAULT_BASE_URL
-from twiml.flow.routing import Split, is_forward
+from twiml.flow.routing import TOKEN_PARAMS, Split, is_forward
 
 __all__ = ["export_flow_folder"]
 
@@ -28,6 +28,8 @@ _PARAM_OF = {
     "record-voicemail": ("RecordingDuration", "RecordingUrl"),
     "enqueue-call": ("QueueResult",),
 }
+_PUNCTUATION = ".,!?;:'()\""
+"""Removed from words before an exact match, as the folder's routes ignore punctuation."""
 _NOUNS = {"Number": "number", "Client": "client", "Sip": "sip", "Conference": "conference", "Queue": "queue"}
 
 
@@ -117,6 +119,15 @@ class _Exporter:
         return str(state["name"])
 
     def subject(self, param: str, source: str | None) -> str:
+        """The split's input: the parameter, and for words (not Twilio's tokens) the folder's
+        normalisation in Liquid (lower case, common punctuation removed), as `exact` matching does."""
+        text = self.raw_subject(param, source)
+        if param in TOKEN_PARAMS or param == "RecordingDuration":
+            return text
+        removes = "".join(f" | remove: '{c}'" if c == '"' else f' | remove: "{c}"' for c in _PUNCTUATION)
+        return text.replace("}}", f" | downcase{removes} | strip}}}}")
+
+    def raw_subject(self, param: str, source: str | None) -> str:
         if source is None:
             return {"Body": "{{trigger.message.Body}}", "From": "{{contact.channel.address}}"}.get(
                 param, f"{{{{trigger.call.{param}}}}}"

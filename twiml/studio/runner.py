@@ -553,7 +553,14 @@ class StudioTransport:
         priority: Any,
         timeout: Any,
     ) -> None:
-        enqueue = out.doc.enqueue(name or None, action=self._cont(ex, state, "queue"), workflow_sid=workflow or None)
+        wait_url = self._render(ex, state, self._prop(state, "wait_url", "waitUrl"), "wait_url") or None
+        enqueue = out.doc.enqueue(
+            name or None,
+            action=self._cont(ex, state, "queue"),
+            workflow_sid=workflow or None,
+            wait_url=wait_url,
+            wait_url_method=self._prop(state, "wait_url_method", "waitUrlMethod") if wait_url else None,
+        )
         if workflow:
             enqueue.task(attributes or "{}", priority=priority, timeout=timeout)
         out.anchor = state.name
