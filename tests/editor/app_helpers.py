@@ -6,8 +6,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets.tree import TreeNode
 
-from editor.app import EditorApp
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
 
 SIZE = (120, 40)
 """Terminal size every Pilot and snapshot test runs at."""

@@ -8,9 +8,9 @@ import pytest
 from app_helpers import SIZE, select, settle
 from textual.pilot import Pilot
 
-from editor.app import EditorApp
-from editor.screens.add_element import AddElementScreen
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
+from twiml_editor.screens.add_element import AddElementScreen
 
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'

@@ -8,8 +8,8 @@ from app_helpers import SIZE
 from textual.pilot import Pilot
 
 import twiml
-from editor.app import EditorApp
 from twiml.voice_response import VoiceResponse
+from twiml_editor.app import EditorApp
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:

@@ -12,9 +12,9 @@ from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import TextArea
 
-from editor.app import EditorApp
-from editor.widgets.attribute_form import BodyEditor
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
+from twiml_editor.widgets.attribute_form import BodyEditor
 
 SMALL = (80, 24)
 LARGE = (160, 48)
@@ -306,7 +306,7 @@ async def test_main_screen_keys_are_off_while_a_dialog_is_open(flow: Path) -> No
 
 
 def test_completion_extends_to_the_common_prefix(tmp_path: Path) -> None:
-    from editor.screens.path_prompt import complete
+    from twiml_editor.screens.path_prompt import complete
 
     (tmp_path / "menus").mkdir()
     (tmp_path / "menu_main.xml").write_text("<Response/>")
@@ -319,7 +319,7 @@ def test_completion_extends_to_the_common_prefix(tmp_path: Path) -> None:
 
 
 async def test_open_with_tab_completion_and_the_file_tree(flow: Path, tmp_path: Path) -> None:
-    from editor.screens.path_prompt import FileTree, PathPrompt
+    from twiml_editor.screens.path_prompt import FileTree, PathPrompt
 
     other = tmp_path / "sub" / "second_flow.xml"
     other.parent.mkdir()
@@ -350,7 +350,7 @@ async def test_open_with_tab_completion_and_the_file_tree(flow: Path, tmp_path: 
 
 
 async def test_picking_a_file_in_the_tree_fills_the_path(flow: Path, tmp_path: Path) -> None:
-    from editor.screens.path_prompt import FileTree, PathPrompt
+    from twiml_editor.screens.path_prompt import FileTree, PathPrompt
 
     app = EditorApp(flow)
     async with app.run_test(size=LARGE) as pilot:

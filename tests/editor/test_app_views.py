@@ -9,12 +9,12 @@ from app_helpers import SIZE, field_input, row, select, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from editor.app import EditorApp
-from editor.pretty import node_lines
-from editor.screens.help import HelpScreen
-from editor.widgets.verb_tree import label_for, summary
 from twiml.base import TwiML
 from twiml.voice_response import VoiceResponse
+from twiml_editor.app import EditorApp
+from twiml_editor.pretty import node_lines
+from twiml_editor.screens.help import HelpScreen
+from twiml_editor.widgets.verb_tree import label_for, summary
 
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from editor.flow_project import FlowProject, map_rows
 from twiml.base import TwiML
 from twiml.flow import load_flow
+from twiml_editor.flow_project import FlowProject, map_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
 
@@ -105,8 +105,8 @@ def test_unsaved_documents_are_what_the_map_sees(folder: Path) -> None:
 
 
 def test_node_at_line_finds_the_verb_the_simulator_ran(folder: Path) -> None:
-    from editor.flow_project import node_at_line
     from twiml.simulator import GatherInput, Session
+    from twiml_editor.flow_project import node_at_line
 
     project = FlowProject.open(folder)
     transport = project.transport()

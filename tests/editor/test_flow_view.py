@@ -12,11 +12,11 @@ from app_helpers import SIZE, settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from editor.flow_app import FlowEditorApp
-from editor.screens.call_screen import CallScreen
-from editor.screens.confirm_many import ConfirmDeleteUsed, ConfirmQuitMany
-from editor.screens.flow_view import FlowScreen
 from twiml.flow import load_flow
+from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.screens.call_screen import CallScreen
+from twiml_editor.screens.confirm_many import ConfirmDeleteUsed, ConfirmQuitMany
+from twiml_editor.screens.flow_view import FlowScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
