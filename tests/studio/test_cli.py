@@ -187,3 +187,32 @@ def test_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         liquid._env.cache_clear()
         liquid._template.cache_clear()
+
+
+MALFORMED = {
+    "not-a-list": '{"states": "nope", "initial_state": 5}',
+    "odd-shapes": '{"states": [{"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", '
+    '"next": "g"}, 7], "properties": null}, {"name": "g", "type": "gather-input-on-call", "transitions": "x", '
+    '"properties": {"say": 5, "timeout": "abc", "loop": "many"}}, {"name": 3, "type": null}, "junk"], '
+    '"initial_state": "Trigger"}',
+    "odd-values": '{"states": [{"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", '
+    '"next": "s"}, {"event": "incomingMessage", "next": "m"}], "properties": {}}, {"name": "s", "type": "say-play", '
+    '"transitions": [{"event": "audioComplete", "next": "d"}], "properties": {"say": "{{ 1 | divided_by: 0 }}"}}, '
+    '{"name": "d", "type": "connect-call-to", "transitions": [], "properties": {"noun": "weird", "to": null}}, '
+    '{"name": "m", "type": "send-message", "transitions": [], "properties": {"body": {"a": 1}, "to": 12}}], '
+    '"initial_state": "Trigger"}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+@pytest.mark.parametrize("command", ["call", "text", "map", "validate", "studio import"])
+def test_malformed_flows_are_reported_never_a_crash(tmp_path: Path, name: str, command: str) -> None:
+    flow = tmp_path / "flow.json"
+    flow.write_text(MALFORMED[name])
+    argv = [*command.split(), str(flow)] + (["-o", str(tmp_path / "out")] if command == "studio import" else [])
+    status, out, err = run(*argv)
+    assert status in (0, 1, 2) and "Traceback" not in out + err
+    if command == "validate":
+        assert status == 1 and f"{flow}:1:" in out
+    if command == "map" and name == "not-a-list":
+        assert status == 1 and "nothing to map" in err

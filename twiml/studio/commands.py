@@ -152,6 +152,9 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     except LiquidMissing as exc:
         print(f"twiml: {exc}", file=err)
         return UNREADABLE
+    if not flow_map.entries:
+        print(f"twiml map: {path}: the trigger has no transition to a widget: nothing to map", file=err)
+        return FOUND_ERRORS
     out.write(render(flow_map, args.format))
     if args.format != "json":
         findings = render_findings(flow_map)

@@ -50,8 +50,12 @@ def _diag(
 ) -> Diagnostic:
     line, column = flow.where(*path)
     level = CODES[code][0]
-    shown = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
-    return Diagnostic(level, code, message, shown or "/", line, column, hint=hint)  # type: ignore[arg-type]
+    return Diagnostic(level, code, message, _shown(path) or "/", line, column, hint=hint)  # type: ignore[arg-type]
+
+
+def _shown(path: tuple[str | int, ...]) -> str:
+    """`states[3].properties.say` for a JSON path."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -71,7 +75,8 @@ def _schema(flow: StudioFlow) -> list[Diagnostic]:
     validator = jsonschema.Draft202012Validator(FLOW_SCHEMA)
     for error in sorted(validator.iter_errors(flow.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
-        out.append(_diag(flow, "STUDIO-SCHEMA", error.message, path))
+        where = _shown(path)
+        out.append(_diag(flow, "STUDIO-SCHEMA", f"{where}: {error.message}" if where else error.message, path))
     for state in flow.states:
         spec = WIDGETS.get(state.type)
         base = ("states", state.index, "properties")
