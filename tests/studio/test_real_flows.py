@@ -116,6 +116,20 @@ WALKS: dict[str, list[Walk]] = {
         ),
         Walk([], visited=["check_handoff"]),
     ],
+    "07": [
+        Walk(
+            ["2"],
+            visited=["menu", "check_menu", "run_function_next_joke", "check_joke", "prompt_joke_rating"],
+            said="how do you rate this joke?",
+            options={"fixtures": {"run_function_next_joke": {"joke": "Knock."}}},
+        ),
+        Walk(
+            ["1"],
+            visited=["menu", "check_menu", "instructions", "record_voicemail_1"],
+            said="please kindly leave your joke",
+        ),
+        Walk(["7"], visited=["menu", "check_menu"], said="Press 1 to submit a joke"),
+    ],
     "08": [
         Walk(
             ["2"],
@@ -223,6 +237,37 @@ WALKS: dict[str, list[Walk]] = {
             said="Sorry, I can't find the location of The louvre.",
         ),
         Walk([""], visited=["ask_place"], said="Please say a place"),
+    ],
+    "28": [
+        Walk(
+            ["1", "yes"],
+            visited=[
+                "welcome_english",
+                "set_language_engl",
+                "voice_language_split",
+                "gather_need_english",
+                "decide_need_food_now",
+                "gather_city_english",
+            ],
+            said="what city are you located in?",
+        ),
+        Walk(["", ""], visited=["welcome_english", "welcome_spanish"], said="Bienvenido"),
+        Walk(
+            bodies=["hola", "English", "yes"],
+            visited=[
+                "ask_language_sms_english",
+                "split_language_sms",
+                "gather_need_food_now_sms_english",
+                "decide_need_food_now_sms_english",
+                "gather_city_sms_english",
+            ],
+            said="What city are you located in?",
+        ),
+        Walk(
+            bodies=["hola", "klingon"],
+            visited=["ask_language_sms_english", "split_language_sms"],
+            said="For English, reply 'english'.",
+        ),
     ],
     "29": [
         Walk(

@@ -43,6 +43,12 @@ def split_values(flow: StudioFlow, name: str | None) -> list[str]:
     depth = 0
     while name and name not in seen and depth < _SPLIT_DEPTH:
         state = flow.by_name.get(name)
+        if state is not None and state.type == "set-variables":  # a counter or a flag on the way
+            seen.add(name)
+            depth += 1
+            following = state.next_for("next")
+            name = following.next if following else None
+            continue
         if state is None or state.type != "split-based-on":
             break
         seen.add(name)
