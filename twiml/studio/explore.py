@@ -9,6 +9,7 @@ test, one other body, and (after a send-and-wait-for-reply) no reply at all: the
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from twiml.flow.explore import DEFAULT_MAX_STATES, Edge, FlowMap, _Explorer
@@ -36,16 +37,25 @@ _OTHER_BODY = "hello"
 _SPLIT_DEPTH = 6
 
 
+_LITERAL = re.compile(r"widgets\.[\w-]+\.(?:Digits|SpeechResult|inbound\.Body)\s*==\s*[\"']([^\"']+)[\"']")
+
+
 def split_values(flow: StudioFlow, name: str | None) -> list[str]:
-    """Values the split at `name` (and splits its noMatch leads to) can take a branch on."""
+    """Values the split at `name` (and the splits its noMatch leads to) can take a branch on, where
+    the split tests what the caller sent (`widgets.*`, `trigger.*`); through set-variables widgets,
+    the values their Liquid compares a caller's input with (`{% if widgets.menu.Digits == "1" %}`)."""
     out: list[str] = []
     seen: set[str] = set()
     depth = 0
     while name and name not in seen and depth < _SPLIT_DEPTH:
         state = flow.by_name.get(name)
-        if state is not None and state.type == "set-variables":  # a counter or a flag on the way
+        if state is not None and state.type == "set-variables":
             seen.add(name)
             depth += 1
+            items = state.properties.get("variables")
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict):
+                    out += _LITERAL.findall(str(item.get("value", "")))
             following = state.next_for("next")
             name = following.next if following else None
             continue
@@ -55,7 +65,10 @@ def split_values(flow: StudioFlow, name: str | None) -> list[str]:
         depth += 1
         for t in state.transitions:
             for c in t.conditions if t.event == "match" else ():
-                out += sample_values(str(c.get("type", "")), c.get("value"))
+                args = c.get("arguments")
+                subject = str(args[0] if isinstance(args, list) and args else state.properties.get("input", ""))
+                if "widgets." in subject or "trigger." in subject:
+                    out += sample_values(str(c.get("type", "")), c.get("value"))
         no_match = state.next_for("noMatch")
         name = no_match.next if no_match else None
     return list(dict.fromkeys(v for v in out if v))
