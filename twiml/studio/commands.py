@@ -12,13 +12,11 @@ import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from twiml.studio.liquid import LiquidMissing
-from twiml.studio.model import StudioError, StudioFlow, load_flow
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model and the runner load when a flow is used, not when the CLI starts
     from twiml.simulator.commands import Target
     from twiml.simulator.driver import Session
     from twiml.simulator.transport import Transport
+    from twiml.studio.model import StudioFlow
     from twiml.validator import Diagnostic
 
 __all__ = ["add_run_options", "load_fixtures", "map_command", "open_studio_target", "register", "validate_file"]
@@ -30,6 +28,7 @@ MAX_TIMEOUTS = 50
 
 def _load(path: Path) -> StudioFlow:
     from twiml.simulator.commands import TargetError
+    from twiml.studio.model import StudioError, load_flow
 
     try:
         return load_flow(path)
@@ -61,7 +60,7 @@ def load_fixtures(specs: list[str] | None) -> dict[str, Any]:
 def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None = None) -> Target:
     """`twiml call|text flow.json`: the flow served in process, entered as a call or a message."""
     from twiml.simulator.commands import Target, TargetError
-    from twiml.studio.liquid import _env
+    from twiml.studio.liquid import LiquidMissing, _env
     from twiml.studio.runner import StudioTransport
 
     try:
@@ -140,6 +139,8 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """`twiml map flow.json`: the flow's paths in any of the map's formats."""
     from twiml.flow.render import render, render_findings
     from twiml.studio.explore import explore_studio
+    from twiml.studio.liquid import LiquidMissing
+    from twiml.studio.model import StudioError, load_flow
 
     path = Path(args.target)
     try:
@@ -191,6 +192,8 @@ def is_flow_json(data: bytes) -> bool:
 
 def _cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.studio.convert import ConvertError, import_flow
+    from twiml.studio.liquid import LiquidMissing
+    from twiml.studio.model import StudioError, load_flow
 
     try:
         flow = load_flow(Path(args.flow))
