@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from twiml.flow.config import Flow, FlowError, load_flow
 from twiml.flow.folder import DEFAULT_BASE_URL
@@ -30,6 +31,37 @@ _PARAM_OF = {
 }
 _PUNCTUATION = ".,!?;:'()\""
 """Removed from words before an exact match, as the folder's routes ignore punctuation."""
+_KEPT_ATTRS = {
+    "Say": {"voice", "language", "loop"},
+    "Play": {"loop", "digits"},
+    "Gather": {
+        "action",
+        "method",
+        "timeout",
+        "numDigits",
+        "finishOnKey",
+        "speechTimeout",
+        "language",
+        "hints",
+        "input",
+    },
+    "Dial": {"action", "method", "callerId", "timeout", "record"},
+    "Record": {
+        "action",
+        "method",
+        "maxLength",
+        "timeout",
+        "finishOnKey",
+        "playBeep",
+        "trim",
+        "transcribe",
+        "transcribeCallback",
+    },
+    "Enqueue": {"action", "method", "workflowSid", "waitUrl", "waitUrlMethod"},
+    "Message": {"to", "from"},
+    "Sms": {"to", "from"},
+}
+"""Attributes a widget property carries; the others are listed as left out."""
 _NOUNS = {"Number": "number", "Client": "client", "Sip": "sip", "Conference": "conference", "Queue": "queue"}
 
 
@@ -194,6 +226,9 @@ class _Exporter:
         """The widget for one verb and the events that go on to the next verb of the document."""
         attrs = dict(verb.attrs)
         name = verb.name
+        dropped = sorted(set(attrs) - _KEPT_ATTRS.get(name, set(attrs)))
+        if dropped:
+            self.left_out.append(f"{file}: <{name}> {', '.join(dropped)} (no widget property)")
         props: dict[str, Any]
         if name in ("Say", "Play"):
             state = self.add_verb(file, stem, "say-play", self.say_props(verb))
@@ -253,6 +288,10 @@ class _Exporter:
                     props[key] = int(attrs[attr]) if key in ("max_length", "timeout") else attrs[attr]
             if "transcribe" in attrs:
                 props["transcribe"] = attrs["transcribe"] == "true"
+            if "transcribeCallback" in attrs:
+                props["transcription_callback_url"] = urljoin(
+                    DEFAULT_BASE_URL + "/", attrs["transcribeCallback"].strip()
+                )
             state = self.add_verb(file, stem, "record-voicemail", props)
             action = attrs.get("action")
             if action:
@@ -263,8 +302,6 @@ class _Exporter:
             if "workflowSid" in attrs:
                 props["workflow_sid"] = attrs["workflowSid"]
             if "waitUrl" in attrs:  # the hold document stays in the folder: a URL where it is served
-                from urllib.parse import urljoin
-
                 props["wait_url"] = urljoin(DEFAULT_BASE_URL + "/", attrs["waitUrl"].strip())
                 props["wait_url_method"] = attrs.get("waitUrlMethod", "POST")
                 self.left_out.append(
