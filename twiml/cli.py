@@ -506,7 +506,24 @@ def _parser() -> argparse.ArgumentParser:
     register_studio_commands(sub)  # studio import, studio export
     for command in ("call", "text"):
         add_run_options(sub.choices[command])  # --fixture, --webhooks for Studio flows
+    flow_map = sub.choices["map"]
+    flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser
+
+
+def _studio_or(run: Any) -> Any:
+    """A command that takes a Twilio Studio flow (`.json`) to twiml.studio, anything else to `run`
+    (twiml.flow and twiml.studio both build on the simulator; only the CLI knows both)."""
+
+    def dispatch(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+        if args.target and args.target.lower().endswith(".json") and Path(args.target).is_file():
+            from twiml.studio.commands import map_command
+
+            return map_command(args, out, err)
+        status: int = run(args, out, err, stdin)
+        return status
+
+    return dispatch
 
 
 def _open_flow_folder(folder: Path, channel: str) -> Target:

@@ -76,10 +76,6 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             )
         finally:
             http.close()
-    elif args.target and args.target.lower().endswith(".json") and Path(args.target).is_file():
-        from twiml.studio.commands import map_command  # a Twilio Studio flow definition
-
-        return map_command(args, out, err)
     else:
         if not args.target:
             print("twiml map: give a flow folder, a URL, or --app MODULE:ATTR [PATH]", file=err)

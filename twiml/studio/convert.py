@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from twiml.studio.model import State, StudioFlow
+from twiml.studio.model import ConvertError, State, StudioFlow
 from twiml.studio.widgets import WIDGETS
 
 __all__ = ["SIDECAR", "ConvertError", "export_folder", "import_flow"]
@@ -27,10 +27,6 @@ _END_VOICE = "_end_call.xml"
 _END_MESSAGE = "_end_message.xml"
 _TWIML_TYPES = ("say-play", "gather-input-on-call", "connect-call-to", "record-voicemail", "enqueue-call")
 _MESSAGE_TYPES = ("send-message", "send-and-wait-for-reply")
-
-
-class ConvertError(Exception):
-    """The folder or flow cannot be converted; the message names the file."""
 
 
 def _xml_text(text: str) -> str:

@@ -364,7 +364,7 @@ class _Broken(Exception):
 
 def export_flow_folder(folder: Path) -> dict[str, Any]:
     """The Studio definition of a hand-written flow folder (ConvertError names what is wrong)."""
-    from twiml.studio.convert import ConvertError
+    from twiml.studio.model import ConvertError
 
     try:
         flow = load_flow(folder)

@@ -15,7 +15,7 @@ from typing import Any
 
 from twiml.studio.jsonpos import JsonPosError, Located, loads_located
 
-__all__ = ["State", "StudioError", "StudioFlow", "Transition", "load_flow", "loads_flow"]
+__all__ = ["ConvertError", "State", "StudioError", "StudioFlow", "Transition", "load_flow", "loads_flow"]
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -28,6 +28,11 @@ class StudioError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+class ConvertError(Exception):
+    """A flow or flow folder that cannot be converted (`twiml studio import|export`); the message
+    names the file."""
 
 
 @dataclass(frozen=True)
