@@ -107,6 +107,11 @@ WALKS: dict[str, list[Walk]] = {
             visited=["main_menu", "list_of_promos", "promo_ending", "promo_ending_digit"],
             said="Earn an extra 100 points",
         ),
+        Walk(
+            ["8"],
+            visited=["main_menu", "main_menu_key_pressed", "main_menu_failed"],
+            said="Sorry, We were not able to get your answer.",
+        ),
     ],
     "06": [
         Walk(
@@ -317,7 +322,7 @@ def test_walk(key: str, index: int, walk: Walk) -> None:
     assert walk.said in said
 
 
-def test_every_walked_flow_has_a_no_match_or_timeout_walk() -> None:
+def test_every_walked_flow_has_two_walks() -> None:
     for key, walks in WALKS.items():
         if key == "18":  # two widgets, no split and nothing to wait for: one path only
             continue
