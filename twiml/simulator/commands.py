@@ -249,8 +249,8 @@ def _run(
         target = open_target(args.target, args.app, channel, args.open_folder)
         if target.configure is not None:
             target.configure(args)
-        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None):
-            raise TargetError("--fixture and --webhooks apply to Studio flows (a .json target) only")
+        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
+            raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
         print(f"twiml {args.command}: {exc}", file=err)
         return BAD_ARGUMENTS

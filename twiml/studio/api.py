@@ -3,7 +3,8 @@
 They are the simulator's `Call` and `Text` with two more arguments: `studio` (a flow .json path or
 a loaded `StudioFlow`) and `fixtures` (widget name -> the JSON reply of an HTTP, Function or Subflow
 widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
-`notes` what happened between requests (splits taken, fixtures used, limits).
+`notes` what happened between requests (splits taken, fixtures used, limits). `http=True` lets
+HTTP Request and Run Function widgets without a fixture call their real URL.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ __all__ = ["Call", "Text"]
 StudioSource = str | os.PathLike[str] | StudioFlow
 
 
-def _transport(studio: StudioSource, fixtures: Mapping[str, Any] | None) -> StudioTransport:
+def _transport(studio: StudioSource, fixtures: Mapping[str, Any] | None, http: bool) -> StudioTransport:
     flow = studio if isinstance(studio, StudioFlow) else load_flow(studio)
-    return StudioTransport(flow, fixtures)
+    return StudioTransport(flow, fixtures, http=http)
 
 
 def _entry(transport: StudioTransport, channel: str) -> str:
@@ -45,11 +46,12 @@ class Call(api.Call):
         *,
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
+        http: bool = False,
         **kwargs: Any,
     ) -> None:
         self.studio: StudioTransport | None = None
         if studio is not None:
-            self.studio = _transport(studio, fixtures)
+            self.studio = _transport(studio, fixtures, http)
             kwargs["transport"] = self.studio
             url = _entry(self.studio, "voice")
         super().__init__(app, url, **kwargs)
@@ -71,11 +73,12 @@ class Text(api.Text):
         *,
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
+        http: bool = False,
         **kwargs: Any,
     ) -> None:
         self.studio: StudioTransport | None = None
         if studio is not None:
-            self.studio = _transport(studio, fixtures)
+            self.studio = _transport(studio, fixtures, http)
             kwargs["transport"] = self.studio
             url = _entry(self.studio, "messaging")
         super().__init__(app, url, **kwargs)

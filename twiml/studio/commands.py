@@ -78,6 +78,7 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
         transport.fixtures.update(load_fixtures(getattr(args, "fixture", None)))
         if getattr(args, "webhooks", None):
             transport.fallback = _webhooks(args.webhooks)
+        transport.http = bool(getattr(args, "http", False))
 
     def finish(session: Session) -> None:
         """Messages ran out: a send-and-wait-for-reply still waiting takes its timeout transition."""
@@ -120,12 +121,17 @@ def _webhooks(where: str) -> Transport:
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """`--fixture` and `--webhooks` on `twiml call` and `twiml text` (used by Studio flows)."""
+    """`--fixture`, `--http` and `--webhooks` on `twiml call` and `twiml text` (Studio flows)."""
     parser.add_argument(
         "--fixture",
         action="append",
         metavar="NAME=FILE",
         help="Studio flows: the JSON reply of the HTTP, Function or Subflow widget NAME (repeatable)",
+    )
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="Studio flows: HTTP Request and Run Function widgets without a fixture call their real URL",
     )
     parser.add_argument(
         "--webhooks",

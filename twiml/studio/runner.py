@@ -123,8 +123,11 @@ class StudioTransport:
         fixtures: Mapping[str, Any] | None = None,
         base_url: str = BASE_URL,
         fallback: Transport | None = None,
+        http: bool = False,
     ) -> None:
         self.flow = flow
+        self.http = http
+        """HTTP Request and Run Function widgets without a fixture call their real URL."""
         self.fallback = fallback
         """Answers URLs outside the flow (an enqueue's wait_url, a TwiML redirect), if given."""
         self.fixtures = dict(fixtures or {})
@@ -630,6 +633,8 @@ class StudioTransport:
         return False, "success"
 
     def _fixture(self, ex: Execution, state: State, fail: str) -> str:
+        if state.name not in self.fixtures and self.http and state.type in ("make-http-request", "run-function"):
+            return self._call_out(ex, state, fail)
         if state.name not in self.fixtures:
             self._note(
                 f"{state.name}: {state.type} has no fixture (--fixture {state.name}=reply.json); it takes {fail!r}"
@@ -650,3 +655,46 @@ class StudioTransport:
         }
         self._note(f"{state.name}: {state.type} replied from its fixture -> success")
         return "success"
+
+    def _call_out(self, ex: Execution, state: State, fail: str) -> str:
+        """The widget's real request (`--http`), with Studio's 10 s limit: its reply fills
+        `status_code`, `content_type`, `body` and, for JSON, `parsed`; 2xx is success."""
+        import httpx
+
+        url = self._render(ex, state, self._prop(state, "url"), "url")
+        params = {}
+        items = state.properties.get("parameters")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                params[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        method = str(self._prop(state, "method") or "POST").upper()
+        content_type = str(self._prop(state, "content_type", "contentType") or "application/x-www-form-urlencoded")
+        kwargs: dict[str, Any] = {}
+        if state.type == "run-function" or method == "GET":
+            kwargs["params" if method == "GET" else "data"] = params
+        elif "json" in content_type:
+            body = self._render(ex, state, self._prop(state, "body"), "body")
+            kwargs["content"] = body.encode() if body else json.dumps(params).encode()
+            kwargs["headers"] = {"Content-Type": content_type}
+        else:
+            kwargs["data"] = params
+        try:
+            reply = httpx.request(method if state.type != "run-function" else "POST", url, timeout=10.0, **kwargs)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            self._note(f"{state.name}: {state.type} {url}: {exc or type(exc).__name__}; it takes {fail!r}")
+            ex.widgets[state.name] = {"status_code": 0, "body": "", "parsed": {}}
+            return fail
+        parsed: Any = {}
+        try:
+            parsed = reply.json()
+        except ValueError:
+            parsed = {}
+        ex.widgets[state.name] = {
+            "status_code": reply.status_code,
+            "content_type": reply.headers.get("content-type", ""),
+            "body": reply.text,
+            "parsed": parsed,
+        }
+        event = "success" if 200 <= reply.status_code < 300 else fail
+        self._note(f"{state.name}: {state.type} {method} {url}: HTTP {reply.status_code} -> {event}")
+        return event
