@@ -216,3 +216,24 @@ def test_malformed_flows_are_reported_never_a_crash(tmp_path: Path, name: str, c
         assert status == 1 and f"{flow}:1:" in out
     if command == "map" and name == "not-a-list":
         assert status == 1 and "nothing to map" in err
+
+
+def test_text_at_a_terminal_reads_each_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    lines = iter(["hi", "Ada"])
+
+    def typed(prompt: str = "") -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", typed)
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["text", SMS], stdout=out, stderr=err)
+    text = out.getvalue()
+    assert status == 0 and "ctrl+d ends the conversation" in text
+    assert '"Thanks Ada. Reply YES to confirm."' in text
+    assert '"We did not hear back."' in text  # ctrl+d: no more replies, the widget times out

@@ -297,10 +297,25 @@ def _cmd_call(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
 
 
 def _cmd_text(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    interactive = not args.body and stdin is None and sys.stdin.isatty() and args.format == "text"
+
     def play(session: Session) -> None:
         media = tuple(args.media or ())
-        for i, body in enumerate(args.body or [""]):
-            session.start(body, media if i == 0 else ())
+        if not interactive:
+            for i, body in enumerate(args.body or [""]):
+                session.start(body, media if i == 0 else ())
+            return
+        print("(each line is a message; ctrl+d ends the conversation)", file=out)
+        first = True
+        while True:
+            out.flush()
+            try:
+                body = input("> ")
+            except EOFError:
+                print(file=out)
+                return
+            session.start(body, media if first else ())
+            first = False
 
     return _run(args, out, err, "messaging", play)
 
@@ -340,7 +355,7 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         action="append",
         metavar="TEXT",
         help="message text (Body); repeat to send several messages in turn (a Studio flow: the first starts it, "
-        "the next ones answer its send-and-wait-for-reply widgets)",
+        "the next ones answer its send-and-wait-for-reply widgets); none at a terminal: type them",
     )
     t.add_argument("--media", action="append", metavar="URL", help="attach media (MediaUrl0, ...; repeatable)")
     _common(t)
