@@ -500,12 +500,16 @@ def _parser() -> argparse.ArgumentParser:
 
     register_flow_commands(sub)  # map, export-app
 
+    from twiml.flowtest.commands import register as register_flowtest_commands
+
+    register_flowtest_commands(sub)  # test, coverage, diff
+
     from twiml.studio.commands import add_run_options
     from twiml.studio.commands import register as register_studio_commands
 
     register_studio_commands(sub)  # studio import, studio export
     for command in ("call", "text"):
-        add_run_options(sub.choices[command])  # --fixture, --webhooks for Studio flows
+        add_run_options(sub.choices[command])  # --fixture, --http, --webhooks for Studio flows
     flow_map = sub.choices["map"]
     flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser

@@ -1,7 +1,9 @@
 """Helpers for users' own tests of webhooks that return TwiML.
 
 `assert_twiml_equal` compares documents; `Call` and `Text` (loaded on first use) play a call or an
-SMS exchange against a WSGI/ASGI app, a file, a URL, or a Twilio Studio flow (`studio="flow.json"`).
+SMS exchange against a WSGI/ASGI app, a flow folder (`flow=`), a Twilio Studio flow (`studio=`), a
+file or a URL, and assert on it in the caller's terms (`expect_heard`, `expect_sent`,
+`expect_request`, `expect_ended`).
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ def assert_twiml_equal(first: TwiMLSource, second: TwiMLSource, msg: str | None 
 
 
 def __getattr__(name: str) -> Any:
-    """`Call` and `Text` import the simulator (and httpx) only when a test uses them; they are the
-    simulator's, plus `studio=` for Studio flows."""
+    """`Call` and `Text` import the simulator (and httpx) only when a test uses them: the simulator's
+    with the `expect_*` assertions and `flow=` (twiml.flowtest), and `studio=` (twiml.studio)."""
     if name in ("Call", "Text"):
         from twiml.studio import api
 

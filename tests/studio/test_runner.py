@@ -185,3 +185,11 @@ def test_liquid_for_loops_stop_at_studios_limit_of_15() -> None:
 def test_a_flow_without_a_call_entry_cannot_be_called() -> None:
     with pytest.raises(ValueError, match="no call entry"):
         Call(studio=SMS)
+
+
+def test_the_expect_assertions_work_on_studio_flows() -> None:
+    call = Call(studio=IVR).expect_heard("press 1 for sales")
+    call.press("1").expect_heard("connecting you to sales").expect_ended("hangup")
+    Text(studio=SMS, body="hi").expect_sent("what is your name")
+    with pytest.raises(AssertionError, match="expected to hear"):
+        Call(studio=IVR).expect_heard("welcome to acme")

@@ -1,8 +1,8 @@
 """`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
 
-They are the simulator's `Call` and `Text` with two more arguments: `studio` (a flow .json path or
-a loaded `StudioFlow`) and `fixtures` (widget name -> the JSON reply of an HTTP, Function or Subflow
-widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
+They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
+`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`) and `fixtures`
+(widget name -> the JSON reply of an HTTP, Function or Subflow widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
 `notes` what happened between requests (splits taken, fixtures used, limits). `http=True` lets
 HTTP Request and Run Function widgets without a fixture call their real URL.
 """
@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twiml.simulator import api
+from twiml.flowtest import expect
 from twiml.simulator.engine import Sent
 from twiml.studio.model import StudioFlow, load_flow
 from twiml.studio.runner import StudioTransport
@@ -36,13 +36,13 @@ def _entry(transport: StudioTransport, channel: str) -> str:
     return transport.entry_url(event)
 
 
-class Call(api.Call):
-    """`api.Call`, or a call into a Studio flow with `studio=`."""
+class Call(expect.Call):
+    """twiml.flowtest's `Call`, or a call into a Studio flow with `studio=`."""
 
     def __init__(
         self,
         app: Callable[..., Any] | None = None,
-        url: str = "/",
+        url: str | None = None,
         *,
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
@@ -62,14 +62,14 @@ class Call(api.Call):
         return self.studio.visited if self.studio else []
 
 
-class Text(api.Text):
-    """`api.Text`, or a conversation with a Studio flow with `studio=`: the first message starts
-    the flow, each further `send` answers its send-and-wait-for-reply, `timeout()` lets it time out."""
+class Text(expect.Text):
+    """twiml.flowtest's `Text`, or a conversation with a Studio flow with `studio=`: the first message
+    starts the flow, each further `send` answers its send-and-wait-for-reply, `timeout()` lets it time out."""
 
     def __init__(
         self,
         app: Callable[..., Any] | None = None,
-        url: str = "/",
+        url: str | None = None,
         *,
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
