@@ -12,3 +12,13 @@ def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's own key configuration."""
     monkeypatch.delenv("TWIML_EDITOR_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _short_idle_windows() -> None:
+    """Pilot's `press` waits after every key until the process looks idle: windows of
+    `SLEEP_GRANULARITY` (20 ms) until one passes with under 1 ms of CPU. Windows of 5 ms keep that
+    rule (the CPU threshold is unchanged) at a quarter of the wait per key."""
+    import textual._wait
+
+    textual._wait.SLEEP_GRANULARITY = 0.005

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, field_input, row, select, settle
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -261,7 +262,8 @@ async def test_palette_opens_and_runs_a_command(flow: Path) -> None:
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"duplicate")
-        await pilot.pause(0.3)
+        commands = app.screen.query_one(CommandList)  # the search runs in a worker
+        await settle(pilot, until=lambda: commands.highlighted is not None and not app.screen.workers)
         await pilot.press("enter")
         await settle(pilot)
         assert [v.name for v in app.doc.root.children] == ["Gather", "Say", "Redirect", "Redirect"]
