@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +25,19 @@ def _short_idle_windows() -> None:
     import textual._wait
 
     textual._wait.SLEEP_GRANULARITY = 0.005
+
+
+@pytest.fixture
+def flow(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The test module's `XML` written to a file of its own (each Pilot test module has one)."""
+    path = tmp_path / "flow.xml"
+    path.write_text(request.module.XML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of sample_flows/ (a flow folder) that a test may change."""
+    target = tmp_path / "flow"
+    shutil.copytree(SAMPLES, target)
+    return target

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import select, settle
 from textual import events
 from textual.coordinate import Coordinate
@@ -24,13 +23,6 @@ XML = (
     '  <Dial><Conference recordingStatusCallback="/r" recordingStatusCallbackEvent="completed">room</Conference>'
     "</Dial>\n</Response>\n"
 )
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 def names(node: TwiML) -> list[str]:

@@ -25,13 +25,6 @@ XML = (
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
 
 
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
-
-
 async def show(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     await select(app, pilot, node)
     app.ensure_form()

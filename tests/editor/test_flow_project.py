@@ -3,7 +3,6 @@ and deletes keep it consistent, unsaved documents are served to the map and the 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,6 @@ import pytest
 from twiml.base import TwiML
 from twiml.flow import load_flow
 from twiml_editor.flow_project import FlowProject, map_rows
-
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 def test_route_edits_keep_comments_and_layout(folder: Path) -> None:

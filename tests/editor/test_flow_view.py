@@ -3,7 +3,6 @@ several unsaved documents and quitting, and a snapshot of the Flow view."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from twiml_editor.screens.flow_view import FlowScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 def row_index(screen: FlowScreen, prefix: str) -> int:
