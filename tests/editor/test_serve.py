@@ -195,16 +195,10 @@ class Served:
 
 
 @pytest.fixture
-def flow_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "flow"
-    shutil.copytree(SAMPLE_FLOWS, folder)
-    return folder
-
-
-@pytest.fixture
-def served(flow_copy: Path) -> Iterator[Served]:
+def served(folder: Path) -> Iterator[Served]:
+    """The server on `folder` (conftest's copy of sample_flows/)."""
     pytest.importorskip("textual_serve", reason="the 'serve' extra is not installed")
-    server = Served(flow_copy)
+    server = Served(folder)
     yield server
     assert server.stop() == 0, "the server did not stop cleanly on SIGTERM"
 
@@ -230,7 +224,8 @@ def test_without_the_token_the_server_answers_403(served: Served) -> None:
 
 
 class Screen:
-    """What the served editor drew: the websocket's output frames, control sequences removed."""
+    """What the served editor drew: the websocket's output frames (terminal text with its control
+    sequences), read by the text drawn and by the colour of a panel's title (which panel has focus)."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -239,19 +234,37 @@ class Screen:
 
     def _frame(self, payload: str | bytes) -> None:
         if isinstance(payload, bytes):
-            self.frames.append(ANSI.sub(b"", payload))
+            self.frames.append(payload)
 
     def mark(self) -> int:
         return len(self.frames)
 
+    def drawn(self, since: int, *, plain: bool = True) -> bytes:
+        output = b"".join(self.frames[since:])
+        return ANSI.sub(b"", output) if plain else output
+
     def wait_for(self, text: str, since: int = 0) -> None:
         """Wait until `text` was drawn after frame `since` (polling the browser's event loop)."""
-        wanted = text.encode()
+        self._wait(lambda: text.encode() in self.drawn(since), repr(text), since)
+
+    def title_colour(self, title: str, since: int = 0) -> bytes:
+        """The foreground colour (SGR `38;2;r;g;b`) panel title `title` is drawn in, once drawn."""
+        pattern = re.compile(rb"\x1b\[[0-9;]*?(38;2;\d+;\d+;\d+)[0-9;]*m " + re.escape(title.encode()) + b" ")
+        self._wait(lambda: pattern.search(self.drawn(since, plain=False)) is not None, f"title {title!r}", since)
+        return bytes(pattern.findall(self.drawn(since, plain=False))[-1])
+
+    def wait_for_title(self, title: str, colour: bytes, since: int) -> None:
+        """Wait until panel title `title` is drawn in `colour` (e.g. the focused panel's)."""
+        pattern = re.compile(rb"\x1b\[[0-9;]*?" + re.escape(colour) + rb"[0-9;]*m " + re.escape(title.encode()) + b" ")
+        self._wait(
+            lambda: pattern.search(self.drawn(since, plain=False)) is not None, f"{title!r} in {colour!r}", since
+        )
+
+    def _wait(self, condition: Callable[[], bool], what: str, since: int) -> None:
         deadline = time.monotonic() + TIMEOUT
-        while wanted not in b"".join(self.frames[since:]):
+        while not condition():
             if time.monotonic() > deadline:
-                tail = b"".join(self.frames[since:])[-400:]
-                raise AssertionError(f"{text!r} was not drawn in {TIMEOUT} s; last output: {tail!r}")
+                raise AssertionError(f"{what} was not drawn in {TIMEOUT} s; last output: {self.drawn(since)[-400:]!r}")
             self.page.wait_for_timeout(25)
 
     def press(self, *keys: str, then: str | None = None) -> None:
@@ -276,14 +289,14 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_edit_and_save_in_a_real_browser(served: Served, flow_copy: Path, tmp_path: Path) -> None:
+def test_edit_and_save_in_a_real_browser(served: Served, folder: Path, tmp_path: Path) -> None:
     """Open the served flow folder in headless Chromium, edit one attribute by keys, save: the
     file on the server's disk differs by exactly that line."""
     browser_path = find_browser()
     if browser_path is None:
         pytest.skip("no Chromium installed (Debian: apt-get install chromium; .ci/run installs it)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the test extra)")
-    before = snapshot(flow_copy)
+    before = snapshot(folder)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path)
         try:
@@ -301,26 +314,30 @@ def test_edit_and_save_in_a_real_browser(served: Served, flow_copy: Path, tmp_pa
             screen.wait_for("Routes (flow.toml)")  # the Flow view of the folder is drawn
             print(f"first render in the browser: {time.monotonic() - started:.2f} s")
             page.locator(".xterm-helper-textarea").focus()  # keys to the terminal, no click on the map
-            # F6 (the flow map key) reaches the editor: back to the entry document
+            # F6 (the flow map key) reaches the editor: back to the entry document, the tree focused
+            since = screen.mark()
             screen.press("F6", then="Python")
+            focused = screen.title_colour("Flow", since)
             # the last node, <Redirect>: its form is drawn (its description) before it is edited
             screen.press("End", then="Leaves this document")
-            # enter edits the node's fields: focus leaves the tree, whose border (top row) is redrawn
-            screen.press("Enter", then="Attributes")
+            # enter edits the node's fields: wait until the form's title has the focused colour
+            since = screen.mark()
+            screen.press("Enter")
+            screen.wait_for_title("Attributes", focused, since)
             since = screen.mark()
             page.keyboard.type("/main-menu")  # the focused field's text is selected: typing replaces it
             screen.press("Enter")  # done: back to the tree
             screen.wait_for('Redirect "/main-menu"', since)  # the whole edit is in the document (the tree shows it)
             since = screen.mark()
             screen.press("Control+s")
-            wait_until(lambda: snapshot(flow_copy) != before, "the save to reach the disk", page)
+            wait_until(lambda: snapshot(folder) != before, "the save to reach the disk", page)
             screen.wait_for("Saved", since)
             shot = tmp_path / "served-editor.png"
             page.screenshot(path=str(shot))
         finally:  # what the browser showed last, for a failure's diagnosis
             page.screenshot(path=str(tmp_path / "last-screen.png"))
             browser.close()
-    after = snapshot(flow_copy)
+    after = snapshot(folder)
     changed = [name for name in before if before[name] != after[name]]
     assert len(changed) == 1, changed
     old, new = before[changed[0]].splitlines(), after[changed[0]].splitlines()
