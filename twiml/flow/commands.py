@@ -38,7 +38,7 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
 
 
 def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
-    from twiml.flow.explore import FlowMap, explore, explore_flow
+    from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
     from twiml.flow.render import render, render_findings
 
     flow_map: FlowMap
@@ -57,7 +57,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 transport,
                 transport.url(args.target or "/"),
                 tries=args.tries,
-                max_states=args.max_states,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
                 dialect=args.dialect or "twilio",
             )
@@ -72,7 +72,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 http,
                 args.target,
                 tries=args.tries,
-                max_states=args.max_states,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
                 dialect=args.dialect or "twilio",
             )
@@ -86,7 +86,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states, dialect=args.dialect)
+        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES, dialect=args.dialect)
     out.write(render(flow_map, args.format))
     if args.format != "json":
         findings = render_findings(flow_map)
@@ -147,7 +147,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Explore every path of a flow (folder with flow.toml, http(s) URL, or --app MODULE:ATTR PATH) "
         "and print its map; exit 1 on broken links or error-level problems.",
     )
-    m.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
+    m.add_argument(
+        "target", nargs="?", metavar="TARGET", help="flow folder, Studio flow .json, URL, or the path with --app"
+    )
     m.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
     m.add_argument(
         "--try",
@@ -157,7 +159,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="VALUE",
         help="input to try at Gathers of an app or URL (repeatable; keys or words)",
     )
-    m.add_argument("--max-states", type=int, default=200, metavar="N", help="stop after N states (default 200)")
+    m.add_argument(
+        "--max-states",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
+    )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
     m.add_argument(
         "--auth-token",
