@@ -141,7 +141,7 @@ def test_migrate_to_texml_rewrites_the_rename_as_a_one_line_diff_and_lists_the_r
     changed = [line for line in out.getvalue().splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == [
         '-  <Record maxLength="60" transcribe="true" action="/recorded"/>',
-        '+  <Record maxLength="60" action="/recorded" transcription="true"/>',
+        '+  <Record maxLength="60" transcription="true" action="/recorded"/>',
     ]
     people = [line for line in err.getvalue().splitlines() if "needs a person" in line]
     assert [line.split(": needs")[0] for line in people] == [f"{path}:6:3", f"{path}:8:3"]
