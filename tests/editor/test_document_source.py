@@ -12,6 +12,7 @@ from shared_data import corpus_files
 from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.limits import MAX_DEPTH
+from twiml.validator import validate
 from twiml_editor.document import Document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +82,21 @@ def test_edits_beyond_the_depth_limit_are_refused() -> None:
         doc.paste(bottom, 0, "<Say>Hi</Say>")
     doc.duplicate(doc.root.verbs[0])  # type: ignore[arg-type]  # same depth: fine
     assert len(doc.root.verbs) == 2
+
+
+def test_namespaced_document_edited_once_saves_one_changed_line(tmp_path: Path) -> None:
+    """Issue 18: on lxml 6.2 the namespace declarations were lost on save (xmlns:amazon gone,
+    <amazon:effect> written as <effect>) and the validator reported a false 12200."""
+    source = ROOT / "tests" / "corpus" / "namespaced_ssml.xml"
+    target = tmp_path / source.name
+    target.write_bytes(source.read_bytes())
+    doc = Document.open(target)
+    say = doc.root.children[0]
+    doc.set_attr(say, "voice", "Polly.Matthew")
+    doc.save()
+    before = source.read_text(encoding="utf-8").splitlines()
+    after = target.read_text(encoding="utf-8").splitlines()
+    assert len(before) == len(after)
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [(before[2], before[2].replace("Polly.Joanna", "Polly.Matthew"))]
+    assert [d.code for d in validate(doc.root) if d.severity != "info"] == []
