@@ -151,3 +151,13 @@ def test_hostile_folders_export_to_apps_that_import_and_serve_every_route(tmp_pa
     exported, refused = run_hostile(tmp_path, HOSTILE_COUNT)
     assert exported >= 1
     print(f"{exported} exported, {refused} refused")
+
+
+def test_forwards_that_can_circle_are_refused_rather_than_recursing(tmp_path: Path) -> None:
+    routes: dict[str, object] = {
+        "/a": {"by": "Body", "cases": {"x": "a.xml"}, "default": "/b"},
+        "/b": {"by": "Body", "cases": {"y": "a.xml"}, "default": "/a"},
+    }
+    folder = make(tmp_path, routes, ["a.xml"])
+    status, err = export(folder, "flask", tmp_path / "app.py")
+    assert status == 1 and "forward in a circle" in err and not (tmp_path / "app.py").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
+from twiml.textsafe import printable
 
 __all__ = ["register"]
 
@@ -22,15 +23,15 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
     if not path.is_dir():
-        print(f"twiml: {folder}: not a flow folder (a directory with {FLOW_FILE})", file=err)
+        print(f"twiml: {printable(folder)}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {path / exc.problem.format()}", file=err)
+        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
         return None
     for problem in flow.problems:
-        print(path / problem.format(), file=err)
+        print(printable(str(path / problem.format())), file=err)
     return flow
 
 
@@ -107,7 +108,7 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
     try:
         source = export_app(flow, framework=args.framework)
     except ExportError as exc:
-        print(f"twiml export-app: {exc}", file=err)
+        print(f"twiml export-app: {printable(str(exc))}", file=err)
         return FOUND_ERRORS
     if args.output in (None, "-"):
         out.write(source)

@@ -131,10 +131,9 @@ def _document_code(flow: Flow, document: str) -> tuple[list[str], list[str]]:
     """(import lines, body lines) that build `document` into `response`."""
     import twiml
     from twiml.errors import TwiMLParseError
-    from twiml.files import read_bytes
 
     try:
-        doc = twiml.parse(read_bytes(flow.folder / document))
+        doc = twiml.parse(flow.read_document(document))
     except OSError as exc:
         raise ExportError(f"{_comment(str(flow.folder / document))}: {exc.strerror or exc}") from None
     except TwiMLParseError as exc:
@@ -260,9 +259,40 @@ class _Writer:
                     "rename the route in flow.toml"
                 )
 
+    def check_forwards(self) -> None:
+        """Refuse forwards that can go round in a circle: the router answers such a request with a
+        404, but views calling each other would recurse until the app fails."""
+        edges = {
+            path: [t for t in route.targets() if is_forward(t) and t in self.flow.routes]
+            for path, route in self.flow.routes.items()
+        }
+        done: set[str] = set()
+        for begin in edges:
+            if begin in done:
+                continue
+            trail: list[str] = [begin]
+            todo: list[list[str]] = [list(edges[begin])]  # iterative depth-first: chains may be long
+            while trail:
+                if not todo[-1]:
+                    done.add(trail.pop())
+                    todo.pop()
+                    continue
+                nxt = todo[-1].pop()
+                if nxt in trail:
+                    loop = [*trail[trail.index(nxt) :], nxt]
+                    raise ExportError(
+                        "routes can forward in a circle ("
+                        + " -> ".join(_literal(p) for p in loop)
+                        + "); give one of them a document as its default in flow.toml"
+                    )
+                if nxt not in done:
+                    trail.append(nxt)
+                    todo.append(list(edges[nxt]))
+
     def write(self) -> str:
         flow = self.flow
         self.check_paths()
+        self.check_forwards()
         documents = sorted(flow.routed_documents())
         for document in documents:
             self.code[document] = _document_code(flow, document)

@@ -29,6 +29,7 @@ from twiml.simulator.engine import (
 from twiml.simulator.events import Ask, Event, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
+from twiml.textsafe import printable_lines
 
 __all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
@@ -57,6 +58,8 @@ class Target:
     url: str
     label: str
     closers: list[Callable[[], None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Warnings about the target (a flow folder's flow.toml) shown before the call."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -240,8 +243,10 @@ def _run(
         options = _options(args)
         target = open_target(args.target, args.app, channel, args.open_folder)
     except TargetError as exc:
-        print(f"twiml {args.command}: {exc}", file=err)
+        print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
+    for note in target.notes:
+        print(printable_lines(note), file=err)
     text = args.format == "text"
     session = Session(
         target.transport,
