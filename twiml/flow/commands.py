@@ -66,7 +66,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
     elif args.target and args.target.startswith(("http://", "https://")):
         from twiml.simulator.transport import HttpTransport
 
-        http = HttpTransport()
+        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
         try:
             flow_map = explore(
                 http, args.target, tries=args.tries, max_states=args.max_states, auth_token=args.auth_token
@@ -159,6 +159,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=os.environ.get("TWILIO_AUTH_TOKEN"),
         metavar="TOKEN",
         help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+    m.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
     )
     m.set_defaults(run=_cmd_map)
 

@@ -72,7 +72,11 @@ simulator, so the simulator does not import it)."""
 
 
 def open_target(
-    target: str | None, app: str | None, channel: str = "voice", open_folder: FolderOpener | None = None
+    target: str | None,
+    app: str | None,
+    channel: str = "voice",
+    open_folder: FolderOpener | None = None,
+    allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
     """A TwiML file, a flow folder (through `open_folder`), an http(s) URL, or `--app MODULE:ATTR` with
     a path (default /)."""
@@ -87,7 +91,7 @@ def open_target(
     if not target:
         raise TargetError("a target is needed: a TwiML file, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     if target.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=target, allow_hosts=allow_hosts)
         return Target(http, target, target, [http.close])
     file = Path(target)
     if "://" in target:
@@ -230,6 +234,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
 
 
 def _run(
@@ -241,7 +251,7 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder)
+        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
     except TargetError as exc:
         print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
