@@ -9,7 +9,7 @@ printable becomes a Python-style escape (`\\x1b`, `\\x9b`, `\\u202e`), the rest 
 
 from __future__ import annotations
 
-__all__ = ["printable", "quoted"]
+__all__ = ["json_printable", "printable", "printable_lines", "quoted"]
 
 
 def printable(text: str) -> str:
@@ -30,3 +30,20 @@ def printable_lines(text: str) -> str:
 def quoted(text: str) -> str:
     """`text` as a quoted literal, non-printable characters escaped (how findings show values)."""
     return repr(text)
+
+
+def json_printable(text: str) -> str:
+    """JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) with every non-printable
+    character but the newline written as a JSON `\\uXXXX` escape: still the same JSON value."""
+    if text.replace("\n", "").isprintable():
+        return text
+    out: list[str] = []
+    for c in text:
+        if c == "\n" or c.isprintable():
+            out.append(c)
+        elif ord(c) > 0xFFFF:
+            code = ord(c) - 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{ord(c):04x}")
+    return "".join(out)

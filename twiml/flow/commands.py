@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
-from twiml.textsafe import printable
+from twiml.textsafe import json_printable, printable, printable_lines
 
 __all__ = ["register"]
 
@@ -82,9 +82,10 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             return UNREADABLE
         flow_failed = bool(flow.errors)
         flow_map = explore_flow(flow, max_states=args.max_states)
-    out.write(render(flow_map, args.format))
+    rendered = render(flow_map, args.format)
+    out.write(json_printable(rendered) if args.format == "json" else printable_lines(rendered))
     if args.format != "json":
-        findings = render_findings(flow_map)
+        findings = printable_lines(render_findings(flow_map))
         if args.format == "text":
             out.write("\n" + findings)
         else:

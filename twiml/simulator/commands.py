@@ -29,7 +29,7 @@ from twiml.simulator.engine import (
 from twiml.simulator.events import Ask, Event, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
-from twiml.textsafe import printable_lines
+from twiml.textsafe import json_printable, printable_lines
 
 __all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
@@ -212,7 +212,7 @@ def _status(session: Session) -> int:
 def _listener(out: IO[str]) -> Callable[[Event | Sent | Ask | Stop], None]:
     def show(event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
-            print(line, file=out)
+            print(printable_lines(line), file=out)  # Say text, URLs, an app's headers: no terminal controls
         out.flush()
 
     return show
@@ -273,14 +273,13 @@ def _run(
         session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
         if text:
             for line in lines(session.ended):
-                print(line, file=out)
+                print(printable_lines(line), file=out)
     finally:
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        json.dump(
-            as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False
-        )
+        data = as_json(session.events, session.ended, channel, target.label, status)
+        out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status
 
