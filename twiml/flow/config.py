@@ -115,29 +115,31 @@ class Flow:
 
 
 def target_problem(folder: Path, target: str) -> str | None:
-    """Why `target` (a file name from flow.toml) cannot be served from `folder`, or None.
+    """Why `target` (a file name from flow.toml) cannot be served from `folder`, or None; the
+    reason reads after the name ("is outside the flow folder").
 
     The target's real path (symlinks followed) must lie inside the folder's real path and be a
     regular file: `../secret.xml`, a symlink to /etc/passwd or /dev/zero, and a FIFO are refused.
     """
     if "\x00" in target:
-        return f"names {_shown(target)}, which holds a NUL character"
+        return "holds a NUL character"
     if not target.endswith(".xml"):
-        return f"names {_shown(target)}, which is neither a .xml file nor a /route"
+        return "is neither a .xml file nor a /route"
     try:
         root = os.path.realpath(folder)
         real = os.path.realpath(os.path.join(root, target))
     except (OSError, ValueError) as exc:
-        return f"names {_shown(target)}, which cannot be resolved ({exc})"
+        return f"cannot be resolved ({exc})"
     if os.path.commonpath([root, real]) != root or real == root:
-        return f"names {_shown(target)}, which is outside the flow folder"
+        return "is outside the flow folder"
     try:
         mode = os.stat(real).st_mode
     except OSError:
-        return f"names missing file {_shown(target)}"
+        return "is missing"
     if not stat.S_ISREG(mode):
-        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
-        return f"names {_shown(target)}, which is {kind}"
+        return (
+            "is a directory" if stat.S_ISDIR(mode) else "is a FIFO" if stat.S_ISFIFO(mode) else "is not a regular file"
+        )
     return None
 
 
@@ -146,13 +148,13 @@ def read_document(folder: Path, document: str) -> bytes:
 
     Read through `twiml.files.read_bytes` (regular files only, at most 64 MB, counted while
     reading), so a FIFO or a device never blocks or fills memory. Raises OSError whose
-    message says why.
+    message says why ("secret.xml is outside the flow folder").
     """
     from twiml.files import read_bytes
 
     problem = target_problem(folder, document)
     if problem is not None:
-        raise OSError(problem.removeprefix("names "))
+        raise OSError(f"{_shown(document)} {problem}")
     return read_bytes(os.path.join(os.path.realpath(folder), document))
 
 
@@ -380,8 +382,10 @@ class _Reader:
                 if target not in self.target_problems:
                     self.target_problems[target] = target_problem(self.flow.folder, target)
                 problem = self.target_problems[target]
-                if problem is not None:
-                    self.problem(who + problem, line)
+                if problem == "is missing":
+                    self.problem(f"{who}names missing file {_shown(target)}", line)
+                elif problem is not None:
+                    self.problem(f"{who}names {_shown(target)}, which {problem}", line)
         for key, path in self.flow.entries():
             if path not in self.flow.routes:
                 self.problem(f"{key} {_shown(path)} has no route", self.line_of(key))

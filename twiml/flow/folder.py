@@ -68,7 +68,7 @@ class FolderApp:
             body = self.read(resolution.document)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            return self._not_found(url, f"route {parts.path}: refused {resolution.document}: {reason}", resolution)
+            return self._not_found(url, f"route {parts.path}: refused: {reason}", resolution)
         return FolderReply(200, CONTENT_TYPE, body, url, resolution.document, resolution)
 
     @staticmethod
