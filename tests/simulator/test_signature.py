@@ -126,3 +126,13 @@ def test_public_url_behind_a_proxy() -> None:
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "abc.ngrok.app"}
     assert forwarded_url(seen, headers) == "https://abc.ngrok.app/voice?x=1"
     assert validate_signature(forwarded_url(seen, headers), PARAMS, sig, TOKEN)
+
+
+def test_where_we_are_stricter_than_twilio_as_the_readme_lists() -> None:
+    url = "https://x.test/h?bodySHA256="
+    sig = compute_signature(url, None, TOKEN)
+    assert RequestValidator(TOKEN).validate(url, {}, sig) and not validate_signature(url, None, sig, TOKEN)
+    sig = compute_signature("http://example.com/voice", PARAMS, TOKEN)
+    received = "http://example.com:8080/voice"
+    assert RequestValidator(TOKEN).validate(received, PARAMS, sig)
+    assert not validate_signature(received, PARAMS, sig, TOKEN)
