@@ -5,14 +5,16 @@ every export in a fresh interpreter and calls each route."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAYLOADS = (
     '"""; open("PWNED", "w"); """',
@@ -110,52 +112,17 @@ def write_folder(parent: Path, folder: Folder) -> Path:
     return root
 
 
-CHECKER = textwrap.dedent(
-    """
-    import importlib.util, json, os, sys
-    from urllib.parse import quote
-
-    results = []
-    for path, framework, routes in json.loads(sys.stdin.read()):
-        name = "exported_%d" % len(results)
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException as exc:
-            results.append("import failed: %s: %r" % (path, exc))
-            continue
-        app = module.app
-        if framework == "flask":
-            served = [r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"]
-            client = app.test_client()
-            get = lambda p: client.post("http://localhost" + quote(p)).status_code
-        else:
-            from fastapi.testclient import TestClient
-
-            served = [r.path for r in app.routes if getattr(r, "endpoint", None) and r.path not in
-                      ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")]
-            client = TestClient(app)
-            get = lambda p: client.post("http://localhost" + quote(p)).status_code
-        if sorted(served) != sorted(routes):
-            results.append("routes differ: %s: %r != %r" % (path, served, routes))
-            continue
-        for route in routes:
-            status = get(route)
-            if status >= 500:
-                results.append("HTTP %d for %r: %s" % (status, route, path))
-        results.append("ok")
-    print(json.dumps(results))
-    """
+CHECKER = "import json, sys; from tests.flow.export_checker import check_exports; " + (
+    "print(json.dumps(check_exports(json.loads(sys.stdin.read()))))"
 )
 
 
 def import_all(exports: list[tuple[Path, str, list[str]]], cwd: Path) -> list[str]:
-    """Import each exported app in one fresh interpreter run in `cwd`; one result per export."""
+    """`check_exports` in one fresh interpreter run in `cwd` (where injected code would write)."""
     payload = json.dumps([(str(p), fw, routes) for p, fw, routes in exports])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
-        [sys.executable, "-c", CHECKER], input=payload, cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-c", CHECKER], input=payload, cwd=cwd, capture_output=True, text=True, check=False, env=env
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out: list[str] = json.loads(result.stdout.strip().splitlines()[-1])

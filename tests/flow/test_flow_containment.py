@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -77,11 +78,24 @@ def test_a_symlink_inside_the_folder_is_served(tmp_path: Path) -> None:
     assert status == 0 and "inside" in out
 
 
-def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
-    """The command in its own process, so a regression that blocks fails instead of hanging the suite."""
-    return subprocess.run(
-        [sys.executable, "-m", "twiml", *argv], capture_output=True, text=True, timeout=60, check=False
+_RUNNER = """
+import io, json, sys
+from twiml.cli import main
+results = []
+for argv in json.loads(sys.argv[1]):
+    err = io.StringIO()
+    results.append((main(argv, stdout=io.StringIO(), stderr=err), err.getvalue()))
+print(json.dumps(results))
+"""
+
+
+def _cli(*commands: list[str]) -> list[tuple[int, str]]:
+    """The commands in one process of their own, so a regression that blocks (a FIFO) or reads
+    without end (/dev/zero) fails on the timeout instead of hanging or filling this process."""
+    result = subprocess.run(
+        [sys.executable, "-c", _RUNNER, json.dumps(commands)], capture_output=True, text=True, timeout=60, check=True
     )
+    return [(status, err) for status, err in json.loads(result.stdout)]
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
@@ -91,11 +105,10 @@ def test_a_fifo_or_dev_zero_document_is_a_line_numbered_error_without_blocking(t
         os.mkfifo(folder / "doc.xml")
     else:
         (folder / "doc.xml").symlink_to("/dev/zero")
-    for command in (["map", str(folder)], ["call", str(folder)], ["export-app", str(folder)]):
-        result = _cli(*command)
-        assert result.returncode in (1, 2), result.stderr
-        assert "flow.toml:4" in result.stderr and "Traceback" not in result.stderr
-        assert "FIFO" in result.stderr or "outside the flow folder" in result.stderr
+    for status, err in _cli(["map", str(folder)], ["call", str(folder)], ["export-app", str(folder)]):
+        assert status in (1, 2), err
+        assert "flow.toml:4" in err and "Traceback" not in err
+        assert "FIFO" in err or "outside the flow folder" in err
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
@@ -108,8 +121,8 @@ def test_a_fifo_or_dev_zero_flow_toml_is_refused_without_blocking(tmp_path: Path
         (folder / "flow.toml").symlink_to("/dev/zero")
     with pytest.raises(FlowError, match="not a regular file"):
         load_flow(folder)
-    result = _cli("call", str(folder))
-    assert result.returncode == 2 and "not a regular file" in result.stderr
+    ((status, err),) = _cli(["call", str(folder)])
+    assert status == 2 and "not a regular file" in err
 
 
 def test_a_nul_in_a_target_is_a_line_numbered_error(tmp_path: Path) -> None:

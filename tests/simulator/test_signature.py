@@ -92,7 +92,7 @@ def _requests(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
     return url, draw(st.permutations(pairs))
 
 
-SIGNATURE_EXAMPLES = int(os.environ.get("TWIML_SIGNATURE_EXAMPLES", "200"))
+SIGNATURE_EXAMPLES = int(os.environ.get("TWIML_SIGNATURE_EXAMPLES", "100"))
 """Random requests per run; a one-off run sets TWIML_SIGNATURE_EXAMPLES=2000."""
 
 

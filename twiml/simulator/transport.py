@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
+from twiml.files import read_bytes
+
 if TYPE_CHECKING:  # httpx and asyncio load when an HTTP or app transport is made, not for `twiml validate`
     import asyncio
 
@@ -163,7 +165,7 @@ class FileTransport:
             return _no_reply(request, self._missing(request.url), None)
         start = time.perf_counter()
         try:
-            body = path.read_bytes()
+            body = read_bytes(path)  # regular files only, 64 MB: a FIFO or device never blocks
         except OSError as exc:
             return _no_reply(request, f"{path}: cannot read: {exc.strerror or exc}", None)
         return Reply(200, "text/xml", body, request.url, str(path), elapsed=time.perf_counter() - start)
@@ -402,8 +404,10 @@ class HttpTransport:
             refused = self.hosts.refusal(url)
             if refused is not None:
                 return _no_reply(request, refused, None)
-            response = self.client.send(
-                self.client.build_request(method, url, content=data, headers=headers), stream=True
+            response = self.client.send(  # redirects are ours to follow: each host is checked first
+                self.client.build_request(method, url, content=data, headers=headers),
+                stream=True,
+                follow_redirects=False,
             )
             opened.append(response)
             try:
