@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from editor.app import REFRESH_DELAY, EditorApp
-from editor.document import Document
 from twiml.voice_response import VoiceResponse
+from twiml_editor.app import REFRESH_DELAY, EditorApp
+from twiml_editor.document import Document
 
 SIZE = (160, 50)
 
@@ -209,7 +209,7 @@ _FIRST_SCREEN = r"""
 import gc, os, sys, time
 mode, path = sys.argv[1], sys.argv[2]
 if mode == "editor":
-    gc.disable()  # as editor.__main__ does first; importing the hooks below must not be timed with it on
+    gc.disable()  # as twiml_editor.__main__ does first; importing the hooks below must not be timed with it on
 from textual.app import App
 from textual.screen import Screen
 

@@ -1,7 +1,7 @@
 """twiml-editor: a terminal flow editor for TwiML.
 
-The editing model (`editor.document`, `editor.edits`, `editor.keymap`) is
-headless and imports no Textual; the Textual app lives in `editor.app` and is loaded only when
+The editing model (`twiml_editor.document`, `twiml_editor.edits`, `twiml_editor.keymap`) is
+headless and imports no Textual; the Textual app lives in `twiml_editor.app` and is loaded only when
 the editor starts.
 """
 
@@ -11,9 +11,9 @@ __all__ = ["Change", "Document", "NodePath"]
 
 
 def __getattr__(name: str) -> object:
-    """Load the document model on first use, so `import editor` stays cheap."""
+    """Load the document model on first use, so `import twiml_editor` stays cheap."""
     if name in __all__:
-        from editor import document
+        from twiml_editor import document
 
         return getattr(document, name)
-    raise AttributeError(f"module 'editor' has no attribute {name!r}")
+    raise AttributeError(f"module 'twiml_editor' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""`python -m editor [FILE]` and the `twiml-editor` command."""
+"""`python -m twiml_editor [FILE]` and the `twiml-editor` command."""
 
 import gc
 
@@ -11,7 +11,7 @@ def main() -> None:
     0.1-0.25 s before a 10,000-node file is shown. `EditorApp` resumes the collector after the
     first paint, then freezes what is alive."""
     gc.disable()
-    from editor.app import main as run
+    from twiml_editor.app import main as run
 
     run()
 

@@ -27,26 +27,26 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
 
-from editor.document import Change, Document, Kind
-from editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
-from editor.screens.add_element import AddElementScreen
-from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
-from editor.screens.error_dialog import ErrorDialog
-from editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
-from editor.screens.help import HelpScreen
-from editor.screens.path_prompt import PathPrompt
-from editor.screens.picker import PickerScreen
-from editor.screens.templates import KindPicker, TemplatePicker
-from editor.widgets.attribute_form import AttributeForm
-from editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
-from editor.widgets.problems import ProblemsPanel
-from editor.widgets.verb_tree import VerbTree
-from editor.widgets.xml_preview import XmlPreview
 from twiml.base import TwiML
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element, element_of
 from twiml.version import VersionAction
+from twiml_editor.document import Change, Document, Kind
+from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
+from twiml_editor.screens.add_element import AddElementScreen
+from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
+from twiml_editor.screens.help import HelpScreen
+from twiml_editor.screens.path_prompt import PathPrompt
+from twiml_editor.screens.picker import PickerScreen
+from twiml_editor.screens.templates import KindPicker, TemplatePicker
+from twiml_editor.widgets.attribute_form import AttributeForm
+from twiml_editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
+from twiml_editor.widgets.problems import ProblemsPanel
+from twiml_editor.widgets.verb_tree import VerbTree
+from twiml_editor.widgets.xml_preview import XmlPreview
 
 REFRESH_DELAY = 0.02
 """Seconds the preview and problems list wait for more edits (typing) before refreshing."""
@@ -222,7 +222,7 @@ class EditorApp(App[None]):
     def _after_first_paint(self, doc: Document) -> None:
         """What a new document needs but its first screen does not: the rest of the tree, the
         alignment of its text (for saves and edits), and the collector running again
-        (`editor.__main__` pauses it for the start-up) with what is alive frozen. The rest of the
+        (`twiml_editor.__main__` pauses it for the start-up) with what is alive frozen. The rest of the
         preview comes with the problems (`schedule_refresh`)."""
         if doc is self.doc:
             self.tree.finish_loading()
@@ -659,7 +659,7 @@ class EditorApp(App[None]):
     def action_apply_fix(self) -> None:
         """Apply the did-you-mean fix of the problem under the problems cursor, else of the
         first problem of the selected node that has one (undoable like any edit)."""
-        from editor.fixes import apply_fix, describe_fix
+        from twiml_editor.fixes import apply_fix, describe_fix
 
         chosen = self.problems.fixable(self._target())
         if chosen is None or chosen.fix is None or chosen.node is None:
@@ -966,11 +966,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
-        from editor.flow_app import FlowEditorApp
+        from twiml_editor.flow_app import FlowEditorApp
 
-        FlowEditorApp(args.file, config_path=args.config).run()
-        return
-    EditorApp(args.file, config_path=args.config, kind=args.new).run()
+        app: EditorApp = FlowEditorApp(args.file, config_path=args.config)
+    else:
+        app = EditorApp(args.file, config_path=args.config, kind=args.new)
+    app.run()
+    # Textual prints the traceback of an unhandled exception and sets return_code to 1; a crash
+    # must never look like success to the shell.
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 if __name__ == "__main__":

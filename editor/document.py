@@ -1,7 +1,7 @@
 """The editor's headless document: a twiml tree plus file, dirty flag and undo history.
 
 The model is the builder's own tree (``TwiML`` objects); nothing is mirrored.  Every change
-goes through an edit command (`editor.edits`), which is what makes undo/redo, the dirty flag and
+goes through an edit command (`twiml_editor.edits`), which is what makes undo/redo, the dirty flag and
 incremental view refresh possible.  No Textual here: the whole editing behaviour is testable
 without a terminal.
 
@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from editor.edits import (
+from twiml.base import Comment, TwiML, is_markup
+from twiml.classes import class_of
+from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.files import atomic_write
+from twiml.grammar import GRAMMAR
+from twiml.grammar_types import Element
+from twiml.grammar_types import element_of as _element_of
+from twiml.limits import MAX_DEPTH
+from twiml.naming import is_xml_name
+from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
+from twiml.source import SourceDocument, load, loads
+from twiml_editor.edits import (
     MISSING,
     Change,
     Command,
@@ -37,18 +48,7 @@ from editor.edits import (
     SetText,
     resolve,
 )
-from editor.pretty import Pretty
-from twiml.base import Comment, TwiML, is_markup
-from twiml.classes import class_of
-from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import atomic_write
-from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element
-from twiml.grammar_types import element_of as _element_of
-from twiml.limits import MAX_DEPTH
-from twiml.naming import is_xml_name
-from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
-from twiml.source import SourceDocument, load, loads
+from twiml_editor.pretty import Pretty
 
 if TYPE_CHECKING:
     from twiml.validator import Diagnostic, Revalidator
@@ -596,7 +596,7 @@ class Document:
         return self.pretty().text
 
     def pretty(self) -> Pretty:
-        """The indented XML in pieces (see `editor.pretty`), rewritten after an edit only where
+        """The indented XML in pieces (see `twiml_editor.pretty`), rewritten after an edit only where
         the edit touched it; cached per version.  Raises TwiMLException when it cannot be written."""
         cached = self._xml
         if cached is not None and cached[0] == self.version:

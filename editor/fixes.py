@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from editor.document import Change, Document
 from twiml.base import TwiML
 from twiml.validator import Fix
+from twiml_editor.document import Change, Document
 
 __all__ = ["apply_fix", "describe_fix"]
 

@@ -14,15 +14,15 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from editor.app import EditorApp, _bindings
-from editor.document import Document, Kind
-from editor.flow_project import FlowProject
-from editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
-from editor.screens.call_screen import CallScreen
-from editor.screens.confirm_many import ConfirmQuitMany
-from editor.screens.error_dialog import ErrorDialog
-from editor.screens.flow_view import FlowScreen
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml_editor.app import EditorApp, _bindings
+from twiml_editor.document import Document, Kind
+from twiml_editor.flow_project import FlowProject
+from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
+from twiml_editor.screens.call_screen import CallScreen
+from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.flow_view import FlowScreen
 
 __all__ = ["FlowEditorApp"]
 

@@ -17,13 +17,13 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
-from editor.document import Document, Kind
 from twiml.base import TwiML
 from twiml.files import atomic_write
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
+from twiml_editor.document import Document, Kind
 
 __all__ = ["FlowProject", "MapRow", "ProjectTransport", "describe_route", "map_rows", "node_at_line"]
 

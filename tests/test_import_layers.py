@@ -6,8 +6,9 @@ naming conventions, are checked here on the same import graph (grimp, import-lin
 
 - every `twiml/grammar*.py` module is a source module of the grammar contract in pyproject.toml;
 - the editor's headless core imports no Textual or Rich, directly or through any chain of imports.
-  The editor's UI is `editor.app`, any `editor.<name>_app`, `editor.__main__` and everything under
-  `editor/screens/` and `editor/widgets/`; every other editor module is core (document, edits,
+  The editor's UI (the folder editor/, installed as `twiml_editor`) is `twiml_editor.app`, any
+  `twiml_editor.<name>_app`, `twiml_editor.__main__` and everything under `editor/screens/` and
+  `editor/widgets/`; every other editor module is core (document, edits,
   keymap, flow models ...), so a new module is covered without being listed anywhere.
 
 The run-time tests import the modules in a fresh interpreter and look at `sys.modules`, which also
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 UI_FRAMEWORKS = ("textual", "rich")
 
 
-def is_editor_ui(module: str, package: str = "editor") -> bool:
+def is_editor_ui(module: str, package: str = "twiml_editor") -> bool:
     """True for the editor's UI modules (see the module docstring), False for its headless core."""
     parts = module.split(".")
     if parts[0] != package or len(parts) == 1:
@@ -36,11 +37,11 @@ def is_editor_ui(module: str, package: str = "editor") -> bool:
     return parts[1] in ("app", "__main__", "screens", "widgets") or parts[1].endswith("_app")
 
 
-def headless_core(graph: grimp.ImportGraph, package: str = "editor") -> list[str]:
+def headless_core(graph: grimp.ImportGraph, package: str = "twiml_editor") -> list[str]:
     return sorted(m for m in graph.find_descendants(package) if not is_editor_ui(m, package))
 
 
-def core_violations(graph: grimp.ImportGraph, package: str = "editor") -> list[str]:
+def core_violations(graph: grimp.ImportGraph, package: str = "twiml_editor") -> list[str]:
     """One line per core module that reaches a UI framework, with the chain of imports."""
     found = []
     for module in headless_core(graph, package):
@@ -58,12 +59,12 @@ def _graph(*packages: str) -> grimp.ImportGraph:
 
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
-    return _graph("twiml", "editor")
+    return _graph("twiml", "twiml_editor")
 
 
 def test_editor_headless_core_imports_no_ui_framework(graph: grimp.ImportGraph) -> None:
     core = headless_core(graph)
-    assert {"editor.document", "editor.edits", "editor.keymap"} <= set(core)
+    assert {"twiml_editor.document", "twiml_editor.edits", "twiml_editor.keymap"} <= set(core)
     assert not any(is_editor_ui(m) for m in core)
     assert core_violations(graph) == []
 
@@ -116,7 +117,7 @@ def test_no_ui_framework_loaded_at_run_time(graph: grimp.ImportGraph) -> None:
     """Webhooks import `twiml`: a UI framework would cost start-up time and memory there."""
     modules = sorted(graph.find_descendants("twiml") - {"twiml.__main__"}) + headless_core(graph)
     loaded = _loaded_after_import(modules)
-    assert "twiml.parser" in loaded and "editor.document" in loaded
+    assert "twiml.parser" in loaded and "twiml_editor.document" in loaded
     frameworks = sorted(m for m in loaded if m.split(".")[0] in UI_FRAMEWORKS)
     assert frameworks == [], f"importing twiml and the editor core loads {frameworks[:5]}"
 
@@ -128,7 +129,7 @@ def test_run_time_check_notices_textual() -> None:
 def test_editor_core_uses_the_document_api_without_textual() -> None:
     code = (
         "import sys\n"
-        "from editor.document import Document\n"
+        "from twiml_editor.document import Document\n"
         "doc = Document.new()\n"
         "doc.add_child(doc.root, doc.allowed_children(doc.root)[0])\n"
         "doc.undo(); doc.redo(); doc.to_xml()\n"

@@ -84,15 +84,15 @@ BAD_IMPORTS = {
         "from twiml import validator",
     ),
     "The grammar is data": ("twiml/grammar_values.py", "from twiml import serialize"),
-    "Widgets are independent": ("editor/widgets/problems.py", "from editor.widgets import verb_tree"),
+    "Widgets are independent": ("twiml_editor/widgets/problems.py", "from twiml_editor.widgets import verb_tree"),
 }
 
 
 @pytest.mark.parametrize("contract", list(BAD_IMPORTS))
 def test_each_import_contract_fails_on_a_forbidden_import(contract: str, tmp_path: Path) -> None:
     """A copy of the project with one forbidden import added breaks exactly that contract."""
-    for package in ("twiml", "editor"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder, package in (("twiml", "twiml"), ("editor", "twiml_editor")):  # the installed names
+        shutil.copytree(ROOT / folder, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(CONFIG, tmp_path / "pyproject.toml")
     path, line = BAD_IMPORTS[contract]
     with (tmp_path / path).open("a", encoding="utf-8") as fh:

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import sys
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,10 @@ from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
+from twiml.settings import FAIL_ON, settings_for
+from twiml.settings import BadSettings as _BadSettings
+from twiml.settings import Settings as _Settings
 from twiml.version import VersionAction, installed_version
 
 if TYPE_CHECKING:
@@ -149,77 +152,9 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
 
 # ---------------------------------------------------------------------- validate: levels and settings
 
-LEVELS = ("info", "warning", "error")
-FAIL_ON = (*LEVELS, "never")
-
-
-class _BadSettings(Exception):
-    """A `[tool.twiml]` table that cannot be used (wrong type, unknown key or level)."""
-
-
-@dataclass(frozen=True)
-class _Settings:
-    """What `validate` reports and when it fails, from the command line over `[tool.twiml]`."""
-
-    fail_on: str = "warning"
-    ignore: frozenset[str] = frozenset()
-    select: frozenset[str] = frozenset()
-
-    def reports(self, f: _Finding) -> bool:
-        code = str(f.code)
-        return not f.suppressed and code not in self.ignore and (not self.select or code in self.select)
-
-    def fails(self, f: _Finding) -> bool:
-        return self.fail_on != "never" and LEVELS.index(f.severity) >= LEVELS.index(self.fail_on)
-
-
-def _codes(values: list[str] | None) -> frozenset[str]:
-    """Codes from repeated, comma-separated options (`--ignore 13212,12200 --ignore 13320`)."""
-    return frozenset(c.strip() for v in values or () for c in str(v).split(",") if c.strip())
-
-
-_CONFIG_CACHE: dict[Path, dict[str, Any]] = {}
-
-
-def _config_for(name: str) -> tuple[Path | None, dict[str, Any]]:
-    """The `[tool.twiml]` table of the nearest pyproject.toml from the file's folder upwards."""
-    start = Path.cwd() if name == "-" else Path(name).resolve().parent
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate in _CONFIG_CACHE:
-            return candidate, _CONFIG_CACHE[candidate]
-        if candidate.is_file():
-            try:
-                with open(candidate, "rb") as fh:
-                    table = tomllib.load(fh).get("tool", {}).get("twiml", {})
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise _BadSettings(f"{candidate}: cannot read: {exc}") from None
-            if not isinstance(table, dict):
-                raise _BadSettings(f"{candidate}: [tool.twiml] must be a table")
-            _CONFIG_CACHE[candidate] = table
-            return candidate, table
-    return None, {}
-
 
 def _settings(name: str, args: argparse.Namespace) -> _Settings:
-    where, table = _config_for(name)
-    unknown = set(table) - {"fail-on", "ignore", "select"}
-    if unknown:
-        raise _BadSettings(f"{where}: [tool.twiml] has unknown key(s) {', '.join(sorted(unknown))}")
-    fail_on = args.fail_on or table.get("fail-on", "warning")
-    if fail_on not in FAIL_ON:
-        raise _BadSettings(f"{where}: [tool.twiml] fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    lists = {}
-    for key in ("ignore", "select"):
-        value = table.get(key, [])
-        if not isinstance(value, list):
-            raise _BadSettings(f"{where}: [tool.twiml] {key} must be a list of codes")
-        lists[key] = _codes([str(v) for v in value])
-    return _Settings(
-        fail_on=fail_on,
-        ignore=lists["ignore"] | _codes(args.ignore),
-        select=_codes(args.select) if args.select else lists["select"],
-    )
+    return settings_for(name, args.fail_on, args.ignore, args.select)
 
 
 def _rule_descriptions() -> dict[str, str]:
@@ -469,6 +404,14 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.flow.commands import register as register_flow_commands
 
     register_flow_commands(sub)  # map, export-app
+
+    from twiml.flowtest.commands import register as register_flowtest_commands
+
+    register_flowtest_commands(sub)  # test, coverage, diff
+
+    from twiml.lsp.commands import register as register_editor_commands
+
+    register_editor_commands(sub)  # schema, lsp
     return parser
 
 

@@ -29,20 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from twiml.base import TwiML, is_markup
+from twiml.decoding import decode, sniff_encoding
 from twiml.errors import TwiMLParseError
 from twiml.gc_pause import collections_paused
 from twiml.serialize import attr_text, body_text, escape_attr, escape_text, markup_text
 
 __all__ = ["SourceDocument", "load", "loads"]
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _DECLARATION = re.compile(r"<\?xml[ \t\r\n?]")
 # One token per '<': comment (group 1), CDATA (2), PI (3), end tag (4), start tag (name 5,
 # attributes 6, close 7), or anything else (8: not a well-formed document as the lexer reads it).
@@ -53,29 +46,6 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r"""(\s+)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WS = " \t\r\n"
-
-
-# ------------------------------------------------------------------------------------ encoding
-
-
-def sniff_encoding(data: bytes) -> tuple[str, bytes]:
-    """Codec name and byte order mark of an XML document, decided as an XML processor does:
-    BOM first, then UTF-16 without BOM, then the declaration, else UTF-8."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name, bom
-    if data[:2] in (b"\x00<", b"<\x00"):
-        return ("utf-16-be" if data[0] == 0 else "utf-16-le"), b""
-    m = _DECL_ENCODING.match(data)
-    if m is not None:
-        try:
-            name = codecs.lookup(m.group(1).decode("ascii")).name
-        except LookupError:
-            return "utf-8", b""  # the parser reports the unknown encoding
-        if name in ("utf-16", "utf-32"):
-            name += "-be"
-        return name, b""
-    return "utf-8", b""
 
 
 # ------------------------------------------------------------------------------------ lexer
@@ -878,12 +848,8 @@ def load(
         path = Path(source)
         data = read_bytes(path)
     filename = str(path) if path is not None else None
+    text, encoding, bom = decode(data, filename)
     root = _parse(data, kind, filename)
-    encoding, bom = sniff_encoding(data)
-    try:
-        text = data[len(bom) :].decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:  # the parser accepted it, so this is unexpected
-        raise TwiMLParseError(f"cannot decode as {encoding}: {exc}", None, None, filename) from None
     return SourceDocument(root, text, encoding=encoding, bom=bom, path=path, defer_index=defer_index)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from editor.screens.picker import PickerScreen
 from twiml.grammar_types import Element
+from twiml_editor.screens.picker import PickerScreen
 
 
 def element_doc(element: Element) -> str:

@@ -18,16 +18,16 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, RichLog, Static
 
-from editor.flow_project import node_at_line
-from editor.widgets.verb_tree import VerbTree
 from twiml.simulator import GatherInput, Options, Session
 from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
+from twiml_editor.flow_project import node_at_line
+from twiml_editor.widgets.verb_tree import VerbTree
 
 if TYPE_CHECKING:
-    from editor.flow_project import FlowProject
     from twiml.base import TwiML
+    from twiml_editor.flow_project import FlowProject
 
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 

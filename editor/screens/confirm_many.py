@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from editor.screens.confirm import Choice
+from twiml_editor.screens.confirm import Choice
 
 _BUTTON_CHOICES: dict[str, Choice] = {"quit-save": "save", "quit-discard": "discard", "quit-cancel": "cancel"}
 

@@ -21,15 +21,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
-from editor.flow_project import MapRow, describe_route, map_rows
-from editor.screens.confirm_many import ConfirmDeleteUsed
-from editor.screens.error_dialog import ErrorDialog
-from editor.screens.picker import PickerScreen
-from editor.screens.templates import TemplatePicker
-from editor.screens.text_prompt import TextPrompt
+from twiml_editor.flow_project import MapRow, describe_route, map_rows
+from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.picker import PickerScreen
+from twiml_editor.screens.templates import TemplatePicker
+from twiml_editor.screens.text_prompt import TextPrompt
 
 if TYPE_CHECKING:
-    from editor.flow_project import FlowProject
+    from twiml_editor.flow_project import FlowProject
 
 _NEW = "\x00new"
 _STYLE = {"error": "bold red", "warning": "yellow"}

@@ -6,8 +6,8 @@ import re
 import textwrap
 from pathlib import Path
 
-from editor.document import Kind
-from editor.screens.picker import PickerScreen
+from twiml_editor.document import Kind
+from twiml_editor.screens.picker import PickerScreen
 
 KINDS: list[tuple[str, str, Kind]] = [
     ("Voice", "a call flow: <Response> with Say, Gather, Dial…", "voice"),

@@ -13,10 +13,10 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from editor.widgets.messages import AttributeEdited, FieldDone
-from editor.widgets.value_check import describe, problem
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
+from twiml_editor.widgets.messages import AttributeEdited, FieldDone
+from twiml_editor.widgets.value_check import describe, problem
 
 UNSET_LABEL = "(unset)"
 

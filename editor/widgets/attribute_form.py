@@ -10,10 +10,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from editor.widgets.attr_field import AttrField
-from editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 from twiml.base import TwiML
 from twiml.grammar_types import element_of
+from twiml_editor.widgets.attr_field import AttrField
+from twiml_editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 
 
 def body_of(node: TwiML) -> str:

@@ -12,7 +12,7 @@ from textual import on
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from editor.widgets.messages import NodeChosen
+from twiml_editor.widgets.messages import NodeChosen
 
 MAX_ROWS = 300
 """Rows shown at most: a table of thousands of rows costs seconds to lay out, and nobody reads

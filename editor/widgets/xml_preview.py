@@ -1,7 +1,7 @@
 """Live preview: the document's XML (selected node highlighted) or its Python export.
 
 Reloading a long highlighted TextArea is slow, so `show_pretty` replaces only the lines of the
-root's children an edit touched (`editor.pretty.Pretty.splice`).
+root's children an edit touched (`twiml_editor.pretty.Pretty.splice`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from textual.strip import Strip
 from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
-from editor.pretty import Pretty
-from editor.xml_highlight import highlight_rows
+from twiml_editor.pretty import Pretty
+from twiml_editor.xml_highlight import highlight_rows
 
 
 def _plain(line: str) -> bool:

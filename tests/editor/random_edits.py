@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from editor.document import Document
 from twiml.base import Comment
 from twiml.grammar import GRAMMAR
+from twiml_editor.document import Document
 
 EDITS = ("attr", "text", "add", "sibling", "remove", "dup", "up", "down")
 """Edits of the tree itself; a test adds "undo", "redo", "reformat" or "cut_paste"."""

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import SIZE, select, settle
 from textual.pilot import Pilot
 
-from editor.app import EditorApp
-from editor.screens.add_element import AddElementScreen
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
+from twiml_editor.screens.add_element import AddElementScreen
 
 XML = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Response><Gather action="/menu" numDigits="1"><Say>Menu</Say></Gather>'
     "<Say>Bye</Say><Hangup/></Response>"
 )
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 def names(node: TwiML) -> list[str]:

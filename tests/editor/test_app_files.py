@@ -12,24 +12,17 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 import twiml
-from editor.app import EditorApp
-from editor.screens.add_element import AddElementScreen
-from editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
-from editor.screens.error_dialog import ErrorDialog
-from editor.screens.path_prompt import PathPrompt
-from editor.screens.templates import template_dir
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
+from twiml_editor.screens.add_element import AddElementScreen
+from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.path_prompt import PathPrompt
+from twiml_editor.screens.templates import template_dir
 
 XML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi</Say><Hangup/></Response>'
 OTHER = '<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://example.com/a.mp3</Play></Response>'
 MALFORMED = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say>Hi</Sya>\n</Response>\n'
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_helpers import SIZE, field_input, settle
 
-from editor.app import EditorApp
 from twiml.voice_response import VoiceResponse
+from twiml_editor.app import EditorApp
 
 MENUS = 1000  # 5,002 nodes
 
@@ -24,6 +25,7 @@ def _document(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a large document typed into key by key; .ci/run runs it in its slow step
 async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path) -> None:
     path = _document(tmp_path / "large.xml")
     app = EditorApp(path)
@@ -50,7 +52,7 @@ async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path
 
 
 async def test_opening_from_the_command_line_resumes_the_collector_after_the_first_paint(tmp_path: Path) -> None:
-    """`twiml-editor` pauses garbage collection for its start-up (editor.__main__); the app turns
+    """`twiml-editor` pauses garbage collection for its start-up (twiml_editor.__main__); the app turns
     it back on once the document is shown, with the whole tree added and the text aligned."""
     import gc
 
@@ -70,7 +72,7 @@ async def test_opening_from_the_command_line_resumes_the_collector_after_the_fir
 async def test_a_flow_folder_opened_from_the_command_line_resumes_the_collector_too() -> None:
     import gc
 
-    from editor.flow_app import FlowEditorApp
+    from twiml_editor.flow_app import FlowEditorApp
 
     gc.disable()
     try:

@@ -9,9 +9,9 @@ import pytest
 from app_helpers import SIZE, row, settle
 from textual.widgets.tree import TreeNode
 
-from editor.app import FIRST_ROWS, EditorApp
-from editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 from twiml.base import TwiML
+from twiml_editor.app import FIRST_ROWS, EditorApp
+from twiml_editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 
 MENUS = EXPAND_LIMIT // 4
 

@@ -14,12 +14,12 @@ from app_helpers import SIZE, settle
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
-from editor.app import EditorApp
-from editor.screens.error_dialog import ErrorDialog
-from editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
-from editor.screens.path_prompt import PathPrompt
 from twiml.base import TwiML
 from twiml.limits import MAX_DEPTH
+from twiml_editor.app import EditorApp
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
+from twiml_editor.screens.path_prompt import PathPrompt
 
 ODD = (
     "<?xml version='1.0'?>\r\n"

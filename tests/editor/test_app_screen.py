@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import select, settle
 from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import TextArea
 
-from editor.app import EditorApp
-from editor.widgets.attribute_form import BodyEditor
 from twiml.base import TwiML
+from twiml_editor.app import EditorApp
+from twiml_editor.widgets.attribute_form import BodyEditor
 
 SMALL = (80, 24)
 LARGE = (160, 48)
@@ -24,13 +23,6 @@ XML = (
     '  <Dial><Conference recordingStatusCallback="/r" recordingStatusCallbackEvent="completed">room</Conference>'
     "</Dial>\n</Response>\n"
 )
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 def names(node: TwiML) -> list[str]:
@@ -306,7 +298,7 @@ async def test_main_screen_keys_are_off_while_a_dialog_is_open(flow: Path) -> No
 
 
 def test_completion_extends_to_the_common_prefix(tmp_path: Path) -> None:
-    from editor.screens.path_prompt import complete
+    from twiml_editor.screens.path_prompt import complete
 
     (tmp_path / "menus").mkdir()
     (tmp_path / "menu_main.xml").write_text("<Response/>")
@@ -319,7 +311,7 @@ def test_completion_extends_to_the_common_prefix(tmp_path: Path) -> None:
 
 
 async def test_open_with_tab_completion_and_the_file_tree(flow: Path, tmp_path: Path) -> None:
-    from editor.screens.path_prompt import FileTree, PathPrompt
+    from twiml_editor.screens.path_prompt import FileTree, PathPrompt
 
     other = tmp_path / "sub" / "second_flow.xml"
     other.parent.mkdir()
@@ -350,7 +342,7 @@ async def test_open_with_tab_completion_and_the_file_tree(flow: Path, tmp_path: 
 
 
 async def test_picking_a_file_in_the_tree_fills_the_path(flow: Path, tmp_path: Path) -> None:
-    from editor.screens.path_prompt import FileTree, PathPrompt
+    from twiml_editor.screens.path_prompt import FileTree, PathPrompt
 
     app = EditorApp(flow)
     async with app.run_test(size=LARGE) as pilot:
@@ -362,10 +354,7 @@ async def test_picking_a_file_in_the_tree_fills_the_path(flow: Path, tmp_path: P
         prompt.path_input.value = f"{tmp_path}/"
         await settle(pilot)
         tree = prompt.query_one(FileTree)
-        for _ in range(100):
-            if tree.root.children:
-                break
-            await pilot.pause(0.02)
+        await settle(pilot, until=lambda: tree.root.children)
         await pilot.press("down")  # from the path field to the tree
         assert prompt.focused is tree
         node = next(n for n in tree.root.children if n.data is not None and n.data.path == flow)

@@ -11,8 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from random_edits import EDITS, random_edit
 
-from editor.document import Change, Document, Kind
-from editor.edits import Insert, Remove, SetAttr
 from twiml import GenericNode, TwiML, TwiMLException, TwiMLParseError
 from twiml.base import Comment
 from twiml.fax_response import FaxResponse
@@ -20,6 +18,8 @@ from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element, element_of
 from twiml.messaging_response import MessagingResponse
 from twiml.voice_response import Gather, ReferSip, Say, Sip, VoiceResponse
+from twiml_editor.document import Change, Document, Kind
+from twiml_editor.edits import Insert, Remove, SetAttr
 
 pytest.importorskip("twiml.parser")
 

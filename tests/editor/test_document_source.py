@@ -7,16 +7,19 @@ import os
 from pathlib import Path
 
 import pytest
+from shared_data import corpus_files
 
-from editor.document import Document
 from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.limits import MAX_DEPTH
+from twiml_editor.document import Document
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "sample_flows").rglob("*.xml")) + sorted(
-    p for p in (ROOT / "tests" / "corpus").rglob("*.xml") if "malformed" not in p.parts
-)
+FILES = [
+    *sorted((ROOT / "sample_flows").rglob("*.xml")),
+    *sorted((ROOT / "tests" / "corpus").rglob("*.xml")),
+    *corpus_files("real"),  # ../shared/corpus/real/ when it is there
+]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])

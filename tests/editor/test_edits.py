@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
-from editor.edits import MISSING, Change, EditError, Insert, Move, Remove, SetAttr, SetText, resolve
 from twiml.base import TwiML
 from twiml.voice_response import Say, VoiceResponse
+from twiml_editor.edits import MISSING, Change, EditError, Insert, Move, Remove, SetAttr, SetText, resolve
 
 
 def tree() -> VoiceResponse:

@@ -7,11 +7,11 @@ from pathlib import Path
 from app_helpers import SIZE, settle
 from textual.coordinate import Coordinate
 
-from editor.app import EditorApp
-from editor.document import Document
-from editor.fixes import apply_fix, describe_fix
 from twiml.base import TwiML
 from twiml.validator import Fix
+from twiml_editor.app import EditorApp
+from twiml_editor.document import Document
+from twiml_editor.fixes import apply_fix, describe_fix
 
 
 def only_fixable(doc: Document) -> tuple[TwiML, Fix]:

@@ -3,23 +3,13 @@ and deletes keep it consistent, unsaved documents are served to the map and the 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from editor.flow_project import FlowProject, map_rows
 from twiml.base import TwiML
 from twiml.flow import load_flow
-
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
+from twiml_editor.flow_project import FlowProject, map_rows
 
 
 def test_route_edits_keep_comments_and_layout(folder: Path) -> None:
@@ -105,8 +95,8 @@ def test_unsaved_documents_are_what_the_map_sees(folder: Path) -> None:
 
 
 def test_node_at_line_finds_the_verb_the_simulator_ran(folder: Path) -> None:
-    from editor.flow_project import node_at_line
     from twiml.simulator import GatherInput, Session
+    from twiml_editor.flow_project import node_at_line
 
     project = FlowProject.open(folder)
     transport = project.transport()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from editor.keymap import (
+from twiml_editor.keymap import (
     ACTIONS,
     DEFAULT_KEYS,
     ENV_VAR,
@@ -216,14 +216,14 @@ def test_readme_key_table_is_generated_from_the_records() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- keys:")
     block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /keys -->")]
-    assert block == markdown_table(), "README key table is stale: paste editor.keymap.markdown_table()"
+    assert block == markdown_table(), "README key table is stale: paste twiml_editor.keymap.markdown_table()"
     start = readme.index("<!-- flow-keys:")
     block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /flow-keys -->")]
     assert block == markdown_table(FLOW_ACTIONS, fixed=False), "README flow key table is stale"
 
 
 def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:
-    from editor.flow_app import FlowEditorApp
+    from twiml_editor.flow_app import FlowEditorApp
 
     bindings = {b.id: b for b in FlowEditorApp.BINDINGS if not isinstance(b, tuple)}
     assert set(bindings) == {a.id for a in ACTIONS + FLOW_ACTIONS}
@@ -235,7 +235,7 @@ def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:
 
 
 def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     bindings = {b.id: b for b in EditorApp.BINDINGS if not isinstance(b, tuple)}
     assert set(bindings) == {a.id for a in ACTIONS}

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_main_screen_with_sample_flow(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     monkeypatch.chdir(ROOT)  # the title shows the path as given: keep it the same in every checkout
     app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
@@ -45,7 +45,7 @@ def test_main_screen_with_sample_flow(snap_compare: Callable[..., bool], monkeyp
 
 
 def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     path = tmp_path / "bad_menu.xml"
     path.write_text(
@@ -94,7 +94,7 @@ def test_form_of_a_conference(  # type: ignore[no-untyped-def]
     snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     """Long attribute names (recordingStatusCallbackEvent) in full, fields as wide as the form."""
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     monkeypatch.chdir(tmp_path)  # the title shows the path as given: the same in every run
     Path("conference.xml").write_text(CONFERENCE, encoding="utf-8")
@@ -103,7 +103,7 @@ def test_form_of_a_conference(  # type: ignore[no-untyped-def]
 
 
 def test_preview_beside_the_tree_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     monkeypatch.chdir(ROOT)
     app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
@@ -117,7 +117,7 @@ def test_preview_beside_the_tree_at_80x24(snap_compare, monkeypatch: pytest.Monk
 
 
 def test_open_dialog_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from editor.app import EditorApp
+    from twiml_editor.app import EditorApp
 
     monkeypatch.chdir(ROOT)
     app = EditorApp(Path("sample_flows") / "ivr_main_menu.xml")
@@ -129,10 +129,17 @@ def test_open_dialog_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> 
         app.screen.query_one("#path-input", Input).value = "sample_flows/c"
         await settle(pilot)
         tree = app.screen.query_one("#path-tree", DirectoryTree)
-        for _ in range(200):  # the directory tree loads in a worker
-            if tree.root.children and not tree.workers:
-                break
-            await pilot.pause(0.02)
+        folder = (ROOT / "sample_flows").resolve()
+
+        def filtered() -> bool:  # the tree loads in a worker: sample_flows/, only the names starting with c
+            kids = tree.root.children
+            return (
+                Path(tree.path).resolve() == folder
+                and bool(kids)
+                and all(k.data is not None and k.data.path.name.startswith("c") for k in kids)
+            )
+
+        await settle_app(pilot, until=filtered)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from editor.document import Document
-from editor.xml_highlight import highlight_rows, scan_line
+from twiml_editor.document import Document
+from twiml_editor.xml_highlight import highlight_rows, scan_line
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted((ROOT / "sample_flows").glob("*.xml")) + sorted((ROOT / "tests" / "corpus").glob("*.xml"))
@@ -72,7 +72,7 @@ def test_unwrapped_rows_are_the_tables_textual_builds() -> None:
     from textual.document._document import Document as TextDocument
     from textual.document._wrapped_document import WrappedDocument
 
-    from editor.widgets.xml_preview import _CachedHeight
+    from twiml_editor.widgets.xml_preview import _CachedHeight
 
     text = "<Response>\n\t<Say>\ta\tb</Say>\n\n  <Play>x</Play>\n</Response>\n"
     ours = _CachedHeight(TextDocument(text), 0, 4)
@@ -85,7 +85,7 @@ def test_unwrapped_rows_are_the_tables_textual_builds() -> None:
 def test_line_widths_are_richs_cell_lengths_after_edits() -> None:
     from rich.cells import cell_len
 
-    from editor.widgets.xml_preview import _SizedDocument
+    from twiml_editor.widgets.xml_preview import _SizedDocument
 
     plain = _SizedDocument("<Response>\n  <Say>a</Say>\n</Response>\n")  # the all-ASCII shortcut
     assert plain.get_size(4).width == 14 and plain._widths == [10, 14, 11, 0]

@@ -279,7 +279,7 @@ def test_malformed_raises_parse_error_with_position(xml: str, line: int, column:
 @pytest.mark.parametrize(
     ("xml", "line", "column", "says"),
     [
-        # tests/corpus/malformed/Danish-Asghar2909__mp3.xml__sip_test_version_eight.xml: a SIP URI's query
+        # ../shared/corpus/malformed/Danish-Asghar2909__mp3.xml__sip_test_version_eight.xml: a SIP URI's query
         ("<Response>\r\n<Dial><Sip>sip:a@b.io?X-a=tcp&X-b=1</Sip></Dial></Response>", 2, 30, "'&amp;'"),
         ('<Response><Play url="https://x/?a=1&b=2">éé&c</Play></Response>', 1, 36, "attribute values such as URLs"),
         ("<Response><Say>Tom & Jerry</Say></Response>", 1, 20, "must be written '&amp;'"),

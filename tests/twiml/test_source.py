@@ -1,7 +1,7 @@
 """Format-preserving documents (twiml.source): no edit gives the same bytes, edits give minimal diffs.
 
-Runs over every `.xml` in sample_flows/ and tests/corpus/ (recursively, so the documents collected from
-public repositories in tests/corpus/real/ too; not tests/corpus/malformed/): comments, odd
+Runs over every `.xml` in sample_flows/ and tests/corpus/ (written here), and the documents collected
+from public repositories in ../shared/corpus/real/ when that folder is there: comments, odd
 indentation, CRLF, single quotes, attribute orders twilio would not write, BOMs and encodings.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import CORPUS, corpus_files, needs_corpus
 
 from twiml import TwiMLParseError, parse
 from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML, is_markup
@@ -21,10 +22,10 @@ from twiml.source import SourceDocument, load, loads
 from twiml.voice_response import Gather, Say, VoiceResponse
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "sample_flows").rglob("*.xml")) + sorted(
-    p for p in (ROOT / "tests" / "corpus").rglob("*.xml") if "malformed" not in p.parts
-)
-IDS = [str(p.relative_to(ROOT)) for p in FILES]
+# Our own documents, then the real ones of ../shared/corpus/real/ when that folder is there.
+FILES = sorted((ROOT / "sample_flows").rglob("*.xml")) + sorted((ROOT / "tests" / "corpus").rglob("*.xml"))
+FILES += corpus_files("real")
+IDS = [str(p.relative_to(ROOT.parent if p.is_relative_to(CORPUS) else ROOT)) for p in FILES]
 
 
 def elements(root: TwiML) -> list[TwiML]:
@@ -60,7 +61,11 @@ def same_meaning(doc: SourceDocument) -> None:
 
 def test_corpus_is_there() -> None:
     assert len(FILES) >= 50
-    assert len([p for p in FILES if p.parent.name == "real"]) >= 100  # collected, see tests/corpus/INDEX.md
+
+
+@needs_corpus
+def test_shared_corpus_is_there() -> None:
+    assert len([p for p in FILES if p.parent.name == "real"]) >= 100  # collected, see ../shared/corpus/INDEX.md
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)

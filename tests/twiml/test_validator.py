@@ -917,6 +917,7 @@ def _document(draw: st.DrawFn) -> tuple[str, TwiML]:
     return dialect, root
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_document())
 def test_any_document_validates_and_parsing_it_back_changes_nothing(case: tuple[str, TwiML]) -> None:

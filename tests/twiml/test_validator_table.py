@@ -217,7 +217,7 @@ def test_suppressed_findings_are_kept_when_asked() -> None:
 
 def test_form_and_validator_share_one_checker() -> None:
     """numDigits="1_0" (Python's int() takes it) is rejected by both; patterns match the whole value."""
-    from editor.widgets.value_check import problem
+    from twiml_editor.widgets.value_check import problem
 
     gather = GRAMMAR.get("voice", "Gather")
     num_digits = gather.attr("numDigits")

@@ -158,7 +158,7 @@ class Call(_Exchange):
         """Messages sent during the call (<Sms>)."""
         return self.session.sent
 
-    def _answer(self, got: GatherInput) -> Call:
+    def _answer(self, got: GatherInput) -> Self:
         if self.session.waiting is None:
             how = f"it ended ({self.ended})" if self.ended else "it is not at a Gather"
             raise AssertionError(f"the call is not waiting for input: {how}")
@@ -166,17 +166,17 @@ class Call(_Exchange):
         self.session.answer(got)
         return self
 
-    def press(self, keys: str) -> Call:
+    def press(self, keys: str) -> Self:
         """Press keys at the waiting Gather (include the finish key, e.g. '1234#', if you like)."""
         if not keys or any(k not in "0123456789*#" for k in keys):
             raise ValueError(f"keys are 0-9, * and #, not {keys!r}")
         return self._answer(GatherInput(digits=keys))
 
-    def say(self, words: str, confidence: float = 0.9) -> Call:
+    def say(self, words: str, confidence: float = 0.9) -> Self:
         """Speak at the waiting Gather; Twilio's recogniser capitalises and adds a period."""
         return self._answer(GatherInput(speech=words, confidence=confidence))
 
-    def silence(self) -> Call:
+    def silence(self) -> Self:
         """Give no input: the Gather times out."""
         return self._answer(GatherInput())
 

@@ -30,7 +30,7 @@ from twiml.simulator.events import Ask, Event, Fetch, Fetched, Input, Problem, S
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO, new_seed
 from twiml.simulator.transport import Request, Transport
 
-__all__ = ["Options", "Session"]
+__all__ = ["Options", "Session", "watch_sessions"]
 
 Channel = Literal["voice", "messaging"]
 Listener = Callable[["Event | Sent | Ask | Stop"], None]
@@ -54,6 +54,16 @@ class Options:
     max_steps: int = 100
     method: str = "POST"
     seed: str | None = None
+
+
+_WATCHERS: list[Callable[[Session], None]] = []
+
+
+def watch_sessions(callback: Callable[[Session], None]) -> Callable[[], None]:
+    """Call `callback` with every Session made from now on (the coverage plugin records what
+    tests walked); returns the function that stops watching."""
+    _WATCHERS.append(callback)
+    return lambda: _WATCHERS.remove(callback) if callback in _WATCHERS else None
 
 
 def sign(request: Request, auth_token: str) -> Request:
@@ -92,6 +102,8 @@ class Session:
         self.waiting: Ask | None = None
         self.ended: Stop | None = None
         self.messages_sent = 0
+        for watcher in _WATCHERS:
+            watcher(self)
 
     # ----------------------------------------------------------------------------- running
 
