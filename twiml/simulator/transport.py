@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -178,34 +179,76 @@ class _Expired(Exception):
     """The deadline passed while the worker was still busy."""
 
 
-def _within(deadline: float, work: Callable[[], T], on_expiry: Callable[[], None] | None = None) -> T:
-    """Run `work` on a daemon thread and wait for it until `deadline` (time.monotonic()).
-
-    Past the deadline the worker is abandoned (a daemon thread never keeps the process alive);
-    `on_expiry` may close what it is blocked on. Raises _Expired. Whatever the worker raises,
-    even SystemExit, is raised here.
+class _Worker:
+    """A daemon thread that runs one job at a time for a transport, so a deadline can be kept
+    whatever the job does (an app that sleeps, a server that trickles): past the deadline the
+    caller stops waiting and the worker is abandoned (a daemon thread never keeps the process
+    alive); the transport starts a new one for its next request. One thread serves all requests
+    until then (starting a thread per request would cost more than a small app's reply).
     """
-    done = threading.Event()
-    result: list[T] = []
-    error: list[BaseException] = []
 
-    def run() -> None:
+    def __init__(self) -> None:
+        import queue
+
+        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        threading.Thread(target=self.serve, name="twiml-fetch", daemon=True).start()
+
+    def serve(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            job()
+
+    def stop(self) -> None:
+        self.jobs.put(None)  # ends after the job it is running, if that ever returns
+
+    def run(self, deadline: float, work: Callable[[], T], on_expiry: Callable[[], None] | None = None) -> T:
+        """`work()` on the worker thread, waited for until `deadline` (time.monotonic()).
+
+        Raises _Expired past the deadline (after `on_expiry`, which may close what the work is
+        blocked on); whatever `work` raises, even SystemExit, is raised here.
+        """
+        done = threading.Event()
+        result: list[T] = []
+        error: list[BaseException] = []
+
+        def job() -> None:
+            try:
+                result.append(work())
+            except BaseException as exc:
+                error.append(exc)
+            finally:
+                done.set()
+
+        self.jobs.put(job)
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            self.stop()
+            if on_expiry is not None:
+                with contextlib.suppress(Exception):
+                    on_expiry()
+            raise _Expired
+        if error:
+            raise error[0]
+        return result[0]
+
+
+class _Workers:
+    """The current worker of a transport; a new one after a deadline abandoned the last."""
+
+    def __init__(self) -> None:
+        self.current: _Worker | None = None
+
+    def run(self, deadline: float, work: Callable[[], T], on_expiry: Callable[[], None] | None = None) -> T:
+        worker = self.current or _Worker()
+        self.current = worker
         try:
-            result.append(work())
-        except BaseException as exc:
-            error.append(exc)
-        finally:
-            done.set()
+            return worker.run(deadline, work, on_expiry)
+        except _Expired:
+            self.current = None
+            raise
 
-    threading.Thread(target=run, name="twiml-fetch", daemon=True).start()
-    if not done.wait(max(0.0, deadline - time.monotonic())):
-        if on_expiry is not None:
-            with contextlib.suppress(Exception):
-                on_expiry()
-        raise _Expired
-    if error:
-        raise error[0]
-    return result[0]
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+            self.current = None
 
 
 # ------------------------------------------------------------------------------------ decoding
@@ -358,6 +401,8 @@ class HttpTransport:
         import httpx
 
         self.timeout = timeout
+        self._workers = _Workers()
+        weakref.finalize(self, self._workers.close)  # an unclosed transport still ends its thread
         self.hosts = HostPolicy(origin, allow_hosts)
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)), follow_redirects=False
@@ -370,7 +415,7 @@ class HttpTransport:
         current = [request.url]  # the URL being requested now (errors name the redirect target)
         open_response: list[httpx.Response] = []
         try:
-            return _within(
+            return self._workers.run(
                 time.monotonic() + self.timeout,
                 lambda: self._follow(request, current, open_response, start),
                 functools.partial(_close_all, open_response),
@@ -441,6 +486,7 @@ class HttpTransport:
         return _no_reply(request, f"too many HTTP redirects from {request.url}", 11215)
 
     def close(self) -> None:
+        self._workers.close()
         self.client.close()
 
 
@@ -541,6 +587,9 @@ class AppTransport:
         self.app = app
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._workers = _Workers()
+        self._loops: list[asyncio.AbstractEventLoop] = []
+        weakref.finalize(self, _finish, self._workers, self._loops)  # a Call left unclosed still frees both
         self.asgi = is_asgi(app)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wsgi: httpx.WSGITransport | None = None
@@ -579,7 +628,7 @@ class AppTransport:
                 return _no_reply(request, refused, None)
             outgoing = httpx.Request(method, url, content=content, headers=headers)
             try:
-                status, ctype, location, body = _within(
+                status, ctype, location, body = self._workers.run(
                     deadline, functools.partial(self._call, outgoing), self._abandon
                 )
             except _Expired:
@@ -637,6 +686,7 @@ class AppTransport:
             import asyncio
 
             self._loop = asyncio.new_event_loop()
+            self._loops.append(self._loop)
         status, raw_headers, parts = self._loop.run_until_complete(_call_asgi(self.app, request, MAX_READ))
         found = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
         body = _read_capped(found.get("content-encoding", ""), iter(parts))
@@ -650,9 +700,18 @@ class AppTransport:
                 loop.call_soon_threadsafe(task.cancel)
 
     def close(self) -> None:
-        if self._loop is not None and not self._loop.is_running():
-            self._loop.close()
         self._loop = None
+        _finish(self._workers, self._loops)
+
+
+def _finish(workers: _Workers, loops: list[asyncio.AbstractEventLoop]) -> None:
+    """End the worker thread and close the event loops that are not running (an abandoned one
+    may still be, in its abandoned thread)."""
+    workers.close()
+    for loop in loops:
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+    loops.clear()
 
 
 def _all_tasks(loop: asyncio.AbstractEventLoop) -> set[asyncio.Task[Any]]:
