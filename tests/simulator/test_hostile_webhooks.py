@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import gzip
 import socket
 import threading
@@ -323,3 +324,20 @@ def test_an_app_does_not_answer_for_other_hosts() -> None:
     call = Call(app, "/voice")
     assert paths == ["voice"]
     assert call.ended == "error" and "not followed: other host evil.example" in call.problems[0].message
+
+
+def test_calls_left_unclosed_do_not_leave_worker_threads_behind() -> None:
+    app = Flask("plain")
+
+    @app.post("/voice")
+    def voice() -> tuple[str, int, dict[str, str]]:
+        return R.format("<Say>hi</Say>"), 200, {"Content-Type": "text/xml"}
+
+    before = threading.active_count()
+    for _ in range(20):
+        assert Call(app, "/voice").heard() == "hi"
+    gc.collect()
+    ends = time.monotonic() + 10
+    while threading.active_count() > before and time.monotonic() < ends:
+        threading.Event().wait(0.01)  # the finalizers' sentinels end the workers
+    assert threading.active_count() <= before

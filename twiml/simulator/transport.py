@@ -194,8 +194,12 @@ class _Worker:
         threading.Thread(target=self.serve, name="twiml-fetch", daemon=True).start()
 
     def serve(self) -> None:
-        while (job := self.jobs.get()) is not None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
             job()
+            del job  # holding the last job would keep its transport alive (and this thread with it)
 
     def stop(self) -> None:
         self.jobs.put(None)  # ends after the job it is running, if that ever returns
