@@ -157,3 +157,27 @@ def test_ten_thousand_routes_get_their_own_lines(tmp_path: Path) -> None:
     (folder / "flow.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     loaded = load_flow(folder)
     assert not loaded.problems and loaded.routes["/r9999"].line == 10_002
+
+
+def test_each_document_is_read_once_however_many_routes_name_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading 10,000 routes was quadratic (11.9 s); each target and document is now checked once."""
+    import twiml.flow.config as config
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "a.xml").write_text(SAY.format("x"), encoding="utf-8")
+    (folder / "b.xml").write_text(SAY.format("y"), encoding="utf-8")
+    lines = ['start = "/r0"', "[routes]", *(f'"/r{i}" = "{"ab"[i % 2]}.xml"' for i in range(2_000))]
+    (folder / "flow.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reads: list[str] = []
+    original = config.read_document
+
+    def counted(folder: Path, document: str) -> bytes:
+        reads.append(document)
+        return original(folder, document)
+
+    monkeypatch.setattr(config, "read_document", counted)
+    assert not load_flow(folder).problems
+    assert sorted(reads) == ["a.xml", "b.xml"]
