@@ -964,7 +964,14 @@ def main(argv: list[str] | None = None) -> None:
         help="kind of the new document when no FILE is given",
     )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
+    from twiml_editor import serve  # standard library only; textual-serve loads when serving
+
+    serve.add_arguments(parser)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.serve:
+        sys.exit(serve.run_from_args(args))
+    if args.host is not None or args.port is not None or args.no_token:
+        parser.error("--host, --port and --no-token go with --serve")
     if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
         from twiml_editor.flow_app import FlowEditorApp
 

@@ -139,6 +139,8 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
 
     data = _read(name, stdin)
     shown = _display(name)
+    if name.lower().endswith(".json"):  # a Twilio Studio flow definition
+        return _validate_studio(shown, data)
     try:
         doc = _parse(data)
     except TwiMLParseError as exc:
@@ -148,6 +150,32 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
         _Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed)
         for d in diagnostics
     ]
+
+
+def _validate_studio(shown: str, data: bytes) -> list[_Finding]:
+    from twiml.studio.commands import validate_file
+    from twiml.studio.liquid import LiquidMissing
+
+    try:
+        found = validate_file(shown, data)
+    except LiquidMissing as exc:
+        raise _Unreadable(f"{shown}: {exc}") from None
+    return [_Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint) for d in found]
+
+
+def _expand(names: list[str]) -> list[str]:
+    """A folder stands for the Studio flow definitions (.json with `states`) in it and below."""
+    out: list[str] = []
+    for name in names:
+        folder = Path(name)
+        if name == "-" or not folder.is_dir():
+            out.append(name)
+            continue
+        from twiml.studio.commands import is_flow_json
+
+        flows = [str(p) for p in sorted(folder.rglob("*.json")) if p.is_file() and is_flow_json(p.read_bytes())]
+        out += flows or [name]
+    return out
 
 
 # ---------------------------------------------------------------------- validate: levels and settings
@@ -242,7 +270,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
     failures: list[str] = []
     failed = False
     _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
-    for name in args.files:
+    for name in _expand(args.files):
         try:
             settings = _settings(name, args)
             found = _validate_file(name, stdin)
@@ -360,7 +388,12 @@ def _parser() -> argparse.ArgumentParser:
         "Settings may also come from [tool.twiml] in the nearest pyproject.toml (fail-on, ignore, select); "
         "a comment <!-- twiml: ignore[CODE] --> right before an element silences its findings.",
     )
-    v.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
+    v.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="TwiML file(s), Studio flow .json files or folders of them; - reads standard input",
+    )
     v.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -412,11 +445,39 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.lsp.commands import register as register_editor_commands
 
     register_editor_commands(sub)  # schema, lsp
+    from twiml.studio.commands import add_run_options
+    from twiml.studio.commands import register as register_studio_commands
+
+    register_studio_commands(sub)  # studio import, studio export
+    for command in ("call", "text"):
+        add_run_options(sub.choices[command])  # --fixture, --http, --webhooks for Studio flows
+    flow_map = sub.choices["map"]
+    flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser
 
 
+def _studio_or(run: Any) -> Any:
+    """A command that takes a Twilio Studio flow (`.json`) to twiml.studio, anything else to `run`
+    (twiml.flow and twiml.studio both build on the simulator; only the CLI knows both)."""
+
+    def dispatch(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+        if args.target and args.target.lower().endswith(".json") and Path(args.target).is_file():
+            from twiml.studio.commands import map_command
+
+            return map_command(args, out, err)
+        status: int = run(args, out, err, stdin)
+        return status
+
+    return dispatch
+
+
 def _open_flow_folder(folder: Path, channel: str) -> Target:
-    """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml."""
+    """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml; a `.json`
+    file is a Twilio Studio flow."""
+    if folder.suffix.lower() == ".json" and not folder.is_dir():
+        from twiml.studio.commands import open_studio_target
+
+        return open_studio_target(folder, channel)
     from twiml.flow.target import open_flow_target
 
     return open_flow_target(folder, channel)

@@ -39,7 +39,7 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
 
 
 def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
-    from twiml.flow.explore import FlowMap, explore, explore_flow
+    from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
     from twiml.flow.render import render, render_findings
 
     flow_map: FlowMap
@@ -58,7 +58,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 transport,
                 transport.url(args.target or "/"),
                 tries=args.tries,
-                max_states=args.max_states,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
             )
         finally:
@@ -69,7 +69,11 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
         try:
             flow_map = explore(
-                http, args.target, tries=args.tries, max_states=args.max_states, auth_token=args.auth_token
+                http,
+                args.target,
+                tries=args.tries,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
+                auth_token=args.auth_token,
             )
         finally:
             http.close()
@@ -81,7 +85,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states)
+        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES)
     rendered = render(flow_map, args.format)
     out.write(json_printable(rendered) if args.format == "json" else printable_lines(rendered))
     if args.format != "json":
@@ -143,7 +147,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Explore every path of a flow (folder with flow.toml, http(s) URL, or --app MODULE:ATTR PATH) "
         "and print its map; exit 1 on broken links or error-level problems.",
     )
-    m.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
+    m.add_argument(
+        "target", nargs="?", metavar="TARGET", help="flow folder, Studio flow .json, URL, or the path with --app"
+    )
     m.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
     m.add_argument(
         "--try",
@@ -153,7 +159,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="VALUE",
         help="input to try at Gathers of an app or URL (repeatable; keys or words)",
     )
-    m.add_argument("--max-states", type=int, default=200, metavar="N", help="stop after N states (default 200)")
+    m.add_argument(
+        "--max-states",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
+    )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
     m.add_argument(
         "--auth-token",

@@ -16,7 +16,7 @@ def open_flow_target(folder: Path, channel: str) -> Target:
     """Start at `start` for a call and `sms_start` for a message; every URL goes through flow.toml.
 
     Problems in flow.toml are reported as `twiml map` reports them: warnings go with the target
-    (`notes`, printed before the call), errors refuse the target (TargetError, exit status 2).
+    (`warnings`, printed before the call), errors refuse the target (TargetError, exit status 2).
     """
     if not os.path.lexists(folder / FLOW_FILE):
         raise TargetError(f"{folder}: is a folder without {FLOW_FILE}; call one of its TwiML files or add routes")
@@ -32,4 +32,4 @@ def open_flow_target(folder: Path, channel: str) -> Target:
     if entry is None:
         raise TargetError(f"{folder / FLOW_FILE}: no {key} to {'call' if channel == 'voice' else 'text'}")
     transport = FolderTransport(flow)
-    return Target(transport, transport.url(entry), f"{folder} {entry}", notes=found)
+    return Target(transport, transport.url(entry), f"{folder} {entry}", warnings=found)

@@ -26,7 +26,7 @@ from twiml.simulator.engine import (
     RecordOutcome,
     Sent,
 )
-from twiml.simulator.events import Ask, Event, Stop
+from twiml.simulator.events import Ask, Event, Fetched, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
 from twiml.textsafe import json_printable, printable_lines
@@ -52,13 +52,18 @@ class TargetError(Exception):
 
 @dataclass
 class Target:
-    """Where documents come from and the first URL to request."""
+    """Where documents come from and the first URL to request. A target that is more than a
+    webhook (a Studio flow) may read its own options (`configure`), have notes to print after
+    each request (`notes`), and act once the given inputs ran out (`finish`)."""
 
     transport: Transport
     url: str
     label: str
     closers: list[Callable[[], None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    configure: Callable[[argparse.Namespace], None] | None = None
+    notes: Callable[[], list[str]] | None = None
+    finish: Callable[[Session], None] | None = None
+    warnings: list[str] = field(default_factory=list)
     """Warnings about the target (a flow folder's flow.toml) shown before the call."""
 
     def close(self) -> None:
@@ -67,8 +72,8 @@ class Target:
 
 
 FolderOpener = Callable[[Path, str], Target]
-"""Opens a folder target for a channel; the CLI passes twiml.flow's (the flow package builds on the
-simulator, so the simulator does not import it)."""
+"""Opens a folder target (or a `.json` Studio flow) for a channel; the CLI passes twiml.flow's and
+twiml.studio's (they build on the simulator, so the simulator does not import them)."""
 
 
 def open_target(
@@ -98,7 +103,7 @@ def open_target(
         raise TargetError(f"{target}: only http:// and https:// URLs can be called")
     if not file.exists():
         raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
-    if file.is_dir():
+    if file.is_dir() or (file.suffix.lower() == ".json" and open_folder is not None):
         if open_folder is None:
             raise TargetError(f"{target}: is a folder; call one of its TwiML files")
         return open_folder(file, channel)
@@ -209,10 +214,13 @@ def _status(session: Session) -> int:
     return FAILED if session.failed else OK
 
 
-def _listener(out: IO[str]) -> Callable[[Event | Sent | Ask | Stop], None]:
+def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[Event | Sent | Ask | Stop], None]:
     def show(event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
             print(printable_lines(line), file=out)  # Say text, URLs, an app's headers: no terminal controls
+        if notes is not None and isinstance(event, Fetched):
+            for note in notes():
+                print(printable_lines(f"   . {note}"), file=out)
         out.flush()
 
     return show
@@ -252,22 +260,28 @@ def _run(
     try:
         options = _options(args)
         target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        if target.configure is not None:
+            target.configure(args)
+        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
+            raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
         print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
-    for note in target.notes:
-        print(printable_lines(note), file=err)
+    for warning in target.warnings:
+        print(printable_lines(warning), file=err)
     text = args.format == "text"
     session = Session(
         target.transport,
         target.url,
         options,
         channel="voice" if channel == "voice" else "messaging",
-        listener=_listener(out) if text else None,
+        listener=_listener(out, target.notes) if text else None,
     )
     interrupted = False
     try:
         play(session)
+        if target.finish is not None:
+            target.finish(session)
     except (_HungUp, KeyboardInterrupt) as exc:
         interrupted = isinstance(exc, KeyboardInterrupt)
         session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
@@ -297,8 +311,25 @@ def _cmd_call(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
 
 
 def _cmd_text(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    interactive = not args.body and stdin is None and sys.stdin.isatty() and args.format == "text"
+
     def play(session: Session) -> None:
-        session.start(args.body, tuple(args.media or ()))
+        media = tuple(args.media or ())
+        if not interactive:
+            for i, body in enumerate(args.body or [""]):
+                session.start(body, media if i == 0 else ())
+            return
+        print("(each line is a message; ctrl+d ends the conversation)", file=out)
+        first = True
+        while True:
+            out.flush()
+            try:
+                body = input("> ")
+            except EOFError:
+                print(file=out)
+                return
+            session.start(body, media if first else ())
+            first = False
 
     return _run(args, out, err, "messaging", play)
 
@@ -333,7 +364,13 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         description="Simulate an inbound message: post it as Twilio does and show the reply messages.",
     )
     t.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
-    t.add_argument("--body", default="", metavar="TEXT", help="message text (Body)")
+    t.add_argument(
+        "--body",
+        action="append",
+        metavar="TEXT",
+        help="message text (Body); repeat to send several messages in turn (a Studio flow: the first starts it, "
+        "the next ones answer its send-and-wait-for-reply widgets); none at a terminal: type them",
+    )
     t.add_argument("--media", action="append", metavar="URL", help="attach media (MediaUrl0, ...; repeatable)")
     _common(t)
     t.set_defaults(run=_cmd_text, open_folder=open_folder)
