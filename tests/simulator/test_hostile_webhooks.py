@@ -270,6 +270,7 @@ def test_a_redirect_to_cloud_metadata_is_refused_before_any_connection(raw: Any)
     call = Call(url=server.url + "/voice", transport=transport)
     assert call.ended == "error"
     assert "not followed: other host 169.254.169.254" in call.problems[0].message
+    assert call.problems[0].code == "TWIML-NOT-FOLLOWED"
     assert recording.urls == [server.url + "/voice"]
 
 

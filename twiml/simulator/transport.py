@@ -100,7 +100,7 @@ class Reply:
     url: str
     source: str | None  # file path for display, when any
     error: str | None = None
-    code: int | None = None
+    code: int | str | None = None
     detail: str | None = None
     elapsed: float = 0.0
     """Seconds the transport spent (the app's own time, for benchmarks)."""
@@ -113,7 +113,11 @@ class Transport(Protocol):
     def fetch(self, request: Request) -> Reply: ...
 
 
-def _no_reply(request: Request, message: str, code: int | None, elapsed: float = 0.0) -> Reply:
+NOT_FOLLOWED = "TWIML-NOT-FOLLOWED"
+"""The code of a request the simulator refused to send (another host): no Twilio code applies."""
+
+
+def _no_reply(request: Request, message: str, code: int | str | None, elapsed: float = 0.0) -> Reply:
     return Reply(0, "", b"", request.url, None, error=message, code=code, elapsed=elapsed)
 
 
@@ -452,7 +456,7 @@ class HttpTransport:
             current[0] = url
             refused = self.hosts.refusal(url)
             if refused is not None:
-                return _no_reply(request, refused, None)
+                return _no_reply(request, refused, NOT_FOLLOWED)
             response = self.client.send(  # redirects are ours to follow: each host is checked first
                 self.client.build_request(method, url, content=data, headers=headers),
                 stream=True,
@@ -629,7 +633,7 @@ class AppTransport:
         for _ in range(11):
             refused = self._other_host(url)
             if refused is not None:
-                return _no_reply(request, refused, None)
+                return _no_reply(request, refused, NOT_FOLLOWED)
             outgoing = httpx.Request(method, url, content=content, headers=headers)
             try:
                 status, ctype, location, body = self._workers.run(
