@@ -60,6 +60,21 @@ def test_disk_changed_notices_other_writers_but_not_a_touch(tmp_path: Path) -> N
     assert not doc.disk_changed()  # gone: saving writes it again
 
 
+def test_disk_changed_notices_a_same_size_change_with_its_time_put_back(tmp_path: Path) -> None:
+    """Issue 19 case 11: `cp -p` or `touch -r` keeps the size and puts the modification time
+    back; the stamp's change time and inode (which no program can set back) still differ."""
+    path = tmp_path / "a.xml"
+    path.write_text("<Response><Say>Hi</Say></Response>")
+    doc = Document.open(path)
+    before = path.stat()
+    other = tmp_path / "other.xml"
+    other.write_text("<Response><Say>Yo</Say></Response>")  # same size
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, path)  # what `cp -p` through a temporary file leaves
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == before.st_size
+    assert doc.disk_changed()
+
+
 def test_reformat_then_save_writes_canonical_xml(tmp_path: Path) -> None:
     path = tmp_path / "a.xml"
     path.write_text("<Response  >\n<Say   voice='alice'>Hi</Say></Response>")
