@@ -28,6 +28,7 @@ Twilio's behaviour reproduced here follows Twilio's pages (checked with the proj
 
 from __future__ import annotations
 
+from twiml.codes import PARSE_FAILURE
 from twiml.errors import TwiMLParseError
 from twiml.simulator.events import (
     Event,
@@ -91,10 +92,10 @@ def _reply_problem(state: CallState, fetch: Fetch, reply: Reply) -> Problem | No
     by = f" (requested by {fetch.origin.describe()})" if fetch.origin.attr != "start" else ""
     if reply.error is not None:
         code: int | str = reply.code if reply.code is not None else "TWIML-NO-DOCUMENT"
-        return Problem("error", code, reply.error + by, url)
+        return Problem("error", code, reply.error + by, url=url)
     if not 200 <= reply.status < 300:
         detail = f": {reply.detail}" if reply.detail else ""
-        return Problem("error", 11200, f"HTTP {reply.status} from {fetch.request.method} {url}{by}{detail}", url)
+        return Problem("error", 11200, f"HTTP {reply.status} from {fetch.request.method} {url}{by}{detail}", url=url)
     ctype = _content_type(reply.content_type)
     if ctype not in XML_TYPES:
         shown = ctype or "none"
@@ -102,12 +103,16 @@ def _reply_problem(state: CallState, fetch: Fetch, reply: Reply) -> Problem | No
             "error",
             12300,
             f"Content-Type {shown} from {url} is not TwiML (text/xml, application/xml or text/plain){by}",
-            url,
-            reply.source,
+            url=url,
+            file=reply.source,
         )
     if len(reply.body) > MAX_BODY:
         return Problem(
-            "error", 11750, f"the reply from {url} is over 64 KB ({len(reply.body)}+ bytes){by}", url, reply.source
+            "error",
+            11750,
+            f"the reply from {url} is over 64 KB ({len(reply.body)}+ bytes){by}",
+            url=url,
+            file=reply.source,
         )
     return None
 
@@ -151,16 +156,24 @@ def receive(state: CallState, reply: Reply) -> Step:
         doc = parse(reply.body, kind=state.channel)
     except TwiMLParseError as exc:
         problem = Problem(
-            "error", 12100, f"document is not well-formed: {exc.message}", url, reply.source, exc.line, exc.column
+            "error",
+            PARSE_FAILURE,
+            f"document is not well-formed: {exc.message}",
+            url=url,
+            file=reply.source,
+            line=exc.line,
+            column=exc.column,
         )
         events.append(problem)
         return _fail(state, events, problem)
     errors = 0
     for d in validate(doc, vendor_dialect=state.dialect):
-        events.append(Problem(d.severity, d.code, d.message, url, reply.source, d.line, d.column))
+        events.append(Problem(d.severity, d.code, d.message, url=url, file=reply.source, line=d.line, column=d.column))
         errors += d.severity == "error"
     if doc.name != "Response":
-        problem = Problem("error", 12102, f"the root element is <{doc.name}>, not <Response>", url, reply.source)
+        problem = Problem(
+            "error", 12102, f"the root element is <{doc.name}>, not <Response>", url=url, file=reply.source
+        )
         return _fail(state, events, problem)
     frame = Frame(url, reply.source, _elements(doc))
     state = replace(state, frame=frame, pending=None, errors=state.errors + errors)
