@@ -416,8 +416,9 @@ def explore_flow(
 
 def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:
     """The simulator plays voice and messaging; a fax document is fetched and checked only."""
-    import twiml
     from twiml.errors import TwiMLParseError
+    from twiml.parser import parse
+    from twiml.validator import validate
 
     reply = transport.answer("POST", transport.url(path), {})
     state_id = f"s{len(result.states) + 1}"
@@ -427,7 +428,7 @@ def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:
     source = str(transport.flow.folder / document) if document else None
     if reply.status == 200:
         try:
-            for d in twiml.validate(twiml.parse(reply.body, kind="fax")):
+            for d in validate(parse(reply.body, kind="fax")):
                 state.problems.append(
                     Problem(d.severity, d.code, d.message, url=reply.url, file=source, line=d.line, column=d.column)
                 )

@@ -129,16 +129,17 @@ def _literal(value: str) -> str:
 
 def _document_code(flow: Flow, document: str) -> tuple[list[str], list[str]]:
     """(import lines, body lines) that build `document` into `response`."""
-    import twiml
     from twiml.errors import TwiMLParseError
+    from twiml.exporter import to_python
+    from twiml.parser import parse
 
     try:
-        doc = twiml.parse(flow.read_document(document))
+        doc = parse(flow.read_document(document))
     except OSError as exc:
         raise ExportError(f"{_comment(str(flow.folder / document))}: {exc.strerror or exc}") from None
     except TwiMLParseError as exc:
         raise ExportError(f"{_comment(str(flow.folder / document))}: {_comment(str(exc))}") from None
-    code = twiml.to_python(doc)
+    code = to_python(doc)
     head, _, rest = code.partition("\n\n")
     body = rest.rsplit("\nprint(response)", 1)[0].strip("\n").splitlines()
     lines: list[str] = []
