@@ -130,7 +130,9 @@ def test_the_call_runs_the_edited_flow(project: StudioProject) -> None:
     project.set_property("sales", "say", "Edited sales.")
     transport = project.transport()
     heard: list[str] = []
-    session = Session(transport, transport.entry_url("incomingCall"), Options(), listener=lambda e: heard.append(str(e)))
+    session = Session(
+        transport, transport.entry_url("incomingCall"), Options(), listener=lambda e: heard.append(str(e))
+    )
     session.start()
     session.answer(GatherInput(digits="1"))
     assert any("Edited sales." in line for line in heard)
