@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -76,7 +76,9 @@ class StudioScreen(FlowScreen):
     def form(self) -> StudioForm:
         return self.query_one("#studio-form", StudioForm)
 
-    def on_mount(self) -> None:
+    def on_mount(self, event: events.Mount | None = None) -> None:
+        if event is not None:
+            event.prevent_default()  # FlowScreen's own on_mount reads a flow folder
         self.map_tree.show_root = False
         self.map_tree.border_title = f"Flow map — {self.studio.name}"
         self.routes.border_title = "Transitions"
@@ -88,7 +90,9 @@ class StudioScreen(FlowScreen):
             self.select_widget(first)
         self.map_tree.focus()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume | None = None) -> None:
+        if event is not None:
+            event.prevent_default()
         self.refresh_flow(rebuild_form=True)
 
     # ------------------------------------------------------------------------------ views
