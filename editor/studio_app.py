@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
@@ -63,6 +63,16 @@ class StudioEditorApp(EditorApp):
             super().update_title()
             return
         self.sub_title = ("● " if studio.dirty else "") + str(studio.path)
+
+    def on_key(self, event: events.Key) -> None:
+        """A typed character reaching the app while a text field has focus was sent to the widget
+        focused before (a burst typed faster than focus moved, as after enter on the map): it goes
+        on to the field, so no typed key is lost. A field keeps the characters it gets itself."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
 
     def _studio_screen(self) -> StudioScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, StudioScreen)), None)

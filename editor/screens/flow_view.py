@@ -79,11 +79,14 @@ class FlowScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.map_tree.show_root = False
-        self.map_tree.border_title = f"Flow map — {self.project.folder}"
+        self.map_tree.border_title = self.map_title()
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
         self.map_tree.focus()
+
+    def map_title(self) -> str:
+        return f"Flow map — {self.project.folder}"
 
     def on_screen_resume(self) -> None:
         self.refresh_flow()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -42,6 +42,12 @@ _END = "\x00end"
 _STYLE = {"error": "bold red", "warning": "yellow"}
 
 
+class StudioMap(Tree[MapRow]):
+    """The map; enter opens the highlighted widget's form."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.edit_form", "Edit", show=False)]
+
+
 class StudioScreen(FlowScreen):
     """Map, transitions, form and findings of the open Studio flow."""
 
@@ -65,7 +71,7 @@ class StudioScreen(FlowScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="flow-main"):
-            yield Tree[MapRow]("map", id="flow-map")
+            yield StudioMap("map", id="flow-map")
             with Vertical(id="flow-side"):
                 yield OptionList(id="flow-routes")
                 yield StudioForm(id="studio-form")
@@ -76,24 +82,14 @@ class StudioScreen(FlowScreen):
     def form(self) -> StudioForm:
         return self.query_one("#studio-form", StudioForm)
 
-    def on_mount(self, event: events.Mount | None = None) -> None:
-        if event is not None:
-            event.prevent_default()  # FlowScreen's own on_mount reads a flow folder
-        self.map_tree.show_root = False
-        self.map_tree.border_title = f"Flow map — {self.studio.name}"
-        self.routes.border_title = "Transitions"
-        self.form.border_title = "Widget"
-        self.query_one("#flow-problems", Static).border_title = "Problems"
-        first = self.studio.flow.states[0].name if self.studio.flow.states else None
-        self.refresh_flow()
-        if first is not None:
-            self.select_widget(first)
-        self.map_tree.focus()
+    def map_title(self) -> str:
+        return f"Flow map — {self.studio.name}"
 
-    def on_screen_resume(self, event: events.ScreenResume | None = None) -> None:
-        if event is not None:
-            event.prevent_default()
-        self.refresh_flow(rebuild_form=True)
+    def on_mount(self) -> None:
+        """Runs before FlowScreen's (which titles the panes, draws the map and focuses it)."""
+        self.form.border_title = "Widget"
+        if self.studio.flow.states:
+            self.select_widget(self.studio.flow.states[0].name)
 
     # ------------------------------------------------------------------------------ views
 
@@ -129,6 +125,8 @@ class StudioScreen(FlowScreen):
         if cursor is not None:
             tree.cursor_line = cursor
         self._show_transitions()
+        if self.selected is None:
+            self.routes.border_title = "Transitions"
         lines = [d.format(studio.name) for d in validate_flow(studio.flow) if d.severity != "info"]
         if studio.dirty:
             lines.append(f"unsaved: {studio.name} (ctrl+s saves)")
@@ -172,16 +170,24 @@ class StudioScreen(FlowScreen):
 
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:
-        event.stop()
-        row = event.node.data
-        if row is not None and row.state:
-            self.select_widget(row.state)
-            self.action_edit_form()
+        event.stop()  # enter on the map is StudioMap's `edit_form`
 
-    def action_edit_form(self) -> None:
+    async def action_edit_form(self) -> None:
+        """Into the form of the widget under the map's cursor. Bound on the map itself, so it runs
+        in order with the keys before it, and focus moves at once: keys typed right after it (a
+        burst) land in the field."""
+        tree = self.map_tree
+        row = tree.cursor_node.data if tree.cursor_node is not None else None
+        if row is not None and row.state and row.state != self.selected:
+            self.selected = row.state
+            self._show_transitions()
+        state = self.studio.flow.by_name.get(self.selected or "")
+        if state is None:
+            return
+        await self.form.show(state.name, state.type, state.properties)  # waits for a rebuild under way
         fields = self.form.query(".studio-field")
         if fields:
-            fields.first().focus()
+            self.set_focus(fields.first())
 
     @on(StudioForm.Edited)
     def _edited(self, event: StudioForm.Edited) -> None:

@@ -4,6 +4,7 @@ objects as JSON). Enter or leaving a changed field posts `StudioForm.Edited`; th
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -68,6 +69,7 @@ class StudioForm(VerticalScroll):
         self.widget_name: str | None = None
         self.keys: list[str] = []
         self.shown: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Label("Highlight a widget on the map.", markup=False)
@@ -79,10 +81,17 @@ class StudioForm(VerticalScroll):
         return keys
 
     async def show(self, name: str, type_: str, properties: dict[str, Any]) -> None:
-        """Show the fields of widget `name` (its properties as they are in the file now)."""
-        self.widget_name = name
-        self.keys = self.field_keys(type_, properties)
-        self.shown = {k: field_value(properties[k]) if k in properties else "" for k in self.keys}
+        """Show the fields of widget `name` (its properties as they are in the file now); calls
+        are serialised, so two rebuilds never mount fields of the same id."""
+        async with self._lock:
+            await self._show(name, type_, properties)
+
+    async def _show(self, name: str, type_: str, properties: dict[str, Any]) -> None:
+        keys = self.field_keys(type_, properties)
+        shown = {k: field_value(properties[k]) if k in properties else "" for k in keys}
+        if (name, keys, shown) == (self.widget_name, self.keys, self.shown):
+            return  # the fields already say this (a field being typed in keeps focus and cursor)
+        self.widget_name, self.keys, self.shown = name, keys, shown
         self.border_title = f"{name} ({type_})"
         await self.remove_children()
         widgets: list[Label | Input] = []

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, settle
+from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
@@ -63,6 +65,31 @@ async def test_map_form_edit_undo_and_save(flow_file: Path) -> None:
     assert [a for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b] == [
         '                "say": "Hello {{trigger.call.From | default: \'caller\'}}, press 1 for sales.",'
     ]
+
+
+async def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Queue key events back to back, as a terminal delivers keys typed faster than the app runs."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        event = events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    await settle(pilot)
+
+
+async def test_keys_typed_in_one_burst_after_enter_land_in_the_field(flow_file: Path) -> None:
+    app = StudioEditorApp(StudioProject.open(flow_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, StudioScreen))
+        screen = studio_screen(app)
+        await settle(pilot, lambda: screen.form.widget_name == "Trigger")
+        await burst(pilot, "down", "enter", "end", "space", "O", "k", "enter")
+        await settle(pilot, lambda: "Ok" in app.studio.state("menu").properties["say"])
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not app.studio.dirty)
+        assert app.studio.state("menu").properties["say"].endswith("for sales. Ok")
+        assert "for sales. Ok" in flow_file.read_text(encoding="utf-8")
 
 
 async def test_a_bad_number_is_refused_with_its_place(flow_file: Path) -> None:
