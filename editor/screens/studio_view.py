@@ -60,6 +60,7 @@ class StudioScreen(FlowScreen):
         Binding("n", "rename_document", "Rename", show=False),
         Binding("x", "delete_document", "Remove widget", show=False),
         Binding("e", "edit_form", "Edit", show=False),
+        Binding("escape", "focus_map", "Back to map", show=False),
     ]
 
     def __init__(self, studio: StudioProject) -> None:
@@ -171,6 +172,10 @@ class StudioScreen(FlowScreen):
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:
         event.stop()  # enter on the map is StudioMap's `edit_form`
+
+    def action_focus_map(self) -> None:
+        """Leave a field (its text is applied when it changed) for the map."""
+        self.set_focus(self.map_tree)
 
     async def action_edit_form(self) -> None:
         """Into the form of the widget under the map's cursor. Bound on the map itself, so it runs
