@@ -13,20 +13,18 @@ moves), and the XML, Python and diagnostics are cached per document version.
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import itertools
 import os
 import re
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import atomic_write
+from twiml.files import FileStamp, atomic_write
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
@@ -126,9 +124,9 @@ class Document:
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
-        self._disk: DiskStamp | None = None
+        self._disk: FileStamp | None = None
         if self.file_path is not None and source is not None:
-            self._disk = DiskStamp.of(self.file_path, source.bom + (source.text or "").encode(source.encoding))
+            self._disk = FileStamp.of(self.file_path, source.bom + (source.text or "").encode(source.encoding))
 
     # ------------------------------------------------------------------ creation
 
@@ -705,7 +703,7 @@ class Document:
         atomic_write(target, data, replace_read_only=replace_read_only)
         self.file_path = target
         self._saved = self._state
-        self._disk = DiskStamp.of(target, data)
+        self._disk = FileStamp.of(target, data)
         return target
 
     def export_python(self, path: str | os.PathLike[str], import_root: str = "twiml") -> Path:
@@ -717,38 +715,6 @@ class Document:
     def __repr__(self) -> str:
         name = self.file_path.name if self.file_path else "untitled"
         return f"<Document {name} {self.kind} v{self.version}{' dirty' if self.dirty else ''}>"
-
-
-@dataclass(frozen=True)
-class DiskStamp:
-    """What a file looked like when the editor last read or wrote it."""
-
-    mtime_ns: int
-    size: int
-    digest: str
-
-    @classmethod
-    def of(cls, path: Path, data: bytes) -> DiskStamp | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return cls(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-
-    def changed(self, path: Path) -> bool:
-        try:
-            st = path.stat()
-        except OSError:
-            return False  # gone: saving simply writes it again
-        if st.st_mtime_ns == self.mtime_ns and st.st_size == self.size:
-            return False
-        if st.st_size != self.size:
-            return True
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return True
-        return hashlib.sha256(data).hexdigest() != self.digest  # touched but identical: unchanged
 
 
 def _height(node: TwiML) -> int:

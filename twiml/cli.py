@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
 from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
 from twiml.settings import FAIL_ON, settings_for
 from twiml.settings import BadSettings as _BadSettings
@@ -104,12 +104,15 @@ def _read(name: str, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
-def _write(name: str, text: str) -> None:
-    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask)."""
+def _write(name: str, text: str, read: bytes) -> None:
+    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask),
+    and so is a file another program changed since it was `read` (its change is kept)."""
     try:
-        atomic_write(name, text)
+        atomic_write(name, text, expected=read)
     except ReadOnlyFileError:
         raise _Unreadable(f"{name}: not written: the file is read-only") from None
+    except ChangedOnDiskError:
+        raise _Unreadable(f"{name}: not written: another program changed it meanwhile; run format again") from None
     except OSError as exc:
         raise _Unreadable(f"{name}: cannot write: {exc.strerror or exc}") from None
 
@@ -341,7 +344,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
         elif args.write:
             if text.encode("utf-8") != data:
                 try:
-                    _write(name, text)
+                    _write(name, text, data)
                 except _Unreadable as exc:
                     print(f"twiml: {exc}", file=err)
                     status = UNREADABLE

@@ -1,8 +1,8 @@
 """Compute and check `X-Twilio-Signature`, the header Twilio signs every webhook request with.
 
 The signed string is the full URL Twilio requested (scheme, host, port if any, path, query)
-followed, for a form POST, by every parameter name and value, sorted by name, with no
-separators. The signature is HMAC-SHA1 of that string keyed with the account's Auth Token,
+followed, for a form POST, by every parameter name and value, with no separators: names
+sorted, and the values of a repeated name sorted (each distinct value once). The signature is HMAC-SHA1 of that string keyed with the account's Auth Token,
 base64-encoded. A JSON body is not signed itself: its SHA-256 travels in the URL as
 `bodySHA256`, which the signature covers.
 
@@ -45,10 +45,15 @@ def _pairs(params: Params | None) -> list[tuple[str, str]]:
 def compute_signature(url: str, params: Params | None, auth_token: str) -> str:
     """The `X-Twilio-Signature` value for a request to `url` with form `params` (none for GET).
 
-    Names sort by code point; repeated names keep the order their values arrived in.
+    As Twilio computes it: the parameter names sorted (by code point), and for each name its
+    distinct values sorted, so a repeated name (`MediaUrl`, a multi-select) signs the same
+    whatever order its values arrived in. Pass every pair of a multi-valued form (Flask's
+    `request.form.items(multi=True)`, `parse_qsl(body)`): a dict keeps one value per name.
     """
-    pairs = sorted(_pairs(params), key=lambda kv: kv[0])  # sorted() is stable: repeats keep order
-    data = url + "".join(k + v for k, v in pairs)
+    values: dict[str, set[str]] = {}
+    for key, value in _pairs(params):
+        values.setdefault(key, set()).add(value)
+    data = url + "".join(k + v for k in sorted(values) for v in sorted(values[k]))
     digest = hmac.new(auth_token.encode("utf-8"), data.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 

@@ -533,8 +533,10 @@ def _value_finding(
 
 
 def _show(value: object) -> str:
+    from twiml.textsafe import quoted  # the one escaping rule for what a person reads
+
     text = value if isinstance(value, str) else attr_text(value)
-    return repr(text if len(text) <= 40 else text[:40] + "...")
+    return quoted(text if len(text) <= 40 else text[:40] + "...")
 
 
 _UNCHECKED = Problem("not checked yet")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
+from twiml.textsafe import json_printable, printable, printable_lines
 
 __all__ = ["register"]
 
@@ -22,15 +23,15 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
     if not path.is_dir():
-        print(f"twiml: {folder}: not a flow folder (a directory with {FLOW_FILE})", file=err)
+        print(f"twiml: {printable(folder)}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {path / exc.problem.format()}", file=err)
+        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
         return None
     for problem in flow.problems:
-        print(path / problem.format(), file=err)
+        print(printable(str(path / problem.format())), file=err)
     return flow
 
 
@@ -65,7 +66,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
     elif args.target and args.target.startswith(("http://", "https://")):
         from twiml.simulator.transport import HttpTransport
 
-        http = HttpTransport()
+        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
         try:
             flow_map = explore(
                 http,
@@ -85,9 +86,10 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             return UNREADABLE
         flow_failed = bool(flow.errors)
         flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES)
-    out.write(render(flow_map, args.format))
+    rendered = render(flow_map, args.format)
+    out.write(json_printable(rendered) if args.format == "json" else printable_lines(rendered))
     if args.format != "json":
-        findings = render_findings(flow_map)
+        findings = printable_lines(render_findings(flow_map))
         if args.format == "text":
             out.write("\n" + findings)
         else:
@@ -111,7 +113,7 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
     try:
         source = export_app(flow, framework=args.framework)
     except ExportError as exc:
-        print(f"twiml export-app: {exc}", file=err)
+        print(f"twiml export-app: {printable(str(exc))}", file=err)
         return FOUND_ERRORS
     if args.output in (None, "-"):
         out.write(source)
@@ -170,6 +172,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=os.environ.get("TWILIO_AUTH_TOKEN"),
         metavar="TOKEN",
         help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+    m.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
     )
     m.set_defaults(run=_cmd_map)
 

@@ -40,7 +40,7 @@ def _open(
         files = FileTransport(Path(file).parent)
         return files, files.url_for(file), None
     if url.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=url)
         return http, url, http.close
     raise ValueError("give app= (a WSGI/ASGI app), file= (a TwiML file), transport=, or an http(s) url=")
 

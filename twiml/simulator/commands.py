@@ -29,6 +29,7 @@ from twiml.simulator.engine import (
 from twiml.simulator.events import Ask, Event, Fetched, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
+from twiml.textsafe import json_printable, printable_lines
 
 __all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
@@ -62,6 +63,8 @@ class Target:
     configure: Callable[[argparse.Namespace], None] | None = None
     notes: Callable[[], list[str]] | None = None
     finish: Callable[[Session], None] | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Warnings about the target (a flow folder's flow.toml) shown before the call."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -74,7 +77,11 @@ twiml.studio's (they build on the simulator, so the simulator does not import th
 
 
 def open_target(
-    target: str | None, app: str | None, channel: str = "voice", open_folder: FolderOpener | None = None
+    target: str | None,
+    app: str | None,
+    channel: str = "voice",
+    open_folder: FolderOpener | None = None,
+    allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
     """A TwiML file, a flow folder (through `open_folder`), an http(s) URL, or `--app MODULE:ATTR` with
     a path (default /)."""
@@ -89,7 +96,7 @@ def open_target(
     if not target:
         raise TargetError("a target is needed: a TwiML file, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     if target.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=target, allow_hosts=allow_hosts)
         return Target(http, target, target, [http.close])
     file = Path(target)
     if "://" in target:
@@ -210,10 +217,10 @@ def _status(session: Session) -> int:
 def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[Event | Sent | Ask | Stop], None]:
     def show(event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
-            print(line, file=out)
+            print(printable_lines(line), file=out)  # Say text, URLs, an app's headers: no terminal controls
         if notes is not None and isinstance(event, Fetched):
             for note in notes():
-                print(f"   . {note}", file=out)
+                print(printable_lines(f"   . {note}"), file=out)
         out.flush()
 
     return show
@@ -235,6 +242,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
 
 
 def _run(
@@ -246,14 +259,16 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder)
+        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
         if target.configure is not None:
             target.configure(args)
         elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
             raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
-        print(f"twiml {args.command}: {exc}", file=err)
+        print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
+    for warning in target.warnings:
+        print(printable_lines(warning), file=err)
     text = args.format == "text"
     session = Session(
         target.transport,
@@ -272,14 +287,13 @@ def _run(
         session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
         if text:
             for line in lines(session.ended):
-                print(line, file=out)
+                print(printable_lines(line), file=out)
     finally:
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        json.dump(
-            as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False
-        )
+        data = as_json(session.events, session.ended, channel, target.label, status)
+        out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status
 
