@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from twiml.studio.jsonpos import Path as JsonPath
 from twiml.studio.model import MAX_BYTES, State, StudioError, StudioFlow, from_data
 from twiml.studio.runner import StudioTransport
 from twiml.studio.widgets import WIDGETS
+from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow
 
 __all__ = ["StudioProject", "describe_transition", "studio_rows"]
@@ -393,7 +394,7 @@ def describe_transition(state: State, index: int) -> str:
     head = t.event
     if t.conditions:
         head += " (" + "; ".join(_condition(c) for c in t.conditions) + ")"
-    return f"{head} → {t.next or '■ end'}"
+    return printable(f"{head} → {t.next or '■ end'}")
 
 
 def _condition(c: dict[str, Any]) -> str:
@@ -445,4 +446,4 @@ def studio_rows(flow: StudioFlow) -> list[MapRow]:
     if unreachable:
         rows.append(MapRow("unreachable:", 0, severity="warning"))
         rows += [MapRow(f"{s.name}  ({s.type})", 1, s.name, severity="warning") for s in unreachable]
-    return rows
+    return [replace(row, label=printable(row.label)) for row in rows]

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from twiml.simulator import Options, Session
 from twiml.simulator.events import Verb
 from twiml.studio.widgets import OPERATORS, WIDGETS
+from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
@@ -84,7 +85,7 @@ class StudioScreen(FlowScreen):
         return self.query_one("#studio-form", StudioForm)
 
     def map_title(self) -> str:
-        return f"Flow map — {self.studio.name}"
+        return printable(f"Flow map — {self.studio.name}")
 
     def on_mount(self) -> None:
         """Runs before FlowScreen's (which titles the panes, draws the map and focuses it)."""
@@ -143,7 +144,7 @@ class StudioScreen(FlowScreen):
         state = self.studio.flow.by_name.get(self.selected or "")
         if state is None:
             return
-        routes.border_title = f"Transitions of {state.name}"
+        routes.border_title = printable(f"Transitions of {state.name}")
         routes.add_options(Option(describe_transition(state, i), id=str(i)) for i in range(len(state.transitions)))
         if keep is not None and routes.option_count:
             routes.highlighted = min(keep, routes.option_count - 1)
@@ -234,7 +235,7 @@ class StudioScreen(FlowScreen):
         return int(self.routes.get_option_at_index(index).id or 0)
 
     async def _pick_widget(self, title: str, end: bool = True) -> str | None:
-        items = [(s.name, s.type, s.name) for s in self.studio.flow.states if s.type != "trigger"]
+        items = [(printable(s.name), printable(s.type), s.name) for s in self.studio.flow.states if s.type != "trigger"]
         if end:
             items.append(("■ end the flow", "no next widget", _END))
         result: str | None = await self.app.push_screen_wait(PickerScreen(title, items, dialog_id="target-picker"))
@@ -265,7 +266,9 @@ class StudioScreen(FlowScreen):
             items = [(describe_transition(state, i), "", str(i)) for i in range(len(state.transitions))]
             items.append(("not linked", "link it later with t", "-"))
             chosen = await self.app.push_screen_wait(
-                PickerScreen(f"Which transition of {state.name} leads to {name}?", items, dialog_id="link-picker")
+                PickerScreen(
+                    printable(f"Which transition of {state.name} leads to {name}?"), items, dialog_id="link-picker"
+                )
             )
             if chosen is None:
                 return
@@ -376,4 +379,4 @@ class StudioCallScreen(CallScreen):
 
     def _highlight(self, verb: Verb) -> None:
         widget = (verb.source or "").rpartition("#")[2]
-        self.query_one("#call-tree").border_title = f"{widget} ▶ <{verb.name}>"
+        self.query_one("#call-tree").border_title = printable(f"{widget} ▶ <{verb.name}>")

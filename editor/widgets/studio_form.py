@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from twiml.studio.widgets import WIDGETS
+from twiml.textsafe import printable
 
 __all__ = ["StudioForm", "field_value", "parse_field"]
 
@@ -92,13 +93,13 @@ class StudioForm(VerticalScroll):
         if (name, keys, shown) == (self.widget_name, self.keys, self.shown):
             return  # the fields already say this (a field being typed in keeps focus and cursor)
         self.widget_name, self.keys, self.shown = name, keys, shown
-        self.border_title = f"{name} ({type_})"
+        self.border_title = printable(f"{name} ({type_})")
         await self.remove_children()
         widgets: list[Label | Input] = []
         if not self.keys:
             widgets.append(Label("No properties.", markup=False))
         for i, key in enumerate(self.keys):
-            widgets.append(Label(key, markup=False, classes="studio-label"))
+            widgets.append(Label(printable(key), markup=False, classes="studio-label"))
             placeholder = "(not set)" if key not in properties else ""
             widgets.append(
                 Input(self.shown[key], placeholder=placeholder, id=f"prop-{i}", classes="studio-field", compact=True)

@@ -171,3 +171,14 @@ def test_crlf_and_bom_are_kept(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_terminal_controls_in_names_are_shown_escaped(project: StudioProject) -> None:
+    raw = json.loads(project.text)
+    raw["states"][4]["name"] = "bye\x1b[2J"
+    raw["states"][1]["transitions"][2]["next"] = "bye\x1b[2J"
+    path = project.path
+    path.write_text(json.dumps(raw, indent=2), encoding="utf-8")
+    labels = [r.label for r in studio_rows(StudioProject.open(path).flow)]
+    assert "      timeout → bye\\x1b[2J  (say-play)".strip() in [label.strip() for label in labels]
+    assert not any("\x1b" in label for label in labels)
