@@ -121,6 +121,9 @@ class Document:
         """(version, the root's children each edit touched; None: anything) for `edited_since`."""
         self._revalidator: Revalidator | None = None
         self._validated = -1  # the version `_revalidator` last ran on
+        self.vendor_dialect: str = _configured_dialect(self.file_path)
+        """The vendor the document is checked for (twilio, texml, cxml): `dialect` in the nearest
+        [tool.twiml], else twilio; `set_vendor_dialect` switches it."""
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
@@ -626,6 +629,16 @@ class Document:
         self._python = (self.version, import_root, text)
         return text
 
+    def set_vendor_dialect(self, name: str) -> None:
+        """Check the document as vendor `name` runs it from now on (ValueError for an unknown name)."""
+        from twiml.dialects import profile
+
+        profile(name)
+        if name != self.vendor_dialect:
+            self.vendor_dialect = name
+            self._revalidator = None
+            self._diagnostics = None
+
     def diagnostics(self) -> list[Diagnostic]:
         """The validator's findings for the current tree (cached per version), including those a
         ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them).
@@ -644,7 +657,7 @@ class Document:
                     size = len(xml) if xml.isascii() else len(xml.encode("utf-8"))
                     self.root.source_size = (len(xml), size)  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             if self._revalidator is None:
-                self._revalidator = Revalidator(suppressed=True)
+                self._revalidator = Revalidator(suppressed=True, vendor_dialect=self.vendor_dialect)
             found = self._revalidator.run(self.root, self.edited_since(self._validated))
             self._validated = self.version
             cached = self._diagnostics = (self.version, found)
@@ -735,3 +748,15 @@ def _same(a: Any, b: Any) -> bool:
     if a is b:
         return True
     return type(a) is type(b) and a == b
+
+
+def _configured_dialect(path: Path | None) -> str:
+    """`dialect` of the nearest [tool.twiml] for a file (twilio when unset or unreadable)."""
+    if path is None:
+        return "twilio"
+    from twiml.settings import BadSettings, settings_for
+
+    try:
+        return settings_for(str(path)).dialect
+    except BadSettings:
+        return "twilio"

@@ -20,15 +20,29 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
+    "SIGNALWIRE_SIGNATURE_HEADER",
     "SIGNATURE_HEADER",
+    "TELNYX_SIGNATURE_HEADER",
+    "TELNYX_TIMESTAMP_HEADER",
+    "MissingExtra",
     "body_sha256",
     "compute_signature",
+    "ed25519_public_key",
+    "ed25519_signature",
     "forwarded_url",
     "public_request_url",
+    "validate_ed25519_signature",
     "validate_signature",
 ]
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+SIGNALWIRE_SIGNATURE_HEADER = "X-SignalWire-Signature"
+"""SignalWire (cXML) signs as Twilio does (HMAC-SHA1 over URL and sorted form), keyed with the
+project's Signing Key: `compute_signature` and `validate_signature` serve it unchanged."""
+TELNYX_SIGNATURE_HEADER = "telnyx-signature-ed25519"
+TELNYX_TIMESTAMP_HEADER = "telnyx-timestamp"
+TELNYX_TOLERANCE = 300
+"""Seconds a Telnyx timestamp may be old before the request counts as a replay."""
 _STANDARD_PORTS = {"http": 80, "https": 443}
 
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -139,3 +153,89 @@ def validate_signature(
         computed = compute_signature(candidate, signed_params, auth_token)
         valid |= hmac.compare_digest(computed.encode("ascii"), signature.encode("utf-8", "replace"))
     return valid
+
+
+# --------------------------------------------------------------------------- Telnyx (TeXML): Ed25519
+
+
+class MissingExtra(RuntimeError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
+def _ed25519() -> object:
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingExtra(
+            "Ed25519 (Telnyx) signatures need the cryptography package: pip install 'twiml-toolkit[telnyx]'"
+        ) from None
+    return ed25519
+
+
+def _key_bytes(key: str | bytes) -> bytes:
+    """A raw 32-byte key from base64 text (as Telnyx shows its public key) or raw bytes."""
+    if isinstance(key, bytes) and len(key) == 32:
+        return key
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except (ValueError, TypeError):
+        raise ValueError("an Ed25519 key is 32 bytes, written in base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"an Ed25519 key is 32 bytes, written in base64 (this one is {len(raw)} bytes)")
+    return raw
+
+
+def _signed(body: bytes | str, timestamp: str | int) -> bytes:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return str(timestamp).encode("ascii") + b"|" + data
+
+
+def ed25519_public_key(private_key: str | bytes) -> str:
+    """The base64 public key of a base64 (or raw) Ed25519 private key, as Telnyx shows it."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    ed = _ed25519()
+    key = ed.Ed25519PrivateKey.from_private_bytes(_key_bytes(private_key))  # type: ignore[attr-defined]
+    return base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+def ed25519_signature(body: bytes | str, timestamp: str | int, private_key: str | bytes) -> str:
+    """The `telnyx-signature-ed25519` value: base64 Ed25519 signature of ``timestamp|body``."""
+    ed = _ed25519()
+    key = ed.Ed25519PrivateKey.from_private_bytes(_key_bytes(private_key))  # type: ignore[attr-defined]
+    return base64.b64encode(key.sign(_signed(body, timestamp))).decode("ascii")
+
+
+def validate_ed25519_signature(
+    body: bytes | str,
+    signature: str | None,
+    timestamp: str | None,
+    public_key: str | bytes,
+    *,
+    tolerance: int | None = TELNYX_TOLERANCE,
+    now: float | None = None,
+) -> bool:
+    """True when `signature` (header `telnyx-signature-ed25519`) signs ``timestamp|body`` with the
+    key whose public half is `public_key`, and `timestamp` (header `telnyx-timestamp`) is no
+    older than `tolerance` seconds (None: no age check). Pass the raw body as received."""
+    if not signature or not timestamp:
+        return False
+    ed = _ed25519()
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        stamp = int(timestamp)
+    except ValueError:
+        return False
+    if tolerance is not None:
+        import time
+
+        if stamp < (time.time() if now is None else now) - tolerance:
+            return False
+    key = ed.Ed25519PublicKey.from_public_bytes(_key_bytes(public_key))  # type: ignore[attr-defined]
+    try:
+        key.verify(raw, _signed(body, timestamp))
+    except InvalidSignature:
+        return False
+    return True

@@ -60,6 +60,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             transport.close()
@@ -74,6 +75,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             http.close()
@@ -85,7 +87,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES)
+        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES, dialect=args.dialect)
     rendered = render(flow_map, args.format)
     out.write(json_printable(rendered) if args.format == "json" else printable_lines(rendered))
     if args.format != "json":
@@ -172,6 +174,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=os.environ.get("TWILIO_AUTH_TOKEN"),
         metavar="TOKEN",
         help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+    m.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
     )
     m.add_argument(
         "--allow-host",

@@ -37,7 +37,9 @@ __all__ = [
 
 FLOW_FILE = "flow.toml"
 START_KEYS = ("start", "sms_start", "fax_start")
-_TOP_KEYS = (*START_KEYS, "routes")
+_TOP_KEYS = (*START_KEYS, "routes", "dialect")
+_DIALECTS = ("twilio", "texml", "cxml")
+"""Vendor dialects (`twiml.dialects`) a flow may be written in (`dialect = "texml"`)."""
 _SPLIT_KEYS = ("by", "match", "cases", "then", "default")
 
 # Parameters a <Redirect> request never carries: a split on them always takes its default there.
@@ -86,6 +88,8 @@ class Flow:
     fax_start: str | None = None
     routes: dict[str, Route] = field(default_factory=dict)
     problems: list[FlowProblem] = field(default_factory=list)
+    dialect: str = "twilio"
+    """The vendor that runs the flow: twilio, texml (Telnyx) or cxml (SignalWire)."""
 
     @property
     def config_path(self) -> Path:
@@ -307,6 +311,11 @@ class _Reader:
                 self.problem(f"{key} must be a URL path starting with / (got {value!r})", self.line_of(key))
                 continue
             setattr(flow, key, value)
+        dialect = data.get("dialect", "twilio")
+        if dialect not in _DIALECTS:
+            self.problem(f"dialect must be one of {', '.join(_DIALECTS)} (got {dialect!r})", self.line_of("dialect"))
+        else:
+            flow.dialect = str(dialect)
         if flow.start is None and flow.sms_start is None and flow.fax_start is None:
             self.problem("no entry point: set start (voice), sms_start or fax_start", 1)
         routes = data.get("routes", {})

@@ -32,4 +32,4 @@ def open_flow_target(folder: Path, channel: str) -> Target:
     if entry is None:
         raise TargetError(f"{folder / FLOW_FILE}: no {key} to {'call' if channel == 'voice' else 'text'}")
     transport = FolderTransport(flow)
-    return Target(transport, transport.url(entry), f"{folder} {entry}", warnings=found)
+    return Target(transport, transport.url(entry), f"{folder} {entry}", warnings=found, dialect=flow.dialect)

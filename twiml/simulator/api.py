@@ -107,6 +107,8 @@ class Call(_Exchange):
         from_: str = DEFAULT_FROM,
         to: str = DEFAULT_TO,
         params: dict[str, str] | None = None,
+        dialect: str = "twilio",
+        signing_key: str | None = None,
         dial_status: str = "completed",
         dial_duration: int = 30,
         recording_duration: int = 5,
@@ -127,6 +129,8 @@ class Call(_Exchange):
             answered_by=answered_by,
             max_steps=max_steps,
             seed=seed,
+            dialect=dialect,
+            signing_key=signing_key,
         )
         self.session = Session(transport, start, options)
         self._mark = 0

@@ -8,6 +8,7 @@ that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -65,6 +66,8 @@ class Target:
     finish: Callable[[Session], None] | None = None
     warnings: list[str] = field(default_factory=list)
     """Warnings about the target (a flow folder's flow.toml) shown before the call."""
+    dialect: str | None = None
+    """The dialect a flow folder's flow.toml names (used unless --dialect says otherwise)."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -123,6 +126,20 @@ def _pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _fixtures(values: list[str] | None) -> tuple[tuple[str, int, str], ...]:
+    """--http-fixture URL=FILE: the file's text answers TeXML's <HttpRequest> to URL (HTTP 200)."""
+    out: list[tuple[str, int, str]] = []
+    for item in values or []:
+        url, sep, name = item.rpartition("=")
+        if not sep or not url:
+            raise TargetError(f"--http-fixture {item!r}: expected URL=FILE")
+        try:
+            out.append((url, 200, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TargetError(f"--http-fixture {item!r}: cannot read {name}: {exc}") from None
+    return tuple(out)
+
+
 def _options(args: argparse.Namespace) -> Options:
     if args.max_steps < 1:
         raise TargetError("--max-steps must be at least 1")
@@ -136,11 +153,25 @@ def _options(args: argparse.Namespace) -> Options:
         kw["record"] = RecordOutcome(args.recording_duration)
     if getattr(args, "queue_result", None):
         kw["queue"] = QueueOutcome(args.queue_result)
+    dialect = getattr(args, "dialect", None) or "twilio"
+    signing_key = getattr(args, "signing_key", None)
+    if signing_key and dialect == "twilio":
+        raise TargetError("--signing-key is for --dialect texml (Ed25519) or cxml; Twilio signs with --auth-token")
+    if signing_key and dialect == "texml":
+        from twiml.signature import MissingExtra, ed25519_public_key
+
+        try:
+            ed25519_public_key(signing_key)
+        except (ValueError, MissingExtra) as exc:
+            raise TargetError(f"--signing-key: {exc}") from None
     return Options(
         from_=args.from_,
         to=args.to,
         params=_pairs(args.param),
         auth_token=token,
+        dialect=dialect,
+        signing_key=signing_key,
+        fixtures=_fixtures(getattr(args, "http_fixture", None)),
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
         method=args.method,
@@ -243,6 +274,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
     p.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
+    )
+    p.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
+    )
+    p.add_argument(
         "--allow-host",
         action="append",
         metavar="HOST",
@@ -260,6 +302,8 @@ def _run(
     try:
         options = _options(args)
         target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        if target.dialect and not getattr(args, "dialect", None):
+            options = dataclasses.replace(options, dialect=target.dialect)
         if target.configure is not None:
             target.configure(args)
         elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
@@ -355,6 +399,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         "--recording-duration", type=int, metavar="S", help="seconds the caller speaks at <Record> (0: silence)"
     )
     c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
+    c.add_argument(
+        "--http-fixture",
+        action="append",
+        metavar="URL=FILE",
+        help="texml: answer <HttpRequest> to URL with FILE's text (repeatable; never the network)",
+    )
     _common(c)
     c.set_defaults(run=_cmd_call, open_folder=open_folder)
 
