@@ -182,3 +182,42 @@ def test_terminal_controls_in_names_are_shown_escaped(project: StudioProject) ->
     labels = [r.label for r in studio_rows(StudioProject.open(path).flow)]
     assert "      timeout → bye\\x1b[2J  (say-play)".strip() in [label.strip() for label in labels]
     assert not any("\x1b" in label for label in labels)
+
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "studio" / "flows"
+REAL_FLOWS = sorted(REAL.glob("*.json")) if REAL.is_dir() else []
+
+
+@pytest.mark.skipif(not REAL_FLOWS, reason=f"the real Studio flows are not here ({REAL})")
+def test_real_flows_open_map_and_take_edits_in_their_own_layout(tmp_path: Path) -> None:
+    """Each real flow opens; one property edited differs by at most its own line; a widget added,
+    linked and removed again gives the text back byte for byte."""
+    for source in REAL_FLOWS:
+        path = tmp_path / source.name
+        shutil.copy(source, path)
+        project = StudioProject.open(path)
+        original = project.text
+        assert studio_rows(project.flow), source.name
+        state = next(
+            (
+                s
+                for s in project.flow.states
+                if any(isinstance(v, str) and "\n" not in v for v in s.properties.values())
+            ),
+            None,
+        )
+        if state is not None:
+            key = next(k for k, v in state.properties.items() if isinstance(v, str) and "\n" not in v)
+            project.set_property(state.name, key, "edited {{flow.data.x}}")
+            lines = changed(original, project.text)
+            assert len(lines) == 2 and lines[0].startswith("-") and lines[1].startswith("+"), (source.name, lines)
+            assert json.loads(project.text)["states"][state.index]["properties"][key] == "edited {{flow.data.x}}"
+            project.undo()
+        link = next(((s.name, t.index) for s in project.flow.states for t in s.transitions if t.next is None), None)
+        project.add_widget("say-play", "added_by_test", link=link)
+        assert json.loads(project.text)["states"][-1]["name"] == "added_by_test"
+        project.remove_widget("added_by_test")
+        if link is None:
+            assert project.text == original, source.name
+        else:  # the link went with the widget: the transition is as it was
+            assert json.loads(project.text) == json.loads(original), source.name
