@@ -21,8 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from twiml.base import TwiML
+from twiml.errors import TwiMLException
 from twiml.simulator import Options, Session
 from twiml.simulator.events import Verb
+from twiml.simulator.transport import Reply, Request
 from twiml.studio.widgets import OPERATORS, WIDGETS
 from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow
@@ -33,6 +36,7 @@ from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.text_prompt import TextPrompt
 from twiml_editor.studio_project import describe_transition, studio_rows
 from twiml_editor.widgets.studio_form import StudioForm, parse_field
+from twiml_editor.widgets.verb_tree import VerbTree
 
 if TYPE_CHECKING:
     from twiml_editor.studio_project import StudioProject
@@ -347,7 +351,8 @@ class StudioScreen(FlowScreen):
 
 
 class StudioCallScreen(CallScreen):
-    """The Call panel over the Studio runner: the flow as edited, from the trigger's incomingCall."""
+    """The Call panel over the Studio runner: the flow as edited, from the trigger's incomingCall.
+    The tree shows the TwiML the current widget answered with, the running verb highlighted."""
 
     def __init__(self, studio: StudioProject) -> None:
         Screen.__init__(self, id="call-screen")
@@ -357,6 +362,9 @@ class StudioCallScreen(CallScreen):
         self.highlighted = None
         self.transcript: list[str] = []
         self._notes: Callable[[], list[str]] = list
+        self._replies: dict[str, bytes] = {}
+        """The last reply body per `source` (file#widget) the runner answered with."""
+        self._shown: TwiML | None = None
 
     def action_restart(self) -> None:
         self.log_view.clear()
@@ -367,6 +375,15 @@ class StudioCallScreen(CallScreen):
             self._say("The trigger has no incomingCall transition: nothing to call.")
             return
         self._notes = transport.drain_notes
+        fetch = transport.fetch
+
+        def recording(request: Request) -> Reply:
+            reply = fetch(request)
+            if reply.source is not None:
+                self._replies[reply.source] = reply.body
+            return reply
+
+        transport.fetch = recording  # type: ignore[method-assign]
         self.session = Session(transport, transport.entry_url(event), Options(), listener=self._event)
         self.session.start()
         self._after_step()
@@ -378,5 +395,29 @@ class StudioCallScreen(CallScreen):
         super()._event(event)
 
     def _highlight(self, verb: Verb) -> None:
+        import twiml
+
         widget = (verb.source or "").rpartition("#")[2]
-        self.query_one("#call-tree").border_title = printable(f"{widget} ▶ <{verb.name}>")
+        tree = self.query_one("#call-tree", VerbTree)
+        tree.border_title = printable(f"{widget} ▶ <{verb.name}>")
+        body = self._replies.get(verb.source or "")
+        if body is None:
+            return
+        if verb.source != self.document_name:
+            try:
+                self._shown = twiml.parse(body)
+            except TwiMLException:
+                return
+            self.document_name = verb.source
+            tree.load(self._shown)
+        pending = [self._shown]
+        while pending:
+            node = pending.pop()
+            if node is None:
+                continue
+            if getattr(node, "source_line", None) == verb.line and node.name == verb.name:
+                tree_node = tree.tree_node(node)
+                if tree_node is not None:
+                    self.call_after_refresh(tree.move_cursor, tree_node)
+                return
+            pending.extend(v for v in node.verbs if isinstance(v, TwiML))

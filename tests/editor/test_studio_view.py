@@ -16,6 +16,7 @@ from textual.widgets import Input
 from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
 from twiml_editor.studio_app import StudioEditorApp
 from twiml_editor.studio_project import StudioProject
+from twiml_editor.widgets.verb_tree import VerbTree
 
 FLOW = Path(__file__).parent / "studio" / "small_flow.json"
 
@@ -176,6 +177,12 @@ async def test_call_panel_runs_the_edited_flow(flow_file: Path) -> None:
         assert isinstance(call, StudioCallScreen)
         await settle(pilot, lambda: call.session is not None and call.session.waiting is not None)
         assert any("press 1 for sales" in line for line in call.transcript)
+        # the tree shows the TwiML the menu widget answered with, the running verb under the cursor
+        tree = call.query_one("#call-tree", VerbTree)
+        await settle(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data is not None)
+        assert (call.document_name or "").endswith("#menu")
+        assert tree.cursor_node is not None and tree.cursor_node.data is not None
+        assert tree.cursor_node.data.name in ("Gather", "Say")
         await pilot.press("1", "enter")
         await settle(pilot, lambda: any("Edited sales line." in line for line in call.transcript))
         assert any("route: '1' equal_to '1' -> sales" in line for line in call.transcript)
