@@ -34,7 +34,7 @@ class StudioEditorApp(EditorApp):
     BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
 
     STUDIO_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo", "maximize"}
+        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo"}
     )
     """Editor actions that apply to the Studio flow; the others act on a TwiML document and are off."""
 
