@@ -6,6 +6,7 @@ flow as edited; ctrl+z / ctrl+y undo and redo; ctrl+s saves, changing only the l
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path, PurePath
 from typing import ClassVar
 
@@ -110,7 +111,24 @@ class StudioEditorApp(EditorApp):
         if screen is not None and isinstance(focused, Input) and screen.form in focused.ancestors:
             screen.form.confirm(focused)
 
-    def action_save(self) -> None:  # type: ignore[override]
+    async def _settle(self) -> None:
+        """Let keys typed before this one arrive first (a burst ending in ctrl+s or ctrl+q): the map,
+        the app, the focused field, the form and the screen each handle what they have queued, twice
+        over (a key goes map -> app -> field -> form -> screen)."""
+        screen = self._studio_screen()
+        if screen is None:
+            return
+        for _ in range(2):
+            for pump in (screen.map_tree, self, self.focused, screen.form, screen):
+                if pump is None:
+                    continue
+                done = asyncio.Event()
+                pump.call_later(done.set)
+                await done.wait()
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        await self._settle()
         self._blur_field()
         try:
             saved = self.studio.save()
@@ -125,6 +143,7 @@ class StudioEditorApp(EditorApp):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
+        await self._settle()
         self._blur_field()
         if not self.studio.dirty:
             self.exit()

@@ -85,10 +85,8 @@ async def test_keys_typed_in_one_burst_after_enter_land_in_the_field(flow_file: 
         await settle(pilot, lambda: isinstance(app.screen, StudioScreen))
         screen = studio_screen(app)
         await settle(pilot, lambda: screen.form.widget_name == "Trigger")
-        await burst(pilot, "down", "enter", "end", "space", "O", "k", "enter")
-        await settle(pilot, lambda: "Ok" in app.studio.state("menu").properties["say"])
-        await pilot.press("ctrl+s")
-        await settle(pilot, lambda: not app.studio.dirty)
+        await burst(pilot, "down", "enter", "end", "space", "O", "k", "enter", "ctrl+s")
+        await settle(pilot, lambda: "Ok" in app.studio.state("menu").properties["say"] and not app.studio.dirty)
         assert app.studio.state("menu").properties["say"].endswith("for sales. Ok")
         assert "for sales. Ok" in flow_file.read_text(encoding="utf-8")
 
