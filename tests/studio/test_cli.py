@@ -237,3 +237,41 @@ def test_text_at_a_terminal_reads_each_message(monkeypatch: pytest.MonkeyPatch) 
     assert status == 0 and "ctrl+d ends the conversation" in text
     assert '"Thanks Ada. Reply YES to confirm."' in text
     assert '"We did not hear back."' in text  # ctrl+d: no more replies, the widget times out
+
+
+def test_a_fixture_file_may_be_named_with_at_as_twiml_test_names_one(tmp_path: Path) -> None:
+    reply = tmp_path / "agent.json"
+    reply.write_text('{"agent": {"name": "Grace"}}')
+    status, out, err = run("call", IVR, "--input", "operator", "--fixture", f"operator=@{reply}")
+    assert status == 0 and '"Your agent is Grace."' in out, err
+
+
+def test_call_names_studio_flows_among_its_targets() -> None:
+    status, _, err = run("call", "no_such_flow.json")
+    assert status == 2 and "no_such_flow.json: no such file" in err and "a Studio flow (.json)" in err
+
+
+def test_map_errors_of_a_studio_flow_name_the_command(tmp_path: Path) -> None:
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]")
+    status, _, err = run("map", str(listed))
+    assert status == 2 and err.startswith(f"twiml map: {listed}:1:1: ")
+    status, _, err = run("map", str(tmp_path / "missing"))
+    assert status == 2 and "missing: no such folder" in err
+
+
+def test_a_missing_studio_extra_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from twiml.studio.liquid import LiquidMissing, require
+
+    def refuse(name: str, package: str | None = None) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", refuse)
+    with pytest.raises(LiquidMissing) as caught:
+        require("liquid", "running Studio's Liquid templates", "python-liquid")
+    assert str(caught.value) == (
+        "running Studio's Liquid templates needs python-liquid: "
+        'install the studio extra: pip install "twiml-toolkit[studio]"'
+    )

@@ -21,6 +21,9 @@ OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
+    if not path.exists():
+        print(f"twiml: {folder}: no such folder (a flow folder has a {FLOW_FILE})", file=err)
+        return None
     if not path.is_dir():
         print(f"twiml: {folder}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None

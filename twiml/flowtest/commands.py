@@ -211,6 +211,12 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     finally:
         target.close()
     out.write(render(coverage, args.format, target.label))
+    if coverage.walks and not any(coverage.states.values()):
+        print(
+            f"twiml coverage: note: none of the {coverage.walks} walks in {args.data} reached a state of "
+            f"{target.label} (were they recorded with --twiml-cov for another target?)",
+            file=err,
+        )
     if args.fail_under is not None and coverage.percent < args.fail_under:
         print(f"twiml coverage: {coverage.percent:.1f}% is below --fail-under {args.fail_under:g}", file=err)
         return FAILED
@@ -225,8 +231,13 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 
     from twiml.flow.config import FlowError, load_flow
     from twiml.flowtest.diff import DiffError, FlowDiff, diff_documents, diff_flows, git_tree, render
+    from twiml.flowtest.targets import studio_not_a_target
 
     items = [i for i in args.items if i != "--"]  # argparse keeps a "--" in some Python versions
+    studio = next((i for i in items if i.lower().endswith(".json") and Path(i).is_file()), None)
+    if studio is not None:
+        print(f"twiml diff: {studio_not_a_target(studio)}", file=err)
+        return BAD_INPUT
     try:
         with ExitStack() as stack:
             labels = list(items)
@@ -238,8 +249,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                 new = stack.enter_context(git_tree(items[1], where)) if len(items) == 3 else where
                 labels = [f"{items[0]}:{where}", f"{items[1]}:{where}" if len(items) == 3 else str(where)]
             else:
-                missing = next((i for i in items if not Path(i).exists()), None)
-                hint = f"{missing}: no such file or folder; " if missing and len(items) == 2 else ""
+                # the last item is the path (REV [REV2] -- PATH) or NEW: name it first when it is missing
+                missing = next((i for i in reversed(items) if not Path(i).exists()), None)
+                hint = f"{missing}: no such file or folder; " if missing and len(items) in (2, 3) else ""
                 print(
                     f"twiml diff: {hint}give OLD NEW (two flow folders or two documents), "
                     "or REV [REV2] -- PATH (git revisions of a folder or document)",

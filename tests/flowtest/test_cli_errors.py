@@ -1,0 +1,55 @@
+"""Mistakes a user makes with `twiml test`, `twiml coverage` and `twiml diff` get one clear line
+and exit 2 (or a note), never a made-up result with exit 0."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.flowtest.helpers import copy_samples, run
+from tests.studio.helpers import FLOWS
+
+STUDIO = FLOWS / "ivr.json"
+
+
+@pytest.mark.parametrize("command", [("test", "--generate"), ("test",), ("coverage",)])
+def test_a_studio_flow_is_refused_with_the_way_that_works(tmp_path: Path, command: tuple[str, ...]) -> None:
+    (tmp_path / ".twiml-coverage").write_text(json.dumps({"version": 1, "walks": []}))
+    result = run(*command, str(STUDIO), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert f"{STUDIO}: a Twilio Studio flow is not a target" in result.stderr
+    assert "twiml studio import" in result.stderr
+    assert not (tmp_path / "flow_tests.toml").exists()
+
+
+def test_diff_of_studio_flows_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    shutil.copy(STUDIO, other)
+    result = run("diff", str(STUDIO), str(other))
+    assert result.returncode == 2 and "a Twilio Studio flow is not a target" in result.stderr
+    assert "not well-formed TwiML" not in result.stderr
+
+
+def test_diff_names_the_missing_path_not_the_revision(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for items in (("HEAD", "--", "nosuch/"), ("HEAD~1", "HEAD", "--", "nosuch/")):
+        result = run("diff", *items, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.startswith("twiml diff: nosuch/: no such file or folder; "), result.stderr
+
+
+def test_coverage_notes_walks_recorded_for_another_target(tmp_path: Path) -> None:
+    folder = copy_samples(tmp_path)
+    recorded = run("test", "--generate", str(folder), cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr
+    walks = {"version": 1, "walks": [{"channel": "voice", "items": [{"fetch": "http://elsewhere/x", "status": 200}]}]}
+    (tmp_path / ".twiml-coverage").write_text(json.dumps(walks))
+    result = run("coverage", str(folder), cwd=tmp_path)
+    assert result.returncode == 0
+    assert "note: none of the 1 walks in .twiml-coverage reached a state of" in result.stderr
