@@ -53,3 +53,19 @@ def test_coverage_notes_walks_recorded_for_another_target(tmp_path: Path) -> Non
     result = run("coverage", str(folder), cwd=tmp_path)
     assert result.returncode == 0
     assert "note: none of the 1 walks in .twiml-coverage reached a state of" in result.stderr
+
+
+def test_coverage_signs_requests_to_an_app_that_checks_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/flask_ivr.py answers 403 to unsigned requests while TWILIO_AUTH_TOKEN is set:
+    `twiml coverage` takes --auth-token as `twiml test` and `twiml map` do, and a start that does
+    not answer is an error, not 100% of an empty map."""
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "secret")
+    data = tmp_path / "walks.json"
+    data.write_text(json.dumps({"version": 1, "walks": []}))
+    app = ("--app", "examples.flask_ivr:app", "/voice/incoming", "--data", str(data))
+    signed = run("coverage", *app, "--auth-token", "secret", "--format", "json")
+    assert signed.returncode == 0, signed.stderr
+    assert json.loads(signed.stdout)["counts"]["states"]["total"] > 3
+    wrong = run("coverage", *app, "--auth-token", "wrong", "--fail-under", "80")
+    assert wrong.returncode == 1 and wrong.stdout == ""
+    assert "the start does not answer (11200 HTTP 403" in wrong.stderr

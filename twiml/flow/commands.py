@@ -13,7 +13,7 @@ from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
 
-__all__ = ["register"]
+__all__ = ["add_target_options", "register"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 
@@ -140,6 +140,34 @@ def _run_hint(target: Path, framework: str) -> str:
 # ----------------------------------------------------------------------------------------- parser
 
 
+def add_target_options(
+    parser: argparse.ArgumentParser,
+    *,
+    target_help: str = "flow folder, URL, or the path to start at with --app",
+    max_states_default: int | None = 200,
+    max_states_help: str = "map at most N states (default 200)",
+) -> None:
+    """TARGET, --app, --try, --max-states and --auth-token: the same on every command that maps a
+    flow (`map`, `test`, `coverage`), so an app that checks signatures is reached by each of them."""
+    parser.add_argument("target", nargs="?", metavar="TARGET", help=target_help)
+    parser.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
+    parser.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
+    )
+    parser.add_argument("--max-states", type=int, default=max_states_default, metavar="N", help=max_states_help)
+    parser.add_argument(
+        "--auth-token",
+        default=os.environ.get("TWILIO_AUTH_TOKEN"),
+        metavar="TOKEN",
+        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `map` and `export-app` to the `twiml` command line."""
     m = sub.add_parser(
@@ -148,32 +176,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Explore every path of a flow (folder with flow.toml, http(s) URL, or --app MODULE:ATTR PATH) "
         "and print its map; exit 1 on broken links or error-level problems.",
     )
-    m.add_argument(
-        "target", nargs="?", metavar="TARGET", help="flow folder, Studio flow .json, URL, or the path with --app"
-    )
-    m.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
-    m.add_argument(
-        "--try",
-        dest="tries",
-        action="append",
-        default=[],
-        metavar="VALUE",
-        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
-    )
-    m.add_argument(
-        "--max-states",
-        type=int,
-        default=None,
-        metavar="N",
-        help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
+    add_target_options(
+        m,
+        target_help="flow folder, Studio flow .json, URL, or the path with --app",
+        max_states_default=None,
+        max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
-    m.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        metavar="TOKEN",
-        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
-    )
     m.set_defaults(run=_cmd_map)
 
     e = sub.add_parser("export-app", help="write a Flask or FastAPI webhook app that serves a flow folder")

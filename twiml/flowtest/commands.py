@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from twiml.flow.explore import FlowMap
     from twiml.flowtest.cases import Case, CasesFile
     from twiml.flowtest.compare import Change, Finding
     from twiml.flowtest.targets import TestTarget
@@ -69,11 +69,9 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         if flow_map.truncated:
             print(f"note: the map stopped at {len(flow_map.states)} states; raise --max-states to cover more", file=err)
         token = args.auth_token
-        starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
-        if starts and all(state.kind == "broken" for state in starts):
-            broken = flow_map.broken[0] if flow_map.broken else None
-            why = f"{broken.code} {broken.message}" if broken else "no reply"
-            print(f"twiml test: {target.label}: the start does not answer ({why}); nothing to test", file=err)
+        dead = _dead_start(flow_map)
+        if dead is not None:
+            print(f"twiml test: {target.label}: the start does not answer ({dead}); nothing to test", file=err)
             return FAILED
         if args.generate:
             played = play_all(target, mapped, transport, token)
@@ -194,6 +192,15 @@ def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
 # -------------------------------------------------------------------------------------- coverage
 
 
+def _dead_start(flow_map: FlowMap) -> str | None:
+    """Why no entry of the map answers (a 403 for a wrong --auth-token, a dead server), or None."""
+    starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
+    if starts and all(state.kind == "broken" for state in starts):
+        broken = flow_map.broken[0] if flow_map.broken else None
+        return f"{broken.code} {broken.message}" if broken else "no reply"
+    return None
+
+
 def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.coverage import CoverageError, load_walks, measure, render
     from twiml.flowtest.targets import TargetError, open_test_target
@@ -204,12 +211,16 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     except (CoverageError, TargetError) as exc:
         print(f"twiml coverage: {exc}", file=err)
         return BAD_INPUT
+    target.auth_token = args.auth_token
     try:
-        coverage = measure(
-            target.explore(max_states=args.max_states), walks, target.flow.routes if target.flow else None
-        )
+        flow_map = target.explore(max_states=args.max_states)
     finally:
         target.close()
+    dead = _dead_start(flow_map)
+    if dead is not None:
+        print(f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure", file=err)
+        return FAILED
+    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None)
     out.write(render(coverage, args.format, target.label))
     if coverage.walks and not any(coverage.states.values()):
         print(
@@ -289,29 +300,17 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 # ----------------------------------------------------------------------------------------- parser
 
 
-def _target_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
-    p.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
-    p.add_argument(
-        "--try",
-        dest="tries",
-        action="append",
-        default=[],
-        metavar="VALUE",
-        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
-    )
-    p.add_argument("--max-states", type=int, default=200, metavar="N", help="map at most N states (default 200)")
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `test`, `coverage` and `diff` to the `twiml` command line."""
+    from twiml.flow.commands import add_target_options
+
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
         description="Replay the cases of a flow (flow folder, URL, or --app MODULE:ATTR PATH) and print what "
         "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
-    _target_args(t)
+    add_target_options(t)
     t.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
     t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
     t.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
@@ -328,12 +327,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument("--record", metavar="FILE", help="save the target's real replies to FILE (for --replay)")
     t.add_argument("--replay", metavar="FILE", help="answer from replies saved with --record (offline)")
     t.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    t.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        metavar="TOKEN",
-        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
-    )
     t.set_defaults(run=_cmd_test)
 
     c = sub.add_parser(
@@ -342,7 +335,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Lay the walks that `pytest --twiml-cov=TARGET` saved in .twiml-coverage over TARGET's map; "
         "exit 1 under --fail-under.",
     )
-    _target_args(c)
+    add_target_options(c)
     c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
     c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")
