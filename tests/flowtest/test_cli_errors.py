@@ -69,3 +69,35 @@ def test_coverage_signs_requests_to_an_app_that_checks_them(tmp_path: Path, monk
     wrong = run("coverage", *app, "--auth-token", "wrong", "--fail-under", "80")
     assert wrong.returncode == 1 and wrong.stdout == ""
     assert "the start does not answer (11200 HTTP 403" in wrong.stderr
+
+
+SIGNED_TESTS = """
+from twiml.testing import Call
+
+
+def test_sales():
+    Call(app="examples.flask_ivr:app", url="/voice/incoming", auth_token="secret").press("1")
+"""
+
+
+def test_the_plugin_signs_the_map_of_an_app_and_refuses_a_dead_start(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from tests.flowtest.helpers import ROOT
+
+    (tmp_path / "test_signed.py").write_text(SIGNED_TESTS, encoding="utf-8")
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TWILIO_AUTH_TOKEN": "secret", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pytest", "-p", "twiml", "-p", "no:cacheprovider", "test_signed.py"]
+    command += ["--twiml-cov-app=examples.flask_ivr:app", "--twiml-cov=/voice/incoming", "--twiml-cov-fail-under=5"]
+
+    def pytest_run(*more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, *more], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+
+    signed = pytest_run()
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    states = next(line for line in signed.stdout.splitlines() if line.strip().startswith("states"))
+    assert "/0 " not in states and not states.strip().startswith("states          0/")
+    wrong = pytest_run("--twiml-cov-auth-token=wrong")
+    assert wrong.returncode == pytest.ExitCode.USAGE_ERROR, wrong.stdout
+    assert "the start does not answer (11200 HTTP 403" in wrong.stdout

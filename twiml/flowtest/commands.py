@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from twiml.flow.explore import FlowMap
     from twiml.flowtest.cases import Case, CasesFile
     from twiml.flowtest.compare import Change, Finding
     from twiml.flowtest.targets import TestTarget
@@ -28,6 +27,7 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 
 def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.cases import CasesError, CasesFile, cases_from_map, load_cases, play_all, write_cases
+    from twiml.flowtest.coverage import dead_start
     from twiml.flowtest.mocks import (
         FixtureError,
         FixtureTransport,
@@ -69,7 +69,7 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         if flow_map.truncated:
             print(f"note: the map stopped at {len(flow_map.states)} states; raise --max-states to cover more", file=err)
         token = args.auth_token
-        dead = _dead_start(flow_map)
+        dead = dead_start(flow_map)
         if dead is not None:
             print(f"twiml test: {target.label}: the start does not answer ({dead}); nothing to test", file=err)
             return FAILED
@@ -192,17 +192,8 @@ def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
 # -------------------------------------------------------------------------------------- coverage
 
 
-def _dead_start(flow_map: FlowMap) -> str | None:
-    """Why no entry of the map answers (a 403 for a wrong --auth-token, a dead server), or None."""
-    starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
-    if starts and all(state.kind == "broken" for state in starts):
-        broken = flow_map.broken[0] if flow_map.broken else None
-        return f"{broken.code} {broken.message}" if broken else "no reply"
-    return None
-
-
 def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
-    from twiml.flowtest.coverage import CoverageError, load_walks, measure, render
+    from twiml.flowtest.coverage import CoverageError, dead_start, load_walks, measure, render
     from twiml.flowtest.targets import TargetError, open_test_target
 
     try:
@@ -216,7 +207,7 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
         flow_map = target.explore(max_states=args.max_states)
     finally:
         target.close()
-    dead = _dead_start(flow_map)
+    dead = dead_start(flow_map)
     if dead is not None:
         print(f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure", file=err)
         return FAILED

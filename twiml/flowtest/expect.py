@@ -167,7 +167,7 @@ class Call(api.Call, Expectations):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         flow: str | os.PathLike[str] | None = None,
@@ -183,7 +183,7 @@ class Text(api.Text, Expectations):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         flow: str | os.PathLike[str] | None = None,
