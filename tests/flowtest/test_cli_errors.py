@@ -101,3 +101,22 @@ def test_the_plugin_signs_the_map_of_an_app_and_refuses_a_dead_start(tmp_path: P
     wrong = pytest_run("--twiml-cov-auth-token=wrong")
     assert wrong.returncode == pytest.ExitCode.USAGE_ERROR, wrong.stdout
     assert "the start does not answer (11200 HTTP 403" in wrong.stdout
+
+
+def test_files_that_cannot_be_written_or_read_are_named(tmp_path: Path) -> None:
+    folder = copy_samples(tmp_path)
+    missing = tmp_path / "no" / "such"
+    cases = run("test", "--generate", str(folder), "--cases", str(missing / "cases.toml"))
+    assert (
+        cases.returncode == 2
+        and cases.stderr == f"twiml test: {missing}/cases.toml: cannot write: No such file or directory\n"
+    )
+    assert run("test", "--generate", str(folder)).returncode == 0
+    record = run("test", str(folder), "--record", str(missing / "replies.toml"))
+    assert record.returncode == 2
+    assert record.stderr == f"twiml test: --record {missing}/replies.toml: cannot write: No such file or directory\n"
+    replay = run("test", str(folder), "--replay", str(missing / "replies.toml"))
+    assert replay.returncode == 2 and replay.stderr.endswith("cannot read: No such file or directory\n")
+    assert "Errno" not in replay.stderr
+    both = run("test", str(folder), "--generate", "--update")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr

@@ -90,7 +90,7 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
             recorder.save(Path(args.record))
             print(f"recorded {len(recorder.replies)} replies to {args.record}", file=out)
         return status
-    except FixtureError as exc:
+    except (FixtureError, CasesError) as exc:
         print(f"twiml test: {exc}", file=err)
         return BAD_INPUT
     finally:
@@ -302,9 +302,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
     add_target_options(t)
-    t.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
+    mode = t.add_mutually_exclusive_group()
+    mode.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
     t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
-    t.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
+    mode.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
     t.add_argument("--by-case", action="store_true", help="list each changed case with its changes")
     t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
     t.add_argument(
