@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.studio.helpers import FLOWS
+from tests.studio.helpers import FLOWS, ROOT
 from twiml.cli import main
 
 IVR = str(FLOWS / "ivr.json")
@@ -275,3 +275,16 @@ def test_a_missing_studio_extra_names_the_package_to_install(monkeypatch: pytest
         "running Studio's Liquid templates needs python-liquid: "
         'install the studio extra: pip install "twiml-toolkit[studio]"'
     )
+
+
+@pytest.mark.parametrize("target", [IVR, str(ROOT / "sample_flows")])
+def test_map_prints_findings_after_a_text_map_and_on_stderr_beside_a_graph(target: str) -> None:
+    """A folder and a Studio flow share one writer (twiml.flow.render.write_map)."""
+    status, text, err = run("map", target)
+    assert status == 0 and err == ""
+    summary = next(line for line in text.splitlines() if " states, " in line)
+    for fmt in ("mermaid", "dot"):
+        status, graph, err = run("map", target, "--format", fmt)
+        assert status == 0 and summary not in graph and summary in err.splitlines()
+    status, data, err = run("map", target, "--format", "json")
+    assert status == 0 and err == "" and json.loads(data)["states"]

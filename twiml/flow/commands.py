@@ -42,7 +42,7 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
 
 def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
-    from twiml.flow.render import render, render_findings
+    from twiml.flow.render import write_map
 
     flow_map: FlowMap
     flow_failed = False
@@ -88,13 +88,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             return UNREADABLE
         flow_failed = bool(flow.errors)
         flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES)
-    out.write(render(flow_map, args.format))
-    if args.format != "json":
-        findings = render_findings(flow_map)
-        if args.format == "text":
-            out.write("\n" + findings)
-        else:
-            err.write(findings)
+    write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed or flow_failed else OK
 
 

@@ -145,7 +145,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """`twiml map flow.json`: the flow's paths in any of the map's formats."""
-    from twiml.flow.render import render, render_findings
+    from twiml.flow.render import write_map
     from twiml.studio.explore import explore_studio
     from twiml.studio.liquid import LiquidMissing
     from twiml.studio.model import StudioError, load_flow
@@ -164,13 +164,7 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if not flow_map.entries:
         print(f"twiml map: {path}: the trigger has no transition to a widget: nothing to map", file=err)
         return FOUND_ERRORS
-    out.write(render(flow_map, args.format))
-    if args.format != "json":
-        findings = render_findings(flow_map)
-        if args.format == "text":
-            out.write("\n" + findings)
-        else:
-            err.write(findings)
+    write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed else OK
 
 
