@@ -120,3 +120,19 @@ def test_files_that_cannot_be_written_or_read_are_named(tmp_path: Path) -> None:
     assert "Errno" not in replay.stderr
     both = run("test", str(folder), "--generate", "--update")
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
+def test_a_change_on_many_paths_lists_a_few_and_counts_the_rest(tmp_path: Path) -> None:
+    from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, replace
+
+    folder = copy_samples(tmp_path)
+    assert run("test", "--generate", str(folder)).returncode == 0
+    replace(folder / "ivr_main_menu.xml", OLD_PROMPT, NEW_PROMPT)  # heard on 17 of the 24 paths
+    result = run("test", str(folder))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "   17 paths:" in lines
+    assert sum(line.startswith("     - ") for line in lines) == 12
+    assert "     ... and 5 more (`--by-case` or `--format json` lists every one)" in lines
+    listed = json.loads(run("test", str(folder), "--format", "json").stdout)["changes"][0]["paths"]
+    assert len(listed) == 17

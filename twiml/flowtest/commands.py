@@ -143,6 +143,15 @@ def _check(
     return OK
 
 
+SHOWN_PATHS = 12
+"""Paths listed under one change (a changed main-menu prompt touches every path of a large flow)."""
+
+
+def _more(out: IO[str], hidden: int, how: str) -> None:
+    if hidden > 0:
+        print(f"     ... and {hidden} more ({how})", file=out)
+
+
 def _report(
     out: IO[str], path: Path, total: int, findings: list[Finding], changed: set[str], new: list[Case], by_case: bool
 ) -> None:
@@ -155,13 +164,16 @@ def _report(
             print(f"   was: {change.was or '(nothing)'}", file=out)
             print(f"   now: {change.now or '(nothing)'}", file=out)
         print(f"   {len(finding.paths)} path{'s' * (len(finding.paths) != 1)}:", file=out)
-        for name in finding.paths:
+        shown = finding.paths[:SHOWN_PATHS]
+        for name in shown:
             outcome = finding.outcomes.get(name)
             print(f"     - {name}" + (f"  ({outcome})" if outcome else ""), file=out)
+        _more(out, len(finding.paths) - len(shown), "`--by-case` or `--format json` lists every one")
     if new:
         print(f"new paths not in {path} ({len(new)}):", file=out)
-        for case in new:
+        for case in new[:SHOWN_PATHS]:
             print(f"     + {case.name}", file=out)
+        _more(out, len(new) - SHOWN_PATHS, "`--format json` lists every one")
     if findings:
         print(
             f"FAILED: {len(findings)} change{'s' * (len(findings) != 1)} in {len(changed)} of {total} cases "
