@@ -288,3 +288,12 @@ def test_map_prints_findings_after_a_text_map_and_on_stderr_beside_a_graph(targe
         assert status == 0 and summary not in graph and summary in err.splitlines()
     status, data, err = run("map", target, "--format", "json")
     assert status == 0 and err == "" and json.loads(data)["states"]
+
+
+def test_an_edited_document_that_does_not_parse_is_named_with_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ivr"
+    run("studio", "import", IVR, "-o", str(folder))
+    (folder / "goodbye.xml").write_text("<Response><Say>unclosed")
+    status, out, err = run("studio", "export", str(folder))
+    assert status == 2 and out == ""
+    assert err.startswith(f"twiml studio export: {folder / 'goodbye.xml'}:1:")
