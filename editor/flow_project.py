@@ -19,10 +19,11 @@ from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
 from twiml.base import TwiML
 from twiml.files import atomic_write
-from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow
+from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
+from twiml.textsafe import printable
 from twiml_editor.document import Document, Kind
 
 __all__ = ["FlowProject", "MapRow", "ProjectTransport", "describe_route", "map_rows", "node_at_line"]
@@ -99,9 +100,13 @@ class FlowProject:
         return [path for path, route in self.flow.routes.items() if name in route.targets()]
 
     def document(self, name: str) -> Document:
-        """The open document of that file (opened now if it was not)."""
+        """The open document of that file (opened now if it was not). Raises OSError for a file
+        outside the folder, a FIFO or a device, as the simulator refuses to serve them."""
         doc = self.documents.get(name)
         if doc is None:
+            problem = target_problem(self.folder, name)  # as the simulator refuses it: never ../secret.xml
+            if problem is not None and problem != "is missing":
+                raise OSError(f"{printable(name)} {problem}")
             doc = Document.open(self.folder / name)
             self.documents[name] = doc
         return doc

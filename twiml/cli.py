@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
 from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
 from twiml.settings import FAIL_ON, settings_for
 from twiml.settings import BadSettings as _BadSettings
@@ -61,6 +61,7 @@ class _Finding:
     hint: str | None = None
     effect: str = ""
     suppressed: bool = False
+    source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,6 +72,7 @@ class _Finding:
 
     def text(self) -> str:
         what = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
+        what += f" [source: {self.source}]" if self.source else ""
         if self.line is None:
             where = f" (at {self.path})" if self.path else ""
             return f"{self.file}: {what}{where}"
@@ -89,6 +91,7 @@ class _Finding:
             "hint": self.hint,
             "effect": self.effect,
             "path": self.path,
+            "source": self.source or None,
         }
 
 
@@ -104,12 +107,15 @@ def _read(name: str, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
-def _write(name: str, text: str) -> None:
-    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask)."""
+def _write(name: str, text: str, read: bytes) -> None:
+    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask),
+    and so is a file another program changed since it was `read` (its change is kept)."""
     try:
-        atomic_write(name, text)
+        atomic_write(name, text, expected=read)
     except ReadOnlyFileError:
         raise _Unreadable(f"{name}: not written: the file is read-only") from None
+    except ChangedOnDiskError:
+        raise _Unreadable(f"{name}: not written: another program changed it meanwhile; run format again") from None
     except OSError as exc:
         raise _Unreadable(f"{name}: cannot write: {exc.strerror or exc}") from None
 
@@ -131,7 +137,7 @@ def _display(name: str) -> str:
 # ------------------------------------------------------------------------------------------- validate
 
 
-def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
+def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") -> list[_Finding]:
     from twiml.validator import validate
 
     data = _read(name, stdin)
@@ -142,11 +148,14 @@ def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True)
-    return [
-        _Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed)
-        for d in diagnostics
-    ]
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, vendor_dialect=dialect)
+    return [_finding(shown, d) for d in diagnostics]
+
+
+def _finding(shown: str, d: Diagnostic) -> _Finding:
+    return _Finding(
+        shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed, d.source
+    )
 
 
 def _validate_studio(shown: str, data: bytes) -> list[_Finding]:
@@ -179,7 +188,7 @@ def _expand(names: list[str]) -> list[str]:
 
 
 def _settings(name: str, args: argparse.Namespace) -> _Settings:
-    return settings_for(name, args.fail_on, args.ignore, args.select)
+    return settings_for(name, args.fail_on, args.ignore, args.select, getattr(args, "dialect", None))
 
 
 def _rule_descriptions() -> dict[str, str]:
@@ -278,7 +287,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
             continue
         try:
             settings = _settings(name, args)
-            found = _validate_file(name, stdin)
+            found = _validate_file(name, stdin, settings.dialect)
         except _BadSettings as exc:
             print(f"twiml: {exc}", file=err)
             return UNREADABLE
@@ -349,7 +358,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
         elif args.write:
             if text.encode("utf-8") != data:
                 try:
-                    _write(name, text)
+                    _write(name, text, data)
                 except _Unreadable as exc:
                     print(f"twiml: {exc}", file=err)
                     status = UNREADABLE
@@ -376,6 +385,49 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
         return FOUND_ERRORS
     out.write(to_python(doc, import_root=args.import_root))
     return OK
+
+
+# -------------------------------------------------------------------------------------------- migrate
+
+
+def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    import difflib
+
+    from twiml.migrate import migrate
+    from twiml.source import load
+
+    status = OK
+    for name in args.files:
+        try:
+            doc = load(name)
+        except TwiMLParseError as exc:
+            print(_parse_finding(name, exc).text(), file=err)
+            status = max(status, FOUND_ERRORS)
+            continue
+        except OSError as exc:
+            print(f"twiml: {name}: cannot read: {exc.strerror or exc}", file=err)
+            status = UNREADABLE
+            continue
+        before = doc.text or ""
+        result = migrate(doc, args.to)
+        after = doc.dumps()
+        if args.write:
+            if after != before:
+                try:
+                    doc.save()
+                except OSError as exc:
+                    print(f"twiml: {name}: cannot write: {exc.strerror or exc}", file=err)
+                    status = UNREADABLE
+        else:
+            out.writelines(
+                difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}")
+            )
+        for d in result.applied:
+            print(f"{name}:{d.line}:{d.column}: renamed: {d.message}", file=err)
+        for d in result.left:
+            print(f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).text().split(': ', 1)[1]}", file=err)
+            status = max(status, FOUND_ERRORS)
+    return status
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -413,6 +465,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
     v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
+    add_dialect_option(v)
     v.set_defaults(run=_cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
@@ -423,6 +476,7 @@ def _parser() -> argparse.ArgumentParser:
     mode = f.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="replace the file(s) in place (atomically)")
     mode.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+    add_dialect_option(f)  # TeXML and cXML are written exactly as TwiML: accepted so one flag fits every command
     f.set_defaults(run=_cmd_format)
 
     p = sub.add_parser("to-python", help="print Python builder code that rebuilds the document")
@@ -433,7 +487,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="package to import from: twiml (default) or twilio.twiml",
     )
+    add_dialect_option(p)  # vendor-only elements are exported with add_child in every dialect
     p.set_defaults(run=_cmd_to_python)
+
+    m = sub.add_parser(
+        "migrate",
+        help="rewrite documents for another vendor's dialect; lists what needs a person",
+        description="Applies the renames the dialect profiles know (format-preserving) and lists, on stderr, "
+        "what the target rejects, ignores or lacks, with the rule's source. Exit 1 when something needs a person.",
+    )
+    m.add_argument("files", nargs="+", metavar="FILE", help="TwiML, TeXML or cXML file(s)")
+    m.add_argument("--to", required=True, choices=_dialect_names(), help="target dialect")
+    m.add_argument("--write", action="store_true", help="rewrite the files (default: print a unified diff)")
+    m.set_defaults(run=_cmd_migrate)
 
     from twiml.simulator.commands import add_commands as add_simulator_commands
 
@@ -459,6 +525,22 @@ def _parser() -> argparse.ArgumentParser:
     flow_map = sub.choices["map"]
     flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser
+
+
+def _dialect_names() -> tuple[str, ...]:
+    from twiml.dialects import DIALECTS
+
+    return DIALECTS
+
+
+def add_dialect_option(p: argparse.ArgumentParser) -> None:
+    """`--dialect twilio|texml|cxml` (default: `dialect` in [tool.twiml], else twilio)."""
+    p.add_argument(
+        "--dialect",
+        choices=_dialect_names(),
+        default=None,
+        help="vendor dialect: twilio (TwiML), texml (Telnyx), cxml (SignalWire); default from [tool.twiml] or twilio",
+    )
 
 
 def _studio_or(run: Any) -> Any:

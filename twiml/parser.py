@@ -24,7 +24,7 @@ from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.limits import MAX_DEPTH
 
-__all__ = ["Kind", "detect_kind", "outside_comments", "parse"]
+__all__ = ["Kind", "detect_kind", "outside_comments", "parse", "parse_text"]
 
 Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
@@ -542,9 +542,20 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
     `GenericNode`s, comments `Comment`s, so ``parse(x).to_xml()`` is the canonical form of ``x``.
     Every node gets ``source_line`` and ``source_column`` (None when unknown).
     """
+    return _parse(source, kind, files=True)
+
+
+def parse_text(source: str | bytes, kind: Kind | None = None) -> TwiML:
+    """Like `parse`, but a str is always TwiML text, never taken for a file name (`from_xml`)."""
+    if not isinstance(source, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"parse_text() takes str or bytes, not {type(source).__name__}")
+    return _parse(source, kind, files=False)
+
+
+def _parse(source: str | bytes | os.PathLike[str], kind: Kind | None, files: bool) -> TwiML:
     if kind is not None and kind not in _KINDS:
         raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
-    text, filename = _read(source)
+    text, filename = _read(source) if files or not isinstance(source, str) else (source, None)
     if text.startswith("\ufeff"):
         text = text[1:]
     _refuse_doctype(text, filename)

@@ -38,6 +38,8 @@ class Settings:
     fail_on: str = "warning"
     ignore: frozenset[str] = frozenset()
     select: frozenset[str] = frozenset()
+    dialect: str = "twilio"
+    """The vendor dialect files are checked in (`twiml.dialects`): twilio, texml or cxml."""
 
     def reports(self, f: _Finding) -> bool:
         code = str(f.code)
@@ -81,10 +83,13 @@ def settings_for(
     fail_on: str | None = None,
     ignore: Iterable[str] | None = None,
     select: Iterable[str] | None = None,
+    dialect: str | None = None,
 ) -> Settings:
     """The settings for file `name`: the command line's options over its `[tool.twiml]` table."""
+    from twiml.dialects import DIALECTS
+
     where, table = config_for(name)
-    unknown = set(table) - {"fail-on", "ignore", "select"}
+    unknown = set(table) - {"fail-on", "ignore", "select", "dialect"}
     if unknown:
         raise BadSettings(f"{where}: [tool.twiml] has unknown key(s) {', '.join(sorted(unknown))}")
     fail_on = fail_on or table.get("fail-on", "warning")
@@ -96,8 +101,12 @@ def settings_for(
         if not isinstance(value, list):
             raise BadSettings(f"{where}: [tool.twiml] {key} must be a list of codes")
         lists[key] = codes_of([str(v) for v in value])
+    dialect = dialect or table.get("dialect", "twilio")
+    if dialect not in DIALECTS:
+        raise BadSettings(f"{where}: [tool.twiml] dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
     return Settings(
         fail_on=fail_on,
         ignore=lists["ignore"] | codes_of(ignore),
         select=codes_of(select) if select else lists["select"],
+        dialect=str(dialect),
     )

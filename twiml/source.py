@@ -733,11 +733,23 @@ class SourceDocument:
             return "<" + node.name + "".join(parts) + close
         pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
         carry: str | None = None  # the line break and indentation of a removed attribute that began a line
+        keys = list(attrs)
+        order = {k: i for i, k in enumerate(keys)}
+        after = 0  # index in `keys` of the attribute that follows the last one written
+        placed: set[str] = set()
         for a in lexed:
             if a.name not in attrs:  # removed, with the whitespace before it ...
+                new = keys[after] if after < len(keys) else None
+                if new is not None and new not in spans and carry is None:  # ... unless a new one took its place
+                    value = self._attr(node, new, attrs[new], a.quote)
+                    pieces.append(f"{text[a.start : a.name_start]}{new}={a.quote}{value}{a.quote}")
+                    placed.add(new)
+                    after += 1
+                    continue
                 if carry is None and "\n" in text[a.start : a.name_start]:
                     carry = text[a.start : a.name_start]  # ... which the next attribute takes over
                 continue
+            after = order[a.name] + 1
             start = a.name_start if carry is not None else a.start
             lead = carry or ""
             carry = None
@@ -746,7 +758,7 @@ class SourceDocument:
                 pieces.append(lead + text[start : a.value_end + 1])
             else:
                 pieces.append(lead + text[start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
-        added = [k for k in attrs if k not in spans]
+        added = [k for k in attrs if k not in spans and k not in placed]
         if added:
             last = lexed[-1] if lexed else None
             sep = text[last.start : last.name_start] if last is not None else " "

@@ -158,3 +158,13 @@ def test_typing_a_new_element_keeps_to_its_region() -> None:
     assert f.full_parses == 1  # the whole text was parsed once, when it was opened
     (pause,) = f.findings()
     assert pause.diagnostic.code == 13910 and f.position(pause.start)[0] == f.text.count("\n", 0, at)
+
+
+def test_findings_follow_the_vendor_dialect_of_the_settings() -> None:
+    text = '<Response>\n  <Record transcribe="true"/>\n  <AIGather action="/x"/>\n</Response>\n'
+    f = TwimlFile(text)
+    twilio = [(x.diagnostic.code, x.diagnostic.message.split(" ")[0]) for x in f.findings()]
+    texml = [(x.diagnostic.code, x.diagnostic.message.split(" ")[0]) for x in f.findings("texml")]
+    assert twilio == [(12200, "<AIGather>")]
+    assert texml == [("DIALECT-RENAMED", "<Record>")]
+    assert [(x.diagnostic.code, x.diagnostic.line) for x in f.findings("texml")] == [("DIALECT-RENAMED", 2)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
+from twiml.textsafe import printable
 
 __all__ = ["add_target_options", "register"]
 
@@ -22,18 +23,18 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
     if not path.exists():
-        print(f"twiml: {folder}: no such folder (a flow folder has a {FLOW_FILE})", file=err)
+        print(f"twiml: {printable(folder)}: no such folder (a flow folder has a {FLOW_FILE})", file=err)
         return None
     if not path.is_dir():
-        print(f"twiml: {folder}: not a flow folder (a directory with {FLOW_FILE})", file=err)
+        print(f"twiml: {printable(folder)}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {path / exc.problem.format()}", file=err)
+        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
         return None
     for problem in flow.problems:
-        print(path / problem.format(), file=err)
+        print(printable(str(path / problem.format())), file=err)
     return flow
 
 
@@ -62,13 +63,14 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             transport.close()
     elif args.target and args.target.startswith(("http://", "https://")):
         from twiml.simulator.transport import HttpTransport
 
-        http = HttpTransport()
+        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
         try:
             flow_map = explore(
                 http,
@@ -76,6 +78,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             http.close()
@@ -87,7 +90,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES)
+        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES, dialect=args.dialect)
     write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed or flow_failed else OK
 
@@ -108,7 +111,7 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
     try:
         source = export_app(flow, framework=args.framework)
     except ExportError as exc:
-        print(f"twiml export-app: {exc}", file=err)
+        print(f"twiml export-app: {printable(str(exc))}", file=err)
         return FOUND_ERRORS
     if args.output in (None, "-"):
         out.write(source)
@@ -177,6 +180,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
+    m.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
+    )
+    m.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
+    )
     m.set_defaults(run=_cmd_map)
 
     e = sub.add_parser("export-app", help="write a Flask or FastAPI webhook app that serves a flow folder")

@@ -190,10 +190,14 @@ def render(flow_map: FlowMap, fmt: str) -> str:
 
 def write_map(flow_map: FlowMap, fmt: str, out: IO[str], err: IO[str]) -> None:
     """What `twiml map` prints for any target (folder, app, URL, Studio flow): the map in `fmt`, and
-    its findings after a text map, or on stderr beside a Mermaid or DOT graph (JSON carries them)."""
-    out.write(render(flow_map, fmt))
+    its findings after a text map, or on stderr beside a Mermaid or DOT graph (JSON carries them);
+    control characters a hostile document or reply carries are escaped (twiml.textsafe)."""
+    from twiml.textsafe import json_printable, printable_lines
+
+    rendered = render(flow_map, fmt)
+    out.write(json_printable(rendered) if fmt == "json" else printable_lines(rendered))
     if fmt != "json":
-        findings = render_findings(flow_map)
+        findings = printable_lines(render_findings(flow_map))
         if fmt == "text":
             out.write("\n" + findings)
         else:

@@ -322,8 +322,9 @@ class TwimlFile:
         return True
 
     # -- findings -------------------------------------------------------------------------------
-    def findings(self) -> list[Finding]:
-        """The validator's findings (suppressed ones left out), each placed in the text."""
+    def findings(self, vendor_dialect: str = "twilio") -> list[Finding]:
+        """The validator's findings (suppressed ones left out), each placed in the text, checked
+        as the vendor of `vendor_dialect` runs the document (`[tool.twiml] dialect`)."""
         if self.error is not None:
             exc = self.error
             from twiml.validator import Diagnostic
@@ -334,10 +335,10 @@ class TwimlFile:
             d = Diagnostic("error", exc.code, exc.message, "", exc.line, exc.column)
             return [Finding(d, start, max(end, start))]
         assert self.doc is not None
-        if self._revalidator is None:
+        if self._revalidator is None or self._revalidator.place.name != vendor_dialect:
             from twiml.validator import Revalidator
 
-            self._revalidator = Revalidator()
+            self._revalidator = Revalidator(vendor_dialect=vendor_dialect)
         found = self._revalidator.run(self.doc, self._edited)
         self._edited = []
         return [self.place(d) for d in found]

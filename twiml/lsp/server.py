@@ -79,7 +79,7 @@ def _settings(path: Path | None) -> Settings:
 def _publish(uri: str) -> None:
     f = server.files[uri]
     settings = _settings(_path(uri))
-    placed = [x for x in f.findings() if settings.reports(_Shown(x))]
+    placed = [x for x in f.findings(settings.dialect) if settings.reports(_Shown(x))]
     server.placed[uri] = placed
     server.text_document_publish_diagnostics(
         T.PublishDiagnosticsParams(uri=uri, diagnostics=[_diagnostic(f, x) for x in placed])

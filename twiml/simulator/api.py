@@ -42,7 +42,7 @@ def _open(
         files = FileTransport(Path(file).parent)
         return files, files.url_for(file), None
     if url.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=url)
         return http, url, http.close
     raise ValueError("give app= (a WSGI/ASGI app), file= (a TwiML file), transport=, or an http(s) url=")
 
@@ -110,6 +110,8 @@ class Call(_Exchange):
         from_: str = DEFAULT_FROM,
         to: str = DEFAULT_TO,
         params: dict[str, str] | None = None,
+        dialect: str = "twilio",
+        signing_key: str | None = None,
         dial_status: str = "completed",
         dial_duration: int = 30,
         recording_duration: int = 5,
@@ -130,6 +132,8 @@ class Call(_Exchange):
             answered_by=answered_by,
             max_steps=max_steps,
             seed=seed,
+            dialect=dialect,
+            signing_key=signing_key,
         )
         self.session = Session(transport, start, options)
         self._mark = 0

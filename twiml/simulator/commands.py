@@ -8,6 +8,7 @@ that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -29,6 +30,7 @@ from twiml.simulator.engine import (
 from twiml.simulator.events import Ask, Event, Fetched, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
+from twiml.textsafe import json_printable, printable_lines
 
 __all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
@@ -62,6 +64,10 @@ class Target:
     configure: Callable[[argparse.Namespace], None] | None = None
     notes: Callable[[], list[str]] | None = None
     finish: Callable[[Session], None] | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Warnings about the target (a flow folder's flow.toml) shown before the call."""
+    dialect: str | None = None
+    """The dialect a flow folder's flow.toml names (used unless --dialect says otherwise)."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -74,7 +80,11 @@ twiml.studio's (they build on the simulator, so the simulator does not import th
 
 
 def open_target(
-    target: str | None, app: str | None, channel: str = "voice", open_folder: FolderOpener | None = None
+    target: str | None,
+    app: str | None,
+    channel: str = "voice",
+    open_folder: FolderOpener | None = None,
+    allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
     """A TwiML file, a flow folder (through `open_folder`), an http(s) URL, or `--app MODULE:ATTR` with
     a path (default /)."""
@@ -90,7 +100,7 @@ def open_target(
     if not target:
         raise TargetError(f"a target is needed: {kinds}, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     if target.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=target, allow_hosts=allow_hosts)
         return Target(http, target, target, [http.close])
     file = Path(target)
     if "://" in target:
@@ -117,6 +127,20 @@ def _pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _fixtures(values: list[str] | None) -> tuple[tuple[str, int, str], ...]:
+    """--http-fixture URL=FILE: the file's text answers TeXML's <HttpRequest> to URL (HTTP 200)."""
+    out: list[tuple[str, int, str]] = []
+    for item in values or []:
+        url, sep, name = item.rpartition("=")
+        if not sep or not url:
+            raise TargetError(f"--http-fixture {item!r}: expected URL=FILE")
+        try:
+            out.append((url, 200, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TargetError(f"--http-fixture {item!r}: cannot read {name}: {exc}") from None
+    return tuple(out)
+
+
 def _options(args: argparse.Namespace) -> Options:
     if args.max_steps < 1:
         raise TargetError("--max-steps must be at least 1")
@@ -130,11 +154,25 @@ def _options(args: argparse.Namespace) -> Options:
         kw["record"] = RecordOutcome(args.recording_duration)
     if getattr(args, "queue_result", None):
         kw["queue"] = QueueOutcome(args.queue_result)
+    dialect = getattr(args, "dialect", None) or "twilio"
+    signing_key = getattr(args, "signing_key", None)
+    if signing_key and dialect == "twilio":
+        raise TargetError("--signing-key is for --dialect texml (Ed25519) or cxml; Twilio signs with --auth-token")
+    if signing_key and dialect == "texml":
+        from twiml.signature import MissingExtra, ed25519_public_key
+
+        try:
+            ed25519_public_key(signing_key)
+        except (ValueError, MissingExtra) as exc:
+            raise TargetError(f"--signing-key: {exc}") from None
     return Options(
         from_=args.from_,
         to=args.to,
         params=_pairs(args.param),
         auth_token=token,
+        dialect=dialect,
+        signing_key=signing_key,
+        fixtures=_fixtures(getattr(args, "http_fixture", None)),
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
         method=args.method,
@@ -211,10 +249,10 @@ def _status(session: Session) -> int:
 def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[Event | Sent | Ask | Stop], None]:
     def show(event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
-            print(line, file=out)
+            print(printable_lines(line), file=out)  # Say text, URLs, an app's headers: no terminal controls
         if notes is not None and isinstance(event, Fetched):
             for note in notes():
-                print(f"   . {note}", file=out)
+                print(printable_lines(f"   . {note}"), file=out)
         out.flush()
 
     return show
@@ -236,6 +274,23 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+    p.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
+    )
+    p.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
 
 
 def _run(
@@ -247,14 +302,18 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder)
+        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        if target.dialect and not getattr(args, "dialect", None):
+            options = dataclasses.replace(options, dialect=target.dialect)
         if target.configure is not None:
             target.configure(args)
         elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
             raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
-        print(f"twiml {args.command}: {exc}", file=err)
+        print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
+    for warning in target.warnings:
+        print(printable_lines(warning), file=err)
     text = args.format == "text"
     session = Session(
         target.transport,
@@ -273,14 +332,13 @@ def _run(
         session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
         if text:
             for line in lines(session.ended):
-                print(line, file=out)
+                print(printable_lines(line), file=out)
     finally:
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        json.dump(
-            as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False
-        )
+        data = as_json(session.events, session.ended, channel, target.label, status)
+        out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status
 
@@ -347,6 +405,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         "--recording-duration", type=int, metavar="S", help="seconds the caller speaks at <Record> (0: silence)"
     )
     c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
+    c.add_argument(
+        "--http-fixture",
+        action="append",
+        metavar="URL=FILE",
+        help="texml: answer <HttpRequest> to URL with FILE's text (repeatable; never the network)",
+    )
     _common(c)
     c.set_defaults(run=_cmd_call, open_folder=open_folder)
 

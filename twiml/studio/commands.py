@@ -109,7 +109,7 @@ def _webhooks(where: str) -> Transport:
     if where.startswith(("http://", "https://")):
         from twiml.simulator.transport import HttpTransport
 
-        return HttpTransport()
+        return HttpTransport(origin=where)  # only that server's host (and loopback) is followed
     from twiml.flow.config import FlowError
     from twiml.flow.config import load_flow as load_folder
     from twiml.flow.transport import FolderTransport
