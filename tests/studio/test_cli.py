@@ -297,3 +297,20 @@ def test_an_edited_document_that_does_not_parse_is_named_with_its_folder(tmp_pat
     status, out, err = run("studio", "export", str(folder))
     assert status == 2 and out == ""
     assert err.startswith(f"twiml studio export: {folder / 'goodbye.xml'}:1:")
+
+
+def test_api_errors_name_the_flow_file(tmp_path: Path) -> None:
+    """`Call(studio=...)` raises StudioError whose text names the file and place (the CLI's
+    messages did; the exception said only "cannot read: No such file or directory")."""
+    from twiml.studio.model import StudioError
+    from twiml.testing import Call
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"states": [\n')
+    with pytest.raises(StudioError, match=f"^{tmp_path / 'missing.json'}: cannot read: "):
+        Call(studio=str(tmp_path / "missing.json"))
+    with pytest.raises(StudioError) as caught:
+        Call(studio=str(broken))
+    assert str(caught.value).startswith(f"{broken}:2:1: not JSON: ")
+    with pytest.raises(ValueError, match="pass it as studio="):
+        Call(flow=IVR)
