@@ -129,6 +129,26 @@ class FlowProject:
     def transport(self) -> ProjectTransport:
         return ProjectTransport(self)
 
+    def coverage_file(self) -> Path | None:
+        """The last coverage run's data (`.twiml-coverage` of `pytest --twiml-cov`): in the folder,
+        else in the working directory (where pytest leaves it)."""
+        from twiml.flowtest.coverage import DATA_FILE
+
+        for place in (self.folder / DATA_FILE, Path.cwd() / DATA_FILE):
+            if place.is_file():
+                return place
+        return None
+
+    def coverage(self, flow_map: FlowMap) -> tuple[Path, Any] | None:
+        """(the data file, `twiml.flowtest.coverage.Coverage` of `flow_map`) when a coverage run is
+        there; None when there is none. Unreadable data raises CoverageError naming the file."""
+        path = self.coverage_file()
+        if path is None:
+            return None
+        from twiml.flowtest.coverage import load_walks, measure
+
+        return path, measure(flow_map, load_walks(path), self.flow.routes)
+
     # ------------------------------------------------------------------------------- saving
 
     def save_toml(self) -> Path:
@@ -301,11 +321,14 @@ class MapRow:
     document: str | None = None
     back: bool = False
     severity: str | None = None  # "error" for broken links and documents with errors
+    walked: bool | None = None  # the edge into this row in the last coverage run (None: no coverage shown)
 
 
-def map_rows(flow_map: FlowMap) -> list[MapRow]:
-    """The map as the indented tree `twiml map` prints: each state once, loops as ↩ references."""
+def map_rows(flow_map: FlowMap, walked: dict[int, bool] | None = None) -> list[MapRow]:
+    """The map as the indented tree `twiml map` prints: each state once, loops as ↩ references;
+    with `walked` (id of an edge -> whether the last coverage run walked it) each edge's row says so."""
     rows: list[MapRow] = []
+    marks = walked or {}
     shown: set[str] = set()
 
     def describe(state_id: str) -> str:
@@ -316,23 +339,24 @@ def map_rows(flow_map: FlowMap) -> list[MapRow]:
         heard = f'  "{state.heard}"' if state.heard else ""
         return f"[{state.id}] {state.path}  {state.document}{mark}{heard}"
 
-    def visit(state_id: str, label: str, depth: int) -> None:
+    def visit(state_id: str, label: str, depth: int, edge: object = None) -> None:
         state = flow_map.states[state_id]
+        mark = marks.get(id(edge))
         head = f"{label} → " if label else ""
         severity = "error" if state.kind == "broken" or state.worst == "error" else state.worst
         if state_id in shown:
             where = " (broken)" if state.kind == "broken" else f" ({state.document})" if state.document else ""
             text = f"{head}↩ {state.id} {state.path}{where}"
-            rows.append(MapRow(text, depth, state_id, state.document, True, severity))
+            rows.append(MapRow(text, depth, state_id, state.document, True, severity, mark))
             return
         shown.add(state_id)
-        rows.append(MapRow(head + describe(state_id), depth, state_id, state.document, False, severity))
-        for edge in flow_map.out(state_id):
-            if edge.dst is not None:
-                visit(edge.dst, edge.label, depth + 1)
+        rows.append(MapRow(head + describe(state_id), depth, state_id, state.document, False, severity, mark))
+        for out in flow_map.out(state_id):
+            if out.dst is not None:
+                visit(out.dst, out.label, depth + 1, out)
             else:
-                lead = f"{edge.label} → " if edge.label else ""
-                rows.append(MapRow(f"{lead}■ {edge.end}", depth + 1))
+                lead = f"{out.label} → " if out.label else ""
+                rows.append(MapRow(f"{lead}■ {out.end}", depth + 1, walked=marks.get(id(out))))
 
     for entry, label, state_id in flow_map.entries:
         rows.append(MapRow(f"{entry}: {label}", 0))

@@ -144,6 +144,14 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
     failed = False
     _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
     for name in _expand(args.files):
+        if name != "-" and Path(name).is_dir():  # a folder that holds no Studio flow
+            folder = name.rstrip("/\\") or name
+            failures.append(
+                f"{name}: a folder with no Studio flow (.json) in it; give its TwiML documents "
+                f"({folder}/*.xml), or map a flow folder with `twiml map {folder}`"
+            )
+            print(f"twiml: {failures[-1]}", file=err)
+            continue
         try:
             settings = _settings(name, args)
             found = _validate_file(name, stdin, settings.dialect)

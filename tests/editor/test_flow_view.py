@@ -232,3 +232,27 @@ async def test_document_keys_do_nothing_behind_the_flow_view(folder: Path) -> No
         await pilot.press("a", "delete", "ctrl+d", "v")
         await settle(pilot)
         assert isinstance(app.screen, FlowScreen) and app.doc.to_xml() == before and not app.doc.dirty
+
+
+async def test_the_map_shows_the_last_coverage_run(folder: Path) -> None:
+    from twiml.flowtest.coverage import save_walks, walk_of
+    from twiml.simulator.driver import Session, watch_sessions
+    from twiml.testing import Call
+
+    sessions: list[Session] = []
+    stop = watch_sessions(sessions.append)
+    try:
+        Call(flow=folder).press("2")
+    finally:
+        stop()
+    save_walks([walk_of(s) for s in sessions], folder / ".twiml-coverage")
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        marks = {row.label: row.walked for row in screen.rows if row.walked is not None}
+        assert marks[next(label for label in marks if label.startswith("press 2 → [s3]"))] is True
+        assert marks[next(label for label in marks if label.startswith("press 1 → [s2]"))] is False
+        assert "edges walked" in screen.coverage_lines[0]
+        assert str(screen.map_tree.root.children[0].children[0].children[0].label).startswith(("✓ ", "✗ "))

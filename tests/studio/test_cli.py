@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.studio.helpers import FLOWS
+from tests.studio.helpers import FLOWS, ROOT
 from twiml.cli import main
 
 IVR = str(FLOWS / "ivr.json")
@@ -237,3 +237,80 @@ def test_text_at_a_terminal_reads_each_message(monkeypatch: pytest.MonkeyPatch) 
     assert status == 0 and "ctrl+d ends the conversation" in text
     assert '"Thanks Ada. Reply YES to confirm."' in text
     assert '"We did not hear back."' in text  # ctrl+d: no more replies, the widget times out
+
+
+def test_a_fixture_file_may_be_named_with_at_as_twiml_test_names_one(tmp_path: Path) -> None:
+    reply = tmp_path / "agent.json"
+    reply.write_text('{"agent": {"name": "Grace"}}')
+    status, out, err = run("call", IVR, "--input", "operator", "--fixture", f"operator=@{reply}")
+    assert status == 0 and '"Your agent is Grace."' in out, err
+
+
+def test_call_names_studio_flows_among_its_targets() -> None:
+    status, _, err = run("call", "no_such_flow.json")
+    assert status == 2 and "no_such_flow.json: no such file" in err and "a Studio flow (.json)" in err
+
+
+def test_map_errors_of_a_studio_flow_name_the_command(tmp_path: Path) -> None:
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]")
+    status, _, err = run("map", str(listed))
+    assert status == 2 and err.startswith(f"twiml map: {listed}:1:1: ")
+    status, _, err = run("map", str(tmp_path / "missing"))
+    assert status == 2 and "missing: no such folder" in err
+
+
+def test_a_missing_studio_extra_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from twiml.studio.liquid import LiquidMissing, require
+
+    def refuse(name: str, package: str | None = None) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", refuse)
+    with pytest.raises(LiquidMissing) as caught:
+        require("liquid", "running Studio's Liquid templates", "python-liquid")
+    assert str(caught.value) == (
+        "running Studio's Liquid templates needs python-liquid: "
+        'install the studio extra: pip install "twiml-toolkit[studio]"'
+    )
+
+
+@pytest.mark.parametrize("target", [IVR, str(ROOT / "sample_flows")])
+def test_map_prints_findings_after_a_text_map_and_on_stderr_beside_a_graph(target: str) -> None:
+    """A folder and a Studio flow share one writer (twiml.flow.render.write_map)."""
+    status, text, err = run("map", target)
+    assert status == 0 and err == ""
+    summary = next(line for line in text.splitlines() if " states, " in line)
+    for fmt in ("mermaid", "dot"):
+        status, graph, err = run("map", target, "--format", fmt)
+        assert status == 0 and summary not in graph and summary in err.splitlines()
+    status, data, err = run("map", target, "--format", "json")
+    assert status == 0 and err == "" and json.loads(data)["states"]
+
+
+def test_an_edited_document_that_does_not_parse_is_named_with_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ivr"
+    run("studio", "import", IVR, "-o", str(folder))
+    (folder / "goodbye.xml").write_text("<Response><Say>unclosed")
+    status, out, err = run("studio", "export", str(folder))
+    assert status == 2 and out == ""
+    assert err.startswith(f"twiml studio export: {folder / 'goodbye.xml'}:1:")
+
+
+def test_api_errors_name_the_flow_file(tmp_path: Path) -> None:
+    """`Call(studio=...)` raises StudioError whose text names the file and place (the CLI's
+    messages did; the exception said only "cannot read: No such file or directory")."""
+    from twiml.studio.model import StudioError
+    from twiml.testing import Call
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"states": [\n')
+    with pytest.raises(StudioError, match=f"^{tmp_path / 'missing.json'}: cannot read: "):
+        Call(studio=str(tmp_path / "missing.json"))
+    with pytest.raises(StudioError) as caught:
+        Call(studio=str(broken))
+    assert str(caught.value).startswith(f"{broken}:2:1: not JSON: ")
+    with pytest.raises(ValueError, match="pass it as studio="):
+        Call(flow=IVR)

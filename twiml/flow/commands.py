@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
-from twiml.textsafe import json_printable, printable, printable_lines
+from twiml.textsafe import printable
 
-__all__ = ["register"]
+__all__ = ["add_target_options", "register"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 
@@ -22,6 +22,9 @@ OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
+    if not path.exists():
+        print(f"twiml: {printable(folder)}: no such folder (a flow folder has a {FLOW_FILE})", file=err)
+        return None
     if not path.is_dir():
         print(f"twiml: {printable(folder)}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None
@@ -40,7 +43,7 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
 
 def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
-    from twiml.flow.render import render, render_findings
+    from twiml.flow.render import write_map
 
     flow_map: FlowMap
     flow_failed = False
@@ -88,14 +91,7 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             return UNREADABLE
         flow_failed = bool(flow.errors)
         flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES, dialect=args.dialect)
-    rendered = render(flow_map, args.format)
-    out.write(json_printable(rendered) if args.format == "json" else printable_lines(rendered))
-    if args.format != "json":
-        findings = printable_lines(render_findings(flow_map))
-        if args.format == "text":
-            out.write("\n" + findings)
-        else:
-            err.write(findings)
+    write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed or flow_failed else OK
 
 
@@ -141,6 +137,34 @@ def _run_hint(target: Path, framework: str) -> str:
 # ----------------------------------------------------------------------------------------- parser
 
 
+def add_target_options(
+    parser: argparse.ArgumentParser,
+    *,
+    target_help: str = "flow folder, URL, or the path to start at with --app",
+    max_states_default: int | None = 200,
+    max_states_help: str = "map at most N states (default 200)",
+) -> None:
+    """TARGET, --app, --try, --max-states and --auth-token: the same on every command that maps a
+    flow (`map`, `test`, `coverage`), so an app that checks signatures is reached by each of them."""
+    parser.add_argument("target", nargs="?", metavar="TARGET", help=target_help)
+    parser.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
+    parser.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
+    )
+    parser.add_argument("--max-states", type=int, default=max_states_default, metavar="N", help=max_states_help)
+    parser.add_argument(
+        "--auth-token",
+        default=os.environ.get("TWILIO_AUTH_TOKEN"),
+        metavar="TOKEN",
+        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `map` and `export-app` to the `twiml` command line."""
     m = sub.add_parser(
@@ -149,32 +173,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Explore every path of a flow (folder with flow.toml, http(s) URL, or --app MODULE:ATTR PATH) "
         "and print its map; exit 1 on broken links or error-level problems.",
     )
-    m.add_argument(
-        "target", nargs="?", metavar="TARGET", help="flow folder, Studio flow .json, URL, or the path with --app"
-    )
-    m.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
-    m.add_argument(
-        "--try",
-        dest="tries",
-        action="append",
-        default=[],
-        metavar="VALUE",
-        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
-    )
-    m.add_argument(
-        "--max-states",
-        type=int,
-        default=None,
-        metavar="N",
-        help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
+    add_target_options(
+        m,
+        target_help="flow folder, Studio flow .json, URL, or the path with --app",
+        max_states_default=None,
+        max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
-    m.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        metavar="TOKEN",
-        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
-    )
     m.add_argument(
         "--dialect",
         choices=("twilio", "texml", "cxml"),

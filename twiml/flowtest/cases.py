@@ -58,7 +58,7 @@ _CALLEE = "callee hears"
 
 
 class CasesError(Exception):
-    """The cases file cannot be read; the message names the file and the place."""
+    """The cases file cannot be read or written; the message names the file and the place."""
 
 
 @dataclass
@@ -437,7 +437,10 @@ def dump_cases(cases_file: CasesFile) -> str:
 def write_cases(path: Path, cases_file: CasesFile) -> None:
     from twiml.files import atomic_write
 
-    atomic_write(path, dump_cases(cases_file))
+    try:
+        atomic_write(path, dump_cases(cases_file))
+    except OSError as exc:
+        raise CasesError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _strings(value: Any, where: str) -> list[str]:

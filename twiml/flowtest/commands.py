@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 
 def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.cases import CasesError, CasesFile, cases_from_map, load_cases, play_all, write_cases
+    from twiml.flowtest.coverage import dead_start
     from twiml.flowtest.mocks import (
         FixtureError,
         FixtureTransport,
@@ -69,11 +69,9 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         if flow_map.truncated:
             print(f"note: the map stopped at {len(flow_map.states)} states; raise --max-states to cover more", file=err)
         token = args.auth_token
-        starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
-        if starts and all(state.kind == "broken" for state in starts):
-            broken = flow_map.broken[0] if flow_map.broken else None
-            why = f"{broken.code} {broken.message}" if broken else "no reply"
-            print(f"twiml test: {target.label}: the start does not answer ({why}); nothing to test", file=err)
+        dead = dead_start(flow_map)
+        if dead is not None:
+            print(f"twiml test: {target.label}: the start does not answer ({dead}); nothing to test", file=err)
             return FAILED
         if args.generate:
             played = play_all(target, mapped, transport, token)
@@ -92,7 +90,7 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
             recorder.save(Path(args.record))
             print(f"recorded {len(recorder.replies)} replies to {args.record}", file=out)
         return status
-    except FixtureError as exc:
+    except (FixtureError, CasesError) as exc:
         print(f"twiml test: {exc}", file=err)
         return BAD_INPUT
     finally:
@@ -145,6 +143,15 @@ def _check(
     return OK
 
 
+SHOWN_PATHS = 12
+"""Paths listed under one change (a changed main-menu prompt touches every path of a large flow)."""
+
+
+def _more(out: IO[str], hidden: int, how: str) -> None:
+    if hidden > 0:
+        print(f"     ... and {hidden} more ({how})", file=out)
+
+
 def _report(
     out: IO[str], path: Path, total: int, findings: list[Finding], changed: set[str], new: list[Case], by_case: bool
 ) -> None:
@@ -157,13 +164,16 @@ def _report(
             print(f"   was: {change.was or '(nothing)'}", file=out)
             print(f"   now: {change.now or '(nothing)'}", file=out)
         print(f"   {len(finding.paths)} path{'s' * (len(finding.paths) != 1)}:", file=out)
-        for name in finding.paths:
+        shown = finding.paths[:SHOWN_PATHS]
+        for name in shown:
             outcome = finding.outcomes.get(name)
             print(f"     - {name}" + (f"  ({outcome})" if outcome else ""), file=out)
+        _more(out, len(finding.paths) - len(shown), "`--by-case` or `--format json` lists every one")
     if new:
         print(f"new paths not in {path} ({len(new)}):", file=out)
-        for case in new:
+        for case in new[:SHOWN_PATHS]:
             print(f"     + {case.name}", file=out)
+        _more(out, len(new) - SHOWN_PATHS, "`--format json` lists every one")
     if findings:
         print(
             f"FAILED: {len(findings)} change{'s' * (len(findings) != 1)} in {len(changed)} of {total} cases "
@@ -195,7 +205,7 @@ def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
 
 
 def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
-    from twiml.flowtest.coverage import CoverageError, load_walks, measure, render
+    from twiml.flowtest.coverage import CoverageError, dead_start, load_walks, measure, render
     from twiml.flowtest.targets import TargetError, open_test_target
 
     try:
@@ -204,13 +214,23 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     except (CoverageError, TargetError) as exc:
         print(f"twiml coverage: {exc}", file=err)
         return BAD_INPUT
+    target.auth_token = args.auth_token
     try:
-        coverage = measure(
-            target.explore(max_states=args.max_states), walks, target.flow.routes if target.flow else None
-        )
+        flow_map = target.explore(max_states=args.max_states)
     finally:
         target.close()
+    dead = dead_start(flow_map)
+    if dead is not None:
+        print(f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure", file=err)
+        return FAILED
+    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None)
     out.write(render(coverage, args.format, target.label))
+    if coverage.walks and not any(coverage.states.values()):
+        print(
+            f"twiml coverage: note: none of the {coverage.walks} walks in {args.data} reached a state of "
+            f"{target.label} (were they recorded with --twiml-cov for another target?)",
+            file=err,
+        )
     if args.fail_under is not None and coverage.percent < args.fail_under:
         print(f"twiml coverage: {coverage.percent:.1f}% is below --fail-under {args.fail_under:g}", file=err)
         return FAILED
@@ -225,8 +245,13 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 
     from twiml.flow.config import FlowError, load_flow
     from twiml.flowtest.diff import DiffError, FlowDiff, diff_documents, diff_flows, git_tree, render
+    from twiml.flowtest.targets import studio_not_a_target
 
     items = [i for i in args.items if i != "--"]  # argparse keeps a "--" in some Python versions
+    studio = next((i for i in items if i.lower().endswith(".json") and Path(i).is_file()), None)
+    if studio is not None:
+        print(f"twiml diff: {studio_not_a_target(studio)}", file=err)
+        return BAD_INPUT
     try:
         with ExitStack() as stack:
             labels = list(items)
@@ -238,8 +263,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                 new = stack.enter_context(git_tree(items[1], where)) if len(items) == 3 else where
                 labels = [f"{items[0]}:{where}", f"{items[1]}:{where}" if len(items) == 3 else str(where)]
             else:
-                missing = next((i for i in items if not Path(i).exists()), None)
-                hint = f"{missing}: no such file or folder; " if missing and len(items) == 2 else ""
+                # the last item is the path (REV [REV2] -- PATH) or NEW: name it first when it is missing
+                missing = next((i for i in reversed(items) if not Path(i).exists()), None)
+                hint = f"{missing}: no such file or folder; " if missing and len(items) in (2, 3) else ""
                 print(
                     f"twiml diff: {hint}give OLD NEW (two flow folders or two documents), "
                     "or REV [REV2] -- PATH (git revisions of a folder or document)",
@@ -277,32 +303,21 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 # ----------------------------------------------------------------------------------------- parser
 
 
-def _target_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
-    p.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
-    p.add_argument(
-        "--try",
-        dest="tries",
-        action="append",
-        default=[],
-        metavar="VALUE",
-        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
-    )
-    p.add_argument("--max-states", type=int, default=200, metavar="N", help="map at most N states (default 200)")
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `test`, `coverage` and `diff` to the `twiml` command line."""
+    from twiml.flow.commands import add_target_options
+
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
         description="Replay the cases of a flow (flow folder, URL, or --app MODULE:ATTR PATH) and print what "
         "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
-    _target_args(t)
-    t.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
+    add_target_options(t)
+    mode = t.add_mutually_exclusive_group()
+    mode.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
     t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
-    t.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
+    mode.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
     t.add_argument("--by-case", action="store_true", help="list each changed case with its changes")
     t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
     t.add_argument(
@@ -316,12 +331,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument("--record", metavar="FILE", help="save the target's real replies to FILE (for --replay)")
     t.add_argument("--replay", metavar="FILE", help="answer from replies saved with --record (offline)")
     t.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    t.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        metavar="TOKEN",
-        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
-    )
     t.set_defaults(run=_cmd_test)
 
     c = sub.add_parser(
@@ -330,7 +339,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Lay the walks that `pytest --twiml-cov=TARGET` saved in .twiml-coverage over TARGET's map; "
         "exit 1 under --fail-under.",
     )
-    _target_args(c)
+    add_target_options(c)
     c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
     c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")

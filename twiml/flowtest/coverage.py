@@ -24,7 +24,7 @@ from twiml.simulator.driver import Session
 from twiml.simulator.engine import Sent
 from twiml.simulator.events import Fetched, Input, Stop, Verb
 
-__all__ = ["DATA_FILE", "Coverage", "load_walks", "measure", "render", "save_walks", "walk_of"]
+__all__ = ["DATA_FILE", "Coverage", "dead_start", "load_walks", "measure", "render", "save_walks", "walk_of"]
 
 DATA_FILE = ".twiml-coverage"
 _KINDS = (
@@ -158,6 +158,16 @@ class Coverage:
 
 def _path(url: str) -> str:
     return urlsplit(url).path or "/"
+
+
+def dead_start(flow_map: FlowMap) -> str | None:
+    """Why no entry of the map answers (a 403 for a wrong auth token, a dead server), or None:
+    coverage of such a map would be 100% of nothing."""
+    starts = [flow_map.states[state] for name, _, state in flow_map.entries if name != "fax_start"]
+    if starts and all(state.kind == "broken" for state in starts):
+        broken = flow_map.broken[0] if flow_map.broken else None
+        return f"{broken.code} {broken.message}" if broken else "no reply"
+    return None
 
 
 def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, Any] | None = None) -> Coverage:

@@ -154,6 +154,8 @@ def _open_flow(flow: str | os.PathLike[str], url: str | None, channel: str) -> t
     from twiml.flow.config import load_flow
     from twiml.flow.transport import FolderTransport
 
+    if Path(flow).suffix.lower() == ".json" and Path(flow).is_file():
+        raise ValueError(f"{flow}: a Twilio Studio flow; pass it as studio={str(flow)!r}, not flow=")
     loaded = load_flow(Path(flow))
     transport = FolderTransport(loaded)
     path = url or (loaded.start if channel == "voice" else loaded.sms_start)
@@ -167,7 +169,7 @@ class Call(api.Call, Expectations):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         flow: str | os.PathLike[str] | None = None,
@@ -183,7 +185,7 @@ class Text(api.Text, Expectations):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         flow: str | os.PathLike[str] | None = None,

@@ -66,7 +66,9 @@ def parse_fixture_arg(text: str) -> tuple[str, dict[str, Any]]:
     if value.startswith("@"):
         try:
             return url, {"status": 200, "body": Path(value[1:]).read_text(encoding="utf-8")}
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise FixtureError(f"--fixture {url}: cannot read {value[1:]}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
             raise FixtureError(f"--fixture {url}: cannot read {value[1:]}: {exc}") from None
     return url, {"status": 200, "body": value}
 
@@ -109,7 +111,10 @@ class RecordingTransport:
     def save(self, path: Path) -> None:
         from twiml.files import atomic_write
 
-        atomic_write(path, self.dump())
+        try:
+            atomic_write(path, self.dump())
+        except OSError as exc:
+            raise FixtureError(f"--record {path}: cannot write: {exc.strerror or exc}") from None
 
 
 class ReplayTransport:
@@ -122,7 +127,9 @@ class ReplayTransport:
         self.base = base
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise FixtureError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
             raise FixtureError(f"{path}: cannot read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise FixtureError(f"{path}: not TOML: {exc}") from None

@@ -10,6 +10,7 @@ same data again (text, JSON, Mermaid).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,13 @@ _KEY = pytest.StashKey["_Recorder"]()
 class _Recorder:
     """The sessions of the run (turned into walks after each test) and the report at the end."""
 
-    def __init__(self, target: str, app: str | None, fail_under: float | None) -> None:
+    def __init__(self, target: str, app: str | None, fail_under: float | None, auth_token: str | None = None) -> None:
         from twiml.simulator.driver import watch_sessions
 
         self.target = target
         self.app = app
+        self.auth_token = auth_token
+        """Signs the requests that map an app or URL (as `twiml coverage --auth-token`)."""
         self.fail_under = fail_under
         self.sessions: list[Any] = []
         self.walks: list[dict[str, Any]] = []
@@ -59,6 +62,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail the run when the flow coverage is below PERCENT",
     )
     group.addoption(
+        "--twiml-cov-auth-token",
+        metavar="TOKEN",
+        default=None,
+        help="sign the requests that map an app or URL target (default: $TWILIO_AUTH_TOKEN)",
+    )
+    group.addoption(
         "--twiml-cov-app",
         metavar="MODULE:ATTR",
         default=None,
@@ -70,7 +79,8 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--twiml-cov", None)
     if target:
         app = config.getoption("--twiml-cov-app", None)
-        config.stash[_KEY] = _Recorder(target, app, config.getoption("--twiml-cov-fail-under", None))
+        token = config.getoption("--twiml-cov-auth-token", None) or os.environ.get("TWILIO_AUTH_TOKEN")
+        config.stash[_KEY] = _Recorder(target, app, config.getoption("--twiml-cov-fail-under", None), token)
 
 
 @pytest.hookimpl(trylast=True)
@@ -101,7 +111,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput["twiml_walks"] = recorder.walks
         recorder.worker = True
         return
-    from twiml.flowtest.coverage import DATA_FILE, measure, render, save_walks
+    from twiml.flowtest.coverage import DATA_FILE, dead_start, measure, render, save_walks
     from twiml.flowtest.targets import TargetError, open_test_target
 
     save_walks(recorder.walks, Path(DATA_FILE))
@@ -111,11 +121,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         recorder.error = f"twiml coverage: {exc}"
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
+    target.auth_token = recorder.auth_token
     try:
-        routes = target.flow.routes if target.flow is not None else None
-        coverage = measure(target.explore(), recorder.walks, routes)
+        flow_map = target.explore()
     finally:
         target.close()
+    dead = dead_start(flow_map)
+    if dead is not None:
+        recorder.error = f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure"
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    coverage = measure(flow_map, recorder.walks, target.flow.routes if target.flow is not None else None)
     recorder.percent = coverage.percent
     recorder.report = render(coverage, "text", target.label)
     if recorder.fail_under is not None and coverage.percent < recorder.fail_under and exitstatus == 0:

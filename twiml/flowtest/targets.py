@@ -28,6 +28,7 @@ __all__ = [
     "open_folder_target",
     "open_test_target",
     "register_opener",
+    "studio_not_a_target",
 ]
 
 CASES_FILE = "flow_tests.toml"
@@ -132,9 +133,19 @@ def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str,
             return found
     if not path.exists():
         raise TargetError(f"{spec}: no such folder (a target is a flow folder, an http(s):// URL or --app MODULE:ATTR)")
+    if path.is_file() and path.suffix.lower() == ".json":
+        raise TargetError(studio_not_a_target(spec))
     if path.is_file():  # one TwiML file; relative URLs are files beside it
         return from_simulator_target(open_target(spec, None), path.parent, "file", tries)
     return open_folder_target(path)
+
+
+def studio_not_a_target(spec: str) -> str:
+    """Why a Studio flow (.json) is refused, and the way that works: its imported flow folder."""
+    return (
+        f"{spec}: a Twilio Studio flow is not a target of twiml test, coverage or diff yet; "
+        f"import it (`twiml studio import {spec} -o FOLDER`) and give the folder"
+    )
 
 
 def open_folder_target(path: Path) -> TestTarget:

@@ -20,21 +20,23 @@ from twiml.simulator.engine import DialOutcome, GatherInput, QueueOutcome, Recor
 from twiml.simulator.events import Ask, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO
 from twiml.simulator.render import heard_line
-from twiml.simulator.transport import AppTransport, FileTransport, HttpTransport, Request, Transport
+from twiml.simulator.transport import AppTransport, FileTransport, HttpTransport, Request, Transport, load_app
 
 __all__ = ["Call", "Text"]
 
 
 def _open(
-    app: Callable[..., Any] | None,
+    app: Callable[..., Any] | str | None,
     url: str,
     file: str | os.PathLike[str] | None,
     transport: Transport | None,
 ) -> tuple[Transport, str, Callable[[], None] | None]:
     if transport is not None:
         return transport, url, None
-    if app is not None:
-        t = AppTransport(app)
+    # "MODULE:ATTR" is loaded as `twiml call --app` and `--twiml-cov-app` load it
+    application: Callable[..., Any] | None = load_app(app) if isinstance(app, str) else app
+    if application is not None:
+        t = AppTransport(application)
         return t, t.url(url), t.close
     if file is not None:
         files = FileTransport(Path(file).parent)
@@ -94,11 +96,12 @@ class _Exchange:
 
 
 class Call(_Exchange):
-    """An inbound call to `app` at `url` (or a TwiML `file`, or a webhook `url`, or any `transport`)."""
+    """An inbound call to `app` (a WSGI/ASGI app, or "MODULE:ATTR") at `url` (or a TwiML `file`, or a
+    webhook `url`, or any `transport`)."""
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str = "/",
         *,
         file: str | os.PathLike[str] | None = None,
@@ -190,7 +193,7 @@ class Text(_Exchange):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str = "/",
         *,
         body: str | None = None,

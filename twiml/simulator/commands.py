@@ -96,8 +96,9 @@ def open_target(
         transport = AppTransport(application)
         path = target or "/"
         return Target(transport, transport.url(path), f"{app} {path}", [transport.close])
+    kinds = "a TwiML file, a flow folder, a Studio flow (.json)" if open_folder is not None else "a TwiML file"
     if not target:
-        raise TargetError("a target is needed: a TwiML file, an http(s):// URL, or --app MODULE:ATTR [PATH]")
+        raise TargetError(f"a target is needed: {kinds}, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     if target.startswith(("http://", "https://")):
         http = HttpTransport(origin=target, allow_hosts=allow_hosts)
         return Target(http, target, target, [http.close])
@@ -105,7 +106,7 @@ def open_target(
     if "://" in target:
         raise TargetError(f"{target}: only http:// and https:// URLs can be called")
     if not file.exists():
-        raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
+        raise TargetError(f"{target}: no such file (a target is {kinds}, an http(s):// URL or --app MODULE:ATTR)")
     if file.is_dir() or (file.suffix.lower() == ".json" and open_folder is not None):
         if open_folder is None:
             raise TargetError(f"{target}: is a folder; call one of its TwiML files")
@@ -385,7 +386,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         help="play a call through a TwiML file, a webhook URL or an app (--app)",
         description="Simulate an inbound call: fetch TwiML as Twilio does, show each verb, answer Gathers.",
     )
-    c.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
+    c.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="TwiML file, flow folder, Studio flow (.json), http(s):// URL, or the path with --app",
+    )
     c.add_argument(
         "--input",
         action="append",
@@ -413,7 +419,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         help="send an inbound SMS/MMS to a TwiML file, a webhook URL or an app (--app) and show the replies",
         description="Simulate an inbound message: post it as Twilio does and show the reply messages.",
     )
-    t.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
+    t.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="TwiML file, flow folder, Studio flow (.json), http(s):// URL, or the path with --app",
+    )
     t.add_argument(
         "--body",
         action="append",

@@ -41,7 +41,7 @@ class Call(expect.Call):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         studio: StudioSource | None = None,
@@ -68,7 +68,7 @@ class Text(expect.Text):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
         studio: StudioSource | None = None,

@@ -38,7 +38,8 @@ def _load(path: Path) -> StudioFlow:
 
 
 def load_fixtures(specs: list[str] | None) -> dict[str, Any]:
-    """`NAME=FILE` pairs: each FILE's JSON is the reply of widget NAME (TargetError names the problem)."""
+    """`NAME=FILE` pairs: each FILE's JSON is the reply of widget NAME (TargetError names the problem).
+    `NAME=@FILE` is read the same, as `twiml test --fixture URL=@FILE` names a file."""
     from twiml.simulator.commands import TargetError
 
     out: dict[str, Any] = {}
@@ -46,6 +47,7 @@ def load_fixtures(specs: list[str] | None) -> dict[str, Any]:
         name, sep, file = spec.partition("=")
         if not sep or not name or not file:
             raise TargetError(f"--fixture {spec!r}: expected NAME=FILE (a widget name and a JSON file)")
+        file = file.removeprefix("@")
         try:
             text = Path(file).read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -143,7 +145,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """`twiml map flow.json`: the flow's paths in any of the map's formats."""
-    from twiml.flow.render import render, render_findings
+    from twiml.flow.render import write_map
     from twiml.studio.explore import explore_studio
     from twiml.studio.liquid import LiquidMissing
     from twiml.studio.model import StudioError, load_flow
@@ -154,21 +156,15 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         flow_map = explore_studio(flow, max_states=args.max_states)
     except StudioError as exc:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
-        print(f"twiml: {where}: {exc.message}", file=err)
+        print(f"twiml map: {where}: {exc.message}", file=err)
         return UNREADABLE
     except LiquidMissing as exc:
-        print(f"twiml: {exc}", file=err)
+        print(f"twiml map: {exc}", file=err)
         return UNREADABLE
     if not flow_map.entries:
         print(f"twiml map: {path}: the trigger has no transition to a widget: nothing to map", file=err)
         return FOUND_ERRORS
-    out.write(render(flow_map, args.format))
-    if args.format != "json":
-        findings = render_findings(flow_map)
-        if args.format == "text":
-            out.write("\n" + findings)
-        else:
-            err.write(findings)
+    write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed else OK
 
 

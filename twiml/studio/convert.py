@@ -273,7 +273,7 @@ def import_flow(flow: StudioFlow, folder: Path, force: bool = False) -> list[str
     return report
 
 
-def _read_back(state: dict[str, Any], text: str) -> None:
+def _read_back(state: dict[str, Any], text: str, path: Path) -> None:
     """Properties an edited document carries, written back to the widget (say text, voice ...)."""
     import twiml
     from twiml.errors import TwiMLParseError
@@ -281,7 +281,7 @@ def _read_back(state: dict[str, Any], text: str) -> None:
     try:
         doc = twiml.parse(text)
     except TwiMLParseError as exc:
-        raise ConvertError(f"{state.get('name')}.xml:{exc.line}:{exc.column}: {exc.message}") from None
+        raise ConvertError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from None
     props = state.setdefault("properties", {})
     for node in doc.iter():
         name = node.name
@@ -330,5 +330,5 @@ def export_folder(folder: Path) -> dict[str, Any]:
             continue
         current = path.read_text(encoding="utf-8")
         if current != original:
-            _read_back(state, current)
+            _read_back(state, current, path)
     return data

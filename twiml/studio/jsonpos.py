@@ -47,6 +47,18 @@ class Located:
             path = path[:-1]
         return self.position(self.offsets.get(path, 0))
 
+    def span(self, path: Path) -> tuple[int, int, int]:
+        """(entry start, value start, value end) of `path`: the entry starts at the key for an object
+        member and at the value otherwise. Editors splice new values into `text` with it."""
+        entry = self.offsets[path]
+        reader = _Reader(self.text)
+        start = entry
+        if path and isinstance(path[-1], str):
+            _, after_key = scanstring(self.text, entry + 1, True)
+            start = reader.ws(reader.ws(after_key) + 1)
+        _, end = reader.value(start, path)
+        return entry, start, end
+
     def position(self, offset: int) -> tuple[int, int]:
         if not self._lines:
             self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]

@@ -20,19 +20,20 @@ class LiquidMissing(ImportError):
     """A package of the `studio` extra is not installed; the message names the extra to install."""
 
 
-def require(module: str, what: str) -> Any:
-    """Import a module of the studio extra, or raise LiquidMissing saying which extra to install."""
+def require(module: str, what: str, package: str | None = None) -> Any:
+    """Import a module of the studio extra, or raise LiquidMissing saying which extra to install
+    (`package`: the name pip knows it by, when it differs from the module's)."""
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise LiquidMissing(f"{what} needs {module}: {EXTRA_HINT}") from None
+        raise LiquidMissing(f"{what} needs {package or module}: {EXTRA_HINT}") from None
 
 
 @lru_cache(maxsize=1)
 def _env() -> Any:
-    liquid = require("liquid", "Studio's Liquid templates")
+    liquid = require("liquid", "running Studio's Liquid templates", "python-liquid")
 
     studio_environment = type("StudioEnvironment", (liquid.Environment,), {"loop_iteration_limit": LOOP_LIMIT})
     return studio_environment()

@@ -23,11 +23,20 @@ MAX_BYTES = 64 * 1024 * 1024
 class StudioError(Exception):
     """A flow file that cannot be read or is not JSON: the message names the file and place."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, path: Path | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.path = path
+        """The file (set by `load_flow`): `str(error)` names it, as `Call(studio=...)` shows it."""
+
+    def __str__(self) -> str:
+        place = [str(self.path)] if self.path is not None else []
+        place += [str(self.line), str(self.column)] if self.line else []
+        return ":".join(place) + f": {self.message}" if place else self.message
 
 
 class ConvertError(Exception):
@@ -168,14 +177,18 @@ def load_flow(path: str | os.PathLike[str], positions: bool = True) -> StudioFlo
         with open(p, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise StudioError(f"cannot read: {exc.strerror or exc}") from None
+        raise StudioError(f"cannot read: {exc.strerror or exc}", path=p) from None
     if len(raw) > MAX_BYTES:
-        raise StudioError("cannot read: larger than 64 MB")
+        raise StudioError("cannot read: larger than 64 MB", path=p)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise StudioError(f"not UTF-8 (byte {exc.start})") from None
-    return loads_flow(text, p, positions)
+        raise StudioError(f"not UTF-8 (byte {exc.start})", path=p) from None
+    try:
+        return loads_flow(text, p, positions)
+    except StudioError as exc:
+        exc.path = p
+        raise
 
 
 def is_flow_file(path: str | os.PathLike[str]) -> bool:

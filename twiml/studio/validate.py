@@ -70,7 +70,7 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
 
 
 def _schema(flow: StudioFlow) -> list[Diagnostic]:
-    jsonschema = require("jsonschema", "Checking a Studio flow's schema")
+    jsonschema = require("jsonschema", "checking a Studio flow's schema")
     out: list[Diagnostic] = []
     validator = jsonschema.Draft202012Validator(FLOW_SCHEMA)
     for error in sorted(validator.iter_errors(flow.data), key=lambda e: list(map(str, e.absolute_path))):
