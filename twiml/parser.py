@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 from lxml import etree
 
@@ -21,13 +21,12 @@ from twiml.decoding import decode, line_column
 from twiml.errors import TwiMLParseError
 from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element
+from twiml.grammar_types import Element, Kind
 from twiml.limits import MAX_DEPTH
 from twiml.parse_input import _LXML_POSITION, _WS, _read, _refuse_doctype, _syntax_error
 
 __all__ = ["Kind", "detect_kind", "outside_comments", "parse", "parse_text"]
 
-Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
