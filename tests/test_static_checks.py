@@ -85,6 +85,10 @@ BAD_IMPORTS = {
     ),
     "The grammar is data": ("twiml/grammar_values.py", "from twiml import serialize"),
     "Dialect profiles (TeXML, cXML) are data": ("twiml/dialects/texml.py", "from twiml import builders"),
+    "Flow folders import the library's modules, nothing through twiml/__init__": (
+        "twiml/flow/render.py",
+        "import twiml",
+    ),
     "Widgets are independent": ("twiml_editor/widgets/problems.py", "from twiml_editor.widgets import verb_tree"),
 }
 

@@ -16,11 +16,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote
 
+from twiml import codes
+from twiml.diagnostic import Diagnostic, sarif
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
 from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
@@ -32,67 +33,15 @@ from twiml.version import VersionAction, installed_version
 if TYPE_CHECKING:
     from twiml.base import TwiML
     from twiml.simulator.commands import Target
-    from twiml.validator import Diagnostic
 
 __all__ = ["main"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the pipe's reader left
-PARSE_FAILURE = 12100
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://www.twilio.com/docs/api/errors"
 
 
 class _Unreadable(Exception):
     """An input file could not be read (missing, a directory, no permission)."""
-
-
-@dataclass
-class _Finding:
-    """One line of `validate` output; parse failures are findings too (code 12100)."""
-
-    file: str
-    severity: str
-    code: int | str
-    message: str
-    line: int | None = None
-    column: int | None = None
-    path: str | None = None
-    hint: str | None = None
-    effect: str = ""
-    suppressed: bool = False
-    source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def twilio_message(self) -> str:
-        from twiml.codes import text_of
-
-        return text_of(self.code)
-
-    def text(self) -> str:
-        what = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
-        what += f" [source: {self.source}]" if self.source else ""
-        if self.line is None:
-            where = f" (at {self.path})" if self.path else ""
-            return f"{self.file}: {what}{where}"
-        return f"{self.file}:{self.line}:{self.column or 0}: {what}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "level": self.severity,
-            "severity": self.severity,
-            "code": self.code,
-            "twilio_message": self.twilio_message,
-            "message": self.message,
-            "hint": self.hint,
-            "effect": self.effect,
-            "path": self.path,
-            "source": self.source or None,
-        }
 
 
 def _read(name: str, stdin: IO[bytes] | None) -> bytes:
@@ -126,8 +75,8 @@ def _parse(data: bytes) -> TwiML:
     return parse(data)
 
 
-def _parse_finding(name: str, exc: TwiMLParseError) -> _Finding:
-    return _Finding(name, "error", exc.code, exc.message, exc.line, exc.column)
+def _parse_finding(name: str, exc: TwiMLParseError) -> Diagnostic:
+    return Diagnostic("error", exc.code, exc.message, line=exc.line, column=exc.column, file=name)
 
 
 def _display(name: str) -> str:
@@ -137,7 +86,7 @@ def _display(name: str) -> str:
 # ------------------------------------------------------------------------------------------- validate
 
 
-def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") -> list[_Finding]:
+def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") -> list[Diagnostic]:
     from twiml.validator import validate
 
     data = _read(name, stdin)
@@ -152,13 +101,11 @@ def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") 
     return [_finding(shown, d) for d in diagnostics]
 
 
-def _finding(shown: str, d: Diagnostic) -> _Finding:
-    return _Finding(
-        shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed, d.source
-    )
+def _finding(shown: str, d: Diagnostic) -> Diagnostic:
+    return replace(d, file=shown)
 
 
-def _validate_studio(shown: str, data: bytes) -> list[_Finding]:
+def _validate_studio(shown: str, data: bytes) -> list[Diagnostic]:
     from twiml.studio.commands import validate_file
     from twiml.studio.liquid import LiquidMissing
 
@@ -166,7 +113,7 @@ def _validate_studio(shown: str, data: bytes) -> list[_Finding]:
         found = validate_file(shown, data)
     except LiquidMissing as exc:
         raise _Unreadable(f"{shown}: {exc}") from None
-    return [_Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint) for d in found]
+    return [Diagnostic(d.severity, d.code, d.message, d.path, d.line, d.column, hint=d.hint, file=shown) for d in found]
 
 
 def _expand(names: list[str]) -> list[str]:
@@ -191,88 +138,8 @@ def _settings(name: str, args: argparse.Namespace) -> _Settings:
     return settings_for(name, args.fail_on, args.ignore, args.select, getattr(args, "dialect", None))
 
 
-def _rule_descriptions() -> dict[str, str]:
-    """Twilio's own wording for its codes (ours for our own codes), from `twiml.codes`."""
-    from twiml.codes import CODES
-
-    return {str(code): entry.text for code, entry in CODES.items()}
-
-
-def _uri(name: str) -> str:
-    """SARIF wants URIs: relative paths stay relative (code scanning maps them to the repository)."""
-    if os.path.isabs(name):
-        return Path(name).as_uri()
-    return quote(name.replace(os.sep, "/"))
-
-
-def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"name": "twiml", "version": installed_version(), "informationUri": INFORMATION_URI, "rules": rules}
-
-
-_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-
-
-def _sarif(findings: list[_Finding], failures: list[str]) -> dict[str, Any]:
-    descriptions = _rule_descriptions()
-    rules: list[dict[str, Any]] = []
-    index: dict[str, int] = {}
-    results: list[dict[str, Any]] = []
-    for f in findings:
-        rule_id = str(f.code)
-        if rule_id not in index:
-            index[rule_id] = len(rules)
-            rule: dict[str, Any] = {
-                "id": rule_id,
-                "shortDescription": {"text": descriptions.get(rule_id) or f.twilio_message or f.message},
-                "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "note")},
-            }
-            if isinstance(f.code, int):
-                rule["helpUri"] = f"{INFORMATION_URI}/{f.code}"
-            rules.append(rule)
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}}}
-        if f.line is not None:
-            region: dict[str, int] = {"startLine": f.line}
-            if f.column:
-                region["startColumn"] = f.column
-            location["physicalLocation"]["region"] = region
-        if f.path:
-            location["logicalLocations"] = [{"fullyQualifiedName": f.path, "kind": "element"}]
-        result: dict[str, Any] = {
-            "ruleId": rule_id,
-            "ruleIndex": index[rule_id],
-            "level": _SARIF_LEVEL.get(f.severity, "note"),
-            "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
-            "locations": [location],
-            "properties": {
-                "level": f.severity,
-                "code": f.code,
-                "twilioMessage": f.twilio_message,
-                "message": f.message,
-                "hint": f.hint,
-                "effect": f.effect,
-            },
-        }
-        if f.suppressed:
-            result["suppressions"] = [{"kind": "inSource", "justification": "twiml: ignore comment"}]
-        results.append(result)
-    invocation: dict[str, Any] = {"executionSuccessful": not failures}
-    if failures:
-        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": text}} for text in failures]
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": _driver(rules)},
-                "invocations": [invocation],
-                "results": results,
-            }
-        ],
-    }
-
-
 def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
-    findings: list[_Finding] = []
+    findings: list[Diagnostic] = []
     failures: list[str] = []
     failed = False
     _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
@@ -304,11 +171,11 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
         json.dump([f.as_dict() for f in shown], out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "sarif":
-        json.dump(_sarif(findings, failures), out, indent=2, ensure_ascii=False)
+        json.dump(sarif(findings, failures, installed_version()), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
         for f in shown:
-            print(f.text(), file=out)
+            print(f.format(sources=True), file=out)
     if failures:
         return UNREADABLE
     return FOUND_ERRORS if failed else OK
@@ -342,11 +209,11 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
             doc = _parse(data)
             text = _formatted(doc, data, args)
         except TwiMLParseError as exc:
-            print(_parse_finding(_display(name), exc).text(), file=err)
+            print(_parse_finding(_display(name), exc).format(sources=True), file=err)
             status = max(status, FOUND_ERRORS)
             continue
         except TwiMLException as exc:  # text the serializer refuses to write
-            print(f"{_display(name)}: error {PARSE_FAILURE} {exc}", file=err)
+            print(f"{_display(name)}: error {codes.PARSE_FAILURE} {exc}", file=err)
             status = max(status, FOUND_ERRORS)
             continue
         if not text.endswith("\n"):
@@ -381,7 +248,7 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
     try:
         doc = _parse(data)
     except TwiMLParseError as exc:
-        print(_parse_finding(_display(args.file), exc).text(), file=err)
+        print(_parse_finding(_display(args.file), exc).format(sources=True), file=err)
         return FOUND_ERRORS
     out.write(to_python(doc, import_root=args.import_root))
     return OK
@@ -401,7 +268,7 @@ def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
         try:
             doc = load(name)
         except TwiMLParseError as exc:
-            print(_parse_finding(name, exc).text(), file=err)
+            print(_parse_finding(name, exc).format(sources=True), file=err)
             status = max(status, FOUND_ERRORS)
             continue
         except OSError as exc:
@@ -425,7 +292,10 @@ def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
         for d in result.applied:
             print(f"{name}:{d.line}:{d.column}: renamed: {d.message}", file=err)
         for d in result.left:
-            print(f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).text().split(': ', 1)[1]}", file=err)
+            print(
+                f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).format(sources=True).split(': ', 1)[1]}",
+                file=err,
+            )
             status = max(status, FOUND_ERRORS)
     return status
 

@@ -21,6 +21,9 @@ LIST: AttrType = "list"
 FLOAT: AttrType = "float"
 
 BodyKind = Literal["none", "optional", "required"]
+Kind = Literal["voice", "messaging", "fax"]
+"""The document kind, one per response class (`Element.dialect` holds it; `twiml.dialects` means
+the vendor)."""
 
 MODULES: dict[str, str] = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
 """The module of `twiml` (and of `twilio.twiml`) that holds each dialect's classes."""
@@ -111,7 +114,7 @@ class ChildAttr:
 class Element:
     """One TwiML element as one builder class of one dialect, with the rules Twilio applies to it."""
 
-    dialect: Literal["voice", "messaging", "fax"]
+    dialect: Kind
     cls: str
     xml: str = ""
     """XML name; derived from the class name (`twiml.naming.element_name`) unless written."""

@@ -1,7 +1,8 @@
 """Read TwiML back into the library's own node classes, safely and keeping what it does not know.
 
 The document is decoded to text here (not by libxml2) so that one code path serves str, bytes and
-files, DOCTYPEs can be refused before libxml2 sees them, and element columns can be computed.
+files, DOCTYPEs can be refused before libxml2 sees them, and element columns can be computed
+(reading, decoding and the syntax errors are `twiml.parse_input`; building the tree is here).
 libxml2 then parses UTF-8 bytes with entity loading, DTDs and network access switched off.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 from lxml import etree
 
@@ -18,19 +19,17 @@ from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.classes import class_of
 from twiml.decoding import decode, line_column
 from twiml.errors import TwiMLParseError
-from twiml.files import read_bytes
 from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element
+from twiml.grammar_types import Element, Kind
 from twiml.limits import MAX_DEPTH
+from twiml.parse_input import _LXML_POSITION, _WS, _read, _refuse_doctype, _syntax_error
 
 __all__ = ["Kind", "detect_kind", "outside_comments", "parse", "parse_text"]
 
-Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
-_WS = " \t\r\n"
 _new = object.__new__
 
 # Start tags and comments in source order; CDATA, PIs and the prolog's DOCTYPE are consumed so
@@ -38,8 +37,6 @@ _new = object.__new__
 _MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|(?P<p>\?.*?\?>)|(?P<t>[^\s/>!?][^\s/>]*))", re.S)
 # Attribute names in a start tag (values quoted, so a '>' inside one cannot end the scan early).
 _ATTR_NAME = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
-_PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
-_LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "encoding": "utf-8",  # we always hand over UTF-8; the declared encoding is already applied
@@ -54,83 +51,6 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "strip_cdata": True,
     "collect_ids": False,
 }
-
-
-def _read_file(path: str) -> tuple[str, str]:
-    """Text of a file named by the caller; every I/O failure is a TwiMLParseError naming the file."""
-    try:
-        data = read_bytes(path)
-    except OSError as exc:
-        raise TwiMLParseError(f"cannot read the file: {exc.strerror or exc}", None, None, path) from None
-    return decode(data, path)[0], path
-
-
-def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
-    """The document text and the file name it came from (None for in-memory input)."""
-    if isinstance(source, os.PathLike):
-        return _read_file(os.fsdecode(source))
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return decode(bytes(source))[0], None
-    if isinstance(source, str):
-        head = source.lstrip("\ufeff" + _WS)
-        if not head.startswith("<"):
-            try:
-                exists = os.path.lexists(source)
-            except (ValueError, OSError):  # NULs, names too long
-                exists = False
-            if exists:  # a file, or something that is not one (directory, FIFO, device): say so
-                return _read_file(source)
-            if "\n" not in source and len(source) < 1024 and head:
-                raise TwiMLParseError(f"{source[:80]!r} is neither TwiML nor an existing file", 1, 1)
-        return source, None
-    raise TypeError(f"parse() takes str, bytes or a path, not {type(source).__name__}")
-
-
-def _refuse_doctype(text: str, filename: str | None) -> None:
-    """Refuse any DTD before libxml2 reads it: entity tricks (billion laughs, XXE) need one."""
-    index = text.find("<!DOCTYPE")
-    if index < 0:
-        return
-    pos = 1 if text.startswith("\ufeff") else 0
-    while True:  # only a DOCTYPE in the prolog is a DTD; elsewhere libxml2 reports it as malformed
-        m = _PROLOG_SKIP.match(text, pos)
-        if m is None or m.end() == pos:
-            break
-        pos = m.end()
-    while pos < len(text) and text[pos] in _WS:
-        pos += 1
-    if text.startswith("<!DOCTYPE", pos):
-        line, column = line_column(text, pos)
-        raise TwiMLParseError(
-            "DOCTYPE declarations are not allowed in TwiML (entities and DTDs are refused for safety)",
-            line,
-            column,
-            filename,
-        )
-
-
-def _syntax_error(exc: etree.XMLSyntaxError, filename: str | None, text: str | None = None) -> TwiMLParseError:
-    last = exc.error_log.last_error if exc.error_log else None
-    message = (last.message if last is not None and last.message else str(exc.msg or exc)).strip()
-    message = _LXML_POSITION.sub("", message).strip() or "malformed XML"
-    line, column = exc.position if exc.position else (None, None)
-    if text is not None and line and column and ("EntityRef" in message or message.startswith("Entity '")):
-        message, column = _ampersand(
-            message, text.split("\n")[line - 1] if line <= text.count("\n") + 1 else "", column
-        )
-    return TwiMLParseError(message, line or None, column or None, filename)
-
-
-def _ampersand(message: str, line_text: str, column: int) -> tuple[str, int]:
-    """An unescaped '&' (a URL's query string, 'Tom & Jerry') is the most common real-world cause
-    of a broken entity reference: name it and point at the '&', not where libxml2 gave up."""
-    at = line_text.rfind("&", 0, column)
-    if at < 0:
-        return message, column
-    if message.startswith("Entity '"):  # &name; with a name XML does not know
-        name = line_text[at + 1 : line_text.find(";", at)]
-        return f"unknown entity '&{name};': XML knows only &amp; &lt; &gt; &quot; &apos; (write '&' as '&amp;')", at + 1
-    return "'&' must be written '&amp;' (in text and in attribute values such as URLs)", at + 1
 
 
 def _chain(first: re.Match[str], rest: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
@@ -150,9 +70,16 @@ def detect_kind(tags: set[str]) -> Kind:
     return "voice"
 
 
-# Frame of an open element, a list: [0] node, [1] its grammar entry, [2] whether it takes body
-# text, [3] its verbs, [4] whether any of its text is more than whitespace, [5] whether it has
-# child nodes yet, [6] whether it has any text, [7] the grammar lookups for its children.
+# Frame of an open element: a list (the parser's innermost loop indexes it; a list is cheaper to
+# build than an object per element), its slots named here.
+_NODE = 0  # the node
+_ELEMENT = 1  # its grammar entry
+_BODY = 2  # whether it takes body text
+_VERBS = 3  # its verbs (children and text runs)
+_REAL_TEXT = 4  # whether any of its text is more than whitespace
+_HAS_KIDS = 5  # whether it has child nodes yet
+_HAS_TEXT = 6  # whether it has any text
+_KID_LOOKUPS = 7  # the grammar lookups for its children
 
 
 class _Target:
@@ -319,13 +246,13 @@ class _Target:
         pending = self.pending
         text = pending[0] if len(pending) == 1 else "".join(pending)
         pending.clear()
-        if frame[5] or not frame[2]:  # after a child, or no body: a string child
-            frame[3].append(text)
+        if frame[_HAS_KIDS] or not frame[_BODY]:  # after a child, or no body: a string child
+            frame[_VERBS].append(text)
         else:  # text before any child is the body
-            frame[0].value = text
-        frame[6] = True
-        if not frame[4] and text.strip(_WS):
-            frame[4] = True
+            frame[_NODE].value = text
+        frame[_HAS_TEXT] = True
+        if not frame[_REAL_TEXT] and text.strip(_WS):
+            frame[_REAL_TEXT] = True
 
     def start_ns(self, prefix: str | None, uri: str) -> None:
         self.new_ns[prefix or ""] = uri
@@ -342,8 +269,8 @@ class _Target:
             frame = stack[-1]
             if self.pending:
                 self.add_text(frame)
-            frame[5] = True
-            kids = frame[7]
+            frame[_HAS_KIDS] = True
+            kids = frame[_KID_LOOKUPS]
         else:
             self.pending.clear()  # whitespace before the root
             if self.root is not None:  # cannot happen in well-formed XML; be safe
@@ -406,7 +333,7 @@ class _Target:
         try:
             element, cls, has_body, grandkids = kids[tag]
         except KeyError:
-            element = GRAMMAR.resolve(self.dialect, stack[-1][1] if stack else None, tag)
+            element = GRAMMAR.resolve(self.dialect, stack[-1][_ELEMENT] if stack else None, tag)
             if element is None:
                 cls, has_body = GenericNode, True
             else:
@@ -423,7 +350,7 @@ class _Target:
         node.source_line = line
         node.source_column = column
         if stack:
-            stack[-1][3].append(node)
+            stack[-1][_VERBS].append(node)
         else:
             self.root = node
         stack.append([node, element, has_body, verbs, False, False, False, grandkids])
@@ -434,19 +361,19 @@ class _Target:
             self.undeclare()
         if self.pending:
             self.add_text(frame)
-        if frame[4] or not frame[6]:  # real text (kept verbatim) or no text at all
+        if frame[_REAL_TEXT] or not frame[_HAS_TEXT]:  # real text (kept verbatim) or no text at all
             return
         # Only whitespace here: formatting goes; a body, or spaces between words (no newline), stay.
-        node = frame[0]
-        if frame[2]:
-            if not frame[5]:
+        node = frame[_NODE]
+        if frame[_BODY]:
+            if not frame[_HAS_KIDS]:
                 return
             value = node.value
             if value is not None and "\n" in value:
                 node.value = None
-            node.verbs = [v for v in frame[3] if v.__class__ is not str or "\n" not in v]
+            node.verbs = [v for v in frame[_VERBS] if v.__class__ is not str or "\n" not in v]
         else:
-            node.verbs = [v for v in frame[3] if v.__class__ is not str]
+            node.verbs = [v for v in frame[_VERBS] if v.__class__ is not str]
 
     def comment(self, text: str) -> None:
         node = _new(Comment)
@@ -472,8 +399,8 @@ class _Target:
         frame = stack[-1]
         if self.pending:
             self.add_text(frame)
-        frame[5] = True
-        frame[3].append(node)
+        frame[_HAS_KIDS] = True
+        frame[_VERBS].append(node)
         return True
 
     def doctype(self, *args: Any) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from twiml.textsafe import printable
-from twiml_editor.flow_project import MapRow, describe_route, map_rows
+from twiml_editor.flow_project import MapRow, map_rows
 from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.picker import PickerScreen
@@ -119,7 +119,7 @@ class FlowScreen(Screen[None]):
             pending.extend(node.children)
         tree.root.expand_all()
         self.routes.clear_options()
-        self.routes.add_options(Option(describe_route(path, project.flow), id=path) for path in project.flow.routes)
+        self.routes.add_options(Option(route.describe(), id=path) for path, route in project.flow.routes.items())
         lines = [p.format() for p in project.problems]
         lines += [f"broken link: {b.url} ({b.origin}): {b.code} {b.message}" for b in flow_map.broken]
         lines += [f"unreachable: {d}" for d in flow_map.unreachable]

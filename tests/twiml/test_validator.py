@@ -834,7 +834,7 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
 
 
 def test_reachability_marks_and_named_checks_name_real_entries() -> None:
-    from twiml.validator import _NAMED_CHECKS
+    from twiml.validator_rules import _NAMED_CHECKS
 
     named: set[str] = set()
     for el in GRAMMAR.elements:
@@ -851,7 +851,7 @@ def test_reachability_marks_and_named_checks_name_real_entries() -> None:
 
 def test_every_grammar_attribute_gets_a_checker_that_accepts_its_default_and_values() -> None:
     from twiml.dialects import DIALECTS, grammar_for
-    from twiml.validator import _place, _rules_for
+    from twiml.validator_rules import _place, _rules_for
 
     for el, place in ((el, _place(name)) for name in DIALECTS for el in grammar_for(name).elements):
         r = _rules_for(el, place)

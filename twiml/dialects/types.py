@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from twiml.grammar_types import Attr, Element
-
-Kind = Literal["voice", "messaging", "fax"]
+from twiml.grammar_types import Attr, Element, Kind
 
 
 @dataclass(frozen=True)

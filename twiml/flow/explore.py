@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from twiml.codes import PARSE_FAILURE
 from twiml.flow.config import Flow
 from twiml.flow.folder import DEFAULT_BASE_URL
 from twiml.flow.routing import Split, is_forward
@@ -415,8 +416,9 @@ def explore_flow(
 
 def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:
     """The simulator plays voice and messaging; a fax document is fetched and checked only."""
-    import twiml
     from twiml.errors import TwiMLParseError
+    from twiml.parser import parse
+    from twiml.validator import validate
 
     reply = transport.answer("POST", transport.url(path), {})
     state_id = f"s{len(result.states) + 1}"
@@ -426,10 +428,16 @@ def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:
     source = str(transport.flow.folder / document) if document else None
     if reply.status == 200:
         try:
-            for d in twiml.validate(twiml.parse(reply.body, kind="fax")):
-                state.problems.append(Problem(d.severity, d.code, d.message, reply.url, source, d.line, d.column))
+            for d in validate(parse(reply.body, kind="fax")):
+                state.problems.append(
+                    Problem(d.severity, d.code, d.message, url=reply.url, file=source, line=d.line, column=d.column)
+                )
         except TwiMLParseError as exc:
-            state.problems.append(Problem("error", 12100, exc.message, reply.url, source, exc.line, exc.column))
+            state.problems.append(
+                Problem(
+                    "error", PARSE_FAILURE, exc.message, url=reply.url, file=source, line=exc.line, column=exc.column
+                )
+            )
         state.heard = "fax"
     else:
         result.broken.append(Broken(reply.url, "fax_start", 11200, reply.body.decode("utf-8", "replace")))

@@ -129,16 +129,17 @@ def _literal(value: str) -> str:
 
 def _document_code(flow: Flow, document: str) -> tuple[list[str], list[str]]:
     """(import lines, body lines) that build `document` into `response`."""
-    import twiml
     from twiml.errors import TwiMLParseError
+    from twiml.exporter import to_python
+    from twiml.parser import parse
 
     try:
-        doc = twiml.parse(flow.read_document(document))
+        doc = parse(flow.read_document(document))
     except OSError as exc:
         raise ExportError(f"{_comment(str(flow.folder / document))}: {exc.strerror or exc}") from None
     except TwiMLParseError as exc:
         raise ExportError(f"{_comment(str(flow.folder / document))}: {_comment(str(exc))}") from None
-    code = twiml.to_python(doc)
+    code = to_python(doc)
     head, _, rest = code.partition("\n\n")
     body = rest.rsplit("\nprint(response)", 1)[0].strip("\n").splitlines()
     lines: list[str] = []
@@ -324,7 +325,6 @@ class _Writer:
         framework = "FastAPI" if self.fastapi else "Flask"
         run = "uvicorn app:app" if self.fastapi else "flask --app app run"
         names = {"start": "voice", "sms_start": "messaging", "fax_start": "fax"}
-        width = max((len(_comment(p)) for p in flow.routes), default=0)
         return [
             f'"""{framework} webhooks for a flow folder, written by `twiml export-app`.',
             "",
@@ -338,7 +338,7 @@ class _Writer:
             *(f"#     {names[k]}: {_comment(v)}" for k, v in flow.entries()),
             "#",
             "# Routes (from flow.toml):",
-            *(f"#     {_comment(p).ljust(width)}  {_comment(_describe(r))}" for p, r in flow.routes.items()),
+            *(f"#     {_comment(r.describe('->'))}" for r in flow.routes.values()),
         ]
 
     def assemble(self, imports: list[str], functions: list[list[str]], views: list[list[str]]) -> str:
@@ -415,19 +415,6 @@ class _Writer:
                 '    return Response(str(response), mimetype="text/xml")',
             ]
         return out[1:] if out and out[0] == "" else out
-
-
-def _describe(route: Route) -> str:
-    if isinstance(route.target, str):
-        return route.target
-    split = route.target
-    parts = [f"{key} -> {target}" for key, target in split.cases]
-    if split.then is not None:
-        parts.append(f"present -> {split.then}")
-    if split.default is not None:
-        parts.append(f"else {split.default}")
-    how = "" if split.match == "exact" else f" ({split.match})"
-    return f"by {split.by}{how}: " + ", ".join(parts)
 
 
 def export_app(flow: Flow, framework: str = "flask") -> str:

@@ -84,6 +84,21 @@ class Route:
     def targets(self) -> list[str]:
         return [self.target] if isinstance(self.target, str) else self.target.targets()
 
+    def describe(self, arrow: str = "→") -> str:
+        """The route in words, the one wording of the editor's routes list and the exported app's
+        comments: `/menu → menu.xml`, or `/menu  by Digits: 1 → sales.xml, else → retry.xml`
+        (`arrow` "->" where the text must stay ASCII)."""
+        if isinstance(self.target, str):
+            return f"{self.path} {arrow} {self.target}"
+        split = self.target
+        parts = [f"{key} {arrow} {target}" for key, target in split.cases]
+        if split.then is not None:
+            parts.append(f"present {arrow} {split.then}")
+        if split.default is not None:
+            parts.append(f"else {arrow} {split.default}")
+        how = "" if split.match == "exact" else f" {split.match}"
+        return f"{self.path}  by {split.by}{how}: " + ", ".join(parts)
+
 
 def matches(split: Split, value: str | None) -> str | None:
     """The case key (or "then") that `value` selects, None when it falls to the default."""

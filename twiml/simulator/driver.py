@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from twiml.signature import SIGNATURE_HEADER, compute_signature
 from twiml.simulator.engine import (
@@ -28,11 +27,11 @@ from twiml.simulator.engine import (
 )
 from twiml.simulator.events import Ask, Event, Fetch, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO, new_seed
+from twiml.simulator.state import Channel as Channel
 from twiml.simulator.transport import Request, Transport
 
 __all__ = ["Options", "Session", "watch_sessions"]
 
-Channel = Literal["voice", "messaging"]
 Listener = Callable[["Event | Sent | Ask | Stop"], None]
 Decider = Callable[[Ask], "DialOutcome | RecordOutcome | QueueOutcome | None"]
 """Chooses the outcome of a Dial, Record or queue (None: the options' default)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from twiml.diagnostic import Diagnostic
 from twiml.simulator.transport import Request
 
 __all__ = [
@@ -109,23 +110,9 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A diagnostic at one step: the validator's findings and Twilio's fetch errors."""
-
-    severity: str
-    code: int | str
-    message: str
-    url: str
-    source: str | None = None
-    line: int | None = None
-    column: int | None = None
-
-    def format(self) -> str:
-        place = self.source or self.url
-        if self.line is not None:
-            place = f"{place}:{self.line}:{self.column or 0}"
-        return f"{place}: {self.severity} {self.code} {self.message}"
+Problem = Diagnostic
+"""A finding at one step (the validator's findings and Twilio's fetch errors): the one finding
+record, `twiml.diagnostic.Diagnostic`, placed by `url` and `file` (the document's file)."""
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def as_json(
                 "code": e.code,
                 "message": e.message,
                 "url": e.url,
-                "source": e.source,
+                "source": e.file,
                 "line": e.line,
                 "column": e.column,
             }
