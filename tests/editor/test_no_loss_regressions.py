@@ -331,3 +331,54 @@ async def test_rename_fix_says_what_it_replaces_and_is_one_undo(tmp_path: Path) 
         await idle(pilot)
         assert app.doc.to_xml() == app.doc.source.text or 'numDigits="abc"' in app.doc.to_xml()
         assert 'numdigits="1"' in app.doc.to_xml() and not app.doc.dirty
+
+
+# recovery files ------------------------------------------------------------------------------
+
+
+async def test_a_crash_writes_the_unsaved_edits_and_the_next_start_offers_them(tmp_path: Path) -> None:
+    from twiml_editor.screens.confirm import ConfirmRestore
+
+    path = write(tmp_path, "<Response><Say>Hi</Say></Response>")
+    app = EditorApp(path)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test(size=SIZE) as pilot:
+            await idle(pilot)
+            [say] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
+            app.after_change(app.doc.set_text(say, "Unsaved words."))
+            await idle(pilot)
+
+            def boom() -> None:
+                raise RuntimeError("boom")
+
+            app.action_focus_tree = boom  # type: ignore[method-assign]
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.crash is not None, "the crash")
+    assert app.crash is not None and app.return_code == 1
+    [written] = app.crash[1]
+    assert written == tmp_path / f".doc.xml{recovery.SUFFIX}"
+    assert "Unsaved words." in written.read_text(encoding="utf-8")
+    assert "Unsaved words." not in path.read_text(encoding="utf-8")
+    again = EditorApp(path)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(again.screen, ConfirmRestore), "the offer to restore")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Unsaved words." in again.doc.to_xml(), "the restored edits")
+        assert again.doc.dirty
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not again.doc.dirty, "the save")
+        await wait_until(pilot, lambda: not written.exists(), "the recovery file removed")
+    assert "Unsaved words." in path.read_text(encoding="utf-8")
+
+
+def test_recovery_goes_to_the_state_folder_when_the_folder_is_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    target = tmp_path / "missing-folder" / "doc.xml"  # a folder that cannot take the file
+    written = recovery.write(target, "<Response/>")
+    assert written.parent == tmp_path / "state" / "twiml-editor"
+    found = recovery.find(target)
+    assert found is not None and found.text == "<Response/>"
+    recovery.remove(target)
+    assert recovery.find(target) is None
