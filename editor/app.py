@@ -1134,7 +1134,16 @@ def main(argv: list[str] | None = None) -> None:
         help="kind of the new document when no FILE is given",
     )
     parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
+    from twiml_editor import serve  # standard library only; textual-serve loads when serving
+
+    serve.add_arguments(parser)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.serve:
+        sys.exit(serve.run_from_args(args))
+    if args.host is not None or args.port is not None or args.no_token:
+        parser.error("--host, --port and --no-token go with --serve")
+    if args.file and Path(args.file).suffix.lower() == ".json":  # a Twilio Studio flow
+        sys.exit(_run_studio(Path(args.file), args.config))
     if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
         from twiml_editor.flow_app import FlowEditorApp
 
@@ -1155,6 +1164,23 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _run_studio(path: Path, config: Path | None) -> int:
+    """Edit a Studio flow; a file that cannot be read or is not JSON is named with its place."""
+    from twiml.studio.model import StudioError
+    from twiml_editor.studio_app import StudioEditorApp
+    from twiml_editor.studio_project import StudioProject
+
+    try:
+        studio = StudioProject.open(path)
+    except StudioError as exc:
+        place = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else str(path)
+        print(f"twiml-editor: {place}: {exc.message}", file=sys.stderr)
+        return 2
+    app = StudioEditorApp(studio, config_path=config)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

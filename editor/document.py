@@ -13,7 +13,6 @@ moves), and the XML, Python and diagnostics are cached per document version.
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import itertools
 import os
@@ -21,14 +20,13 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import atomic_write
+from twiml.files import FileStamp, atomic_write
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.grammar_types import element_of as _element_of
@@ -126,12 +124,15 @@ class Document:
         """(version, the root's children each edit touched; None: anything) for `edited_since`."""
         self._revalidator: Revalidator | None = None
         self._validated = -1  # the version `_revalidator` last ran on
+        self.vendor_dialect: str = _configured_dialect(self.file_path)
+        """The vendor the document is checked for (twilio, texml, cxml): `dialect` in the nearest
+        [tool.twiml], else twilio; `set_vendor_dialect` switches it."""
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
-        self._disk: DiskStamp | None = None
+        self._disk: FileStamp | None = None
         if self.file_path is not None and source is not None:
-            self._disk = DiskStamp.of(self.file_path, source.bom + (source.text or "").encode(source.encoding))
+            self._disk = FileStamp.of(self.file_path, source.bom + (source.text or "").encode(source.encoding))
 
     # ------------------------------------------------------------------ creation
 
@@ -648,6 +649,16 @@ class Document:
         self._python = (self.version, import_root, text)
         return text
 
+    def set_vendor_dialect(self, name: str) -> None:
+        """Check the document as vendor `name` runs it from now on (ValueError for an unknown name)."""
+        from twiml.dialects import profile
+
+        profile(name)
+        if name != self.vendor_dialect:
+            self.vendor_dialect = name
+            self._revalidator = None
+            self._diagnostics = None
+
     def diagnostics(self) -> list[Diagnostic]:
         """The validator's findings for the current tree (cached per version), including those a
         ``twiml: ignore`` comment silences (marked `suppressed`; the problems panel dims them).
@@ -666,7 +677,7 @@ class Document:
                     size = len(xml) if xml.isascii() else len(xml.encode("utf-8"))
                     self.root.source_size = (len(xml), size)  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             if self._revalidator is None:
-                self._revalidator = Revalidator(suppressed=True)
+                self._revalidator = Revalidator(suppressed=True, vendor_dialect=self.vendor_dialect)
             found = self._revalidator.run(self.root, self.edited_since(self._validated))
             self._validated = self.version
             cached = self._diagnostics = (self.version, found)
@@ -737,7 +748,7 @@ class Document:
         writes several files together, such as a flow folder's save)."""
         self.file_path = path
         self._saved = self._state
-        self._disk = DiskStamp.of(path, data)
+        self._disk = FileStamp.of(path, data)
 
     def export_python(self, path: str | os.PathLike[str], import_root: str = "twiml") -> Path:
         """Write the Python export atomically; the document's file and dirty flag are unaffected."""
@@ -748,38 +759,6 @@ class Document:
     def __repr__(self) -> str:
         name = self.file_path.name if self.file_path else "untitled"
         return f"<Document {name} {self.kind} v{self.version}{' dirty' if self.dirty else ''}>"
-
-
-@dataclass(frozen=True)
-class DiskStamp:
-    """What a file looked like when the editor last read or wrote it."""
-
-    mtime_ns: int
-    size: int
-    digest: str
-
-    @classmethod
-    def of(cls, path: Path, data: bytes) -> DiskStamp | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return cls(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-
-    def changed(self, path: Path) -> bool:
-        try:
-            st = path.stat()
-        except OSError:
-            return False  # gone: saving simply writes it again
-        if st.st_mtime_ns == self.mtime_ns and st.st_size == self.size:
-            return False
-        if st.st_size != self.size:
-            return True
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return True
-        return hashlib.sha256(data).hexdigest() != self.digest  # touched but identical: unchanged
 
 
 def _height(node: TwiML) -> int:
@@ -800,3 +779,15 @@ def _same(a: Any, b: Any) -> bool:
     if a is b:
         return True
     return type(a) is type(b) and a == b
+
+
+def _configured_dialect(path: Path | None) -> str:
+    """`dialect` of the nearest [tool.twiml] for a file (twilio when unset or unreadable)."""
+    if path is None:
+        return "twilio"
+    from twiml.settings import BadSettings, settings_for
+
+    try:
+        return settings_for(str(path)).dialect
+    except BadSettings:
+        return "twilio"

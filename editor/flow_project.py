@@ -22,10 +22,11 @@ from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
 from twiml.base import TwiML
 from twiml.files import atomic_write
-from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow
+from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
+from twiml.textsafe import printable
 from twiml_editor.document import Document, Kind
 
 __all__ = ["FlowProject", "MapRow", "ProjectTransport", "describe_route", "map_rows", "node_at_line"]
@@ -124,9 +125,13 @@ class FlowProject:
         return [path for path, route in self.flow.routes.items() if name in route.targets()]
 
     def document(self, name: str) -> Document:
-        """The open document of that file (opened now if it was not)."""
+        """The open document of that file (opened now if it was not). Raises OSError for a file
+        outside the folder, a FIFO or a device, as the simulator refuses to serve them."""
         doc = self.documents.get(name)
         if doc is None:
+            problem = target_problem(self.folder, name)  # as the simulator refuses it: never ../secret.xml
+            if problem is not None and problem != "is missing":
+                raise OSError(f"{printable(name)} {problem}")
             doc = Document.open(self.folder / name)
             self.documents[name] = doc
         return doc
@@ -153,6 +158,26 @@ class FlowProject:
 
     def transport(self) -> ProjectTransport:
         return ProjectTransport(self)
+
+    def coverage_file(self) -> Path | None:
+        """The last coverage run's data (`.twiml-coverage` of `pytest --twiml-cov`): in the folder,
+        else in the working directory (where pytest leaves it)."""
+        from twiml.flowtest.coverage import DATA_FILE
+
+        for place in (self.folder / DATA_FILE, Path.cwd() / DATA_FILE):
+            if place.is_file():
+                return place
+        return None
+
+    def coverage(self, flow_map: FlowMap) -> tuple[Path, Any] | None:
+        """(the data file, `twiml.flowtest.coverage.Coverage` of `flow_map`) when a coverage run is
+        there; None when there is none. Unreadable data raises CoverageError naming the file."""
+        path = self.coverage_file()
+        if path is None:
+            return None
+        from twiml.flowtest.coverage import load_walks, measure
+
+        return path, measure(flow_map, load_walks(path), self.flow.routes)
 
     # ------------------------------------------------------------------------------- saving
 
@@ -428,11 +453,14 @@ class MapRow:
     document: str | None = None
     back: bool = False
     severity: str | None = None  # "error" for broken links and documents with errors
+    walked: bool | None = None  # the edge into this row in the last coverage run (None: no coverage shown)
 
 
-def map_rows(flow_map: FlowMap) -> list[MapRow]:
-    """The map as the indented tree `twiml map` prints: each state once, loops as ↩ references."""
+def map_rows(flow_map: FlowMap, walked: dict[int, bool] | None = None) -> list[MapRow]:
+    """The map as the indented tree `twiml map` prints: each state once, loops as ↩ references;
+    with `walked` (id of an edge -> whether the last coverage run walked it) each edge's row says so."""
     rows: list[MapRow] = []
+    marks = walked or {}
     shown: set[str] = set()
 
     def describe(state_id: str) -> str:
@@ -443,23 +471,24 @@ def map_rows(flow_map: FlowMap) -> list[MapRow]:
         heard = f'  "{state.heard}"' if state.heard else ""
         return f"[{state.id}] {state.path}  {state.document}{mark}{heard}"
 
-    def visit(state_id: str, label: str, depth: int) -> None:
+    def visit(state_id: str, label: str, depth: int, edge: object = None) -> None:
         state = flow_map.states[state_id]
+        mark = marks.get(id(edge))
         head = f"{label} → " if label else ""
         severity = "error" if state.kind == "broken" or state.worst == "error" else state.worst
         if state_id in shown:
             where = " (broken)" if state.kind == "broken" else f" ({state.document})" if state.document else ""
             text = f"{head}↩ {state.id} {state.path}{where}"
-            rows.append(MapRow(text, depth, state_id, state.document, True, severity))
+            rows.append(MapRow(text, depth, state_id, state.document, True, severity, mark))
             return
         shown.add(state_id)
-        rows.append(MapRow(head + describe(state_id), depth, state_id, state.document, False, severity))
-        for edge in flow_map.out(state_id):
-            if edge.dst is not None:
-                visit(edge.dst, edge.label, depth + 1)
+        rows.append(MapRow(head + describe(state_id), depth, state_id, state.document, False, severity, mark))
+        for out in flow_map.out(state_id):
+            if out.dst is not None:
+                visit(out.dst, out.label, depth + 1, out)
             else:
-                lead = f"{edge.label} → " if edge.label else ""
-                rows.append(MapRow(f"{lead}■ {edge.end}", depth + 1))
+                lead = f"{out.label} → " if out.label else ""
+                rows.append(MapRow(f"{lead}■ {out.end}", depth + 1, walked=marks.get(id(out))))
 
     for entry, label, state_id in flow_map.entries:
         rows.append(MapRow(f"{entry}: {label}", 0))

@@ -24,6 +24,7 @@ from typing import Any
 __all__ = [
     "ACTIONS",
     "ALL_ACTIONS",
+    "BROWSER_RESERVED_KEYS",
     "DEFAULT_KEYS",
     "ENV_VAR",
     "FIXED_KEYS",
@@ -90,8 +91,11 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
     KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
     KeyAction("open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True),
-    KeyAction("new", "ctrl+n", "New", "New document: voice, messaging or fax", in_text=True, show=False),
-    KeyAction("new_from_template", "ctrl+t", "New from template", "Start from a sample flow", show=False, in_text=True),
+    # alt+n, alt+t: a browser keeps ctrl+n and ctrl+t for itself (`twiml-editor --serve`; BROWSER_RESERVED_KEYS)
+    KeyAction("new", "ctrl+n,alt+n", "New", "New document: voice, messaging or fax", in_text=True, show=False),
+    KeyAction(
+        "new_from_template", "ctrl+t,alt+t", "New from template", "Start from a sample flow", show=False, in_text=True
+    ),
     KeyAction(
         "export_python",
         "ctrl+e",
@@ -217,6 +221,15 @@ ALL_ACTIONS = ACTIONS + FLOW_ACTIONS
 
 DEFAULT_KEYS = ACTIONS
 """The default keymap (the records as shipped)."""
+
+BROWSER_RESERVED_KEYS: frozenset[str] = frozenset(
+    {"ctrl+n", "ctrl+t", "ctrl+w", "ctrl+shift+n", "ctrl+shift+t", "ctrl+shift+w", "ctrl+tab", "ctrl+shift+tab"}
+    | {"ctrl+pageup", "ctrl+pagedown", "ctrl+shift+q", "f11"}
+)
+"""Keys Chromium and Firefox act on before a page sees them (new window/tab, close, switch tabs,
+quit, full screen), so `twiml-editor --serve` never receives them: every action bound to one also
+has another key (a test checks), and the command palette reaches every action. The F-keys the
+editor uses do reach it there: the page's terminal takes them before the browser's own use."""
 
 FIXED_KEYS: tuple[tuple[str, str], ...] = (
     ("enter (tree)", "Edit the node's fields"),

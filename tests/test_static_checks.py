@@ -84,6 +84,7 @@ BAD_IMPORTS = {
         "from twiml import validator",
     ),
     "The grammar is data": ("twiml/grammar_values.py", "from twiml import serialize"),
+    "Dialect profiles (TeXML, cXML) are data": ("twiml/dialects/texml.py", "from twiml import builders"),
     "Widgets are independent": ("twiml_editor/widgets/problems.py", "from twiml_editor.widgets import verb_tree"),
 }
 

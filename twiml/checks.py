@@ -262,4 +262,16 @@ def for_attr(attr: Attr) -> Check | None:
         parts.append(matches_re(attr.pattern))
     if attr.max_length is not None:
         parts.append(max_len(attr.max_length))
-    return and_(*parts) if parts else None
+    check = and_(*parts) if parts else None
+    if check is not None and attr.prefixes:
+        return _unless_prefixed(attr.prefixes, check)
+    return check
+
+
+def _unless_prefixed(prefixes: tuple[str, ...], check: Check) -> Check:
+    """`check`, except that a value of one of the families in `prefixes` passes."""
+
+    def checked(text: str) -> Problem | None:
+        return None if text.startswith(prefixes) else check(text)
+
+    return checked

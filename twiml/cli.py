@@ -15,7 +15,6 @@ import io
 import json
 import os
 import sys
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,11 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import MAX_FILE_BYTES, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
+from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
+from twiml.settings import FAIL_ON, settings_for
+from twiml.settings import BadSettings as _BadSettings
+from twiml.settings import Settings as _Settings
 from twiml.version import VersionAction, installed_version
 
 if TYPE_CHECKING:
@@ -58,6 +61,7 @@ class _Finding:
     hint: str | None = None
     effect: str = ""
     suppressed: bool = False
+    source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +72,7 @@ class _Finding:
 
     def text(self) -> str:
         what = f"{self.severity} {self.code} {self.message}" + (f" ({self.hint})" if self.hint else "")
+        what += f" [source: {self.source}]" if self.source else ""
         if self.line is None:
             where = f" (at {self.path})" if self.path else ""
             return f"{self.file}: {what}{where}"
@@ -86,6 +91,7 @@ class _Finding:
             "hint": self.hint,
             "effect": self.effect,
             "path": self.path,
+            "source": self.source or None,
         }
 
 
@@ -101,12 +107,15 @@ def _read(name: str, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
-def _write(name: str, text: str) -> None:
-    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask)."""
+def _write(name: str, text: str, read: bytes) -> None:
+    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask),
+    and so is a file another program changed since it was `read` (its change is kept)."""
     try:
-        atomic_write(name, text)
+        atomic_write(name, text, expected=read)
     except ReadOnlyFileError:
         raise _Unreadable(f"{name}: not written: the file is read-only") from None
+    except ChangedOnDiskError:
+        raise _Unreadable(f"{name}: not written: another program changed it meanwhile; run format again") from None
     except OSError as exc:
         raise _Unreadable(f"{name}: cannot write: {exc.strerror or exc}") from None
 
@@ -128,95 +137,58 @@ def _display(name: str) -> str:
 # ------------------------------------------------------------------------------------------- validate
 
 
-def _validate_file(name: str, stdin: IO[bytes] | None) -> list[_Finding]:
+def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") -> list[_Finding]:
     from twiml.validator import validate
 
     data = _read(name, stdin)
     shown = _display(name)
+    if name.lower().endswith(".json"):  # a Twilio Studio flow definition
+        return _validate_studio(shown, data)
     try:
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True)
-    return [
-        _Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed)
-        for d in diagnostics
-    ]
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, vendor_dialect=dialect)
+    return [_finding(shown, d) for d in diagnostics]
+
+
+def _finding(shown: str, d: Diagnostic) -> _Finding:
+    return _Finding(
+        shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint, d.effect, d.suppressed, d.source
+    )
+
+
+def _validate_studio(shown: str, data: bytes) -> list[_Finding]:
+    from twiml.studio.commands import validate_file
+    from twiml.studio.liquid import LiquidMissing
+
+    try:
+        found = validate_file(shown, data)
+    except LiquidMissing as exc:
+        raise _Unreadable(f"{shown}: {exc}") from None
+    return [_Finding(shown, d.severity, d.code, d.message, d.line, d.column, d.path, d.hint) for d in found]
+
+
+def _expand(names: list[str]) -> list[str]:
+    """A folder stands for the Studio flow definitions (.json with `states`) in it and below."""
+    out: list[str] = []
+    for name in names:
+        folder = Path(name)
+        if name == "-" or not folder.is_dir():
+            out.append(name)
+            continue
+        from twiml.studio.commands import is_flow_json
+
+        flows = [str(p) for p in sorted(folder.rglob("*.json")) if p.is_file() and is_flow_json(p.read_bytes())]
+        out += flows or [name]
+    return out
 
 
 # ---------------------------------------------------------------------- validate: levels and settings
 
-LEVELS = ("info", "warning", "error")
-FAIL_ON = (*LEVELS, "never")
-
-
-class _BadSettings(Exception):
-    """A `[tool.twiml]` table that cannot be used (wrong type, unknown key or level)."""
-
-
-@dataclass(frozen=True)
-class _Settings:
-    """What `validate` reports and when it fails, from the command line over `[tool.twiml]`."""
-
-    fail_on: str = "warning"
-    ignore: frozenset[str] = frozenset()
-    select: frozenset[str] = frozenset()
-
-    def reports(self, f: _Finding) -> bool:
-        code = str(f.code)
-        return not f.suppressed and code not in self.ignore and (not self.select or code in self.select)
-
-    def fails(self, f: _Finding) -> bool:
-        return self.fail_on != "never" and LEVELS.index(f.severity) >= LEVELS.index(self.fail_on)
-
-
-def _codes(values: list[str] | None) -> frozenset[str]:
-    """Codes from repeated, comma-separated options (`--ignore 13212,12200 --ignore 13320`)."""
-    return frozenset(c.strip() for v in values or () for c in str(v).split(",") if c.strip())
-
-
-_CONFIG_CACHE: dict[Path, dict[str, Any]] = {}
-
-
-def _config_for(name: str) -> tuple[Path | None, dict[str, Any]]:
-    """The `[tool.twiml]` table of the nearest pyproject.toml from the file's folder upwards."""
-    start = Path.cwd() if name == "-" else Path(name).resolve().parent
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate in _CONFIG_CACHE:
-            return candidate, _CONFIG_CACHE[candidate]
-        if candidate.is_file():
-            try:
-                with open(candidate, "rb") as fh:
-                    table = tomllib.load(fh).get("tool", {}).get("twiml", {})
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise _BadSettings(f"{candidate}: cannot read: {exc}") from None
-            if not isinstance(table, dict):
-                raise _BadSettings(f"{candidate}: [tool.twiml] must be a table")
-            _CONFIG_CACHE[candidate] = table
-            return candidate, table
-    return None, {}
-
 
 def _settings(name: str, args: argparse.Namespace) -> _Settings:
-    where, table = _config_for(name)
-    unknown = set(table) - {"fail-on", "ignore", "select"}
-    if unknown:
-        raise _BadSettings(f"{where}: [tool.twiml] has unknown key(s) {', '.join(sorted(unknown))}")
-    fail_on = args.fail_on or table.get("fail-on", "warning")
-    if fail_on not in FAIL_ON:
-        raise _BadSettings(f"{where}: [tool.twiml] fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    lists = {}
-    for key in ("ignore", "select"):
-        value = table.get(key, [])
-        if not isinstance(value, list):
-            raise _BadSettings(f"{where}: [tool.twiml] {key} must be a list of codes")
-        lists[key] = _codes([str(v) for v in value])
-    return _Settings(
-        fail_on=fail_on,
-        ignore=lists["ignore"] | _codes(args.ignore),
-        select=_codes(args.select) if args.select else lists["select"],
-    )
+    return settings_for(name, args.fail_on, args.ignore, args.select, getattr(args, "dialect", None))
 
 
 def _rule_descriptions() -> dict[str, str]:
@@ -304,10 +276,18 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: I
     failures: list[str] = []
     failed = False
     _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
-    for name in args.files:
+    for name in _expand(args.files):
+        if name != "-" and Path(name).is_dir():  # a folder that holds no Studio flow
+            folder = name.rstrip("/\\") or name
+            failures.append(
+                f"{name}: a folder with no Studio flow (.json) in it; give its TwiML documents "
+                f"({folder}/*.xml), or map a flow folder with `twiml map {folder}`"
+            )
+            print(f"twiml: {failures[-1]}", file=err)
+            continue
         try:
             settings = _settings(name, args)
-            found = _validate_file(name, stdin)
+            found = _validate_file(name, stdin, settings.dialect)
         except _BadSettings as exc:
             print(f"twiml: {exc}", file=err)
             return UNREADABLE
@@ -378,7 +358,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
         elif args.write:
             if text.encode("utf-8") != data:
                 try:
-                    _write(name, text)
+                    _write(name, text, data)
                 except _Unreadable as exc:
                     print(f"twiml: {exc}", file=err)
                     status = UNREADABLE
@@ -407,6 +387,49 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
     return OK
 
 
+# -------------------------------------------------------------------------------------------- migrate
+
+
+def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    import difflib
+
+    from twiml.migrate import migrate
+    from twiml.source import load
+
+    status = OK
+    for name in args.files:
+        try:
+            doc = load(name)
+        except TwiMLParseError as exc:
+            print(_parse_finding(name, exc).text(), file=err)
+            status = max(status, FOUND_ERRORS)
+            continue
+        except OSError as exc:
+            print(f"twiml: {name}: cannot read: {exc.strerror or exc}", file=err)
+            status = UNREADABLE
+            continue
+        before = doc.text or ""
+        result = migrate(doc, args.to)
+        after = doc.dumps()
+        if args.write:
+            if after != before:
+                try:
+                    doc.save()
+                except OSError as exc:
+                    print(f"twiml: {name}: cannot write: {exc.strerror or exc}", file=err)
+                    status = UNREADABLE
+        else:
+            out.writelines(
+                difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}")
+            )
+        for d in result.applied:
+            print(f"{name}:{d.line}:{d.column}: renamed: {d.message}", file=err)
+        for d in result.left:
+            print(f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).text().split(': ', 1)[1]}", file=err)
+            status = max(status, FOUND_ERRORS)
+    return status
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -422,7 +445,12 @@ def _parser() -> argparse.ArgumentParser:
         "Settings may also come from [tool.twiml] in the nearest pyproject.toml (fail-on, ignore, select); "
         "a comment <!-- twiml: ignore[CODE] --> right before an element silences its findings.",
     )
-    v.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")
+    v.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="TwiML file(s), Studio flow .json files or folders of them; - reads standard input",
+    )
     v.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -437,6 +465,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
     v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
+    add_dialect_option(v)
     v.set_defaults(run=_cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
@@ -447,6 +476,7 @@ def _parser() -> argparse.ArgumentParser:
     mode = f.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="replace the file(s) in place (atomically)")
     mode.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+    add_dialect_option(f)  # TeXML and cXML are written exactly as TwiML: accepted so one flag fits every command
     f.set_defaults(run=_cmd_format)
 
     p = sub.add_parser("to-python", help="print Python builder code that rebuilds the document")
@@ -457,7 +487,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="package to import from: twiml (default) or twilio.twiml",
     )
+    add_dialect_option(p)  # vendor-only elements are exported with add_child in every dialect
     p.set_defaults(run=_cmd_to_python)
+
+    m = sub.add_parser(
+        "migrate",
+        help="rewrite documents for another vendor's dialect; lists what needs a person",
+        description="Applies the renames the dialect profiles know (format-preserving) and lists, on stderr, "
+        "what the target rejects, ignores or lacks, with the rule's source. Exit 1 when something needs a person.",
+    )
+    m.add_argument("files", nargs="+", metavar="FILE", help="TwiML, TeXML or cXML file(s)")
+    m.add_argument("--to", required=True, choices=_dialect_names(), help="target dialect")
+    m.add_argument("--write", action="store_true", help="rewrite the files (default: print a unified diff)")
+    m.set_defaults(run=_cmd_migrate)
 
     from twiml.simulator.commands import add_commands as add_simulator_commands
 
@@ -466,11 +508,63 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.flow.commands import register as register_flow_commands
 
     register_flow_commands(sub)  # map, export-app
+
+    from twiml.flowtest.commands import register as register_flowtest_commands
+
+    register_flowtest_commands(sub)  # test, coverage, diff
+
+    from twiml.lsp.commands import register as register_editor_commands
+
+    register_editor_commands(sub)  # schema, lsp
+    from twiml.studio.commands import add_run_options
+    from twiml.studio.commands import register as register_studio_commands
+
+    register_studio_commands(sub)  # studio import, studio export
+    for command in ("call", "text"):
+        add_run_options(sub.choices[command])  # --fixture, --http, --webhooks for Studio flows
+    flow_map = sub.choices["map"]
+    flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser
 
 
+def _dialect_names() -> tuple[str, ...]:
+    from twiml.dialects import DIALECTS
+
+    return DIALECTS
+
+
+def add_dialect_option(p: argparse.ArgumentParser) -> None:
+    """`--dialect twilio|texml|cxml` (default: `dialect` in [tool.twiml], else twilio)."""
+    p.add_argument(
+        "--dialect",
+        choices=_dialect_names(),
+        default=None,
+        help="vendor dialect: twilio (TwiML), texml (Telnyx), cxml (SignalWire); default from [tool.twiml] or twilio",
+    )
+
+
+def _studio_or(run: Any) -> Any:
+    """A command that takes a Twilio Studio flow (`.json`) to twiml.studio, anything else to `run`
+    (twiml.flow and twiml.studio both build on the simulator; only the CLI knows both)."""
+
+    def dispatch(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+        if args.target and args.target.lower().endswith(".json") and Path(args.target).is_file():
+            from twiml.studio.commands import map_command
+
+            return map_command(args, out, err)
+        status: int = run(args, out, err, stdin)
+        return status
+
+    return dispatch
+
+
 def _open_flow_folder(folder: Path, channel: str) -> Target:
-    """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml."""
+    """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml; a `.json`
+    file is a Twilio Studio flow."""
+    if folder.suffix.lower() == ".json" and not folder.is_dir():
+        from twiml.studio.commands import open_studio_target
+
+        return open_studio_target(folder, channel)
     from twiml.flow.target import open_flow_target
 
     return open_flow_target(folder, channel)

@@ -37,6 +37,9 @@ AFTER_ACTION = "TWIML-AFTER-ACTION"
 MISSING_CONTENT = "TWIML-MISSING-CONTENT"
 TOO_MANY_NOUNS = "TWIML-TOO-MANY-NOUNS"
 VOICE_LANGUAGE = "TWIML-VOICE-LANGUAGE"
+DIALECT_UNSUPPORTED = "DIALECT-UNSUPPORTED"
+DIALECT_RENAMED = "DIALECT-RENAMED"
+DIALECT_IGNORED = "DIALECT-IGNORED"
 
 # General Twilio codes the validator reports directly.
 PARSE_FAILURE = 12100
@@ -62,6 +65,9 @@ CODES: dict[int | str, Code] = {
     MISSING_CONTENT: Code(ERROR, "Element has nothing to do: no text, no noun and no attribute that replaces them"),
     TOO_MANY_NOUNS: Code(WARNING, "More nouns in one <Dial> than Twilio rings at once"),
     VOICE_LANGUAGE: Code(WARNING, "Language not supported by this voice"),
+    DIALECT_UNSUPPORTED: Code(ERROR, "Not supported in the target dialect", VERB_SKIPPED),
+    DIALECT_RENAMED: Code(WARNING, "Attribute spelled differently in the target dialect", ATTRIBUTE_IGNORED),
+    DIALECT_IGNORED: Code(WARNING, "Attribute the target dialect does not have", ATTRIBUTE_IGNORED),
     11100: Code(ERROR, "Invalid URL format"),
     11750: Code(ERROR, "TwiML response body too large"),
     12100: Code(ERROR, "Document parse failure"),

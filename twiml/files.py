@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import stat
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from twiml.errors import TwiMLParseError
@@ -35,6 +37,8 @@ __all__ = [
     "MAX_FILE_BYTES",
     "STALE_TEMP_SECONDS",
     "TEMP_PREFIX",
+    "ChangedOnDiskError",
+    "FileStamp",
     "ReadOnlyFileError",
     "atomic_write",
     "read_bytes",
@@ -59,6 +63,80 @@ _CHUNK = 1024 * 1024
 
 class ReadOnlyFileError(PermissionError):
     """The file to replace is read-only; ask the user, then call again with ``replace_read_only=True``."""
+
+
+class ChangedOnDiskError(OSError):
+    """The file is no longer what the caller read (another program wrote it): not replaced."""
+
+
+LOCK_WAIT_SECONDS = 2.0
+"""How long a read waits for an in-place write of ours (which holds an exclusive flock) to end."""
+
+
+def _lock(fd: int, kind: int, wait: float) -> bool:
+    """flock `fd` (shared or exclusive), waiting up to `wait` seconds; False when it stayed busy."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    end = time.monotonic() + wait
+    delay = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= end:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        except OSError:  # a file system without locks
+            return False
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file was when it was read: enough to tell a later change even when another program
+    kept its size and put its modification time back (``cp -p``, ``touch -r``): the inode and
+    change time cannot be set back, and when anything differs the content is compared."""
+
+    mtime_ns: int
+    ctime_ns: int
+    size: int
+    inode: int
+    device: int
+    digest: str
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], data: bytes) -> FileStamp | None:
+        """The stamp of `path` whose content the caller read as `data` (None: it cannot be stat'ed)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return cls(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev, _digest(data))
+
+    def changed(self, path: str | os.PathLike[str]) -> bool:
+        """True when the file now holds other bytes than when stamped (a vanished file: False)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        same = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev) == (
+            self.mtime_ns,
+            self.ctime_ns,
+            self.size,
+            self.inode,
+            self.device,
+        )
+        if same:
+            return False
+        try:
+            return _digest(read_bytes(path, limit=max(MAX_FILE_BYTES, st.st_size))) != self.digest
+        except OSError:
+            return True
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------- reading
@@ -88,6 +166,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None, *, specia
         check(mode, name)  # it may have been swapped since the stat
         if not stat.S_ISREG(mode):
             os.set_blocking(fd, True)  # a pipe with a writer: wait for its data, like cat
+        else:  # an in-place write of ours holds LOCK_EX until the file is whole again
+            _lock(fd, fcntl.LOCK_SH if fcntl is not None else 0, LOCK_WAIT_SECONDS)
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -194,7 +274,13 @@ def is_read_only(st: os.stat_result, path: Path) -> bool:
     return not os.access(path, os.W_OK)
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, replace_read_only: bool = False) -> None:
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    replace_read_only: bool = False,
+    expected: bytes | None = None,
+) -> None:
     """Write `data` to `path` all at once (a str as UTF-8, newlines as given; bytes as they are).
 
     A new file gets the usual mode (0666 minus the umask). An existing file keeps its mode, and
@@ -206,6 +292,11 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, replace_rea
     On any failure the original file is unchanged and nothing is left behind; OSError messages
     name `path`, never the temporary file. Stale temporary files of ours (killed saves) in that
     folder are removed.
+
+    With `expected` (the bytes the caller read), the file's content is compared again just
+    before it is replaced, under an exclusive flock that our other writers and readers honour:
+    when another program wrote it meanwhile, nothing is replaced and `ChangedOnDiskError` is
+    raised (its change is not lost). A file removed meanwhile counts as changed.
 
     Raises `ReadOnlyFileError` when the existing file is read-only and `replace_read_only` is False.
     """
@@ -225,12 +316,14 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, replace_rea
                 raise OSError(errno.EINVAL, "is not a regular file; refusing to replace it", shown)
             if not replace_read_only and is_read_only(st, target):
                 raise ReadOnlyFileError(errno.EACCES, "file is read-only; confirm to replace it", shown)
+        elif expected is not None:
+            raise ChangedOnDiskError(errno.ENOENT, "the file was removed since it was read; not written", shown)
         _clean_stale_temps(directory)
         if st is not None and st.st_nlink > 1:
-            _write_in_place(target, directory, blob, st)
+            _write_in_place(target, directory, blob, st, expected)
         else:
-            _replace(target, directory, blob, st)
-    except ReadOnlyFileError:
+            _replace(target, directory, blob, st, expected)
+    except (ReadOnlyFileError, ChangedOnDiskError):
         raise
     except OSError as exc:
         if exc.filename == shown and not exc.filename2:
@@ -254,7 +347,35 @@ def _write_all(fd: int, blob: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _replace(target: Path, directory: Path, blob: bytes, st: os.stat_result | None) -> None:
+def _locked_content(target: Path, st: os.stat_result) -> tuple[int, bytes]:
+    """An fd of `target` holding an exclusive flock (our readers wait for it), and its bytes now."""
+    fd = os.open(target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        _lock(fd, fcntl.LOCK_EX if fcntl is not None else 0, LOCK_WAIT_SECONDS)
+        chunks: list[bytes] = []
+        limit = max(MAX_FILE_BYTES, st.st_size) + 1
+        total = 0
+        while chunk := os.read(fd, min(_CHUNK, limit - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total >= limit:
+                break
+        return fd, b"".join(chunks)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_unchanged(current: bytes, expected: bytes | None, shown: Path) -> None:
+    if expected is not None and current != expected:
+        raise ChangedOnDiskError(
+            errno.ESTALE, "another program changed the file since it was read; not replaced", str(shown)
+        )
+
+
+def _replace(
+    target: Path, directory: Path, blob: bytes, st: os.stat_result | None, expected: bytes | None = None
+) -> None:
     fd, tmp_name = _temp(directory, ".tmp")
     try:
         try:
@@ -265,7 +386,15 @@ def _replace(target: Path, directory: Path, blob: bytes, st: os.stat_result | No
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp_name, target)
+        if expected is None or st is None:
+            os.replace(tmp_name, target)
+        else:  # compare again at the last moment, holding the lock over the check and the rename
+            held, current = _locked_content(target, st)
+            try:
+                _check_unchanged(current, expected, target)
+                os.replace(tmp_name, target)
+            finally:
+                os.close(held)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
@@ -284,9 +413,23 @@ def _copy_owner(fd: int, st: os.stat_result) -> None:
             os.fchown(fd, -1, st.st_gid)
 
 
-def _write_in_place(target: Path, directory: Path, blob: bytes, st: os.stat_result) -> None:
-    """Overwrite a hard-linked file in its own inode, keeping a synced backup until it is done."""
-    old = read_bytes(target, limit=max(MAX_FILE_BYTES, st.st_size))
+def _write_in_place(
+    target: Path, directory: Path, blob: bytes, st: os.stat_result, expected: bytes | None = None
+) -> None:
+    """Overwrite a hard-linked file in its own inode, keeping a synced backup until it is done.
+
+    An exclusive flock is held from reading the old content to the end of the write, so our own
+    readers (`read_bytes`) never see it half-written; other programs see that only if they flock.
+    """
+    held, old = _locked_content(target, st)
+    try:
+        _check_unchanged(old, expected, target)
+        _write_in_place_locked(target, directory, blob, old)
+    finally:
+        os.close(held)
+
+
+def _write_in_place_locked(target: Path, directory: Path, blob: bytes, old: bytes) -> None:
     fd, backup = _temp(directory, ".bak")
     try:
         try:

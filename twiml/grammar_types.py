@@ -38,6 +38,8 @@ class Attr:
     """Allowed values (enum) or allowed tokens (list); empty when free."""
     open: bool = False
     """True when `values` is advisory (voices, languages): Twilio adds values often."""
+    prefixes: tuple[str, ...] = ()
+    """Value families accepted whole (a vendor's voices: ``Polly.``, ``Azure.``); checked before `values`."""
     default: str | None = None
     min: float | None = None
     max: float | None = None
@@ -60,10 +62,12 @@ class Attr:
     source: str = ""
     """Twilio page that confirms the values, where one was checked."""
     doc: str = ""
+    xml_name: str = ""
+    """The XML name where twilio's rule cannot make it (a vendor's ``webHookURL``, ``voice_speed``)."""
     xml: str = field(init=False, default="", compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "xml", attribute_name(self.kwarg))
+        object.__setattr__(self, "xml", self.xml_name or attribute_name(self.kwarg))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ libxml2 then parses UTF-8 bytes with entity loading, DTDs and network access swi
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from lxml import etree
 
 from twiml.base import Comment, GenericNode, ProcessingInstruction, TwiML
 from twiml.classes import class_of
+from twiml.decoding import decode, line_column
 from twiml.errors import TwiMLParseError
 from twiml.files import read_bytes
 from twiml.gc_pause import collections_paused
@@ -25,7 +24,7 @@ from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element
 from twiml.limits import MAX_DEPTH
 
-__all__ = ["Kind", "detect_kind", "outside_comments", "parse"]
+__all__ = ["Kind", "detect_kind", "outside_comments", "parse", "parse_text"]
 
 Kind = Literal["voice", "messaging", "fax"]
 _KINDS: tuple[str, ...] = ("voice", "messaging", "fax")
@@ -40,15 +39,7 @@ _MARKUP = re.compile(r"<(?:(?P<c>!--.*?-->)|!\[CDATA\[.*?\]\]>|(?P<p>\?.*?\?>)|(
 # Attribute names in a start tag (values quoted, so a '>' inside one cannot end the scan early).
 _ATTR_NAME = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
-_DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "encoding": "utf-8",  # we always hand over UTF-8; the declared encoding is already applied
@@ -65,75 +56,13 @@ _PARSER_OPTIONS: dict[str, Any] = {
 }
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, index) + 1
-    return line, index - text.rfind("\n", 0, index)
-
-
-_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
-"""Text codecs Python has that are no character set a document can be written in."""
-
-
-def _declared_codec(data: bytes, filename: str | None) -> str:
-    """The codec of the encoding the XML declaration names ("utf-8" when none is named)."""
-    m = _DECL_ENCODING.match(data)
-    if m is None:
-        return "utf-8"
-    declared = m.group(1).decode("ascii")
-    try:
-        info = codecs.lookup(declared)
-    except (LookupError, ValueError):
-        info = None
-    # Binary-to-binary and str-to-str codecs (hex, base64, zlib, rot13, ...) are no text encodings.
-    if info is None or not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in _NOT_CHARSETS:
-        raise TwiMLParseError(f"unsupported encoding {declared!r}", 1, m.start(1) + 1, filename)
-    if info.name in ("utf-16", "utf-32"):  # declared but no BOM: XML says big-endian
-        return info.name + "-be"
-    return str(info.name)
-
-
-def _decode(data: bytes, filename: str | None) -> str:
-    """Bytes to text the way an XML processor would: BOM first, then the declaration, else UTF-8.
-
-    Every failure, whatever the codec raises, is a TwiMLParseError."""
-    encoding = "utf-8"
-    start = 0
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            encoding, start = name, len(bom)
-            break
-    else:
-        if data[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without a BOM
-            encoding = "utf-16-be" if data[0] == 0 else "utf-16-le"
-        else:
-            encoding = _declared_codec(data, filename)
-    try:
-        return data[start:].decode(encoding)
-    except UnicodeDecodeError as exc:
-        line: int | None = None
-        column: int | None = None
-        with contextlib.suppress(Exception):  # a position is a courtesy; some codecs cannot give one
-            good = data[start : start + exc.start].decode(encoding, errors="replace")
-            line, column = _position(good, len(good))
-        raise TwiMLParseError(
-            f"input is not valid {encoding}: byte {data[start + exc.start : start + exc.start + 1]!r}"
-            f" cannot be decoded",
-            line,
-            column,
-            filename,
-        ) from None
-    except Exception as exc:  # a codec's own failure (UnicodeError, LookupError, ValueError, ...)
-        raise TwiMLParseError(f"input cannot be decoded as {encoding}: {exc}", 1, 1, filename) from None
-
-
 def _read_file(path: str) -> tuple[str, str]:
     """Text of a file named by the caller; every I/O failure is a TwiMLParseError naming the file."""
     try:
         data = read_bytes(path)
     except OSError as exc:
         raise TwiMLParseError(f"cannot read the file: {exc.strerror or exc}", None, None, path) from None
-    return _decode(data, path), path
+    return decode(data, path)[0], path
 
 
 def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
@@ -141,7 +70,7 @@ def _read(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
     if isinstance(source, os.PathLike):
         return _read_file(os.fsdecode(source))
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return _decode(bytes(source), None), None
+        return decode(bytes(source))[0], None
     if isinstance(source, str):
         head = source.lstrip("\ufeff" + _WS)
         if not head.startswith("<"):
@@ -171,7 +100,7 @@ def _refuse_doctype(text: str, filename: str | None) -> None:
     while pos < len(text) and text[pos] in _WS:
         pos += 1
     if text.startswith("<!DOCTYPE", pos):
-        line, column = _position(text, pos)
+        line, column = line_column(text, pos)
         raise TwiMLParseError(
             "DOCTYPE declarations are not allowed in TwiML (entities and DTDs are refused for safety)",
             line,
@@ -613,16 +542,27 @@ def parse(source: str | bytes | os.PathLike[str], kind: Kind | None = None) -> T
     `GenericNode`s, comments `Comment`s, so ``parse(x).to_xml()`` is the canonical form of ``x``.
     Every node gets ``source_line`` and ``source_column`` (None when unknown).
     """
+    return _parse(source, kind, files=True)
+
+
+def parse_text(source: str | bytes, kind: Kind | None = None) -> TwiML:
+    """Like `parse`, but a str is always TwiML text, never taken for a file name (`from_xml`)."""
+    if not isinstance(source, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"parse_text() takes str or bytes, not {type(source).__name__}")
+    return _parse(source, kind, files=False)
+
+
+def _parse(source: str | bytes | os.PathLike[str], kind: Kind | None, files: bool) -> TwiML:
     if kind is not None and kind not in _KINDS:
         raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
-    text, filename = _read(source)
+    text, filename = _read(source) if files or not isinstance(source, str) else (source, None)
     if text.startswith("\ufeff"):
         text = text[1:]
     _refuse_doctype(text, filename)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        line, column = _position(text, exc.start)
+        line, column = line_column(text, exc.start)
         raise TwiMLParseError(
             f"character U+{ord(text[exc.start]):04X} cannot appear in XML", line, column, filename
         ) from None
@@ -665,7 +605,7 @@ def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str
 def outside_comments(source: str | bytes) -> tuple[list[str], list[str]]:
     """Comment texts before and after the root element, which documents cannot hold; lets
     `twiml format --write` keep a file's header comment. Input must already have parsed."""
-    text = source if isinstance(source, str) else _decode(source, None)
+    text = source if isinstance(source, str) else decode(source)[0]
     if "<!--" not in text:
         return [], []
     text = text.lstrip("\ufeff")

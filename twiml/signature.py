@@ -1,8 +1,8 @@
 """Compute and check `X-Twilio-Signature`, the header Twilio signs every webhook request with.
 
 The signed string is the full URL Twilio requested (scheme, host, port if any, path, query)
-followed, for a form POST, by every parameter name and value, sorted by name, with no
-separators. The signature is HMAC-SHA1 of that string keyed with the account's Auth Token,
+followed, for a form POST, by every parameter name and value, with no separators: names
+sorted, and the values of a repeated name sorted (each distinct value once). The signature is HMAC-SHA1 of that string keyed with the account's Auth Token,
 base64-encoded. A JSON body is not signed itself: its SHA-256 travels in the URL as
 `bodySHA256`, which the signature covers.
 
@@ -20,15 +20,29 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
+    "SIGNALWIRE_SIGNATURE_HEADER",
     "SIGNATURE_HEADER",
+    "TELNYX_SIGNATURE_HEADER",
+    "TELNYX_TIMESTAMP_HEADER",
+    "MissingExtra",
     "body_sha256",
     "compute_signature",
+    "ed25519_public_key",
+    "ed25519_signature",
     "forwarded_url",
     "public_request_url",
+    "validate_ed25519_signature",
     "validate_signature",
 ]
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+SIGNALWIRE_SIGNATURE_HEADER = "X-SignalWire-Signature"
+"""SignalWire (cXML) signs as Twilio does (HMAC-SHA1 over URL and sorted form), keyed with the
+project's Signing Key: `compute_signature` and `validate_signature` serve it unchanged."""
+TELNYX_SIGNATURE_HEADER = "telnyx-signature-ed25519"
+TELNYX_TIMESTAMP_HEADER = "telnyx-timestamp"
+TELNYX_TOLERANCE = 300
+"""Seconds a Telnyx timestamp may be old before the request counts as a replay."""
 _STANDARD_PORTS = {"http": 80, "https": 443}
 
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -45,10 +59,15 @@ def _pairs(params: Params | None) -> list[tuple[str, str]]:
 def compute_signature(url: str, params: Params | None, auth_token: str) -> str:
     """The `X-Twilio-Signature` value for a request to `url` with form `params` (none for GET).
 
-    Names sort by code point; repeated names keep the order their values arrived in.
+    As Twilio computes it: the parameter names sorted (by code point), and for each name its
+    distinct values sorted, so a repeated name (`MediaUrl`, a multi-select) signs the same
+    whatever order its values arrived in. Pass every pair of a multi-valued form (Flask's
+    `request.form.items(multi=True)`, `parse_qsl(body)`): a dict keeps one value per name.
     """
-    pairs = sorted(_pairs(params), key=lambda kv: kv[0])  # sorted() is stable: repeats keep order
-    data = url + "".join(k + v for k, v in pairs)
+    values: dict[str, set[str]] = {}
+    for key, value in _pairs(params):
+        values.setdefault(key, set()).add(value)
+    data = url + "".join(k + v for k in sorted(values) for v in sorted(values[k]))
     digest = hmac.new(auth_token.encode("utf-8"), data.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 
@@ -134,3 +153,89 @@ def validate_signature(
         computed = compute_signature(candidate, signed_params, auth_token)
         valid |= hmac.compare_digest(computed.encode("ascii"), signature.encode("utf-8", "replace"))
     return valid
+
+
+# --------------------------------------------------------------------------- Telnyx (TeXML): Ed25519
+
+
+class MissingExtra(RuntimeError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
+def _ed25519() -> object:
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingExtra(
+            "Ed25519 (Telnyx) signatures need the cryptography package: pip install 'twiml-toolkit[telnyx]'"
+        ) from None
+    return ed25519
+
+
+def _key_bytes(key: str | bytes) -> bytes:
+    """A raw 32-byte key from base64 text (as Telnyx shows its public key) or raw bytes."""
+    if isinstance(key, bytes) and len(key) == 32:
+        return key
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except (ValueError, TypeError):
+        raise ValueError("an Ed25519 key is 32 bytes, written in base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"an Ed25519 key is 32 bytes, written in base64 (this one is {len(raw)} bytes)")
+    return raw
+
+
+def _signed(body: bytes | str, timestamp: str | int) -> bytes:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return str(timestamp).encode("ascii") + b"|" + data
+
+
+def ed25519_public_key(private_key: str | bytes) -> str:
+    """The base64 public key of a base64 (or raw) Ed25519 private key, as Telnyx shows it."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    ed = _ed25519()
+    key = ed.Ed25519PrivateKey.from_private_bytes(_key_bytes(private_key))  # type: ignore[attr-defined]
+    return base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+def ed25519_signature(body: bytes | str, timestamp: str | int, private_key: str | bytes) -> str:
+    """The `telnyx-signature-ed25519` value: base64 Ed25519 signature of ``timestamp|body``."""
+    ed = _ed25519()
+    key = ed.Ed25519PrivateKey.from_private_bytes(_key_bytes(private_key))  # type: ignore[attr-defined]
+    return base64.b64encode(key.sign(_signed(body, timestamp))).decode("ascii")
+
+
+def validate_ed25519_signature(
+    body: bytes | str,
+    signature: str | None,
+    timestamp: str | None,
+    public_key: str | bytes,
+    *,
+    tolerance: int | None = TELNYX_TOLERANCE,
+    now: float | None = None,
+) -> bool:
+    """True when `signature` (header `telnyx-signature-ed25519`) signs ``timestamp|body`` with the
+    key whose public half is `public_key`, and `timestamp` (header `telnyx-timestamp`) is no
+    older than `tolerance` seconds (None: no age check). Pass the raw body as received."""
+    if not signature or not timestamp:
+        return False
+    ed = _ed25519()
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        stamp = int(timestamp)
+    except ValueError:
+        return False
+    if tolerance is not None:
+        import time
+
+        if stamp < (time.time() if now is None else now) - tolerance:
+            return False
+    key = ed.Ed25519PublicKey.from_public_bytes(_key_bytes(public_key))  # type: ignore[attr-defined]
+    try:
+        key.verify(raw, _signed(body, timestamp))
+    except InvalidSignature:
+        return False
+    return True

@@ -29,20 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from twiml.base import TwiML, is_markup
+from twiml.decoding import decode, sniff_encoding
 from twiml.errors import TwiMLParseError
 from twiml.gc_pause import collections_paused
 from twiml.serialize import attr_text, body_text, escape_attr, escape_text, markup_text
 
 __all__ = ["SourceDocument", "load", "loads"]
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_DECL_ENCODING = re.compile(rb"^[ \t\r\n]*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _DECLARATION = re.compile(r"<\?xml[ \t\r\n?]")
 # One token per '<': comment (group 1), CDATA (2), PI (3), end tag (4), start tag (name 5,
 # attributes 6, close 7), or anything else (8: not a well-formed document as the lexer reads it).
@@ -53,29 +46,6 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r"""(\s+)([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WS = " \t\r\n"
-
-
-# ------------------------------------------------------------------------------------ encoding
-
-
-def sniff_encoding(data: bytes) -> tuple[str, bytes]:
-    """Codec name and byte order mark of an XML document, decided as an XML processor does:
-    BOM first, then UTF-16 without BOM, then the declaration, else UTF-8."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name, bom
-    if data[:2] in (b"\x00<", b"<\x00"):
-        return ("utf-16-be" if data[0] == 0 else "utf-16-le"), b""
-    m = _DECL_ENCODING.match(data)
-    if m is not None:
-        try:
-            name = codecs.lookup(m.group(1).decode("ascii")).name
-        except LookupError:
-            return "utf-8", b""  # the parser reports the unknown encoding
-        if name in ("utf-16", "utf-32"):
-            name += "-be"
-        return name, b""
-    return "utf-8", b""
 
 
 # ------------------------------------------------------------------------------------ lexer
@@ -763,11 +733,23 @@ class SourceDocument:
             return "<" + node.name + "".join(parts) + close
         pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
         carry: str | None = None  # the line break and indentation of a removed attribute that began a line
+        keys = list(attrs)
+        order = {k: i for i, k in enumerate(keys)}
+        after = 0  # index in `keys` of the attribute that follows the last one written
+        placed: set[str] = set()
         for a in lexed:
             if a.name not in attrs:  # removed, with the whitespace before it ...
+                new = keys[after] if after < len(keys) else None
+                if new is not None and new not in spans and carry is None:  # ... unless a new one took its place
+                    value = self._attr(node, new, attrs[new], a.quote)
+                    pieces.append(f"{text[a.start : a.name_start]}{new}={a.quote}{value}{a.quote}")
+                    placed.add(new)
+                    after += 1
+                    continue
                 if carry is None and "\n" in text[a.start : a.name_start]:
                     carry = text[a.start : a.name_start]  # ... which the next attribute takes over
                 continue
+            after = order[a.name] + 1
             start = a.name_start if carry is not None else a.start
             lead = carry or ""
             carry = None
@@ -776,7 +758,7 @@ class SourceDocument:
                 pieces.append(lead + text[start : a.value_end + 1])
             else:
                 pieces.append(lead + text[start : a.value_start] + self._attr(node, a.name, value, a.quote) + a.quote)
-        added = [k for k in attrs if k not in spans]
+        added = [k for k in attrs if k not in spans and k not in placed]
         if added:
             last = lexed[-1] if lexed else None
             sep = text[last.start : last.name_start] if last is not None else " "
@@ -878,12 +860,8 @@ def load(
         path = Path(source)
         data = read_bytes(path)
     filename = str(path) if path is not None else None
+    text, encoding, bom = decode(data, filename)
     root = _parse(data, kind, filename)
-    encoding, bom = sniff_encoding(data)
-    try:
-        text = data[len(bom) :].decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:  # the parser accepted it, so this is unexpected
-        raise TwiMLParseError(f"cannot decode as {encoding}: {exc}", None, None, filename) from None
     return SourceDocument(root, text, encoding=encoding, bom=bom, path=path, defer_index=defer_index)
 
 

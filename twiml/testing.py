@@ -1,7 +1,9 @@
 """Helpers for users' own tests of webhooks that return TwiML.
 
-`assert_twiml_equal` compares documents; `Call` and `Text` (from `twiml.simulator.api`, loaded on
-first use) play a call or an SMS exchange against a WSGI/ASGI app, a file or a URL.
+`assert_twiml_equal` compares documents; `Call` and `Text` (loaded on first use) play a call or an
+SMS exchange against a WSGI/ASGI app, a flow folder (`flow=`), a Twilio Studio flow (`studio=`), a
+file or a URL, and assert on it in the caller's terms (`expect_heard`, `expect_sent`,
+`expect_request`, `expect_ended`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLParseError
 
 if TYPE_CHECKING:
-    from twiml.simulator.api import Call, Text
+    from twiml.studio.api import Call, Text
 
 __all__ = ["Call", "Text", "assert_twiml_equal", "canonical"]
 
@@ -54,9 +56,10 @@ def assert_twiml_equal(first: TwiMLSource, second: TwiMLSource, msg: str | None 
 
 
 def __getattr__(name: str) -> Any:
-    """`Call` and `Text` import the simulator (and httpx) only when a test uses them."""
+    """`Call` and `Text` import the simulator (and httpx) only when a test uses them: the simulator's
+    with the `expect_*` assertions and `flow=` (twiml.flowtest), and `studio=` (twiml.studio)."""
     if name in ("Call", "Text"):
-        from twiml.simulator import api
+        from twiml.studio import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'twiml.testing' has no attribute {name!r}")

@@ -26,10 +26,13 @@ from twiml import codes, rules
 from twiml.base import TwiML, is_markup
 from twiml.checks import Check, Problem, for_attr, nearest
 from twiml.codes import Level
+from twiml.dialects import AttrNote, ElementNote, Notes, grammar_for, notes_for
+from twiml.dialects import profile as dialect_profile
+from twiml.dialects.types import Source
 from twiml.errors import TwiMLException
 from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Attr, Content, Element, element_of
+from twiml.grammar_types import Attr, Content, Element, Grammar, element_of
 from twiml.grammar_values import VOICE_LANGUAGES
 from twiml.limits import message_length
 from twiml.serialize import DECLARATION, attr_text, body_text, compact_size
@@ -67,6 +70,8 @@ class Diagnostic:
     """What Twilio does at run time, where known (document rejected, attribute ignored, ...)."""
     suppressed: bool = False
     """Silenced by a ``twiml: ignore`` comment (kept only when asked for)."""
+    source: str = ""
+    """The vendor rule's source (documentation page or file, date read) for a dialect finding."""
 
     @property
     def twilio_message(self) -> str:
@@ -121,11 +126,40 @@ def _registers(name: str) -> Callable[[ElementCheck], ElementCheck]:
     return register
 
 
+@dataclass(frozen=True, eq=False)
+class _Place:
+    """The vendor dialect a document is checked in (`twiml.dialects`), and the kind it is of."""
+
+    name: str
+    title: str
+    grammar: Grammar
+    notes: Notes
+    vendor: bool
+    """Not Twilio: what the profile does not know is only info, Twilio's own errors only warnings."""
+
+
+_PLACES: dict[str, _Place] = {}
+
+
+def _place(name: str) -> _Place:
+    hit = _PLACES.get(name)
+    if hit is None:
+        p = dialect_profile(name)
+        hit = _PLACES[name] = _Place(
+            name, f"{p.title} ({p.vendor})", grammar_for(name), notes_for(name), name != "twilio"
+        )
+    return hit
+
+
 @dataclass
 class _Rules:
     """Everything the walk needs about one element, computed once."""
 
     el: Element
+    place: _Place
+    attr_notes: dict[str, AttrNote]
+    attr_sources: dict[str, Source]
+    value_notes: dict[str, tuple[tuple[str, str, Source], ...]]
     allowed: dict[str, Element]
     """XML name -> element for children Twilio accepts here."""
     checkers: dict[str, tuple[Attr, Check | None, dict[str, Problem | None]]]
@@ -144,33 +178,37 @@ class _Rules:
     """The rules of `allowed` children, filled in as the walk meets them."""
 
 
-_RULES: dict[int, tuple[Element, _Rules]] = {}
+_RULES: dict[tuple[int, str], tuple[Element, _Rules]] = {}
 
 
-def _rules_for(el: Element) -> _Rules:
-    hit = _RULES.get(id(el))
+def _rules_for(el: Element, place: _Place) -> _Rules:
+    hit = _RULES.get((id(el), place.name))
     if hit is not None and hit[0] is el:
         return hit[1]
-    r = _build_rules(el)
-    _RULES[id(el)] = (el, r)
+    r = _build_rules(el, place)
+    _RULES[(id(el), place.name)] = (el, r)
     return r
 
 
-def _build_rules(el: Element) -> _Rules:
-    allowed = {k.xml: k for k in GRAMMAR.allowed_children(el)}
+def _build_rules(el: Element, place: _Place) -> _Rules:
+    g = place.grammar
+    allowed = {k.xml: k for k in g.allowed_children(el)}
     content = el.content
     if content is None and el.body is not None and el.body.kind == "required":
         meaning = el.body.meaning.split(";")[0].strip() or "text"
         content = Content(f"<{el.xml}> is empty; it needs its text ({meaning})")
     child_attrs: dict[str, list[tuple[str, tuple[str, ...], int, str]]] = {}
     for ca in el.child_attrs:
-        child_attrs.setdefault(GRAMMAR.get(el.dialect, ca.child).xml, []).append(
-            (ca.attr, ca.values, ca.code, ca.reason)
-        )
+        child_attrs.setdefault(g.get(el.dialect, ca.child).xml, []).append((ca.attr, ca.values, ca.code, ca.reason))
     is_root = el.xml == "Response"
-    kids = GRAMMAR.allowed_children(el) + tuple(GRAMMAR.get(el.dialect, c) for _, c in el.methods)
+    kids = g.allowed_children(el) + tuple(g.get(el.dialect, c) for _, c in el.methods)
+    notes = place.notes
     return _Rules(
         el=el,
+        place=place,
+        attr_notes=notes.attrs.get((el.dialect, el.xml), {}),
+        attr_sources={a: s for (k, x, a), s in notes.sources.items() if (k, x) == (el.dialect, el.xml)},
+        value_notes={a: v for (k, x, a), v in notes.values.items() if (k, x) == (el.dialect, el.xml)},
         allowed=allowed,
         checkers={a.xml: _checker(a) for a in el.attrs},
         attr_names=tuple(a.xml for a in el.attrs),
@@ -254,6 +292,7 @@ def _diag(
     hint: str | None = None,
     fix: Fix | None = None,
     effect: str | None = None,
+    source: object = "",
 ) -> Diagnostic:
     """A finding at `node`, as severe as Twilio logs `code` unless `level` says otherwise."""
     return Diagnostic(
@@ -267,6 +306,7 @@ def _diag(
         hint,
         fix,
         codes.effect_of(code) if effect is None else effect,
+        source=str(source),
     )
 
 
@@ -478,14 +518,15 @@ _GOOGLE_LOCALE = re.compile(r"Google\.([a-z]{2,3}-[A-Z]{2})-")
 
 # --- name resolution ---------------------------------------------------------------------------
 
-_NAMES: dict[str, tuple[str, ...]] = {}
+_NAMES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def _element_hint(dialect: str, name: str, r: _Rules) -> tuple[str | None, Fix | None]:
-    """Did-you-mean for an unknown element: the children allowed here first, then the dialect's."""
-    names = _NAMES.get(dialect)
+    """Did-you-mean for an unknown element: the children allowed here first, then the kind's."""
+    names = _NAMES.get((r.place.name, dialect))
     if names is None:
-        names = _NAMES[dialect] = tuple(dict.fromkeys(e.xml for e in GRAMMAR.elements if e.dialect == dialect))
+        elements = r.place.grammar.elements
+        names = _NAMES[(r.place.name, dialect)] = tuple(dict.fromkeys(e.xml for e in elements if e.dialect == dialect))
     near = nearest(name, (*r.allowed, *names), limit=1)
     if not near:
         return None, None
@@ -505,8 +546,9 @@ parsed XML get the same findings."""
 
 
 def _value_finding(
-    node: TwiML, el: Element, a: Attr, key: str, found: Problem, parent: _Rules | None, path: NodePath
+    node: TwiML, r: _Rules, a: Attr, key: str, found: Problem, parent: _Rules | None, path: NodePath
 ) -> Diagnostic:
+    el = r.el
     code: int | str = a.code if a.code is not None else (codes.INVALID_URL if a.type == "url" else codes.SCHEMA)
     if parent is not None and parent.attr_codes_for_child:
         code = parent.attr_codes_for_child.get((el.xml, key), code)
@@ -529,12 +571,24 @@ def _value_finding(
     if found.suggestion is not None:
         hint = f"did you mean {found.suggestion!r}?"
         fix = Fix("set_value", found.suggestion, key)
-    return _diag(code, message, path, node, level=level, hint=hint, fix=fix, effect=effect)
+    source: object = r.attr_sources.get(key, "")
+    if r.value_notes:
+        text = node.attrs[key]
+        text = text if isinstance(text, str) else attr_text(text)
+        for written, meant, src in r.value_notes.get(key, ()):
+            if text.startswith(written):
+                new = meant + text[len(written) :]
+                message = f"<{el.xml}> {key}={_show(text)}: {r.place.title} spells this family {meant!r}"
+                hint, fix, source, level = f"did you mean {new!r}?", Fix("set_value", new, key), src, "warning"
+                code = codes.SCHEMA
+    return _diag(code, message, path, node, level=level, hint=hint, fix=fix, effect=effect, source=source)
 
 
 def _show(value: object) -> str:
+    from twiml.textsafe import quoted  # the one escaping rule for what a person reads
+
     text = value if isinstance(value, str) else attr_text(value)
-    return repr(text if len(text) <= 40 else text[:40] + "...")
+    return quoted(text if len(text) <= 40 else text[:40] + "...")
 
 
 _UNCHECKED = Problem("not checked yet")
@@ -556,16 +610,33 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: NodePath, o
             if entry is None:
                 if key.startswith("xmlns"):
                     continue
-                near = nearest(key, r.attr_names, limit=1)
-                diag = _diag(
-                    codes.SCHEMA,
-                    f"<{el.xml}> has no attribute {key!r}",
-                    path,
-                    node,
-                    hint=f"did you mean {near[0]!r}?" if near else None,
-                    fix=Fix("rename_attribute", near[0], key) if near else None,
-                    effect=codes.ATTRIBUTE_IGNORED,
-                )
+                note = r.attr_notes.get(key)
+                if note is not None:
+                    new = note.rename_to
+                    diag = _diag(
+                        note.code,
+                        note.message,
+                        path,
+                        node,
+                        level=note.level,
+                        hint=f"write {new!r}" if new else None,
+                        fix=Fix("rename_attribute", new, key) if new else None,
+                        effect=note.effect,
+                        source=note.source,
+                    )
+                else:
+                    near = nearest(key, r.attr_names, limit=1)
+                    diag = _diag(
+                        codes.SCHEMA,
+                        f"<{el.xml}> has no attribute {key!r}"
+                        + (f" (not in Twilio's grammar; {r.place.title} may accept it)" if r.place.vendor else ""),
+                        path,
+                        node,
+                        level="info" if r.place.vendor else None,
+                        hint=f"did you mean {near[0]!r}?" if near else None,
+                        fix=Fix("rename_attribute", near[0], key) if near else None,
+                        effect=codes.ATTRIBUTE_IGNORED,
+                    )
             else:
                 checker = entry[1]
                 if checker is None:
@@ -580,7 +651,7 @@ def _check_node(node: TwiML, r: _Rules, parent: _Rules | None, path: NodePath, o
                     memo[text] = found
                 if found is None:
                     continue
-                diag = _value_finding(node, el, entry[0], key, found, parent, path)
+                diag = _value_finding(node, r, entry[0], key, found, parent, path)
             if found_here is None:
                 found_here = [(key, diag)]
             else:
@@ -652,19 +723,36 @@ def _check_content(node: TwiML, c: Content, path: NodePath, out: list[Diagnostic
 Frame = tuple[TwiML, "_Rules | None", "_Rules | None", NodePath, "list[Diagnostic] | None", "frozenset[str] | None"]
 
 
-def validate(doc: TwiML, *, suppressed: bool = False) -> list[Diagnostic]:
+def validate(doc: TwiML, *, suppressed: bool = False, vendor_dialect: str = "twilio") -> list[Diagnostic]:
     """Every problem found in `doc`, in document order; an empty list means Twilio will accept it.
 
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
-    ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed)."""
-    out, dialect, path, root_rules = _root_findings(doc)
+    ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed).
+    `vendor_dialect` checks the document as Telnyx ("texml") or SignalWire ("cxml") runs it
+    (`twiml.dialects`); ValueError for an unknown name."""
+    place = _place(vendor_dialect)
+    out, dialect, path, root_rules = _root_findings(doc, place)
     with collections_paused():
-        _walk((doc, root_rules, None, path, None, None), dialect, out)
+        _walk((doc, root_rules, None, path, None, None), dialect, out, place)
+    out = _vendor_levels(out, place)
     return out if suppressed else [d for d in out if not d.suppressed]
 
 
-def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | None]:
-    """Findings about the document as a whole (root name, size budgets), its dialect, the root's
+def _vendor_levels(out: list[Diagnostic], place: _Place) -> list[Diagnostic]:
+    """In a vendor's dialect Twilio's own errors are only warnings: the vendor's runtime is not
+    Twilio's, and a profile never rejects what the vendor may accept."""
+    if not place.vendor:
+        return out
+    return [
+        replace(d, severity="warning", message=f"{d.message} (Twilio's rule; {place.title} may differ)")
+        if d.severity == "error" and not d.source
+        else d
+        for d in out
+    ]
+
+
+def _root_findings(doc: TwiML, place: _Place) -> tuple[list[Diagnostic], str, str, _Rules | None]:
+    """Findings about the document as a whole (root name, size budgets), its kind, the root's
     path and its grammar entry."""
     out: list[Diagnostic] = []
     root_el = element_of(doc)
@@ -672,10 +760,10 @@ def _root_findings(doc: TwiML) -> tuple[list[Diagnostic], str, str, _Rules | Non
     path = doc.name
     if doc.name != "Response":
         out.append(_diag(codes.ROOT_NOT_RESPONSE, f"the root element must be <Response>, not <{doc.name}>", path, doc))
-    if root_el is None:
-        root_el = GRAMMAR.resolve(dialect, None, doc.name)
+    g = place.grammar
+    root_el = g.find(root_el.dialect, root_el.cls) if root_el is not None else g.resolve(dialect, None, doc.name)
     _check_size(doc, out)
-    root_rules = _rules_for(root_el) if root_el else None
+    root_rules = _rules_for(root_el, place) if root_el else None
     return out, dialect, path, root_rules
 
 
@@ -690,8 +778,9 @@ class Revalidator:
     itself and the size budgets are always checked again. The findings are exactly `validate`'s:
     the editor's tests compare both after random edit sequences."""
 
-    def __init__(self, *, suppressed: bool = False) -> None:
+    def __init__(self, *, suppressed: bool = False, vendor_dialect: str = "twilio") -> None:
         self.suppressed = suppressed
+        self.place = _place(vendor_dialect)
         self._last: _Children | None = None
         self.reused = 0
         """How many of the root's children the last run took from the previous one (for tests)."""
@@ -703,7 +792,8 @@ class Revalidator:
             return self._run(doc, edited)
 
     def _run(self, doc: TwiML, edited: Collection[TwiML] | None) -> list[Diagnostic]:
-        out, dialect, path, root_rules = _root_findings(doc)
+        place = self.place
+        out, dialect, path, root_rules = _root_findings(doc, place)
         if root_rules is not None:
             _check_node(doc, root_rules, None, path, out)
         last = self._last
@@ -715,13 +805,14 @@ class Revalidator:
                 if i is not None and i not in walked:
                     walked.add(i)
                     founds[i] = []
-                    _walk(last.frames[i], dialect, founds[i])
+                    _walk(last.frames[i], dialect, founds[i], place)
             self.reused = len(founds) - len(walked)
         else:
             self._last = last = self._full(doc, root_rules, dialect, path, last if edited is not None else None, edited)
         for found in last.founds:
             if found:
                 out.extend(found)
+        out = _vendor_levels(out, place)
         return out if self.suppressed else [d for d in out if not d.suppressed]
 
     def _full(
@@ -736,7 +827,7 @@ class Revalidator:
         """Walk the root's children, reusing the findings `last` has for those whose place is
         unchanged and that are not in `edited`."""
         skip = {id(node) for node in edited} if edited is not None else set()
-        frames = _child_frames(doc, root_rules, dialect, path) if doc.verbs else []
+        frames = _child_frames(doc, root_rules, dialect, path, self.place) if doc.verbs else []
         founds: list[list[Diagnostic]] = []
         reused = 0
         for frame in frames:
@@ -747,7 +838,7 @@ class Revalidator:
                 reused += 1
             else:
                 found = []
-                _walk(frame, dialect, found)
+                _walk(frame, dialect, found, self.place)
             founds.append(found)
         self.reused = reused
         return _Children(doc, tuple(doc.verbs), root_rules, dialect, frames, founds)
@@ -808,7 +899,7 @@ def _hands_off(node: TwiML, rules: _Rules | None) -> bool | None:
     return value is not None and bool(attr_text(value) == how[1] if how[1] else attr_text(value))
 
 
-def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
+def _walk(first: Frame, dialect: str, out: list[Diagnostic], place: _Place) -> None:
     """The findings of one subtree, in document order (an explicit stack: deep documents cannot
     overflow Python's recursion limit)."""
     stack: list[Frame] = [first]
@@ -825,12 +916,12 @@ def _walk(first: Frame, dialect: str, out: list[Diagnostic]) -> None:
             ]
         if not node.verbs:
             continue
-        frames = _child_frames(node, r, dialect, path)
+        frames = _child_frames(node, r, dialect, path, place)
         frames.reverse()
         stack.extend(frames)
 
 
-def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -> list[Frame]:
+def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, place: _Place) -> list[Frame]:
     """One stack frame per element child: its path, its grammar entry in this place, the findings
     that belong to its position (misplaced, unknown, unreachable) and the codes a comment right
     before it silences."""
@@ -858,8 +949,27 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
         kid_el: Element | None = None
         if r is not None:
             kid_el = kid_rules.el if kid_rules is not None else r.allowed.get(name)
-            if kid_el is None:
-                kid_el = GRAMMAR.resolve(dialect, r.el, name)
+            note = _element_note(r, dialect, name) if kid_el is None else None
+            if note is not None:
+                kid_el = r.place.grammar.resolve(dialect, r.el, name)
+                if note.vendor:  # another vendor's element: Twilio (or this vendor) ignores it whole
+                    other = _place(note.vendor)
+                    parent_el = other.grammar.find(dialect, r.el.cls)
+                    kid_el = other.grammar.resolve(dialect, parent_el, name)
+                    kid_rules = _rules_for(kid_el, other) if kid_el is not None else None
+                early = [
+                    _diag(
+                        note.code,
+                        note.message,
+                        kid_path,
+                        kid,
+                        level=note.level,
+                        effect=note.effect,
+                        source=note.source,
+                    )
+                ]
+            elif kid_el is None:
+                kid_el = r.place.grammar.resolve(dialect, r.el, name)
                 if kid_el is not None:
                     early = [
                         _diag(
@@ -867,6 +977,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                             f"<{name}> is not allowed inside <{r.el.xml}>",
                             kid_path,
                             kid,
+                            level="info" if r.place.vendor else None,
                             effect=codes.VERB_SKIPPED,
                         )
                     ]
@@ -877,6 +988,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                             f"<{name}> is not a {dialect} TwiML element",
                             kid_path,
                             kid,
+                            level="info" if r.place.vendor else None,
                             effect=codes.VERB_SKIPPED,
                         )
                     ]
@@ -896,9 +1008,11 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                     early = [
                         _diag(
                             codes.SCHEMA,
-                            f"unknown element <{name}>",
+                            f"unknown element <{name}>"
+                            + (f" (not known to {r.place.title} either)" if r.place.vendor else ""),
                             kid_path,
                             kid,
+                            level="info" if r.place.vendor else None,
                             hint=hint,
                             fix=fix,
                             effect=codes.ELEMENT_IGNORED,
@@ -923,15 +1037,23 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath) -
                 elif left is None and name in r.leaves and _hands_off(kid, r):
                     left = name
             if kid_rules is None and kid_el is not None:
-                kid_rules = _rules_for(kid_el)
+                kid_rules = _rules_for(kid_el, r.place)
                 if kid_el is r.allowed.get(name):
                     allowed[name] = kid_rules
         else:
-            kid_el = GRAMMAR.resolve(dialect, None, name)
-            kid_rules = _rules_for(kid_el) if kid_el is not None else None
+            kid_el = place.grammar.resolve(dialect, None, name)
+            kid_rules = _rules_for(kid_el, place) if kid_el is not None else None
         frames.append((kid, kid_rules, r, kid_path, early, ignored))
         ignored = None
     return frames
+
+
+def _element_note(r: _Rules, dialect: str, name: str) -> ElementNote | None:
+    """What the dialect's profile (or another vendor's) says about `name` inside `r`'s element."""
+    for note in r.place.notes.elements.get((dialect, name), ()):
+        if not note.parents or r.el.xml in note.parents:
+            return note
+    return None
 
 
 def _check_size(doc: TwiML, out: list[Diagnostic]) -> None:

@@ -14,6 +14,7 @@ __all__ = [
     "AiSession",
     "Application",
     "ApplicationSid",
+    "Assistant",
     "Autopilot",
     "Client",
     "Conference",
@@ -32,6 +33,7 @@ __all__ = [
     "Identity",
     "Language",
     "Leave",
+    "MediaFilter",
     "Number",
     "Parameter",
     "Pause",
@@ -179,6 +181,14 @@ class Pay(TwiML):
 
 class Sms(TwiML):
     """<Sms>: send a text during a call (deprecated; prefer <Message> or the REST API)."""
+
+
+class MediaFilter(TwiML):
+    """<MediaFilter>: filter the call's audio in the background (twilio-node 6.3.1; not in twilio 9.13)."""
+
+
+class Assistant(TwiML):
+    """<Assistant>: connect the call to an AI assistant (twilio-node; not in twilio 9.13)."""
 
 
 class Reject(TwiML):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow, describe_route, map_rows
 from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
 from twiml_editor.screens.error_dialog import ErrorDialog
@@ -29,6 +31,7 @@ from twiml_editor.screens.text_prompt import TextPrompt
 from twiml_editor.widgets.literal import literal, markup_escape, shown
 
 if TYPE_CHECKING:
+    from twiml.flow.explore import FlowMap
     from twiml_editor.flow_project import FlowProject
 
 _NEW = "\x00new"
@@ -59,6 +62,7 @@ class FlowScreen(Screen[None]):
         super().__init__(id="flow-screen")
         self.project = project
         self.rows: list[MapRow] = []
+        self.coverage_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,11 +83,14 @@ class FlowScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.map_tree.show_root = False
-        self.map_tree.border_title = markup_escape(f"Flow map — {self.project.folder}")
+        self.map_tree.border_title = markup_escape(self.map_title())
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
         self.map_tree.focus()
+
+    def map_title(self) -> str:
+        return f"Flow map — {self.project.folder}"
 
     def on_screen_resume(self) -> None:
         self.refresh_flow()
@@ -94,13 +101,16 @@ class FlowScreen(Screen[None]):
         """Rebuild the map, the route list and the problems from the project."""
         project = self.project
         flow_map = project.explore()
-        self.rows = map_rows(flow_map)
+        covered = self._coverage(flow_map)
+        self.rows = map_rows(flow_map, covered)
         tree = self.map_tree
         tree.clear()
         parents = [tree.root]
         for row in self.rows:
             del parents[row.depth + 1 :]
             label = literal(row.label, style=_STYLE.get(row.severity or "", "dim" if row.back else ""))
+            if row.walked is not None:  # the last coverage run: walked edges green, unwalked ones red
+                label = Text.assemble(("✓ ", "green") if row.walked else ("✗ ", "bold red"), label)
             node = parents[-1].add(label, data=row, expand=True, allow_expand=False)
             parents.append(node)
         pending = list(tree.root.children)
@@ -121,8 +131,28 @@ class FlowScreen(Screen[None]):
         unsaved = project.dirty_names()
         if unsaved:
             lines.append("unsaved: " + ", ".join(unsaved) + " (ctrl+s saves)")
+        lines += self.coverage_lines
         self.query_one("#flow-problems", Static).update(shown("\n".join(lines)) or "No problems.")
         self.sub_title = shown(project.folder)
+
+    def _coverage(self, flow_map: FlowMap) -> dict[int, bool] | None:
+        """Walked edges of the last coverage run over this folder (`.twiml-coverage`), if there is one."""
+        from twiml.flowtest.coverage import CoverageError
+
+        self.coverage_lines = []
+        try:
+            found = self.project.coverage(flow_map)
+        except CoverageError as exc:
+            self.coverage_lines = [printable(str(exc))]
+            return None
+        if found is None or not any(found[1].states.values()):
+            return None  # no run, or a run of other flows only
+        path, coverage = found
+        walked, total = coverage.counts()["edges"]
+        self.coverage_lines = [
+            printable(f"coverage ({path}): {walked} of {total} edges walked (✓), {coverage.percent:.0f}% in all")
+        ]
+        return {id(edge): was for edge, was in coverage.edges}
 
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from time import monotonic
+
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets.tree import TreeNode
@@ -13,15 +16,23 @@ SIZE = (120, 40)
 """Terminal size every Pilot and snapshot test runs at."""
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until the app has applied pending messages and refreshed its views."""
+SETTLE_TIMEOUT = 30.0
+"""Seconds `settle` waits for its condition before the test fails (generous: a busy machine is
+slow, never wrong; a state that is never reached fails the test all the same)."""
+
+
+async def settle(pilot: Pilot[None], until: Callable[[], object] | None = None) -> None:
+    """Wait until the app has applied pending messages and refreshed its views (no refresh or
+    form timer pending) and, when given, `until()` holds; fail the test when that never happens.
+    Tests wait for a condition this way, never for a fixed time."""
     app = pilot.app
     assert isinstance(app, EditorApp)
+    deadline = monotonic() + SETTLE_TIMEOUT
     await pilot.pause()
-    for _ in range(200):
-        if app.idle:
-            break
-        await pilot.pause(0.02)
+    while not (app.idle and (until is None or until())):
+        if monotonic() > deadline:
+            raise AssertionError(f"the app never reached the expected state within {SETTLE_TIMEOUT:.0f} s")
+        await pilot.pause(0.005)
     await pilot.pause()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import SIZE, select, settle
 from textual.pilot import Pilot
 
@@ -17,13 +16,6 @@ XML = (
     '<Response><Gather action="/menu" numDigits="1"><Say>Menu</Say></Gather>'
     "<Say>Bye</Say><Hangup/></Response>"
 )
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 def names(node: TwiML) -> list[str]:

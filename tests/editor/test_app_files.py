@@ -26,13 +26,6 @@ MALFORMED = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say>Hi</Sya>
 
 
 @pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
 def other(tmp_path: Path) -> Path:
     path = tmp_path / "other.xml"
     path.write_text(OTHER, encoding="utf-8")

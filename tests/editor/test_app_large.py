@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_helpers import SIZE, field_input, settle
 
 from twiml.voice_response import VoiceResponse
@@ -24,6 +25,7 @@ def _document(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a large document typed into key by key; .ci/run runs it in its slow step
 async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path) -> None:
     path = _document(tmp_path / "large.xml")
     app = EditorApp(path)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import select, settle
 from textual import events
 from textual.coordinate import Coordinate
@@ -24,13 +23,6 @@ XML = (
     '  <Dial><Conference recordingStatusCallback="/r" recordingStatusCallbackEvent="completed">room</Conference>'
     "</Dial>\n</Response>\n"
 )
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 def names(node: TwiML) -> list[str]:
@@ -362,10 +354,7 @@ async def test_picking_a_file_in_the_tree_fills_the_path(flow: Path, tmp_path: P
         prompt.path_input.value = f"{tmp_path}/"
         await settle(pilot)
         tree = prompt.query_one(FileTree)
-        for _ in range(100):
-            if tree.root.children:
-                break
-            await pilot.pause(0.02)
+        await settle(pilot, until=lambda: tree.root.children)
         await pilot.press("down")  # from the path field to the tree
         assert prompt.focused is tree
         node = next(n for n in tree.root.children if n.data is not None and n.data.path == flow)

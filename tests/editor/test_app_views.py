@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, field_input, row, select, settle
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -22,13 +23,6 @@ XML = (
     "</Gather><Say>Bye</Say><Redirect>/main</Redirect></Response>"
 )
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.xml"))
-
-
-@pytest.fixture
-def flow(tmp_path: Path) -> Path:
-    path = tmp_path / "flow.xml"
-    path.write_text(XML, encoding="utf-8")
-    return path
 
 
 async def show(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
@@ -261,7 +255,8 @@ async def test_palette_opens_and_runs_a_command(flow: Path) -> None:
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"duplicate")
-        await pilot.pause(0.3)
+        commands = app.screen.query_one(CommandList)  # the search runs in a worker
+        await settle(pilot, until=lambda: commands.highlighted is not None and not app.screen.workers)
         await pilot.press("enter")
         await settle(pilot)
         assert [v.name for v in app.doc.root.children] == ["Gather", "Say", "Redirect", "Redirect"]

@@ -737,3 +737,18 @@ def test_size_budget_counts_the_indented_text_a_save_writes() -> None:
     assert 11750 in [d.code for d in doc.diagnostics()]
     doc.remove(r.children[0])
     assert 11750 not in [d.code for d in doc.diagnostics()]
+
+
+def test_the_vendor_dialect_comes_from_tool_twiml_and_can_be_switched(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.twiml]\ndialect = "texml"\n', encoding="utf-8")
+    path = tmp_path / "ivr.xml"
+    path.write_text('<Response>\n  <Record transcribe="true"/>\n</Response>\n', encoding="utf-8")
+    doc = Document.open(path)
+    assert doc.vendor_dialect == "texml"
+    assert [(d.code, d.line, d.fix.new if d.fix else None) for d in doc.diagnostics()] == [
+        ("DIALECT-RENAMED", 2, "transcription")
+    ]
+    doc.set_vendor_dialect("twilio")
+    assert doc.diagnostics() == []
+    with pytest.raises(ValueError, match="texml"):
+        doc.set_vendor_dialect("plivo")

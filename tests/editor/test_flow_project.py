@@ -3,7 +3,6 @@ and deletes keep it consistent, unsaved documents are served to the map and the 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,6 @@ import pytest
 from twiml.base import TwiML
 from twiml.flow import load_flow
 from twiml_editor.flow_project import FlowProject, map_rows
-
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 def test_route_edits_keep_comments_and_layout(folder: Path) -> None:
@@ -120,3 +110,16 @@ def test_node_at_line_finds_the_verb_the_simulator_ran(folder: Path) -> None:
     assert dial.source is not None and dial.source.endswith("sales.xml") and dial.line is not None
     node = node_at_line(project.document("sales.xml"), dial.line, "Dial")
     assert node is not None and node.name == "Dial" and node.attrs["action"] == "/dial-complete"
+
+
+def test_a_document_outside_the_folder_is_refused_as_the_simulator_refuses_it(folder: Path) -> None:
+    """Issue 19 case 2 in the editor: `../secret.xml`, or a link inside the folder to it, is
+    never opened (and so never shown, edited or saved) through the flow."""
+    secret = folder.parent / "secret.xml"
+    secret.write_text("<Response><Say>secret</Say></Response>", encoding="utf-8")
+    (folder / "link.xml").symlink_to(secret)
+    project = FlowProject.open(folder)
+    for name in ("../secret.xml", "link.xml"):
+        with pytest.raises(OSError, match="is outside the flow folder"):
+            project.document(name)
+    assert project.document("goodbye.xml").root.name == "Response"

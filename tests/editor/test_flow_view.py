@@ -3,7 +3,6 @@ several unsaved documents and quitting, and a snapshot of the Flow view."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,21 +19,6 @@ from twiml_editor.screens.flow_view import FlowScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
-
-
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], object]) -> None:
-    for _ in range(200):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app never reached the expected state")
 
 
 def row_index(screen: FlowScreen, prefix: str) -> int:
@@ -54,12 +38,12 @@ async def test_flow_view_opens_a_state_and_comes_back(folder: Path) -> None:
         for _ in range(target):
             await pilot.press("down")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not isinstance(app.screen, FlowScreen))
+        await settle(pilot, lambda: not isinstance(app.screen, FlowScreen))
         assert app.doc.file_path == folder / "sales.xml"
         await pilot.press("f6")
-        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen))
+        await settle(pilot, lambda: isinstance(app.screen, FlowScreen))
         await pilot.press("f6")
-        await wait_for(pilot, lambda: not isinstance(app.screen, FlowScreen))
+        await settle(pilot, lambda: not isinstance(app.screen, FlowScreen))
         assert app.doc.file_path == folder / "sales.xml"
 
 
@@ -73,17 +57,17 @@ async def test_add_a_case_from_the_routes_list_and_save_keeps_comments(folder: P
         screen.routes.focus()
         screen.routes.highlighted = list(app.project.flow.routes).index("/menu")
         await pilot.press("c")
-        await wait_for(pilot, lambda: app.screen.query("#text-input"))
+        await settle(pilot, lambda: app.screen.query("#text-input"))
         await pilot.press("9", "enter")
-        await wait_for(pilot, lambda: app.screen.query("#picker-filter"))
+        await settle(pilot, lambda: app.screen.query("#picker-filter"))
         for key in "goodbye":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.project.toml_dirty)
+        await settle(pilot, lambda: app.project.toml_dirty)
         assert app.project.flow.resolve("/menu", {"Digits": "9"}).document == "goodbye.xml"
         assert any("9 → goodbye.xml" in str(o.prompt) for o in screen.routes.options)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not app.project.toml_dirty)
+        await settle(pilot, lambda: not app.project.toml_dirty)
     after = (folder / "flow.toml").read_text(encoding="utf-8")
     assert [line for line in before.splitlines() if line not in after.splitlines()] == [
         line for line in before.splitlines() if line.startswith('"/menu" = ')
@@ -97,26 +81,26 @@ async def test_add_a_route_to_a_new_document_from_a_template(folder: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.screen.query("#text-input"))
+        await settle(pilot, lambda: app.screen.query("#text-input"))
         for key in "hours":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#picker-filter"))
+        await settle(pilot, lambda: app.screen.query("#picker-filter"))
         for key in "new document":
             await pilot.press(key if key != " " else "space")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#template-picker"))
+        await settle(pilot, lambda: app.screen.query("#template-picker"))
         for key in "goodbye":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#text-input"))
+        await settle(pilot, lambda: app.screen.query("#text-input"))
         app.screen.query_one("#text-input", Input).value = "hours.xml"
         await pilot.press("enter")
         await settle(pilot)
-        await wait_for(pilot, lambda: "/hours" in app.project.flow.routes)
+        await settle(pilot, lambda: "/hours" in app.project.flow.routes)
         assert not (folder / "hours.xml").exists()  # written with flow.toml when the flow is saved
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not app.project.dirty_names())
+        await settle(pilot, lambda: not app.project.dirty_names())
     assert (folder / "hours.xml").read_text(encoding="utf-8") == (SAMPLES / "goodbye.xml").read_text(encoding="utf-8")
     assert app.project.flow.resolve("/hours").document == "hours.xml"
 
@@ -126,27 +110,27 @@ async def test_deleting_a_routed_document_asks_first(folder: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x")
-        await wait_for(pilot, lambda: app.screen.query("#picker-filter"))
+        await settle(pilot, lambda: app.screen.query("#picker-filter"))
         for key in "sales":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDeleteUsed))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDeleteUsed))
         assert "/menu, /menu/speech" in str(app.screen.query_one(".dialog-text").render())
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen))
+        await settle(pilot, lambda: isinstance(app.screen, FlowScreen))
         assert (folder / "sales.xml").exists()
         await pilot.press("x")
-        await wait_for(pilot, lambda: app.screen.query("#picker-filter"))
+        await settle(pilot, lambda: app.screen.query("#picker-filter"))
         for key in "sales":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDeleteUsed))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDeleteUsed))
         await pilot.press("y")
-        await wait_for(pilot, lambda: "sales.xml" not in app.project.files())
+        await settle(pilot, lambda: "sales.xml" not in app.project.files())
         assert app.project.uses("sales.xml") == [] and app.project.problems == []
         assert (folder / "sales.xml").exists()  # deleted when the flow is saved
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not (folder / "sales.xml").exists())
+        await settle(pilot, lambda: not (folder / "sales.xml").exists())
 
 
 async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder: Path) -> None:
@@ -154,14 +138,14 @@ async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await settle(pilot, lambda: isinstance(app.screen, CallScreen))
         screen = app.screen
         assert isinstance(screen, CallScreen)
         assert screen.session is not None and screen.session.waiting is not None
         assert screen.document_name == "ivr_main_menu.xml"
         assert screen.highlighted is not None and screen.highlighted.name == "Say"  # the Gather's last prompt
         await pilot.click("#key-1")
-        await wait_for(pilot, lambda: screen.session is not None and screen.session.ended is not None)
+        await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         text = "\n".join(screen.transcript)
         assert "gather: keys 1" in text and "-> POST http://localhost/menu  Digits=1" in text
         assert 'Say [Polly.Joanna-Neural, en-US] "Connecting you to sales."' in text
@@ -169,14 +153,14 @@ async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder:
         assert screen.highlighted is not None and screen.highlighted.name == "Hangup"
         # speech through the entry, on a new call (F5)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: screen.session is not None and screen.session.waiting is not None)
+        await settle(pilot, lambda: screen.session is not None and screen.session.waiting is not None)
         for key in "billing":
             await pilot.press(key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.session is not None and screen.session.ended is not None)
+        await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         assert "Connecting you to billing." in "\n".join(screen.transcript)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen))
+        await settle(pilot, lambda: isinstance(app.screen, FlowScreen))
 
 
 async def test_call_panel_hears_unsaved_edits(folder: Path) -> None:
@@ -187,11 +171,11 @@ async def test_call_panel_hears_unsaved_edits(folder: Path) -> None:
         say = next(n for n in doc.root.children if n.name == "Say")
         doc.set_text(say, "Sales, unsaved words.")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await settle(pilot, lambda: isinstance(app.screen, CallScreen))
         await pilot.click("#key-1")
         screen = app.screen
         assert isinstance(screen, CallScreen)
-        await wait_for(pilot, lambda: screen.session is not None and screen.session.ended is not None)
+        await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         assert '"Sales, unsaved words."' in "\n".join(screen.transcript)
 
 
@@ -208,15 +192,15 @@ async def test_several_unsaved_documents_quit_asks_once_and_saves_all(folder: Pa
         assert app.project.dirty_names() == ["sales.xml", "goodbye.xml"]
         assert "+1 unsaved: sales.xml" in app.sub_title
         await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
         assert isinstance(app.screen, ConfirmQuitMany) and app.screen.names == ["sales.xml", "goodbye.xml"]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmQuitMany))
+        await settle(pilot, lambda: not isinstance(app.screen, ConfirmQuitMany))
         assert app.is_running
         await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
         await pilot.press("s")
-        await wait_for(pilot, lambda: not app.is_running)
+        await settle(pilot, lambda: not app.is_running)
     assert "Sales edited." in (folder / "sales.xml").read_text(encoding="utf-8")
     assert "Bye edited." in (folder / "goodbye.xml").read_text(encoding="utf-8")
 
@@ -240,7 +224,7 @@ def test_flow_view_snapshot(snap_compare: Callable[..., bool], monkeypatch: pyte
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        await settle(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -254,3 +238,27 @@ async def test_document_keys_do_nothing_behind_the_flow_view(folder: Path) -> No
         await pilot.press("a", "delete", "ctrl+d", "v")
         await settle(pilot)
         assert isinstance(app.screen, FlowScreen) and app.doc.to_xml() == before and not app.doc.dirty
+
+
+async def test_the_map_shows_the_last_coverage_run(folder: Path) -> None:
+    from twiml.flowtest.coverage import save_walks, walk_of
+    from twiml.simulator.driver import Session, watch_sessions
+    from twiml.testing import Call
+
+    sessions: list[Session] = []
+    stop = watch_sessions(sessions.append)
+    try:
+        Call(flow=folder).press("2")
+    finally:
+        stop()
+    save_walks([walk_of(s) for s in sessions], folder / ".twiml-coverage")
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        marks = {row.label: row.walked for row in screen.rows if row.walked is not None}
+        assert marks[next(label for label in marks if label.startswith("press 2 → [s3]"))] is True
+        assert marks[next(label for label in marks if label.startswith("press 1 → [s2]"))] is False
+        assert "edges walked" in screen.coverage_lines[0]
+        assert str(screen.map_tree.root.children[0].children[0].children[0].label).startswith(("✓ ", "✗ "))

@@ -73,7 +73,7 @@ def test_defaults_cover_every_action_once_with_issue_keys() -> None:
     ids = [a.id for a in DEFAULT_KEYS]
     assert set(ids) == REQUIRED_IDS and len(ids) == len(set(ids))
     k = keys(DEFAULT_KEYS)
-    assert k["save"] == "ctrl+s" and k["open"] == "ctrl+o" and k["new"] == "ctrl+n"
+    assert k["save"] == "ctrl+s" and k["open"] == "ctrl+o" and k["new"] == "ctrl+n,alt+n"
     assert k["undo"] == "ctrl+z" and k["redo"] == "ctrl+y" and k["add_child"] == "a"
     assert k["delete"] == "delete" and k["move_up"] == "alt+up" and k["move_down"] == "alt+down"
     assert k["help"] == "f1" and k["command_palette"] == "ctrl+p" and k["quit"] == "ctrl+q"
@@ -248,3 +248,15 @@ def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:
             action.in_text,
         )
         assert hasattr(EditorApp, f"action_{action.action}"), action.id
+
+
+def test_every_action_has_a_key_a_browser_leaves_to_the_page() -> None:
+    """`twiml-editor --serve`: a browser keeps ctrl+n, ctrl+t ... for itself, so an action bound to
+    one of them needs another key (the palette reaches it too)."""
+    from twiml_editor.keymap import BROWSER_RESERVED_KEYS
+
+    for action in ACTIONS + FLOW_ACTIONS:
+        keys = set(action.key.split(","))
+        assert keys - BROWSER_RESERVED_KEYS, f"{action.id}: only browser-reserved keys {sorted(keys)}"
+    used = {key for action in ACTIONS + FLOW_ACTIONS for key in action.key.split(",")}
+    assert {"ctrl+n", "ctrl+t"} <= used & BROWSER_RESERVED_KEYS

@@ -129,10 +129,17 @@ def test_open_dialog_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch) -> 
         app.screen.query_one("#path-input", Input).value = "sample_flows/c"
         await settle(pilot)
         tree = app.screen.query_one("#path-tree", DirectoryTree)
-        for _ in range(200):  # the directory tree loads in a worker
-            if tree.root.children and not tree.workers:
-                break
-            await pilot.pause(0.02)
+        folder = (ROOT / "sample_flows").resolve()
+
+        def filtered() -> bool:  # the tree loads in a worker: sample_flows/, only the names starting with c
+            kids = tree.root.children
+            return (
+                Path(tree.path).resolve() == folder
+                and bool(kids)
+                and all(k.data is not None and k.data.path.name.startswith("c") for k in kids)
+            )
+
+        await settle_app(pilot, until=filtered)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

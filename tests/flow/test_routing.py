@@ -141,7 +141,7 @@ def test_missing_file_unknown_keys_and_bad_match(tmp_path: Path) -> None:
         "main.xml",
     )
     assert messages(flow) == [
-        "flow.toml:2: error: unknown key 'foo' (expected one of start, sms_start, fax_start, routes)",
+        "flow.toml:2: error: unknown key 'foo' (expected one of start, sms_start, fax_start, routes, dialect)",
         "flow.toml:5: error: route \"/menu\": unknown key 'extra' (expected one of by, match, cases, then, default)",
         "flow.toml:6: error: route \"/x\": match must be one of exact, contains, present (got 'fuzzy')",
         'flow.toml:5: error: route "/menu": case "1" names missing file sales.xml',

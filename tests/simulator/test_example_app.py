@@ -68,3 +68,15 @@ def test_sms_keywords() -> None:
     assert "open Mon-Fri" in text.reply
     assert text.send("hours")[0].body.startswith("We are open")
     assert text.send("STOP") == [] and text.ended == "completed"
+
+
+def test_an_app_named_module_attr_as_on_the_command_line() -> None:
+    """`app="MODULE:ATTR"` is what `--app` and `--twiml-cov-app` take: it was passed on as the app
+    itself and every call ended in "'str' object is not callable"."""
+    call = Call(app="examples.flask_ivr:app", url="/voice/incoming", auth_token=TOKEN)
+    assert "For sales, press 1" in call.heard()
+    assert Text(app="examples.flask_ivr:app", url="/sms", body="HELP", auth_token=TOKEN).reply
+    from twiml.simulator.transport import AppLoadError
+
+    with pytest.raises(AppLoadError, match="no module named 'no_such_module'"):
+        Call(app="no_such_module:app", url="/voice/incoming")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sim_apps import RequestValidator
 
 from twiml.signature import (
@@ -68,10 +71,50 @@ def test_json_body_is_checked_through_body_sha256() -> None:
     assert not validate_signature(url, None, sig, TOKEN)
 
 
-def test_repeated_names_keep_arrival_order() -> None:
+def test_repeated_names_sign_their_values_sorted_as_twilio_does() -> None:
     pairs = [("b", "2"), ("a", "9"), ("a", "1")]
-    expected = compute_signature("https://x.test/a9a1b2", None, TOKEN)
+    expected = compute_signature("https://x.test/a1a9b2", None, TOKEN)
     assert compute_signature("https://x.test/", pairs, TOKEN) == expected
+    werkzeug = pytest.importorskip("werkzeug.datastructures")
+    assert expected == RequestValidator(TOKEN).compute_signature("https://x.test/", werkzeug.MultiDict(pairs))
+
+
+_NAMES = st.sampled_from(["MediaUrl", "a", "A", "Body", "é", "x_1", "To"])
+_VALUES = st.text(st.characters(exclude_categories=["Cs"]), max_size=6)
+
+
+@st.composite
+def _requests(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    url = draw(st.sampled_from(["https://example.com/voice", "http://localhost:5000/x?y=1", "https://a.test/ü"]))
+    pairs = draw(st.lists(st.tuples(_NAMES, _VALUES), min_size=2, max_size=8))
+    name = draw(_NAMES)
+    pairs += [(name, v) for v in draw(st.lists(_VALUES, min_size=2, max_size=4))]  # a name repeated
+    return url, draw(st.permutations(pairs))
+
+
+SIGNATURE_EXAMPLES = int(os.environ.get("TWIML_SIGNATURE_EXAMPLES", "100"))
+"""Random requests per run; a one-off run sets TWIML_SIGNATURE_EXAMPLES=2000."""
+
+
+@settings(max_examples=SIGNATURE_EXAMPLES, deadline=None, database=None)
+@given(_requests(), st.data())
+def test_requests_with_repeated_names_agree_with_twilios_validator(
+    request: tuple[str, list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    werkzeug = pytest.importorskip("werkzeug.datastructures")
+    url, pairs = request
+    oracle = RequestValidator(TOKEN)
+    genuine = oracle.compute_signature(url, werkzeug.MultiDict(pairs))
+    assert compute_signature(url, pairs, TOKEN) == genuine
+    assert validate_signature(url, pairs, genuine, TOKEN)
+    index = data.draw(st.integers(0, len(pairs) - 1))
+    name, value = pairs[index]
+    changed = value + "x"
+    while (name, changed) in pairs:
+        changed += "x"
+    tampered = [(k, changed if (k, v) == (name, value) else v) for k, v in pairs]  # every copy of it
+    assert not validate_signature(url, tampered, genuine, TOKEN)
+    assert not oracle.validate(url, werkzeug.MultiDict(tampered), genuine)
 
 
 def test_public_url_behind_a_proxy() -> None:
@@ -83,3 +126,13 @@ def test_public_url_behind_a_proxy() -> None:
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "abc.ngrok.app"}
     assert forwarded_url(seen, headers) == "https://abc.ngrok.app/voice?x=1"
     assert validate_signature(forwarded_url(seen, headers), PARAMS, sig, TOKEN)
+
+
+def test_where_we_are_stricter_than_twilio_as_the_readme_lists() -> None:
+    url = "https://x.test/h?bodySHA256="
+    sig = compute_signature(url, None, TOKEN)
+    assert RequestValidator(TOKEN).validate(url, {}, sig) and not validate_signature(url, None, sig, TOKEN)
+    sig = compute_signature("http://example.com/voice", PARAMS, TOKEN)
+    received = "http://example.com:8080/voice"
+    assert RequestValidator(TOKEN).validate(received, PARAMS, sig)
+    assert not validate_signature(received, PARAMS, sig, TOKEN)

@@ -118,6 +118,7 @@ def test_validate_json(files: dict[str, Path]) -> None:
         "hint",
         "effect",
         "path",
+        "source",
     }
     assert first["level"] == "error" and first["twilio_message"] == "Start: Invalid nested noun value"
     assert data[1]["code"] == 12100

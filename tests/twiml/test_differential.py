@@ -180,6 +180,7 @@ def lockstep_documents(draw: st.DrawFn) -> tuple[Any, Any]:
     return ours, theirs
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=300, deadline=None)
 @given(lockstep_documents())
 def test_random_documents_identical(pair: tuple[Any, Any]) -> None:

@@ -271,12 +271,14 @@ MARKUP = st.one_of(COMMENT_TEXT.map(Comment), PI)
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @SETTINGS
 @given(documents())
 def test_exec_rebuilds_generated_documents(doc: TwiML) -> None:
     assert run(to_python(doc)).to_xml() == doc.to_xml()
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @SETTINGS
 @given(documents())
 def test_parse_keeps_comments_and_processing_instructions(doc: TwiML) -> None:

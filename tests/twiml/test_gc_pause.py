@@ -27,6 +27,7 @@ def collector() -> Iterator[None]:
         gc.enable()
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 def test_a_large_document_goes_to_the_oldest_generation(collector: None) -> None:
     gc.collect()
     doc = parse(LARGE)

@@ -230,3 +230,16 @@ def test_every_codec_name_with_several_bodies(body: bytes) -> None:
     for name in CODEC_NAMES:
         data = b'<?xml version="1.0" encoding="' + name.encode() + b'"?><Response><Say>' + body + b"</Say></Response>"
         parses_or_refuses(data)
+
+
+def test_from_xml_never_takes_a_string_for_a_file_name(tmp_path: Path) -> None:
+    """Issue 19, case 10: a request body that names a file must not read that file."""
+    from twiml.voice_response import VoiceResponse
+
+    secret = tmp_path / "secret.xml"
+    secret.write_text("<Response><Say>the secret</Say></Response>", encoding="utf-8")
+    for source in (str(secret), str(secret).encode()):
+        with pytest.raises(TwiMLParseError):
+            VoiceResponse.from_xml(source)
+    assert "the secret" in VoiceResponse.from_xml(secret).to_xml()  # a Path is read
+    assert "hi" in VoiceResponse.from_xml("  <Response><Say>hi</Say></Response>").to_xml()

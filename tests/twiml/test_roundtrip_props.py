@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,7 @@ def names_written(source: str) -> list[str]:
     return re.findall(r"<([A-Za-z][\w:]*)", source)
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=400, deadline=None)
 @given(documents)
 def test_round_trip_keeps_carriage_returns_and_prefixes(source: str) -> None:

@@ -156,6 +156,7 @@ def outcome(func: Any, *args: Any, **kwargs: Any) -> str:
         return "TwiMLException"
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=1000, deadline=None)
 @given(trees())
 def test_writer_equals_reference_writer(tree: TwiML) -> None:
@@ -167,6 +168,7 @@ def test_writer_equals_reference_writer(tree: TwiML) -> None:
         assert tree.to_xml(pretty=True) == serialize.DECLARATION + "\n" + outcome(ref_pretty, tree)
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=1000, deadline=None)
 @given(trees(), st.booleans())
 def test_compact_size_is_the_written_size(tree: TwiML, declaration: bool) -> None:
@@ -372,6 +374,7 @@ class Shout(str):
         return self.upper() + " & <shout>"
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=1000, deadline=None)
 @given(trees())
 def test_writer_equals_previous_writer(tree: TwiML) -> None:

@@ -395,3 +395,20 @@ def test_written_documents_are_indexed_whole(tree: TwiML, pretty: bool, newline:
     edited = elements(doc.root)[-1]
     edited.attrs["z"] = "new & <z>"
     same_meaning(doc)
+
+
+def test_a_new_attribute_in_the_place_of_a_removed_one_is_written_there() -> None:
+    doc = loads(
+        "<Response>\n  <Record maxLength='60' transcribe='true'\n          action='/r'/>\n  <Dial a=\"1\" b=\"2\"/>\n</Response>\n"
+    )
+    record, dial = doc.root.verbs[0], doc.root.verbs[1]
+    assert isinstance(record, TwiML) and isinstance(dial, TwiML)
+    items = [("transcription" if k == "transcribe" else k, v) for k, v in record.attrs.items()]
+    record.attrs.clear()
+    record.attrs.update(items)  # a rename keeping the order
+    del dial.attrs["a"]
+    dial.attrs["c"] = "3"  # a removal and an addition at the end: the new one is appended
+    assert doc.dumps() == (
+        "<Response>\n  <Record maxLength='60' transcription='true'\n          action='/r'/>\n"
+        '  <Dial b="2" c="3"/>\n</Response>\n'
+    )

@@ -850,11 +850,12 @@ def test_reachability_marks_and_named_checks_name_real_entries() -> None:
 
 
 def test_every_grammar_attribute_gets_a_checker_that_accepts_its_default_and_values() -> None:
-    from twiml.validator import _rules_for
+    from twiml.dialects import DIALECTS, grammar_for
+    from twiml.validator import _place, _rules_for
 
-    for el in GRAMMAR.elements:
-        r = _rules_for(el)
-        assert _rules_for(el) is r  # built once
+    for el, place in ((el, _place(name)) for name in DIALECTS for el in grammar_for(name).elements):
+        r = _rules_for(el, place)
+        assert _rules_for(el, place) is r  # built once
         for a in el.attrs:
             check = r.checkers[a.xml][1]
             if check is None:
@@ -917,6 +918,7 @@ def _document(draw: st.DrawFn) -> tuple[str, TwiML]:
     return dialect, root
 
 
+@pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_document())
 def test_any_document_validates_and_parsing_it_back_changes_nothing(case: tuple[str, TwiML]) -> None:

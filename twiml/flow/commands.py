@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import IO
 
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow
+from twiml.textsafe import printable
 
-__all__ = ["register"]
+__all__ = ["add_target_options", "register"]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 
@@ -21,16 +22,19 @@ OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 def _load(folder: str, err: IO[str]) -> Flow | None:
     """The flow of `folder`, its problems printed; None (after a message) when it has no flow."""
     path = Path(folder)
+    if not path.exists():
+        print(f"twiml: {printable(folder)}: no such folder (a flow folder has a {FLOW_FILE})", file=err)
+        return None
     if not path.is_dir():
-        print(f"twiml: {folder}: not a flow folder (a directory with {FLOW_FILE})", file=err)
+        print(f"twiml: {printable(folder)}: not a flow folder (a directory with {FLOW_FILE})", file=err)
         return None
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {path / exc.problem.format()}", file=err)
+        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
         return None
     for problem in flow.problems:
-        print(path / problem.format(), file=err)
+        print(printable(str(path / problem.format())), file=err)
     return flow
 
 
@@ -38,8 +42,8 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
 
 
 def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
-    from twiml.flow.explore import FlowMap, explore, explore_flow
-    from twiml.flow.render import render, render_findings
+    from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
+    from twiml.flow.render import write_map
 
     flow_map: FlowMap
     flow_failed = False
@@ -57,18 +61,24 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
                 transport,
                 transport.url(args.target or "/"),
                 tries=args.tries,
-                max_states=args.max_states,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             transport.close()
     elif args.target and args.target.startswith(("http://", "https://")):
         from twiml.simulator.transport import HttpTransport
 
-        http = HttpTransport()
+        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
         try:
             flow_map = explore(
-                http, args.target, tries=args.tries, max_states=args.max_states, auth_token=args.auth_token
+                http,
+                args.target,
+                tries=args.tries,
+                max_states=args.max_states or DEFAULT_MAX_STATES,
+                auth_token=args.auth_token,
+                dialect=args.dialect or "twilio",
             )
         finally:
             http.close()
@@ -80,14 +90,8 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
         if flow is None:
             return UNREADABLE
         flow_failed = bool(flow.errors)
-        flow_map = explore_flow(flow, max_states=args.max_states)
-    out.write(render(flow_map, args.format))
-    if args.format != "json":
-        findings = render_findings(flow_map)
-        if args.format == "text":
-            out.write("\n" + findings)
-        else:
-            err.write(findings)
+        flow_map = explore_flow(flow, max_states=args.max_states or DEFAULT_MAX_STATES, dialect=args.dialect)
+    write_map(flow_map, args.format, out, err)
     return FOUND_ERRORS if flow_map.failed or flow_failed else OK
 
 
@@ -107,7 +111,7 @@ def _cmd_export_app(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
     try:
         source = export_app(flow, framework=args.framework)
     except ExportError as exc:
-        print(f"twiml export-app: {exc}", file=err)
+        print(f"twiml export-app: {printable(str(exc))}", file=err)
         return FOUND_ERRORS
     if args.output in (None, "-"):
         out.write(source)
@@ -133,6 +137,34 @@ def _run_hint(target: Path, framework: str) -> str:
 # ----------------------------------------------------------------------------------------- parser
 
 
+def add_target_options(
+    parser: argparse.ArgumentParser,
+    *,
+    target_help: str = "flow folder, URL, or the path to start at with --app",
+    max_states_default: int | None = 200,
+    max_states_help: str = "map at most N states (default 200)",
+) -> None:
+    """TARGET, --app, --try, --max-states and --auth-token: the same on every command that maps a
+    flow (`map`, `test`, `coverage`), so an app that checks signatures is reached by each of them."""
+    parser.add_argument("target", nargs="?", metavar="TARGET", help=target_help)
+    parser.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
+    parser.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
+    )
+    parser.add_argument("--max-states", type=int, default=max_states_default, metavar="N", help=max_states_help)
+    parser.add_argument(
+        "--auth-token",
+        default=os.environ.get("TWILIO_AUTH_TOKEN"),
+        metavar="TOKEN",
+        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `map` and `export-app` to the `twiml` command line."""
     m = sub.add_parser(
@@ -141,23 +173,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Explore every path of a flow (folder with flow.toml, http(s) URL, or --app MODULE:ATTR PATH) "
         "and print its map; exit 1 on broken links or error-level problems.",
     )
-    m.add_argument("target", nargs="?", metavar="TARGET", help="flow folder, URL, or the path to start at with --app")
-    m.add_argument("--app", metavar="MODULE:ATTR", help="a WSGI/ASGI app called in process (no server)")
-    m.add_argument(
-        "--try",
-        dest="tries",
-        action="append",
-        default=[],
-        metavar="VALUE",
-        help="input to try at Gathers of an app or URL (repeatable; keys or words)",
+    add_target_options(
+        m,
+        target_help="flow folder, Studio flow .json, URL, or the path with --app",
+        max_states_default=None,
+        max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
-    m.add_argument("--max-states", type=int, default=200, metavar="N", help="stop after N states (default 200)")
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
     m.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        metavar="TOKEN",
-        help="sign requests to an app or URL (default: $TWILIO_AUTH_TOKEN)",
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
+    )
+    m.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
     )
     m.set_defaults(run=_cmd_map)
 

@@ -12,22 +12,34 @@ so a half-finished flow still opens (in the editor) and is reported in full (in 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import ParseError
-
 from twiml.flow.routing import MATCH_KINDS, Resolution, Route, Split, is_forward, resolve
 
-__all__ = ["FLOW_FILE", "START_KEYS", "Flow", "FlowError", "FlowProblem", "load_flow", "parse_flow"]
+__all__ = [
+    "FLOW_FILE",
+    "START_KEYS",
+    "Flow",
+    "FlowError",
+    "FlowProblem",
+    "load_flow",
+    "parse_flow",
+    "read_document",
+    "target_problem",
+]
 
 FLOW_FILE = "flow.toml"
 START_KEYS = ("start", "sms_start", "fax_start")
-_TOP_KEYS = (*START_KEYS, "routes")
+_TOP_KEYS = (*START_KEYS, "routes", "dialect")
+_DIALECTS = ("twilio", "texml", "cxml")
+"""Vendor dialects (`twiml.dialects`) a flow may be written in (`dialect = "texml"`)."""
 _SPLIT_KEYS = ("by", "match", "cases", "then", "default")
 
 # Parameters a <Redirect> request never carries: a split on them always takes its default there.
@@ -76,6 +88,8 @@ class Flow:
     fax_start: str | None = None
     routes: dict[str, Route] = field(default_factory=dict)
     problems: list[FlowProblem] = field(default_factory=list)
+    dialect: str = "twilio"
+    """The vendor that runs the flow: twilio, texml (Telnyx) or cxml (SignalWire)."""
 
     @property
     def config_path(self) -> Path:
@@ -99,69 +113,185 @@ class Flow:
     def routed_documents(self) -> set[str]:
         return {t for route in self.routes.values() for t in route.targets() if not is_forward(t)}
 
+    def read_document(self, document: str) -> bytes:
+        """The bytes of a document of this folder; see `read_document`."""
+        return read_document(self.folder, document)
+
+
+def target_problem(folder: Path, target: str) -> str | None:
+    """Why `target` (a file name from flow.toml) cannot be served from `folder`, or None; the
+    reason reads after the name ("is outside the flow folder").
+
+    The target's real path (symlinks followed) must lie inside the folder's real path and be a
+    regular file: `../secret.xml`, a symlink to /etc/passwd or /dev/zero, and a FIFO are refused.
+    """
+    if "\x00" in target:
+        return "holds a NUL character"
+    if not target.endswith(".xml"):
+        return "is neither a .xml file nor a /route"
+    try:
+        root = os.path.realpath(folder)
+        real = os.path.realpath(os.path.join(root, target))
+    except (OSError, ValueError) as exc:
+        return f"cannot be resolved ({exc})"
+    if os.path.commonpath([root, real]) != root or real == root:
+        return "is outside the flow folder"
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return "is missing"
+    if not stat.S_ISREG(mode):
+        return (
+            "is a directory" if stat.S_ISDIR(mode) else "is a FIFO" if stat.S_ISFIFO(mode) else "is not a regular file"
+        )
+    return None
+
+
+def read_document(folder: Path, document: str) -> bytes:
+    """The bytes of `document`, only when `target_problem` finds nothing wrong with it.
+
+    Read through `twiml.files.read_bytes` (regular files only, at most 64 MB, counted while
+    reading), so a FIFO or a device never blocks or fills memory. Raises OSError whose
+    message says why ("secret.xml is outside the flow folder").
+    """
+    from twiml.files import read_bytes
+
+    problem = target_problem(folder, document)
+    if problem is not None:
+        raise OSError(f"{_shown(document)} {problem}")
+    return read_bytes(os.path.join(os.path.realpath(folder), document))
+
+
+def _shown(text: str) -> str:
+    """A name from flow.toml as messages show it: terminal control characters escaped."""
+    from twiml.textsafe import printable
+
+    return printable(text)
+
 
 # ------------------------------------------------------------------------------------------ reading
 
 
 def load_flow(folder: str | Path) -> Flow:
     """Read `folder/flow.toml`; raises FlowError when it is missing or not TOML."""
+    from twiml.files import read_bytes
+
     folder = Path(folder)
     path = folder / FLOW_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_bytes(path)
     except FileNotFoundError:
-        raise FlowError(FlowProblem("error", f"no {FLOW_FILE} in {folder}")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlowError(FlowProblem("error", f"cannot read: {exc}")) from None
+        raise FlowError(FlowProblem("error", f"no {FLOW_FILE} in {_shown(str(folder))}")) from None
+    except OSError as exc:
+        raise FlowError(FlowProblem("error", f"cannot read: {exc.strerror or exc}")) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        before = data[bom : exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        message = f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (save {FLOW_FILE} as UTF-8)"
+        raise FlowError(FlowProblem("error", message, line, column)) from None
     return parse_flow(text, folder)
 
 
 def parse_flow(text: str, folder: str | Path) -> Flow:
     """Check the routes in `text` against the files of `folder`."""
     try:
-        data = tomlkit.parse(text).unwrap()
-    except ParseError as exc:
-        message = str(exc).split(" at line ")[0]
-        raise FlowError(FlowProblem("error", f"not valid TOML: {message}", exc.line, exc.col)) from None
+        data = tomllib.loads(text)  # linear and in the standard library (tomlkit is for editing)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _TOML_POSITION.search(message)
+        if where is not None and where.group(1):
+            line, column = int(where.group(1)), int(where.group(2))
+        else:  # at the end of the document
+            line, column = len(text.splitlines()) or 1, 0
+        message = _TOML_POSITION.sub("", message).strip()
+        raise FlowError(FlowProblem("error", f"not valid TOML: {message}", line, column)) from None
     return _Reader(text, Path(folder)).read(data)
 
 
-_QUOTED_KEY = r'(?:"{key}"|\'{key}\'|{key})'
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED = _KEY + r"(?:\s*\.\s*" + _KEY + r")*"
+_ASSIGN = re.compile(r"\s*(" + _DOTTED + r")\s*=")
+_HEADER = re.compile(r"\s*\[\s*(" + _DOTTED + r")\s*\]")
+
+
+def _key_path(text: str) -> tuple[str, ...]:
+    """The keys a TOML (dotted) key names, escapes decoded: `"/caf\\u00e9"` is `/café`."""
+    try:
+        data: Any = tomllib.loads(text + " = 0")
+    except tomllib.TOMLDecodeError:
+        return ()
+    path: list[str] = []
+    while isinstance(data, dict) and len(data) == 1:
+        key = next(iter(data))
+        path.append(key)
+        data = data[key]
+    return tuple(path)
 
 
 class _Reader:
+    """Checks the parsed table; positions come from one pass over the text, because the TOML reader
+    keeps no line numbers: each key and table header is decoded as TOML decodes it, so keys written with
+    escapes are found, and each route's lines are known without searching the file again."""
+
     def __init__(self, text: str, folder: Path) -> None:
         self.lines = text.splitlines()
         self.flow = Flow(folder)
+        self.top: dict[str, int] = {}  # top-level key (or table) -> line
+        self.route_lines: dict[str, int] = {}  # route path -> line of its key or table header
+        self.route_spans: dict[str, tuple[int, int]] = {}  # route path -> (first line, last line)
+        self.target_problems: dict[str, str | None] = {}  # each target is resolved once
+        self.redirects: dict[str, str | None] = {}  # document -> where it redirects straight away
+        self.index()
 
-    # -- positions: tomlkit keeps no line numbers, so find the key's line in the text
-    def line_of(self, key: str, after: int = 0, header: str | None = None) -> int:
-        pattern = re.compile(r"^\s*" + _QUOTED_KEY.format(key=re.escape(key)) + r"\s*=")
-        tables = [re.compile(r"^\s*\[\s*" + re.escape(h) + r"\s*\]") for h in ([header] if header else [])]
-        for number, line in enumerate(self.lines[after:], start=after + 1):
-            if pattern.search(line) or any(t.search(line) for t in tables):
-                return number
-        return after
+    def index(self) -> None:
+        table: tuple[str, ...] = ()
+        current: str | None = None
+        for number, line in enumerate(self.lines, start=1):
+            header = _HEADER.match(line) if line.lstrip().startswith("[") else None
+            if header is not None and not line.lstrip().startswith("[["):
+                table = _key_path(header.group(1))
+                current = None
+                if table:
+                    self.top.setdefault(table[0], number)
+                if len(table) >= 2 and table[0] == "routes":
+                    current = table[1]
+                    self.route_lines.setdefault(current, number)
+                    self.route_spans.setdefault(current, (number, number))
+                continue
+            assign = _ASSIGN.match(line)
+            if assign is not None:
+                full = table + _key_path(assign.group(1))
+                if not full:
+                    continue
+                if not table:
+                    self.top.setdefault(full[0], number)
+                if len(full) >= 2 and full[0] == "routes" and (current != full[1] or len(table) < 2):
+                    current = full[1]
+                    self.route_lines.setdefault(current, number)
+                    self.route_spans.setdefault(current, (number, number))
+            if current is not None and current in self.route_spans:
+                first, _ = self.route_spans[current]
+                self.route_spans[current] = (first, number)
+
+    def line_of(self, key: str) -> int:
+        return self.top.get(key, 0)
 
     def route_line(self, path: str) -> int:
-        start = self.line_of("routes", header="routes")
-        quoted = re.escape(path)
-        pattern = re.compile(r'^\s*(?:\[\s*routes\s*\.\s*)?["\']' + quoted + r'["\']')
-        for number, line in enumerate(self.lines[start:], start=start + 1):
-            if pattern.search(line):
-                return number
-        return start
+        return self.route_lines.get(path) or self.top.get("routes", 0)
 
     def within(self, line: int, needle: str, path: str) -> int:
-        """The first line from the route's own that mentions `needle` (a case on a line of its own)."""
-        other = re.compile(r'^\s*(?:\[\s*routes\s*\.\s*)?["\'](/[^"\']*)["\']')
-        for number in range(max(line, 1), len(self.lines) + 1):
-            text = self.lines[number - 1]
-            if needle in text:
+        """The first line of the route's own lines that mentions `needle` (a case on its own line)."""
+        first, last = self.route_spans.get(path, (line, line))
+        for number in range(max(first, 1), min(last, len(self.lines)) + 1):
+            if needle in self.lines[number - 1]:
                 return number
-            found = other.match(text)
-            if number > line and ((found and found.group(1) != path) or re.match(r"^\s*\[(?!\s*routes\s*\.)", text)):
-                break
         return line
 
     def problem(self, message: str, line: int, severity: str = "error") -> None:
@@ -181,6 +311,11 @@ class _Reader:
                 self.problem(f"{key} must be a URL path starting with / (got {value!r})", self.line_of(key))
                 continue
             setattr(flow, key, value)
+        dialect = data.get("dialect", "twilio")
+        if dialect not in _DIALECTS:
+            self.problem(f"dialect must be one of {', '.join(_DIALECTS)} (got {dialect!r})", self.line_of("dialect"))
+        else:
+            flow.dialect = str(dialect)
         if flow.start is None and flow.sms_start is None and flow.fax_start is None:
             self.problem("no entry point: set start (voice), sms_start or fax_start", 1)
         routes = data.get("routes", {})
@@ -197,7 +332,7 @@ class _Reader:
 
     def route(self, path: str, value: Any) -> Route | None:
         line = self.route_line(path)
-        label = f"route {path!r}".replace("'", '"')
+        label = f'route "{_shown(path)}"'
         if not path.startswith("/"):
             self.problem(f"{label}: a route is a URL path starting with /", line)
             return None
@@ -237,33 +372,32 @@ class _Reader:
         return Route(path, Split(by, match, tuple((str(k), v) for k, v in cases.items()), then, default), line)
 
     def check_targets(self) -> None:
-        folder = self.flow.folder.resolve()
         for route in self.flow.routes.values():
-            label = f'route "{route.path}"'
+            label = f'route "{_shown(route.path)}"'
             named: list[tuple[str, str]] = []
             if isinstance(route.target, str):
                 named.append(("", route.target))
             else:
                 split = route.target
-                named += [(f'case "{key}"', target) for key, target in split.cases]
+                named += [(f'case "{_shown(key)}"', target) for key, target in split.cases]
                 named += [(key, t) for key, t in (("then", split.then), ("default", split.default)) if t is not None]
             for what, target in named:
                 line = self.within(route.line, f'"{target}"', route.path)
                 who = f"{label}: {what} " if what else f"{label} "
                 if is_forward(target):
                     if target not in self.flow.routes:
-                        self.problem(f"{who}forwards to {target}, which has no route", line)
+                        self.problem(f"{who}forwards to {_shown(target)}, which has no route", line)
                     continue
-                file = (self.flow.folder / target).resolve()
-                if not target.endswith(".xml"):
-                    self.problem(f"{who}names {target}, which is neither a .xml file nor a /route", line)
-                elif folder not in file.parents:
-                    self.problem(f"{who}names {target}, which is outside the flow folder", line)
-                elif not file.is_file():
-                    self.problem(f"{who}names missing file {target}", line)
+                if target not in self.target_problems:
+                    self.target_problems[target] = target_problem(self.flow.folder, target)
+                problem = self.target_problems[target]
+                if problem == "is missing":
+                    self.problem(f"{who}names missing file {_shown(target)}", line)
+                elif problem is not None:
+                    self.problem(f"{who}names {_shown(target)}, which {problem}", line)
         for key, path in self.flow.entries():
             if path not in self.flow.routes:
-                self.problem(f"{key} {path} has no route", self.line_of(key))
+                self.problem(f"{key} {_shown(path)} has no route", self.line_of(key))
 
     def check_cycles(self) -> None:
         """Report URLs that lead back to themselves with no caller input in between: forwards
@@ -281,38 +415,43 @@ class _Reader:
                 continue
             if is_forward(target):
                 edges[route.path] = target
-            else:
-                nxt = _straight_redirect(self.flow.folder / target, route.path)
+            elif self.target_problems.get(target) is None:
+                if target not in self.redirects:
+                    self.redirects[target] = _straight_redirect(self.flow.folder, target)
+                nxt = _relative(self.redirects[target], route.path)
                 if nxt is not None:
                     edges[route.path] = nxt
-        reported: set[frozenset[str]] = set()
+        walked: set[str] = set()  # each path is walked once: linear in the number of routes
         for begin in edges:
-            chain = [begin]
-            while chain[-1] in edges and edges[chain[-1]] not in chain:
-                chain.append(edges[chain[-1]])
-            nxt = edges.get(chain[-1])
-            if nxt is None or nxt not in chain:
+            if begin in walked:
                 continue
-            loop = chain[chain.index(nxt) :]
-            if frozenset(loop) in reported:
+            position: dict[str, int] = {}
+            chain: list[str] = []
+            current: str | None = begin
+            while current is not None and current not in walked and current not in position:
+                position[current] = len(chain)
+                chain.append(current)
+                current = edges.get(current)
+            walked.update(chain)
+            if current is None or current not in position:
                 continue
-            reported.add(frozenset(loop))
+            loop = chain[position[current] :]
             first = min(loop, key=lambda p: self.flow.routes[p].line)
             loop = loop[loop.index(first) :] + loop[: loop.index(first)]
             self.problem(
-                "redirect cycle with no caller input: " + " -> ".join([*loop, loop[0]]), self.flow.routes[first].line
+                "redirect cycle with no caller input: " + " -> ".join(_shown(p) for p in [*loop, loop[0]]),
+                self.flow.routes[first].line,
             )
 
 
-def _straight_redirect(file: Path, url_path: str) -> str | None:
-    """The path a document redirects to before anything waits for the caller, if it does."""
-    from urllib.parse import urljoin, urlsplit
-
+def _straight_redirect(folder: Path, document: str) -> str | None:
+    """The URL a document redirects to before anything waits for the caller, if it does (as
+    written: relative URLs are resolved per route by `_relative`)."""
     from twiml.errors import TwiMLParseError
     from twiml.parser import parse
 
     try:
-        doc = parse(file.read_bytes())
+        doc = parse(read_document(folder, document))
     except (OSError, TwiMLParseError):
         return None
     for verb in doc.verbs:
@@ -322,6 +461,15 @@ def _straight_redirect(file: Path, url_path: str) -> str | None:
         if name in _STOPS:
             return None
         if name == "Redirect" and isinstance(verb.value, str):
-            target = urlsplit(urljoin("http://flow" + url_path, verb.value.strip()))
-            return target.path if target.netloc == "flow" else None
+            return verb.value.strip()
     return None
+
+
+def _relative(url: str | None, url_path: str) -> str | None:
+    """The route path `url` leads to when requested from `url_path` (None: another host)."""
+    from urllib.parse import urljoin, urlsplit
+
+    if url is None:
+        return None
+    target = urlsplit(urljoin("http://flow" + url_path, url))
+    return target.path if target.netloc == "flow" else None

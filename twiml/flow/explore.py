@@ -385,7 +385,11 @@ def _iter_split_keys(flow: Flow, path: str, by: str) -> Iterator[str]:
 
 
 def explore_flow(
-    flow: Flow, max_states: int = DEFAULT_MAX_STATES, transport: Transport | None = None, base_url: str | None = None
+    flow: Flow,
+    max_states: int = DEFAULT_MAX_STATES,
+    transport: Transport | None = None,
+    base_url: str | None = None,
+    dialect: str | None = None,
 ) -> FlowMap:
     """Map a flow folder from each of its entry points (voice, SMS, fax).
 
@@ -397,7 +401,7 @@ def explore_flow(
     explorer = _Explorer(transport or folder, inputs, max_states, flow, None)
     starts: list[tuple[str, str, Step]] = []
     if flow.start is not None:
-        starts.append(("start", "call", begin_call(folder.url(flow.start))))
+        starts.append(("start", "call", begin_call(folder.url(flow.start), dialect=dialect or flow.dialect)))
     if flow.sms_start is not None:
         bodies = [*_iter_split_keys(flow, flow.sms_start, "Body"), _OTHER_BODY]
         starts += [("sms_start", f'text "{b}"', begin_message(folder.url(flow.sms_start), b)) for b in bodies]
@@ -440,13 +444,14 @@ def explore(
     tries: Sequence[str] = (),
     max_states: int = DEFAULT_MAX_STATES,
     auth_token: str | None = None,
+    dialect: str = "twilio",
 ) -> FlowMap:
     """Map a webhook app or server from `url` (a voice call), trying `tries` at Gathers that take
-    more than one key (and instead of 0-9 * # when given)."""
+    more than one key (and instead of 0-9 * # when given); `dialect` is the vendor placing it."""
     base = urlsplit(url)
     inputs = _Inputs(None, f"{base.scheme}://{base.netloc}", tries)
     explorer = _Explorer(transport, inputs, max_states, None, auth_token)
-    return explorer.run([("start", "call", begin_call(url))])
+    return explorer.run([("start", "call", begin_call(url, dialect=dialect))])
 
 
 def paths(flow_map: FlowMap, entry: str = "start") -> list[list[Edge]]:

@@ -1,7 +1,8 @@
 """Answer webhook requests from a flow folder, as the exported app would answer them over HTTP.
 
 `FolderApp.answer(method, url, params)` routes the URL's path through flow.toml and replies with
-the routed file, or with a 404 naming what is missing (Twilio then reports error 11200).
+the routed file, or with a 404 naming what is missing or refused (Twilio then reports error
+11200): a document is served only when its real path is a regular file inside the folder.
 The simulator's transport protocol is a thin wrapper over this (`twiml.flow.transport`).
 """
 
@@ -52,7 +53,7 @@ class FolderApp:
         """A document's bytes, read once per FolderApp (a map visits documents many times)."""
         data = self._cache.get(document)
         if data is None:
-            data = (self.flow.folder / document).read_bytes()
+            data = self.flow.read_document(document)
             self._cache[document] = data
         return data
 
@@ -66,7 +67,8 @@ class FolderApp:
         try:
             body = self.read(resolution.document)
         except OSError as exc:
-            return self._not_found(url, f"route {parts.path}: cannot read {resolution.document}: {exc}", resolution)
+            reason = exc.strerror or str(exc)
+            return self._not_found(url, f"route {parts.path}: refused: {reason}", resolution)
         return FolderReply(200, CONTENT_TYPE, body, url, resolution.document, resolution)
 
     @staticmethod

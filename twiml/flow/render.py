@@ -8,11 +8,11 @@ documents with problems, and inputs that only a split's default catches.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, Any
 
 from twiml.flow.explore import Edge, FlowMap, MapState
 
-__all__ = ["FORMATS", "render", "render_findings"]
+__all__ = ["FORMATS", "render", "render_findings", "write_map"]
 
 FORMATS = ("text", "mermaid", "dot", "json")
 _MARK = {"error": " ✖", "warning": " ⚠"}
@@ -186,3 +186,19 @@ def render(flow_map: FlowMap, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(as_dict(flow_map), indent=2, ensure_ascii=False) + "\n"
     return {"text": render_text, "mermaid": render_mermaid, "dot": render_dot}[fmt](flow_map)
+
+
+def write_map(flow_map: FlowMap, fmt: str, out: IO[str], err: IO[str]) -> None:
+    """What `twiml map` prints for any target (folder, app, URL, Studio flow): the map in `fmt`, and
+    its findings after a text map, or on stderr beside a Mermaid or DOT graph (JSON carries them);
+    control characters a hostile document or reply carries are escaped (twiml.textsafe)."""
+    from twiml.textsafe import json_printable, printable_lines
+
+    rendered = render(flow_map, fmt)
+    out.write(json_printable(rendered) if fmt == "json" else printable_lines(rendered))
+    if fmt != "json":
+        findings = printable_lines(render_findings(flow_map))
+        if fmt == "text":
+            out.write("\n" + findings)
+        else:
+            err.write(findings)

@@ -20,27 +20,29 @@ from twiml.simulator.engine import DialOutcome, GatherInput, QueueOutcome, Recor
 from twiml.simulator.events import Ask, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO
 from twiml.simulator.render import heard_line
-from twiml.simulator.transport import AppTransport, FileTransport, HttpTransport, Request, Transport
+from twiml.simulator.transport import AppTransport, FileTransport, HttpTransport, Request, Transport, load_app
 
 __all__ = ["Call", "Text"]
 
 
 def _open(
-    app: Callable[..., Any] | None,
+    app: Callable[..., Any] | str | None,
     url: str,
     file: str | os.PathLike[str] | None,
     transport: Transport | None,
 ) -> tuple[Transport, str, Callable[[], None] | None]:
     if transport is not None:
         return transport, url, None
-    if app is not None:
-        t = AppTransport(app)
+    # "MODULE:ATTR" is loaded as `twiml call --app` and `--twiml-cov-app` load it
+    application: Callable[..., Any] | None = load_app(app) if isinstance(app, str) else app
+    if application is not None:
+        t = AppTransport(application)
         return t, t.url(url), t.close
     if file is not None:
         files = FileTransport(Path(file).parent)
         return files, files.url_for(file), None
     if url.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=url)
         return http, url, http.close
     raise ValueError("give app= (a WSGI/ASGI app), file= (a TwiML file), transport=, or an http(s) url=")
 
@@ -94,11 +96,12 @@ class _Exchange:
 
 
 class Call(_Exchange):
-    """An inbound call to `app` at `url` (or a TwiML `file`, or a webhook `url`, or any `transport`)."""
+    """An inbound call to `app` (a WSGI/ASGI app, or "MODULE:ATTR") at `url` (or a TwiML `file`, or a
+    webhook `url`, or any `transport`)."""
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str = "/",
         *,
         file: str | os.PathLike[str] | None = None,
@@ -107,6 +110,8 @@ class Call(_Exchange):
         from_: str = DEFAULT_FROM,
         to: str = DEFAULT_TO,
         params: dict[str, str] | None = None,
+        dialect: str = "twilio",
+        signing_key: str | None = None,
         dial_status: str = "completed",
         dial_duration: int = 30,
         recording_duration: int = 5,
@@ -127,6 +132,8 @@ class Call(_Exchange):
             answered_by=answered_by,
             max_steps=max_steps,
             seed=seed,
+            dialect=dialect,
+            signing_key=signing_key,
         )
         self.session = Session(transport, start, options)
         self._mark = 0
@@ -158,7 +165,7 @@ class Call(_Exchange):
         """Messages sent during the call (<Sms>)."""
         return self.session.sent
 
-    def _answer(self, got: GatherInput) -> Call:
+    def _answer(self, got: GatherInput) -> Self:
         if self.session.waiting is None:
             how = f"it ended ({self.ended})" if self.ended else "it is not at a Gather"
             raise AssertionError(f"the call is not waiting for input: {how}")
@@ -166,17 +173,17 @@ class Call(_Exchange):
         self.session.answer(got)
         return self
 
-    def press(self, keys: str) -> Call:
+    def press(self, keys: str) -> Self:
         """Press keys at the waiting Gather (include the finish key, e.g. '1234#', if you like)."""
         if not keys or any(k not in "0123456789*#" for k in keys):
             raise ValueError(f"keys are 0-9, * and #, not {keys!r}")
         return self._answer(GatherInput(digits=keys))
 
-    def say(self, words: str, confidence: float = 0.9) -> Call:
+    def say(self, words: str, confidence: float = 0.9) -> Self:
         """Speak at the waiting Gather; Twilio's recogniser capitalises and adds a period."""
         return self._answer(GatherInput(speech=words, confidence=confidence))
 
-    def silence(self) -> Call:
+    def silence(self) -> Self:
         """Give no input: the Gather times out."""
         return self._answer(GatherInput())
 
@@ -186,7 +193,7 @@ class Text(_Exchange):
 
     def __init__(
         self,
-        app: Callable[..., Any] | None = None,
+        app: Callable[..., Any] | str | None = None,
         url: str = "/",
         *,
         body: str | None = None,

@@ -8,6 +8,7 @@ that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -26,9 +27,10 @@ from twiml.simulator.engine import (
     RecordOutcome,
     Sent,
 )
-from twiml.simulator.events import Ask, Event, Stop
+from twiml.simulator.events import Ask, Event, Fetched, Stop
 from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
+from twiml.textsafe import json_printable, printable_lines
 
 __all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
 
@@ -51,12 +53,21 @@ class TargetError(Exception):
 
 @dataclass
 class Target:
-    """Where documents come from and the first URL to request."""
+    """Where documents come from and the first URL to request. A target that is more than a
+    webhook (a Studio flow) may read its own options (`configure`), have notes to print after
+    each request (`notes`), and act once the given inputs ran out (`finish`)."""
 
     transport: Transport
     url: str
     label: str
     closers: list[Callable[[], None]] = field(default_factory=list)
+    configure: Callable[[argparse.Namespace], None] | None = None
+    notes: Callable[[], list[str]] | None = None
+    finish: Callable[[Session], None] | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Warnings about the target (a flow folder's flow.toml) shown before the call."""
+    dialect: str | None = None
+    """The dialect a flow folder's flow.toml names (used unless --dialect says otherwise)."""
 
     def close(self) -> None:
         for close in self.closers:
@@ -64,12 +75,16 @@ class Target:
 
 
 FolderOpener = Callable[[Path, str], Target]
-"""Opens a folder target for a channel; the CLI passes twiml.flow's (the flow package builds on the
-simulator, so the simulator does not import it)."""
+"""Opens a folder target (or a `.json` Studio flow) for a channel; the CLI passes twiml.flow's and
+twiml.studio's (they build on the simulator, so the simulator does not import them)."""
 
 
 def open_target(
-    target: str | None, app: str | None, channel: str = "voice", open_folder: FolderOpener | None = None
+    target: str | None,
+    app: str | None,
+    channel: str = "voice",
+    open_folder: FolderOpener | None = None,
+    allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
     """A TwiML file, a flow folder (through `open_folder`), an http(s) URL, or `--app MODULE:ATTR` with
     a path (default /)."""
@@ -81,17 +96,18 @@ def open_target(
         transport = AppTransport(application)
         path = target or "/"
         return Target(transport, transport.url(path), f"{app} {path}", [transport.close])
+    kinds = "a TwiML file, a flow folder, a Studio flow (.json)" if open_folder is not None else "a TwiML file"
     if not target:
-        raise TargetError("a target is needed: a TwiML file, an http(s):// URL, or --app MODULE:ATTR [PATH]")
+        raise TargetError(f"a target is needed: {kinds}, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     if target.startswith(("http://", "https://")):
-        http = HttpTransport()
+        http = HttpTransport(origin=target, allow_hosts=allow_hosts)
         return Target(http, target, target, [http.close])
     file = Path(target)
     if "://" in target:
         raise TargetError(f"{target}: only http:// and https:// URLs can be called")
     if not file.exists():
-        raise TargetError(f"{target}: no such file (a target is a TwiML file, an http(s):// URL or --app MODULE:ATTR)")
-    if file.is_dir():
+        raise TargetError(f"{target}: no such file (a target is {kinds}, an http(s):// URL or --app MODULE:ATTR)")
+    if file.is_dir() or (file.suffix.lower() == ".json" and open_folder is not None):
         if open_folder is None:
             raise TargetError(f"{target}: is a folder; call one of its TwiML files")
         return open_folder(file, channel)
@@ -111,6 +127,20 @@ def _pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _fixtures(values: list[str] | None) -> tuple[tuple[str, int, str], ...]:
+    """--http-fixture URL=FILE: the file's text answers TeXML's <HttpRequest> to URL (HTTP 200)."""
+    out: list[tuple[str, int, str]] = []
+    for item in values or []:
+        url, sep, name = item.rpartition("=")
+        if not sep or not url:
+            raise TargetError(f"--http-fixture {item!r}: expected URL=FILE")
+        try:
+            out.append((url, 200, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TargetError(f"--http-fixture {item!r}: cannot read {name}: {exc}") from None
+    return tuple(out)
+
+
 def _options(args: argparse.Namespace) -> Options:
     if args.max_steps < 1:
         raise TargetError("--max-steps must be at least 1")
@@ -124,11 +154,25 @@ def _options(args: argparse.Namespace) -> Options:
         kw["record"] = RecordOutcome(args.recording_duration)
     if getattr(args, "queue_result", None):
         kw["queue"] = QueueOutcome(args.queue_result)
+    dialect = getattr(args, "dialect", None) or "twilio"
+    signing_key = getattr(args, "signing_key", None)
+    if signing_key and dialect == "twilio":
+        raise TargetError("--signing-key is for --dialect texml (Ed25519) or cxml; Twilio signs with --auth-token")
+    if signing_key and dialect == "texml":
+        from twiml.signature import MissingExtra, ed25519_public_key
+
+        try:
+            ed25519_public_key(signing_key)
+        except (ValueError, MissingExtra) as exc:
+            raise TargetError(f"--signing-key: {exc}") from None
     return Options(
         from_=args.from_,
         to=args.to,
         params=_pairs(args.param),
         auth_token=token,
+        dialect=dialect,
+        signing_key=signing_key,
+        fixtures=_fixtures(getattr(args, "http_fixture", None)),
         answered_by=getattr(args, "answered_by", None),
         max_steps=args.max_steps,
         method=args.method,
@@ -202,10 +246,13 @@ def _status(session: Session) -> int:
     return FAILED if session.failed else OK
 
 
-def _listener(out: IO[str]) -> Callable[[Event | Sent | Ask | Stop], None]:
+def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[Event | Sent | Ask | Stop], None]:
     def show(event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
-            print(line, file=out)
+            print(printable_lines(line), file=out)  # Say text, URLs, an app's headers: no terminal controls
+        if notes is not None and isinstance(event, Fetched):
+            for note in notes():
+                print(printable_lines(f"   . {note}"), file=out)
         out.flush()
 
     return show
@@ -227,6 +274,23 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
+    p.add_argument(
+        "--dialect",
+        choices=("twilio", "texml", "cxml"),
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
+    )
+    p.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
 
 
 def _run(
@@ -238,34 +302,43 @@ def _run(
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder)
+        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        if target.dialect and not getattr(args, "dialect", None):
+            options = dataclasses.replace(options, dialect=target.dialect)
+        if target.configure is not None:
+            target.configure(args)
+        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
+            raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
     except TargetError as exc:
-        print(f"twiml {args.command}: {exc}", file=err)
+        print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
+    for warning in target.warnings:
+        print(printable_lines(warning), file=err)
     text = args.format == "text"
     session = Session(
         target.transport,
         target.url,
         options,
         channel="voice" if channel == "voice" else "messaging",
-        listener=_listener(out) if text else None,
+        listener=_listener(out, target.notes) if text else None,
     )
     interrupted = False
     try:
         play(session)
+        if target.finish is not None:
+            target.finish(session)
     except (_HungUp, KeyboardInterrupt) as exc:
         interrupted = isinstance(exc, KeyboardInterrupt)
         session.ended = Stop("hangup", "interrupted" if interrupted else "the caller hung up")
         if text:
             for line in lines(session.ended):
-                print(line, file=out)
+                print(printable_lines(line), file=out)
     finally:
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        json.dump(
-            as_json(session.events, session.ended, channel, target.label, status), out, indent=2, ensure_ascii=False
-        )
+        data = as_json(session.events, session.ended, channel, target.label, status)
+        out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status
 
@@ -283,8 +356,25 @@ def _cmd_call(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
 
 
 def _cmd_text(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
+    interactive = not args.body and stdin is None and sys.stdin.isatty() and args.format == "text"
+
     def play(session: Session) -> None:
-        session.start(args.body, tuple(args.media or ()))
+        media = tuple(args.media or ())
+        if not interactive:
+            for i, body in enumerate(args.body or [""]):
+                session.start(body, media if i == 0 else ())
+            return
+        print("(each line is a message; ctrl+d ends the conversation)", file=out)
+        first = True
+        while True:
+            out.flush()
+            try:
+                body = input("> ")
+            except EOFError:
+                print(file=out)
+                return
+            session.start(body, media if first else ())
+            first = False
 
     return _run(args, out, err, "messaging", play)
 
@@ -296,7 +386,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         help="play a call through a TwiML file, a webhook URL or an app (--app)",
         description="Simulate an inbound call: fetch TwiML as Twilio does, show each verb, answer Gathers.",
     )
-    c.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
+    c.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="TwiML file, flow folder, Studio flow (.json), http(s):// URL, or the path with --app",
+    )
     c.add_argument(
         "--input",
         action="append",
@@ -310,6 +405,12 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         "--recording-duration", type=int, metavar="S", help="seconds the caller speaks at <Record> (0: silence)"
     )
     c.add_argument("--queue-result", choices=QUEUE_RESULTS, help="how the caller leaves an <Enqueue> queue")
+    c.add_argument(
+        "--http-fixture",
+        action="append",
+        metavar="URL=FILE",
+        help="texml: answer <HttpRequest> to URL with FILE's text (repeatable; never the network)",
+    )
     _common(c)
     c.set_defaults(run=_cmd_call, open_folder=open_folder)
 
@@ -318,8 +419,19 @@ def add_commands(sub: Any, open_folder: FolderOpener | None = None) -> None:
         help="send an inbound SMS/MMS to a TwiML file, a webhook URL or an app (--app) and show the replies",
         description="Simulate an inbound message: post it as Twilio does and show the reply messages.",
     )
-    t.add_argument("target", nargs="?", metavar="TARGET", help="TwiML file, http(s):// URL, or the path with --app")
-    t.add_argument("--body", default="", metavar="TEXT", help="message text (Body)")
+    t.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="TwiML file, flow folder, Studio flow (.json), http(s):// URL, or the path with --app",
+    )
+    t.add_argument(
+        "--body",
+        action="append",
+        metavar="TEXT",
+        help="message text (Body); repeat to send several messages in turn (a Studio flow: the first starts it, "
+        "the next ones answer its send-and-wait-for-reply widgets); none at a terminal: type them",
+    )
     t.add_argument("--media", action="append", metavar="URL", help="attach media (MediaUrl0, ...; repeatable)")
     _common(t)
     t.set_defaults(run=_cmd_text, open_folder=open_folder)

@@ -30,7 +30,7 @@ from twiml.simulator.events import Ask, Event, Fetch, Fetched, Input, Problem, S
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO, new_seed
 from twiml.simulator.transport import Request, Transport
 
-__all__ = ["Options", "Session"]
+__all__ = ["Options", "Session", "watch_sessions"]
 
 Channel = Literal["voice", "messaging"]
 Listener = Callable[["Event | Sent | Ask | Stop"], None]
@@ -54,13 +54,55 @@ class Options:
     max_steps: int = 100
     method: str = "POST"
     seed: str | None = None
+    dialect: str = "twilio"
+    """The vendor that places the call (`twiml.dialects`): twilio, texml (Telnyx), cxml (SignalWire)."""
+    signing_key: str | None = None
+    """Telnyx: the base64 Ed25519 private key requests are signed with (a test key; the app checks
+    with its public half). SignalWire: the project's Signing Key (else `auth_token`)."""
+    fixtures: tuple[tuple[str, int, str], ...] = ()
+    """(URL, status, body) answers for TeXML's <HttpRequest>."""
+
+
+_WATCHERS: list[Callable[[Session], None]] = []
+
+
+def watch_sessions(callback: Callable[[Session], None]) -> Callable[[], None]:
+    """Call `callback` with every Session made from now on (the coverage plugin records what
+    tests walked); returns the function that stops watching."""
+    _WATCHERS.append(callback)
+    return lambda: _WATCHERS.remove(callback) if callback in _WATCHERS else None
 
 
 def sign(request: Request, auth_token: str) -> Request:
     """The request with `X-Twilio-Signature` as Twilio computes it for this URL and form."""
     signature = compute_signature(request.target, request.form, auth_token)
-    headers = tuple((k, v) for k, v in request.headers if k.lower() != SIGNATURE_HEADER.lower())
-    return replace(request, headers=(*headers, (SIGNATURE_HEADER, signature)))
+    return _with_headers(request, ((SIGNATURE_HEADER, signature),))
+
+
+def _with_headers(request: Request, added: tuple[tuple[str, str], ...]) -> Request:
+    names = {k.lower() for k, _ in added}
+    headers = tuple((k, v) for k, v in request.headers if k.lower() not in names)
+    return replace(request, headers=(*headers, *added))
+
+
+def sign_as(request: Request, dialect: str, key: str, *, now: float | None = None) -> Request:
+    """The request signed as the vendor of `dialect` signs it: Twilio's and SignalWire's
+    HMAC-SHA1 header(s), or Telnyx's Ed25519 signature over ``timestamp|body`` with its timestamp."""
+    from twiml.dialects import profile
+
+    signing = profile(dialect).signing
+    if signing.scheme == "hmac-sha1":
+        signature = compute_signature(request.target, request.form, key)
+        return _with_headers(request, tuple((h, signature) for h in signing.headers))
+    import time
+    from urllib.parse import urlencode
+
+    from twiml.signature import ed25519_signature
+
+    stamp = str(int(time.time() if now is None else now))
+    body = urlencode(request.form) if request.method != "GET" else ""  # what the transport sends
+    header, stamp_header = signing.headers
+    return _with_headers(request, ((header, ed25519_signature(body, stamp, key)), (stamp_header, stamp)))
 
 
 class Session:
@@ -92,6 +134,8 @@ class Session:
         self.waiting: Ask | None = None
         self.ended: Stop | None = None
         self.messages_sent = 0
+        for watcher in _WATCHERS:
+            watcher(self)
 
     # ----------------------------------------------------------------------------- running
 
@@ -113,6 +157,8 @@ class Session:
                 method=o.method,
                 seed=self.seed,
                 max_steps=o.max_steps,
+                dialect=o.dialect,
+                fixtures=o.fixtures,
             )
         else:
             step = begin_message(
@@ -126,6 +172,7 @@ class Session:
                 seed=self.seed,
                 number=self.messages_sent,
                 max_steps=o.max_steps,
+                dialect=o.dialect,
             )
             self.messages_sent += 1
         self.ended = None
@@ -160,8 +207,9 @@ class Session:
             nxt = step.next
             if isinstance(nxt, Fetch):
                 request = nxt.request
-                if self.options.auth_token:
-                    request = sign(request, self.options.auth_token)
+                key = self.options.signing_key or self.options.auth_token
+                if key:
+                    request = sign_as(request, self.options.dialect, key)
                 step = receive(step.state, self.transport.fetch(request))
                 continue
             if isinstance(nxt, Stop):

@@ -211,6 +211,10 @@ class CallState:
     sent: int = 0
     """Messages sent so far (messaging <Message>, voice <Sms>)."""
     ended: Stop | None = None
+    dialect: str = "twilio"
+    """The vendor running the call (`twiml.dialects`): its parameters, checks and extra verbs."""
+    fixtures: tuple[tuple[str, int, str], ...] = ()
+    """(URL, status, body) answers for <HttpRequest> (TeXML), which calls other services."""
 
     def fork(self) -> CallState:
         """A copy to explore another outcome from (the state is immutable, so itself)."""
@@ -245,10 +249,21 @@ def begin_call(
     method: str = "POST",
     seed: str | None = None,
     max_steps: int = 100,
+    dialect: str = "twilio",
+    fixtures: tuple[tuple[str, int, str], ...] = (),
 ) -> Step:
-    """An inbound call to `url`: the first request (CallStatus=ringing)."""
+    """An inbound call to `url`: the first request (CallStatus=ringing), from the vendor of
+    `dialect` (twilio, texml, cxml); `fixtures` answer TeXML's <HttpRequest>."""
     seed = seed or new_seed()
-    state = CallState("voice", seed, call_params(seed, from_, to), extra=tuple(params), max_steps=max_steps)
+    state = CallState(
+        "voice",
+        seed,
+        call_params(seed, from_, to, dialect),
+        extra=tuple(params),
+        max_steps=max_steps,
+        dialect=dialect,
+        fixtures=fixtures,
+    )
     origin = Origin(url, None, None, "Call", "start")
     return _step(state, [], _fetch(state, url, method, origin, ()))
 
@@ -265,11 +280,13 @@ def begin_message(
     seed: str | None = None,
     number: int = 0,
     max_steps: int = 100,
+    dialect: str = "twilio",
 ) -> Step:
-    """An inbound message to `url`; `number` counts messages of one conversation (new SIDs)."""
+    """An inbound message to `url`; `number` counts messages of one conversation (new SIDs);
+    replies are checked in the vendor `dialect`."""
     seed = seed or new_seed()
     base = message_params(seed, number, from_, to, body, media)
-    state = CallState("messaging", seed, base, extra=tuple(params), max_steps=max_steps)
+    state = CallState("messaging", seed, base, extra=tuple(params), max_steps=max_steps, dialect=dialect)
     origin = Origin(url, None, None, "Message", "start")
     return _step(state, [], _fetch(state, url, method, origin, ()))
 
@@ -495,7 +512,7 @@ def receive(state: CallState, reply: Reply) -> Step:
         events.append(problem)
         return _fail(state, events, problem)
     errors = 0
-    for d in validate(doc):
+    for d in validate(doc, vendor_dialect=state.dialect):
         events.append(Problem(d.severity, d.code, d.message, url, reply.source, d.line, d.column))
         errors += d.severity == "error"
     if doc.name != "Response":
@@ -514,6 +531,8 @@ Handler = Callable[[CallState, TwiML, list["Event | Sent"]], "tuple[CallState, N
 def _run(state: CallState, events: list[Event | Sent]) -> Step:
     """Run verbs from the current one until the call waits, fetches or ends."""
     handlers = _VOICE if state.channel == "voice" else _MESSAGING
+    if state.dialect != "twilio" and state.channel == "voice":
+        handlers = _VENDOR_VOICE.get(state.dialect, handlers)
     while True:
         frame = state.frame
         assert frame is not None
@@ -941,6 +960,47 @@ _MESSAGING: dict[str, Handler] = {
     "Message": _message,
     "Redirect": _redirect,
 }
+
+
+def _aigather(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple[CallState, Next]:
+    """TeXML <AIGather>: an AI assistant talks with the caller; simulated as a Gather of speech
+    whose words are posted to the action (the assistant's field extraction is not modelled)."""
+    frame = state.frame
+    assert frame is not None
+    action = _resolve(frame, _attr(node, "action"))
+    note = f"AI assistant simulated as a speech Gather: the caller's words go to {_method(node)} {action}"
+    verb = _verb(frame, node, notes=(note,), nouns=False)
+    events.append(verb)
+    for kid in _elements(node):
+        events.append(_verb(frame, kid, inside="AIGather"))
+    return state, Ask("gather", verb, input_types=("speech",), num_digits=None, finish_on_key="", timeout=5)
+
+
+def _http_request(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple[CallState, Next | None]:
+    """TeXML <HttpRequest>: the call's platform requests another service; answered from the
+    simulator's fixtures (never the network), then the action, if any, is requested."""
+    frame = state.frame
+    assert frame is not None
+    request = next((k for k in _elements(node) if k.name == "Request"), None)
+    url = (_attr(request, "url") or "") if request is not None else ""
+    method = ((_attr(request, "method") or "GET") if request is not None else "GET").upper()
+    hit = next((f for f in state.fixtures if f[0] == url), None)
+    if hit is None:
+        note = f"{method} {url or '(no <Request url>)'}: no fixture for this URL, the request fails"
+    else:
+        note = f"{method} {url}: fixture answers HTTP {hit[1]} ({len(hit[2])} characters)"
+    events.append(_verb(frame, node, notes=(note,), nouns=False))
+    action = _attr(node, "action")
+    if not action:
+        return state, None
+    return _fetch(state, _resolve(frame, action), _method(node), _origin(frame, node, "action"), ())
+
+
+_VENDOR_VOICE: dict[str, dict[str, Handler]] = {
+    "texml": {**_VOICE, "AIGather": _aigather, "HttpRequest": _http_request, "Suppression": _continue},
+    "cxml": {**_VOICE, "Denoise": _continue, "Connect": _with_action("AI agent or media session not simulated")},
+}
+"""Verbs each vendor adds, run by the same engine (a dialect is an input, not a second engine)."""
 
 
 # ------------------------------------------------------------------------------------------ answers

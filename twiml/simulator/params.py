@@ -38,9 +38,11 @@ def sid(prefix: str, seed: str, n: int | str) -> str:
     return prefix + hashlib.sha256(f"{seed}:{prefix}:{n}".encode()).hexdigest()[:32]
 
 
-def call_params(seed: str, from_: str, to: str) -> tuple[tuple[str, str], ...]:
-    """Parameters of every request of an inbound call (CallStatus is added per request)."""
-    return (
+def call_params(seed: str, from_: str, to: str, dialect: str = "twilio") -> tuple[tuple[str, str], ...]:
+    """Parameters of every request of an inbound call (CallStatus is added per request), as the
+    vendor of `dialect` posts them (`twiml.dialects`: Telnyx's CallSid is ``v3:...`` and it adds
+    CallSidLegacy and ConnectionId)."""
+    params = [
         ("AccountSid", sid("AC", seed, "account")),
         ("ApiVersion", API_VERSION),
         ("CallSid", sid("CA", seed, "call")),
@@ -49,7 +51,16 @@ def call_params(seed: str, from_: str, to: str) -> tuple[tuple[str, str], ...]:
         ("To", to),
         ("Caller", from_),
         ("Called", to),
-    )
+    ]
+    if dialect != "twilio":
+        from twiml.dialects import profile
+
+        p = profile(dialect)
+        token = hashlib.sha256(f"{seed}:{dialect}:call".encode()).hexdigest()
+        params = [(k, p.call_sid_prefix + token[:43] if k == "CallSid" else v) for k, v in params]
+        params += [(k, example.replace("{legacy}", token[:32])) for k, example in p.call_params]
+        params = [(k, v) for k, v in params if k not in p.drop_params]
+    return tuple(params)
 
 
 def segments(body: str) -> int:

@@ -1,0 +1,160 @@
+"""`twiml-editor flow.json`: the editor on a Twilio Studio flow.
+
+Opens with the Flow view on the flow's widgets (map, transitions, a form per widget); F5 calls the
+flow as edited; ctrl+z / ctrl+y undo and redo; ctrl+s saves, changing only the lines edited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.widgets import Input
+
+from twiml_editor.app import EditorApp, _bindings
+from twiml_editor.document import Document, Kind
+from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
+from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
+from twiml_editor.studio_project import StudioProject
+
+__all__ = ["StudioEditorApp"]
+
+_EDITOR_ACTIONS = frozenset(b.action for b in EditorApp.BINDINGS if isinstance(b, Binding))
+
+
+class StudioEditorApp(EditorApp):
+    """The editor with a Studio flow: the Flow view over its widgets and the call panel."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
+    KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
+
+    STUDIO_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo"}
+    )
+    """Editor actions that apply to the Studio flow; the others act on a TwiML document and are off."""
+
+    def __init__(self, studio: StudioProject, *, config_path: Path | None = None) -> None:
+        self.studio = studio
+        super().__init__(None, config_path=config_path)
+
+    def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
+        return Document.new(kind)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.STUDIO_ACTIONS:
+            return True
+        if action in _EDITOR_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.push_screen(StudioScreen(self.studio))
+        self.update_title()
+
+    def update_title(self) -> None:
+        studio = getattr(self, "studio", None)
+        if studio is None:
+            super().update_title()
+            return
+        self.sub_title = ("● " if studio.dirty else "") + str(studio.path)
+
+    def on_key(self, event: events.Key) -> None:
+        """A typed character reaching the app while a text field has focus was sent to the widget
+        focused before (a burst typed faster than focus moved, as after enter on the map): it goes
+        on to the field, so no typed key is lost. A field keeps the characters it gets itself."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+
+    def _studio_screen(self) -> StudioScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, StudioScreen)), None)
+
+    def _after_edit(self, what: str | None, verb: str) -> None:
+        if what is None:
+            self.notify(f"Nothing to {verb}.", severity="warning")
+            return
+        self.notify(f"{verb.capitalize()}: {what}", markup=False, timeout=2)
+        screen = self._studio_screen()
+        if screen is not None:
+            screen.refresh_flow(rebuild_form=True)
+        self.update_title()
+
+    def action_undo(self) -> None:
+        self._after_edit(self.studio.undo(), "undo")
+
+    def action_redo(self) -> None:
+        self._after_edit(self.studio.redo(), "redo")
+
+    def action_flow_map(self) -> None:
+        if isinstance(self.screen, StudioCallScreen):
+            self.pop_screen()
+
+    def action_call(self) -> None:
+        if isinstance(self.screen, StudioCallScreen):
+            self.screen.action_restart()
+            return
+        self.push_screen(StudioCallScreen(self.studio))
+
+    def _blur_field(self) -> None:
+        """A field being typed in counts as confirmed before saving or quitting."""
+        screen = self._studio_screen()
+        focused = self.focused
+        if screen is not None and isinstance(focused, Input) and screen.form in focused.ancestors:
+            screen.form.confirm(focused)
+
+    async def _settle(self) -> None:
+        """Let keys typed before this one arrive first (a burst ending in ctrl+s or ctrl+q): the map,
+        the app, the focused field, the form and the screen each handle what they have queued, twice
+        over (a key goes map -> app -> field -> form -> screen)."""
+        screen = self._studio_screen()
+        if screen is None:
+            return
+        for _ in range(2):
+            for pump in (screen.map_tree, self, self.focused, screen.form, screen):
+                if pump is None:
+                    continue
+                done = asyncio.Event()
+                pump.call_later(done.set)
+                await done.wait()
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        await self._settle()
+        self._blur_field()
+        try:
+            saved = self.studio.save()
+        except OSError as exc:
+            self.push_screen(ErrorDialog("Not saved", f"{self.studio.path}: {exc.strerror or exc}"))
+            return
+        self.notify(f"Saved {saved}", markup=False)
+        self.update_title()
+        screen = self._studio_screen()
+        if screen is not None:
+            screen.refresh_flow()
+
+    @work(exclusive=True, group="file")
+    async def action_request_quit(self) -> None:
+        await self._settle()
+        self._blur_field()
+        if not self.studio.dirty:
+            self.exit()
+            return
+        choice = await self.push_screen_wait(ConfirmQuitMany([self.studio.name]))
+        if choice == "discard":
+            self.exit()
+        elif choice == "save":
+            try:
+                self.studio.save()
+            except OSError as exc:
+                self.push_screen(ErrorDialog("Not saved", f"{self.studio.path}: {exc.strerror or exc}"))
+                return
+            self.exit()

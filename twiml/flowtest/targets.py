@@ -1,0 +1,172 @@
+"""What a flow test runs against: one abstraction over a flow folder, an app, a URL (and, later, a
+Studio flow), built on the simulator's own `Target` (a transport and a first URL).
+
+A `TestTarget` can map itself (through the explorer of `twiml.flow.explore`, with whatever
+transport wraps its own: fixtures, recording) and names documents the way a reviewer reads them.
+New inputs plug in with `register_opener`: a function that recognises a path and returns a
+`TestTarget` (a Studio flow would return `from_simulator_target(open_studio_target(path), ...)`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from twiml.flow.config import Flow
+from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flow
+from twiml.simulator.commands import Target, TargetError
+from twiml.simulator.transport import Transport
+
+__all__ = [
+    "CASES_FILE",
+    "TargetError",
+    "TestTarget",
+    "from_simulator_target",
+    "open_folder_target",
+    "open_test_target",
+    "register_opener",
+    "studio_not_a_target",
+]
+
+CASES_FILE = "flow_tests.toml"
+
+
+@dataclass
+class TestTarget:
+    """A target of `twiml test`, `twiml coverage` and `twiml diff`."""
+
+    __test__ = False  # not a pytest test class despite its name
+
+    label: str
+    transport: Transport
+    start: str
+    """Absolute URL of the voice entry (what `twiml call` would request first)."""
+    mapper: Callable[[Transport, int, str | None], FlowMap]
+    """Explores the target through the given transport (its own, or one wrapping it)."""
+    folder: Path | None = None
+    """Where the target's files are: document names are relative to it; the cases file goes there."""
+    kind: str = "folder"
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    tries: tuple[str, ...] = ()
+    flow: Flow | None = None
+    """The flow folder's routes (split cases count for coverage), when the target is a folder."""
+    auth_token: str | None = None
+    """Signs the requests of an app or URL target (as Twilio would)."""
+
+    @property
+    def base(self) -> str:
+        """scheme://host of the start URL: cases store paths relative to it (a port may change)."""
+        parts = urlsplit(self.start)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def relative(self, url: str) -> str:
+        """`url` as a case stores it: a path when it is on the target's host, else absolute."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" == self.base:
+            return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return url
+
+    def absolute(self, url: str) -> str:
+        return url if "://" in url else self.base + "/" + url.lstrip("/")
+
+    def document(self, source: str | None) -> str | None:
+        """A document's name relative to the target's folder (a reply from an app has none)."""
+        if source is None or self.folder is None:
+            return source
+        prefix = os.path.join(str(self.folder), "")
+        return source[len(prefix) :] if source.startswith(prefix) else source
+
+    def explore(self, transport: Transport | None = None, max_states: int = DEFAULT_MAX_STATES) -> FlowMap:
+        return self.mapper(transport or self.transport, max_states, self.auth_token)
+
+    def default_cases(self) -> Path:
+        """flow_tests.toml inside a flow folder, in the current folder for other targets."""
+        if self.kind == "folder" and self.folder is not None:
+            return self.folder / CASES_FILE
+        return Path(CASES_FILE)
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+        self.closers.clear()
+
+
+Opener = Callable[[Path], "TestTarget | None"]
+_OPENERS: list[Opener] = []
+
+
+def register_opener(opener: Opener) -> Callable[[], None]:
+    """Let another input (a Studio flow JSON, ...) be a test target: `opener` returns None for a
+    path it does not recognise. Returns the function that removes it again."""
+    if opener not in _OPENERS:
+        _OPENERS.append(opener)
+    return lambda: _OPENERS.remove(opener) if opener in _OPENERS else None
+
+
+def from_simulator_target(target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = ()) -> TestTarget:
+    """Any simulator target (a transport and a first URL) as a test target, mapped by the
+    explorer's generic inputs (keys 0-9 * #, or `tries`)."""
+
+    def mapper(transport: Transport, max_states: int, auth_token: str | None) -> FlowMap:
+        return explore(transport, target.url, tries=tries, max_states=max_states, auth_token=auth_token)
+
+    return TestTarget(target.label, target.transport, target.url, mapper, folder, kind, list(target.closers), tries)
+
+
+def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str, ...] = ()) -> TestTarget:
+    """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
+    registered opener recognises. Raises TargetError with a message naming what is wrong."""
+    from twiml.simulator.commands import open_target
+
+    if app is not None or (spec or "").startswith(("http://", "https://")):
+        target = open_target(spec, app)
+        return from_simulator_target(target, None, "app" if app else "url", tries)
+    if not spec:
+        raise TargetError("a target is needed: a flow folder, an http(s):// URL, or --app MODULE:ATTR [PATH]")
+    path = Path(spec)
+    for opener in _OPENERS:
+        found = opener(path)
+        if found is not None:
+            return found
+    if not path.exists():
+        raise TargetError(f"{spec}: no such folder (a target is a flow folder, an http(s):// URL or --app MODULE:ATTR)")
+    if path.is_file() and path.suffix.lower() == ".json":
+        raise TargetError(studio_not_a_target(spec))
+    if path.is_file():  # one TwiML file; relative URLs are files beside it
+        return from_simulator_target(open_target(spec, None), path.parent, "file", tries)
+    return open_folder_target(path)
+
+
+def studio_not_a_target(spec: str) -> str:
+    """Why a Studio flow (.json) is refused, and the way that works: its imported flow folder."""
+    return (
+        f"{spec}: a Twilio Studio flow is not a target of twiml test, coverage or diff yet; "
+        f"import it (`twiml studio import {spec} -o FOLDER`) and give the folder"
+    )
+
+
+def open_folder_target(path: Path) -> TestTarget:
+    """A flow folder: mapped with its routes' cases, served by the folder transport."""
+    from twiml.flow.config import FLOW_FILE, FlowError, load_flow
+    from twiml.flow.transport import FolderTransport
+
+    if not (path / FLOW_FILE).is_file():
+        raise TargetError(f"{path}: a folder without {FLOW_FILE}")
+    try:
+        flow = load_flow(path)
+    except FlowError as exc:
+        raise TargetError(str(path / exc.problem.format())) from None
+    if flow.errors:
+        raise TargetError(str(path / flow.errors[0].format()))
+    if flow.start is None and flow.sms_start is None:
+        raise TargetError(f"{path / FLOW_FILE}: neither start nor sms_start is set: nothing to test")
+    transport = FolderTransport(flow)
+
+    def mapper(through: Transport, max_states: int, auth_token: str | None) -> FlowMap:
+        return explore_flow(flow, max_states=max_states, transport=None if through is transport else through)
+
+    start = transport.url(flow.start or flow.sms_start or "/")
+    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow)

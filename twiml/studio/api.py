@@ -1,0 +1,111 @@
+"""`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
+
+They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
+`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`) and `fixtures`
+(widget name -> the JSON reply of an HTTP, Function or Subflow widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
+`notes` what happened between requests (splits taken, fixtures used, limits). `http=True` lets
+HTTP Request and Run Function widgets without a fixture call their real URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from twiml.flowtest import expect
+from twiml.simulator.engine import Sent
+from twiml.studio.model import StudioFlow, load_flow
+from twiml.studio.runner import StudioTransport
+
+__all__ = ["Call", "Text"]
+
+StudioSource = str | os.PathLike[str] | StudioFlow
+
+
+def _transport(studio: StudioSource, fixtures: Mapping[str, Any] | None, http: bool) -> StudioTransport:
+    flow = studio if isinstance(studio, StudioFlow) else load_flow(studio)
+    return StudioTransport(flow, fixtures, http=http)
+
+
+def _entry(transport: StudioTransport, channel: str) -> str:
+    event = transport.entry_for(channel)
+    if event is None:
+        what = "call" if channel == "voice" else "message"
+        raise ValueError(f"{transport.source}: the trigger has no {what} entry with a next widget")
+    return transport.entry_url(event)
+
+
+class Call(expect.Call):
+    """twiml.flowtest's `Call`, or a call into a Studio flow with `studio=`."""
+
+    def __init__(
+        self,
+        app: Callable[..., Any] | str | None = None,
+        url: str | None = None,
+        *,
+        studio: StudioSource | None = None,
+        fixtures: Mapping[str, Any] | None = None,
+        http: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.studio: StudioTransport | None = None
+        if studio is not None:
+            self.studio = _transport(studio, fixtures, http)
+            kwargs["transport"] = self.studio
+            url = _entry(self.studio, "voice")
+        super().__init__(app, url, **kwargs)
+
+    @property
+    def visited(self) -> list[str]:
+        """Widgets the Studio execution ran, in order (Studio flows only)."""
+        return self.studio.visited if self.studio else []
+
+
+class Text(expect.Text):
+    """twiml.flowtest's `Text`, or a conversation with a Studio flow with `studio=`: the first message
+    starts the flow, each further `send` answers its send-and-wait-for-reply, `timeout()` lets it time out."""
+
+    def __init__(
+        self,
+        app: Callable[..., Any] | str | None = None,
+        url: str | None = None,
+        *,
+        studio: StudioSource | None = None,
+        fixtures: Mapping[str, Any] | None = None,
+        http: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.studio: StudioTransport | None = None
+        if studio is not None:
+            self.studio = _transport(studio, fixtures, http)
+            kwargs["transport"] = self.studio
+            url = _entry(self.studio, "messaging")
+        super().__init__(app, url, **kwargs)
+
+    @property
+    def visited(self) -> list[str]:
+        """Widgets the latest Studio execution ran, in order."""
+        return self.studio.visited if self.studio else []
+
+    @property
+    def waiting(self) -> str | None:
+        """The send-and-wait-for-reply widget waiting for the next message, if any."""
+        if self.studio is None:
+            return None
+        o = self.session.options
+        return self.studio.waiting(o.from_, o.to)
+
+    def timeout(self) -> list[Sent]:
+        """No reply comes: the waiting send-and-wait-for-reply takes its timeout transition."""
+        if self.studio is None:
+            raise AssertionError("timeout() applies to Studio flows (Text(studio=...))")
+        o = self.session.options
+        url = self.studio.timeout_url(o.from_, o.to)
+        if url is None:
+            raise AssertionError("no send-and-wait-for-reply widget is waiting")
+        entry, self.session.url = self.session.url, url
+        try:
+            return self.send("")
+        finally:
+            self.session.url = entry
