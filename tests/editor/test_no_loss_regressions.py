@@ -382,3 +382,84 @@ def test_recovery_goes_to_the_state_folder_when_the_folder_is_not_writable(
     assert found is not None and found.text == "<Response/>"
     recovery.remove(target)
     assert recovery.find(target) is None
+
+
+# hostile text --------------------------------------------------------------------------------
+
+HOSTILE = "a[b]c [/x] [bold]B \x1b[2J \u202eevil"
+"""Markup-like brackets, a closing tag with no opening one, a style tag, a terminal escape that
+would clear the screen, and a right-to-left override."""
+
+
+def hostile_xml(text: str) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    value = quoteattr(text)
+    return (
+        "<Response>\n"
+        f"  <!-- {text} -->\n"
+        f"  <Say voice={value} unknown={value}>{escape(text)}</Say>\n"
+        f"  <Gather action={value} method={value}><Say>{escape(text)}</Say></Gather>\n"
+        f"  <Redirect method={value}>{escape(text)}</Redirect>\n"
+        "</Response>\n"
+    )
+
+
+async def test_hostile_text_everywhere_is_shown_literally(tmp_path: Path) -> None:
+    from twiml_editor.widgets.literal import shown
+
+    visible = shown(HOSTILE)
+    assert "\x1b" not in visible and "\u202e" not in visible
+    assert "␛[2J" in visible and "<U+202E>" in visible
+    # XML 1.0 allows no ESC, even as &#27;: that file is refused with its line and column, calmly
+    bad = tmp_path / "esc [x] [bold].xml"
+    bad.write_text(hostile_xml(HOSTILE), encoding="utf-8")
+    app = EditorApp(bad)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "is not valid TwiML (line 2" in screen_text(app), "the parse error")
+    # everything else in every value, text and comment
+    path = tmp_path / "odd [x] [bold].xml"
+    path.write_text(hostile_xml(HOSTILE.replace("\x1b", "")), encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "[/x] [bold]B [2J <U+202E>evil" in screen_text(app), "the text on screen")
+        assert "odd [x] [bold].xml" in screen_text(app)  # the title
+        for _ in range(6):  # every node: its form, the problems of its values
+            await pilot.press("down")
+            await idle(pilot)
+            assert app.is_running
+            assert not raw_controls_outside_the_preview(app)
+        await pilot.press("f2")  # the Python export of it
+        await still_running(pilot)
+
+
+def raw_controls_outside_the_preview(app: EditorApp) -> list[str]:
+    """Screen lines that still hold an ESC or an RLO, leaving out the text areas (the preview
+    and the form's fields and text editors: editable text, a known gap, see the xfail test below)."""
+    from textual.widgets import TextArea
+
+    regions = [w.region for w in app.screen.query(TextArea).results() if w.region.area]
+    regions += [w.region for w in app.screen.query(Input).results() if w.region.area]
+    found = []
+    for y, line in enumerate(screen_text(app).split("\n")):
+        for region in regions:
+            if region.y <= y < region.bottom:
+                line = line[: region.x] + " " * region.width + line[region.right :]
+        if "\x1b" in line or "\u202e" in line:
+            found.append(line)
+    return found
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known gap: editable text (the XML preview, the form's fields) shows an RLO as is"
+)
+async def test_the_preview_shows_bidirectional_overrides_visibly(tmp_path: Path) -> None:
+    path = tmp_path / "rlo.xml"
+    path.write_text(hostile_xml("a \u202eevil"), encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "evil" in screen_text(app), "the text")
+        assert "\u202e" not in screen_text(app)
