@@ -193,13 +193,13 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_monkey_single_file(folder: Path, seed: int) -> None:
-    groups = random_keys(random.Random(seed), keys_per_seed(60), flow=False)
+    groups = random_keys(random.Random(seed), keys_per_seed(30), flow=False)
     await monkey(EditorApp(folder / "ivr_main_menu.xml"), groups, folder)
 
 
 @pytest.mark.parametrize("seed", [4, 5])
 async def test_monkey_flow_folder(folder: Path, seed: int) -> None:
-    groups = random_keys(random.Random(seed), keys_per_seed(60), flow=True)
+    groups = random_keys(random.Random(seed), keys_per_seed(30), flow=True)
     await monkey(FlowEditorApp(folder), groups, folder)
 
 
