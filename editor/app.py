@@ -18,7 +18,7 @@ from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
@@ -32,10 +32,11 @@ from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element, element_of
 from twiml.version import VersionAction
+from twiml_editor import recovery
 from twiml_editor.document import Change, Document, Kind
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from twiml_editor.screens.add_element import AddElementScreen
-from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmUnsaved
+from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from twiml_editor.screens.help import HelpScreen
@@ -43,6 +44,7 @@ from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm
+from twiml_editor.widgets.literal import shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
 from twiml_editor.widgets.problems import ProblemsPanel
 from twiml_editor.widgets.verb_tree import VerbTree
@@ -128,7 +130,14 @@ class EditorApp(App[None]):
         self._form_timer: Timer | None = None
         self._pending_select: TwiML | None = None
         self.refresh_count = 0
+        self._recovery_versions: dict[int, int] = {}
+        """id(document) -> the version last written to its recovery file (-1: a file from an
+        earlier run that this run restored: removed on save or discard)."""
+        self._untitled_recovery: dict[int, Path] = {}
+        self.crash: tuple[BaseException, list[Path]] | None = None
+        """The unexpected exception that stopped the app, and where the unsaved edits went."""
         self.doc = self._initial_document(path, kind)
+        self.recovered: list[recovery.Recovered] = self._find_recovered(path)
 
     # ------------------------------------------------------------------ start-up
 
@@ -201,6 +210,8 @@ class EditorApp(App[None]):
         self.load_document(self.doc)
         for title, message in self.startup_problems:
             self.push_screen(ErrorDialog(title, message))
+        self.offer_recovered()
+        self.set_interval(recovery.AUTOSAVE_SECONDS, self.autosave, name="recovery")
 
     def load_document(self, doc: Document) -> None:
         """Show a whole new document (new, open, template)."""
@@ -231,8 +242,161 @@ class EditorApp(App[None]):
         freeze_heap()
 
     def update_title(self) -> None:
-        name = str(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
+        name = shown(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
         self.sub_title = ("● " if self.doc.dirty else "") + name
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast that shows its text literally: messages carry file names, values and
+        errors, never markup (`[/x]` in a value must not crash, `[bold]` must stay visible)."""
+        super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """None of Textual's own palette commands: its Quit leaves without asking about unsaved
+        edits, and every editor action (quit, maximise, help) is in the palette already."""
+        return ()
+
+    async def action_quit(self) -> None:
+        """Textual's quit (a binding or a command that names it) asks like ctrl+q does."""
+        self.action_request_quit()
+
+    # ------------------------------------------------------------------ recovery files
+
+    def _find_recovered(self, path: str | Path | None) -> list[recovery.Recovered]:
+        if path is None or self.doc.file_path is None:
+            return []
+        found = recovery.find(self.doc.file_path)
+        return [found] if found is not None else []
+
+    def open_documents(self) -> list[Document]:
+        """Every document with edits that a crash must not lose (the flow editor has several)."""
+        return [self.doc]
+
+    def _recovery_texts(self) -> list[tuple[Path | None, str, int]]:
+        """(file, text, id of its document) for each document with unsaved edits."""
+        found = []
+        for doc in self.open_documents():
+            if doc.dirty:
+                try:
+                    text = doc.file_text()
+                except Exception:  # a document that cannot be written: its preview form, else nothing
+                    try:
+                        text = doc.to_xml()
+                    except Exception:
+                        continue
+                found.append((doc.file_path, text, id(doc)))
+        return found
+
+    def _write_recovery(self, target: Path | None, text: str, key: int) -> Path:
+        untitled = self._untitled_recovery.get(key)
+        if target is None and untitled is None:
+            untitled = self._untitled_recovery[key] = recovery.untitled_path()
+        return recovery.write(target, text, untitled)
+
+    def autosave(self) -> None:
+        """Write the recovery file of each document edited since the last time (a timer calls
+        this every few seconds: cheap when nothing changed), and remove those of documents that
+        are saved, or undone back to what is on disk."""
+        dirty = set()
+        for doc in self.open_documents():
+            key = id(doc)
+            if doc.dirty:
+                dirty.add(key)
+                if self._recovery_versions.get(key) == doc.version:
+                    continue
+                for target, text, text_key in self._recovery_texts():
+                    if text_key == key:
+                        with suppress(OSError):
+                            self._write_recovery(target, text, key)
+                            self._recovery_versions[key] = doc.version
+            elif key in self._recovery_versions:
+                self._drop_recovery(doc)
+        self.autosave_extra()
+
+    def autosave_extra(self) -> None:
+        """What else a subclass keeps in recovery files (the flow editor: flow.toml)."""
+
+    def _drop_recovery(self, doc: Document) -> None:
+        key = id(doc)
+        self._recovery_versions.pop(key, None)
+        recovery.remove(doc.file_path, self._untitled_recovery.pop(key, None))
+
+    def recovery_saved(self) -> None:
+        """After a save: saved documents need their recovery files no more."""
+        for doc in self.open_documents():
+            if not doc.dirty:
+                self._drop_recovery(doc)
+        self.autosave_extra()
+
+    def drop_all_recovery(self) -> None:
+        """The user saved or discarded everything (a normal quit)."""
+        for doc in self.open_documents():
+            self._drop_recovery(doc)
+
+    def write_all_recovery(self) -> list[Path]:
+        """Write every unsaved document now (something went wrong); returns where they went."""
+        written = []
+        for target, text, key in self._recovery_texts():
+            try:
+                written.append(self._write_recovery(target, text, key))
+            except OSError:
+                continue
+        return written
+
+    def offer_recovered(self) -> None:
+        """Offer back the unsaved edits a crash or a kill left in recovery files."""
+        if not self.recovered:
+            return
+        import time
+
+        newest = max(r.mtime for r in self.recovered)
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(newest))
+        names = [str(r.target) for r in self.recovered]
+
+        def chosen(choice: str | None) -> None:
+            found, self.recovered = self.recovered, []
+            if choice == "discard":
+                for r in found:
+                    recovery.remove(r.target)
+                return
+            self.restore(found)
+
+        self.push_screen(ConfirmRestore(names, when), chosen)
+
+    def restore(self, found: list[recovery.Recovered]) -> None:
+        """Show the recovered text as the document, with unsaved edits (saving writes it)."""
+        for r in found:
+            try:
+                doc = Document.from_xml(r.text, file_path=r.target)
+            except (TwiMLException, ValueError) as exc:
+                self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
+                continue
+            doc.dirty = True
+            self._recovery_versions[id(doc)] = -1
+            self.load_document(doc)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Anything unexpected: first put every unsaved edit into its recovery file, then let
+        Textual stop the app (exit status 1); `main` says where the edits are."""
+        if self.crash is None:
+            try:
+                written = self.write_all_recovery()
+            except Exception:
+                written = []
+            self.crash = (error, written)
+        super()._handle_exception(error)
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        if self.crash is None and return_code == 0:
+            self.drop_all_recovery()  # quitting: everything was saved or discarded
+        super().exit(result, return_code, message)
 
     # ------------------------------------------------------------------ selection
 
@@ -665,6 +829,7 @@ class EditorApp(App[None]):
         if chosen is None or chosen.fix is None or chosen.node is None:
             self.notify("No suggested fix here.", severity="warning")
             return
+        what = describe_fix(chosen.fix, chosen.node)  # before: what it replaces
         try:
             changes, node = apply_fix(self.doc, chosen.node, chosen.fix)
         except (TwiMLException, ValueError) as exc:
@@ -672,7 +837,7 @@ class EditorApp(App[None]):
             return
         for change in changes:
             self.after_change(change, refill_form=True)
-        self.notify(f"Fixed: {describe_fix(chosen.fix)}.")
+        self.notify(f"Fixed: {what} (ctrl+z undoes it).")
         self.select(node)
 
     def action_undo(self) -> None:
@@ -698,6 +863,9 @@ class EditorApp(App[None]):
 
     def action_edit_attribute(self) -> None:
         node = self._target()
+        if not self.applicable("edit_attribute"):  # a comment or processing instruction has no fields
+            self.notify("A comment has no attributes: select an element.", severity="warning")
+            return
         element = element_of(node)
         items: list[tuple[str, str, str]] = []
         if (element is not None and element.body is not None and element.body.kind != "none") or element is None:
@@ -723,7 +891,7 @@ class EditorApp(App[None]):
                 self.form.focus_field(name)
 
         def chosen(name: str | None) -> None:
-            if name is not None:
+            if name is not None and self.doc.contains(node):
                 self.ensure_form()
                 self.call_after_refresh(focus, name)
 
@@ -808,6 +976,7 @@ class EditorApp(App[None]):
         name = self.doc.file_path.name if self.doc.file_path else "The untitled document"
         choice = await self.push_screen_wait(ConfirmUnsaved(what, name))
         if choice == "discard":
+            self._drop_recovery(self.doc)
             return True
         if choice == "save":
             return await self._save(ask=self.doc.file_path is None)
@@ -850,6 +1019,7 @@ class EditorApp(App[None]):
             break
         self.update_title()
         self.notify(f"Saved {saved}")
+        self.recovery_saved()
         return True
 
     def action_reformat(self) -> None:
@@ -983,6 +1153,15 @@ def main(argv: list[str] | None = None) -> None:
     app.run()
     # Textual prints the traceback of an unhandled exception and sets return_code to 1; a crash
     # must never look like success to the shell.
+    if app.crash is not None:
+        error, written = app.crash
+        print(f"twiml-editor: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        if written:
+            print("Your unsaved edits were written to:", file=sys.stderr)
+            for path in written:
+                print(f"  {path}", file=sys.stderr)
+            print("Open the same file or folder again to restore them.", file=sys.stderr)
+        sys.exit(1)
     if app.return_code:
         sys.exit(app.return_code)
 

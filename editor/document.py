@@ -18,6 +18,8 @@ import itertools
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,6 +39,7 @@ from twiml_editor.edits import (
     Change,
     Command,
     EditError,
+    Group,
     Insert,
     Move,
     NodePath,
@@ -361,6 +364,23 @@ class Document:
         self._state = serial
         self._changed(command, change)
         return change
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """The edits made inside count as one: a single undo reverts them all (a fix that
+        renames an attribute is one step, as the user sees one change)."""
+        before = self._undo[-1][0] if self._undo else None
+        yield
+        added: list[tuple[int, Command]] = []
+        while self._undo and self._undo[-1][0] != before:
+            added.append(self._undo.pop())
+        if not added:
+            return
+        added.reverse()
+        if len(added) == 1:
+            self._undo.append(added[0])
+            return
+        self._undo.append((added[-1][0], Group(tuple(command for _, command in added))))
 
     def _merge(self, command: SetAttr | SetText | SetPiece) -> Change | None:
         """Fold `command` into the previous edit of the same field (typing in a form field), so
@@ -702,6 +722,14 @@ class Document:
         target = Path(path) if path is not None else self.file_path
         if target is None:
             raise ValueError("the document has no file name yet; save it with a path")
+        data = self.bytes_to_save()
+        atomic_write(target, data, replace_read_only=replace_read_only)
+        self.saved_as(target, data)
+        return target
+
+    def bytes_to_save(self) -> bytes:
+        """What a save writes (the file's own formatting and encoding), checked to read back:
+        raises TwiMLException instead of returning a document that would not."""
         text = self.file_text()
         data = self.source.to_bytes() if self.source.text is not None else text.encode("utf-8")
         try:
@@ -713,11 +741,14 @@ class Document:
                 _parse(data, self.kind)
             except TwiMLParseError as exc:
                 raise TwiMLException(f"not saved: the XML would not read back ({exc})") from exc
-        atomic_write(target, data, replace_read_only=replace_read_only)
-        self.file_path = target
+        return data
+
+    def saved_as(self, path: Path, data: bytes) -> None:
+        """Record that `data` (from `bytes_to_save`) is now the file at `path` (a caller that
+        writes several files together, such as a flow folder's save)."""
+        self.file_path = path
         self._saved = self._state
-        self._disk = FileStamp.of(target, data)
-        return target
+        self._disk = FileStamp.of(path, data)
 
     def export_python(self, path: str | os.PathLike[str], import_root: str = "twiml") -> Path:
         """Write the Python export atomically; the document's file and dirty flag are unaffected."""

@@ -219,4 +219,26 @@ class Move:
         return Move(self.parent, self.target, self.source)
 
 
-Command = SetAttr | SetText | SetPiece | Insert | Remove | Move
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Several commands that undo and redo as one (a fix that renames an attribute sets the new
+    name and removes the old one: one undo step)."""
+
+    commands: tuple[Command, ...]
+
+    @property
+    def structural(self) -> bool:
+        return any(c.structural for c in self.commands)
+
+    def apply(self, root: TwiML) -> Change:
+        change: Change | None = None
+        for command in self.commands:
+            change = command.apply(root)
+        assert change is not None, "a group has at least one command"
+        return change
+
+    def inverse(self) -> Group:
+        return Group(tuple(c.inverse() for c in reversed(self.commands)))
+
+
+Command = SetAttr | SetText | SetPiece | Insert | Remove | Move | Group

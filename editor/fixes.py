@@ -16,17 +16,29 @@ from twiml_editor.document import Change, Document
 __all__ = ["apply_fix", "describe_fix"]
 
 
-def describe_fix(fix: Fix) -> str:
-    """What the fix does, for the problems panel and notifications."""
+def describe_fix(fix: Fix, node: TwiML | None = None) -> str:
+    """What the fix does, for the problems panel and notifications; with `node`, also the
+    value it replaces (an attribute rename onto a name the element already has)."""
     if fix.kind == "rename_element":
         return f"rename the element to <{fix.new}>"
     if fix.kind == "rename_attribute":
-        return f"rename {fix.attr} to {fix.new}"
+        text = f"rename {fix.attr} to {fix.new}"
+        if node is not None and fix.attr is not None:
+            replaced = node.attrs.get(fix.new)
+            if replaced is not None and str(replaced) != str(node.attrs.get(fix.attr)):
+                text += f', replacing {fix.new}="{replaced}"'
+        return text
     return f"set {fix.attr}={fix.new!r}"
 
 
 def apply_fix(doc: Document, node: TwiML, fix: Fix) -> tuple[list[Change], TwiML]:
-    """Make the change `fix` describes at `node`; returns the changes and the node to select."""
+    """Make the change `fix` describes at `node` as one undo step; returns the changes and the
+    node to select."""
+    with doc.grouped():
+        return _apply(doc, node, fix)
+
+
+def _apply(doc: Document, node: TwiML, fix: Fix) -> tuple[list[Change], TwiML]:
     if fix.kind == "set_value" and fix.attr is not None:
         return [doc.set_attr(node, fix.attr, fix.new)], node
     if fix.kind == "rename_attribute" and fix.attr is not None:

@@ -8,6 +8,7 @@ changed); quitting asks once, listing everything unsaved.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path, PurePath
 from typing import ClassVar
 
@@ -15,6 +16,8 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 
 from twiml.errors import TwiMLException, TwiMLParseError
+from twiml.flow.config import FLOW_FILE
+from twiml_editor import recovery
 from twiml_editor.app import EditorApp, _bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.flow_project import FlowProject
@@ -22,6 +25,7 @@ from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
 
 __all__ = ["FlowEditorApp"]
@@ -44,6 +48,7 @@ class FlowEditorApp(EditorApp):
 
     def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
         self.project = FlowProject.open(folder)
+        self._toml_recovery: str | None = None
         first = self._first_document()
         super().__init__(self.project.folder / first if first else None, config_path=config_path)
 
@@ -67,6 +72,59 @@ class FlowEditorApp(EditorApp):
                 self.startup_problems.append(("Could not open the file", f"{path}: {exc}"))
         return Document.new(kind)
 
+    # --------------------------------------------------------------------- recovery files
+
+    def _find_recovered(self, path: str | Path | None) -> list[recovery.Recovered]:
+        return recovery.find_in_folder(self.project.folder, [FLOW_FILE, *self.project.files()])
+
+    def open_documents(self) -> list[Document]:
+        docs = list(self.project.documents.values())
+        if all(doc is not self.doc for doc in docs):
+            docs.append(self.doc)
+        return docs
+
+    def autosave_extra(self) -> None:
+        toml = self.project.folder / FLOW_FILE
+        if self.project.toml_dirty and self.project.syntax_error is None:
+            text = self.project.text
+            if text != self._toml_recovery:
+                with suppress(OSError):
+                    recovery.write(toml, text)
+                    self._toml_recovery = text
+        elif self._toml_recovery is not None:
+            recovery.remove(toml)
+            self._toml_recovery = None
+
+    def drop_all_recovery(self) -> None:
+        super().drop_all_recovery()
+        recovery.remove(self.project.folder / FLOW_FILE)
+
+    def write_all_recovery(self) -> list[Path]:
+        written = super().write_all_recovery()
+        if self.project.toml_dirty:
+            with suppress(OSError):
+                written.append(recovery.write(self.project.folder / FLOW_FILE, self.project.text))
+        return written
+
+    def restore(self, found: list[recovery.Recovered]) -> None:
+        shown_name = self.project.name_of(self.doc.file_path)
+        for r in found:
+            name = self.project.name_of(r.target) or r.target.name
+            try:
+                doc = self.project.restore(name, r.text)
+            except (TwiMLException, ValueError) as exc:
+                self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
+                continue
+            if doc is not None:
+                self._recovery_versions[id(doc)] = -1
+                if name == shown_name:
+                    self.load_document(doc)
+            else:
+                self._toml_recovery = r.text
+        self.update_title()
+        if isinstance(self.screen, FlowScreen):
+            self.screen.refresh_flow()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, FlowScreen | CallScreen):
             if action in self.FLOW_SCREEN_ACTIONS:
@@ -88,10 +146,16 @@ class FlowEditorApp(EditorApp):
     # ------------------------------------------------------------------------------ the map
 
     def action_flow_map(self) -> None:
+        """F6: the map, or back to the document from it. The map is on the stack at most once
+        (the Call panel opened from it sits on top of it: F6 goes back to that one)."""
         if isinstance(self.screen, FlowScreen):
             self.pop_screen()
             return
-        if isinstance(self.screen, CallScreen):
+        if any(isinstance(screen, FlowScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, FlowScreen):
+                self.pop_screen()
+            return
+        while isinstance(self.screen, CallScreen):
             self.pop_screen()
         self.push_screen(FlowScreen(self.project))
 
@@ -120,22 +184,37 @@ class FlowEditorApp(EditorApp):
         if isinstance(self.screen, CallScreen):
             self.screen.action_restart()
             return
+        if any(isinstance(screen, CallScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, CallScreen):
+                self.pop_screen()
+            return
         self.push_screen(CallScreen(self.project))
 
     # ------------------------------------------------------------------------------- saving
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
-        needs_save = self.project.name_of(self.doc.file_path) is None or self.doc.dirty
-        if needs_save and not await self._save(ask=False):
+        """Save the flow: every unsaved document of the folder, pending renames, new and deleted
+        documents and flow.toml, together (all or nothing). A document from outside the folder
+        is saved on its own, as in the plain editor."""
+        outside = self.project.name_of(self.doc.file_path) is None
+        if outside and (self.doc.dirty or self.doc.file_path is None) and not await self._save(ask=False):
             return
-        if self.project.toml_dirty:
+        for name, doc in self.project.documents.items():
+            if doc.dirty and doc.disk_changed():
+                choice = await self.push_screen_wait(DiskChanged(name))
+                if choice != "overwrite":
+                    return
+        if self.project.dirty_names():
             try:
-                saved = self.project.save_toml()
-            except (OSError, ValueError) as exc:
-                self.push_screen(ErrorDialog("flow.toml not saved", str(exc)))
+                saved = self.project.save_all()
+            except (OSError, TwiMLException, ValueError) as exc:
+                self.push_screen(
+                    ErrorDialog("Not saved", f"{exc}\n\nNothing in the folder was changed; your edits are kept.")
+                )
                 return
-            self.notify(f"Saved {saved}")
+            self.notify(f"Saved {', '.join(p.name for p in saved)}" if saved else "Saved.", markup=False)
+            self.recovery_saved()
         self.update_title()
         if isinstance(self.screen, FlowScreen):
             self.screen.refresh_flow()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +24,12 @@ from twiml.base import TwiML
 from twiml.files import atomic_write
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
-from twiml.flow.routing import Split, is_forward
+from twiml.flow.routing import is_forward
 from twiml.flow.transport import FolderTransport
 from twiml.textsafe import printable
 from twiml_editor.document import Document, Kind
 
-__all__ = ["FlowProject", "MapRow", "ProjectTransport", "describe_route", "map_rows", "node_at_line"]
+__all__ = ["FlowProject", "MapRow", "ProjectTransport", "map_rows", "node_at_line"]
 
 
 class ProjectTransport(FolderTransport):
@@ -53,6 +56,12 @@ class FlowProject:
     def __init__(self, folder: Path, text: str) -> None:
         self.folder = folder
         self.documents: dict[str, Document] = {}
+        self.moved: dict[str, str] = {}
+        """Pending renames: the new name -> the file's name on disk (written at the next save)."""
+        self.created: set[str] = set()
+        """Documents made in the editor that are not on disk yet."""
+        self.deleted: set[str] = set()
+        """Files of the folder to delete at the next save."""
         self.toml_dirty = False
         self.syntax_error: FlowProblem | None = None
         self.toml: tomlkit.TOMLDocument = tomlkit.document()
@@ -84,6 +93,13 @@ class FlowProject:
         try:
             self.flow = parse_flow(self.text, self.folder)
             self.syntax_error = None
+            waiting = self.created | set(self.moved)
+            if waiting:  # written at the next save: not missing
+                self.flow.problems[:] = [
+                    p
+                    for p in self.flow.problems
+                    if not any(p.message.endswith(f"names missing file {n}") for n in waiting)
+                ]
         except FlowError as exc:
             self.syntax_error = exc.problem
             self.flow = Flow(self.folder, problems=[exc.problem])
@@ -93,7 +109,16 @@ class FlowProject:
         return self.flow.problems
 
     def files(self) -> list[str]:
-        return self.flow.documents()
+        """The folder's documents as they will be after the next save (pending renames,
+        new documents and deletions included)."""
+        gone = self.deleted | set(self.moved.values())
+        names = {name for name in self.flow.documents() if name not in gone}
+        return sorted(names | self.created | set(self.moved))
+
+    @property
+    def pending_files(self) -> bool:
+        """A rename, a new document or a deletion waits for the next save."""
+        return bool(self.moved or self.created or self.deleted)
 
     def uses(self, name: str) -> list[str]:
         """Routes that name the document `name`."""
@@ -121,10 +146,15 @@ class FlowProject:
 
     def dirty_names(self) -> list[str]:
         names = [FLOW_FILE] if self.toml_dirty else []
-        return names + [name for name, doc in self.documents.items() if doc.dirty]
+        names += [name for name, doc in self.documents.items() if doc.dirty or name in self.moved]
+        return names + sorted(self.deleted)
 
     def explore(self, max_states: int = 200) -> FlowMap:
-        return explore_flow(self.flow, max_states=max_states, transport=ProjectTransport(self))
+        found = explore_flow(self.flow, max_states=max_states, transport=ProjectTransport(self))
+        if self.pending_files:  # the folder as it will be: a file renamed away is not "unreachable"
+            files = set(self.files())
+            found.unreachable = [name for name in found.unreachable if name in files]
+        return found
 
     def transport(self) -> ProjectTransport:
         return ProjectTransport(self)
@@ -160,13 +190,30 @@ class FlowProject:
         return path
 
     def save_all(self) -> list[Path]:
-        saved: list[Path] = []
+        """Write everything unsaved together: documents, pending renames, new documents,
+        deletions and flow.toml.  All or nothing: every new content is written to a temporary
+        file first, then each file is swapped in with the old one kept aside; a failure at any
+        point puts back what was swapped, so the folder is as it was (or as fully saved).
+        Raises OSError, TwiMLException (a document that would not read back) or ValueError."""
+        if self.toml_dirty and not self._parsed:
+            raise ValueError(f"{FLOW_FILE} has a syntax error; fix it in a text editor: {self.syntax_error}")
+        writes: list[tuple[Path, bytes, Document | None]] = []
         if self.toml_dirty:
-            saved.append(self.save_toml())
-        for doc in self.documents.values():
-            if doc.dirty:
-                saved.append(doc.save())
-        return saved
+            writes.append((self.folder / FLOW_FILE, self.text.encode("utf-8"), None))
+        for name, doc in self.documents.items():
+            if doc.dirty or name in self.moved or name in self.created:
+                writes.append((self.folder / name, doc.bytes_to_save(), doc))
+        removals = [self.folder / name for name in sorted(self.deleted | set(self.moved.values()))]
+        _commit(self.folder, [(path, data) for path, data, _ in writes], removals)
+        for path, data, written in writes:
+            if written is not None:
+                written.saved_as(path, data)
+        self.toml_dirty = False
+        self.moved.clear()
+        self.created.clear()
+        self.deleted.clear()
+        self.reload()
+        return [path for path, _, _ in writes]
 
     # ------------------------------------------------------------------------------ editing
 
@@ -269,43 +316,128 @@ class FlowProject:
                         else:
                             cases[case] = new
 
+    def restore(self, name: str, text: str) -> Document | None:
+        """Take `text` (a recovery file's) as the unsaved content of `name`: flow.toml (returns
+        None) or a document (returned; created when the folder has no such file yet)."""
+        if name == FLOW_FILE:
+            self.toml = tomlkit.parse(text)
+            self._parsed = True
+            self.toml_dirty = True
+            self.reload()
+            return None
+        if not name.endswith(".xml") or ".." in name.split("/"):
+            raise ValueError(f"{name}: not a document of the folder")
+        doc = Document.from_xml(text, file_path=self.folder / name)
+        doc.dirty = True
+        self.documents[name] = doc
+        if not (self.folder / name).exists():
+            self.created.add(name)
+        self.reload()
+        return doc
+
+    def _free(self, name: str) -> None:
+        if name in self.files() or (self.folder / name).exists():
+            raise ValueError(f"{name} exists already")
+
     def rename_document(self, old: str, new: str) -> None:
-        """Rename the file and every route naming it."""
+        """Rename the document and every route naming it; the file moves at the next save."""
         if not new.endswith(".xml") or ".." in new.split("/"):
             raise ValueError(f"{new}: a document name ends with .xml and stays in the folder")
-        source, target = self.folder / old, self.folder / new
-        if target.exists():
-            raise ValueError(f"{new} exists already")
-        if source.exists():
-            source.rename(target)
-        doc = self.documents.pop(old, None)
-        if doc is not None:
-            doc.file_path = target
-            self.documents[new] = doc
+        if old not in self.files():
+            raise ValueError(f"no document {old}")
+        self._free(new)
+        doc = self.document(old)
+        del self.documents[old]
+        doc.file_path = self.folder / new
+        self.documents[new] = doc
+        if old in self.created:
+            self.created.discard(old)
+            self.created.add(new)
+        else:
+            on_disk = self.moved.pop(old, old)
+            if on_disk != new:
+                self.moved[new] = on_disk
         self._replace_target(old, new)
         self._edited()
 
     def delete_document(self, name: str) -> None:
-        """Delete the file and drop the routes, cases and defaults that named it."""
-        path = self.folder / name
-        if path.exists():
-            path.unlink()
+        """Drop the routes, cases and defaults that named the document; its file is deleted at
+        the next save."""
         self.documents.pop(name, None)
+        if name in self.created:
+            self.created.discard(name)
+        elif name in self.moved:
+            self.deleted.add(self.moved.pop(name))
+        elif (self.folder / name).exists():
+            self.deleted.add(name)
         self._replace_target(name, None)
         self._edited()
 
     def create_document(self, name: str, kind: Kind = "voice", template: Path | None = None) -> Document:
-        """A new document of the folder (from a template's XML, or empty), written at once."""
+        """A new document of the folder (from a template's XML, or empty), written at the next save."""
         if not name.endswith(".xml"):
             name += ".xml"
-        path = self.folder / name
-        if path.exists():
-            raise ValueError(f"{name} exists already")
+        if ".." in name.split("/"):
+            raise ValueError(f"{name}: a document stays in the folder")
+        self._free(name)
         doc = Document.from_xml(template.read_text(encoding="utf-8")) if template else Document.new(kind)
-        doc.save(path)
+        doc.file_path = self.folder / name
+        doc.dirty = True
         self.documents[name] = doc
+        self.created.add(name)
         self.reload()
         return doc
+
+
+def _commit(folder: Path, writes: list[tuple[Path, bytes]], removals: list[Path]) -> None:
+    """Replace and delete files of `folder` as one step (see `FlowProject.save_all`)."""
+    temps: list[tuple[Path, Path]] = []
+    done: list[tuple[Path, Path | None]] = []  # (file, where its old content waits, or None: it is new)
+    try:
+        for path, data in writes:  # 1: every new content on disk beside its file, synced
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".twiml-save-", suffix=".part", dir=path.parent)
+            temp = Path(name)
+            temps.append((path, temp))
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            if path.exists():
+                shutil.copymode(path, temp)
+        for path, temp in temps:  # 2: swap them in, keeping each old file aside
+            kept = _keep_aside(path)
+            done.append((path, kept))
+            os.replace(temp, path)
+        for path in removals:
+            kept = _keep_aside(path)
+            if kept is not None:
+                done.append((path, kept))
+    except BaseException:
+        for path, kept in reversed(done):  # put back what was swapped
+            with contextlib.suppress(OSError):
+                if kept is not None:
+                    os.replace(kept, path)
+                else:
+                    path.unlink()
+        for _, temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise
+    for _, kept in done:  # 3: saved; the old contents go
+        if kept is not None:
+            with contextlib.suppress(OSError):
+                kept.unlink()
+
+
+def _keep_aside(path: Path) -> Path | None:
+    """Move the file at `path` to a hidden name beside it; None when there is no file."""
+    if not path.exists():
+        return None
+    handle, name = tempfile.mkstemp(prefix=".twiml-old-", suffix=".part", dir=path.parent)
+    os.close(handle)
+    os.replace(path, name)
+    return Path(name)
 
 
 # ------------------------------------------------------------------------------ the map as rows
@@ -362,20 +494,6 @@ def map_rows(flow_map: FlowMap, walked: dict[int, bool] | None = None) -> list[M
         rows.append(MapRow(f"{entry}: {label}", 0))
         visit(state_id, "", 1)
     return rows
-
-
-def describe_route(path: str, flow: Flow) -> str:
-    route = flow.routes[path]
-    if isinstance(route.target, str):
-        return f"{path} → {route.target}"
-    split: Split = route.target
-    parts = [f"{key} → {target}" for key, target in split.cases]
-    if split.then is not None:
-        parts.append(f"present → {split.then}")
-    if split.default is not None:
-        parts.append(f"else → {split.default}")
-    how = "" if split.match == "exact" else f" {split.match}"
-    return f"{path}  by {split.by}{how}: " + ", ".join(parts)
 
 
 def node_at_line(doc: Document, line: int, name: str) -> TwiML | None:

@@ -142,6 +142,7 @@ def _start_state(lines: Sequence[str], row: int) -> tuple[int, str]:
 def highlight_rows(lines: Sequence[str], start: int, end: int) -> dict[int, list[Highlight]]:
     """Captures for rows [start, end) of `lines`, in UTF-8 byte offsets."""
     end = min(end, len(lines))
+    start = max(0, min(start, end))  # a row past the end (a stale or wrapped row number) scans nothing
     row, state = _start_state(lines, start)
     found: dict[int, list[Highlight]] = {}
     while row < end:

@@ -23,6 +23,7 @@ from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
 from twiml_editor.flow_project import node_at_line
+from twiml_editor.widgets.literal import markup_escape, shown
 from twiml_editor.widgets.verb_tree import VerbTree
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class CallScreen(Screen[None]):
 
     def _say(self, text: str) -> None:
         self.transcript.append(text)
-        self.log_view.write(text)
+        self.log_view.write(shown(text))
 
     def _event(self, event: Event | Sent | Ask | Stop) -> None:
         for line in lines(event):
@@ -112,7 +113,7 @@ class CallScreen(Screen[None]):
         if node is None:
             return
         self.highlighted = node
-        tree.border_title = f"{name} ▶ <{verb.name}> line {verb.line}"
+        tree.border_title = markup_escape(f"{name} ▶ <{verb.name}> line {verb.line}")
         path = doc.path_of(node)
         tree.reveal([doc.node_at(path[:i]) for i in range(len(path))])
         tree_node = tree.tree_node(node)
@@ -125,7 +126,7 @@ class CallScreen(Screen[None]):
         if session is None or session.ended is not None:
             prompt.update("The call has ended. F5 calls again, escape goes back.")
         elif session.waiting is not None:
-            prompt.update(f"{session.waiting.verb.name}: {session.waiting.prompt()}")
+            prompt.update(shown(f"{session.waiting.verb.name}: {session.waiting.prompt()}"))
 
     def answer(self, got: GatherInput) -> None:
         """Answer the waiting Gather (keys, words, or nothing)."""

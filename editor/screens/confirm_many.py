@@ -8,15 +8,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from twiml_editor.screens.confirm import Choice
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import shown
 
 _BUTTON_CHOICES: dict[str, Choice] = {"quit-save": "save", "quit-discard": "discard", "quit-cancel": "cancel"}
 
 
-class ConfirmQuitMany(ModalScreen[Choice]):
+class ConfirmQuitMany(Dialog[Choice]):
     """Unsaved changes in several documents: save all (s), discard all (d) or cancel (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -33,7 +34,11 @@ class ConfirmQuitMany(ModalScreen[Choice]):
         with Vertical(classes="dialog", id="quit-dialog"):
             yield Label("Unsaved changes", classes="dialog-title")
             listed = "\n".join(f"  • {name}" for name in self.names)
-            yield Static(f"These have unsaved changes:\n{listed}\n\nSave them before you quit?", classes="dialog-text")
+            yield Static(
+                shown(f"These have unsaved changes:\n{listed}\n\nSave them before you quit?"),
+                classes="dialog-text",
+                markup=False,
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save all (s)", id="quit-save", variant="primary")
                 yield Button("Discard (d)", id="quit-discard", variant="error")
@@ -49,7 +54,7 @@ class ConfirmQuitMany(ModalScreen[Choice]):
         self.dismiss(_BUTTON_CHOICES.get(event.button.id or "", "cancel"))
 
 
-class ConfirmDeleteUsed(ModalScreen[bool]):
+class ConfirmDeleteUsed(Dialog[bool]):
     """A document that routes use: True deletes it and drops those routes (keys y, escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,7 +72,7 @@ class ConfirmDeleteUsed(ModalScreen[bool]):
             yield Label("Delete a routed document", classes="dialog-title")
             listed = ", ".join(self.routes)
             yield Static(
-                f"{self.name_text} answers {listed}. Delete the file and remove it from those routes?",
+                shown(f"{self.name_text} answers {listed}. Delete the file and remove it from those routes?"),
                 classes="dialog-text",
                 markup=False,
             )

@@ -7,11 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import shown
 
-class ErrorDialog(ModalScreen[None]):
+
+class ErrorDialog(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close", show=False)]
 
     def __init__(self, title: str, message: str) -> None:
@@ -21,8 +23,8 @@ class ErrorDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error", id="error-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, id="error-message", classes="dialog-text", markup=False)
+            yield Label(shown(self.title_text), classes="dialog-title", markup=False)
+            yield Static(shown(self.message), id="error-message", classes="dialog-text", markup=False)
             yield Button("OK", id="error-ok", variant="error")
 
     def on_mount(self) -> None:

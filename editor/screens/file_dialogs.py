@@ -11,8 +11,10 @@ from typing import ClassVar, Literal
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import shown
 
 DiskChoice = Literal["reload", "overwrite", "save_as", "cancel"]
 _DISK_BUTTONS: dict[str, DiskChoice] = {
@@ -23,7 +25,7 @@ _DISK_BUTTONS: dict[str, DiskChoice] = {
 }
 
 
-class DiskChanged(ModalScreen[DiskChoice]):
+class DiskChanged(Dialog[DiskChoice]):
     """The file was changed by another program since it was opened or saved here."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose('cancel')", "Cancel", show=False)]
@@ -36,7 +38,7 @@ class DiskChanged(ModalScreen[DiskChoice]):
         with Vertical(classes="dialog wide", id="disk-changed-dialog"):
             yield Label("File changed on disk", classes="dialog-title")
             yield Static(
-                f"{self.path_text} was changed by another program after you opened it. "
+                shown(self.path_text) + " was changed by another program after you opened it. "
                 "Reload it (your edits here are dropped), overwrite it with your version "
                 "(the other changes are lost), or save your version under another name?",
                 classes="dialog-text",
@@ -58,7 +60,7 @@ class DiskChanged(ModalScreen[DiskChoice]):
         self.dismiss(_DISK_BUTTONS.get(event.button.id or "", "cancel"))
 
 
-class ConfirmReadOnly(ModalScreen[bool]):
+class ConfirmReadOnly(Dialog[bool]):
     """The file to replace is read-only: True replaces it anyway, False keeps it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose(False)", "Cancel", show=False)]
@@ -71,7 +73,7 @@ class ConfirmReadOnly(ModalScreen[bool]):
         with Vertical(classes="dialog", id="read-only-dialog"):
             yield Label("Read-only file", classes="dialog-title")
             yield Static(
-                f"{self.path_text} is read-only. Replace the read-only file anyway?",
+                shown(f"{self.path_text} is read-only. Replace the read-only file anyway?"),
                 classes="dialog-text",
                 markup=False,
             )

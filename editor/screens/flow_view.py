@@ -28,6 +28,7 @@ from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
 from twiml_editor.screens.text_prompt import TextPrompt
+from twiml_editor.widgets.literal import literal, markup_escape, shown
 
 if TYPE_CHECKING:
     from twiml.flow.explore import FlowMap
@@ -82,7 +83,7 @@ class FlowScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.map_tree.show_root = False
-        self.map_tree.border_title = self.map_title()
+        self.map_tree.border_title = markup_escape(self.map_title())
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
@@ -107,7 +108,7 @@ class FlowScreen(Screen[None]):
         parents = [tree.root]
         for row in self.rows:
             del parents[row.depth + 1 :]
-            label = Text(row.label, style=_STYLE.get(row.severity or "", "dim" if row.back else ""))
+            label = literal(row.label, style=_STYLE.get(row.severity or "", "dim" if row.back else ""))
             if row.walked is not None:  # the last coverage run: walked edges green, unwalked ones red
                 label = Text.assemble(("✓ ", "green") if row.walked else ("✗ ", "bold red"), label)
             node = parents[-1].add(label, data=row, expand=True, allow_expand=False)
@@ -119,7 +120,9 @@ class FlowScreen(Screen[None]):
             pending.extend(node.children)
         tree.root.expand_all()
         self.routes.clear_options()
-        self.routes.add_options(Option(route.describe(), id=path) for path, route in project.flow.routes.items())
+        self.routes.add_options(
+            Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()
+        )
         lines = [p.format() for p in project.problems]
         lines += [f"broken link: {b.url} ({b.origin}): {b.code} {b.message}" for b in flow_map.broken]
         lines += [f"unreachable: {d}" for d in flow_map.unreachable]
@@ -129,8 +132,8 @@ class FlowScreen(Screen[None]):
         if unsaved:
             lines.append("unsaved: " + ", ".join(unsaved) + " (ctrl+s saves)")
         lines += self.coverage_lines
-        self.query_one("#flow-problems", Static).update("\n".join(lines) or "No problems.")
-        self.sub_title = str(project.folder)
+        self.query_one("#flow-problems", Static).update(shown("\n".join(lines)) or "No problems.")
+        self.sub_title = shown(project.folder)
 
     def _coverage(self, flow_map: FlowMap) -> dict[int, bool] | None:
         """Walked edges of the last coverage run over this folder (`.twiml-coverage`), if there is one."""
@@ -179,7 +182,7 @@ class FlowScreen(Screen[None]):
     async def _pick_target(self, title: str) -> str | None:
         items: list[tuple[str, str, str]] = [(name, "document", name) for name in self.project.files()]
         items += [(path, "route (forward the request)", path) for path in self.project.flow.routes]
-        items.append(("New document from a template…", "creates a file in the folder", _NEW))
+        items.append(("New document from a template…", "a new file of the folder, written when you save", _NEW))
         choice = await self.app.push_screen_wait(PickerScreen(title, items, dialog_id="target-picker"))
         if choice != _NEW:
             return choice
@@ -239,8 +242,19 @@ class FlowScreen(Screen[None]):
         if path is not None:
             self._apply("delete the route", lambda: self.project.remove_route(path))
 
+    def _highlighted_document(self) -> str | None:
+        node = self.map_tree.cursor_node
+        return node.data.document if node is not None and node.data is not None else None
+
     async def _pick_document(self, title: str) -> str | None:
-        items = [(name, ", ".join(self.project.uses(name)) or "not routed", name) for name in self.project.files()]
+        """Pick a document of the folder; the one of the highlighted state comes first, so
+        Enter at once acts on it."""
+        names = self.project.files()
+        current = self._highlighted_document()
+        if current in names:
+            names.remove(current)
+            names.insert(0, current)
+        items = [(name, ", ".join(self.project.uses(name)) or "not routed", name) for name in names]
         result: str | None = await self.app.push_screen_wait(PickerScreen(title, items, dialog_id="doc-picker"))
         return result
 
@@ -249,7 +263,9 @@ class FlowScreen(Screen[None]):
         old = await self._pick_document("Rename which document?")
         if old is None:
             return
-        new = await self.app.push_screen_wait(TextPrompt(f"Rename {old}", old, "Routes that use it follow."))
+        new = await self.app.push_screen_wait(
+            TextPrompt(f"Rename {old}", old, "Routes that use it follow; the file moves when you save.")
+        )
         if new is not None and new != old:
             self._apply("rename the document", lambda: self.project.rename_document(old, new))
 

@@ -12,9 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
+
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import shown
 
 
 def split_path(text: str) -> tuple[Path, str]:
@@ -91,7 +93,7 @@ class FileTree(DirectoryTree):
         return shown
 
 
-class PathPrompt(ModalScreen[Path | None]):
+class PathPrompt(Dialog[Path | None]):
     """Dismisses with the entered or picked path, or None on escape/cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -110,9 +112,9 @@ class PathPrompt(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         folder, _ = split_path(self.initial)
         with Vertical(classes="dialog", id="path-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
-                yield Static(self.hint, classes="dialog-text", markup=False)
+                yield Static(shown(self.hint), classes="dialog-text", markup=False)
             yield Input(self.initial, id="path-input", suggester=PathSuggester(), placeholder="path/to/file")
             yield Static("", id="path-error", classes="attr-error", markup=False)
             yield FileTree(folder if folder.is_dir() else Path.cwd(), self.suffixes, id="path-tree")
@@ -166,7 +168,7 @@ class PathPrompt(ModalScreen[Path | None]):
         if not names:
             error.update("No file or folder starts like that.")
         elif len(names) > 1:
-            error.update("  ".join(names[:12]) + ("  …" if len(names) > 12 else ""))
+            error.update(shown("  ".join(names[:12]) + ("  …" if len(names) > 12 else "")))
 
     @on(DirectoryTree.FileSelected, "#path-tree")
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
@@ -187,7 +189,7 @@ class PathPrompt(ModalScreen[Path | None]):
             return
         path = Path(text).expanduser()
         if path.is_dir():
-            self.query_one("#path-error", Static).update(f"{path} is a folder: choose or type a file name.")
+            self.query_one("#path-error", Static).update(shown(f"{path} is a folder: choose or type a file name."))
             return
         self.dismiss(path)
 

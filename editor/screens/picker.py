@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import ClassVar, Generic, TypeVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import literal, shown
 
 T = TypeVar("T")
 
 
-class PickerScreen(ModalScreen["T | None"], Generic[T]):
+class PickerScreen(Dialog["T | None"], Generic[T]):
     """Dismisses with the chosen item's value, or None on escape."""
 
     no_match = "Nothing here matches {text!r}."
@@ -40,9 +41,9 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide picker", id=self.dialog_id):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
-                yield Static(self.hint, classes="dialog-text", markup=False)
+                yield Static(shown(self.hint), classes="dialog-text", markup=False)
             yield Input(placeholder="type to filter", id="picker-filter")
             yield Static("", id="picker-empty", markup=False)
             yield OptionList(*self._options(), id="picker-list")
@@ -51,9 +52,9 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
         options = []
         for index in self.shown_items:
             name, doc, _ = self.items[index]
-            prompt = Text(name, style="bold")
+            prompt = literal(name, style="bold")
             if doc:
-                prompt.append("  " + doc, style="dim")
+                prompt.append("  " + shown(doc), style="dim")
             options.append(Option(prompt, id=str(index)))
         return options
 
@@ -74,7 +75,7 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
                 ranked.append((0 if words and name.lower().startswith(words[0]) else 1, index))
         self.shown_items = [index for _, index in sorted(ranked)]
         self.query_one("#picker-empty", Static).update(
-            self.no_match.format(text=event.value.strip()) if self.items and not self.shown_items else ""
+            shown(self.no_match.format(text=event.value.strip())) if self.items and not self.shown_items else ""
         )
         option_list = self.query_one("#picker-list", OptionList)
         option_list.clear_options()

@@ -7,11 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.literal import shown
 
-class TextPrompt(ModalScreen[str | None]):
+
+class TextPrompt(Dialog[str | None]):
     """Dismisses with the entered text (stripped, not empty), or None on escape/cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
@@ -25,11 +27,11 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="text-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
-                yield Static(self.hint, classes="dialog-text", markup=False)
+                yield Static(shown(self.hint), classes="dialog-text", markup=False)
             yield Input(self.initial, id="text-input", placeholder=self.placeholder, select_on_focus=False)
-            yield Static("", id="text-error", classes="attr-error")
+            yield Static("", id="text-error", classes="attr-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="text-ok", variant="primary")
                 yield Button("Cancel", id="text-cancel")

@@ -6,15 +6,18 @@ differs from the one it last showed (so programmatic fills never echo back as ed
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
+from twiml_editor.widgets.literal import literal, shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone
 from twiml_editor.widgets.value_check import describe, problem
 
@@ -45,10 +48,10 @@ class AttrField(Vertical):
         self._message: str | None = None
 
     # -- construction ---------------------------------------------------------------------
-    def _select_options(self, values: tuple[str, ...], current: str | None) -> list[tuple[str, str]]:
-        options = [(v, v) for v in values]
+    def _select_options(self, values: tuple[str, ...], current: str | None) -> list[tuple[Text, str]]:
+        options = [(literal(v), v) for v in values]
         if current not in (None, "") and current not in values:
-            options.insert(0, (f"{current}  ⚠ not allowed", current))
+            options.insert(0, (literal(f"{current}  ⚠ not allowed"), current))
         return options
 
     def _make_input(self, current: str | None) -> Widget:
@@ -73,7 +76,7 @@ class AttrField(Vertical):
         # tooltip repeats the full name with the attribute's documentation.
         with Horizontal(classes="attr-row"):
             label = Label(
-                self.xml_name + ("*" if self.attr is not None and self.attr.required else ""),
+                shown(self.xml_name) + ("*" if self.attr is not None and self.attr.required else ""),
                 classes="attr-name" + (" unknown" if self.attr is None else ""),
                 markup=False,
             )
@@ -84,7 +87,7 @@ class AttrField(Vertical):
                 yield self.input_widget
                 if self.attr is None:
                     yield Button("✕", classes="remove-attr", compact=True, tooltip="Remove this attribute")
-        yield Static(self._problem(self.shown) or "", classes="attr-error")
+        yield Static(shown(self._problem(self.shown) or ""), classes="attr-error", markup=False)
 
     def on_mount(self) -> None:
         self._show_problem(self.shown, force=True)
@@ -107,7 +110,7 @@ class AttrField(Vertical):
             return  # updating the label would re-run layout on every keystroke
         self._message = message
         error = self.query_one(".attr-error", Static)
-        error.update(f"⚠ {message}" if message else "")
+        error.update(shown(f"⚠ {message}") if message else "")
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")
 
@@ -125,7 +128,14 @@ class AttrField(Vertical):
                     if self.attr is not None and self.attr.type == "bool"
                     else (self.attr.values if self.attr is not None else ())
                 )
-                widget.set_options(self._select_options(values, text))
+                try:
+                    widget.set_options(self._select_options(values, text))
+                except NoMatches:
+                    # A field mounted this frame has not composed its menu yet (two fixes in a
+                    # row add and refill rows at once): fill it again once it has.
+                    if widget.is_attached:
+                        self.call_after_refresh(self.fill, value)
+                    return
                 widget.value = text if text not in (None, "") else Select.NULL
             elif isinstance(widget, Input) and widget.value != (text or ""):
                 widget.value = text or ""

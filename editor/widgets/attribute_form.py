@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from twiml.base import TwiML
 from twiml.grammar_types import element_of
 from twiml_editor.widgets.attr_field import AttrField
+from twiml_editor.widgets.literal import shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 
 
@@ -138,23 +139,23 @@ class AttributeForm(VerticalScroll):
                 if node.name == "#comment"
                 else f"Processing instruction <?{getattr(node, 'target', '')}?>"
             )
-            yield Label(title, classes="form-title")
+            yield Label(shown(title), classes="form-title", markup=False)
             self.body = BodyEditor(node)
             yield self.body
             return
         title = node.name if element is not None else f"{node.name} (not in the grammar)"
-        yield Label(title, classes="form-title")
+        yield Label(shown(title), classes="form-title", markup=False)
         if element is not None and element.doc:
-            yield Static(element.doc, classes="form-doc")
+            yield Static(element.doc, classes="form-doc", markup=False)
         if has_body(node):
             meaning = element.body.meaning if element is not None and element.body is not None else ""
             kind = element.body.kind if element is not None and element.body is not None else "optional"
-            yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section")
+            yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section", markup=False)
             self.body = BodyEditor(node)
             yield self.body
         self.piece_layout = tuple(index for index, _ in pieces(node))
         for index, label in pieces(node):
-            yield Label(label, classes="section")
+            yield Label(shown(label), classes="section", markup=False)
             editor = BodyEditor(node, piece=index)
             self.piece_editors.append(editor)
             yield editor
@@ -216,8 +217,12 @@ class AttributeForm(VerticalScroll):
         self.body.focus()
         return True
 
-    def focus_new_attribute(self) -> None:
-        self.content.query_one(".new-attr-name", Input).focus()
+    def focus_new_attribute(self) -> bool:
+        found = self.content.query(".new-attr-name").results(Input)  # comments have none
+        for name_input in found:
+            name_input.focus()
+            return True
+        return False
 
     @on(Button.Pressed, ".new-attr-add")
     @on(Input.Submitted, ".new-attr-name, .new-attr-value")

@@ -12,6 +12,7 @@ from textual import on
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from twiml_editor.widgets.literal import literal
 from twiml_editor.widgets.messages import NodeChosen
 
 MAX_ROWS = 300
@@ -95,7 +96,12 @@ class ProblemsPanel(DataTable[Any]):
             for index, (new, before) in enumerate(zip(keys, old, strict=False)):
                 if new != before:
                     _severity_text, code, message, path = new
-                    cells = (_severity(diagnostics[index]), code if code != "None" else "", message, path)
+                    cells = (
+                        _severity(diagnostics[index]),
+                        literal(code if code != "None" else ""),
+                        literal(message),
+                        literal(path),
+                    )
                     for column, value in enumerate(cells):
                         self.update_cell_at(Coordinate(index, column), value, update_width=True)
             self._title(full)
@@ -106,9 +112,9 @@ class ProblemsPanel(DataTable[Any]):
         for index, d in enumerate(diagnostics):
             self.add_row(
                 _severity(d),
-                str(d.code) if d.code is not None else "",
-                _message(d),
-                d.path,
+                literal(d.code if d.code is not None else ""),
+                literal(_message(d)),
+                literal(d.path),
                 key=str(index),
             )
         if diagnostics:

@@ -20,6 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from twiml.base import TwiML
 from twiml.grammar_types import element_of
+from twiml_editor.widgets.literal import shown
 
 SUMMARY_TEXT = 22
 """Characters of body text shown in a tree label before the ellipsis."""
@@ -98,18 +99,18 @@ def label_for(node: TwiML, severity: str | None = None) -> Text:
         label.append(mark, style=style)
     if node.name == "#comment":
         label.append("<!-- ", style="dim")
-        label.append(summary(node), style="dim italic")
+        label.append(shown(summary(node)), style="dim italic")
         label.append(" -->", style="dim")
         return label
     if node.name == "#pi":
-        label.append(f"<?{getattr(node, 'target', '')} ", style="dim")
-        label.append(summary(node), style="dim italic")
+        label.append(shown(f"<?{getattr(node, 'target', '')} "), style="dim")
+        label.append(shown(summary(node)), style="dim italic")
         label.append("?>", style="dim")
         return label
-    label.append(node.name, style="bold" if element_of(node) is not None else "bold magenta")
+    label.append(shown(node.name), style="bold" if element_of(node) is not None else "bold magenta")
     text = summary(node)
     if text:
-        label.append(" " + text, style="italic")
+        label.append(" " + shown(text), style="italic")
     return label
 
 

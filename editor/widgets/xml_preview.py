@@ -201,7 +201,11 @@ class PreviewArea(TextArea):
         self._covered = (start, end)
 
     def _render_line(self, y: int) -> Strip:
-        self._ensure_highlights(self.scroll_offset.y + y)
+        row = self.scroll_offset.y + y
+        if self.soft_wrap:  # a row on screen is part of a document line: colour from that line
+            rows = self.wrapped_document._offset_to_line_info
+            row = rows[row][0] if 0 <= row < len(rows) else self.document.line_count
+        self._ensure_highlights(row)
         return super()._render_line(y)
 
 

@@ -143,7 +143,7 @@ async def test_problems_columns_fit_the_new_document_after_open(tmp_path: Path) 
         table = app.problems
         for row, diagnostic in enumerate(table.diagnostics):
             message = table.get_cell_at(Coordinate(row, 2))
-            assert message == diagnostic.message
+            assert str(message) == diagnostic.message  # a Text: shown literally, never as markup
         widths = {key.value: column.get_render_width(table) for key, column in table.columns.items()}
         longest = max(len(d.message) for d in table.diagnostics)
         assert widths["message"] >= longest  # nothing cut

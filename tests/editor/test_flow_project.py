@@ -42,16 +42,19 @@ def test_rename_and_delete_keep_routes_consistent(folder: Path) -> None:
     project = FlowProject.open(folder)
     assert project.uses("goodbye.xml") == ["/dial-complete", "/support/queue-exit", "/voicemail/complete"]
     project.rename_document("goodbye.xml", "farewell.xml")
-    assert (folder / "farewell.xml").is_file() and not (folder / "goodbye.xml").exists()
+    assert (folder / "goodbye.xml").is_file() and not (folder / "farewell.xml").exists()  # until saved
+    assert "farewell.xml" in project.files() and "goodbye.xml" not in project.files()
     assert project.uses("farewell.xml") == ["/dial-complete", "/support/queue-exit", "/voicemail/complete"]
     assert project.problems == []
     project.delete_document("sales.xml")
-    assert not (folder / "sales.xml").exists()
+    assert (folder / "sales.xml").exists() and "sales.xml" not in project.files()
     assert project.uses("sales.xml") == []
     assert project.problems == []
     assert project.flow.resolve("/menu", {"Digits": "1"}).document != "sales.xml"
-    project.save_toml()
+    project.save_all()
     assert "sales.xml" not in (folder / "flow.toml").read_text(encoding="utf-8")
+    assert (folder / "farewell.xml").is_file() and not (folder / "goodbye.xml").exists()
+    assert not (folder / "sales.xml").exists()
 
 
 def test_bad_edits_are_refused_and_change_nothing(folder: Path) -> None:

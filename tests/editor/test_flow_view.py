@@ -98,6 +98,9 @@ async def test_add_a_route_to_a_new_document_from_a_template(folder: Path) -> No
         await pilot.press("enter")
         await settle(pilot)
         await settle(pilot, lambda: "/hours" in app.project.flow.routes)
+        assert not (folder / "hours.xml").exists()  # written with flow.toml when the flow is saved
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not app.project.dirty_names())
     assert (folder / "hours.xml").read_text(encoding="utf-8") == (SAMPLES / "goodbye.xml").read_text(encoding="utf-8")
     assert app.project.flow.resolve("/hours").document == "hours.xml"
 
@@ -123,8 +126,11 @@ async def test_deleting_a_routed_document_asks_first(folder: Path) -> None:
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmDeleteUsed))
         await pilot.press("y")
-        await settle(pilot, lambda: not (folder / "sales.xml").exists())
+        await settle(pilot, lambda: "sales.xml" not in app.project.files())
         assert app.project.uses("sales.xml") == [] and app.project.problems == []
+        assert (folder / "sales.xml").exists()  # deleted when the flow is saved
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not (folder / "sales.xml").exists())
 
 
 async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder: Path) -> None:

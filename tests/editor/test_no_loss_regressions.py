@@ -1,0 +1,465 @@
+"""The eight ways issue 20 found to crash, freeze or lose an edit, each as the keys that did it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from no_loss_helpers import burst_and_wait, idle, screen_text, wait_until
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from twiml.flow import load_flow
+from twiml_editor import recovery
+from twiml_editor.app import EditorApp
+from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.screens.confirm import ConfirmUnsaved
+from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.picker import PickerScreen
+from twiml_editor.screens.text_prompt import TextPrompt
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_flows"
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "flow"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+def write(tmp_path: Path, xml: str, name: str = "doc.xml") -> Path:
+    path = tmp_path / name
+    path.write_text(xml, encoding="utf-8")
+    return path
+
+
+async def still_running(pilot: Pilot[None]) -> None:
+    await idle(pilot)
+    assert pilot.app.is_running and pilot.app._exception is None
+
+
+# 1 ---------------------------------------------------------------- second did-you-mean fix
+
+
+async def test_second_fix_in_a_row_refills_a_select_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '<Response>\n  <Gather method="POST" numdigits="1" input="dtmf speach"><Say>Hi</Say></Gather>\n</Response>\n',
+    )
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await pilot.press("down")
+        await idle(pilot)
+        await pilot.press("f")
+        await idle(pilot)
+        await pilot.press("f")
+        await still_running(pilot)
+        [gather] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
+        assert gather.attrs.get("input") == "dtmf speech" and gather.attrs.get("numDigits") == "1"
+
+
+async def test_fix_from_the_problems_panel_with_a_select_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '<Response>\n  <Gather method="PUTT" numdigits="1" input="dtmf speach"><Say>Hi</Say></Gather>\n</Response>\n',
+    )
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        for _ in range(3):  # each fix from the panel, the row under its cursor
+            fixable = [i for i, d in enumerate(app.problems.diagnostics) if d.fix is not None]
+            if not fixable:
+                break
+            app.problems.focus()
+            app.problems.move_cursor(row=fixable[-1])
+            await idle(pilot)
+            await pilot.press("f")
+            await idle(pilot)
+        await still_running(pilot)
+        assert "speach" not in app.doc.to_xml() and "numdigits" not in app.doc.to_xml()
+
+
+# 2 --------------------------------------------------------------------- the palette's Quit
+
+
+async def test_palette_offers_no_quit_that_skips_the_unsaved_question(tmp_path: Path) -> None:
+    path = write(tmp_path, "<Response><Say>Hi</Say></Response>")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        assert list(app.get_system_commands(app.screen)) == []
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: app.screen.id != "_default" and app.screen.query("Input"))
+        await pilot.press(*"quit")
+        await wait_until(pilot, lambda: "Quit" in screen_text(app), "the palette's results")
+        assert "as soon as possible" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1)
+        [say] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
+        app.after_change(app.doc.set_text(say, "edited"))
+        await idle(pilot)
+        await app.action_quit()  # Textual's own quit, as any leftover binding would call it
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmUnsaved), "the unsaved question")
+        assert app.is_running
+
+
+# 3 -------------------------------------------------------------------- text is not markup
+
+
+async def test_markup_in_values_opens_and_shows_literally(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '<Response><Gather method="[/x]" action="[bold]x"><Say>[red]hi[/red]</Say></Gather></Response>'
+    )
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "[/x]" in screen_text(app), "[/x] on screen")
+        text = screen_text(app)
+        assert "[bold]" in text and "[red]hi[/red]" in text
+
+
+async def test_fixable_marker_is_shown(tmp_path: Path) -> None:
+    path = write(tmp_path, '<Response><Gather numdigits="1"/></Response>')
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await wait_until(pilot, lambda: "numDigits? [f]" in screen_text(app) or " [f]" in screen_text(app), "[f]")
+
+
+# 4 -------------------------------------------------------------------------- key bursts
+
+
+async def test_e_enter_enter_in_one_burst(tmp_path: Path) -> None:
+    path = write(tmp_path, '<Response><Say voice="alice">Hi</Say></Response>')
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await pilot.press("down")
+        await idle(pilot)
+        await burst_and_wait(pilot, ["e", "enter", "enter"])
+        await still_running(pilot)
+        await burst_and_wait(pilot, ["escape", "e", "enter", "enter", "e", "escape", "escape"])
+        await still_running(pilot)
+
+
+async def test_open_dialog_backspaces_folder_enter_escape_does_not_freeze(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    path = write(tmp_path, "<Response><Say>Hi</Say></Response>")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await burst_and_wait(pilot, ["ctrl+o", *["backspace"] * 80, *"sample_flows/", "enter", "escape"])
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the dialog closed")
+        await pilot.press("down")  # the editor still takes keys
+        await still_running(pilot)
+        await burst_and_wait(pilot, ["ctrl+o", *["backspace"] * 80, *"sample_flows/", "enter", "escape", "escape"])
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the dialog closed")
+        await still_running(pilot)
+
+
+# 5 ----------------------------------------------------- flow view: nothing on disk before save
+
+
+async def test_rename_stays_pending_until_save(folder: Path) -> None:
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        screen.action_rename_document()
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"goodbye", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = "farewell.xml"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FlowScreen))
+        await idle(pilot)
+        files = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.endswith(recovery.SUFFIX)}
+        assert files == before  # nothing written yet (but the recovery files of unsaved edits)
+        assert "farewell.xml" in app.project.files() and "goodbye.xml" not in app.project.files()
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
+        await pilot.press("d")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # discarded: as it was
+
+
+async def test_rename_and_template_saved_together(folder: Path) -> None:
+    goodbye = (folder / "goodbye.xml").read_bytes()
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        app.project.rename_document("goodbye.xml", "farewell.xml")
+        app.project.create_document("extra.xml")
+        app.project.add_route("/extra", "extra.xml")
+        assert not (folder / "farewell.xml").exists() and not (folder / "extra.xml").exists()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not app.project.dirty_names(), "everything saved")
+    assert (folder / "farewell.xml").read_bytes() == goodbye and not (folder / "goodbye.xml").exists()
+    assert (folder / "extra.xml").is_file()
+    flow = load_flow(folder)
+    assert flow.problems == [] and flow.resolve("/extra").document == "extra.xml"
+
+
+def test_a_failed_flow_save_leaves_the_folder_as_it_was(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from twiml_editor.flow_project import FlowProject
+
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    project = FlowProject.open(folder)
+    project.rename_document("goodbye.xml", "farewell.xml")
+    doc = project.document("sales.xml")
+    doc.set_text(next(n for n in doc.root.children if n.name == "Say"), "Edited.")
+    project.add_route("/extra", "farewell.xml")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        project.save_all()
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert set(project.dirty_names()) >= {"flow.toml", "sales.xml"}
+    project.save_all()
+    assert (folder / "farewell.xml").is_file() and not (folder / "goodbye.xml").exists()
+    assert "Edited." in (folder / "sales.xml").read_text(encoding="utf-8")
+    assert load_flow(folder).problems == []
+
+
+# 6 ----------------------------------------------------------- rename picks the highlighted state
+
+
+async def test_rename_starts_on_the_highlighted_states_document(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        target = next(i for i, row in enumerate(screen.rows) if row.document == "sales.xml")
+        for _ in range(target):
+            await pilot.press("down")
+        await idle(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt) and prompt.title_text == "Rename sales.xml"
+
+
+# 7 --------------------------------------------------------------- the monkey test's three crashes
+
+
+async def test_f5_then_f6_does_not_stack_two_flow_screens(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, FlowScreen))
+        await pilot.press("f5")
+        await idle(pilot)
+        await pilot.press("f6")
+        await still_running(pilot)
+        assert sum(isinstance(s, FlowScreen) for s in app.screen_stack) == 1
+        await burst_and_wait(pilot, ["f5", "f6", "f5", "f6", "f6", "f5", "f5", "f6"])
+        await still_running(pilot)
+        assert sum(isinstance(s, FlowScreen) for s in app.screen_stack) <= 1
+
+
+async def test_e_on_a_comment_does_nothing_harmful(folder: Path) -> None:
+    app = EditorApp(folder / "ivr_main_menu.xml")
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await pilot.press("down")
+        await idle(pilot)
+        assert app.current is not None and app.current.name == "#comment"
+        await pilot.press("e", *"new", "enter")
+        await still_running(pilot)
+
+
+async def test_wrapped_preview_and_duplicates(folder: Path) -> None:
+    app = EditorApp(folder / "ivr_main_menu.xml")
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await pilot.press("f4", "down", "down")
+        await idle(pilot)
+        for _ in range(5):
+            await pilot.press("ctrl+d")
+            await idle(pilot)
+        await still_running(pilot)
+
+
+# 8 ----------------------------------------------------- a fix never overwrites a value silently
+
+
+async def test_rename_fix_says_what_it_replaces_and_is_one_undo(tmp_path: Path) -> None:
+    path = write(tmp_path, '<Response><Gather numdigits="1" numDigits="abc"/></Response>')
+    app = EditorApp(path)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await idle(pilot)
+        real_notify = app.notify
+
+        def notify(message: str, **kwargs: object) -> None:
+            notes.append(message)
+            real_notify(message, **kwargs)  # type: ignore[arg-type]
+
+        app.notify = notify  # type: ignore[method-assign]
+        await pilot.press("down")
+        await idle(pilot)
+        await pilot.press("f")
+        await idle(pilot)
+        assert any('numDigits="abc"' in note for note in notes), notes
+        assert 'numDigits="1"' in app.doc.to_xml()
+        await pilot.press("ctrl+z")
+        await idle(pilot)
+        assert app.doc.to_xml() == app.doc.source.text or 'numDigits="abc"' in app.doc.to_xml()
+        assert 'numdigits="1"' in app.doc.to_xml() and not app.doc.dirty
+
+
+# recovery files ------------------------------------------------------------------------------
+
+
+async def test_a_crash_writes_the_unsaved_edits_and_the_next_start_offers_them(tmp_path: Path) -> None:
+    from twiml_editor.screens.confirm import ConfirmRestore
+
+    path = write(tmp_path, "<Response><Say>Hi</Say></Response>")
+    app = EditorApp(path)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test(size=SIZE) as pilot:
+            await idle(pilot)
+            [say] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
+            app.after_change(app.doc.set_text(say, "Unsaved words."))
+            await idle(pilot)
+
+            def boom() -> None:
+                raise RuntimeError("boom")
+
+            app.action_focus_tree = boom  # type: ignore[method-assign]
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.crash is not None, "the crash")
+    assert app.crash is not None and app.return_code == 1
+    [written] = app.crash[1]
+    assert written == tmp_path / f".doc.xml{recovery.SUFFIX}"
+    assert "Unsaved words." in written.read_text(encoding="utf-8")
+    assert "Unsaved words." not in path.read_text(encoding="utf-8")
+    again = EditorApp(path)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(again.screen, ConfirmRestore), "the offer to restore")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Unsaved words." in again.doc.to_xml(), "the restored edits")
+        assert again.doc.dirty
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not again.doc.dirty, "the save")
+        await wait_until(pilot, lambda: not written.exists(), "the recovery file removed")
+    assert "Unsaved words." in path.read_text(encoding="utf-8")
+
+
+def test_recovery_goes_to_the_state_folder_when_the_folder_is_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    target = tmp_path / "missing-folder" / "doc.xml"  # a folder that cannot take the file
+    written = recovery.write(target, "<Response/>")
+    assert written.parent == tmp_path / "state" / "twiml-editor"
+    found = recovery.find(target)
+    assert found is not None and found.text == "<Response/>"
+    recovery.remove(target)
+    assert recovery.find(target) is None
+
+
+# hostile text --------------------------------------------------------------------------------
+
+HOSTILE = "a[b]c [/x] [bold]B \x1b[2J \u202eevil"
+"""Markup-like brackets, a closing tag with no opening one, a style tag, a terminal escape that
+would clear the screen, and a right-to-left override."""
+
+
+def hostile_xml(text: str) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    value = quoteattr(text)
+    return (
+        "<Response>\n"
+        f"  <!-- {text} -->\n"
+        f"  <Say voice={value} unknown={value}>{escape(text)}</Say>\n"
+        f"  <Gather action={value} method={value}><Say>{escape(text)}</Say></Gather>\n"
+        f"  <Redirect method={value}>{escape(text)}</Redirect>\n"
+        "</Response>\n"
+    )
+
+
+async def test_hostile_text_everywhere_is_shown_literally(tmp_path: Path) -> None:
+    from twiml_editor.widgets.literal import shown
+
+    visible = shown(HOSTILE)
+    assert "\x1b" not in visible and "\u202e" not in visible
+    assert "␛[2J" in visible and "<U+202E>" in visible
+    # XML 1.0 allows no ESC, even as &#27;: that file is refused with its line and column, calmly
+    bad = tmp_path / "esc [x] [bold].xml"
+    bad.write_text(hostile_xml(HOSTILE), encoding="utf-8")
+    app = EditorApp(bad)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "is not valid TwiML (line 2" in screen_text(app), "the parse error")
+    # everything else in every value, text and comment
+    path = tmp_path / "odd [x] [bold].xml"
+    path.write_text(hostile_xml(HOSTILE.replace("\x1b", "")), encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "[/x] [bold]B [2J <U+202E>evil" in screen_text(app), "the text on screen")
+        assert "odd [x] [bold].xml" in screen_text(app)  # the title
+        for _ in range(6):  # every node: its form, the problems of its values
+            await pilot.press("down")
+            await idle(pilot)
+            assert app.is_running
+            assert not raw_controls_outside_the_preview(app)
+        await pilot.press("f2")  # the Python export of it
+        await still_running(pilot)
+
+
+def raw_controls_outside_the_preview(app: EditorApp) -> list[str]:
+    """Screen lines that still hold an ESC or an RLO, leaving out the text areas (the preview
+    and the form's fields and text editors: editable text, a known gap, see the xfail test below)."""
+    from textual.widgets import TextArea
+
+    regions = [w.region for w in app.screen.query(TextArea).results() if w.region.area]
+    regions += [w.region for w in app.screen.query(Input).results() if w.region.area]
+    found = []
+    for y, line in enumerate(screen_text(app).split("\n")):
+        for region in regions:
+            if region.y <= y < region.bottom:
+                line = line[: region.x] + " " * region.width + line[region.right :]
+        if "\x1b" in line or "\u202e" in line:
+            found.append(line)
+    return found
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known gap: editable text (the XML preview, the form's fields) shows an RLO as is"
+)
+async def test_the_preview_shows_bidirectional_overrides_visibly(tmp_path: Path) -> None:
+    path = tmp_path / "rlo.xml"
+    path.write_text(hostile_xml("a \u202eevil"), encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await still_running(pilot)
+        await wait_until(pilot, lambda: "evil" in screen_text(app), "the text")
+        assert "\u202e" not in screen_text(app)
