@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Generic, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -64,9 +64,28 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         if self.shown_items:
             option_list.highlighted = 0
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the picker before its filter has the focus (typed in the same burst as
+        the key that opened it: a paste, a macro, a slow machine) are the filter's, as if typed
+        slowly; they were lost, and Enter then picked the first item."""
+        field = self.query_one("#picker-filter", Input)
+        if self.focused is field:
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+        elif event.key == "enter":
+            event.stop()
+            self._apply_filter(field.value)
+            self._choose_highlighted()
+
     @on(Input.Changed, "#picker-filter")
     def _filter(self, event: Input.Changed) -> None:
-        words = event.value.lower().split()
+        self._apply_filter(event.value)
+
+    def _apply_filter(self, value: str) -> None:
+        words = value.lower().split()
         # Names that start with the text come first, so "say" + enter picks <Say>.
         ranked = []
         for index, (name, doc, _) in enumerate(self.items):
@@ -75,7 +94,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
                 ranked.append((0 if words and name.lower().startswith(words[0]) else 1, index))
         self.shown_items = [index for _, index in sorted(ranked)]
         self.query_one("#picker-empty", Static).update(
-            shown(self.no_match.format(text=event.value.strip())) if self.items and not self.shown_items else ""
+            shown(self.no_match.format(text=value.strip())) if self.items and not self.shown_items else ""
         )
         option_list = self.query_one("#picker-list", OptionList)
         option_list.clear_options()
@@ -93,6 +112,10 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     @on(Input.Submitted, "#picker-filter")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
+        self._apply_filter(event.value)  # the last Changed may still be queued behind a fast Enter
+        self._choose_highlighted()
+
+    def _choose_highlighted(self) -> None:
         option_list = self.query_one("#picker-list", OptionList)
         if option_list.highlighted is not None and self.shown_items:
             self._choose(option_list.get_option_at_index(option_list.highlighted).id)
