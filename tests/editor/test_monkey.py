@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
 import string
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,8 +32,6 @@ from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS
 from twiml_editor.widgets.problems import MAX_ROWS
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "sample_flows"
 SIZE = (120, 40)
 BATCH = 25
 """Keys between two checks of the views."""
@@ -182,13 +179,6 @@ async def monkey(app: EditorApp, groups: list[list[str]], folder: Path) -> None:
 
 def keys_per_seed(default: int) -> int:
     return int(os.environ.get("TWIML_MONKEY_KEYS", default))
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "flow"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
