@@ -432,7 +432,10 @@ class EditorApp(App[None]):
             return
         before = self.tree.cursor_line
         self.tree.move_cursor(tree_node)
-        if self.tree.cursor_line == before:  # no highlight event will come
+        if self.tree.cursor_line == before or self.tree.cursor_node is not tree_node:
+            # No highlight event of this node will come: the cursor did not move, or it did not
+            # land on the node (a row not laid out yet), and waiting would keep the editor busy
+            # for good (every other node's highlight is ignored while a selection is pending).
             self._pending_select = None
 
     def _set_current(self, node: TwiML | None) -> None:
