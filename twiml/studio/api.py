@@ -36,6 +36,17 @@ def _entry(transport: StudioTransport, channel: str) -> str:
     return transport.entry_url(event)
 
 
+def _serve(
+    studio: StudioSource | None, fixtures: Mapping[str, Any] | None, http: bool, kwargs: dict[str, Any]
+) -> StudioTransport | None:
+    """The Studio flow `Call` or `Text` talks to (its transport put into `kwargs`), or None."""
+    if studio is None:
+        return None
+    transport = _transport(studio, fixtures, http)
+    kwargs["transport"] = transport
+    return transport
+
+
 class Call(expect.Call):
     """twiml.flowtest's `Call`, or a call into a Studio flow with `studio=`."""
 
@@ -49,12 +60,8 @@ class Call(expect.Call):
         http: bool = False,
         **kwargs: Any,
     ) -> None:
-        self.studio: StudioTransport | None = None
-        if studio is not None:
-            self.studio = _transport(studio, fixtures, http)
-            kwargs["transport"] = self.studio
-            url = _entry(self.studio, "voice")
-        super().__init__(app, url, **kwargs)
+        self.studio = _serve(studio, fixtures, http, kwargs)
+        super().__init__(app, _entry(self.studio, "voice") if self.studio else url, **kwargs)
 
     @property
     def visited(self) -> list[str]:
@@ -76,12 +83,8 @@ class Text(expect.Text):
         http: bool = False,
         **kwargs: Any,
     ) -> None:
-        self.studio: StudioTransport | None = None
-        if studio is not None:
-            self.studio = _transport(studio, fixtures, http)
-            kwargs["transport"] = self.studio
-            url = _entry(self.studio, "messaging")
-        super().__init__(app, url, **kwargs)
+        self.studio = _serve(studio, fixtures, http, kwargs)
+        super().__init__(app, _entry(self.studio, "messaging") if self.studio else url, **kwargs)
 
     @property
     def visited(self) -> list[str]:
