@@ -38,6 +38,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         self.hint = hint
         self.dialog_id = dialog_id
         self.shown_items: list[int] = list(range(len(items)))
+        self._filtered_by = ""  # the filter text `shown_items` reflects
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide picker", id=self.dialog_id):
@@ -85,6 +86,11 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         self._apply_filter(event.value)
 
     def _apply_filter(self, value: str) -> None:
+        """Narrow the list to `value`; the same text again keeps the highlight (Enter re-applies
+        the filter, and must not undo a Down typed after the last letter)."""
+        if value == self._filtered_by:
+            return
+        self._filtered_by = value
         words = value.lower().split()
         # Names that start with the text come first, so "say" + enter picks <Say>.
         ranked = []

@@ -484,3 +484,19 @@ async def test_a_filter_typed_in_the_same_burst_as_the_key_that_opens_the_picker
         await burst_and_wait(pilot, ["e", *"action", "enter"])
         await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the picker closed")
         assert app.focused is app.form.fields["action"].input_widget
+
+
+async def test_down_then_enter_in_a_picker_chooses_the_second_item(tmp_path: Path) -> None:
+    """Enter re-applies the filter (its last Changed may be queued behind a fast Enter); with the
+    filter unchanged that reset the highlight to the first item, so Down, Enter chose the first."""
+    path = write(tmp_path, "<Response><Say>Hi</Say></Response>")
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        chosen: list[str | None] = []
+        items = [("first", "", "one"), ("second", "", "two"), ("third", "", "three")]
+        app.push_screen(PickerScreen("Which?", items), chosen.append)
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), "the picker opened")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: bool(chosen), "the picker chose")
+        assert chosen == ["two"]
