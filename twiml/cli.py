@@ -32,6 +32,7 @@ from twiml.version import VersionAction, installed_version
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
+    from twiml.grammar_types import Kind
     from twiml.simulator.commands import Target
 
 __all__ = ["main"]
@@ -97,7 +98,7 @@ def _validate_file(name: str, stdin: IO[bytes] | None, dialect: str = "twilio") 
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, vendor_dialect=dialect)
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, dialect=dialect)
     return [_finding(shown, d) for d in diagnostics]
 
 
@@ -428,16 +429,16 @@ def _studio_or(run: Any) -> Any:
     return dispatch
 
 
-def _open_flow_folder(folder: Path, channel: str) -> Target:
+def _open_flow_folder(folder: Path, kind: Kind) -> Target:
     """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml; a `.json`
     file is a Twilio Studio flow."""
     if folder.suffix.lower() == ".json" and not folder.is_dir():
         from twiml.studio.commands import open_studio_target
 
-        return open_studio_target(folder, channel)
+        return open_studio_target(folder, kind)
     from twiml.flow.target import open_flow_target
 
-    return open_flow_target(folder, channel)
+    return open_flow_target(folder, kind)
 
 
 def _tolerant(stream: IO[str]) -> None:

@@ -220,7 +220,7 @@ def _escape(text: str) -> str:
 
 
 def _element_doc(el: Element) -> str:
-    lines = [f"**<{el.xml}>** ({el.dialect})", "", el.doc]
+    lines = [f"**<{el.xml}>** ({el.kind})", "", el.doc]
     if el.attrs:
         required = [a.xml for a in el.attrs if a.required]
         if required:
@@ -292,7 +292,7 @@ def complete(f: TwimlFile, offset: int, uri: str) -> list[T.CompletionItem]:
     if ctx.kind in ("content", "tag"):
         parent = f.element_at(ctx.stack) if ctx.stack else None
         if parent is None and not ctx.stack:
-            root = GRAMMAR.root(f.dialect)
+            root = GRAMMAR.root(f.kind)
             snippet = "<Response>\n\t$0\n</Response>"
             return [
                 T.CompletionItem(

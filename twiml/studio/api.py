@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from twiml.flowtest import expect
+from twiml.grammar_types import Kind
 from twiml.simulator.engine import Sent
 from twiml.studio.model import StudioFlow, load_flow
 from twiml.studio.runner import StudioTransport
@@ -28,10 +29,10 @@ def _transport(studio: StudioSource, fixtures: Mapping[str, Any] | None, http: b
     return StudioTransport(flow, fixtures, http=http)
 
 
-def _entry(transport: StudioTransport, channel: str) -> str:
-    event = transport.entry_for(channel)
+def _entry(transport: StudioTransport, kind: Kind) -> str:
+    event = transport.entry_for(kind)
     if event is None:
-        what = "call" if channel == "voice" else "message"
+        what = "call" if kind == "voice" else "message"
         raise ValueError(f"{transport.source}: the trigger has no {what} entry with a next widget")
     return transport.entry_url(event)
 
