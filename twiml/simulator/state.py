@@ -399,13 +399,3 @@ def _loop_notes(node: TwiML) -> tuple[str, ...]:
 def _advance(state: CallState) -> CallState:
     assert state.frame is not None
     return replace(state, frame=replace(state.frame, pc=state.frame.pc + 1))
-
-
-def __getattr__(name: str) -> object:
-    """`Channel`, the old name of the document kind here (`twiml.grammar_types.Kind`), for one release."""
-    if name == "Channel":
-        warnings.warn(
-            "twiml.simulator Channel is deprecated: use twiml.grammar_types.Kind", DeprecationWarning, stacklevel=2
-        )
-        return Kind
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
