@@ -10,7 +10,7 @@ from twiml.lsp.analysis import Finding, TwimlFile
 from twiml.lsp.flows import flow_problems
 from twiml.lsp.protocol import lsp_range
 
-__all__ = ["ERRORS_URL", "Shown", "flow_diagnostics", "to_lsp"]
+__all__ = ["ERRORS_URL", "flow_diagnostics", "to_lsp"]
 
 _SEVERITY = {
     "error": T.DiagnosticSeverity.Error,
@@ -19,15 +19,6 @@ _SEVERITY = {
 }
 ERRORS_URL = "https://www.twilio.com/docs/api/errors"
 """Twilio's page per error code (`ERRORS_URL/12200`)."""
-
-
-class Shown:
-    """A finding as the settings see it (code, severity, suppressed)."""
-
-    def __init__(self, x: Finding) -> None:
-        self.code = x.diagnostic.code
-        self.severity = x.diagnostic.severity
-        self.suppressed = x.diagnostic.suppressed
 
 
 def to_lsp(f: TwimlFile, x: Finding) -> T.Diagnostic:

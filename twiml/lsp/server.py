@@ -16,7 +16,7 @@ from twiml.lsp.actions import code_actions
 from twiml.lsp.analysis import Finding, TwimlFile, edited
 from twiml.lsp.completion import complete
 from twiml.lsp.definition import document_definition, flow_toml_definition
-from twiml.lsp.diagnostics import Shown, flow_diagnostics, to_lsp
+from twiml.lsp.diagnostics import flow_diagnostics, to_lsp
 from twiml.lsp.formatting import format_edits, format_text
 from twiml.lsp.hover import hover_markdown
 from twiml.lsp.outline import document_symbols, folding_ranges
@@ -55,7 +55,7 @@ def _settings(uri: str) -> Settings:
 def _publish(uri: str) -> None:
     f = server.files[uri]
     settings = _settings(uri)
-    placed = [x for x in f.findings(settings.dialect) if settings.reports(Shown(x))]
+    placed = [x for x in f.findings(settings.dialect) if settings.reports(x.diagnostic)]
     server.placed[uri] = placed
     server.text_document_publish_diagnostics(
         T.PublishDiagnosticsParams(uri=uri, diagnostics=[to_lsp(f, x) for x in placed])
