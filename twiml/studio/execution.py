@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from twiml.grammar_types import Kind
 from twiml.studio.model import Transition
 
 __all__ = [
@@ -57,14 +58,15 @@ TWILIO_PARAMS = frozenset(
 
 @dataclass
 class Execution:
-    """One execution's context (what Liquid sees), the widgets it ran, and its channel."""
+    """One execution's context (what Liquid sees), the widgets it ran, and its kind (voice: a call,
+    messaging: a text)."""
 
-    channel: str
+    kind: Kind
     context: dict[str, Any]
     steps: list[str] = field(default_factory=list)
 
     def copy(self) -> Execution:
-        return Execution(self.channel, copy.deepcopy(self.context), list(self.steps))
+        return Execution(self.kind, copy.deepcopy(self.context), list(self.steps))
 
     @property
     def widgets(self) -> dict[str, Any]:
@@ -89,8 +91,8 @@ class End(Exception):
 class Response:
     """The TwiML being built for one reply, voice or messaging."""
 
-    def __init__(self, channel: str) -> None:
-        if channel == "voice":
+    def __init__(self, kind: Kind) -> None:
+        if kind == "voice":
             from twiml.voice_response import VoiceResponse
 
             self.doc: Any = VoiceResponse()
@@ -98,7 +100,7 @@ class Response:
             from twiml.messaging_response import MessagingResponse
 
             self.doc = MessagingResponse()
-        self.channel = channel
+        self.kind = kind
         self.anchor: str | None = None
         """The last widget that put TwiML here (the reply's URL names it)."""
 
