@@ -30,7 +30,7 @@ class CallOuts:
     def _render(self, ex: Execution, state: State, value: Any, what: str) -> str:
         text, problem = render(value, ex.context)
         if problem:
-            self._note(f"{state.name}: Liquid in {what} failed ({problem}); it renders as empty")
+            self._note(f"{ex.qualified(state.name)}: Liquid in {what} failed ({problem}); it renders as empty")
         return text
 
     def _prop(self, state: State, *names: str) -> Any:
@@ -45,18 +45,27 @@ class CallOuts:
         return t.next if t else None
 
     def _fixture(self, ex: Execution, state: State, fail: str) -> str:
-        if state.name not in self.fixtures and self.http and state.type in ("make-http-request", "run-function"):
+        name = ex.qualified(state.name)
+        key = next((k for k in (name, state.name) if k in self.fixtures), None)
+        if key is None and self.http and state.type in ("make-http-request", "run-function"):
             return self._call_out(ex, state, fail)
-        if state.name not in self.fixtures:
-            self._note(
-                f"{state.name}: {state.type} has no fixture (--fixture {state.name}=reply.json); it takes {fail!r}"
-            )
+        if key is None:
+            if state.type == "run-subflow":
+                sid = state.properties.get("flow_sid") or "(none)"
+                self._note(
+                    f"{name}: run-subflow's flow_sid {sid} names no subflow file given (--subflow {sid}=FLOW.json, "
+                    f"or [subflows] in the flow's .toml) and it has no fixture; it takes {fail!r}"
+                )
+            else:
+                self._note(
+                    f"{name}: {state.type} has no fixture (--fixture {state.name}=reply.json); it takes {fail!r}"
+                )
             ex.widgets[state.name] = {"status_code": 0, "body": "", "parsed": {}}
             return fail
-        value = self.fixtures[state.name]
+        value = self.fixtures[key]
         if state.type == "run-subflow":
             ex.widgets[state.name] = dict(value) if isinstance(value, dict) else {"output": value}
-            self._note(f"{state.name}: run-subflow replied from its fixture -> completed")
+            self._note(f"{name}: run-subflow replied from its fixture -> completed")
             return "completed"
         body = value if isinstance(value, str) else json.dumps(value)
         ex.widgets[state.name] = {
@@ -65,7 +74,7 @@ class CallOuts:
             "body": body,
             "parsed": value,
         }
-        self._note(f"{state.name}: {state.type} replied from its fixture -> success")
+        self._note(f"{ex.qualified(state.name)}: {state.type} replied from its fixture -> success")
         return "success"
 
     def _call_out(self, ex: Execution, state: State, fail: str) -> str:
@@ -93,7 +102,9 @@ class CallOuts:
         try:
             reply = httpx.request(method if state.type != "run-function" else "POST", url, timeout=10.0, **kwargs)
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            self._note(f"{state.name}: {state.type} {url}: {exc or type(exc).__name__}; it takes {fail!r}")
+            self._note(
+                f"{ex.qualified(state.name)}: {state.type} {url}: {exc or type(exc).__name__}; it takes {fail!r}"
+            )
             ex.widgets[state.name] = {"status_code": 0, "body": "", "parsed": {}}
             return fail
         parsed: Any = {}
@@ -108,5 +119,5 @@ class CallOuts:
             "parsed": parsed,
         }
         event = "success" if 200 <= reply.status_code < 300 else fail
-        self._note(f"{state.name}: {state.type} {method} {url}: HTTP {reply.status_code} -> {event}")
+        self._note(f"{ex.qualified(state.name)}: {state.type} {method} {url}: HTTP {reply.status_code} -> {event}")
         return event
