@@ -1,4 +1,4 @@
-"""A Studio flow's config file (`<flow>.toml` beside it, or `--config`): [fixtures] and [subflows],
+"""A Studio flow's config file (`<flow>.studio.toml` beside it, or `--config`): [fixtures] and [subflows],
 so a CI run is the same offline every time; its errors name the file, the line and the key."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def pair(tmp_path: Path) -> Path:
 
 
 def test_the_config_beside_the_flow_gives_its_subflow(pair: Path) -> None:
-    pair.with_suffix(".toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
+    pair.with_suffix(".studio.toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
     done = twiml("call", "parent.json", "--input", "1", cwd=pair.parent)
     assert done.returncode == 0, done.stderr
     assert 'Say "Hello +15555550100."' in done.stdout
@@ -65,7 +65,7 @@ def test_inline_fixtures_and_options_over_the_config(pair: Path, tmp_path: Path)
     """An inline [fixtures] value is the reply itself; --fixture on the command line wins over it."""
     reply = tmp_path / "override.json"
     reply.write_text('{"choice": "from the option"}')
-    pair.with_suffix(".toml").write_text('[fixtures]\ncollect = { choice = "from the config" }\n')
+    pair.with_suffix(".studio.toml").write_text('[fixtures]\ncollect = { choice = "from the config" }\n')
     status, out, _ = run("call", str(pair))
     assert status == 0 and 'Say "You chose from the config."' in out
     status, out, _ = run("call", str(pair), "--fixture", f"collect={reply}")
@@ -73,7 +73,7 @@ def test_inline_fixtures_and_options_over_the_config(pair: Path, tmp_path: Path)
 
 
 def test_map_reads_the_config_and_maps_into_the_subflow(pair: Path) -> None:
-    pair.with_suffix(".toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
+    pair.with_suffix(".studio.toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
     done = twiml("map", "parent.json", "--format", "json", cwd=pair.parent)
     assert done.returncode == 0, done.stderr
     urls = {s["url"] for s in json.loads(done.stdout)["states"]}
@@ -83,41 +83,45 @@ def test_map_reads_the_config_and_maps_into_the_subflow(pair: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "files", "expected"),
     [
-        ("[fixture]\nx = 1\n", {}, "parent.toml:1: unknown key 'fixture'"),
-        ("[fixtures]\n\nnope = {}\n", {}, "parent.toml:3: [fixtures] nope: parent has no widget of that name"),
-        ("[fixtures]\ngreet = {}\n", {}, "parent.toml:2: [fixtures] greet: a say-play widget takes no fixture"),
-        ('[fixtures]\ncollect = "missing.json"\n', {}, "parent.toml:2: [fixtures] collect: "),
+        ("[fixture]\nx = 1\n", {}, "parent.studio.toml:1: unknown key 'fixture'"),
+        ("[fixtures]\n\nnope = {}\n", {}, "parent.studio.toml:3: [fixtures] nope: parent has no widget of that name"),
+        ("[fixtures]\ngreet = {}\n", {}, "parent.studio.toml:2: [fixtures] greet: a say-play widget takes no fixture"),
+        ('[fixtures]\ncollect = "missing.json"\n', {}, "parent.studio.toml:2: [fixtures] collect: "),
         ('[fixtures]\ncollect = "bad.json"\n', {"bad.json": "{\n  nope"}, "bad.json:2:3: not JSON"),
         (
             '[subflows]\nFWnope = "child.json"\n',
             {},
-            f"parent.toml:2: [subflows] FWnope: no run-subflow widget of parent has this flow_sid or name (it has {SID} (collect))",
+            f"parent.studio.toml:2: [subflows] FWnope: no run-subflow widget of parent has this flow_sid or name (it has {SID} (collect))",
         ),
-        (f"[subflows]\n{SID} = 3\n", {}, f"parent.toml:2: [subflows] {SID}: expected the subflow's Flow JSON file"),
+        (
+            f"[subflows]\n{SID} = 3\n",
+            {},
+            f"parent.studio.toml:2: [subflows] {SID}: expected the subflow's Flow JSON file",
+        ),
         (
             f'[subflows]\n{SID} = "broken.json"\n',
             {"broken.json": '{"states": [\n  {"name": }]}'},
             "broken.json:2:12: not JSON",
         ),
-        ("[fixtures\n", {}, "parent.toml:1:10: not valid TOML"),
-        ('fixtures = "x"\n', {}, "parent.toml:1: fixtures must be a table"),
+        ("[fixtures\n", {}, "parent.studio.toml:1:10: not valid TOML"),
+        ('fixtures = "x"\n', {}, "parent.studio.toml:1: fixtures must be a table"),
     ],
 )
 def test_config_errors_name_file_line_and_key(pair: Path, toml: str, files: dict[str, str], expected: str) -> None:
-    pair.with_suffix(".toml").write_text(toml)
+    pair.with_suffix(".studio.toml").write_text(toml)
     for name, text in files.items():
         (pair.parent / name).write_text(text)
     status, _, err = run("call", str(pair))
     assert status == 2, err
     assert expected in err and "Traceback" not in err
-    assert str(pair.parent / "parent.toml") in err
+    assert str(pair.parent / "parent.studio.toml") in err
 
 
 def test_a_config_error_in_a_subprocess_exits_2_with_the_place(pair: Path) -> None:
-    pair.with_suffix(".toml").write_text('[fixtures]\n"collect/nope" = {}\n')
+    pair.with_suffix(".studio.toml").write_text('[fixtures]\n"collect/nope" = {}\n')
     done = twiml("call", "parent.json", cwd=pair.parent)
     assert done.returncode == 2
-    assert "parent.toml:2: [fixtures] collect/nope: parent has no widget of that name" in done.stderr
+    assert "parent.studio.toml:2: [fixtures] collect/nope: parent has no widget of that name" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -139,7 +143,7 @@ def test_a_missing_named_config_is_an_error_and_a_twiml_target_refuses_it(pair: 
 
 
 def test_the_python_api_reads_the_config_and_reports_its_errors(pair: Path) -> None:
-    pair.with_suffix(".toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
+    pair.with_suffix(".studio.toml").write_text(f'[subflows]\n{SID} = "child.json"\n')
     call = Call(studio=pair)
     call.press("2")
     assert call.heard().endswith("You chose 2.")

@@ -87,12 +87,12 @@ def test_real_parent_runs_its_real_child_subflow(tmp_path: Path) -> None:
     parent, child = tmp_path / "parent.json", tmp_path / "child.json"
     shutil.copy(REAL / "21_daily_sitdown_parent.json", parent)
     shutil.copy(REAL / "22_daily_sitdown_child.json", child)
-    (tmp_path / "parent.toml").write_text(
+    (tmp_path / "parent.studio.toml").write_text(
         '[subflows]\nFW50120385f4d1e8dcf30c0bcd83695969 = "child.json"\n\n'
         '[fixtures]\nvalidate_caller = { valid = true }\nget_names = { name = "ada" }\n'
         '"ask_questions/save_to_airtable" = { saved = true }\n'  # a widget of the subflow
     )
-    text = Text(studio=parent)  # parent.toml beside the flow is read
+    text = Text(studio=parent)  # parent.studio.toml beside the flow is read
     assert text.send("hi")[0].body == "ADA what did you do yesterday?"
     assert text.send("tests")[0].body == "ADA what will you do today?"
     assert text.send("more tests")[0].body == "ADA what impediments do you have?"

@@ -4,7 +4,7 @@ They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*
 `flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
 (widget name -> the JSON reply of an HTTP, Function or Subflow widget), `subflows` (a run-subflow's
 flow_sid or widget name -> the subflow's .json path or `StudioFlow`) and `config` (the TOML file of
-[fixtures] and [subflows]; by default `<flow>.toml` beside a flow given as a path, when it exists;
+[fixtures] and [subflows]; by default `<flow>.studio.toml` beside a flow given as a path, when it exists;
 the arguments win over it). `studio` is then the flow's transport: `visited` lists the widgets the
 execution ran and `notes` what happened between requests (splits taken, fixtures used, limits).
 `http=True` lets HTTP Request and Run Function widgets without a fixture call their real URL.

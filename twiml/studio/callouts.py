@@ -54,7 +54,7 @@ class CallOuts:
                 sid = state.properties.get("flow_sid") or "(none)"
                 self._note(
                     f"{name}: run-subflow's flow_sid {sid} names no subflow file given (--subflow {sid}=FLOW.json, "
-                    f"or [subflows] in the flow's .toml) and it has no fixture; it takes {fail!r}"
+                    f"or [subflows] in the flow's .studio.toml) and it has no fixture; it takes {fail!r}"
                 )
             else:
                 self._note(

@@ -96,7 +96,7 @@ def load_subflows(specs: list[str] | None, flow: StudioFlow) -> dict[str, Studio
 def studio_settings(
     path: Path, flow: StudioFlow, args: argparse.Namespace
 ) -> tuple[dict[str, Any], dict[str, StudioFlow]]:
-    """Fixtures and subflows for a run: the flow's config file (`--config`, else `<flow>.toml` beside
+    """Fixtures and subflows for a run: the flow's config file (`--config`, else `<flow>.studio.toml` beside
     it), then `--fixture` and `--subflow` over it."""
     from twiml.simulator.commands import TargetError
     from twiml.studio.config import ConfigError, config_beside, load_config
@@ -225,7 +225,7 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
-        help="Studio flows: [fixtures] and [subflows] from this TOML file (default: FLOW.toml beside FLOW.json)",
+        help="Studio flows: [fixtures] and [subflows] from this TOML file (default: FLOW.studio.toml beside FLOW.json)",
     )
 
 

@@ -1,7 +1,8 @@
-"""A Studio flow's run settings: `flow.toml`'s counterpart for `flow.json`, so a CI run needs no network.
+"""A Studio flow's run settings, so a CI run needs no network and gives the same run every time.
 
-`twiml call|text|map flow.json` (and `Call(studio=...)`) read `flow.toml`'s sibling `<flow>.toml`
-beside the flow when it exists (`--config FILE` names another):
+`twiml call|text|map ivr.json` (and `Call(studio=...)`) read `ivr.studio.toml` beside the flow when it
+exists (`--config FILE` names another; `.studio.toml`, so a flow folder's flow.toml is never taken
+for it):
 
     [fixtures]     # widget name = its reply: a JSON file (relative to this file), or the value inline
     lookup = "replies/lookup.json"
@@ -49,8 +50,8 @@ class StudioConfig:
 
 
 def config_beside(flow_path: str | os.PathLike[str]) -> Path:
-    """Where a flow's own config file is: `ivr.json` -> `ivr.toml` in the same folder."""
-    return Path(flow_path).with_suffix(".toml")
+    """Where a flow's own config file is: `ivr.json` -> `ivr.studio.toml` in the same folder."""
+    return Path(flow_path).with_suffix(".studio.toml")
 
 
 def load_subflow(file: Path, where: str) -> StudioFlow:
