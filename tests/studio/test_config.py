@@ -151,3 +151,22 @@ def test_the_python_api_reads_the_config_and_reports_its_errors(pair: Path) -> N
     bad.write_text("[fixtures]\nnope = 1\n")
     with pytest.raises(ValueError, match=r"bad\.toml:2: \[fixtures\] nope: parent has no widget"):
         Call(studio=pair, config=bad)
+
+
+def test_validate_reports_a_run_subflow_the_config_gives_no_subflow(pair: Path) -> None:
+    config = pair.with_suffix(".studio.toml")
+    config.write_text("[fixtures]\n")
+    done = twiml("validate", "parent.json", cwd=pair.parent)
+    flow_sid_line = next(n for n, line in enumerate(pair.read_text().splitlines(), 1) if '"flow_sid"' in line)
+    assert done.returncode == 1
+    assert f"parent.json:{flow_sid_line}:" in done.stdout
+    assert f"warning STUDIO-SUBFLOW run-subflow collect: flow_sid {SID} has no subflow file in parent.studio.toml" in (
+        done.stdout
+    )
+    config.write_text(f'[subflows]\n{SID} = "child.json"\n')
+    status, out, _ = run("validate", str(pair))
+    assert status == 0 and "STUDIO-SUBFLOW" not in out
+    config.write_text('[subflows]\nFWnope = "child.json"\n')
+    status, out, _ = run("validate", str(pair))
+    assert status == 1
+    assert "error STUDIO-CONFIG" in out and "parent.studio.toml:2: [subflows] FWnope: no run-subflow widget" in out

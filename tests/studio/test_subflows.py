@@ -117,3 +117,29 @@ def test_real_parent_without_its_subflow_names_the_widget() -> None:
     assert any(
         n.startswith("ask_questions: run-subflow's flow_sid FW50120385f4d1e8dcf30c0bcd83695969 names no") for n in notes
     )
+
+
+def test_a_subflow_of_a_subflow_returns_through_both() -> None:
+    """collect runs a wrapper whose own run-subflow runs the child: names nest, values come back up."""
+    child = json.loads(CHILD.read_text())
+    wrapper = json.loads(PARENT.read_text())
+    trigger = next(s for s in wrapper["states"] if s["type"] == "trigger")
+    for t in trigger["transitions"]:
+        t.pop("next", None)
+        if t["event"] == "incomingParent":
+            t["next"] = "collect"
+    wrapper["states"] = [s for s in wrapper["states"] if s["name"] in ("Trigger", "collect", "keep")]
+    collect = next(s for s in wrapper["states"] if s["name"] == "collect")
+    collect["transitions"] = [{"event": "completed", "next": "keep"}, {"event": "failed"}]
+    wrapper["states"].append(
+        {
+            "name": "keep",
+            "type": "set-variables",
+            "transitions": [{"event": "next"}],
+            "properties": {"variables": [{"key": "choice", "value": "inner {{widgets.collect.choice}}"}]},
+        }
+    )
+    call = Call(studio=PARENT, fixtures={"collect": wrapper, "collect/collect": child})
+    call.press("1")
+    assert call.heard().endswith("You chose inner 1.")
+    assert "collect/collect/ask" in call.visited and call.visited[-2:] == ["collect/keep", "thanks"]

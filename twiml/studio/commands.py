@@ -262,7 +262,9 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def validate_file(name: str, data: bytes) -> list[Diagnostic]:
-    """Findings of a flow file's bytes (LiquidMissing when the studio extra is not installed)."""
+    """Findings of a flow file's bytes, and of its `<flow>.studio.toml` when one is beside it
+    (LiquidMissing when the studio extra is not installed)."""
+    from twiml.studio.config import config_beside
     from twiml.studio.validate import validate_text
     from twiml.validator import Diagnostic
 
@@ -270,7 +272,8 @@ def validate_file(name: str, data: bytes) -> list[Diagnostic]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [Diagnostic("error", "STUDIO-JSON", f"not UTF-8 (byte {exc.start})", "/")]
-    return validate_text(text)
+    config = config_beside(name) if name not in ("-", "") else None
+    return validate_text(text, config if config is not None and config.is_file() else None)
 
 
 def is_flow_json(data: bytes) -> bool:
