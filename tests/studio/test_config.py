@@ -170,3 +170,15 @@ def test_validate_reports_a_run_subflow_the_config_gives_no_subflow(pair: Path) 
     status, out, _ = run("validate", str(pair))
     assert status == 1
     assert "error STUDIO-CONFIG" in out and "parent.studio.toml:2: [subflows] FWnope: no run-subflow widget" in out
+
+
+def test_the_studio_target_has_the_config_beside_the_flow_as_soon_as_it_is_opened(pair: Path) -> None:
+    """Commands that open the target without the call's options (twiml test ...) still get the config."""
+    from twiml.studio.commands import open_studio_target
+    from twiml.studio.runner import StudioTransport
+
+    pair.with_suffix(".studio.toml").write_text(f'[subflows]\n{SID} = "child.json"\n[fixtures]\ncollect = {{}}\n')
+    target = open_studio_target(pair, "voice", fixtures={"collect": {"choice": "given"}})
+    assert isinstance(target.transport, StudioTransport)
+    assert SID in target.transport.subflows
+    assert target.transport.fixtures == {"collect": {"choice": "given"}}  # given fixtures over the config's

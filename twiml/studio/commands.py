@@ -94,10 +94,10 @@ def load_subflows(specs: list[str] | None, flow: StudioFlow) -> dict[str, Studio
 
 
 def studio_settings(
-    path: Path, flow: StudioFlow, args: argparse.Namespace
+    path: Path, flow: StudioFlow, args: argparse.Namespace, given: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, StudioFlow]]:
     """Fixtures and subflows for a run: the flow's config file (`--config`, else `<flow>.studio.toml` beside
-    it), then `--fixture` and `--subflow` over it."""
+    it), then the `given` fixtures, then `--fixture` and `--subflow` over them."""
     from twiml.simulator.commands import TargetError
     from twiml.studio.config import ConfigError, config_beside, load_config
 
@@ -111,13 +111,16 @@ def studio_settings(
         except ConfigError as exc:
             raise TargetError(str(exc)) from None
         fixtures, subflows = config.fixtures, config.subflows
+    fixtures.update(given or {})
     fixtures.update(load_fixtures(getattr(args, "fixture", None)))
     subflows.update(load_subflows(getattr(args, "subflow", None), flow))
     return fixtures, subflows
 
 
 def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None = None) -> Target:
-    """`twiml call|text flow.json`: the flow served in process, entered as a call or a message."""
+    """`twiml call|text flow.json`: the flow served in process, entered as a call or a message, with
+    the fixtures and subflows of its `<flow>.studio.toml` (if any) under `fixtures`; `configure`
+    applies the command line's `--config`, `--fixture`, `--subflow` over both."""
     from twiml.simulator.commands import Target, TargetError
     from twiml.studio.liquid import LiquidMissing, _env
     from twiml.studio.runner import StudioTransport
@@ -127,16 +130,16 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
     except LiquidMissing as exc:
         raise TargetError(str(exc)) from None
     flow = _load(path)
-    transport = StudioTransport(flow, fixtures)
+    given = dict(fixtures or {})
+    settings, subflows = studio_settings(path, flow, argparse.Namespace(), given)  # the config beside the flow
+    transport = StudioTransport(flow, settings, subflows=subflows)
     event = transport.entry_for(channel)
     if event is None:
         wanted = "incomingCall" if channel == "voice" else "incomingMessage (or a conversation, REST or subflow entry)"
         raise TargetError(f"{path}: the trigger has no {wanted} transition to a widget")
 
     def configure(args: argparse.Namespace) -> None:
-        fixtures, subflows = studio_settings(path, flow, args)
-        transport.fixtures.update(fixtures)
-        transport.subflows.update(subflows)
+        transport.fixtures, transport.subflows = studio_settings(path, flow, args, given)
         if getattr(args, "webhooks", None):
             transport.fallback = _webhooks(args.webhooks)
         transport.http = bool(getattr(args, "http", False))
