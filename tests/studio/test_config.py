@@ -182,3 +182,41 @@ def test_the_studio_target_has_the_config_beside_the_flow_as_soon_as_it_is_opene
     assert isinstance(target.transport, StudioTransport)
     assert SID in target.transport.subflows
     assert target.transport.fixtures == {"collect": {"choice": "given"}}  # given fixtures over the config's
+
+
+def test_fixtures_may_name_widgets_of_a_subflow_given_as_a_fixture(tmp_path: Path) -> None:
+    """A run-subflow's fixture that is a Flow JSON is its subflow; a fixture for one of its widgets
+    (`run_widget/name`) is checked against it and used."""
+    shutil.copy(FLOWS / "sms.json", tmp_path / "child.json")
+    child = json.loads((tmp_path / "child.json").read_text())
+    trigger = child["states"][0]
+    for t in trigger["transitions"]:
+        t.pop("next", None)
+        if t["event"] == "incomingParent":
+            t["next"] = "ask_name"
+    (tmp_path / "child.json").write_text(json.dumps(child))
+    parent = {
+        "description": "runs the sms flow as a subflow",
+        "initial_state": "Trigger",
+        "flags": {"allow_concurrent_calls": True},
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingMessage", "next": "sub"}],
+            },
+            {
+                "name": "sub",
+                "type": "run-subflow",
+                "properties": {"flow_sid": "FWx", "parameters": []},
+                "transitions": [{"event": "completed"}, {"event": "failed"}],
+            },
+        ],
+    }
+    (tmp_path / "parent.json").write_text(json.dumps(parent))
+    (tmp_path / "parent.studio.toml").write_text('[fixtures]\n"sub/lookup" = { code = "7" }\nsub = "child.json"\n')
+    status, out, err = run("text", str(tmp_path / "parent.json"), "--body", "hi", "--body", "Ada", "--body", "yes")
+    assert status == 0, err
+    assert '"You are confirmed, Ada! Code 7."' in out
+    assert "sub/lookup: run-function replied from its fixture -> success" in out

@@ -66,10 +66,12 @@ def load_subflow(file: Path, where: str) -> StudioFlow:
 def _widgets(
     flow: StudioFlow, subflows: Mapping[str, StudioFlow], prefix: str = "", depth: int = 0
 ) -> Iterator[tuple[str, State]]:
-    """Every widget of the flow and of the subflows it runs, by the names a run shows."""
+    """Every widget of the flow, then of the subflows it runs, by the names a run shows (a subflow's
+    widgets by their plain names too, after the flow's own)."""
+    for state in flow.states:
+        yield prefix + state.name, state
     for state in flow.states:
         name = prefix + state.name
-        yield name, state
         if state.type == "run-subflow" and depth < 8:
             sub = subflows.get(str(state.properties.get("flow_sid", ""))) or subflows.get(name)
             if sub is not None:
@@ -118,15 +120,17 @@ def load_config(path: Path, flow: StudioFlow) -> StudioConfig:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected the subflow's Flow JSON file (a string)")
         config.subflows[key] = load_subflow(path.parent / value, where)
-    widgets = dict(_widgets(flow, config.subflows))
-    for key, value in data.get("fixtures", {}).items():
+    fixtures = data.get("fixtures", {})
+    # the run-subflow widgets' fixtures first: a subflow given there has widgets fixtures may name
+    for key in sorted(fixtures, key=lambda k: k not in runs):
         where = f"{at('fixtures', key)}: [fixtures] {key}"
-        state = widgets.get(key)
+        subflows = {**config.subflows, **{k: v for k, v in config.fixtures.items() if isinstance(v, StudioFlow)}}
+        state = next((s for name, s in _widgets(flow, subflows) if name == key), None)
         if state is None:
             raise ConfigError(f"{where}: {flow.name} has no widget of that name")
         if state.type not in CALLS_OUT:
             raise ConfigError(f"{where}: a {state.type} widget takes no fixture (only {', '.join(CALLS_OUT)})")
-        config.fixtures[key] = _reply(value, path.parent, where, state)
+        config.fixtures[key] = _reply(fixtures[key], path.parent, where, state)
     return config
 
 
