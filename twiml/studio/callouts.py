@@ -40,6 +40,16 @@ class CallOuts:
                 return value
         return None
 
+    def _parameters(self, ex: Execution, state: State) -> dict[str, str]:
+        """The widget's `parameters` (key/value pairs, values Liquid) rendered: what a request or a
+        subflow gets."""
+        out: dict[str, str] = {}
+        items = state.properties.get("parameters")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                out[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        return out
+
     def _transition(self, state: State, event: str) -> str | None:
         t = state.next_for(event)
         return t.next if t else None
@@ -83,11 +93,7 @@ class CallOuts:
         import httpx
 
         url = self._render(ex, state, self._prop(state, "url"), "url")
-        params = {}
-        items = state.properties.get("parameters")
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("key"), str):
-                params[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        params = self._parameters(ex, state)
         method = str(self._prop(state, "method") or "POST").upper()
         content_type = str(self._prop(state, "content_type", "contentType") or "application/x-www-form-urlencoded")
         kwargs: dict[str, Any] = {}

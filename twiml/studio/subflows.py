@@ -14,8 +14,6 @@ use the same names.
 
 from __future__ import annotations
 
-from typing import Any
-
 from twiml.studio.execution import Execution, Frame
 from twiml.studio.model import State, StudioError, StudioFlow, from_data
 from twiml.studio.widget_handlers import WidgetHandlers
@@ -76,11 +74,7 @@ class Subflows(WidgetHandlers):
     def enter(self, ex: Execution, state: State, sub: StudioFlow) -> str | None:
         """Start `sub` for run-subflow widget `state`: the subflow's first widget (None: it has none)."""
         name = ex.qualified(state.name)
-        parameters: dict[str, Any] = {}
-        items = state.properties.get("parameters")
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("key"), str):
-                parameters[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        parameters = self._parameters(ex, state)
         parent = ex.context
         trigger = {k: v for k, v in parent.get("trigger", {}).items() if k != "parent"}
         trigger["parent"] = {"parameters": parameters}
