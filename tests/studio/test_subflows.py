@@ -143,3 +143,23 @@ def test_a_subflow_of_a_subflow_returns_through_both() -> None:
     call.press("1")
     assert call.heard().endswith("You chose inner 1.")
     assert "collect/collect/ask" in call.visited and call.visited[-2:] == ["collect/keep", "thanks"]
+
+
+def test_a_subflow_ending_on_a_say_goes_back_to_the_parent_rather_than_hanging_up() -> None:
+    child = json.loads(CHILD.read_text())
+    lost = next(s for s in child["states"] if s["name"] == "lost")
+    lost["transitions"] = [{"event": "audioComplete"}]  # the subflow's last widget
+    call = Call(studio=PARENT, fixtures={"collect": child})
+    call.silence()
+    assert call.heard() == "No choice.\nYou chose ."
+    assert call.visited[-2:] == ["collect/lost", "thanks"]
+
+
+def test_a_subflow_without_an_incoming_parent_entry_completes_at_once() -> None:
+    call = Call(studio=PARENT, subflows={"collect": FLOWS / "sms.json"})
+    assert call.heard() == "Welcome.\nYou chose ."
+    notes = call.studio.notes if call.studio else []
+    assert (
+        "collect: the subflow's trigger has no incomingParent widget: the subflow completes; collect: completed"
+        in notes
+    )
