@@ -47,13 +47,6 @@ class WidgetHandlers(CallOuts):
         self._note(f"{ex.qualified(state.name)}: {state.type} is not emulated offline; it takes {spec.offline_event!r}")
         return False, spec.offline_event
 
-    def _prop(self, state: State, *names: str) -> Any:
-        for n in names:
-            value = state.properties.get(n)
-            if value is not None and value != "":
-                return value
-        return None
-
     def _cont(self, ex: Execution, state: State, kind: str) -> str:
         return self.continuation(ex.qualified(state.name), kind, len(self.executions))
 
