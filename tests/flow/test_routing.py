@@ -164,7 +164,9 @@ def test_start_without_route_and_no_entry_point(tmp_path: Path) -> None:
     flow = make(tmp_path, 'start = "/voice"\n[routes]\n')
     assert messages(flow) == ["flow.toml:1:0: error FLOW-TARGET start /voice has no route"]
     flow = make(tmp_path, "[routes]\n")
-    assert messages(flow) == ["flow.toml:1:0: error FLOW-CONFIG no entry point: set start (voice), sms_start or fax_start"]
+    assert messages(flow) == [
+        "flow.toml:1:0: error FLOW-CONFIG no entry point: set start (voice), sms_start or fax_start"
+    ]
 
 
 def test_redirect_cycle_through_documents_and_forwards(tmp_path: Path) -> None:
@@ -179,7 +181,9 @@ def test_redirect_cycle_through_documents_and_forwards(tmp_path: Path) -> None:
         '"/c" = { by = "Digits", cases = { "1" = "menu.xml" }, default = "/a" }\n',
     )
     # the Gather waits for the caller, so /menu -> /menu is no cycle; /a -> /b -> /c -> /a is
-    assert messages(flow) == ["flow.toml:4:0: error FLOW-CYCLE redirect cycle with no caller input: /a -> /b -> /c -> /a"]
+    assert messages(flow) == [
+        "flow.toml:4:0: error FLOW-CYCLE redirect cycle with no caller input: /a -> /b -> /c -> /a"
+    ]
 
 
 def test_sample_flow_is_clean_and_routes_every_document() -> None:

@@ -119,9 +119,7 @@ class Callback:
 
     def diagnostic(self) -> Diagnostic:
         """The finding for a callback no route answers: a warning (the call goes on)."""
-        text = (
-            f'<{self.element}> {self.attr}="{self.value}" has no route in flow.toml (Twilio logs 11200; the call goes on)'
-        )
+        text = f'<{self.element}> {self.attr}="{self.value}" has no route in flow.toml (Twilio logs 11200; the call goes on)'
         return Diagnostic(
             "warning",
             11200,

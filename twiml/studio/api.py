@@ -1,7 +1,7 @@
 """`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
 
 They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
-`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`) and `fixtures`
+`folder=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`) and `fixtures`
 (widget name -> the JSON reply of an HTTP, Function or Subflow widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
 `notes` what happened between requests (splits taken, fixtures used, limits). `http=True` lets
 HTTP Request and Run Function widgets without a fixture call their real URL.
