@@ -406,6 +406,8 @@ class _Explorer:
         explored as its own call leg so its documents are on the map too."""
         from urllib.parse import urljoin
 
+        if verb.name != "Dial":  # a <Start><Stream url="wss://..."> is audio, not a document
+            return
         for noun in verb.nouns:
             url = noun.attr("url")
             if url:
