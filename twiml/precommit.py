@@ -43,8 +43,7 @@ def map_folders(files: Sequence[str]) -> int:
         flow_map = explore_flow(flow)
         if flow_map.failed or flow.errors:
             status = 1
-            for line in render_findings(flow_map).splitlines():
-                print(f"{folder}: {line}")
+            print(render_findings(flow_map), end="")  # each finding names its file
     return status
 
 
