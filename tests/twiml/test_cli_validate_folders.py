@@ -4,6 +4,7 @@ and `--fix` (`--fix --diff`) through the format-preserving writer. Run as users 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,19 @@ def test_diff_alone_is_a_usage_error_and_an_empty_folder_is_named(tmp_path: Path
     proc = twiml("validate", str(tmp_path))
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"twiml: {tmp_path}: a folder with no TwiML (.xml), Studio flow (.json) or flow.toml in it\n"
+
+
+def test_flow_findings_are_the_one_record_in_json_and_sarif(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    shutil.copytree(SAMPLES, folder)
+    with open(folder / "flow.toml", "a", encoding="utf-8") as fh:
+        fh.write('"/lost" = "lost.xml"\n')
+    data = json.loads(twiml("validate", "--format", "json", str(folder)).stdout)
+    (found,) = data
+    assert (found["file"], found["code"], found["level"]) == (str(folder / "flow.toml"), "FLOW-TARGET", "error")
+    assert found["message"] == 'route "/lost" names missing file lost.xml' and found["line"] > 1
+    log = json.loads(twiml("validate", "--format", "sarif", str(folder)).stdout)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "FLOW-TARGET" and result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": found["line"]
+    }
