@@ -74,3 +74,15 @@ def test_url_attributes_come_from_the_grammar_and_followed_ones_are_no_callbacks
         ("Stream", "statusCallback", False),
     ]
     assert flow_map.unreachable == [] and not flow_map.broken
+
+
+def test_a_callback_route_reaches_its_document_only_from_a_reached_document(tmp_path: Path) -> None:
+    (tmp_path / "flow.toml").write_text(
+        'start = "/v"\n[routes]\n"/v" = "v.xml"\n"/cb" = "ack.xml"\n"/old" = "old.xml"\n'
+    )
+    (tmp_path / "ack.xml").write_text("<Response/>")
+    (tmp_path / "v.xml").write_text('<Response><Record recordingStatusCallback="/cb"/></Response>')
+    (tmp_path / "old.xml").write_text('<Response><Record transcribeCallback="/old-cb" transcribe="true"/></Response>')
+    flow_map = explore_flow(load_flow(tmp_path))
+    assert flow_map.unreachable == ["old.xml"]  # ack.xml answers v.xml's callback
+    assert [(c.value, c.routed) for c in flow_map.unrouted] == [("/old-cb", False)]

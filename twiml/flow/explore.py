@@ -478,7 +478,8 @@ def explore_flow(
         _fax_entry(result, transport if isinstance(transport, FolderTransport) else folder, flow.fax_start)
     result.callbacks = _callbacks(flow, result, folder.base_url)
     reached = {s.document for s in result.states.values() if s.document}
-    reached |= {d for c in result.callbacks if (d := flow.resolve(urlsplit(c.url).path).document)}
+    walked = {str(flow.folder / d) for d in reached}  # callbacks of reached documents reach theirs
+    reached |= {d for c in result.callbacks if c.file in walked and (d := flow.resolve(urlsplit(c.url).path).document)}
     result.unreachable = [d for d in flow.documents() if d not in reached]
     return result
 
