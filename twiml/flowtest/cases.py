@@ -250,9 +250,9 @@ def play_all(
     for (channel, start, body), root in groups.items():
         url = target.absolute(start)
         if channel == "messaging":
-            first = begin_message(url, body, seed=SEED, max_steps=MAX_STEPS)
+            first = begin_message(url, body, seed=SEED, max_steps=MAX_STEPS, dialect=target.dialect)
         else:
-            first = begin_call(url, seed=SEED, max_steps=MAX_STEPS)
+            first = begin_call(url, seed=SEED, max_steps=MAX_STEPS, dialect=target.dialect)
         replay.play(root, first, [], [])
     return [r for r in replay.results if r is not None]
 

@@ -25,6 +25,15 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 # ------------------------------------------------------------------------------------------ test
 
 
+def _open(args: argparse.Namespace) -> TestTarget:
+    """The target of `test` or `coverage`, with the options every mapping command shares."""
+    from twiml.flowtest.targets import open_test_target
+
+    target = open_test_target(args.target, args.app, tuple(args.tries), args.allow_host or (), args.dialect)
+    target.auth_token = args.auth_token
+    return target
+
+
 def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.cases import CasesError, CasesFile, cases_from_map, load_cases, play_all, write_cases
     from twiml.flowtest.coverage import dead_start
@@ -35,11 +44,10 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         ReplayTransport,
         parse_fixture_arg,
     )
-    from twiml.flowtest.targets import TargetError, open_test_target
+    from twiml.flowtest.targets import TargetError
 
     try:
-        target = open_test_target(args.target, args.app, tuple(args.tries))
-        target.auth_token = args.auth_token
+        target = _open(args)
     except TargetError as exc:
         print(f"twiml test: {exc}", file=err)
         return BAD_INPUT
@@ -206,15 +214,14 @@ def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
 
 def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.coverage import CoverageError, dead_start, load_walks, measure, render
-    from twiml.flowtest.targets import TargetError, open_test_target
+    from twiml.flowtest.targets import TargetError
 
     try:
         walks = load_walks(Path(args.data))
-        target = open_test_target(args.target, args.app, tuple(args.tries))
+        target = _open(args)
     except (CoverageError, TargetError) as exc:
         print(f"twiml coverage: {exc}", file=err)
         return BAD_INPUT
-    target.auth_token = args.auth_token
     try:
         flow_map = target.explore(max_states=args.max_states)
     finally:
@@ -306,6 +313,7 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `test`, `coverage` and `diff` to the `twiml` command line."""
     from twiml.flow.commands import add_target_options
+    from twiml.simulator.commands import add_vendor_options
 
     t = sub.add_parser(
         "test",
@@ -314,6 +322,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
     add_target_options(t)
+    add_vendor_options(t)
     mode = t.add_mutually_exclusive_group()
     mode.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
     t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
@@ -340,6 +349,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "exit 1 under --fail-under.",
     )
     add_target_options(c)
+    add_vendor_options(c)
     c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
     c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")

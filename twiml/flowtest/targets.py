@@ -55,6 +55,11 @@ class TestTarget:
     """The flow folder's routes (split cases count for coverage), when the target is a folder."""
     auth_token: str | None = None
     """Signs the requests of an app or URL target (as Twilio would)."""
+    dialect: str = "twilio"
+    """The vendor placing the calls (`--dialect`, else a flow folder's flow.toml): map and replays alike."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """The URL each map entry requests (entry name -> URL), where the state it reaches has another
+    URL (a Studio flow's widget); cases start there."""
 
     @property
     def base(self) -> str:
@@ -106,24 +111,37 @@ def register_opener(opener: Opener) -> Callable[[], None]:
     return lambda: _OPENERS.remove(opener) if opener in _OPENERS else None
 
 
-def from_simulator_target(target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = ()) -> TestTarget:
+def from_simulator_target(
+    target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = (), dialect: str | None = None
+) -> TestTarget:
     """Any simulator target (a transport and a first URL) as a test target, mapped by the
     explorer's generic inputs (keys 0-9 * #, or `tries`)."""
+    vendor = dialect or target.dialect or "twilio"
 
     def mapper(transport: Transport, max_states: int, auth_token: str | None) -> FlowMap:
-        return explore(transport, target.url, tries=tries, max_states=max_states, auth_token=auth_token)
+        return explore(transport, target.url, tries=tries, max_states=max_states, auth_token=auth_token, dialect=vendor)
 
-    return TestTarget(target.label, target.transport, target.url, mapper, folder, kind, list(target.closers), tries)
+    return TestTarget(
+        target.label, target.transport, target.url, mapper, folder, kind, list(target.closers), tries, dialect=vendor
+    )
 
 
-def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str, ...] = ()) -> TestTarget:
+def open_test_target(
+    spec: str | None,
+    app: str | None = None,
+    tries: tuple[str, ...] = (),
+    allow_hosts: tuple[str, ...] | list[str] = (),
+    dialect: str | None = None,
+) -> TestTarget:
     """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
-    registered opener recognises. Raises TargetError with a message naming what is wrong."""
+    registered opener recognises; `allow_hosts` are hosts a URL target may also lead to, `dialect`
+    the vendor placing the calls (default: a folder's flow.toml, else twilio). Raises TargetError
+    with a message naming what is wrong."""
     from twiml.simulator.commands import open_target
 
     if app is not None or (spec or "").startswith(("http://", "https://")):
-        target = open_target(spec, app)
-        return from_simulator_target(target, None, "app" if app else "url", tries)
+        target = open_target(spec, app, allow_hosts=allow_hosts)
+        return from_simulator_target(target, None, "app" if app else "url", tries, dialect)
     if not spec:
         raise TargetError("a target is needed: a flow folder, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     path = Path(spec)
@@ -136,8 +154,8 @@ def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str,
     if path.is_file() and path.suffix.lower() == ".json":
         raise TargetError(studio_not_a_target(spec))
     if path.is_file():  # one TwiML file; relative URLs are files beside it
-        return from_simulator_target(open_target(spec, None), path.parent, "file", tries)
-    return open_folder_target(path)
+        return from_simulator_target(open_target(spec, None), path.parent, "file", tries, dialect)
+    return open_folder_target(path, dialect)
 
 
 def studio_not_a_target(spec: str) -> str:
@@ -148,7 +166,7 @@ def studio_not_a_target(spec: str) -> str:
     )
 
 
-def open_folder_target(path: Path) -> TestTarget:
+def open_folder_target(path: Path, dialect: str | None = None) -> TestTarget:
     """A flow folder: mapped with its routes' cases, served by the folder transport."""
     from twiml.flow.config import FLOW_FILE, FlowError, load_flow
     from twiml.flow.transport import FolderTransport
@@ -164,9 +182,12 @@ def open_folder_target(path: Path) -> TestTarget:
     if flow.start is None and flow.sms_start is None:
         raise TargetError(f"{path / FLOW_FILE}: neither start nor sms_start is set: nothing to test")
     transport = FolderTransport(flow)
+    vendor = dialect or flow.dialect
 
     def mapper(through: Transport, max_states: int, auth_token: str | None) -> FlowMap:
-        return explore_flow(flow, max_states=max_states, transport=None if through is transport else through)
+        return explore_flow(
+            flow, max_states=max_states, transport=None if through is transport else through, dialect=vendor
+        )
 
     start = transport.url(flow.start or flow.sms_start or "/")
-    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow)
+    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow, dialect=vendor)
