@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twiml.flowtest.cases import Case, CasesFile
     from twiml.flowtest.compare import Change, Finding
+    from twiml.flowtest.diff import FlowDiff
     from twiml.flowtest.targets import TestTarget
     from twiml.simulator.transport import Transport
 
@@ -230,7 +231,7 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     if dead is not None:
         print(f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure", file=err)
         return FAILED
-    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None)
+    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None, target.map_namer)
     out.write(render(coverage, args.format, target.label))
     if coverage.walks and not any(coverage.states.values()):
         print(
@@ -252,13 +253,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 
     from twiml.flow.config import FlowError, load_flow
     from twiml.flowtest.diff import DiffError, FlowDiff, diff_documents, diff_flows, git_tree, render
-    from twiml.flowtest.targets import studio_not_a_target
+    from twiml.flowtest.targets import TargetError
 
     items = [i for i in args.items if i != "--"]  # argparse keeps a "--" in some Python versions
-    studio = next((i for i in items if i.lower().endswith(".json") and Path(i).is_file()), None)
-    if studio is not None:
-        print(f"twiml diff: {studio_not_a_target(studio)}", file=err)
-        return BAD_INPUT
     try:
         with ExitStack() as stack:
             labels = list(items)
@@ -293,6 +290,8 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                         print(f"twiml diff: {label}/{flow.errors[0].format()}", file=err)
                         return BAD_INPUT
                 result = diff_flows(flows[0], flows[1], labels[0], labels[1], paths=not args.no_paths)
+            elif old.suffix.lower() == ".json" or new.suffix.lower() == ".json":
+                result = _diff_opened(old, new, labels, not args.no_paths)
             else:
                 result = FlowDiff(labels[0], labels[1])
                 a, b = old.read_bytes(), new.read_bytes()
@@ -301,10 +300,35 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                     if not result.changes:
                         result.cosmetic = [new.name]
             out.write(render(result, args.format))
-    except (DiffError, OSError) as exc:
+    except (DiffError, OSError, TargetError) as exc:
         print(f"twiml diff: {exc}", file=err)
         return BAD_INPUT
     return FAILED if args.exit_code and result.changes else OK
+
+
+def _diff_opened(old: Path, new: Path, labels: list[str], paths: bool) -> FlowDiff:
+    """Two versions of a file a registered opener knows (a Studio flow): its own comparison of
+    the two, then both mapped and every path replayed on both."""
+    from twiml.flowtest.diff import DiffError, FlowDiff, path_changes
+    from twiml.flowtest.targets import open_registered, studio_not_a_target
+
+    before = open_registered(old)
+    if before is None:
+        raise DiffError(studio_not_a_target(str(old)))
+    try:
+        after = open_registered(new)
+        if after is None or after.compare is None:
+            raise DiffError(studio_not_a_target(str(new)))
+        try:
+            result = FlowDiff(labels[0], labels[1])
+            result.changes, result.cosmetic = after.compare(old, labels[0], labels[1])
+            if paths:
+                path_changes(result, before, after)
+            return result
+        finally:
+            after.close()
+    finally:
+        before.close()
 
 
 # ----------------------------------------------------------------------------------------- parser

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ _KINDS = (
     ("recording ", "record"),
     ("silence", "silence"),
     ("queue ", "queue"),
+    ("no reply", "timeout"),
+    ('reply "', "reply"),
 )
 
 
@@ -59,6 +62,7 @@ def walk_of(session: Session) -> dict[str, Any]:
             params = {k: v for k, v in event.request.params if not k.endswith("Sid")}
             fetch = {
                 "fetch": event.request.url,
+                "url": event.url,
                 "method": event.request.method,
                 "source": os.path.abspath(event.source) if event.source else None,
                 "status": event.status,
@@ -170,8 +174,16 @@ def dead_start(flow_map: FlowMap) -> str | None:
     return None
 
 
-def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, Any] | None = None) -> Coverage:
-    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`)."""
+def measure(
+    flow_map: FlowMap,
+    walks: list[dict[str, Any]],
+    routes: dict[str, Any] | None = None,
+    name: Callable[[str], str | None] | None = None,
+) -> Coverage:
+    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`); `name` turns a
+    reply's source into the map's name for it where that is not a file of the map's folder (a
+    Studio widget's type; None: a state without one, "": another flow's reply). A request is placed by the URL that answered it, as the map does (a
+    Studio widget answers at its own URL)."""
     folder = os.path.abspath(flow_map.folder) if flow_map.folder is not None else None
     by_key: dict[tuple[str, str | None], str] = {}
     by_heard: dict[tuple[str, str], str] = {}
@@ -186,20 +198,31 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
     for walk in walks:
         current: str | None = None
         pending: list[str] = []
+        ended = False
         for item in walk.get("items", []):
             if "fetch" in item:
+                if ended and walk.get("channel") == "messaging":
+                    # the conversation goes on: a reply, or a Studio send-and-wait timing out
+                    pending = ["timeout" if _path(item["fetch"]).endswith("/timeout") else "reply"]
+                ended = False
                 source = item.get("source")
                 document = source
-                if source and folder:
+                if source and name is not None:
+                    document = name(source)
+                    if document == "":
+                        current = None
+                        continue  # another flow's reply
+                elif source and folder:
                     prefix = os.path.join(folder, "")
                     document = source[len(prefix) :] if source.startswith(prefix) else None
                     if document is None:
                         current = None
                         continue  # another flow's document
+                at = _path(item.get("url") or item["fetch"])
                 if document is not None:
-                    state = by_key.get((_path(item["fetch"]), document))
+                    state = by_key.get((at, document))
                 else:  # a reply without a file (an app, a URL): the state with this first prompt
-                    state = by_heard.get((_path(item["fetch"]), item.get("heard", "")))
+                    state = by_heard.get((at, item.get("heard", "")))
                 if state is not None:
                     walked_states.add(state)
                     if current is not None:
@@ -210,8 +233,10 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
                 current, pending = state, []
             elif "input" in item:
                 pending.append(_input_kind(item))
-            elif "end" in item and current is not None:
-                walked_edges.add((current, "■" + str(item["end"]), tuple(pending)))
+            elif "end" in item:
+                ended = True
+                if current is not None:
+                    walked_edges.add((current, "■" + str(item["end"]), tuple(pending)))
     result = Coverage(flow_map, len(walks))
     fax = {state for name, _, state in flow_map.entries if name == "fax_start"}  # no Call or Text walks a fax
     result.states = {

@@ -131,7 +131,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         recorder.error = f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure"
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
-    coverage = measure(flow_map, recorder.walks, target.flow.routes if target.flow is not None else None)
+    routes = target.flow.routes if target.flow is not None else None
+    coverage = measure(flow_map, recorder.walks, routes, target.map_namer)
     recorder.percent = coverage.percent
     recorder.report = render(coverage, "text", target.label)
     if recorder.fail_under is not None and coverage.percent < recorder.fail_under and exitstatus == 0:
