@@ -23,7 +23,7 @@ from twiml.simulator.commands import Target, TargetError
 from twiml.simulator.transport import Transport
 
 if TYPE_CHECKING:
-    from twiml.flowtest.compare import Change
+    from twiml.flowtest.change import Change
 
 __all__ = [
     "CASES_FILE",
