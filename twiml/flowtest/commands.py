@@ -152,6 +152,8 @@ def _check(
     return OK
 
 
+_TARGET_HELP = "flow folder, Studio flow .json, TwiML file, URL, or the path to start at with --app"
+
 SHOWN_PATHS = 12
 """Paths listed under one change (a changed main-menu prompt touches every path of a large flow)."""
 
@@ -342,14 +344,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
-        description="Replay the cases of a flow (flow folder, URL, or --app MODULE:ATTR PATH) and print what "
-        "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
+        description="Replay the cases of a flow (flow folder, Studio flow .json, URL, or --app MODULE:ATTR PATH) "
+        "and print what changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
-    add_target_options(t)
+    add_target_options(t, target_help=_TARGET_HELP)
     add_vendor_options(t)
     mode = t.add_mutually_exclusive_group()
     mode.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
-    t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
+    t.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="cases file (default flow_tests.toml in the flow folder, NAME_tests.toml beside NAME.json, else here)",
+    )
     mode.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
     t.add_argument("--by-case", action="store_true", help="list each changed case with its changes")
     t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
@@ -372,7 +378,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Lay the walks that `pytest --twiml-cov=TARGET` saved in .twiml-coverage over TARGET's map; "
         "exit 1 under --fail-under.",
     )
-    add_target_options(c)
+    add_target_options(c, target_help=_TARGET_HELP)
     add_vendor_options(c)
     c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
@@ -382,10 +388,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser(
         "diff",
         usage="%(prog)s [-h] [--format FORMAT] [--no-paths] [--exit-code] (OLD NEW | REV [REV2] -- PATH)",
-        help="compare two versions of a flow in the caller's terms (folders, documents, git revisions)",
+        help="compare two versions of a flow in the caller's terms (folders, documents, Studio flows, git revisions)",
         description="Prompts changed, routes and cases added, removed or retargeted, attributes that change "
         "behaviour (formatting, attribute order and comments do not), and the paths whose outcome changed. "
-        "OLD NEW are two flow folders or two documents; REV [REV2] -- PATH compares git revisions "
+        "OLD NEW are two flow folders, two documents or two Studio flows (.json); REV [REV2] -- PATH compares git revisions "
         "(REV2 defaults to the working tree).",
     )
     d.add_argument("items", nargs="+", metavar="ITEM", help="OLD NEW, or REV [REV2] -- PATH")
