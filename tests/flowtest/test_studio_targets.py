@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.flowtest.helpers import run, twiml
+from tests.flowtest.helpers import SAMPLES, run, twiml
 from tests.studio.helpers import FLOWS, REAL, REAL_FLOWS
 
 OLD_PROMPT = "Press 1 for sales, 2 for support, or say operator."
@@ -176,6 +176,8 @@ def test_a_flow_that_is_not_json_or_has_no_entry_is_named(tmp_path: Path) -> Non
     shutil.copy(FLOWS / "ivr.json", tmp_path / "ivr.json")
     diff = run("diff", str(tmp_path / "ivr.json"), str(bad))
     assert diff.returncode == 2 and diff.stderr.startswith(f"twiml diff: {bad}:2:"), diff.stderr
+    mixed = run("diff", str(tmp_path / "ivr.json"), str(SAMPLES / "goodbye.xml"))
+    assert mixed.returncode == 2 and "compare two Studio flows (.json) or two documents" in mixed.stderr
     idle = tmp_path / "idle.json"
     idle.write_text(
         json.dumps({"states": [{"name": "Trigger", "type": "trigger", "transitions": [], "properties": {}}]}),

@@ -293,6 +293,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                         return BAD_INPUT
                 result = diff_flows(flows[0], flows[1], labels[0], labels[1], paths=not args.no_paths)
             elif old.suffix.lower() == ".json" or new.suffix.lower() == ".json":
+                if old.suffix.lower() != new.suffix.lower():
+                    print(f"twiml diff: {old} and {new}: compare two Studio flows (.json) or two documents", file=err)
+                    return BAD_INPUT
                 result = _diff_opened(old, new, labels, not args.no_paths)
             else:
                 result = FlowDiff(labels[0], labels[1])
