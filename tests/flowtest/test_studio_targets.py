@@ -97,6 +97,7 @@ def test_round_of_a_studio_flow(tmp_path: Path) -> None:
     assert run("diff", str(old), str(flow), "--exit-code", "--no-paths").returncode == 1
     mermaid = run("diff", str(old), str(flow), "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart TD")
+    assert "    class s1 changed" in mermaid.stdout.splitlines()  # the menu: its prompt and digits
 
 
 def test_conversations_are_replayed_reply_by_reply(tmp_path: Path) -> None:

@@ -325,7 +325,7 @@ def _diff_opened(old: Path, new: Path, labels: list[str], paths: bool) -> FlowDi
         if after is None or after.compare is None:
             raise DiffError(studio_not_a_target(str(new)))
         try:
-            result = FlowDiff(labels[0], labels[1])
+            result = FlowDiff(labels[0], labels[1], folders=False)
             result.changes, result.cosmetic = after.compare(old, labels[0], labels[1])
             if paths:
                 path_changes(result, before, after)

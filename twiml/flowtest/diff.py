@@ -62,6 +62,8 @@ class FlowDiff:
     new_paths: list[PathChange] = field(default_factory=list)
     old_map: FlowMap | None = None
     new_map: FlowMap | None = None
+    folders: bool = True
+    """Flow folders (changes name documents), or another input such as a Studio flow (widgets)."""
 
 
 # ------------------------------------------------------------------------------------ documents
@@ -401,7 +403,10 @@ def _mermaid(diff: FlowDiff) -> str:
         removed.append(str(index))
         index += 1
     touched = {c.where for c in diff.changes if c.kind in ("prompt", "message", "attribute", "verb")}
-    changed_states = [s.id for s in new.states.values() if s.document in touched]
+    # a document changed, or a Studio widget (its state is at /<widget>, named by the widget's type)
+    changed_states = [
+        s.id for s in new.states.values() if s.document in touched or (not diff.folders and s.path[1:] in touched)
+    ]
     if added:
         lines.append(f"    linkStyle {','.join(added)} stroke:#2a7d2a,stroke-width:3px")
     if changed:
