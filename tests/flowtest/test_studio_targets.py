@@ -184,6 +184,8 @@ def test_a_flow_that_is_not_json_or_has_no_entry_is_named(tmp_path: Path) -> Non
         json.dumps({"states": [{"name": "Trigger", "type": "trigger", "transitions": [], "properties": {}}]}),
         encoding="utf-8",
     )
+    texml = run("test", "--generate", str(tmp_path / "ivr.json"), "--dialect", "texml")
+    assert texml.returncode == 2 and "a studio target runs as twilio; --dialect texml does not apply" in texml.stderr
     result = run("test", "--generate", str(idle))
     assert result.returncode == 2 and "the trigger has no transition to a widget: nothing to test" in result.stderr
     assert not (tmp_path / "idle_tests.toml").exists()
@@ -242,3 +244,20 @@ def test_diff_of_a_real_sms_survey_names_the_question_and_its_paths(tmp_path: Pa
     (change,) = json.loads(replay.stdout)["changes"]
     assert (change["kind"], change["now"]) == ("message", "A reworded question?")
     assert change["paths"]  # the paths that ask it
+
+
+def test_git_revisions_of_a_studio_flow(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    flow = tmp_path / "ivr.json"
+    shutil.copy(FLOWS / "ivr.json", flow)
+    for args in (("init", "-q"), ("add", "."), ("commit", "-qm", "flow")):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=tmp_path, check=True)
+    _edit(flow, sales={"say": "Connecting you to our sales team."})
+    result = run("diff", "--format", "json", "HEAD", "--", "ivr.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [(c["kind"], c["where"], c["was"], c["now"]) for c in data["changes"]] == [
+        ("prompt", "sales", "Connecting you to sales.", "Connecting you to our sales team.")
+    ]
+    assert data["old"] == "HEAD:ivr.json" and data["paths"] == []

@@ -183,6 +183,11 @@ def open_test_target(
     path = Path(spec)
     found = open_registered(path)
     if found is not None:
+        if dialect not in (None, found.dialect):
+            found.close()
+            raise TargetError(
+                f"{spec}: a {found.kind} target runs as {found.dialect}; --dialect {dialect} does not apply"
+            )
         return found
     if not path.exists():
         raise TargetError(
