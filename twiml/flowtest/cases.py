@@ -36,6 +36,7 @@ from twiml.simulator.events import Fetch, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.transport import Transport
 
 __all__ = [
+    "REPLY",
     "SEED",
     "Case",
     "CasesError",

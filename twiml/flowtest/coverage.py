@@ -178,12 +178,14 @@ def measure(
     flow_map: FlowMap,
     walks: list[dict[str, Any]],
     routes: dict[str, Any] | None = None,
-    name: Callable[[str], str | None] | None = None,
+    namer: Callable[[str], str | None] | None = None,
 ) -> Coverage:
-    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`); `name` turns a
-    reply's source into the map's name for it where that is not a file of the map's folder (a
-    Studio widget's type; None: a state without one, "": another flow's reply). A request is placed by the URL that answered it, as the map does (a
-    Studio widget answers at its own URL)."""
+    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`).
+
+    `namer` turns a reply's source into the map's name for it where that is not a file of the
+    map's folder (a Studio widget's type; None: a state without one; "": another flow's reply).
+    A request is placed by the URL that answered it, as the map places it (a Studio widget
+    answers at its own URL, not at the URL requested)."""
     folder = os.path.abspath(flow_map.folder) if flow_map.folder is not None else None
     by_key: dict[tuple[str, str | None], str] = {}
     by_heard: dict[tuple[str, str], str] = {}
@@ -207,8 +209,8 @@ def measure(
                 ended = False
                 source = item.get("source")
                 document = source
-                if source and name is not None:
-                    document = name(source)
+                if source and namer is not None:
+                    document = namer(source)
                     if document == "":
                         current = None
                         continue  # another flow's reply
