@@ -5,11 +5,13 @@ cases, their replay, coverage and the diff of paths are twiml.flowtest's, unchan
 flow adds goes through the `TestTarget` hooks: where each entry starts, a conversation going on
 after a send-and-wait-for-reply (`reply "yes"`, `no reply (timeout)`), widget names for documents,
 execution numbers taken out of recorded URLs, and the widget-by-widget diff of two versions.
+The fixtures and subflows of `<flow>.studio.toml` beside the flow apply, as for `twiml call`.
 `register()` plugs the opener in (twiml.flowtest cannot import this package: it builds on it).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from pathlib import Path
@@ -55,13 +57,15 @@ def _load(path: Path) -> StudioFlow:
 
 def open_studio_test_target(path: Path) -> TestTarget | None:
     """A Studio flow file as a test target; None for a path that is not a `.json` file."""
+    from twiml.studio.commands import studio_settings
     from twiml.studio.explore import explore_studio, widget_of
     from twiml.studio.runner import StudioTransport
 
     if path.suffix.lower() != ".json" or not path.is_file():
         return None
     flow = _load(path)
-    transport = StudioTransport(flow)
+    fixtures, subflows = studio_settings(path, flow, argparse.Namespace())  # <flow>.studio.toml beside it
+    transport = StudioTransport(flow, fixtures, subflows=subflows)
     transport.route_replies = False  # cases share one contact: a conversation goes on by URL
     entries: dict[str, str] = {}
     for name, events in _ENTRIES:
@@ -77,8 +81,8 @@ def open_studio_test_target(path: Path) -> TestTarget | None:
 
     def resume(url: str, label: str) -> tuple[str, str] | None:
         name, ctx = widget_of(url)
-        state = flow.by_name.get(name)
-        if state is None or state.type != "send-and-wait-for-reply" or ctx is None:
+        found = transport.locate(name)
+        if found is None or found[1].type != "send-and-wait-for-reply" or ctx is None:
             return None
         if urlsplit(url).path.endswith("/end"):  # the execution ended after this widget
             return None
@@ -99,8 +103,8 @@ def open_studio_test_target(path: Path) -> TestTarget | None:
         file, _, name = source.rpartition("#")
         if os.path.abspath(file) != os.path.abspath(transport.source):
             return ""
-        state = flow.by_name.get(name)
-        return state.type if state is not None else None
+        found = transport.locate(name)
+        return found[1].type if found is not None else None
 
     def compare(old: Path, old_label: str, new_label: str) -> tuple[list[Change], list[str]]:
         from twiml.studio.diff import diff_studio
