@@ -261,3 +261,19 @@ def test_git_revisions_of_a_studio_flow(tmp_path: Path) -> None:
         ("prompt", "sales", "Connecting you to sales.", "Connecting you to our sales team.")
     ]
     assert data["old"] == "HEAD:ivr.json" and data["paths"] == []
+
+
+def test_the_flows_studio_toml_answers_its_http_widgets(tmp_path: Path) -> None:
+    """As for `twiml call` and `twiml map`: `ivr.studio.toml` beside the flow gives the operator
+    lookup's reply, so saying "operator" reaches the agent instead of the lookup's failure."""
+    flow = tmp_path / "ivr.json"
+    shutil.copy(FLOWS / "ivr.json", flow)
+    assert run("test", "--generate", str(flow)).returncode == 0
+    assert '"Your agent is Ada."' not in (tmp_path / "ivr_tests.toml").read_text(encoding="utf-8")
+    (tmp_path / "ivr.studio.toml").write_text('[fixtures]\noperator = { agent = { name = "Ada" } }\n', encoding="utf-8")
+    changed = run("test", str(flow), "--format", "json")
+    assert changed.returncode == 1
+    branch = next(c for c in json.loads(changed.stdout)["changes"] if c["kind"] == "branch")
+    assert (branch["was"], branch["now"], branch["paths"]) == ("goodbye", "say_agent", ['say "operator"'])
+    assert run("test", "--generate", str(flow)).returncode == 0
+    assert '"Your agent is Ada."' in (tmp_path / "ivr_tests.toml").read_text(encoding="utf-8")
