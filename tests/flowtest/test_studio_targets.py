@@ -277,3 +277,37 @@ def test_the_flows_studio_toml_answers_its_http_widgets(tmp_path: Path) -> None:
     assert (branch["was"], branch["now"], branch["paths"]) == ("goodbye", "say_agent", ['say "operator"'])
     assert run("test", "--generate", str(flow)).returncode == 0
     assert '"Your agent is Ada."' in (tmp_path / "ivr_tests.toml").read_text(encoding="utf-8")
+
+
+def test_a_subflow_of_the_studio_toml_is_cased_and_covered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subflow's widgets (`collect/ask`) are documents of the cases and states of the coverage
+    (a walk reaches them at /collect%2Fask, the map shows /collect/ask)."""
+    from twiml.flowtest.coverage import measure, render, walk_of
+    from twiml.flowtest.targets import open_test_target
+    from twiml.simulator.driver import watch_sessions
+    from twiml.studio.targets import register
+    from twiml.testing import Call
+
+    for name in ("subflow_parent.json", "subflow_child.json"):
+        shutil.copy(FLOWS / name, tmp_path / name)
+    parent = tmp_path / "subflow_parent.json"
+    (tmp_path / "subflow_parent.studio.toml").write_text(
+        '[subflows]\ncollect = "subflow_child.json"\n', encoding="utf-8"
+    )
+    assert run("test", "--generate", str(parent)).returncode == 0
+    assert 'document = "collect/ask"' in (tmp_path / "subflow_parent_tests.toml").read_text(encoding="utf-8")
+    assert run("test", str(parent), "--strict").returncode == 0
+    monkeypatch.chdir(tmp_path)
+    sessions: list[Any] = []
+    stop = watch_sessions(sessions.append)
+    try:
+        Call(studio="subflow_parent.json").press("9").expect_heard("you chose 9")
+    finally:
+        stop()
+    register()
+    target = open_test_target("subflow_parent.json")
+    coverage = measure(target.explore(), [walk_of(s) for s in sessions], None, target.map_namer)
+    report = render(coverage, "text", "subflow_parent.json")
+    assert "state [s3] /collect/ask" not in report  # walked, inside the subflow
+    assert "edge  [s3] /collect/ask gather-input-on-call: press 9 → [s4] say-play" not in report
+    assert "state [s5] /collect/lost say-play" in report  # the no-input path was not

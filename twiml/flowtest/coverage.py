@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from twiml.flow.explore import Edge, FlowMap, MapState
 from twiml.flow.routing import Split
@@ -164,6 +164,12 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def _place(url: str) -> str:
+    """Where a state is, as the map and a walk both spell it: the path unquoted (a Studio subflow's
+    widget answers at /run%2Finner, and the map shows /run/inner)."""
+    return unquote(_path(url))
+
+
 def dead_start(flow_map: FlowMap) -> str | None:
     """Why no entry of the map answers (a 403 for a wrong auth token, a dead server), or None:
     coverage of such a map would be 100% of nothing."""
@@ -190,8 +196,8 @@ def measure(
     by_key: dict[tuple[str, str | None], str] = {}
     by_heard: dict[tuple[str, str], str] = {}
     for mapped in flow_map.states.values():
-        by_key.setdefault((_path(mapped.url), mapped.document), mapped.id)
-        by_heard.setdefault((_path(mapped.url), mapped.heard), mapped.id)
+        by_key.setdefault((_place(mapped.url), mapped.document), mapped.id)
+        by_heard.setdefault((_place(mapped.url), mapped.heard), mapped.id)
     walked_states: set[str] = set()
     walked_edges: set[tuple[str, str, tuple[str, ...]]] = set()
     walked_cases: set[tuple[str, str]] = set()
@@ -220,7 +226,7 @@ def measure(
                     if document is None:
                         current = None
                         continue  # another flow's document
-                at = _path(item.get("url") or item["fetch"])
+                at = _place(item.get("url") or item["fetch"])
                 if document is not None:
                     state = by_key.get((at, document))
                 else:  # a reply without a file (an app, a URL): the state with this first prompt
