@@ -44,16 +44,16 @@ def test_dialect_of_test_and_coverage(texml_folder: Path, tmp_path: Path) -> Non
     assert made.returncode == 0, made.stderr
     cases = (texml_folder / "flow_tests.toml").read_text(encoding="utf-8")
     assert 'document = "done.xml"' in cases
-    assert twiml("test", str(texml_folder), "--dialect", "texml").returncode == 0
-    as_twilio = twiml("test", str(texml_folder), "--dialect", "twilio")
+    assert run("test", str(texml_folder), "--dialect", "texml").returncode == 0
+    as_twilio = run("test", str(texml_folder), "--dialect", "twilio")
     assert as_twilio.returncode == 1, as_twilio.stderr
     assert "no longer reaches done.xml" in as_twilio.stdout
     data = tmp_path / "walks.json"
     data.write_text('{"version": 1, "walks": []}', encoding="utf-8")
     coverage = ("coverage", str(texml_folder), "--data", str(data), "--format", "json")
-    assert _states(twiml(*coverage)) == 2
-    assert _states(twiml(*coverage, "--dialect", "twilio")) == 1
-    bad = twiml("test", str(texml_folder), "--dialect", "plivo")
+    assert _states(run(*coverage)) == 2
+    assert _states(run(*coverage, "--dialect", "twilio")) == 1
+    bad = run("test", str(texml_folder), "--dialect", "plivo")
     assert bad.returncode == 2 and "--dialect" in bad.stderr and "plivo" in bad.stderr
 
 
