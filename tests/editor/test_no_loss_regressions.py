@@ -93,9 +93,12 @@ async def test_palette_offers_no_quit_that_skips_the_unsaved_question(tmp_path: 
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await idle(pilot)
-        assert list(app.get_system_commands(app.screen)) == []
+        commands = list(app.get_system_commands(app.screen))
+        quits = [c.callback for c in commands if "quit" in c.title.lower() or "quit" in c.help.lower()]
+        assert quits == [app.action_request_quit]  # the one quit asks about unsaved edits
+        assert not {"Bell", "Keys", "Screenshot", "Theme"} & {c.title for c in commands}  # none of Textual's
         await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: app.screen.id != "_default" and app.screen.query("Input"))
+        await wait_until(pilot, lambda: app.screen is not app.document_screen and app.screen.query("Input"))
         await pilot.press(*"quit")
         await wait_until(pilot, lambda: "Quit" in screen_text(app), "the palette's results")
         assert "as soon as possible" not in screen_text(app)
@@ -190,7 +193,7 @@ async def test_rename_stays_pending_until_save(folder: Path) -> None:
         assert "farewell.xml" in app.project.files() and "goodbye.xml" not in app.project.files()
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
-        await pilot.press("d")
+        await pilot.press("left", "enter")  # from Cancel (focused) to Discard
         await wait_until(pilot, lambda: not app.is_running)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # discarded: as it was
 
