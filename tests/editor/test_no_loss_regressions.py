@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from no_loss_helpers import burst_and_wait, idle, screen_text, wait_until
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -16,6 +19,7 @@ from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.screens.confirm import ConfirmUnsaved
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.dialog import Dialog
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.text_prompt import TextPrompt
@@ -163,6 +167,88 @@ async def test_open_dialog_backspaces_folder_enter_escape_does_not_freeze(
         await burst_and_wait(pilot, ["ctrl+o", *["backspace"] * 80, *"sample_flows/", "enter", "escape", "escape"])
         await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the dialog closed")
         await still_running(pilot)
+
+
+def every_dialog(folder: Path) -> list[Dialog[Any]]:
+    """One of each dialog the editor has (the test checks that none is left out)."""
+    from twiml_editor.screens.add_element import AddElementScreen
+    from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore
+    from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
+    from twiml_editor.screens.error_dialog import ErrorDialog
+    from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
+    from twiml_editor.screens.help import HelpScreen
+    from twiml_editor.screens.path_prompt import PathPrompt
+    from twiml_editor.screens.templates import KindPicker, TemplatePicker
+
+    return [
+        AddElementScreen("Response", []),
+        ConfirmUnsaved("quit", "a.xml"),
+        ConfirmOverwrite("a.xml"),
+        ConfirmRestore(["a.xml"], "today"),
+        ConfirmQuitMany(["a.xml", "b.xml"]),
+        ConfirmDeleteUsed("a.xml", ["/a"]),
+        ErrorDialog("Oops", "it broke"),
+        DiskChanged("a.xml"),
+        ConfirmReadOnly("a.xml"),
+        HelpScreen([("x", "y", "z")]),
+        PathPrompt("Open", str(folder)),
+        PickerScreen("Which?", [("one", "", 1), ("two", "", 2)]),
+        KindPicker(),
+        TemplatePicker(folder),
+        TextPrompt("Name?", "x"),
+    ]
+
+
+def dialog_classes() -> set[type]:
+    import importlib
+    import pkgutil
+
+    import twiml_editor.screens
+
+    for module in pkgutil.iter_modules(twiml_editor.screens.__path__):
+        importlib.import_module(f"twiml_editor.screens.{module.name}")
+    found: set[type] = set()
+    todo: list[type] = [Dialog]
+    while todo:
+        sub: type
+        for sub in todo.pop().__subclasses__():
+            found.add(sub)
+            todo.append(sub)
+    return found
+
+
+def composed(app: EditorApp, dialog: Dialog[Any]) -> bool:
+    return app.screen is dialog and bool(dialog.query("*"))
+
+
+async def test_every_dialog_answered_before_it_composed_or_with_messages_queued(folder: Path) -> None:
+    """Found by the monkey test (seed 14, flow folder, 12,500 keys): a dialog dismissed in the
+    same burst that opened it ran its `on_mount` after its children were gone
+    (`NoMatches '#delete-cancel'` on ConfirmDeleteUsed).  Every dialog: pushed and answered at
+    once, then pushed, answered, and sent the messages its widgets would still have queued."""
+    dialogs = every_dialog(folder)
+    assert {type(d) for d in dialogs} == dialog_classes(), "a dialog is missing from every_dialog"
+    app = EditorApp(folder / "ivr_main_menu.xml")
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        for dialog in dialogs:
+            app.push_screen(dialog)
+            dialog.dismiss(None)  # before it composed
+            await still_running(pilot)
+            assert len(app.screen_stack) == 1, type(dialog).__name__
+        for dialog in every_dialog(folder):
+            app.push_screen(dialog)
+            await wait_until(pilot, partial(composed, app, dialog), "the dialog composed")
+            widgets = list(dialog.query("*").results())
+            dialog.dismiss(None)
+            for widget in widgets:  # what a burst leaves queued behind the key that chose
+                if isinstance(widget, Input):
+                    dialog.post_message(Input.Changed(widget, "late"))
+                    dialog.post_message(Input.Submitted(widget, "late"))
+                dialog.post_message(events.Key("enter", "\r"))
+                dialog.post_message(events.Mount())
+            await still_running(pilot)
+            assert len(app.screen_stack) == 1, type(dialog).__name__
 
 
 # 5 ----------------------------------------------------- flow view: nothing on disk before save
