@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from no_loss_helpers import burst, drain, idle
+from app_helpers import burst, drain, settle
 from textual.pilot import Pilot
 
 from twiml.base import TwiML
@@ -109,7 +109,7 @@ async def settle_all(pilot: Pilot[None]) -> None:
     """Let queued keys run and the views refresh (screens on top of the editor are fine)."""
     app = pilot.app
     assert isinstance(app, EditorApp)
-    await idle(pilot)
+    await settle(pilot)
     if app.is_running and app.screen is app.main_screen:
         app.refresh_views()  # what the debounce would show next: compare against it at once
         await drain(app)
@@ -129,7 +129,7 @@ async def close_everything(pilot: Pilot[None]) -> None:
             app.pop_screen()
         await drain(app)
     app.tree.focus()
-    await idle(pilot)
+    await settle(pilot)
 
 
 async def run_keys(pilot: Pilot[None], groups: list[list[str]], on_batch: Callable[[], Awaitable[None]]) -> None:
