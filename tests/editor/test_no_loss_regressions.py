@@ -385,6 +385,21 @@ async def test_e_on_a_comment_does_nothing_harmful(folder: Path) -> None:
         await still_running(pilot)
 
 
+async def test_delete_document_picker_then_escape_escape_enter_in_a_burst(folder: Path) -> None:
+    """The monkey test's seed 14 (flow folder) crashed after 4,606 keys with `NoMatches
+    '#delete-cancel'` on ConfirmDeleteUsed; shrunk to these keys from a fresh start: `x` opens the
+    delete picker, and the burst's Enter picks the highlighted state's document (routes use it),
+    whose confirmation the burst's leftovers answered before it had composed."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        for group in (["x"], ["shift+tab"], ["escape", "escape", "enter"]):
+            await burst_and_settle(pilot, group)
+        await still_running(pilot)
+        await burst_and_settle(pilot, ["x", "enter", "y", "x", "enter", "escape", "escape", "enter"])
+        await still_running(pilot)
+
+
 async def test_wrapped_preview_and_duplicates(folder: Path) -> None:
     app = EditorApp(folder / "ivr_main_menu.xml")
     async with app.run_test(size=SIZE) as pilot:
