@@ -121,7 +121,7 @@ def screen_text(app: App[None]) -> str:
 async def select(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     """Select `node` with the tree focused, as clicking it would, and wait for the cursor."""
     app.tree.focus()
-    app.select(node)
+    app.document_screen.select(node)
     await settle(pilot)
     assert app.tree.cursor_node is not None and app.tree.cursor_node.data is node
 

@@ -31,10 +31,10 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
+        print(f"twiml: {printable(exc.problem.format())}", file=err)
         return None
     for problem in flow.problems:
-        print(printable(str(path / problem.format())), file=err)
+        print(printable(problem.format()), file=err)
     return flow
 
 
@@ -47,19 +47,25 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
 
     flow_map: FlowMap
     flow_failed = False
-    if args.app:
-        from twiml.simulator.transport import AppLoadError, AppTransport, load_app
+    if args.app or (args.target and args.target.startswith(("http://", "https://"))):
+        from twiml.simulator.transport import AppLoadError, AppTransport, HttpTransport, load_app
 
-        try:
-            app = load_app(args.app)
-        except AppLoadError as exc:
-            print(f"twiml: {exc}", file=err)
-            return UNREADABLE
-        transport = AppTransport(app)
+        transport: AppTransport | HttpTransport
+        if args.app:
+            try:
+                app = load_app(args.app)
+            except AppLoadError as exc:
+                print(f"twiml: {exc}", file=err)
+                return UNREADABLE
+            transport = AppTransport(app)
+            url = transport.url(args.target or "/")
+        else:
+            transport = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
+            url = args.target
         try:
             flow_map = explore(
                 transport,
-                transport.url(args.target or "/"),
+                url,
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
@@ -67,21 +73,6 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             )
         finally:
             transport.close()
-    elif args.target and args.target.startswith(("http://", "https://")):
-        from twiml.simulator.transport import HttpTransport
-
-        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
-        try:
-            flow_map = explore(
-                http,
-                args.target,
-                tries=args.tries,
-                max_states=args.max_states or DEFAULT_MAX_STATES,
-                auth_token=args.auth_token,
-                dialect=args.dialect or "twilio",
-            )
-        finally:
-            http.close()
     else:
         if not args.target:
             print("twiml map: give a flow folder, a URL, or --app MODULE:ATTR [PATH]", file=err)
@@ -167,6 +158,8 @@ def add_target_options(
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `map` and `export-app` to the `twiml` command line."""
+    from twiml.simulator.commands import add_vendor_options
+
     m = sub.add_parser(
         "map",
         help="explore every path of a flow folder, URL or app; print the graph and what is broken",
@@ -180,18 +173,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
-    m.add_argument(
-        "--dialect",
-        choices=("twilio", "texml", "cxml"),
-        default=None,
-        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
-    )
-    m.add_argument(
-        "--allow-host",
-        action="append",
-        metavar="HOST",
-        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
-    )
+    add_vendor_options(m)
     m.set_defaults(run=_cmd_map)
 
     e = sub.add_parser("export-app", help="write a Flask or FastAPI webhook app that serves a flow folder")

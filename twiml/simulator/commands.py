@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from twiml.grammar_types import Kind
 from twiml.simulator.driver import Decider, Options, Session
 from twiml.simulator.engine import (
     DIAL_STATUSES,
@@ -32,7 +33,7 @@ from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
 from twiml.textsafe import json_printable, printable_lines
 
-__all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
+__all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "add_vendor_options", "open_target"]
 
 OK, FAILED, BAD_ARGUMENTS = 0, 1, 2
 INTERRUPTED = 130  # ctrl+c while a request was running (as shells report SIGINT)
@@ -74,15 +75,15 @@ class Target:
             close()
 
 
-FolderOpener = Callable[[Path, str], Target]
-"""Opens a folder target (or a `.json` Studio flow) for a channel; the CLI passes twiml.flow's and
+FolderOpener = Callable[[Path, Kind], Target]
+"""Opens a folder target (or a `.json` Studio flow) for a kind (voice: a call, messaging: a text); the CLI passes twiml.flow's and
 twiml.studio's (they build on the simulator, so the simulator does not import them)."""
 
 
 def open_target(
     target: str | None,
     app: str | None,
-    channel: str = "voice",
+    kind: Kind = "voice",
     open_folder: FolderOpener | None = None,
     allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
@@ -110,7 +111,7 @@ def open_target(
     if file.is_dir() or (file.suffix.lower() == ".json" and open_folder is not None):
         if open_folder is None:
             raise TargetError(f"{target}: is a folder; call one of its TwiML files")
-        return open_folder(file, channel)
+        return open_folder(file, kind)
     if not os.access(file, os.R_OK):
         raise TargetError(f"{target}: cannot read the file")
     files = FileTransport(file.parent)
@@ -258,6 +259,26 @@ def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[
     return show
 
 
+def add_vendor_options(p: argparse.ArgumentParser) -> None:
+    """`--dialect` and `--allow-host`: the same on every command that places calls on a target
+    (`call`, `text`, `map`, `test`, `coverage`)."""
+    from twiml.dialects import DIALECTS
+
+    p.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs; documents are checked "
+        "in its dialect (default: a flow folder's flow.toml dialect, else twilio)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--app", metavar="MODULE:ATTR", help="call a WSGI/ASGI app in process; TARGET is then its path")
     p.add_argument("--from", dest="from_", default="+15555550100", metavar="NUMBER", help="caller (From)")
@@ -274,22 +295,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
-    p.add_argument(
-        "--dialect",
-        choices=("twilio", "texml", "cxml"),
-        default=None,
-        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
-    )
+    add_vendor_options(p)
     p.add_argument(
         "--signing-key",
         metavar="KEY",
         help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
-    )
-    p.add_argument(
-        "--allow-host",
-        action="append",
-        metavar="HOST",
-        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
     )
 
 
@@ -297,18 +307,20 @@ def _run(
     args: argparse.Namespace,
     out: IO[str],
     err: IO[str],
-    channel: str,
+    kind: Kind,
     play: Callable[[Session], None],
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        target = open_target(args.target, args.app, kind, args.open_folder, args.allow_host or ())
         if target.dialect and not getattr(args, "dialect", None):
             options = dataclasses.replace(options, dialect=target.dialect)
         if target.configure is not None:
             target.configure(args)
-        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
-            raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
+        elif any(getattr(args, o, None) for o in ("fixture", "subflow", "config", "webhooks", "http")):
+            raise TargetError(
+                "--fixture, --subflow, --config, --http and --webhooks apply to Studio flows (a .json target) only"
+            )
     except TargetError as exc:
         print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS
@@ -319,7 +331,7 @@ def _run(
         target.transport,
         target.url,
         options,
-        channel="voice" if channel == "voice" else "messaging",
+        kind=kind,
         listener=_listener(out, target.notes) if text else None,
     )
     interrupted = False
@@ -337,7 +349,7 @@ def _run(
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        data = as_json(session.events, session.ended, channel, target.label, status)
+        data = as_json(session.events, session.ended, kind, target.label, status)
         out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status
