@@ -100,7 +100,7 @@ def test_sigkill_after_an_unsaved_edit_then_the_next_start_offers_it_back(tmp_pa
 
     first = Terminal(args, tmp_path, env)
     try:
-        wait_for(lambda: "^s Save" in first.text(), "the editor ready (its footer)", first)
+        wait_for(lambda: "Problems (" in first.text(), "the editor ready (its problems panel)", first)
         first.send(DOWN)
         wait_for(lambda: "Speaks text with" in first.text(), "the <Say> selected (its form)", first)
         first.send(DUPLICATE)  # an edit that is not saved
