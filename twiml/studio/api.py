@@ -1,7 +1,7 @@
 """`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
 
 They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
-`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
+`folder=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
 (widget name -> the JSON reply of an HTTP, Function or Subflow widget), `subflows` (a run-subflow's
 flow_sid or widget name -> the subflow's .json path or `StudioFlow`) and `config` (the TOML file of
 [fixtures] and [subflows]; by default `<flow>.studio.toml` beside a flow given as a path, when it exists;
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from twiml.flowtest import expect
+from twiml.grammar_types import Kind
 from twiml.simulator.engine import Sent
 from twiml.studio.model import StudioFlow, load_flow
 from twiml.studio.runner import StudioTransport
@@ -57,10 +58,10 @@ def _transport(
     return StudioTransport(flow, {**settings, **(fixtures or {})}, http=http, subflows=loaded)
 
 
-def _entry(transport: StudioTransport, channel: str) -> str:
-    event = transport.entry_for(channel)
+def _entry(transport: StudioTransport, kind: Kind) -> str:
+    event = transport.entry_for(kind)
     if event is None:
-        what = "call" if channel == "voice" else "message"
+        what = "call" if kind == "voice" else "message"
         raise ValueError(f"{transport.source}: the trigger has no {what} entry with a next widget")
     return transport.entry_url(event)
 
