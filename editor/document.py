@@ -112,7 +112,7 @@ class Document:
         self.max_history = max_history
         self._undo: deque[tuple[int, Command]] = deque()
         self._redo: list[tuple[int, Command]] = []
-        self._serial = itertools.count(1)
+        self._serial: Iterator[int] = itertools.count(1)
         self._state = 0  # serial of the last applied command; names the current history state
         self._base = 0  # state under the oldest remembered command
         self._saved = 0  # state that matches the file on disk (-1: none does)
@@ -204,6 +204,21 @@ class Document:
     @property
     def can_redo(self) -> bool:
         return bool(self._redo)
+
+    @property
+    def undo_serial(self) -> int | None:
+        """The number of the edit `undo` would revert (None: nothing to undo)."""
+        return self._undo[-1][0] if self._undo else None
+
+    @property
+    def redo_serial(self) -> int | None:
+        """The number of the edit `redo` would re-apply (None: nothing to redo)."""
+        return self._redo[-1][0] if self._redo else None
+
+    def use_clock(self, clock: Iterator[int]) -> None:
+        """Number the edits from here on from `clock`: the documents of a flow share one, so
+        the flow's single undo history can tell which edit, of any of them, came last."""
+        self._serial = clock
 
     def mark_saved(self) -> None:
         """Declare the current tree to be what is on disk."""
