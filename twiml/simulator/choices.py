@@ -37,10 +37,10 @@ def choices(ask: Ask, *, dial_duration: int = 30) -> tuple[Choice, ...]:
         words = {
             "completed": "answered, then hung up",
             "answered": "answered (still up)",
-            "busy": "busy",
-            "no-answer": "no answer",
-            "failed": "failed",
-            "canceled": "canceled",
+            "busy": "the line is busy",
+            "no-answer": "nobody picks up",
+            "failed": "the call cannot be placed",
+            "canceled": "hung up before an answer",
         }
         return tuple(Choice(s, words[s], DialOutcome(s, dial_duration)) for s in DIAL_STATUSES)
     if ask.kind == "record":
