@@ -8,9 +8,10 @@ changed); quitting asks once, listing everything unsaved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -20,8 +21,17 @@ from twiml.flow.config import FLOW_FILE
 from twiml_editor import recovery
 from twiml_editor.app import EditorApp, _bindings
 from twiml_editor.document import Document, Kind
-from twiml_editor.flow_project import FlowProject
-from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
+from twiml_editor.flow_project import FlowProject, Undone
+from twiml_editor.keymap import (
+    ACTIONS,
+    FLOW_ACTIONS,
+    FLOW_VIEW_ACTIONS,
+    FLOW_VIEW_KEYS,
+    KeyAction,
+    help_rows,
+    load_keymap,
+    pretty_key,
+)
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
@@ -41,7 +51,7 @@ class FlowEditorApp(EditorApp):
     BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
 
     FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call"}
+        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo"}
     )
     """Editor actions that still apply while the Flow view or the Call panel is shown; the
     others (add child, delete node, ...) act on the document and wait until it is on screen."""
@@ -51,6 +61,70 @@ class FlowEditorApp(EditorApp):
         self._toml_recovery: str | None = None
         first = self._first_document()
         super().__init__(self.project.folder / first if first else None, config_path=config_path)
+
+    def _load_keys(self, config_path: Path | None) -> tuple[KeyAction, ...]:
+        """The editor's keys and, checked on their own (they are another screen's and may reuse
+        the document's letters), the Flow view's."""
+        keys = super()._load_keys(config_path)
+        try:
+            self.flow_view_keys = load_keymap(config_path, FLOW_VIEW_ACTIONS)
+        except ValueError as exc:
+            self.flow_view_keys = getattr(exc, "keys", FLOW_VIEW_ACTIONS)
+            if not any(str(exc) == text for _, text in self.startup_problems):
+                self.startup_problems.append(("Key configuration ignored in part", str(exc)))
+        self.set_keymap({k.id: k.key for k in keys + self.flow_view_keys})
+        return keys
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """F1: the Flow view's actions and keys first, then the editor's."""
+        own = help_rows(self.flow_view_keys, fixed=False) + [(key, "", text) for key, text in FLOW_VIEW_KEYS]
+        return own + help_rows(self.keys)
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        commands = super().palette_commands()
+        screen = self.screen
+        if isinstance(screen, FlowScreen):  # the Flow view's own actions, while it is shown
+            for record in self.flow_view_keys:
+                method = getattr(screen, f"action_{record.action}")
+                commands.append((record.description.rstrip("…"), f"{pretty_key(record.key)} · {record.help}", method))
+        return commands
+
+    def condition(self, when: str) -> bool:
+        if when == "can_undo":
+            return self.project.can_undo or self.doc.can_undo
+        if when == "can_redo":
+            return self.project.can_redo or self.doc.can_redo
+        return super().condition(when)
+
+    def action_undo(self) -> None:
+        self._flow_history(self.project.undo(), "undo")
+
+    def action_redo(self) -> None:
+        self._flow_history(self.project.redo(), "redo")
+
+    def _flow_history(self, done: Undone | None, what: str) -> None:
+        """One history for the flow: the last thing done, a route edit or an edit of any open
+        document (a document outside the folder keeps its own)."""
+        if done is None and self.project.name_of(self.doc.file_path) is None:
+            self._history(self.doc.undo() if what == "undo" else self.doc.redo(), what)
+            return
+        if done is None:
+            self.notify(f"Nothing to {what}.", severity="warning")
+            return
+        shown_name = self.project.name_of(self.doc.file_path)
+        if done.routes:
+            self.notify(f"{what.capitalize()}: {done.what}", markup=False)
+            if isinstance(self.screen, FlowScreen):
+                self.screen.refresh_flow()
+            if self.doc is not self.project.documents.get(shown_name or ""):
+                self.update_title()  # the document on screen was renamed (back)
+            self.update_title()
+        elif done.name == shown_name and not isinstance(self.screen, FlowScreen | CallScreen):
+            self._history(done.change, what)
+        else:
+            self.notify(f"{what.capitalize()}: an edit of {done.name}", markup=False)
+            if isinstance(self.screen, FlowScreen):
+                self.screen.refresh_flow()
 
     def _first_document(self) -> str | None:
         flow = self.project.flow

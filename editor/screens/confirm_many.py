@@ -54,28 +54,23 @@ class ConfirmQuitMany(Dialog[Choice]):
         self.dismiss(_BUTTON_CHOICES.get(event.button.id or "", "cancel"))
 
 
-class ConfirmDeleteUsed(Dialog[bool]):
-    """A document that routes use: True deletes it and drops those routes (keys y, escape)."""
+class ConfirmDelete(Dialog[bool]):
+    """Delete something of the flow (a route, a document)? True deletes (keys y, escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "choose(True)", "Delete"),
         Binding("escape,c", "choose(False)", "Cancel"),
     ]
 
-    def __init__(self, name: str, routes: list[str]) -> None:
+    def __init__(self, title: str, text: str) -> None:
         super().__init__(classes="dialog-screen")
-        self.name_text = name
-        self.routes = routes
+        self.title_text = title
+        self.text = text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="delete-dialog"):
-            yield Label("Delete a routed document", classes="dialog-title")
-            listed = ", ".join(self.routes)
-            yield Static(
-                shown(f"{self.name_text} answers {listed}. Delete the file and remove it from those routes?"),
-                classes="dialog-text",
-                markup=False,
-            )
+            yield Label(shown(self.title_text), classes="dialog-title", markup=False)
+            yield Static(shown(self.text), classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Delete (y)", id="delete-yes", variant="error")
                 yield Button("Cancel (esc)", id="delete-cancel", variant="primary")
@@ -88,3 +83,15 @@ class ConfirmDeleteUsed(Dialog[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "delete-yes")
+
+
+class ConfirmDeleteUsed(ConfirmDelete):
+    """A document that routes use: True deletes it and drops those routes."""
+
+    def __init__(self, name: str, routes: list[str]) -> None:
+        listed = ", ".join(routes)
+        super().__init__(
+            "Delete a routed document", f"{name} answers {listed}. Delete the file and remove it from those routes?"
+        )
+        self.name_text = name
+        self.routes = routes
