@@ -854,14 +854,8 @@ class EditorApp(App[None]):
             self.notify(f"Nothing to {what}.", severity="warning")
             return
         self.after_change(change, refill_form=True)
-        path = change.path if change.kind != "remove" else change.parent
-        if path is None:
-            return
-        try:
-            node = self.doc.node_at(path)
-        except Exception:
-            return
-        if node is not self.current:
+        node = self.doc.landing(change)  # the node the edit touched, never the root for no reason
+        if node is not None and node is not self.current:
             self.select(node)
 
     def action_edit_attribute(self) -> None:

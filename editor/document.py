@@ -269,6 +269,23 @@ class Document:
             return None
         return node
 
+    def landing(self, change: Change) -> TwiML | None:
+        """The node to select after `change` (an edit, an undo or a redo): the node it edited,
+        inserted or moved; for a removal (an added node undone) the node before it, else the one
+        now in its place, else its parent (the root only when nothing else is left)."""
+        path = change.path if change.kind != "remove" else (change.old_path or change.path)
+        if change.kind == "replace":
+            return self.root
+        candidates = [path]
+        if change.kind == "remove" and path:
+            before = [(*path[:-1], path[-1] - 1)] if path[-1] > 0 else []
+            candidates = [*before, path, path[:-1]]
+        for place in candidates:
+            found = self._at(place)
+            if isinstance(found, TwiML):
+                return found
+        return None
+
     def contains(self, node: TwiML) -> bool:
         """True if `node` (this very object) is in the tree."""
         try:

@@ -106,6 +106,9 @@ class FlowProject:
         self._undo: list[tuple[int, str, _Files, _Files]] = []
         self._redo: list[tuple[int, str, _Files, _Files]] = []
         self._grouping = 0
+        self.map_place: str | None = None
+        """The map state the user last opened a document from: the Flow view shown again (F6)
+        puts its cursor there."""
         self.reload()
 
     @classmethod

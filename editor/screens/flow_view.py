@@ -90,6 +90,8 @@ class FlowScreen(Screen[None]):
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
+        if self.project.map_place is not None:  # F6 back from a document: the state it was opened from
+            self.show_state(self.project.map_place)
         self.map_tree.focus()
 
     def map_title(self) -> str:
@@ -178,6 +180,12 @@ class FlowScreen(Screen[None]):
     def _move_to_line(self, line: int) -> None:
         self.map_tree.cursor_line = line
         self.map_tree.scroll_to_line(line)
+
+    @on(Tree.NodeHighlighted, "#flow-map")
+    def _remember(self, event: Tree.NodeHighlighted[MapRow]) -> None:
+        row = event.node.data
+        if row is not None and row.state is not None and self.rows:
+            self.project.map_place = row.state
 
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import SIZE, settle
+from app_helpers import SIZE, select, settle
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from twiml.flow import load_flow
@@ -206,3 +206,57 @@ async def test_the_footer_shows_f5_call_at_80_columns(folder: Path) -> None:
         for label in ("Call", "Flow map", "Add route", "Help", "Save"):
             assert label in shown, label
             assert shown[label].width > 0 and shown[label].right <= SMALL[0], label
+
+
+async def test_the_map_keeps_the_users_place(folder: Path) -> None:
+    """F6 back to the map returns to the state left; `n` offers the highlighted state's document first."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        screen = _flow_screen(app)
+        line = next(i for i, row in enumerate(screen.rows) if row.label.startswith("press 3 → [s4]"))
+        for _ in range(line):
+            await pilot.press("down")
+        await settle(pilot, lambda: screen.highlighted_state() == "s4")
+        await pilot.press("enter")
+        await settle(pilot, lambda: not isinstance(app.screen, FlowScreen))
+        assert app.doc.file_path == folder / "billing.xml"
+        await pilot.press("f6")
+        await settle(pilot, lambda: isinstance(app.screen, FlowScreen))
+        again = _flow_screen(app)
+        await settle(pilot, lambda: again.highlighted_state() == "s4")
+        assert again.map_tree.cursor_line == line
+        await pilot.press("n")
+        await settle(pilot, lambda: app.screen.query("#doc-picker"))
+        await pilot.press("enter")  # the first offered: the highlighted state's document
+        await settle(pilot, lambda: app.screen.query("#text-input"))
+        prompt = app.screen.query_one("#text-input", Input)
+        assert prompt.value == "billing.xml"
+        prompt.value = "accounts.xml"
+        await pilot.press("enter")
+        await settle(pilot, lambda: "accounts.xml" in app.project.files())
+        await settle(pilot, lambda: again.highlighted_state() == "s4")  # the edit kept the place too
+
+
+async def test_undo_of_a_structural_edit_selects_the_node_it_touched(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.open_flow_document("voicemail.xml")
+        await settle(pilot, lambda: not isinstance(app.screen, FlowScreen))
+        record = next(n for n in app.doc.root.children if n.name == "Record")
+        await select(app, pilot, record)
+        await pilot.press("s")  # add a sibling after <Record>: <Pause>
+        await settle(pilot, lambda: app.screen.query("#picker-filter"))
+        await _type(pilot, "pause")
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.current is not None and app.current.name == "Pause")
+        await pilot.press("ctrl+z")  # the Pause goes: the Record it followed is selected, not the root
+        await settle(pilot, lambda: all(n.name != "Pause" for n in app.doc.root.children))
+        await settle(pilot, lambda: app.current is record)
+        await pilot.press("ctrl+y")  # and back: the Pause again
+        await settle(pilot, lambda: app.current is not None and app.current.name == "Pause")
+        await pilot.press("delete")
+        await settle(pilot, lambda: all(n.name != "Pause" for n in app.doc.root.children))
+        await pilot.press("ctrl+z")  # the deleted node comes back selected
+        await settle(pilot, lambda: app.current is not None and app.current.name == "Pause")
