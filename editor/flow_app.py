@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.flow.config import FLOW_FILE
@@ -77,13 +78,16 @@ class FlowEditorApp(EditorApp):
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         """F1: the Flow view's actions and keys first, then the editor's."""
-        own = help_rows(self.flow_view_keys, fixed=False) + [(key, "", text) for key, text in FLOW_VIEW_KEYS]
-        return own + help_rows(self.keys)
+        flow_ids = {a.id for a in FLOW_ACTIONS}
+        flow = tuple(k for k in self.keys if k.id in flow_ids)  # F5, F6 with the keys in effect
+        own = help_rows(self.flow_view_keys + flow, fixed=False) + [(key, "", text) for key, text in FLOW_VIEW_KEYS]
+        return own + help_rows(tuple(k for k in self.keys if k.id not in flow_ids))
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         commands = super().palette_commands()
-        screen = self.screen
-        if isinstance(screen, FlowScreen):  # the Flow view's own actions, while it is shown
+        # the screen under the palette (a modal itself): the Flow view's actions while it is shown
+        screen = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), None)
+        if isinstance(screen, FlowScreen):
             for record in self.flow_view_keys:
                 method = getattr(screen, f"action_{record.action}")
                 commands.append((record.description.rstrip("…"), f"{pretty_key(record.key)} · {record.help}", method))

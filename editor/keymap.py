@@ -212,7 +212,7 @@ FLOW_ACTIONS: tuple[KeyAction, ...] = (
         "call",
         "f5",
         "Call",
-        "Call the flow in the simulator, starting at the document on screen",
+        "Call the flow in the simulator from its start (the Call panel)",
         in_text=True,
     ),
 )
