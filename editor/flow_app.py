@@ -38,6 +38,7 @@ from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.path_prompt import PathPrompt
 
 __all__ = ["FlowEditorApp"]
 
@@ -52,7 +53,7 @@ class FlowEditorApp(EditorApp):
     BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
 
     FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo"}
+        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo", "open"}
     )
     """Editor actions that still apply while the Flow view or the Call panel is shown; the
     others (add child, delete node, ...) act on the document and wait until it is on screen."""
@@ -267,6 +268,52 @@ class FlowEditorApp(EditorApp):
                 self.pop_screen()
             return
         self.push_screen(CallScreen(self.project))
+
+    # ------------------------------------------------------------------------- opening
+    @work(exclusive=True, group="file")
+    async def action_open(self) -> None:
+        """ctrl+o: a document (of this folder: as Enter on its state; else on its own) or another
+        flow folder, which replaces this one (asking first about anything unsaved)."""
+        names = self.project.dirty_names()
+        if self.doc.dirty and self.project.name_of(self.doc.file_path) is None:
+            names.append(str(self.doc.file_path or "the untitled document"))
+        initial = str(self.project.folder.resolve()) + "/"
+        hint = "A TwiML file, or a flow folder (its flow.toml routes the documents)."
+        path = await self.push_screen_wait(PathPrompt("Open", initial, hint, folders=True))
+        if path is None:
+            return
+        name = self.project.name_of(path) if not path.is_dir() else None
+        if name is not None:
+            self.open_flow_document(name)
+            return
+        if names:
+            choice = await self.push_screen_wait(ConfirmQuitMany(names, "you open another"))
+            if choice == "cancel":
+                return
+            if choice == "save":
+                try:
+                    self.project.save_all()
+                except (OSError, TwiMLException, ValueError) as exc:
+                    self.push_screen(ErrorDialog("Not saved", str(exc)))
+                    return
+        if path.is_dir():
+            self.open_folder(path)
+        elif self.open_path(path):
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+
+    def open_folder(self, folder: Path) -> None:
+        """Put the flow folder `folder` in place of this one: its map, its first document."""
+        self.drop_all_recovery()
+        self.project = FlowProject.open(folder)
+        self._toml_recovery = None
+        first = self._first_document()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if first is not None:
+            self.open_flow_document(first)
+        self.push_screen(FlowScreen(self.project))
+        self.update_title()
 
     # ------------------------------------------------------------------------------- saving
 

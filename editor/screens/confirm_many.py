@@ -26,16 +26,17 @@ class ConfirmQuitMany(Dialog[Choice]):
         Binding("escape,c", "choose('cancel')", "Cancel"),
     ]
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], before: str = "you quit") -> None:
         super().__init__(classes="dialog-screen")
         self.names = names
+        self.before = before
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="quit-dialog"):
             yield Label("Unsaved changes", classes="dialog-title")
             listed = "\n".join(f"  • {name}" for name in self.names)
             yield Static(
-                shown(f"These have unsaved changes:\n{listed}\n\nSave them before you quit?"),
+                shown(f"These have unsaved changes:\n{listed}\n\nSave them before {self.before}?"),
                 classes="dialog-text",
                 markup=False,
             )

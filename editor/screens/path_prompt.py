@@ -113,8 +113,18 @@ class PathPrompt(Dialog[Path | None]):
         Binding("down", "to_tree", "Tree", show=False),
     ]
 
-    def __init__(self, title: str, initial: str = "", hint: str = "", suffixes: tuple[str, ...] = (".xml",)) -> None:
+    def __init__(
+        self,
+        title: str,
+        initial: str = "",
+        hint: str = "",
+        suffixes: tuple[str, ...] = (".xml",),
+        *,
+        folders: bool = False,
+    ) -> None:
         super().__init__(classes="dialog-screen")
+        self.folders = folders
+        """A folder is an answer too (a flow folder to open), not only a file in it."""
         self.title_text = title
         self.initial = initial
         self.hint = hint
@@ -208,7 +218,7 @@ class PathPrompt(Dialog[Path | None]):
             self.query_one("#path-error", Static).update("Enter a file path.")
             return
         path = Path(text).expanduser()
-        if path.is_dir():
+        if path.is_dir() and not self.folders:
             self.query_one("#path-error", Static).update(shown(f"{path} is a folder: choose or type a file name."))
             return
         self.dismiss(path)

@@ -141,8 +141,8 @@ class ProblemsPanel(DataTable[Any]):
         row = self.cursor_row
         self._widths = widths
         self.clear(columns=True)  # auto widths only grow: start from the new rows' widths
-        code = max([4] + [len(str(d.code)) for d in diagnostics if d.code is not None])
-        self._add_columns(code)
+        code_width = max([4] + [len(str(d.code)) for d in diagnostics if d.code is not None])
+        self._add_columns(code_width)
         for index, d in enumerate(diagnostics):
             self.add_row(
                 _severity(d),

@@ -40,3 +40,35 @@ async def test_save_as_selects_the_proposed_name(tmp_path: Path) -> None:
         assert field.value == f"{tmp_path}/menu.xml"  # the name replaced, folder and .xml kept
         await pilot.press("enter")
         await settle(pilot, lambda: (tmp_path / "menu.xml").exists())
+
+
+async def test_ctrl_o_opens_a_flow_folder_or_one_of_its_documents(folder: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from twiml_editor.flow_app import FlowEditorApp
+    from twiml_editor.screens.confirm_many import ConfirmQuitMany
+    from twiml_editor.screens.flow_view import FlowScreen
+
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    (other / "flow.toml").write_text('start = "/hi"\n[routes]\n"/hi" = "goodbye.xml"\n', encoding="utf-8")
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.project.add_route("/unsaved", "goodbye.xml")
+        await pilot.press("ctrl+o")  # a document of this folder: opened as Enter on its state opens it
+        await settle(pilot, lambda: isinstance(app.screen, PathPrompt))
+        app.screen.query_one("#path-input", Input).value = str(folder / "sales.xml")
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.doc.file_path == folder / "sales.xml")
+        assert app.project.toml_dirty  # nothing asked, nothing lost
+        await pilot.press("ctrl+o")  # another flow folder: asks about the unsaved route first
+        await settle(pilot, lambda: isinstance(app.screen, PathPrompt))
+        app.screen.query_one("#path-input", Input).value = f"{other}/"
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
+        await pilot.press("d")  # discard
+        await settle(pilot, lambda: app.project.folder == other and isinstance(app.screen, FlowScreen))
+        assert list(app.project.flow.routes) == ["/hi"]
+        assert app.doc.file_path == other / "goodbye.xml"  # the first document of its start
+    assert "/unsaved" not in (folder / "flow.toml").read_text(encoding="utf-8")
