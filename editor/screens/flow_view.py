@@ -90,8 +90,9 @@ class FlowScreen(Screen[None]):
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
-        if self.project.map_place is not None:  # F6 back from a document: the state it was opened from
-            self.show_state(self.project.map_place)
+        keeper = self._place_keeper()
+        if keeper is not None and keeper.map_place is not None:  # F6 back: the state left
+            self.show_state(keeper.map_place)
         self.map_tree.focus()
 
     def map_title(self) -> str:
@@ -184,8 +185,14 @@ class FlowScreen(Screen[None]):
     @on(Tree.NodeHighlighted, "#flow-map")
     def _remember(self, event: Tree.NodeHighlighted[MapRow]) -> None:
         row = event.node.data
-        if row is not None and row.state is not None and self.rows:
-            self.project.map_place = row.state
+        keeper = self._place_keeper()
+        if keeper is not None and row is not None and row.state is not None and self.rows:
+            keeper.map_place = row.state
+
+    def _place_keeper(self) -> FlowProject | None:
+        """Where the map's place is kept for the next Flow view (the Studio view keeps none)."""
+        project: FlowProject | None = getattr(self, "project", None)
+        return project
 
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:
