@@ -35,7 +35,7 @@ __all__ = [
 MATCH_KINDS = ("exact", "contains", "present")
 MATCH_WORDS = {
     "exact": "the value equals a case (speech and texts ignoring case and punctuation)",
-    "contains": "the case's words appear in the value (\"sales\" in \"I want sales\")",
+    "contains": 'the case\'s words appear in the value ("sales" in "I want sales")',
     "present": "the parameter is there and neither empty nor 0 (then / default)",
 }
 """What each match kind does, in the words the editor offers them with."""
