@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
@@ -50,7 +51,10 @@ class FlowEditorApp(EditorApp):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
     KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
-    BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
+    BINDINGS: ClassVar[list[BindingType]] = _bindings(
+        replace(a, show=False) if a.id == "open" else a for a in KEY_ACTIONS
+    )
+    """ctrl+o stays out of the footer: at 80 columns the flow's own keys (r, F5, F6) need the room."""
 
     FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo", "open"}
