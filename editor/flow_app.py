@@ -15,13 +15,13 @@ from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.binding import BindingType
+from textual.screen import Screen
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.flow.config import FLOW_FILE
 from twiml_editor import recovery
-from twiml_editor.app import EditorApp, _bindings
+from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.flow_project import FlowProject, Undone
 from twiml_editor.keymap import (
@@ -36,14 +36,34 @@ from twiml_editor.keymap import (
 )
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
 
-__all__ = ["FlowEditorApp"]
+__all__ = ["FlowDocumentScreen", "FlowEditorApp"]
 
-_EDITOR_ACTIONS = frozenset(b.action for b in EditorApp.BINDINGS if isinstance(b, Binding))
+
+class FlowDocumentScreen(DocumentScreen):
+    """The document screen of a flow: ctrl+z and ctrl+y walk the flow's one history (the last
+    thing done, a route edit or an edit of any of its documents)."""
+
+    def action_undo(self) -> None:
+        app = self.app
+        if isinstance(app, FlowEditorApp):
+            app.flow_history("undo")
+
+    def action_redo(self) -> None:
+        app = self.app
+        if isinstance(app, FlowEditorApp):
+            app.flow_history("redo")
+
+    def applicable(self, action_id: str) -> bool:
+        app = self.app
+        if action_id in ("undo", "redo") and isinstance(app, FlowEditorApp):
+            return app.project.can_undo if action_id == "undo" else app.project.can_redo
+        return super().applicable(action_id)
 
 
 class FlowEditorApp(EditorApp):
@@ -51,16 +71,10 @@ class FlowEditorApp(EditorApp):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
     KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
-    BINDINGS: ClassVar[list[BindingType]] = _bindings(
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings(
         replace(a, show=False) if a.id == "open" else a for a in KEY_ACTIONS
     )
-    """ctrl+o stays out of the footer: at 80 columns the flow's own keys (r, F5, F6) need the room."""
-
-    FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo", "open"}
-    )
-    """Editor actions that still apply while the Flow view or the Call panel is shown; the
-    others (add child, delete node, ...) act on the document and wait until it is on screen."""
+    """Open is off the footer here: at 80 columns the map's footer keeps F5 Call."""
 
     def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
         self.project = FlowProject.open(folder)
@@ -82,7 +96,7 @@ class FlowEditorApp(EditorApp):
         return keys
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        """F1: the Flow view's actions and keys first, then the editor's."""
+        """F1: the Flow view's actions and keys first (with F5 and F6), then the editor's."""
         flow_ids = {a.id for a in FLOW_ACTIONS}
         flow = tuple(k for k in self.keys if k.id in flow_ids)  # F5, F6 with the keys in effect
         own = help_rows(self.flow_view_keys + flow, fixed=False) + [(key, "", text) for key, text in FLOW_VIEW_KEYS]
@@ -90,50 +104,43 @@ class FlowEditorApp(EditorApp):
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         commands = super().palette_commands()
-        # the screen under the palette (a modal itself): the Flow view's actions while it is shown
-        screen = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), None)
-        if isinstance(screen, FlowScreen):
+        base = self.base_screen  # under the palette: the Flow view's actions while it is shown
+        if isinstance(base, FlowScreen):
             for record in self.flow_view_keys:
-                method = getattr(screen, f"action_{record.action}")
+                method = getattr(base, f"action_{record.action}")
                 commands.append((record.description.rstrip("…"), f"{pretty_key(record.key)} · {record.help}", method))
         return commands
 
-    def condition(self, when: str) -> bool:
-        if when == "can_undo":
-            return self.project.can_undo or self.doc.can_undo
-        if when == "can_redo":
-            return self.project.can_redo or self.doc.can_redo
-        return super().condition(when)
-
-    def action_undo(self) -> None:
-        self._flow_history(self.project.undo(), "undo")
-
-    def action_redo(self) -> None:
-        self._flow_history(self.project.redo(), "redo")
-
-    def _flow_history(self, done: Undone | None, what: str) -> None:
-        """One history for the flow: the last thing done, a route edit or an edit of any open
-        document (a document outside the folder keeps its own)."""
-        if done is None and self.project.name_of(self.doc.file_path) is None:
-            self._history(self.doc.undo() if what == "undo" else self.doc.redo(), what)
+    def flow_history(self, what: str) -> None:
+        """Undo or redo the last thing done in the flow, a route edit or an edit of any open
+        document (a document from outside the folder keeps its own history)."""
+        screen = self._document_screen
+        outside = self.project.name_of(self.doc.file_path) is None
+        if outside and screen is not None and screen.doc is self.doc:
+            screen.history_step(self.doc.undo() if what == "undo" else self.doc.redo(), what)
             return
+        done: Undone | None = self.project.undo() if what == "undo" else self.project.redo()
         if done is None:
             self.notify(f"Nothing to {what}.", severity="warning")
             return
-        shown_name = self.project.name_of(self.doc.file_path)
+        shown_doc = screen.doc if screen is not None else None
         if done.routes:
             self.notify(f"{what.capitalize()}: {done.what}", markup=False)
-            if isinstance(self.screen, FlowScreen):
-                self.screen.refresh_flow()
-            if self.doc is not self.project.documents.get(shown_name or ""):
-                self.update_title()  # the document on screen was renamed (back)
-            self.update_title()
-        elif done.name == shown_name and not isinstance(self.screen, FlowScreen | CallScreen):
-            self._history(done.change, what)
+            if shown_doc is not None and shown_doc not in self.project.documents.values():
+                self.update_title()
+        elif screen is not None and shown_doc is self.project.documents.get(done.name):
+            if self.screen is screen:
+                screen.history_step(done.change, what)
+            else:  # the document screen waits under the map: its views follow now
+                if screen.is_mounted:
+                    screen.after_change(done.change, refill_form=True)
+                self.notify(f"{what.capitalize()}: an edit of {done.name}", markup=False)
         else:
             self.notify(f"{what.capitalize()}: an edit of {done.name}", markup=False)
-            if isinstance(self.screen, FlowScreen):
-                self.screen.refresh_flow()
+        self.update_title()
+        base = self.base_screen
+        if isinstance(base, FlowScreen):
+            base.refresh_flow()
 
     def _first_document(self) -> str | None:
         flow = self.project.flow
@@ -201,46 +208,63 @@ class FlowEditorApp(EditorApp):
             if doc is not None:
                 self._recovery_versions[id(doc)] = -1
                 if name == shown_name:
-                    self.load_document(doc)
+                    self._set_document(doc)
             else:
                 self._toml_recovery = r.text
         self.update_title()
         if isinstance(self.screen, FlowScreen):
             self.screen.refresh_flow()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if isinstance(self.screen, FlowScreen | CallScreen):
-            if action in self.FLOW_SCREEN_ACTIONS:
-                return True
-            if action in _EDITOR_ACTIONS:
-                return False
-        return super().check_action(action, parameters)
+    # ---------------------------------------------------------------------------- screens
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.push_screen(FlowScreen(self.project))
+    def get_default_screen(self) -> Screen[Any]:
+        return FlowScreen(self.project)
 
-    def update_title(self) -> None:
-        super().update_title()
-        others = [n for n in self.project.dirty_names() if n != self.project.name_of(self.doc.file_path)]
-        if others:
-            self.sub_title += f"  (+{len(others)} unsaved: {', '.join(others)})"
+    def make_document_screen(self, doc: Document) -> DocumentScreen:
+        return FlowDocumentScreen(doc, clipboard=self.node_clip, title_note=self._title_note)
+
+    def _title_note(self, doc: Document) -> str:
+        others = [n for n in self.project.dirty_names() if n != self.project.name_of(doc.file_path)]
+        return f"  (+{len(others)} unsaved: {', '.join(others)})" if others else ""
+
+    def _set_document(self, doc: Document) -> None:
+        """Make `doc` the document of the document screen (shown or not)."""
+        self._doc = doc
+        screen = self._document_screen
+        if screen is None or screen.doc is doc:
+            return
+        if screen.is_mounted:
+            screen.load_document(doc)
+        else:
+            screen.doc = doc
+
+    def show_document(self, doc: Document) -> None:
+        """Edit `doc` on the document screen, pushed over the map (the dialogs and the Call
+        panel above the map close). The screen is installed: it keeps its place (selection,
+        panes) while the map is shown, and F6 goes back to it."""
+        screen = self._document_screen
+        if screen is None:
+            screen = self._document_screen = self.make_document_screen(doc)
+            self.install_screen(screen, name="document")
+        while len(self.screen_stack) > 1 and self.screen is not screen:
+            self.pop_screen()
+        self._set_document(doc)
+        if self.screen is not screen:
+            self.push_screen(screen)
+
+    def load_document(self, doc: Document) -> None:
+        """A document opened, created or restored: shown on the document screen."""
+        self.show_document(doc)
 
     # ------------------------------------------------------------------------------ the map
 
     def action_flow_map(self) -> None:
-        """F6: the map, or back to the document from it. The map is on the stack at most once
-        (the Call panel opened from it sits on top of it: F6 goes back to that one)."""
-        if isinstance(self.screen, FlowScreen):
-            self.pop_screen()
-            return
-        if any(isinstance(screen, FlowScreen) for screen in self.screen_stack):
-            while not isinstance(self.screen, FlowScreen):
+        """F6: the map, or from the map back to the document screen as it was left."""
+        if len(self.screen_stack) > 1:
+            while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
-        while isinstance(self.screen, CallScreen):
-            self.pop_screen()
-        self.push_screen(FlowScreen(self.project))
+        self.show_document(self.doc)
 
     @on(FlowScreen.DocumentChosen)
     def _document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
@@ -258,9 +282,7 @@ class FlowEditorApp(EditorApp):
         except (OSError, TwiMLException, UnicodeDecodeError) as exc:
             self.push_screen(ErrorDialog("Could not open the file", f"{name}: {exc}"))
             return False
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.load_document(doc)
+        self.show_document(doc)
         return True
 
     def action_call(self) -> None:
@@ -274,6 +296,7 @@ class FlowEditorApp(EditorApp):
         self.push_screen(CallScreen(self.project))
 
     # ------------------------------------------------------------------------- opening
+
     @work(exclusive=True, group="file")
     async def action_open(self) -> None:
         """ctrl+o: a document (of this folder: as Enter on its state; else on its own) or another
@@ -302,21 +325,21 @@ class FlowEditorApp(EditorApp):
                     return
         if path.is_dir():
             self.open_folder(path)
-        elif self.open_path(path):
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
+        else:
+            self.open_path(path)
 
     def open_folder(self, folder: Path) -> None:
         """Put the flow folder `folder` in place of this one: its map, its first document."""
         self.drop_all_recovery()
         self.project = FlowProject.open(folder)
         self._toml_recovery = None
-        first = self._first_document()
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.switch_screen(FlowScreen(self.project))
+        first = self._first_document()
         if first is not None:
-            self.open_flow_document(first)
-        self.push_screen(FlowScreen(self.project))
+            with suppress(OSError, TwiMLException, UnicodeDecodeError):
+                self._set_document(self.project.document(first))
         self.update_title()
 
     # ------------------------------------------------------------------------------- saving

@@ -52,6 +52,8 @@ class FlowScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(a.key, a.action, a.description, show=a.show, id=a.id) for a in FLOW_VIEW_ACTIONS),
         Binding("tab", "app.focus_next", "Next pane", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("ctrl+y", "redo", "Redo", show=False),
     ]
 
     class DocumentChosen(Message):
@@ -137,10 +139,7 @@ class FlowScreen(Screen[None]):
         if state_before is not None:
             self.show_state(state_before)
         lines = [p.format() for p in project.problems]
-        lines += [f"broken link: {b.url} ({b.origin}): {b.code} {b.message}" for b in flow_map.broken]
-        lines += [f"unreachable: {d}" for d in flow_map.unreachable]
-        for state in flow_map.problem_states:
-            lines += [p.format() for p in state.problems if state.kind == "document"]
+        lines += [d.format() for d in flow_map.findings if d.severity != "info"]
         unsaved = project.dirty_names()
         if unsaved:
             lines.append("unsaved: " + ", ".join(unsaved) + " (ctrl+s saves)")
@@ -166,6 +165,17 @@ class FlowScreen(Screen[None]):
             printable(f"coverage ({path}): {walked} of {total} edges walked (✓), {coverage.percent:.0f}% in all")
         ]
         return {id(edge): was for edge, was in coverage.edges}
+
+    def action_undo(self) -> None:
+        """ctrl+z: the flow's one history (the app's `flow_history`), routes and documents alike."""
+        history = getattr(self.app, "flow_history", None)
+        if history is not None:
+            history("undo")
+
+    def action_redo(self) -> None:
+        history = getattr(self.app, "flow_history", None)
+        if history is not None:
+            history("redo")
 
     def highlighted_state(self) -> str | None:
         """The id of the state under the map's cursor (None: a heading or an end)."""
