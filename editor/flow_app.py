@@ -41,6 +41,7 @@ from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
+from twiml_editor.widgets.literal import markup_escape
 
 __all__ = ["FlowDocumentScreen", "FlowEditorApp"]
 
@@ -335,7 +336,11 @@ class FlowEditorApp(EditorApp):
         self._toml_recovery = None
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(FlowScreen(self.project))
+        base = self.screen_stack[0]
+        if isinstance(base, FlowScreen):  # the map, the app's default screen, shows the new folder
+            base.project = self.project
+            base.map_tree.border_title = markup_escape(base.map_title())
+            base.refresh_flow()
         first = self._first_document()
         if first is not None:
             with suppress(OSError, TwiMLException, UnicodeDecodeError):
