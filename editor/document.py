@@ -17,18 +17,19 @@ import importlib
 import itertools
 import os
 import re
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from twiml.base import Comment, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import FileStamp, atomic_write
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element
+from twiml.grammar_types import Element, Kind
 from twiml.grammar_types import element_of as _element_of
 from twiml.limits import MAX_DEPTH
 from twiml.naming import is_xml_name
@@ -61,8 +62,6 @@ __all__ = [
     "Kind",
     "NodePath",
 ]
-
-Kind = Literal["voice", "messaging", "fax"]
 
 
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
@@ -106,7 +105,7 @@ class Document:
     ) -> None:
         element = _element_of(root)
         self.root: TwiML = root
-        self.kind: Kind = element.dialect if element is not None else (kind or "voice")
+        self.kind: Kind = element.kind if element is not None else (kind or "voice")
         self.file_path: Path | None = Path(file_path) if file_path is not None else None
         self.version: int = 0
         self.max_history = max_history
@@ -124,9 +123,9 @@ class Document:
         """(version, the root's children each edit touched; None: anything) for `edited_since`."""
         self._revalidator: Revalidator | None = None
         self._validated = -1  # the version `_revalidator` last ran on
-        self.vendor_dialect: str = _configured_dialect(self.file_path)
+        self.dialect: str = _configured_dialect(self.file_path)
         """The vendor the document is checked for (twilio, texml, cxml): `dialect` in the nearest
-        [tool.twiml], else twilio; `set_vendor_dialect` switches it."""
+        [tool.twiml], else twilio; `set_dialect` switches it. (`kind` is voice, messaging or fax.)"""
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
@@ -138,7 +137,7 @@ class Document:
 
     @classmethod
     def new(cls, kind: Kind = "voice") -> Document:
-        """An empty <Response> of the given dialect."""
+        """An empty <Response> of the given kind."""
         return cls(class_of(GRAMMAR.root(kind))(), kind=kind)
 
     @classmethod
@@ -161,7 +160,7 @@ class Document:
     def from_xml(
         cls, text: str, file_path: str | os.PathLike[str] | None = None, *, kind: Kind | None = None
     ) -> Document:
-        """Parse `text`; `kind` picks the dialect when the content cannot tell. The text's own
+        """Parse `text`; `kind` picks the kind when the content cannot tell. The text's own
         formatting is what a save keeps."""
         try:
             start = text.lstrip("\ufeff \t\r\n")
@@ -733,15 +732,26 @@ class Document:
         self._python = (self.version, import_root, text)
         return text
 
-    def set_vendor_dialect(self, name: str) -> None:
+    def set_dialect(self, name: str) -> None:
         """Check the document as vendor `name` runs it from now on (ValueError for an unknown name)."""
         from twiml.dialects import profile
 
         profile(name)
-        if name != self.vendor_dialect:
-            self.vendor_dialect = name
+        if name != self.dialect:
+            self.dialect = name
             self._revalidator = None
             self._diagnostics = None
+
+    def set_vendor_dialect(self, name: str) -> None:
+        """Deprecated name of `set_dialect`, kept for one release."""
+        warnings.warn("Document.set_vendor_dialect is deprecated: use set_dialect", DeprecationWarning, stacklevel=2)
+        self.set_dialect(name)
+
+    @property
+    def vendor_dialect(self) -> str:
+        """Deprecated name of `dialect`, kept for one release."""
+        warnings.warn("Document.vendor_dialect is deprecated: use Document.dialect", DeprecationWarning, stacklevel=2)
+        return self.dialect
 
     def diagnostics(self) -> list[Diagnostic]:
         """The validator's findings for the current tree (cached per version), including those a
@@ -761,7 +771,7 @@ class Document:
                     size = len(xml) if xml.isascii() else len(xml.encode("utf-8"))
                     self.root.source_size = (len(xml), size)  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             if self._revalidator is None:
-                self._revalidator = Revalidator(suppressed=True, vendor_dialect=self.vendor_dialect)
+                self._revalidator = Revalidator(suppressed=True, dialect=self.dialect)
             found = self._revalidator.run(self.root, self.edited_since(self._validated))
             self._validated = self.version
             cached = self._diagnostics = (self.version, found)
