@@ -67,7 +67,7 @@ async def test_ctrl_o_opens_a_flow_folder_or_one_of_its_documents(folder: Path, 
         app.screen.query_one("#path-input", Input).value = f"{other}/"
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
-        await pilot.press("d")  # discard
+        await pilot.click("#quit-discard")
         await settle(pilot, lambda: app.project.folder == other and isinstance(app.screen, FlowScreen))
         assert list(app.project.flow.routes) == ["/hi"]
         assert app.doc.file_path == other / "goodbye.xml"  # the first document of its start
