@@ -111,7 +111,7 @@ class Document:
         self.max_history = max_history
         self._undo: deque[tuple[int, Command]] = deque()
         self._redo: list[tuple[int, Command]] = []
-        self._serial = itertools.count(1)
+        self._serial: Iterator[int] = itertools.count(1)
         self._state = 0  # serial of the last applied command; names the current history state
         self._base = 0  # state under the oldest remembered command
         self._saved = 0  # state that matches the file on disk (-1: none does)
@@ -204,6 +204,21 @@ class Document:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
+    @property
+    def undo_serial(self) -> int | None:
+        """The number of the edit `undo` would revert (None: nothing to undo)."""
+        return self._undo[-1][0] if self._undo else None
+
+    @property
+    def redo_serial(self) -> int | None:
+        """The number of the edit `redo` would re-apply (None: nothing to redo)."""
+        return self._redo[-1][0] if self._redo else None
+
+    def use_clock(self, clock: Iterator[int]) -> None:
+        """Number the edits from here on from `clock`: the documents of a flow share one, so
+        the flow's single undo history can tell which edit, of any of them, came last."""
+        self._serial = clock
+
     def mark_saved(self) -> None:
         """Declare the current tree to be what is on disk."""
         self._saved = self._state
@@ -252,6 +267,23 @@ class Document:
         except (IndexError, AttributeError):
             return None
         return node
+
+    def landing(self, change: Change) -> TwiML | None:
+        """The node to select after `change` (an edit, an undo or a redo): the node it edited,
+        inserted or moved; for a removal (an added node undone) the node before it, else the one
+        now in its place, else its parent (the root only when nothing else is left)."""
+        path = change.path if change.kind != "remove" else (change.old_path or change.path)
+        if change.kind == "replace":
+            return self.root
+        candidates = [path]
+        if change.kind == "remove" and path:
+            before = [(*path[:-1], path[-1] - 1)] if path[-1] > 0 else []
+            candidates = [*before, path, path[:-1]]
+        for place in candidates:
+            found = self._at(place)
+            if isinstance(found, TwiML):
+                return found
+        return None
 
     def contains(self, node: TwiML) -> bool:
         """True if `node` (this very object) is in the tree."""

@@ -8,6 +8,7 @@ changed); quitting asks once, listing everything unsaved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -22,16 +23,48 @@ from twiml.flow.config import FLOW_FILE
 from twiml_editor import recovery
 from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
-from twiml_editor.flow_project import FlowProject
-from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
+from twiml_editor.flow_project import FlowProject, Undone
+from twiml_editor.keymap import (
+    ACTIONS,
+    FLOW_ACTIONS,
+    FLOW_VIEW_ACTIONS,
+    FLOW_VIEW_KEYS,
+    KeyAction,
+    help_rows,
+    load_keymap,
+    pretty_key,
+)
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.path_prompt import PathPrompt
+from twiml_editor.widgets.literal import markup_escape
 
-__all__ = ["FlowEditorApp"]
+__all__ = ["FlowDocumentScreen", "FlowEditorApp"]
+
+
+class FlowDocumentScreen(DocumentScreen):
+    """The document screen of a flow: ctrl+z and ctrl+y walk the flow's one history (the last
+    thing done, a route edit or an edit of any of its documents)."""
+
+    def action_undo(self) -> None:
+        app = self.app
+        if isinstance(app, FlowEditorApp):
+            app.flow_history("undo")
+
+    def action_redo(self) -> None:
+        app = self.app
+        if isinstance(app, FlowEditorApp):
+            app.flow_history("redo")
+
+    def applicable(self, action_id: str) -> bool:
+        app = self.app
+        if action_id in ("undo", "redo") and isinstance(app, FlowEditorApp):
+            return app.project.can_undo if action_id == "undo" else app.project.can_redo
+        return super().applicable(action_id)
 
 
 class FlowEditorApp(EditorApp):
@@ -49,6 +82,66 @@ class FlowEditorApp(EditorApp):
         self._toml_recovery: str | None = None
         first = self._first_document()
         super().__init__(self.project.folder / first if first else None, config_path=config_path)
+
+    def _load_keys(self, config_path: Path | None) -> tuple[KeyAction, ...]:
+        """The editor's keys and, checked on their own (they are another screen's and may reuse
+        the document's letters), the Flow view's."""
+        keys = super()._load_keys(config_path)
+        try:
+            self.flow_view_keys = load_keymap(config_path, FLOW_VIEW_ACTIONS)
+        except ValueError as exc:
+            self.flow_view_keys = getattr(exc, "keys", FLOW_VIEW_ACTIONS)
+            if not any(str(exc) == text for _, text in self.startup_problems):
+                self.startup_problems.append(("Key configuration ignored in part", str(exc)))
+        self.set_keymap({k.id: k.key for k in keys + self.flow_view_keys})
+        return keys
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """F1: the Flow view's actions and keys first (with F5 and F6), then the editor's."""
+        flow_ids = {a.id for a in FLOW_ACTIONS}
+        flow = tuple(k for k in self.keys if k.id in flow_ids)  # F5, F6 with the keys in effect
+        own = help_rows(self.flow_view_keys + flow, fixed=False) + [(key, "", text) for key, text in FLOW_VIEW_KEYS]
+        return own + help_rows(tuple(k for k in self.keys if k.id not in flow_ids))
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        commands = super().palette_commands()
+        base = self.base_screen  # under the palette: the Flow view's actions while it is shown
+        if isinstance(base, FlowScreen):
+            for record in self.flow_view_keys:
+                method = getattr(base, f"action_{record.action}")
+                commands.append((record.description.rstrip("…"), f"{pretty_key(record.key)} · {record.help}", method))
+        return commands
+
+    def flow_history(self, what: str) -> None:
+        """Undo or redo the last thing done in the flow, a route edit or an edit of any open
+        document (a document from outside the folder keeps its own history)."""
+        screen = self._document_screen
+        outside = self.project.name_of(self.doc.file_path) is None
+        if outside and screen is not None and screen.doc is self.doc:
+            screen.history_step(self.doc.undo() if what == "undo" else self.doc.redo(), what)
+            return
+        done: Undone | None = self.project.undo() if what == "undo" else self.project.redo()
+        if done is None:
+            self.notify(f"Nothing to {what}.", severity="warning")
+            return
+        shown_doc = screen.doc if screen is not None else None
+        if done.routes:
+            self.notify(f"{what.capitalize()}: {done.what}", markup=False)
+            if shown_doc is not None and shown_doc not in self.project.documents.values():
+                self.update_title()
+        elif screen is not None and shown_doc is self.project.documents.get(done.name):
+            if self.screen is screen:
+                screen.history_step(done.change, what)
+            else:  # the document screen waits under the map: its views follow now
+                if screen.is_mounted:
+                    screen.after_change(done.change, refill_form=True)
+                self.notify(f"{what.capitalize()}: an edit of {done.name}", markup=False)
+        else:
+            self.notify(f"{what.capitalize()}: an edit of {done.name}", markup=False)
+        self.update_title()
+        base = self.base_screen
+        if isinstance(base, FlowScreen):
+            base.refresh_flow()
 
     def _first_document(self) -> str | None:
         flow = self.project.flow
@@ -129,7 +222,7 @@ class FlowEditorApp(EditorApp):
         return FlowScreen(self.project)
 
     def make_document_screen(self, doc: Document) -> DocumentScreen:
-        return DocumentScreen(doc, clipboard=self.node_clip, title_note=self._title_note)
+        return FlowDocumentScreen(doc, clipboard=self.node_clip, title_note=self._title_note)
 
     def _title_note(self, doc: Document) -> str:
         others = [n for n in self.project.dirty_names() if n != self.project.name_of(doc.file_path)]
@@ -202,6 +295,57 @@ class FlowEditorApp(EditorApp):
                 self.pop_screen()
             return
         self.push_screen(CallScreen(self.project))
+
+    # ------------------------------------------------------------------------- opening
+
+    @work(exclusive=True, group="file")
+    async def action_open(self) -> None:
+        """ctrl+o: a document (of this folder: as Enter on its state; else on its own) or another
+        flow folder, which replaces this one (asking first about anything unsaved)."""
+        names = self.project.dirty_names()
+        if self.doc.dirty and self.project.name_of(self.doc.file_path) is None:
+            names.append(str(self.doc.file_path or "the untitled document"))
+        initial = str(self.project.folder.resolve()) + "/"
+        hint = "A TwiML file, or a flow folder (its flow.toml routes the documents)."
+        path = await self.push_screen_wait(PathPrompt("Open", initial, hint, folders=True))
+        if path is None:
+            return
+        name = self.project.name_of(path) if not path.is_dir() else None
+        if name is not None:
+            self.open_flow_document(name)
+            return
+        if names:
+            choice = await self.push_screen_wait(ConfirmQuitMany(names, "you open another"))
+            if choice == "cancel":
+                return
+            if choice == "save":
+                try:
+                    self.project.save_all()
+                except (OSError, TwiMLException, ValueError) as exc:
+                    self.push_screen(ErrorDialog("Not saved", str(exc)))
+                    return
+        if path.is_dir():
+            self.open_folder(path)
+        else:
+            self.open_path(path)
+
+    def open_folder(self, folder: Path) -> None:
+        """Put the flow folder `folder` in place of this one: its map, its first document."""
+        self.drop_all_recovery()
+        self.project = FlowProject.open(folder)
+        self._toml_recovery = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        base = self.screen_stack[0]
+        if isinstance(base, FlowScreen):  # the map, the app's default screen, shows the new folder
+            base.project = self.project
+            base.map_tree.border_title = markup_escape(base.map_title())
+            base.refresh_flow()
+        first = self._first_document()
+        if first is not None:
+            with suppress(OSError, TwiMLException, UnicodeDecodeError):
+                self._set_document(self.project.document(first))
+        self.update_title()
 
     # ------------------------------------------------------------------------------- saving
 

@@ -8,11 +8,13 @@ panel and the flow view show the flow as it is being edited, not as it was last 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +27,13 @@ from twiml.diagnostic import Diagnostic
 from twiml.files import atomic_write
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
-from twiml.flow.routing import is_forward
+from twiml.flow.routing import MATCH_KINDS, is_forward
 from twiml.flow.transport import FolderTransport
 from twiml.textsafe import printable
 from twiml_editor.document import Document, Kind
+from twiml_editor.edits import Change
 
-__all__ = ["FlowProject", "MapRow", "ProjectTransport", "map_rows", "node_at_line"]
+__all__ = ["FlowProject", "MapRow", "ProjectTransport", "Undone", "map_rows", "node_at_line"]
 
 
 class ProjectTransport(FolderTransport):
@@ -49,6 +52,32 @@ class ProjectTransport(FolderTransport):
 
 def _key(text: str) -> SingleKey:
     return SingleKey(text, KeyType.Basic)
+
+
+@dataclass(frozen=True)
+class _Files:
+    """What a route edit can change: flow.toml's text and the folder's documents as they will be."""
+
+    text: str
+    documents: dict[str, Document] = field(compare=False)
+    names: tuple[str, ...]  # the open documents' names, for comparing
+    moved: tuple[tuple[str, str], ...]
+    created: frozenset[str]
+    deleted: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What one undo or redo of the flow's history did: an edit of the routes (`name` is
+    flow.toml, `what` says which) or of the document `name` (`change` is the document's Change)."""
+
+    name: str
+    what: str = ""
+    change: Change | None = None
+
+    @property
+    def routes(self) -> bool:
+        return self.name == FLOW_FILE
 
 
 class FlowProject:
@@ -72,6 +101,15 @@ class FlowProject:
             self.toml = tomlkit.parse(text)
             self._parsed = True
         self._text = text
+        self._saved_text: str | None = text
+        self._clock: Iterator[int] = itertools.count(1)
+        """Numbers every edit of the flow, routes and documents alike (see `undo`)."""
+        self._undo: list[tuple[int, str, _Files, _Files]] = []
+        self._redo: list[tuple[int, str, _Files, _Files]] = []
+        self._grouping = 0
+        self.map_place: str | None = None
+        """The map state the user last opened a document from: the Flow view shown again (F6)
+        puts its cursor there."""
         self.reload()
 
     @classmethod
@@ -81,6 +119,8 @@ class FlowProject:
         text = path.read_text(encoding="utf-8") if path.is_file() else 'start = "/voice"\n\n[routes]\n'
         project = cls(folder, text)
         project.toml_dirty = not path.is_file()
+        if project.toml_dirty:
+            project._saved_text = None
         return project
 
     # ------------------------------------------------------------------------------- reading
@@ -134,8 +174,12 @@ class FlowProject:
             if problem is not None and problem != "is missing":
                 raise OSError(f"{printable(name)} {problem}")
             doc = Document.open(self.folder / name)
-            self.documents[name] = doc
+            self._adopt(name, doc)
         return doc
+
+    def _adopt(self, name: str, doc: Document) -> None:
+        doc.use_clock(self._clock)
+        self.documents[name] = doc
 
     def name_of(self, path: Path | None) -> str | None:
         if path is None:
@@ -188,6 +232,7 @@ class FlowProject:
         path = self.folder / FLOW_FILE
         atomic_write(path, self.text)
         self.toml_dirty = False
+        self._saved_text = self.text
         return path
 
     def save_all(self) -> list[Path]:
@@ -209,7 +254,11 @@ class FlowProject:
         for path, data, written in writes:
             if written is not None:
                 written.saved_as(path, data)
+        if self.pending_files:  # files moved on disk: an undo can no longer put them back
+            self._undo.clear()
+            self._redo.clear()
         self.toml_dirty = False
+        self._saved_text = self.text
         self.moved.clear()
         self.created.clear()
         self.deleted.clear()
@@ -231,11 +280,131 @@ class FlowProject:
         self.toml_dirty = True
         self.reload()
 
+    # ------------------------------------------------------------------------------ history
+
+    def _files(self) -> _Files:
+        return _Files(
+            self.text,
+            dict(self.documents),
+            tuple(sorted(self.documents)),
+            tuple(sorted(self.moved.items())),
+            frozenset(self.created),
+            frozenset(self.deleted),
+        )
+
+    def _put(self, files: _Files, leaving: _Files | None = None) -> None:
+        """Go back (or forward) to `files` from `leaving`: documents the step made or renamed
+        go, those it had come back; a document opened since stays open."""
+        if self._parsed:
+            self.toml = tomlkit.parse(files.text)
+        gone = set(leaving.names) - set(files.names) if leaving is not None else set()
+        self.documents = {n: d for n, d in self.documents.items() if n not in gone} | files.documents
+        for name, doc in self.documents.items():  # a rename undone: the document has its old name again
+            doc.file_path = self.folder / name
+        self.moved = dict(files.moved)
+        self.created = set(files.created)
+        self.deleted = set(files.deleted)
+        self.toml_dirty = self.text != self._saved_text
+        self.reload()
+
+    @contextlib.contextmanager
+    def recorded(self, what: str) -> Iterator[None]:
+        """The route and file edits made inside are one step of the flow's history (one undo
+        reverts them all; nested uses count as the outer one). An edit that fails changes nothing."""
+        self._grouping += 1
+        before = self._files() if self._grouping == 1 else None
+        try:
+            yield
+        except BaseException:
+            if before is not None:
+                self._put(before, self._files())
+            raise
+        finally:
+            self._grouping -= 1
+        if before is not None:
+            after = self._files()
+            if after != before:
+                self._undo.append((next(self._clock), what, before, after))
+                self._redo.clear()
+
+    def _route_undo_serial(self) -> int | None:
+        return self._undo[-1][0] if self._undo else None
+
+    @property
+    def can_undo(self) -> bool:
+        return self._newest_done() is not None
+
+    @property
+    def can_redo(self) -> bool:
+        return self._next_redo() is not None
+
+    def _newest_done(self) -> tuple[int, str] | None:
+        """(number, FLOW_FILE or a document's name) of the last edit still done."""
+        found = [(serial, FLOW_FILE) for serial in [self._route_undo_serial()] if serial is not None]
+        found += [(d.undo_serial, n) for n, d in self.documents.items() if d.undo_serial is not None]
+        return max(found) if found else None
+
+    def _next_redo(self) -> tuple[int, str] | None:
+        """The most recently undone edit, if nothing was done since (a redo after a new edit
+        would re-apply an edit out of order)."""
+        found = [(self._redo[-1][0], FLOW_FILE)] if self._redo else []
+        found += [(d.redo_serial, n) for n, d in self.documents.items() if d.redo_serial is not None]
+        if not found:
+            return None
+        first = min(found)
+        done = self._newest_done()
+        return first if done is None or first[0] > done[0] else None
+
+    def undo(self) -> Undone | None:
+        """Revert the last edit of the flow, whichever it was: a route edit (flow.toml and the
+        files it made, renamed or deleted) or an edit of one of the open documents."""
+        newest = self._newest_done()
+        if newest is None:
+            return None
+        _, name = newest
+        if name != FLOW_FILE:
+            return Undone(name, change=self.documents[name].undo())
+        entry = self._undo.pop()
+        self._redo.append(entry)
+        self._put(entry[2], entry[3])
+        return Undone(FLOW_FILE, entry[1])
+
+    def redo(self) -> Undone | None:
+        """Re-apply the edit the last undo reverted."""
+        found = self._next_redo()
+        if found is None:
+            return None
+        _, name = found
+        if name != FLOW_FILE:
+            return Undone(name, change=self.documents[name].redo())
+        entry = self._redo.pop()
+        self._undo.append(entry)
+        self._put(entry[3], entry[2])
+        return Undone(FLOW_FILE, entry[1])
+
+    # ------------------------------------------------------------------------------ routes
+
     def _check_target(self, target: str) -> None:
         if not target:
             raise ValueError("a target is a file of the folder (name.xml) or a route (/path)")
         if not is_forward(target) and not target.endswith(".xml"):
             raise ValueError(f"{target}: a target is a .xml file of the folder or a /route")
+
+    @staticmethod
+    def _check_split(by: str, match: str) -> None:
+        if not by or not all(c.isalnum() or c in "_-." for c in by):
+            raise ValueError(f"{by!r}: a parameter name is letters, digits, _ - or . (e.g. Digits)")
+        if match not in MATCH_KINDS:
+            raise ValueError(f"match must be one of {', '.join(MATCH_KINDS)} (got {match!r})")
+
+    def _split(self, path: str) -> Any:
+        """The route `path` as a table (a split); ValueError when there is none or it is plain."""
+        route: Any = self._routes().get(path)
+        if route is None:
+            raise ValueError(f"no route {path}")
+        if isinstance(route, str):
+            raise ValueError(f"route {path} is not a split")
+        return route
 
     def add_route(self, path: str, target: str) -> None:
         if not path.startswith("/"):
@@ -244,49 +413,174 @@ class FlowProject:
         routes = self._routes()
         if path in routes:
             raise ValueError(f"route {path} exists already")
-        routes[path] = target
-        self._edited()
+        with self.recorded(f"add route {path}"):
+            routes[path] = target
+            self._edited()
+
+    def add_split(
+        self,
+        path: str,
+        by: str,
+        match: str = "exact",
+        *,
+        cases: tuple[tuple[str, str], ...] = (),
+        then: str | None = None,
+        default: str | None = None,
+    ) -> None:
+        """A new route that splits on the parameter `by`: cases (exact, contains) or then (present),
+        and a default for everything else."""
+        if not path.startswith("/"):
+            raise ValueError(f"{path}: a route is a URL path starting with /")
+        self._check_split(by, match)
+        for target in [t for _, t in cases] + [t for t in (then, default) if t is not None]:
+            self._check_target(target)
+        if match == "present" and (cases or then is None):
+            raise ValueError('match = "present" takes a target for when the parameter is there (then), not cases')
+        routes = self._routes()
+        if path in routes:
+            raise ValueError(f"route {path} exists already")
+        q = json.dumps
+        parts = [f"by = {q(by)}"] + ([f"match = {q(match)}"] if match != "exact" else [])
+        if cases:
+            parts.append("cases = { " + ", ".join(f"{q(k)} = {q(t)}" for k, t in cases) + " }")
+        if then is not None:
+            parts.append(f"then = {q(then)}")
+        if default is not None:
+            parts.append(f"default = {q(default)}")
+        with self.recorded(f"add route {path}"):
+            routes[path] = tomlkit.parse("x = { " + ", ".join(parts) + " }")["x"]
+            self._edited()
 
     def set_target(self, path: str, target: str) -> None:
         self._check_target(target)
         routes = self._routes()
         if path not in routes:
             raise ValueError(f"no route {path}")
-        routes[path] = target
-        self._edited()
+        with self.recorded(f"change the target of {path}"):
+            routes[path] = target
+            self._edited()
 
-    def add_case(self, path: str, value: str, target: str, by: str = "Digits") -> None:
-        """Add a split case; a plain route becomes a split on `by` whose default is its old target."""
+    def add_case(self, path: str, value: str, target: str, by: str = "Digits", match: str = "exact") -> None:
+        """Add a split case; a plain route becomes a split on `by` (matched by `match`) whose
+        default is its old target. An existing split keeps its own `by` and `match`."""
         self._check_target(target)
+        self._check_split(by, match)
         routes = self._routes()
         if path not in routes:
             raise ValueError(f"no route {path}")
         route: Any = routes[path]
-        if isinstance(route, str):  # written as people write it: { by = "Digits", cases = { ... } }
-            q = json.dumps
-            text = f"x = {{ by = {q(by)}, cases = {{ {q(value)} = {q(target)} }}, default = {q(str(route))} }}"
-            routes[path] = tomlkit.parse(text)["x"]
-        else:
-            if route.get("match") == "present":
-                raise ValueError(f'route {path} uses match = "present": it has then/default, not cases')
-            if "cases" not in route:
-                route["cases"] = tomlkit.inline_table()
-            route["cases"][_key(value)] = target
-        self._edited()
+        if not isinstance(route, str) and value in route.get("cases", {}):
+            raise ValueError(f"route {path} has a case {value!r} already (e edits it)")
+        with self.recorded(f"add case {value!r} to {path}"):
+            if isinstance(route, str):  # written as people write it: { by = "Digits", cases = { ... } }
+                q = json.dumps
+                how = f"match = {q(match)}, " if match != "exact" else ""
+                cases = f"cases = {{ {q(value)} = {q(target)} }}"
+                if match == "present":
+                    text = f"x = {{ by = {q(by)}, {how}then = {q(target)}, default = {q(str(route))} }}"
+                else:
+                    text = f"x = {{ by = {q(by)}, {how}{cases}, default = {q(str(route))} }}"
+                routes[path] = tomlkit.parse(text)["x"]
+            else:
+                if route.get("match") == "present":
+                    raise ValueError(f'route {path} uses match = "present": it has then/default, not cases')
+                if "cases" not in route:
+                    route["cases"] = tomlkit.inline_table()
+                route["cases"][_key(value)] = target
+            self._edited()
+
+    def edit_case(self, path: str, value: str, *, new_value: str | None = None, target: str | None = None) -> None:
+        """Change one case of a split: its value (kept in its place) and/or its target."""
+        route = self._split(path)
+        cases = route.get("cases", {})
+        if value not in cases:
+            raise ValueError(f"route {path} has no case {value!r}")
+        if target is not None:
+            self._check_target(target)
+        if new_value is not None and new_value != value and new_value in cases:
+            raise ValueError(f"route {path} has a case {new_value!r} already")
+        if new_value is not None and not new_value:
+            raise ValueError("a case needs a value")
+        with self.recorded(f"edit case {value!r} of {path}"):
+            if new_value is not None and new_value != value:
+                items = [(new_value if k == value else str(k), v) for k, v in cases.items()]
+                for key in list(cases.keys()):
+                    del cases[key]
+                for key, old in items:
+                    cases[_key(key)] = old
+                value = new_value
+            if target is not None:
+                cases[_key(value)] = target
+            self._edited()
+
+    def set_fallback(self, path: str, which: str, target: str | None) -> None:
+        """Set (or with None drop) the `then` or `default` target of a split."""
+        if which not in ("then", "default"):
+            raise ValueError(f"{which}: a split's fallbacks are then and default")
+        route = self._split(path)
+        if target is not None:
+            self._check_target(target)
+        if which == "then" and route.get("match") != "present":
+            raise ValueError(f'route {path}: then is only for match = "present"')
+        if which == "then" and target is None:
+            raise ValueError(f'route {path}: match = "present" needs then = TARGET')
+        with self.recorded(f"{'drop' if target is None else 'change'} the {which} of {path}"):
+            if target is None:
+                route.pop(which, None)
+            else:
+                route[which] = target
+            self._edited()
+
+    def set_split(self, path: str, by: str, match: str, value: str | None = None) -> None:
+        """Split the route on another parameter or match kind; its cases and targets stay. A
+        change to `present` makes the first case's target `then`; a change from it makes `then`
+        the case `value` (which it then needs)."""
+        self._check_split(by, match)
+        route = self._split(path)
+        old = route.get("match", "exact")
+        if old == "present" and match != "present" and not value:
+            raise ValueError(f"route {path}: its then target becomes a case: give the case's value")
+        with self.recorded(f"split {path} by {by} {match}"):
+            route["by"] = by
+            if match == "exact":
+                route.pop("match", None)
+            elif "match" in route:
+                route["match"] = match
+            else:
+                items = [(str(k), v) for k, v in route.items() if k != "by"]
+                for key, _ in items:
+                    del route[key]
+                route["match"] = match
+                for key, value in items:
+                    route[key] = value
+            if match == "present" and old != "present":
+                cases = route.get("cases", {})
+                first = next(iter(cases.values()), None) if cases else None
+                if first is None:
+                    raise ValueError(f'route {path}: match = "present" needs a target for then; add a case first')
+                del route["cases"]
+                route["then"] = first
+            elif match != "present" and old == "present":
+                then = route.pop("then", None)
+                if then is not None:
+                    route["cases"] = tomlkit.parse(f"x = {{ {json.dumps(value)} = {json.dumps(str(then))} }}")["x"]
+            self._edited()
 
     def remove_case(self, path: str, value: str) -> None:
         route: Any = self._routes().get(path)
         if route is None or isinstance(route, str) or value not in route.get("cases", {}):
             raise ValueError(f"route {path} has no case {value!r}")
-        del route["cases"][value]
-        self._edited()
+        with self.recorded(f"remove case {value!r} of {path}"):
+            del route["cases"][value]
+            self._edited()
 
     def remove_route(self, path: str) -> None:
         routes = self._routes()
         if path not in routes:
             raise ValueError(f"no route {path}")
-        del routes[path]
-        self._edited()
+        with self.recorded(f"delete route {path}"):
+            del routes[path]
+            self._edited()
 
     def _replace_target(self, old: str, new: str | None) -> None:
         """Point every use of `old` at `new`; None drops the uses (routes, cases, then/default)."""
@@ -330,7 +624,7 @@ class FlowProject:
             raise ValueError(f"{name}: not a document of the folder")
         doc = Document.from_xml(text, file_path=self.folder / name)
         doc.dirty = True
-        self.documents[name] = doc
+        self._adopt(name, doc)
         if not (self.folder / name).exists():
             self.created.add(name)
         self.reload()
@@ -348,31 +642,33 @@ class FlowProject:
             raise ValueError(f"no document {old}")
         self._free(new)
         doc = self.document(old)
-        del self.documents[old]
-        doc.file_path = self.folder / new
-        self.documents[new] = doc
-        if old in self.created:
-            self.created.discard(old)
-            self.created.add(new)
-        else:
-            on_disk = self.moved.pop(old, old)
-            if on_disk != new:
-                self.moved[new] = on_disk
-        self._replace_target(old, new)
-        self._edited()
+        with self.recorded(f"rename {old} to {new}"):
+            del self.documents[old]
+            doc.file_path = self.folder / new
+            self.documents[new] = doc
+            if old in self.created:
+                self.created.discard(old)
+                self.created.add(new)
+            else:
+                on_disk = self.moved.pop(old, old)
+                if on_disk != new:
+                    self.moved[new] = on_disk
+            self._replace_target(old, new)
+            self._edited()
 
     def delete_document(self, name: str) -> None:
         """Drop the routes, cases and defaults that named the document; its file is deleted at
         the next save."""
-        self.documents.pop(name, None)
-        if name in self.created:
-            self.created.discard(name)
-        elif name in self.moved:
-            self.deleted.add(self.moved.pop(name))
-        elif (self.folder / name).exists():
-            self.deleted.add(name)
-        self._replace_target(name, None)
-        self._edited()
+        with self.recorded(f"delete {name}"):
+            self.documents.pop(name, None)
+            if name in self.created:
+                self.created.discard(name)
+            elif name in self.moved:
+                self.deleted.add(self.moved.pop(name))
+            elif (self.folder / name).exists():
+                self.deleted.add(name)
+            self._replace_target(name, None)
+            self._edited()
 
     def create_document(self, name: str, kind: Kind = "voice", template: Path | None = None) -> Document:
         """A new document of the folder (from a template's XML, or empty), written at the next save."""
@@ -384,9 +680,10 @@ class FlowProject:
         doc = Document.from_xml(template.read_text(encoding="utf-8")) if template else Document.new(kind)
         doc.file_path = self.folder / name
         doc.dirty = True
-        self.documents[name] = doc
-        self.created.add(name)
-        self.reload()
+        with self.recorded(f"create {name}"):
+            self._adopt(name, doc)
+            self.created.add(name)
+            self.reload()
         return doc
 
 

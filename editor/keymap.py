@@ -29,6 +29,8 @@ __all__ = [
     "ENV_VAR",
     "FIXED_KEYS",
     "FLOW_ACTIONS",
+    "FLOW_VIEW_ACTIONS",
+    "FLOW_VIEW_KEYS",
     "WHEN",
     "KeyAction",
     "KeymapError",
@@ -229,14 +231,64 @@ FLOW_ACTIONS: tuple[KeyAction, ...] = (
         "call",
         "f5",
         "Call",
-        "Call the flow in the simulator, starting at the document on screen",
+        "Call the flow in the simulator from its start (the Call panel)",
         in_text=True,
         scope="app",
     ),
 )
 """The actions `twiml-editor FOLDER` adds for a flow folder."""
 
-ALL_ACTIONS = ACTIONS + FLOW_ACTIONS
+FLOW_VIEW_ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction(
+        "add_route",
+        "r",
+        "Add route",
+        "Add a route: a URL path answered by a document, another route, or a split on a request "
+        "parameter (Digits, SpeechResult, DialCallStatus, ...) matched exact, contains or present",
+    ),
+    KeyAction(
+        "add_case",
+        "c",
+        "Add case",
+        "Add a case to the highlighted route; a plain route becomes a split on the parameter and "
+        "match you choose, its old target the default",
+        show=False,
+    ),
+    KeyAction(
+        "edit_case",
+        "e",
+        "Edit case…",
+        "Change one case of the highlighted split (its value or target) or remove it; or change "
+        "the parameter and match it splits on, its then or its default",
+        show=False,
+    ),
+    KeyAction("set_target", "t", "Change target", "Point the highlighted route at another target", show=False),
+    KeyAction("delete_route", "d", "Delete route", "Delete the highlighted route (asks first)", show=False),
+    KeyAction(
+        "rename_document",
+        "n",
+        "Rename document",
+        "Rename a document of the folder, the highlighted state's first; routes that use it follow",
+        show=False,
+    ),
+    KeyAction(
+        "delete_document",
+        "x",
+        "Delete document",
+        "Delete a document of the folder, the highlighted state's first; the routes naming it go too (asks first)",
+        show=False,
+    ),
+)
+"""The Flow view's own actions (its screen's keys: they may reuse the document's letters)."""
+
+FLOW_VIEW_KEYS: tuple[tuple[str, str], ...] = (
+    ("enter (map)", "Edit the state's document"),
+    ("tab (flow view)", "Map / routes list"),
+    ("ctrl+z / ctrl+y (flow)", "Undo / redo the last edit of the flow: a route edit or a document edit"),
+)
+"""Keys of the Flow view's widgets (not remappable), listed in help after its actions."""
+
+ALL_ACTIONS = ACTIONS + FLOW_ACTIONS + FLOW_VIEW_ACTIONS
 """Every action id a config file may remap."""
 
 DEFAULT_KEYS = ACTIONS

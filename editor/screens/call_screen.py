@@ -1,9 +1,12 @@
 """The Call panel (F5): the simulator's engine plays the flow as a caller would hear it.
 
 The transcript is what `twiml call` prints; the tree on the left shows the document being
-executed with the running verb highlighted; the keypad and the entry answer a waiting
-<Gather> (an empty entry is the timeout). The session is `twiml.simulator.Session` over the
-project's transport, so unsaved edits are what the caller hears.
+executed with the running verb highlighted; the keypad (a phone's 3x4) and the entry answer a
+waiting <Gather> (an empty entry is the timeout), whose prompt shows once, above the entry. A
+<Dial>, <Record> or <Enqueue> waits too: the caller chooses how it turns out from the list
+`twiml call` asks from at a terminal (`twiml.simulator.choices`), so a flow's busy, no-answer,
+silence and queue-full branches can be walked. The session is `twiml.simulator.Session` over
+the project's transport, so unsaved edits are what the caller hears.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, RichLog, Static
+from textual.widgets import Button, Footer, Header, Input, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
 
-from twiml.simulator import GatherInput, Options, Session
+from twiml.simulator import GatherInput, Options, Session, choices
 from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
@@ -56,13 +60,16 @@ class CallScreen(Screen[None]):
             with Vertical(id="call-side"):
                 yield RichLog(id="call-log", wrap=True, markup=False, highlight=False, min_width=20)
                 yield Static("", id="call-prompt", markup=False)
+                yield OptionList(id="call-outcomes")
                 yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
-                with Grid(id="call-keypad"):
-                    for key in KEYPAD:
-                        yield Button(key, id=f"key-{'star' if key == '*' else 'hash' if key == '#' else key}")
-                with Horizontal(id="call-actions"):
-                    yield Button("No input", id="call-timeout")
-                    yield Button("Hang up", id="call-hangup", variant="error")
+                with Horizontal(id="call-pad"):
+                    with Grid(id="call-keypad"):
+                        for key in KEYPAD:
+                            name = {"*": "star", "#": "hash"}.get(key, key)
+                            yield Button(key, id=f"key-{name}", compact=True)
+                    with Vertical(id="call-actions"):
+                        yield Button("No input", id="call-timeout", compact=True)
+                        yield Button("Hang up", id="call-hangup", variant="error", compact=True)
         yield Footer()
 
     @property
@@ -85,7 +92,9 @@ class CallScreen(Screen[None]):
             self._say("flow.toml has no start: nothing to call.")
             return
         transport = self.project.transport()
-        self.session = Session(transport, transport.url(flow.start), Options(), listener=self._event)
+        self.session = Session(
+            transport, transport.url(flow.start), Options(), listener=self._event, wait_for_outcomes=True
+        )
         self.session.start()
         self._after_step()
         self.query_one("#call-input", Input).focus()
@@ -95,6 +104,8 @@ class CallScreen(Screen[None]):
         self.log_view.write(shown(text))
 
     def _event(self, event: Event | Sent | Ask | Stop) -> None:
+        if isinstance(event, Ask):
+            return  # the question shows once, above the entry (`_after_step`)
         for line in lines(event):
             self._say(line)
         if isinstance(event, Verb) and event.source is not None and event.line is not None:
@@ -121,21 +132,54 @@ class CallScreen(Screen[None]):
             self.call_after_refresh(tree.move_cursor, tree_node)
 
     def _after_step(self) -> None:
+        """Show what the call waits for: a Gather's prompt with the entry and keypad, or the
+        outcomes of a Dial, Record or queue to choose from."""
         session = self.session
         prompt = self.query_one("#call-prompt", Static)
-        if session is None or session.ended is not None:
+        outcomes = self.query_one("#call-outcomes", OptionList)
+        waiting = session.waiting if session is not None and session.ended is None else None
+        choosing = waiting is not None and waiting.kind != "gather"
+        self.set_class(choosing, "-choosing")
+        outcomes.clear_options()
+        if waiting is None:
             prompt.update("The call has ended. F5 calls again, escape goes back.")
-        elif session.waiting is not None:
-            prompt.update(shown(f"{session.waiting.verb.name}: {session.waiting.prompt()}"))
+        elif choosing:
+            prompt.update(shown(choices.question(waiting)))
+            outcomes.add_options(Option(f"{c.key:<10} {c.label}", id=c.key) for c in choices.choices(waiting))
+            outcomes.highlighted = 0
+            outcomes.focus()
+        else:
+            prompt.update(shown(f"{waiting.verb.name}: {waiting.prompt()}"))
+            self.query_one("#call-input", Input).focus()
 
     def answer(self, got: GatherInput) -> None:
         """Answer the waiting Gather (keys, words, or nothing)."""
         session = self.session
-        if session is None or session.waiting is None:
+        if session is None or session.waiting is None or session.waiting.kind != "gather":
             self.notify("No Gather is waiting. F5 calls again.")
             return
         session.answer(got)
         self._after_step()
+
+    def choose(self, key: str) -> None:
+        """Answer the waiting Dial, Record or queue with the outcome named `key` (busy, 0, ...)."""
+        session = self.session
+        waiting = session.waiting if session is not None else None
+        if session is None or waiting is None or waiting.kind == "gather":
+            self.notify("No Dial, Record or queue is waiting.")
+            return
+        chosen = choices.parse(waiting, key)
+        if chosen is None:
+            self.notify(f"{key}: not an outcome of <{waiting.verb.name}>.")
+            return
+        self._say(f"   outcome: {key or 'default'}")
+        session.answer(chosen)
+        self._after_step()
+
+    @on(OptionList.OptionSelected, "#call-outcomes")
+    def _outcome(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(event.option.id or "")
 
     @on(Input.Submitted, "#call-input")
     def _entry(self, event: Input.Submitted) -> None:
@@ -152,6 +196,7 @@ class CallScreen(Screen[None]):
             self.answer(GatherInput(digits=key))
         elif button == "call-timeout":
             self.answer(GatherInput())
+        # the outcome list answers a Dial, Record or queue; the keypad and entry only a Gather
         elif button == "call-hangup" and self.session is not None and self.session.ended is None:
             self.session.ended = Stop("hangup", "the caller hung up")
             self._say("== ended: hangup (the caller hung up)")

@@ -17,12 +17,12 @@ class ConfirmQuitMany(ChoiceDialog[Choice]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "choose('quit-save')", "Save all", priority=True)]
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], before: str = "you quit") -> None:
         self.names = names
         listed = "\n".join(f"  • {name}" for name in names)
         super().__init__(
             "Unsaved changes",
-            f"These have unsaved changes:\n{listed}\n\nSave them before you quit?",
+            f"These have unsaved changes:\n{listed}\n\nSave them before {before}?",
             [
                 Option("Save all (ctrl+s)", "quit-save", "save", "primary"),
                 Option("Discard", "quit-discard", "discard", "error"),
@@ -34,17 +34,15 @@ class ConfirmQuitMany(ChoiceDialog[Choice]):
         )
 
 
-class ConfirmDeleteUsed(ChoiceDialog[bool]):
-    """A document that routes use: True deletes it and drops those routes (keys y, escape)."""
+class ConfirmDelete(ChoiceDialog[bool]):
+    """Delete something of the flow (a route, a document)? True deletes (keys y, escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "choose('delete-yes')", "Delete")]
 
-    def __init__(self, name: str, routes: list[str]) -> None:
-        self.name_text = name
-        self.routes = routes
+    def __init__(self, title: str, text: str) -> None:
         super().__init__(
-            "Delete a routed document",
-            f"{name} answers {', '.join(routes)}. Delete the file and remove it from those routes?",
+            title,
+            text,
             [
                 Option("Delete (y)", "delete-yes", True, "error"),
                 Option("Cancel (esc)", "delete-cancel", False, "primary"),
@@ -52,4 +50,16 @@ class ConfirmDeleteUsed(ChoiceDialog[bool]):
             cancel=False,
             focused="delete-cancel",
             dialog_id="delete-dialog",
+        )
+
+
+class ConfirmDeleteUsed(ConfirmDelete):
+    """A document that routes use: True deletes it and drops those routes."""
+
+    def __init__(self, name: str, routes: list[str]) -> None:
+        self.name_text = name
+        self.routes = routes
+        super().__init__(
+            "Delete a routed document",
+            f"{name} answers {', '.join(routes)}. Delete the file and remove it from those routes?",
         )

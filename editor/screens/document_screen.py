@@ -582,19 +582,17 @@ class DocumentScreen(Screen[None]):
     def action_redo(self) -> None:
         self._history(self.doc.redo(), "redo")
 
+    def history_step(self, change: Change | None, what: str) -> None:
+        """Show an undo or redo of this document made elsewhere (the flow's one history)."""
+        self._history(change, what)
+
     def _history(self, change: Change | None, what: str) -> None:
         if change is None:
             self.notify(f"Nothing to {what}.", severity="warning")
             return
         self.after_change(change, refill_form=True)
-        path = change.path if change.kind != "remove" else change.parent
-        if path is None:
-            return
-        try:
-            node = self.doc.node_at(path)
-        except Exception:
-            return
-        if node is not self.current:
+        node = self.doc.landing(change)  # the node the edit touched, never the root for no reason
+        if node is not None and node is not self.current:
             self.select(node)
 
     def action_edit_attribute(self) -> None:

@@ -1,9 +1,12 @@
 """The Flow view: the map of a flow folder as a tree, its routes, and what is wrong with them.
 
 Enter on a state opens its document in the editor (F6 comes back here). Routes are edited in
-place: add a route (r), add a split case (c), change a route's target (t), delete a route (d),
-rename (n) or delete (x) a document; targets are picked from the folder's files or created from
-a template. The screen only asks and shows: every change goes through the app's FlowProject.
+place: add a route (r), add a split case (c), edit or remove one case (e), change a route's
+target (t), delete a route (d), rename (n) or delete (x) a document; targets are picked from the
+folder's files or created from a template; a split may be on any request parameter, matched
+exact, contains or present. The keys are `FLOW_VIEW_ACTIONS` records (F1, the palette and a
+config file know them). The screen only asks and shows: every change goes through the app's
+FlowProject, whose one history ctrl+z walks back.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from twiml.flow.routing import MATCH_KINDS, MATCH_WORDS, SPLIT_PARAMS, Split
 from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow, map_rows
-from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
+from twiml_editor.keymap import FLOW_VIEW_ACTIONS
+from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
@@ -35,6 +40,9 @@ if TYPE_CHECKING:
     from twiml_editor.flow_project import FlowProject
 
 _NEW = "\x00new"
+_SPLIT = "\x00split"
+_OTHER = "\x00other"
+_NONE = "\x00none"
 _STYLE = {"error": "bold red", "warning": "yellow"}
 
 
@@ -42,13 +50,10 @@ class FlowScreen(Screen[None]):
     """Map, routes and problems of the open flow folder."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "add_route", "Add route"),
-        Binding("c", "add_case", "Add case"),
-        Binding("t", "set_target", "Target", show=False),
-        Binding("d", "delete_route", "Delete route", show=False),
-        Binding("n", "rename_document", "Rename doc", show=False),
-        Binding("x", "delete_document", "Delete doc", show=False),
+        *(Binding(a.key, a.action, a.description, show=a.show, id=a.id) for a in FLOW_VIEW_ACTIONS),
         Binding("tab", "app.focus_next", "Next pane", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("ctrl+y", "redo", "Redo", show=False),
     ]
 
     class DocumentChosen(Message):
@@ -87,6 +92,9 @@ class FlowScreen(Screen[None]):
         self.routes.border_title = "Routes (flow.toml)"
         self.query_one("#flow-problems", Static).border_title = "Problems"
         self.refresh_flow()
+        keeper = self._place_keeper()
+        if keeper is not None and keeper.map_place is not None:  # F6 back: the state left
+            self.show_state(keeper.map_place)
         self.map_tree.focus()
 
     def map_title(self) -> str:
@@ -100,6 +108,8 @@ class FlowScreen(Screen[None]):
     def refresh_flow(self) -> None:
         """Rebuild the map, the route list and the problems from the project."""
         project = self.project
+        route_before = self._highlighted_route()
+        state_before = self.highlighted_state()
         flow_map = project.explore()
         covered = self._coverage(flow_map)
         self.rows = map_rows(flow_map, covered)
@@ -123,6 +133,11 @@ class FlowScreen(Screen[None]):
         self.routes.add_options(
             Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()
         )
+        paths = list(project.flow.routes)
+        if route_before in paths:  # an edit keeps the place in both lists
+            self.routes.highlighted = paths.index(route_before)
+        if state_before is not None:
+            self.show_state(state_before)
         lines = [p.format() for p in project.problems]
         lines += [d.format() for d in flow_map.findings if d.severity != "info"]
         unsaved = project.dirty_names()
@@ -151,6 +166,44 @@ class FlowScreen(Screen[None]):
         ]
         return {id(edge): was for edge, was in coverage.edges}
 
+    def action_undo(self) -> None:
+        """ctrl+z: the flow's one history (the app's `flow_history`), routes and documents alike."""
+        history = getattr(self.app, "flow_history", None)
+        if history is not None:
+            history("undo")
+
+    def action_redo(self) -> None:
+        history = getattr(self.app, "flow_history", None)
+        if history is not None:
+            history("redo")
+
+    def highlighted_state(self) -> str | None:
+        """The id of the state under the map's cursor (None: a heading or an end)."""
+        node = self.map_tree.cursor_node
+        return node.data.state if node is not None and node.data is not None else None
+
+    def show_state(self, state: str) -> None:
+        """Move the map's cursor to the row that opens `state` (its first row, not a ↩ reference)."""
+        line = next((i for i, row in enumerate(self.rows) if row.state == state and not row.back), None)
+        if line is not None:
+            self.call_after_refresh(self._move_to_line, line)
+
+    def _move_to_line(self, line: int) -> None:
+        self.map_tree.cursor_line = line
+        self.map_tree.scroll_to_line(line)
+
+    @on(Tree.NodeHighlighted, "#flow-map")
+    def _remember(self, event: Tree.NodeHighlighted[MapRow]) -> None:
+        row = event.node.data
+        keeper = self._place_keeper()
+        if keeper is not None and row is not None and row.state is not None and self.rows:
+            keeper.map_place = row.state
+
+    def _place_keeper(self) -> FlowProject | None:
+        """Where the map's place is kept for the next Flow view (the Studio view keeps none)."""
+        project: FlowProject | None = getattr(self, "project", None)
+        return project
+
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:
         row = event.node.data
@@ -176,10 +229,16 @@ class FlowScreen(Screen[None]):
         self.refresh_flow()
         return True
 
-    async def _pick_target(self, title: str) -> str | None:
+    async def _pick_target(self, title: str, *, split: bool = False, optional: bool = False) -> str | None:
+        """A document or route of the folder, or a new document from a template; with `split`,
+        also "split on a parameter" (returned as _SPLIT); with `optional`, "nothing" (_NONE)."""
         items: list[tuple[str, str, str]] = [(name, "document", name) for name in self.project.files()]
         items += [(path, "route (forward the request)", path) for path in self.project.flow.routes]
         items.append(("New document from a template…", "a new file of the folder, written when you save", _NEW))
+        if split:
+            items.insert(0, ("Split on a request parameter…", "Digits, SpeechResult, DialCallStatus, ...", _SPLIT))
+        if optional:
+            items.insert(0, ("(none)", "no target: the call gets no document", _NONE))
         choice = await self.app.push_screen_wait(PickerScreen(title, items, dialog_id="target-picker"))
         if choice != _NEW:
             return choice
@@ -196,6 +255,57 @@ class FlowScreen(Screen[None]):
             return None
         return name
 
+    async def _pick_split(self, path: str, by: str | None = None) -> tuple[str, str] | None:
+        """The parameter and the match kind a route splits on, chosen from the common ones (or typed)."""
+        items = [(name, words, name) for name, words in SPLIT_PARAMS.items()]
+        items.append(("other…", "another request parameter: type its name", _OTHER))
+        if by is not None and by not in SPLIT_PARAMS:
+            items.insert(0, (by, "the parameter it splits on now", by))
+        chosen = await self.app.push_screen_wait(PickerScreen(f"{path} splits on", items, dialog_id="by-picker"))
+        if chosen == _OTHER:
+            chosen = await self.app.push_screen_wait(
+                TextPrompt("Split on which parameter?", "", "A request parameter's name, e.g. CallerCity", "Name")
+            )
+        if not chosen:
+            return None
+        kinds = [(kind, MATCH_WORDS[kind], kind) for kind in MATCH_KINDS]
+        match = await self.app.push_screen_wait(
+            PickerScreen(f"{path}: how {chosen} matches", kinds, dialog_id="match-picker")
+        )
+        return None if match is None else (chosen, match)
+
+    async def _add_split(self, path: str) -> None:
+        how = await self._pick_split(path)
+        if how is None:
+            return
+        by, match = how
+        if match == "present":
+            then = await self._pick_target(f"{path}: when {by} is there, answer with")
+            if then is None:
+                return
+            default = await self._pick_target(f"{path}: otherwise answer with", optional=True)
+            if default is None:
+                return
+            fallback = None if default == _NONE else default
+            self._apply("add the route", lambda: self.project.add_split(path, by, match, then=then, default=fallback))
+            return
+        value = await self.app.push_screen_wait(
+            TextPrompt(f"{path}: the first case", "", f"The value of {by} that picks it ({match}).", "value")
+        )
+        if not value:
+            return
+        target = await self._pick_target(f"{path}: {by} {match} {value!r} answers with")
+        if target is None:
+            return
+        default = await self._pick_target(f"{path}: when no case matches, answer with", optional=True)
+        if default is None:
+            return
+        fallback = None if default == _NONE else default
+        self._apply(
+            "add the route",
+            lambda: self.project.add_split(path, by, match, cases=((value, target),), default=fallback),
+        )
+
     @work(exclusive=True, group="flow-edit")
     async def action_add_route(self) -> None:
         path = await self.app.push_screen_wait(
@@ -203,9 +313,13 @@ class FlowScreen(Screen[None]):
         )
         if path is None:
             return
-        target = await self._pick_target(f"Route {path} answers with")
-        if target is not None:
-            self._apply("add the route", lambda: self.project.add_route(path, target))
+        with self.project.recorded(f"add route {path}"):  # with a document it creates: one undo
+            target = await self._pick_target(f"Route {path} answers with", split=True)
+            if target == _SPLIT:
+                await self._add_split(path)
+            elif target is not None:
+                self._apply("add the route", lambda: self.project.add_route(path, target))
+        self.refresh_flow()
 
     @work(exclusive=True, group="flow-edit")
     async def action_add_case(self) -> None:
@@ -214,15 +328,95 @@ class FlowScreen(Screen[None]):
             self.notify("Highlight a route in the list first (tab moves there).")
             return
         route = self.project.flow.routes[path]
-        by = route.target.by if not isinstance(route.target, str) else "Digits"
-        value = await self.app.push_screen_wait(
-            TextPrompt(f"Add a case to {path}", "", f"The value of {by} that picks it (keys, or words for speech).")
-        )
-        if value is None:
+        if isinstance(route.target, Split):
+            by, match = route.target.by, route.target.match
+            if match == "present":
+                self.notify(f'{path} matches "present": e changes its then and default.')
+                return
+        else:
+            how = await self._pick_split(path)
+            if how is None:
+                return
+            by, match = how
+        value = ""
+        if match != "present":
+            asked = await self.app.push_screen_wait(
+                TextPrompt(f"Add a case to {path}", "", f"The value of {by} that picks it ({match}).", "value")
+            )
+            if not asked:
+                return
+            value = asked
+        title = f"{path}: when {by} is there, answer with" if match == "present" else f"{path}: {by} = {value}"
+        with self.project.recorded(f"add case {value!r} to {path}"):
+            target = await self._pick_target(title if match == "present" else f"{title} answers with")
+            if target is not None:
+                self._apply("add the case", lambda: self.project.add_case(path, value, target, by=by, match=match))
+        self.refresh_flow()
+
+    @work(exclusive=True, group="flow-edit")
+    async def action_edit_case(self) -> None:
+        path = self._highlighted_route()
+        if path is None:
+            self.notify("Highlight a route in the list first (tab moves there).")
             return
-        target = await self._pick_target(f"{path}: {by} = {value} answers with")
-        if target is not None:
-            self._apply("add the case", lambda: self.project.add_case(path, value, target, by=by))
+        split = self.project.flow.routes[path].target
+        if not isinstance(split, Split):
+            self.notify(f"{path} is no split: t changes its target, c adds a case.")
+            return
+        items: list[tuple[str, str, str]] = [(f"{k} → {t}", "a case", "case:" + k) for k, t in split.cases]
+        if split.then is not None:
+            items.append((f"present → {split.then}", "when the parameter is there", "then"))
+        if split.match != "present":
+            items.append((f"else → {split.default or '(none)'}", "when no case matches", "default"))
+        else:
+            items.append((f"else → {split.default or '(none)'}", "when the parameter is not there", "default"))
+        items.append((f"by {split.by} {split.match}", "the parameter and how it is matched", "split"))
+        part = await self.app.push_screen_wait(PickerScreen(f"Edit {path}", items, dialog_id="case-picker"))
+        if part is None:
+            return
+        if part == "split":
+            await self._change_split(path, split)
+        elif part in ("then", "default"):
+            target = await self._pick_target(f"{path}: {part} answers with", optional=part == "default")
+            if target is not None:
+                fallback = None if target == _NONE else target
+                self._apply(f"change the {part}", lambda: self.project.set_fallback(path, part, fallback))
+        else:
+            await self._edit_one_case(path, part.removeprefix("case:"))
+        self.refresh_flow()
+
+    async def _change_split(self, path: str, split: Split) -> None:
+        how = await self._pick_split(path, split.by)
+        if how is None:
+            return
+        by, match = how
+        value: str | None = None
+        if split.match == "present" and match != "present":
+            value = await self.app.push_screen_wait(
+                TextPrompt(f"{path}: then becomes a case", "", f"The value of {by} that picks {split.then}.", "value")
+            )
+            if not value:
+                return
+        self._apply("change the split", lambda: self.project.set_split(path, by, match, value))
+
+    async def _edit_one_case(self, path: str, value: str) -> None:
+        what = [
+            ("Change its value", f"the {value!r} that picks it", "value"),
+            ("Change its target", "what answers it", "target"),
+            ("Remove the case", "the others stay", "remove"),
+        ]
+        how = await self.app.push_screen_wait(PickerScreen(f"{path}: case {value!r}", what, dialog_id="case-edit"))
+        if how == "remove":
+            self._apply("remove the case", lambda: self.project.remove_case(path, value))
+        elif how == "value":
+            new = await self.app.push_screen_wait(TextPrompt(f"{path}: case {value!r}", value, "Its new value."))
+            if new and new != value:
+                self._apply("change the case", lambda: self.project.edit_case(path, value, new_value=new))
+        elif how == "target":
+            with self.project.recorded(f"edit case {value!r} of {path}"):
+                target = await self._pick_target(f"{path}: {value} answers with")
+                if target is not None:
+                    self._apply("change the case", lambda: self.project.edit_case(path, value, target=target))
 
     @work(exclusive=True, group="flow-edit")
     async def action_set_target(self) -> None:
@@ -230,13 +424,24 @@ class FlowScreen(Screen[None]):
         if path is None:
             self.notify("Highlight a route in the list first.")
             return
-        target = await self._pick_target(f"Route {path} answers with")
-        if target is not None:
-            self._apply("change the target", lambda: self.project.set_target(path, target))
+        with self.project.recorded(f"change the target of {path}"):
+            target = await self._pick_target(f"Route {path} answers with")
+            if target is not None:
+                self._apply("change the target", lambda: self.project.set_target(path, target))
+        self.refresh_flow()
 
     def action_delete_route(self) -> None:
+        self._delete_route()
+
+    @work(exclusive=True, group="flow-edit")
+    async def _delete_route(self) -> None:
+        """Delete the highlighted route once the user confirms."""
         path = self._highlighted_route()
-        if path is not None:
+        if path is None:
+            self.notify("Highlight a route in the list first.")
+            return
+        described = self.project.flow.routes[path].describe()
+        if await self.app.push_screen_wait(ConfirmDelete("Delete the route", f"{described}\n\nDelete this route?")):
             self._apply("delete the route", lambda: self.project.remove_route(path))
 
     def _highlighted_document(self) -> str | None:
@@ -272,6 +477,7 @@ class FlowScreen(Screen[None]):
         if name is None:
             return
         used = self.project.uses(name)
-        if used and not await self.app.push_screen_wait(ConfirmDeleteUsed(name, used)):
+        ask = ConfirmDeleteUsed(name, used) if used else ConfirmDelete("Delete a document", f"Delete {name}?")
+        if not await self.app.push_screen_wait(ask):
             return
         self._apply("delete the document", lambda: self.project.delete_document(name))

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
+from textual.widgets.input import Selection
 
 from twiml_editor.screens.dialog import Dialog
 from twiml_editor.widgets.literal import VisibleInput, shown
@@ -36,11 +37,19 @@ def entries(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (not p.is_dir(), p.name.lower()))
 
 
-def complete(text: str) -> tuple[str, list[str]]:
+def complete(text: str, suffixes: tuple[str, ...] = ()) -> tuple[str, list[str]]:
     """Shell-like completion of the last component of `text`: the text extended by the longest
-    prefix every match shares (a single folder gets its "/"), and the names that matched."""
+    prefix every match shares (a single folder gets its "/"), and the names that matched.
+
+    Only folders and files with one of `suffixes` (all files when empty) are candidates, as the
+    tree shows them: `s` completes `sample_flows/` even beside `setup.py`. A name typed in full
+    that is a folder gets its "/" although longer names start the same (`flows` beside `flows_old/`)."""
     folder, stem = split_path(text)
-    matches = [p for p in entries(folder) if p.name.startswith(stem)]
+    matches = [
+        p
+        for p in entries(folder)
+        if p.name.startswith(stem) and (not suffixes or p.is_dir() or p.suffix.lower() in suffixes)
+    ]
     if not matches:
         return text, []
     names = [p.name + ("/" if p.is_dir() else "") for p in matches]
@@ -50,6 +59,8 @@ def complete(text: str) -> tuple[str, list[str]]:
             common = common[:-1]
     if len(common) > len(stem):
         text += common[len(stem) :]
+    elif stem and stem + "/" in names:
+        text += "/"
     return text, names
 
 
@@ -102,8 +113,18 @@ class PathPrompt(Dialog[Path | None]):
         Binding("down", "to_tree", "Tree", show=False),
     ]
 
-    def __init__(self, title: str, initial: str = "", hint: str = "", suffixes: tuple[str, ...] = (".xml",)) -> None:
+    def __init__(
+        self,
+        title: str,
+        initial: str = "",
+        hint: str = "",
+        suffixes: tuple[str, ...] = (".xml",),
+        *,
+        folders: bool = False,
+    ) -> None:
         super().__init__(classes="dialog-screen")
+        self.folders = folders
+        """A folder is an answer too (a flow folder to open), not only a file in it."""
         self.title_text = title
         self.initial = initial
         self.hint = hint
@@ -135,8 +156,17 @@ class PathPrompt(Dialog[Path | None]):
         return self.query_one("#path-tree", FileTree)
 
     def on_mount(self) -> None:
-        self.path_input.focus()
-        self.path_input.cursor_position = len(self.path_input.value)
+        """The proposed file name is selected up to its extension (typing `menu` makes it
+        `menu.xml` in the same folder); a proposed folder leaves the cursor at its end."""
+        field = self.path_input
+        field.focus()
+        value = field.value
+        start = value.rfind("/") + 1
+        end = start + len(Path(value[start:]).stem) if value[start:] else start
+        if end > start:
+            field.selection = Selection(start, end)
+        else:
+            field.cursor_position = len(value)
 
     @on(Input.Changed, "#path-input")
     def _follow(self, event: Input.Changed) -> None:
@@ -160,7 +190,7 @@ class PathPrompt(Dialog[Path | None]):
         if self.focused is not self.path_input:
             self.focus_next()
             return
-        text, names = complete(self.path_input.value)
+        text, names = complete(self.path_input.value, self.suffixes)
         if text != self.path_input.value:
             self.path_input.value = text
             self.path_input.cursor_position = len(text)
@@ -188,7 +218,7 @@ class PathPrompt(Dialog[Path | None]):
             self.query_one("#path-error", Static).update("Enter a file path.")
             return
         path = Path(text).expanduser()
-        if path.is_dir():
+        if path.is_dir() and not self.folders:
             self.query_one("#path-error", Static).update(shown(f"{path} is a folder: choose or type a file name."))
             return
         self.dismiss(path)

@@ -1,7 +1,9 @@
 """The problems panel: the validator's diagnostics; choosing one selects its node.
 
 A finding with a did-you-mean shows it after the message and `[f]` (the key that applies it);
-findings silenced by a ``twiml: ignore`` comment stay listed, dimmed and marked, below the rest."""
+findings silenced by a ``twiml: ignore`` comment stay listed, dimmed and marked, below the rest.
+The code column is as wide as the longest code; when the rows do not fit the panel's width
+(80 columns), message and path get the width there is and wrap, a row as tall as it needs."""
 
 from __future__ import annotations
 
@@ -61,21 +63,47 @@ class ProblemsPanel(DataTable[Any]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.diagnostics: list[Any] = []
         self._shown: list[tuple[str, str, str, str]] | None = None
+        self._full: list[Any] = []
+        self._widths: dict[str, int] | None = None
+        """Fixed widths of code, message and path when the rows wrap (None: every column fits)."""
+        self._fitted_to = 0  # the width `_widths` was computed for
         self.total = 0
         self.border_title = "Problems"
 
     def on_mount(self) -> None:
         self._add_columns()
 
-    def _add_columns(self) -> None:
+    def _add_columns(self, code: int | None = None) -> None:
+        widths = self._widths or {}
         self.add_column("Severity", key="severity", width=9)  # "(ignored)" wraps below the level
-        self.add_column("Code", key="code")
-        self.add_column("Message", key="message")
-        self.add_column("Path", key="path")
+        self.add_column("Code", key="code", width=widths.get("code", code))
+        self.add_column("Message", key="message", width=widths.get("message"))
+        self.add_column("Path", key="path", width=widths.get("path"))
+
+    def _fit(self, diagnostics: list[Any]) -> dict[str, int] | None:
+        """Column widths that wrap message and path into the panel, or None when every row fits
+        on one line as it is."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return None
+        code = max([4] + [len(str(d.code)) for d in diagnostics if d.code is not None])
+        message = max([7] + [len(_message(d)) for d in diagnostics])
+        path = max([4] + [len(str(d.path)) for d in diagnostics])
+        room = width - 9 - code - 2 * self.cell_padding * 4 - 2  # the columns' padding, a scroll bar
+        if message + path <= room:
+            return None
+        path_width = min(path, max(12, room // 3))
+        return {"code": code, "message": max(16, room - path_width), "path": path_width}
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._fitted_to and self._full:
+            self._shown = None  # lay the rows out again for the new width
+            self.show(self._full)
 
     def reset(self) -> None:
         """Forget rows and column widths (another document): widths fit the new rows only."""
         self._shown = None
+        self._widths = None
         self.diagnostics = []
         self.clear(columns=True)
         self._add_columns()
@@ -84,6 +112,8 @@ class ProblemsPanel(DataTable[Any]):
         """Replace the rows, unless the diagnostics are the same as shown."""
         self.total = len(diagnostics)
         full = diagnostics
+        self._full = list(diagnostics)
+        self.set_class(bool(diagnostics), "-some")
         diagnostics = sorted(diagnostics, key=lambda d: -_rank(d))[:MAX_ROWS]
         keys = [_key(d) for d in diagnostics]
         self.diagnostics = list(diagnostics)
@@ -91,7 +121,9 @@ class ProblemsPanel(DataTable[Any]):
             return
         old = self._shown
         self._shown = keys
-        if old is not None and len(old) == len(keys) and keys:
+        widths = self._fit(diagnostics)
+        self._fitted_to = self.scrollable_content_region.width
+        if old is not None and len(old) == len(keys) and keys and widths is None and self._widths is None:
             # Same number of problems (typing usually changes one message): patch rows in place.
             for index, (new, before) in enumerate(zip(keys, old, strict=False)):
                 if new != before:
@@ -107,8 +139,10 @@ class ProblemsPanel(DataTable[Any]):
             self._title(full)
             return
         row = self.cursor_row
+        self._widths = widths
         self.clear(columns=True)  # auto widths only grow: start from the new rows' widths
-        self._add_columns()
+        code_width = max([4] + [len(str(d.code)) for d in diagnostics if d.code is not None])
+        self._add_columns(code_width)
         for index, d in enumerate(diagnostics):
             self.add_row(
                 _severity(d),
@@ -116,6 +150,7 @@ class ProblemsPanel(DataTable[Any]):
                 literal(_message(d)),
                 literal(d.path),
                 key=str(index),
+                height=None if widths is not None else 1,  # wrapped rows are as tall as they need
             )
         if diagnostics:
             self.move_cursor(row=min(row, len(diagnostics) - 1))

@@ -71,7 +71,7 @@ def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
 
 
 def summary(node: TwiML) -> str:
-    """A one-line description such as `numDigits=1 → /menu` or `"Welcome to…"`."""
+    """A one-line description such as `→ /menu numDigits=1` or `"Welcome to…"`."""
     if node.name[:1] == "#":  # comment or processing instruction
         return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
     target = _target(node)
@@ -81,13 +81,13 @@ def summary(node: TwiML) -> str:
     has_body = body not in (None, "")
     budget = 0 if has_body else SUMMARY_ATTRS - (target is not None)
     attrs = _shown_attrs(node, target)
-    parts = [f"{key}={_clip(str(value), 16)}" for key, value in attrs[: max(budget, 0)]]
+    # where the call goes next comes first: a narrow tree cuts the end of a label, never the URL
+    parts = [f"→ {_clip(str(node.attrs[target]), 24)}"] if target is not None else []
+    parts += [f"{key}={_clip(str(value), 16)}" for key, value in attrs[: max(budget, 0)]]
     if len(attrs) > max(budget, 0) and not has_body:
         parts.append("…")
     if has_body:
         parts.append(f'"{_clip(str(body), SUMMARY_TEXT)}"')
-    if target is not None:
-        parts.append(f"→ {_clip(str(node.attrs[target]), 24)}")
     return " ".join(parts)
 
 

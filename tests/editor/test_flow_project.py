@@ -123,3 +123,84 @@ def test_a_document_outside_the_folder_is_refused_as_the_simulator_refuses_it(fo
         with pytest.raises(OSError, match="is outside the flow folder"):
             project.document(name)
     assert project.document("goodbye.xml").root.name == "Response"
+
+
+def test_a_route_or_case_on_any_parameter_and_match(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    project.add_split("/said", "SpeechResult", "contains", cases=(("sales", "sales.xml"),), default="goodbye.xml")
+    assert project.flow.resolve("/said", {"SpeechResult": "I want Sales, please."}).document == "sales.xml"
+    assert project.flow.resolve("/said", {"SpeechResult": "billing"}).document == "goodbye.xml"
+    project.add_split("/recorded", "RecordingDuration", "present", then="voicemail_saved.xml", default="goodbye.xml")
+    assert project.flow.resolve("/recorded", {"RecordingDuration": "7"}).document == "voicemail_saved.xml"
+    assert project.flow.resolve("/recorded", {"RecordingDuration": "0"}).document == "goodbye.xml"
+    project.add_case("/fax/incoming", "+15550001111", "goodbye.xml", by="From", match="exact")
+    assert project.flow.resolve("/fax/incoming", {"From": "+15550001111"}).document == "goodbye.xml"
+    # one case edited (value and target) and one removed; the others stay where they were
+    project.edit_case("/menu", "1", new_value="5", target="goodbye.xml")
+    project.remove_case("/menu", "3")
+    menu = project.flow.routes["/menu"].target
+    assert not isinstance(menu, str)
+    assert menu.cases == (("5", "goodbye.xml"), ("2", "support.xml"), ("0", "operator.xml"))
+    project.set_split("/menu", "QueueResult", "exact")
+    project.set_split("/dial-complete", "DialCallStatus", "present")
+    assert project.flow.resolve("/dial-complete", {"DialCallStatus": "busy"}).document == "goodbye.xml"
+    with pytest.raises(ValueError, match="give the case's value"):
+        project.set_split("/dial-complete", "DialCallStatus", "exact")
+    project.set_split("/dial-complete", "DialCallStatus", "exact", value="completed")
+    assert project.flow.resolve("/dial-complete", {"DialCallStatus": "busy"}).document == "voicemail.xml"
+    with pytest.raises(ValueError, match="match must be one of"):
+        project.add_split("/x", "Digits", "sometimes")
+    with pytest.raises(ValueError, match="a parameter name"):
+        project.add_split("/y", "no good")
+    assert project.problems == []
+    project.save_toml()
+    assert load_flow(folder).problems == []
+
+
+def test_one_history_for_route_edits_and_document_edits(folder: Path) -> None:
+    """ctrl+z in a flow undoes the last thing the user did, a route edit or a document edit."""
+    project = FlowProject.open(folder)
+    original = project.text
+    project.add_split("/said", "SpeechResult", "contains", cases=(("sales", "sales.xml"),))
+    sales = project.document("sales.xml")
+    say = sales.root.verbs[1]
+    assert isinstance(say, TwiML)
+    sales.set_text(say, "Hello sales.")
+    project.rename_document("goodbye.xml", "bye.xml")
+    project.delete_document("support.xml")
+    assert project.can_undo and not project.can_redo
+
+    undone = project.undo()  # the delete: the document and its routes come back
+    assert undone is not None and undone.routes and undone.what == "delete support.xml"
+    assert "support.xml" in project.files() and project.uses("support.xml")
+    undone = project.undo()  # the rename: its file name and the routes naming it
+    assert undone is not None and undone.what == "rename goodbye.xml to bye.xml"
+    assert "goodbye.xml" in project.files() and not project.moved
+    assert project.document("goodbye.xml").file_path == folder / "goodbye.xml"
+    undone = project.undo()  # the document edit, in between
+    assert undone is not None and undone.name == "sales.xml" and undone.change is not None
+    assert not sales.dirty
+    undone = project.undo()
+    assert undone is not None and undone.what == "add route /said"
+    assert project.text == original and not project.toml_dirty and project.undo() is None
+
+    redone = project.redo()
+    assert redone is not None and "/said" in project.flow.routes
+    redone = project.redo()
+    assert redone is not None and redone.name == "sales.xml" and sales.dirty
+    sales.set_text(say, "Something else.")  # a new edit: the undone rename cannot be redone now
+    assert project.redo() is None and not project.can_redo
+    assert project.undo() is not None and project.undo() is not None and project.undo() is not None
+    assert project.undo() is None and project.text == original
+
+
+def test_a_failed_route_edit_leaves_no_step(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    project.add_split("/s", "Digits", default="goodbye.xml")
+    before = project.text
+    with pytest.raises(ValueError, match="add a case first"):  # found half-way, after `by` changed
+        project.set_split("/s", "From", "present")
+    with pytest.raises(ValueError, match="exists already"):
+        project.add_route("/menu", "goodbye.xml")
+    assert project.text == before
+    assert project.undo() is not None and not project.can_undo and not project.toml_dirty

@@ -145,6 +145,8 @@ async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder:
         assert screen.document_name == "ivr_main_menu.xml"
         assert screen.highlighted is not None and screen.highlighted.name == "Say"  # the Gather's last prompt
         await pilot.click("#key-1")
+        await settle(pilot, lambda: screen.session is not None and screen.session.waiting is not None)
+        await pilot.press("enter")  # the Dial's outcome: completed (the first choice)
         await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         text = "\n".join(screen.transcript)
         assert "gather: keys 1" in text and "-> POST http://localhost/menu  Digits=1" in text
@@ -157,6 +159,8 @@ async def test_call_panel_plays_the_flow_and_highlights_the_running_verb(folder:
         for key in "billing":
             await pilot.press(key)
         await pilot.press("enter")
+        await settle(pilot, lambda: screen.session is not None and screen.session.waiting is not None)
+        screen.choose("completed")
         await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
         assert "Connecting you to billing." in "\n".join(screen.transcript)
         await pilot.press("escape")
@@ -175,8 +179,7 @@ async def test_call_panel_hears_unsaved_edits(folder: Path) -> None:
         await pilot.click("#key-1")
         screen = app.screen
         assert isinstance(screen, CallScreen)
-        await settle(pilot, lambda: screen.session is not None and screen.session.ended is not None)
-        assert '"Sales, unsaved words."' in "\n".join(screen.transcript)
+        await settle(pilot, lambda: '"Sales, unsaved words."' in "\n".join(screen.transcript))
 
 
 async def test_several_unsaved_documents_quit_asks_once_and_saves_all(folder: Path) -> None:

@@ -11,6 +11,7 @@ from twiml_editor.keymap import (
     DEFAULT_KEYS,
     ENV_VAR,
     FLOW_ACTIONS,
+    FLOW_VIEW_ACTIONS,
     WHEN,
     KeyAction,
     KeymapError,
@@ -219,7 +220,7 @@ def test_readme_key_table_is_generated_from_the_records() -> None:
     assert block == markdown_table(), "README key table is stale: paste twiml_editor.keymap.markdown_table()"
     start = readme.index("<!-- flow-keys:")
     block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /flow-keys -->")]
-    assert block == markdown_table(FLOW_ACTIONS, fixed=False), "README flow key table is stale"
+    assert block == markdown_table(FLOW_ACTIONS + FLOW_VIEW_ACTIONS, fixed=False), "README flow key table is stale"
 
 
 def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:

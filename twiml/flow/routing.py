@@ -20,6 +20,8 @@ from functools import lru_cache
 
 __all__ = [
     "MATCH_KINDS",
+    "MATCH_WORDS",
+    "SPLIT_PARAMS",
     "TOKEN_PARAMS",
     "Resolution",
     "Route",
@@ -31,6 +33,23 @@ __all__ = [
 ]
 
 MATCH_KINDS = ("exact", "contains", "present")
+MATCH_WORDS = {
+    "exact": "the value equals a case (speech and texts ignoring case and punctuation)",
+    "contains": 'the case\'s words appear in the value ("sales" in "I want sales")',
+    "present": "the parameter is there and neither empty nor 0 (then / default)",
+}
+"""What each match kind does, in the words the editor offers them with."""
+
+SPLIT_PARAMS = {
+    "Digits": "keys the caller pressed at a <Gather>",
+    "SpeechResult": "words the caller said at a <Gather>",
+    "DialCallStatus": "how a <Dial> ended: completed, busy, no-answer, failed",
+    "RecordingDuration": "seconds a <Record> recorded (0: silence)",
+    "QueueResult": "how the caller left an <Enqueue> queue: bridged, queue-full, hangup",
+    "From": "the caller's number",
+    "Body": "the text of an SMS",
+}
+"""Request parameters flows commonly split on (any other name works as well), with what they carry."""
 
 TOKEN_PARAMS = frozenset(
     {"Digits", "DialCallStatus", "QueueResult", "AnsweredBy", "CallStatus", "DialBridged", "SmsStatus"}

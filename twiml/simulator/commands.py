@@ -219,26 +219,18 @@ def _read(prompt: str, out: IO[str]) -> str:
 
 
 def _interactive_outcomes(args: argparse.Namespace, out: IO[str]) -> Decider:
-    """At a terminal, ask how a Dial, Record or queue turns out unless an option already says."""
+    """At a terminal, ask how a Dial, Record or queue turns out unless an option already says
+    (the choices are `twiml.simulator.choices`, which the editor's call panel offers too)."""
+    from twiml.simulator import choices
 
     def choose(ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome | None:
-        if ask.kind == "dial" and args.dial_status is None:
-            targets = ", ".join(f"{n.name} {n.text}".strip() for n in ask.verb.nouns) or ask.verb.text
-            while True:
-                got = _read(f"?  Dial {targets}: outcome? [completed] or {', '.join(DIAL_STATUSES[1:])}", out)
-                if not got or got in DIAL_STATUSES:
-                    return DialOutcome(got or "completed", args.dial_duration)
-        if ask.kind == "record" and args.recording_duration is None:
-            while True:
-                got = _read("?  Record: seconds the caller speaks? [5] (0 = silence)", out)
-                if not got or (got.isdigit() and int(got) <= 3600):
-                    return RecordOutcome(int(got or 5))
-        if ask.kind == "queue" and args.queue_result is None:
-            while True:
-                got = _read(f"?  Enqueue {ask.verb.text}: how does the caller leave? [bridged] or leave, hangup", out)
-                if not got or got in QUEUE_RESULTS:
-                    return QueueOutcome(got or "bridged")
-        return None
+        given = {"dial": args.dial_status, "record": args.recording_duration, "queue": args.queue_result}
+        if given.get(ask.kind, "") is not None:  # an option says, or it is no Dial, Record or queue
+            return None
+        while True:
+            got = choices.parse(ask, _read(f"?  {choices.question(ask)}", out), dial_duration=args.dial_duration)
+            if got is not None:
+                return got
 
     return choose
 

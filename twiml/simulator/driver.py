@@ -18,6 +18,7 @@ from twiml.simulator.engine import (
     CallState,
     DialOutcome,
     GatherInput,
+    Outcome,
     QueueOutcome,
     RecordOutcome,
     Sent,
@@ -121,6 +122,7 @@ class Session:
         kind: Kind = "voice",
         listener: Listener | None = None,
         decide: Decider | None = None,
+        wait_for_outcomes: bool = False,
         channel: Kind | None = None,
     ) -> None:
         if channel is not None:
@@ -134,6 +136,9 @@ class Session:
         self.kind: Kind = kind
         self.listener = listener
         self.decide = decide
+        self.wait_for_outcomes = wait_for_outcomes
+        """Stop at each Dial, Record and queue too (`waiting`), for a front end that asks the
+        user how it turns out (the editor's call panel) instead of deciding at once."""
         self.seed = self.options.seed or new_seed()
         self.events: list[Event | Sent | Ask | Stop] = []
         self.state: CallState | None = None
@@ -190,10 +195,11 @@ class Session:
         self.ended = None
         self._pump(step)
 
-    def answer(self, got: GatherInput) -> None:
-        """Keys or speech (or nothing: the timeout) for the Gather that is waiting."""
+    def answer(self, got: Outcome) -> None:
+        """Keys or speech (or nothing: the timeout) for the Gather that is waiting; with
+        `wait_for_outcomes`, the outcome of the Dial, Record or queue that is waiting."""
         if self.state is None or self.waiting is None:
-            raise RuntimeError("the call is not waiting at a Gather")
+            raise RuntimeError("the call is not waiting for input or an outcome")
         self._pump(answer(self.state, got))
 
     def run(self, answerer: Callable[[Ask], GatherInput] | None = None) -> Stop:
@@ -201,8 +207,12 @@ class Session:
         if self.state is None:
             self.start()
         while self.ended is None:
-            assert self.waiting is not None
-            self.answer(answerer(self.waiting) if answerer is not None else GatherInput())
+            waiting = self.waiting
+            assert waiting is not None
+            if waiting.kind != "gather":
+                self.answer(self._default(waiting))
+            else:
+                self.answer(answerer(waiting) if answerer is not None else GatherInput())
         return self.ended
 
     def _emit(self, event: Event | Sent | Ask | Stop) -> None:
@@ -230,16 +240,14 @@ class Session:
                 self._emit(nxt)
                 return
             self._emit(nxt)
-            if nxt.kind == "gather":
+            chosen = self.decide(nxt) if self.decide is not None and nxt.kind != "gather" else None
+            if nxt.kind == "gather" or (chosen is None and self.wait_for_outcomes):
                 self.waiting = nxt
                 return
-            step = answer(step.state, self._auto(nxt))
+            step = answer(step.state, chosen or self._default(nxt))
 
-    def _auto(self, ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome:
-        if self.decide is not None:
-            chosen = self.decide(ask)
-            if chosen is not None:
-                return chosen
+    def _default(self, ask: Ask) -> DialOutcome | RecordOutcome | QueueOutcome:
+        """The options' outcome for a Dial, Record or queue that nobody decided."""
         if ask.kind == "dial":
             return self.options.dial
         if ask.kind == "record":
