@@ -28,15 +28,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, Tree
 
 from twiml.base import TwiML
+from twiml.dialects import DIALECTS, profile
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
-from twiml.grammar_types import Element, element_of
+from twiml.grammar_types import Element
 from twiml.version import VersionAction
 from twiml_editor import recovery
 from twiml_editor.document import Change, Document, Kind
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from twiml_editor.screens.add_element import AddElementScreen
 from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
+from twiml_editor.screens.dialect import DialectPicker
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from twiml_editor.screens.help import HelpScreen
@@ -183,7 +185,7 @@ class EditorApp(App[None]):
         yield Header()
         with Horizontal(id="main"):
             yield VerbTree(id="tree")
-            yield AttributeForm(id="form")
+            yield AttributeForm(id="form", element_for=self.element_for)
             yield XmlPreview(id="preview")
         yield ProblemsPanel(id="problems")
         yield Footer()
@@ -241,9 +243,14 @@ class EditorApp(App[None]):
         gc.enable()
         freeze_heap()
 
+    def element_for(self, node: TwiML) -> Element | None:
+        """What `node` is in the current document's dialect (the form's fields come from it)."""
+        return self.doc.element_of(node)
+
     def update_title(self) -> None:
         name = shown(self.doc.file_path) if self.doc.file_path else f"untitled {self.doc.kind} document"
-        self.sub_title = ("● " if self.doc.dirty else "") + name
+        # the dialect before the name: a long path is cut at the end of a narrow header
+        self.sub_title = ("● " if self.doc.dirty else "") + f"{self.doc.dialect_title} · {name}"
 
     def notify(
         self,
@@ -655,7 +662,7 @@ class EditorApp(App[None]):
             siblings = self._siblings(node)
             return bool(siblings) and (siblings[0] if when == "not_first" else siblings[-1]) is not node
         if when == "takes_children":
-            return node.name[:1] != "#" and (element_of(node) is None or bool(self.doc.allowed_children(node)))
+            return node.name[:1] != "#" and (self.doc.element_of(node) is None or bool(self.doc.allowed_children(node)))
         if when == "element":
             return node.name[:1] != "#"
         if when == "fixable":
@@ -683,11 +690,34 @@ class EditorApp(App[None]):
         commands.append(("New voice document", "", partial(self.new_document, "voice")))
         commands.append(("New messaging document", "", partial(self.new_document, "messaging")))
         commands.append(("New fax document", "", partial(self.new_document, "fax")))
+        for name in DIALECTS:
+            if name != self.doc.vendor_dialect:
+                title = profile(name)
+                commands.append((f"Dialect: {title.vendor} {title.title}", "", partial(self.set_dialect, name)))
         return commands
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         """F1 help rows with the keys in effect (user overrides included)."""
         return help_rows(self.keys)
+
+    # ------------------------------------------------------------------ dialect
+
+    def action_switch_dialect(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.set_dialect(name)
+
+        self.push_screen(DialectPicker(self.doc.vendor_dialect), chosen)
+
+    def set_dialect(self, name: str) -> None:
+        """Check and edit the document as vendor `name` from now on: title, form, add-menus and
+        problems follow; the document's text is not touched."""
+        self.doc.set_vendor_dialect(name)
+        self.update_title()
+        if self.form.node is not None and self.doc.contains(self.form.node):
+            self.form.show_node(self.form.node)  # its fields are the dialect's
+        self.schedule_refresh()
+        self.notify(f"Checking and editing as {self.doc.dialect_title}.")
 
     # ------------------------------------------------------------------ structure actions
 
@@ -698,7 +728,8 @@ class EditorApp(App[None]):
             if element is not None:
                 then(element)
 
-        self.push_screen(AddElementScreen(where, elements), chosen)
+        vendor = self.doc.dialect_title if self.doc.vendor_dialect != "twilio" else ""
+        self.push_screen(AddElementScreen(where, elements, vendor), chosen)
 
     def action_add_child(self) -> None:
         node = self._target()
@@ -869,7 +900,7 @@ class EditorApp(App[None]):
         if not self.applicable("edit_attribute"):  # a comment or processing instruction has no fields
             self.notify("A comment has no attributes: select an element.", severity="warning")
             return
-        element = element_of(node)
+        element = self.doc.element_of(node)
         items: list[tuple[str, str, str]] = []
         if (element is not None and element.body is not None and element.body.kind != "none") or element is None:
             items.append(("(text)", "the element's body text", "#text"))

@@ -133,8 +133,14 @@ class FlowProject:
             if problem is not None and problem != "is missing":
                 raise OSError(f"{printable(name)} {problem}")
             doc = Document.open(self.folder / name)
+            self._flow_dialect(doc)
             self.documents[name] = doc
         return doc
+
+    def _flow_dialect(self, doc: Document) -> None:
+        """flow.toml's `dialect` for a document that does not tell its own."""
+        if doc.dialect_origin != "detected" and self.flow.dialect != "twilio":
+            doc.set_vendor_dialect(self.flow.dialect, "configured")
 
     def name_of(self, path: Path | None) -> str | None:
         if path is None:
@@ -329,6 +335,7 @@ class FlowProject:
             raise ValueError(f"{name}: not a document of the folder")
         doc = Document.from_xml(text, file_path=self.folder / name)
         doc.dirty = True
+        self._flow_dialect(doc)
         self.documents[name] = doc
         if not (self.folder / name).exists():
             self.created.add(name)
@@ -383,6 +390,7 @@ class FlowProject:
         doc = Document.from_xml(template.read_text(encoding="utf-8")) if template else Document.new(kind)
         doc.file_path = self.folder / name
         doc.dirty = True
+        self._flow_dialect(doc)
         self.documents[name] = doc
         self.created.add(name)
         self.reload()
