@@ -184,7 +184,7 @@ class EditorApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield VerbTree(id="tree")
+            yield VerbTree(id="tree", element_for=self.element_for)
             yield AttributeForm(id="form", element_for=self.element_for)
             yield XmlPreview(id="preview")
         yield ProblemsPanel(id="problems")
@@ -714,6 +714,7 @@ class EditorApp(App[None]):
         problems follow; the document's text is not touched."""
         self.doc.set_vendor_dialect(name)
         self.update_title()
+        self.tree.relabel_all()  # a TeXML <AIGather> is known in TeXML only
         if self.form.node is not None and self.doc.contains(self.form.node):
             self.form.show_node(self.form.node)  # its fields are the dialect's
         self.schedule_refresh()

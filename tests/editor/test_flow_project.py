@@ -123,3 +123,16 @@ def test_a_document_outside_the_folder_is_refused_as_the_simulator_refuses_it(fo
         with pytest.raises(OSError, match="is outside the flow folder"):
             project.document(name)
     assert project.document("goodbye.xml").root.name == "Response"
+
+
+def test_flow_toml_dialect_applies_to_documents_that_do_not_tell_their_own(folder: Path) -> None:
+    toml = (folder / "flow.toml").read_text(encoding="utf-8")
+    (folder / "flow.toml").write_text('dialect = "texml"\n' + toml, encoding="utf-8")
+    (folder / "signalwire.xml").write_text("<Response><Denoise>on</Denoise></Response>", encoding="utf-8")
+    project = FlowProject.open(folder)
+    plain = project.document(project.files()[0])
+    assert (plain.vendor_dialect, plain.dialect_origin) == ("texml", "configured")
+    assert "AIGather" in {e.xml for e in plain.allowed_children(plain.root)}
+    own = project.document("signalwire.xml")
+    assert (own.vendor_dialect, own.dialect_origin) == ("cxml", "detected")
+    assert project.create_document("new.xml").vendor_dialect == "texml"

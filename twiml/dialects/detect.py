@@ -57,7 +57,7 @@ def evidence(root: object) -> Evidence:
     base = element_of(root)
     if base is None or not _is_node(root):
         return {name: 0 for name, _ in vendors}
-    kind = base.dialect
+    kind = base.key[0]  # voice, messaging or fax
     places: dict[tuple[int, ...], _Place] = {}
 
     def place(here: Element | None, theirs: tuple[Element | None, ...]) -> _Place:
