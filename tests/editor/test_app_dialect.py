@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from app_helpers import SIZE, row, select, settle
+from rich.text import Text
 from shared_data import CORPUS, needs_corpus
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
@@ -55,6 +56,7 @@ async def _form_fields(app: EditorApp, pilot: Pilot[None], node: TwiML) -> set[s
 def _name_style(app: EditorApp, node: TwiML) -> str:
     """The style of the element's name in its tree row (magenta: the dialect does not know it)."""
     label = row(app, node).label
+    assert isinstance(label, Text)
     return next(str(span.style) for span in label.spans if label.plain[span.start : span.end] == node.name)
 
 
