@@ -139,3 +139,33 @@ def test_unknown_dialect_is_refused() -> None:
 def test_real_texml_and_cxml_documents_open_in_their_dialect() -> None:
     assert Document.open(CORPUS / "texml" / "Vijaypepakayala__ai__aigather.xml").vendor_dialect == "texml"
     assert Document.open(CORPUS / "cxml" / "signalwire__docs__denoise-on.xml").vendor_dialect == "cxml"
+
+
+def test_a_rename_fix_migrates_one_attribute_in_place(tmp_path: Path) -> None:
+    from twiml_editor.fixes import apply_fix
+
+    path = tmp_path / "ivr.xml"
+    shutil.copy(ROOT / "tests" / "twiml" / "dialect_docs" / "twilio_ivr.xml", path)
+    before = path.read_text(encoding="utf-8")
+    doc = Document.open(path)
+    assert doc.vendor_dialect == "twilio"
+    doc.set_vendor_dialect("texml")
+    codes = sorted(str(d.code) for d in doc.diagnostics() if str(d.code).startswith("DIALECT-"))
+    assert codes == ["DIALECT-IGNORED", "DIALECT-RENAMED", "DIALECT-UNSUPPORTED"]
+    renamed = next(d for d in doc.diagnostics() if d.code == "DIALECT-RENAMED")
+    assert renamed.fix is not None and renamed.node is not None
+    apply_fix(doc, renamed.node, renamed.fix)
+    doc.save()
+    changed = [
+        (a, b)
+        for a, b in zip(before.splitlines(), path.read_text(encoding="utf-8").splitlines(), strict=True)
+        if a != b
+    ]
+    # one line: the renamed attribute (the editor's fix writes it last among the attributes)
+    assert changed == [
+        (
+            '  <Record maxLength="60" transcribe="true" action="/recorded"/>',
+            '  <Record maxLength="60" action="/recorded" transcription="true"/>',
+        )
+    ]
+    assert "DIALECT-RENAMED" not in {str(d.code) for d in doc.diagnostics()}
