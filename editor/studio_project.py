@@ -187,8 +187,16 @@ class StudioProject:
         return [s.name for s in self.flow.states]
 
     def transport(self) -> StudioTransport:
-        """The flow as edited, served by the one Studio runner."""
-        return StudioTransport(self.flow)
+        """The flow as edited, served by the one Studio runner, with the fixtures and subflows of its
+        `<flow>.studio.toml` when one is beside it (ConfigError, naming its line and key, when that
+        cannot be used)."""
+        from twiml.studio.config import config_beside, load_config
+
+        config = config_beside(self.path)
+        if not config.is_file():
+            return StudioTransport(self.flow)
+        found = load_config(config, self.flow)
+        return StudioTransport(self.flow, found.fixtures, subflows=found.subflows)
 
     def save(self) -> Path:
         data = ("\ufeff" if self.bom else "") + self.text

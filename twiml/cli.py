@@ -386,13 +386,14 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.lsp.commands import register as register_editor_commands
 
     register_editor_commands(sub)  # schema, lsp
-    from twiml.studio.commands import add_run_options
+    from twiml.studio.commands import add_map_options, add_run_options
     from twiml.studio.commands import register as register_studio_commands
 
     register_studio_commands(sub)  # studio import, studio export
     for command in ("call", "text"):
-        add_run_options(sub.choices[command])  # --fixture, --http, --webhooks for Studio flows
+        add_run_options(sub.choices[command])  # --fixture, --subflow, --config, --http, --webhooks for Studio flows
     flow_map = sub.choices["map"]
+    add_map_options(flow_map)  # --fixture, --subflow, --config for Studio flows
     flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
     return parser
 
@@ -422,6 +423,9 @@ def _studio_or(run: Any) -> Any:
             from twiml.studio.commands import map_command
 
             return map_command(args, out, err)
+        if args.fixture or args.subflow or args.config:
+            print("twiml map: --fixture, --subflow and --config apply to Studio flows (a .json target) only", file=err)
+            return 2
         status: int = run(args, out, err, stdin)
         return status
 

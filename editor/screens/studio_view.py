@@ -369,7 +369,13 @@ class StudioCallScreen(CallScreen):
     def action_restart(self) -> None:
         self.log_view.clear()
         self.transcript = []
-        transport = self.studio.transport()
+        from twiml.studio.config import ConfigError
+
+        try:
+            transport = self.studio.transport()
+        except ConfigError as exc:
+            self._say(f"Cannot call: {exc}")
+            return
         event = transport.entry_for("voice")
         if event is None:
             self._say("The trigger has no incomingCall transition: nothing to call.")

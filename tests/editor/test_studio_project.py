@@ -221,3 +221,20 @@ def test_real_flows_open_map_and_take_edits_in_their_own_layout(tmp_path: Path) 
             assert project.text == original, source.name
         else:  # the link went with the widget: the transition is as it was
             assert json.loads(project.text) == json.loads(original), source.name
+
+
+def test_the_call_panels_transport_has_the_config_beside_the_flow(tmp_path: Path) -> None:
+    """F5 runs the flow as `twiml call` does: with the fixtures and subflows of its .studio.toml."""
+    from twiml.studio.config import ConfigError
+
+    flows = Path(__file__).parents[1] / "studio" / "flows"
+    shutil.copy(flows / "subflow_parent.json", tmp_path / "parent.json")
+    shutil.copy(flows / "subflow_child.json", tmp_path / "child.json")
+    project = StudioProject.open(tmp_path / "parent.json")
+    assert project.transport().subflows == {}
+    config = tmp_path / "parent.studio.toml"
+    config.write_text('[subflows]\nFW00000000000000000000000000000c01 = "child.json"\n')
+    assert list(project.transport().subflows) == ["FW00000000000000000000000000000c01"]
+    config.write_text("[fixtures]\nnope = 1\n")
+    with pytest.raises(ConfigError, match=r"parent\.studio\.toml:2: \[fixtures\] nope"):
+        project.transport()

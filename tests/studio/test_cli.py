@@ -54,7 +54,7 @@ def test_fixture_on_a_twiml_target_is_refused(tmp_path: Path) -> None:
     doc = tmp_path / "a.xml"
     doc.write_text("<Response><Say>Hi</Say></Response>")
     status, _, err = run("call", str(doc), "--fixture", "x=y.json")
-    assert status == 2 and "--fixture, --http and --webhooks apply to Studio flows" in err
+    assert status == 2 and "--fixture, --subflow, --config, --http and --webhooks apply to Studio flows" in err
 
 
 def test_text_several_bodies_then_the_timeout() -> None:

@@ -33,6 +33,8 @@ __all__ = [
     "parse_flow",
     "read_document",
     "target_problem",
+    "toml_error",
+    "toml_key_lines",
 ]
 
 FLOW_FILE = "flow.toml"
@@ -201,18 +203,40 @@ def parse_flow(text: str, folder: str | Path) -> Flow:
     try:
         data = tomllib.loads(text)  # linear and in the standard library (tomlkit is for editing)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        where = _TOML_POSITION.search(message)
-        if where is not None and where.group(1):
-            line, column = int(where.group(1)), int(where.group(2))
-        else:  # at the end of the document
-            line, column = len(text.splitlines()) or 1, 0
-        message = _TOML_POSITION.sub("", message).strip()
+        message, line, column = toml_error(exc, text)
         raise FlowError(FlowProblem("error", f"not valid TOML: {message}", line, column)) from None
     return _Reader(text, Path(folder)).read(data)
 
 
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int, int]:
+    """tomllib's message without its position, and the line and column (0: at the end of a line)."""
+    message = str(exc)
+    where = _TOML_POSITION.search(message)
+    if where is not None and where.group(1):
+        line, column = int(where.group(1)), int(where.group(2))
+    else:  # at the end of the document
+        line, column = len(text.splitlines()) or 1, 0
+    return _TOML_POSITION.sub("", message).strip(), line, column
+
+
+def toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of each key and table header of a TOML text, by its full key path (first line
+    wins): tomllib keeps no positions, and other TOML files (a Studio flow's) report lines too."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line) if line.lstrip().startswith("[") else None
+        if header is not None and not line.lstrip().startswith("[["):
+            table = _key_path(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        assign = _ASSIGN.match(line)
+        if assign is not None:
+            lines.setdefault(table + _key_path(assign.group(1)), number)
+    return lines
 
 
 _KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""

@@ -307,8 +307,10 @@ def _run(
             options = dataclasses.replace(options, dialect=target.dialect)
         if target.configure is not None:
             target.configure(args)
-        elif getattr(args, "fixture", None) or getattr(args, "webhooks", None) or getattr(args, "http", False):
-            raise TargetError("--fixture, --http and --webhooks apply to Studio flows (a .json target) only")
+        elif any(getattr(args, o, None) for o in ("fixture", "subflow", "config", "webhooks", "http")):
+            raise TargetError(
+                "--fixture, --subflow, --config, --http and --webhooks apply to Studio flows (a .json target) only"
+            )
     except TargetError as exc:
         print(f"twiml {args.command}: {printable_lines(str(exc))}", file=err)
         return BAD_ARGUMENTS

@@ -1,16 +1,20 @@
 """`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
 
 They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
-`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`) and `fixtures`
-(widget name -> the JSON reply of an HTTP, Function or Subflow widget). `studio` is then the flow's transport: `visited` lists the widgets the execution ran and
-`notes` what happened between requests (splits taken, fixtures used, limits). `http=True` lets
-HTTP Request and Run Function widgets without a fixture call their real URL.
+`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
+(widget name -> the JSON reply of an HTTP, Function or Subflow widget), `subflows` (a run-subflow's
+flow_sid or widget name -> the subflow's .json path or `StudioFlow`) and `config` (the TOML file of
+[fixtures] and [subflows]; by default `<flow>.studio.toml` beside a flow given as a path, when it exists;
+the arguments win over it). `studio` is then the flow's transport: `visited` lists the widgets the
+execution ran and `notes` what happened between requests (splits taken, fixtures used, limits).
+`http=True` lets HTTP Request and Run Function widgets without a fixture call their real URL.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from twiml.flowtest import expect
@@ -23,9 +27,34 @@ __all__ = ["Call", "Text"]
 StudioSource = str | os.PathLike[str] | StudioFlow
 
 
-def _transport(studio: StudioSource, fixtures: Mapping[str, Any] | None, http: bool) -> StudioTransport:
+Subflows = Mapping[str, "str | os.PathLike[str] | StudioFlow"]
+
+
+def _transport(
+    studio: StudioSource,
+    fixtures: Mapping[str, Any] | None,
+    http: bool,
+    subflows: Subflows | None = None,
+    config: str | os.PathLike[str] | None = None,
+) -> StudioTransport:
+    """The flow's transport; a config file or subflow that cannot be used raises ValueError naming it."""
+    from twiml.studio.config import ConfigError, config_beside, load_config, load_subflow
+
     flow = studio if isinstance(studio, StudioFlow) else load_flow(studio)
-    return StudioTransport(flow, fixtures, http=http)
+    path = (
+        Path(config) if config is not None else (config_beside(studio) if not isinstance(studio, StudioFlow) else None)
+    )
+    settings: dict[str, Any] = {}
+    loaded: dict[str, StudioFlow] = {}
+    try:
+        if path is not None and (config is not None or path.is_file()):
+            found = load_config(path, flow)
+            settings, loaded = found.fixtures, found.subflows
+        for key, sub in (subflows or {}).items():
+            loaded[key] = sub if isinstance(sub, StudioFlow) else load_subflow(Path(sub), f"subflows[{key!r}]")
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return StudioTransport(flow, {**settings, **(fixtures or {})}, http=http, subflows=loaded)
 
 
 def _entry(transport: StudioTransport, channel: str) -> str:
@@ -36,13 +65,11 @@ def _entry(transport: StudioTransport, channel: str) -> str:
     return transport.entry_url(event)
 
 
-def _serve(
-    studio: StudioSource | None, fixtures: Mapping[str, Any] | None, http: bool, kwargs: dict[str, Any]
-) -> StudioTransport | None:
+def _serve(studio: StudioSource | None, options: dict[str, Any], kwargs: dict[str, Any]) -> StudioTransport | None:
     """The Studio flow `Call` or `Text` talks to (its transport put into `kwargs`), or None."""
     if studio is None:
         return None
-    transport = _transport(studio, fixtures, http)
+    transport = _transport(studio, **options)
     kwargs["transport"] = transport
     return transport
 
@@ -58,9 +85,12 @@ class Call(expect.Call):
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
         http: bool = False,
+        subflows: Subflows | None = None,
+        config: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> None:
-        self.studio = _serve(studio, fixtures, http, kwargs)
+        options = {"fixtures": fixtures, "http": http, "subflows": subflows, "config": config}
+        self.studio = _serve(studio, options, kwargs)
         super().__init__(app, _entry(self.studio, "voice") if self.studio else url, **kwargs)
 
     @property
@@ -81,9 +111,12 @@ class Text(expect.Text):
         studio: StudioSource | None = None,
         fixtures: Mapping[str, Any] | None = None,
         http: bool = False,
+        subflows: Subflows | None = None,
+        config: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> None:
-        self.studio = _serve(studio, fixtures, http, kwargs)
+        options = {"fixtures": fixtures, "http": http, "subflows": subflows, "config": config}
+        self.studio = _serve(studio, options, kwargs)
         super().__init__(app, _entry(self.studio, "messaging") if self.studio else url, **kwargs)
 
     @property

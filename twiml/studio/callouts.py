@@ -30,7 +30,7 @@ class CallOuts:
     def _render(self, ex: Execution, state: State, value: Any, what: str) -> str:
         text, problem = render(value, ex.context)
         if problem:
-            self._note(f"{state.name}: Liquid in {what} failed ({problem}); it renders as empty")
+            self._note(f"{ex.qualified(state.name)}: Liquid in {what} failed ({problem}); it renders as empty")
         return text
 
     def _prop(self, state: State, *names: str) -> Any:
@@ -40,23 +40,42 @@ class CallOuts:
                 return value
         return None
 
+    def _parameters(self, ex: Execution, state: State) -> dict[str, str]:
+        """The widget's `parameters` (key/value pairs, values Liquid) rendered: what a request or a
+        subflow gets."""
+        out: dict[str, str] = {}
+        items = state.properties.get("parameters")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                out[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        return out
+
     def _transition(self, state: State, event: str) -> str | None:
         t = state.next_for(event)
         return t.next if t else None
 
     def _fixture(self, ex: Execution, state: State, fail: str) -> str:
-        if state.name not in self.fixtures and self.http and state.type in ("make-http-request", "run-function"):
+        name = ex.qualified(state.name)
+        key = next((k for k in (name, state.name) if k in self.fixtures), None)
+        if key is None and self.http and state.type in ("make-http-request", "run-function"):
             return self._call_out(ex, state, fail)
-        if state.name not in self.fixtures:
-            self._note(
-                f"{state.name}: {state.type} has no fixture (--fixture {state.name}=reply.json); it takes {fail!r}"
-            )
+        if key is None:
+            if state.type == "run-subflow":
+                sid = state.properties.get("flow_sid") or "(none)"
+                self._note(
+                    f"{name}: run-subflow's flow_sid {sid} names no subflow file given (--subflow {sid}=FLOW.json, "
+                    f"or [subflows] in the flow's .studio.toml) and it has no fixture; it takes {fail!r}"
+                )
+            else:
+                self._note(
+                    f"{name}: {state.type} has no fixture (--fixture {state.name}=reply.json); it takes {fail!r}"
+                )
             ex.widgets[state.name] = {"status_code": 0, "body": "", "parsed": {}}
             return fail
-        value = self.fixtures[state.name]
+        value = self.fixtures[key]
         if state.type == "run-subflow":
             ex.widgets[state.name] = dict(value) if isinstance(value, dict) else {"output": value}
-            self._note(f"{state.name}: run-subflow replied from its fixture -> completed")
+            self._note(f"{name}: run-subflow replied from its fixture -> completed")
             return "completed"
         body = value if isinstance(value, str) else json.dumps(value)
         ex.widgets[state.name] = {
@@ -65,7 +84,7 @@ class CallOuts:
             "body": body,
             "parsed": value,
         }
-        self._note(f"{state.name}: {state.type} replied from its fixture -> success")
+        self._note(f"{ex.qualified(state.name)}: {state.type} replied from its fixture -> success")
         return "success"
 
     def _call_out(self, ex: Execution, state: State, fail: str) -> str:
@@ -74,11 +93,7 @@ class CallOuts:
         import httpx
 
         url = self._render(ex, state, self._prop(state, "url"), "url")
-        params = {}
-        items = state.properties.get("parameters")
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("key"), str):
-                params[item["key"]] = self._render(ex, state, item.get("value", ""), f"parameter {item['key']}")
+        params = self._parameters(ex, state)
         method = str(self._prop(state, "method") or "POST").upper()
         content_type = str(self._prop(state, "content_type", "contentType") or "application/x-www-form-urlencoded")
         kwargs: dict[str, Any] = {}
@@ -93,7 +108,9 @@ class CallOuts:
         try:
             reply = httpx.request(method if state.type != "run-function" else "POST", url, timeout=10.0, **kwargs)
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            self._note(f"{state.name}: {state.type} {url}: {exc or type(exc).__name__}; it takes {fail!r}")
+            self._note(
+                f"{ex.qualified(state.name)}: {state.type} {url}: {exc or type(exc).__name__}; it takes {fail!r}"
+            )
             ex.widgets[state.name] = {"status_code": 0, "body": "", "parsed": {}}
             return fail
         parsed: Any = {}
@@ -108,5 +125,5 @@ class CallOuts:
             "parsed": parsed,
         }
         event = "success" if 200 <= reply.status_code < 300 else fail
-        self._note(f"{state.name}: {state.type} {method} {url}: HTTP {reply.status_code} -> {event}")
+        self._note(f"{ex.qualified(state.name)}: {state.type} {method} {url}: HTTP {reply.status_code} -> {event}")
         return event

@@ -19,7 +19,16 @@ if TYPE_CHECKING:  # the model and the runner load when a flow is used, not when
     from twiml.studio.model import StudioFlow
     from twiml.validator import Diagnostic
 
-__all__ = ["add_run_options", "load_fixtures", "map_command", "open_studio_target", "register", "validate_file"]
+__all__ = [
+    "add_map_options",
+    "add_run_options",
+    "load_fixtures",
+    "load_subflows",
+    "map_command",
+    "open_studio_target",
+    "register",
+    "validate_file",
+]
 
 OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
 MAX_TIMEOUTS = 50
@@ -59,8 +68,59 @@ def load_fixtures(specs: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def load_subflows(specs: list[str] | None, flow: StudioFlow) -> dict[str, StudioFlow]:
+    """`SID=FILE` pairs (`--subflow`): FILE is the Flow JSON run-subflow widgets with flow_sid SID (or
+    the widget named SID) run; a SID no run-subflow widget has is refused, naming the ones there are."""
+    from twiml.simulator.commands import TargetError
+    from twiml.studio.config import ConfigError, load_subflow
+
+    runs = [s for s in flow.states if s.type == "run-subflow"]
+    known = {str(s.properties.get("flow_sid", "")) for s in runs} | {s.name for s in runs}
+    out: dict[str, StudioFlow] = {}
+    for spec in specs or []:
+        key, sep, file = spec.partition("=")
+        if not sep or not key or not file:
+            raise TargetError(f"--subflow {spec!r}: expected SID=FILE (a run-subflow's flow_sid and a Flow JSON file)")
+        if key not in known:
+            there = ", ".join(f"{s.name} ({s.properties.get('flow_sid', 'no flow_sid')})" for s in runs) or "none"
+            raise TargetError(
+                f"--subflow {key}: no run-subflow widget of {flow.name} has this flow_sid or name ({there})"
+            )
+        try:
+            out[key] = load_subflow(Path(file.removeprefix("@")), f"--subflow {key}")
+        except ConfigError as exc:
+            raise TargetError(str(exc)) from None
+    return out
+
+
+def studio_settings(
+    path: Path, flow: StudioFlow, args: argparse.Namespace, given: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, StudioFlow]]:
+    """Fixtures and subflows for a run: the flow's config file (`--config`, else `<flow>.studio.toml` beside
+    it), then the `given` fixtures, then `--fixture` and `--subflow` over them."""
+    from twiml.simulator.commands import TargetError
+    from twiml.studio.config import ConfigError, config_beside, load_config
+
+    named = getattr(args, "config", None)
+    config_path = Path(named) if named else config_beside(path)
+    fixtures: dict[str, Any] = {}
+    subflows: dict[str, StudioFlow] = {}
+    if named or config_path.is_file():
+        try:
+            config = load_config(config_path, flow)
+        except ConfigError as exc:
+            raise TargetError(str(exc)) from None
+        fixtures, subflows = config.fixtures, config.subflows
+    fixtures.update(given or {})
+    fixtures.update(load_fixtures(getattr(args, "fixture", None)))
+    subflows.update(load_subflows(getattr(args, "subflow", None), flow))
+    return fixtures, subflows
+
+
 def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None = None) -> Target:
-    """`twiml call|text flow.json`: the flow served in process, entered as a call or a message."""
+    """`twiml call|text flow.json`: the flow served in process, entered as a call or a message, with
+    the fixtures and subflows of its `<flow>.studio.toml` (if any) under `fixtures`; `configure`
+    applies the command line's `--config`, `--fixture`, `--subflow` over both."""
     from twiml.simulator.commands import Target, TargetError
     from twiml.studio.liquid import LiquidMissing, _env
     from twiml.studio.runner import StudioTransport
@@ -70,14 +130,16 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
     except LiquidMissing as exc:
         raise TargetError(str(exc)) from None
     flow = _load(path)
-    transport = StudioTransport(flow, fixtures)
+    given = dict(fixtures or {})
+    settings, subflows = studio_settings(path, flow, argparse.Namespace(), given)  # the config beside the flow
+    transport = StudioTransport(flow, settings, subflows=subflows)
     event = transport.entry_for(channel)
     if event is None:
         wanted = "incomingCall" if channel == "voice" else "incomingMessage (or a conversation, REST or subflow entry)"
         raise TargetError(f"{path}: the trigger has no {wanted} transition to a widget")
 
     def configure(args: argparse.Namespace) -> None:
-        transport.fixtures.update(load_fixtures(getattr(args, "fixture", None)))
+        transport.fixtures, transport.subflows = studio_settings(path, flow, args, given)
         if getattr(args, "webhooks", None):
             transport.fallback = _webhooks(args.webhooks)
         transport.http = bool(getattr(args, "http", False))
@@ -123,13 +185,10 @@ def _webhooks(where: str) -> Transport:
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """`--fixture`, `--http` and `--webhooks` on `twiml call` and `twiml text` (Studio flows)."""
-    parser.add_argument(
-        "--fixture",
-        action="append",
-        metavar="NAME=FILE",
-        help="Studio flows: the JSON reply of the HTTP, Function or Subflow widget NAME (repeatable)",
-    )
+    """`--fixture`, `--subflow`, `--config`, `--http` and `--webhooks` on `twiml call` and `twiml text`
+    (Studio flows)."""
+    _add_fixture_option(parser)
+    _add_config_options(parser)
     parser.add_argument(
         "--http",
         action="store_true",
@@ -143,17 +202,54 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_map_options(parser: argparse.ArgumentParser) -> None:
+    """`--fixture`, `--subflow` and `--config` on `twiml map` (Studio flows)."""
+    _add_fixture_option(parser)
+    _add_config_options(parser)
+
+
+def _add_fixture_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fixture",
+        action="append",
+        metavar="NAME=FILE",
+        help="Studio flows: the JSON reply of the HTTP, Function or Subflow widget NAME (a Flow JSON for a "
+        "run-subflow widget is run as its subflow; repeatable)",
+    )
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--subflow",
+        action="append",
+        metavar="SID=FILE",
+        help="Studio flows: run-subflow widgets with flow_sid SID (or named SID) run the flow in FILE (repeatable)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="Studio flows: [fixtures] and [subflows] from this TOML file (default: FLOW.studio.toml beside FLOW.json)",
+    )
+
+
 def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """`twiml map flow.json`: the flow's paths in any of the map's formats."""
     from twiml.flow.render import write_map
+    from twiml.simulator.commands import TargetError
     from twiml.studio.explore import explore_studio
     from twiml.studio.liquid import LiquidMissing
     from twiml.studio.model import StudioError, load_flow
+    from twiml.studio.runner import StudioTransport
 
     path = Path(args.target)
     try:
         flow = load_flow(path, positions=False)
-        flow_map = explore_studio(flow, max_states=args.max_states)
+        fixtures, subflows = studio_settings(path, flow, args)
+        transport = StudioTransport(flow, fixtures, subflows=subflows)
+        flow_map = explore_studio(flow, max_states=args.max_states, transport=transport)
+    except TargetError as exc:
+        print(f"twiml map: {exc}", file=err)
+        return UNREADABLE
     except StudioError as exc:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
         print(f"twiml map: {where}: {exc.message}", file=err)
@@ -169,7 +265,9 @@ def map_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def validate_file(name: str, data: bytes) -> list[Diagnostic]:
-    """Findings of a flow file's bytes (LiquidMissing when the studio extra is not installed)."""
+    """Findings of a flow file's bytes, and of its `<flow>.studio.toml` when one is beside it
+    (LiquidMissing when the studio extra is not installed)."""
+    from twiml.studio.config import config_beside
     from twiml.studio.validate import validate_text
     from twiml.validator import Diagnostic
 
@@ -177,7 +275,8 @@ def validate_file(name: str, data: bytes) -> list[Diagnostic]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [Diagnostic("error", "STUDIO-JSON", f"not UTF-8 (byte {exc.start})", "/")]
-    return validate_text(text)
+    config = config_beside(name) if name not in ("-", "") else None
+    return validate_text(text, config if config is not None and config.is_file() else None)
 
 
 def is_flow_json(data: bytes) -> bool:

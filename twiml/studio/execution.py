@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from twiml.studio.model import Transition
+from twiml.studio.model import StudioFlow, Transition
 
 __all__ = [
     "BASE_URL",
@@ -56,15 +56,36 @@ TWILIO_PARAMS = frozenset(
 
 
 @dataclass
+class Frame:
+    """A flow waiting for the subflow one of its run-subflow widgets runs: its context, and the
+    widget's name as the execution names it (`parent/child` inside a subflow of a subflow)."""
+
+    flow: StudioFlow | None
+    widget: str
+    context: dict[str, Any]
+
+
+@dataclass
 class Execution:
-    """One execution's context (what Liquid sees), the widgets it ran, and its channel."""
+    """One execution's context (what Liquid sees), the widgets it ran, and its channel.
+
+    Studio runs a subflow as part of the parent's execution: `flow` is the flow running now (None:
+    the transport's own) and `frames` the parents waiting for it, innermost last; `steps` count
+    both, so Studio's limits hold across them."""
 
     channel: str
     context: dict[str, Any]
     steps: list[str] = field(default_factory=list)
+    flow: StudioFlow | None = None
+    frames: list[Frame] = field(default_factory=list)
 
     def copy(self) -> Execution:
-        return Execution(self.channel, copy.deepcopy(self.context), list(self.steps))
+        frames = [Frame(f.flow, f.widget, copy.deepcopy(f.context)) for f in self.frames]
+        return Execution(self.channel, copy.deepcopy(self.context), list(self.steps), self.flow, frames)
+
+    def qualified(self, name: str) -> str:
+        """A widget's name as URLs, steps and notes show it: `run_widget/name` inside a subflow."""
+        return f"{self.frames[-1].widget}/{name}" if self.frames else name
 
     @property
     def widgets(self) -> dict[str, Any]:

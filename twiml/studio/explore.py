@@ -27,7 +27,7 @@ from twiml.simulator.engine import (
 )
 from twiml.simulator.events import Ask, Stop, Verb
 from twiml.studio.conditions import sample_values
-from twiml.studio.model import StudioFlow
+from twiml.studio.model import State, StudioFlow
 from twiml.studio.runner import StudioTransport
 
 __all__ = ["explore_studio", "split_values"]
@@ -82,19 +82,24 @@ def _widget_of(url: str) -> tuple[str, int | None]:
 
 
 class _StudioInputs:
-    """What to try at each wait of a Studio flow's TwiML."""
+    """What to try at each wait of a Studio flow's TwiML (a subflow's widgets are found through
+    the transport, which knows the subflow files)."""
 
-    def __init__(self, flow: StudioFlow) -> None:
-        self.flow = flow
+    def __init__(self, transport: StudioTransport) -> None:
+        self.transport = transport
+
+    def state(self, name: str) -> State | None:
+        found = self.transport.locate(name)
+        return found[1] if found else None
 
     def after(self, name: str, event: str) -> list[str]:
-        state = self.flow.by_name.get(name)
-        t = state.next_for(event) if state else None
-        return split_values(self.flow, t.next if t else None)
+        found = self.transport.locate(name)
+        t = found[1].next_for(event) if found else None
+        return split_values(found[0], t.next if t else None) if found else []
 
     def gather(self, ask: Ask) -> list[tuple[str, Outcome]]:
         name, _ = _widget_of(ask.verb.attr("action") or "")
-        state = self.flow.by_name.get(name)
+        state = self.state(name)
         width = ask.num_digits or 1
         values = self.after(name, "keypress")
         keys = [v for v in values if v.isdigit() or set(v) <= set("0123456789*#")]
@@ -127,7 +132,7 @@ class _StudioInputs:
             return [("recording 5 s", RecordOutcome(5)), ("silence", RecordOutcome(0))]
         name, _ = _widget_of(ask.verb.attr("action") or "")
         results = ["bridged"]
-        state = self.flow.by_name.get(name)
+        state = self.state(name)
         failed = state.next_for("failedToEnqueue") if state else None
         if failed is not None and failed.next:
             results.append("queue-full")
@@ -139,7 +144,7 @@ class _StudioExplorer(_Explorer):
     time out) with new inbound messages to its continuation URL."""
 
     def __init__(self, transport: StudioTransport, max_states: int) -> None:
-        super().__init__(transport, _StudioInputs(transport.flow), max_states, None, None)
+        super().__init__(transport, _StudioInputs(transport), max_states, None, None)
         self.studio = transport
 
     def walk(self, state_id: str, step: Step, labels: tuple[str, ...], heard: tuple[str, ...] = ()) -> None:
@@ -147,15 +152,16 @@ class _StudioExplorer(_Explorer):
         if isinstance(nxt, Stop) and step.state.channel == "messaging":
             url = self.map.states[state_id].url
             name, ctx = _widget_of(url)
-            state = self.studio.flow.by_name.get(name)
+            found = self.studio.locate(name)
+            state = found[1] if found else None
             ended = urlsplit(url).path.endswith("/end")  # the execution ended after this widget
-            if state is not None and state.type == "send-and-wait-for-reply" and ctx is not None and not ended:
+            if found and state and state.type == "send-and-wait-for-reply" and ctx is not None and not ended:
                 for event in step.events:
                     if isinstance(event, Sent):
                         heard += (f"sends {' '.join(event.body.split())}",)
                     elif isinstance(event, Verb):
                         heard += (f"{event.name} {' '.join(event.text.split())}".rstrip(),)
-                replies = [*split_values(self.studio.flow, _next(state, "incomingMessage")), _OTHER_BODY]
+                replies = [*split_values(found[0], _next(state, "incomingMessage")), _OTHER_BODY]
                 for body in dict.fromkeys(replies):
                     url = self.studio.continuation(name, "reply", ctx)
                     self.arrive(
@@ -167,10 +173,7 @@ class _StudioExplorer(_Explorer):
         super().walk(state_id, step, labels, heard)
 
 
-def _next(state: object, event: str) -> str | None:
-    from twiml.studio.model import State
-
-    assert isinstance(state, State)
+def _next(state: State, event: str) -> str | None:
     t = state.next_for(event)
     return t.next if t else None
 
@@ -199,9 +202,9 @@ def explore_studio(
     result = explorer.run(starts)
     for state in result.states.values():
         name, _ = _widget_of(state.url)
-        state.url = state.url.split("?")[0]
-        widget = flow.by_name.get(name)
-        state.document = widget.type if widget else None
+        state.url = state.url.split("?")[0].replace("%2F", "/")  # a subflow widget: run_widget/name
+        found = studio.locate(name)
+        state.document = found[1].type if found else None
     return result
 
 

@@ -37,16 +37,17 @@ from twiml.studio.execution import (
     Response,
 )
 from twiml.studio.model import State, StudioFlow, Transition
-from twiml.studio.widget_handlers import WidgetHandlers
+from twiml.studio.subflows import Subflows
 
 __all__ = ["BASE_URL", "ENTRY_EVENTS", "Execution", "StudioTransport"]
 
 _CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
-class StudioTransport(WidgetHandlers):
+class StudioTransport(Subflows):
     """A flow definition served at `base_url`; `fixtures` are the replies of HTTP, Function and
-    Subflow widgets by widget name (their parsed JSON body, or for a subflow its output)."""
+    Subflow widgets by widget name (their parsed JSON body; for a subflow its output, or a flow
+    definition it runs); `subflows` the flows run-subflow widgets run, by flow SID or widget name."""
 
     def __init__(
         self,
@@ -55,8 +56,10 @@ class StudioTransport(WidgetHandlers):
         base_url: str = BASE_URL,
         fallback: Transport | None = None,
         http: bool = False,
+        subflows: Mapping[str, StudioFlow] | None = None,
     ) -> None:
         self.flow = flow
+        self.subflows = dict(subflows or {})
         self.http = http
         """HTTP Request and Run Function widgets without a fixture call their real URL."""
         self.fallback = fallback
@@ -126,25 +129,23 @@ class StudioTransport(WidgetHandlers):
             if waiting is not None:
                 name, ctx = waiting
                 ex = self.executions[ctx].copy()
-                reply = self._resume(ex, self.flow.by_name[name], "reply", params, request)
+                state = self.state_in(ex, name)
+                assert state is not None  # the execution waits at a widget of its own flow
+                reply = self._resume(ex, state, "reply", params, request)
             else:
                 ex = self._start(path, params)
                 reply = self._run(ex, self.flow.entry(path), request, contact, f"trigger {path}")
         else:
             name, kind = unquote(segments[0]), segments[-1]
             ctx_values = parse_qs(parts.query).get("ctx", [])
-            found = self.flow.by_name.get(name)
-            if (
-                found is None
-                or not ctx_values
-                or not ctx_values[0].isdigit()
-                or int(ctx_values[0]) >= len(self.executions)
-            ):
+            known = bool(ctx_values) and ctx_values[0].isdigit() and int(ctx_values[0]) < len(self.executions)
+            resumed = self.executions[int(ctx_values[0])].copy() if known else None
+            found = self.state_in(resumed, name) if resumed is not None else None
+            if resumed is None or found is None:
                 return self._not_found(request, f"no widget or execution for {request.url}")
-            ex = self.executions[int(ctx_values[0])].copy()
             if self._waiting.get(contact, ("", -1))[1] == int(ctx_values[0]):
                 del self._waiting[contact]
-            reply = self._resume(ex, found, kind, params, request)
+            reply = self._resume(resumed, found, kind, params, request)
         return Reply(
             200,
             _CONTENT_TYPE,
@@ -225,9 +226,11 @@ class StudioTransport(WidgetHandlers):
         else:
             event = None
         if event is None:
-            return self._finish(ex, Response(ex.channel), contact, state.name, f"unknown continuation {kind!r}")
+            return self._finish(
+                ex, Response(ex.channel), contact, ex.qualified(state.name), f"unknown continuation {kind!r}"
+            )
         nxt = self._transition(state, event)
-        return self._run(ex, nxt, request, contact, f"{state.name}: {event}")
+        return self._run(ex, nxt, request, contact, f"{ex.qualified(state.name)}: {event}")
 
     def _run(
         self, ex: Execution, name: str | None, request: Request, contact: tuple[str, str], why: str
@@ -237,36 +240,45 @@ class StudioTransport(WidgetHandlers):
         # a request that ends the execution before any widget runs is anchored at `<widget>/end`,
         # so the map shows an end there rather than the widget again
         last = (why.split(":")[0] if ":" in why else (ex.steps[-1] if ex.steps else "Trigger")) + "/end"
+        ended = f"{why}: no next widget"
         try:
             while True:
                 if name is None:
-                    return self._finish(ex, out, contact, last, f"{why}: no next widget: the execution ends")
-                state = self.flow.by_name.get(name)
+                    if not ex.frames:
+                        return self._finish(ex, out, contact, last, f"{ended}: the execution ends")
+                    widget = ex.frames[-1].widget
+                    name = self.leave(ex, "completed", f"{ended}: the subflow completes")
+                    ended = f"{widget}: completed: no next widget"
+                    continue
+                state = (ex.flow or self.flow).by_name.get(name)
                 if state is None:
-                    return self._finish(
-                        ex,
-                        out,
-                        contact,
-                        last,
-                        f"{last.removesuffix('/end')}: goes to {name!r}, which is not in the flow",
-                    )
+                    where = "the subflow" if ex.frames else "the flow"
+                    missing = f"{last.removesuffix('/end')}: goes to {name!r}, which is not in {where}"
+                    if not ex.frames:
+                        return self._finish(ex, out, contact, last, missing)
+                    widget = ex.frames[-1].widget
+                    name = self.leave(ex, "failed", missing)
+                    ended = f"{widget}: failed: no next widget"
+                    continue
                 self._step(ex, state)
-                last = state.name
+                last = ex.qualified(state.name)
+                sub = self.subflow_for(state, last) if state.type == "run-subflow" else None
+                if sub is not None:
+                    name = self.enter(ex, state, sub)
+                    ended = f"{last}: the subflow's trigger has no incomingParent widget"
+                    continue
                 stop, how = self._widget(ex, state, out, contact)
                 if stop:
                     ctx = len(self.executions)
                     self.executions.append(ex)
                     self.last = ex
-                    anchor = out.anchor or state.name
+                    anchor = out.anchor or last
                     return out.xml(), self._anchor_url(anchor, ctx), anchor
                 if how is None:
-                    return self._finish(ex, out, contact, state.name, "")
+                    return self._finish(ex, out, contact, last, "")
                 name = how.next if isinstance(how, Transition) else self._transition(state, how)
                 if name is None:
-                    event = how.event if isinstance(how, Transition) else how
-                    return self._finish(
-                        ex, out, contact, state.name, f"{state.name}: {event}: no next widget: the execution ends"
-                    )
+                    ended = f"{last}: {how.event if isinstance(how, Transition) else how}: no next widget"
         except End as exc:
             return self._finish(ex, out, contact, last, str(exc))
 
@@ -276,11 +288,12 @@ class StudioTransport(WidgetHandlers):
         return f"{self.base_url}/{quote(name, safe='')}{'/end' if end else ''}?ctx={ctx}"
 
     def _step(self, ex: Execution, state: State) -> None:
-        ex.steps.append(state.name)
+        name = ex.qualified(state.name)
+        ex.steps.append(name)
         if len(ex.steps) > MAX_STEPS:
-            raise End(f"{state.name}: the execution reached Studio's limit of {MAX_STEPS} steps and stops")
-        if len(ex.steps) >= MAX_REPEATS and all(s == state.name for s in ex.steps[-MAX_REPEATS:]):
-            raise End(f"{state.name}: ran {MAX_REPEATS} times in a row; Studio stops the execution")
+            raise End(f"{name}: the execution reached Studio's limit of {MAX_STEPS} steps and stops")
+        if len(ex.steps) >= MAX_REPEATS and all(s == name for s in ex.steps[-MAX_REPEATS:]):
+            raise End(f"{name}: ran {MAX_REPEATS} times in a row; Studio stops the execution")
 
     def _finish(
         self, ex: Execution, out: Response, contact: tuple[str, str], anchor: str, why: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from twiml.studio.liquid import check, require
@@ -20,7 +21,7 @@ from twiml.studio.model import StudioError, StudioFlow
 from twiml.studio.widgets import FLOW_SCHEMA, WIDGETS
 from twiml.validator import Diagnostic
 
-__all__ = ["CODES", "validate_flow", "validate_text"]
+__all__ = ["CODES", "validate_config", "validate_flow", "validate_text"]
 
 CODES: dict[str, tuple[str, str]] = {
     "STUDIO-JSON": ("error", "The flow file is not JSON."),
@@ -36,6 +37,8 @@ CODES: dict[str, tuple[str, str]] = {
     "STUDIO-PROPERTY-TYPE": ("warning", "A widget property has a type Studio does not write."),
     "STUDIO-UNKNOWN-REFERENCE": ("warning", "A template refers to a widget the flow does not have."),
     "STUDIO-UNKNOWN-PROPERTY": ("info", "A property the Studio console never writes for this widget."),
+    "STUDIO-CONFIG": ("error", "The flow's config file (<flow>.studio.toml) cannot be used."),
+    "STUDIO-SUBFLOW": ("warning", "A run-subflow widget whose subflow the flow's config file does not give."),
 }
 """Each code's level and meaning."""
 
@@ -252,12 +255,43 @@ def validate_flow(flow: StudioFlow) -> list[Diagnostic]:
     return sorted(found, key=lambda d: (d.line or 0, d.column or 0))
 
 
-def validate_text(text: str) -> list[Diagnostic]:
-    """Findings of a flow given as JSON text (a file that is not JSON is one STUDIO-JSON finding)."""
+def validate_text(text: str, config: Path | None = None) -> list[Diagnostic]:
+    """Findings of a flow given as JSON text (a file that is not JSON is one STUDIO-JSON finding),
+    and of its config file `config` when given."""
     from twiml.studio.model import loads_flow
 
     try:
-        flow = loads_flow(text)
+        flow = loads_flow(
+            text, config.with_name(config.name.removesuffix(".studio.toml") + ".json") if config else None
+        )
     except StudioError as exc:
         return [Diagnostic("error", "STUDIO-JSON", exc.message, "/", exc.line, exc.column)]
-    return validate_flow(flow)
+    found = validate_flow(flow)
+    return (
+        found
+        if config is None
+        else sorted(found + validate_config(flow, config), key=lambda d: (d.line or 0, d.column or 0))
+    )
+
+
+def validate_config(flow: StudioFlow, path: Path) -> list[Diagnostic]:
+    """The config file's problem (STUDIO-CONFIG, its own file, line and key in the message), else each
+    run-subflow widget it gives neither a subflow file nor a fixture (STUDIO-SUBFLOW: a run fails there)."""
+    from twiml.studio.config import ConfigError, load_config
+
+    try:
+        config = load_config(path, flow)
+    except ConfigError as exc:
+        return [Diagnostic("error", "STUDIO-CONFIG", str(exc), "/", 1, 1)]
+    out: list[Diagnostic] = []
+    for state in flow.states:
+        sid = str(state.properties.get("flow_sid", ""))
+        if state.type != "run-subflow" or {sid, state.name} & (config.subflows.keys() | config.fixtures.keys()):
+            continue
+        message = (
+            f"run-subflow {state.name}: flow_sid {sid or '(none)'} has no subflow file in {path.name} "
+            f"([subflows] {sid or state.name} = \"FILE.json\") and no fixture; a run takes 'failed' here"
+        )
+        where = ("states", state.index, "properties", "flow_sid") if sid else ("states", state.index, "name")
+        out.append(_diag(flow, "STUDIO-SUBFLOW", message, where))
+    return out

@@ -35,7 +35,7 @@ class WidgetHandlers(CallOuts):
         """Run one widget: (True, None) when its TwiML waits for the caller; else (False, event)."""
         spec = widget(state.type)
         if spec is None:
-            raise End(f"{state.name}: widget type {state.type!r} is unknown; the execution stops here")
+            raise End(f"{ex.qualified(state.name)}: widget type {state.type!r} is unknown; the execution stops here")
         handler = getattr(self, "_w_" + state.type.replace("-", "_"), None)
         if handler is not None:
             result: Outcome = handler(ex, state, out, contact)
@@ -43,8 +43,8 @@ class WidgetHandlers(CallOuts):
         if spec.kind == "fixture":
             return False, self._fixture(ex, state, spec.offline_event or "failed")
         if state.type == "trigger":
-            raise End(f"{state.name}: a transition leads back to the trigger; the execution ends")
-        self._note(f"{state.name}: {state.type} is not emulated offline; it takes {spec.offline_event!r}")
+            raise End(f"{ex.qualified(state.name)}: a transition leads back to the trigger; the execution ends")
+        self._note(f"{ex.qualified(state.name)}: {state.type} is not emulated offline; it takes {spec.offline_event!r}")
         return False, spec.offline_event
 
     def _prop(self, state: State, *names: str) -> Any:
@@ -55,13 +55,13 @@ class WidgetHandlers(CallOuts):
         return None
 
     def _cont(self, ex: Execution, state: State, kind: str) -> str:
-        return self.continuation(state.name, kind, len(self.executions))
+        return self.continuation(ex.qualified(state.name), kind, len(self.executions))
 
     def _then(self, ex: Execution, state: State, out: Response, event: str, kind: str) -> None:
         """After a widget's verbs: back to Studio for `event`, or hang up when `event` ends the flow."""
-        if self._transition(state, event) is None:
+        if self._transition(state, event) is None and not ex.frames:  # a subflow returns instead
             if event == "audioComplete":
-                self._note(f"{state.name}: {event}: no next widget: the execution ends")
+                self._note(f"{ex.qualified(state.name)}: {event}: no next widget: the execution ends")
             out.doc.hangup()
         else:
             out.doc.redirect(self._cont(ex, state, kind))
@@ -85,16 +85,16 @@ class WidgetHandlers(CallOuts):
 
     def _w_say_play(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         if ex.channel != "voice":
-            self._note(f"{state.name}: say-play outside a call does nothing; it takes audioComplete")
+            self._note(f"{ex.qualified(state.name)}: say-play outside a call does nothing; it takes audioComplete")
             return False, "audioComplete"
         self._say_into(out.doc, ex, state)
         self._then(ex, state, out, "audioComplete", "done")
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
         return True, None
 
     def _w_gather_input_on_call(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         if ex.channel != "voice":
-            self._note(f"{state.name}: gather-input-on-call outside a call times out")
+            self._note(f"{ex.qualified(state.name)}: gather-input-on-call outside a call times out")
             return False, "timeout"
         finish = state.properties.get("finish_on_key", state.properties.get("finishOnKey"))
         speech_timeout = self._prop(state, "speech_timeout", "speechTimeout")
@@ -113,7 +113,7 @@ class WidgetHandlers(CallOuts):
         )
         self._say_into(gather, ex, state)
         self._then(ex, state, out, "timeout", "timeout")
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
         return True, None
 
     def _w_split_based_on(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
@@ -131,9 +131,11 @@ class WidgetHandlers(CallOuts):
                     break
             if ok:
                 c0 = t.conditions[0]
-                self._note(f"{state.name}: {subject!r} {c0.get('type')} {c0.get('value')!r} -> {t.next or '(end)'}")
+                self._note(
+                    f"{ex.qualified(state.name)}: {subject!r} {c0.get('type')} {c0.get('value')!r} -> {t.next or '(end)'}"
+                )
                 return False, t
-        self._note(f"{state.name}: {subject!r} matches no condition -> noMatch")
+        self._note(f"{ex.qualified(state.name)}: {subject!r} matches no condition -> noMatch")
         return False, "noMatch"
 
     def _w_set_variables(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
@@ -146,7 +148,7 @@ class WidgetHandlers(CallOuts):
 
     def _w_connect_call_to(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         if ex.channel != "voice":
-            self._note(f"{state.name}: connect-call-to outside a call does nothing")
+            self._note(f"{ex.qualified(state.name)}: connect-call-to outside a call does nothing")
             return False, "hangup"
         to = self._render(ex, state, self._prop(state, "to"), "to")
         record = self._prop(state, "record")
@@ -172,7 +174,7 @@ class WidgetHandlers(CallOuts):
             dial.queue(to)
         else:
             dial.number(to)
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
         return True, None
 
     def _w_record_voicemail(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
@@ -190,7 +192,7 @@ class WidgetHandlers(CallOuts):
             transcribe_callback=self._prop(state, "transcription_callback_url", "transcribeCallbackUrl"),
         )
         out.doc.redirect(self._cont(ex, state, "noaudio"))
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
         return True, None
 
     def _enqueue(
@@ -214,7 +216,7 @@ class WidgetHandlers(CallOuts):
         )
         if workflow:
             enqueue.task(attributes or "{}", priority=priority, timeout=timeout)
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
 
     def _w_enqueue_call(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         if ex.channel != "voice":
@@ -234,7 +236,9 @@ class WidgetHandlers(CallOuts):
     def _w_send_to_flex(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         attributes = self._render(ex, state, self._prop(state, "attributes"), "attributes")
         if ex.channel != "voice":
-            raise End(f"{state.name}: the conversation is handed to Flex (not emulated); the execution ends")
+            raise End(
+                f"{ex.qualified(state.name)}: the conversation is handed to Flex (not emulated); the execution ends"
+            )
         self._enqueue(
             ex,
             state,
@@ -260,7 +264,7 @@ class WidgetHandlers(CallOuts):
             message = out.doc.message(body, to=to or None, from_=from_ or None)
             if media:
                 message.media(media)
-        out.anchor = state.name
+        out.anchor = ex.qualified(state.name)
 
     def _w_send_message(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         self._message(ex, state, out)
@@ -271,11 +275,13 @@ class WidgetHandlers(CallOuts):
     ) -> Outcome:
         self._message(ex, state, out)
         if ex.channel == "voice":
-            self._note(f"{state.name}: a reply cannot arrive during a simulated call; it times out")
+            self._note(f"{ex.qualified(state.name)}: a reply cannot arrive during a simulated call; it times out")
             return False, "timeout"
-        self._waiting[contact] = (state.name, len(self.executions))
+        self._waiting[contact] = (ex.qualified(state.name), len(self.executions))
         return True, None
 
     def _w_record_call(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        self._note(f"{state.name}: call recording is switched by Studio's API (not emulated); it takes 'success'")
+        self._note(
+            f"{ex.qualified(state.name)}: call recording is switched by Studio's API (not emulated); it takes 'success'"
+        )
         return False, "success"
