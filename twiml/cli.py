@@ -382,6 +382,9 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.flowtest.commands import register as register_flowtest_commands
 
     register_flowtest_commands(sub)  # test, coverage, diff
+    from twiml.studio.targets import register as register_studio_targets
+
+    register_studio_targets()  # a Studio flow (.json) is a target of test, coverage and diff
 
     from twiml.lsp.commands import register as register_editor_commands
 

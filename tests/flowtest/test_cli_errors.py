@@ -11,27 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.flowtest.helpers import copy_samples, run
-from tests.studio.helpers import FLOWS
-
-STUDIO = FLOWS / "ivr.json"
-
-
-@pytest.mark.parametrize("command", [("test", "--generate"), ("test",), ("coverage",)])
-def test_a_studio_flow_is_refused_with_the_way_that_works(tmp_path: Path, command: tuple[str, ...]) -> None:
-    (tmp_path / ".twiml-coverage").write_text(json.dumps({"version": 1, "walks": []}))
-    result = run(*command, str(STUDIO), cwd=tmp_path)
-    assert result.returncode == 2, result.stdout
-    assert f"{STUDIO}: a Twilio Studio flow is not a target" in result.stderr
-    assert "twiml studio import" in result.stderr
-    assert not (tmp_path / "flow_tests.toml").exists()
-
-
-def test_diff_of_studio_flows_is_refused(tmp_path: Path) -> None:
-    other = tmp_path / "other.json"
-    shutil.copy(STUDIO, other)
-    result = run("diff", str(STUDIO), str(other))
-    assert result.returncode == 2 and "a Twilio Studio flow is not a target" in result.stderr
-    assert "not well-formed TwiML" not in result.stderr
 
 
 def test_diff_names_the_missing_path_not_the_revision(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def test_help_by_text():
 
 
 def test_the_plugin_is_registered_under_pytest11() -> None:
-    assert any(ep.value == "twiml.flowtest.pytest_plugin" for ep in entry_points(group="pytest11"))
+    """twiml.pytest_plugin: twiml.flowtest's hooks with Studio flows among the targets."""
+    assert any(ep.value == "twiml.pytest_plugin" for ep in entry_points(group="pytest11"))
 
 
 def test_plugin_reports_unwalked_cases_and_fail_under_sets_the_status(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, run, twiml
+from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three, copy_samples, replace, run, twiml
 
 THREE = [
     ("route", "/menu", 'route /menu: case "2" retargeted', "support.xml", "voicemail.xml"),
@@ -34,7 +34,10 @@ def test_two_folders_three_changes_nothing_cosmetic_and_the_paths(tmp_path: Path
         "press 2, queue bridged",
         "press 2, queue queue-full, recording 5 s",
         "press 2, queue queue-full, silence",
+        "press 2, recording 5 s",  # the map shows these under press 2 now: the same caller path
+        "press 2, silence",
     ]
+    assert data["new_paths"] == []
     assert data["paths"][0]["was"].startswith("ivr_main_menu.xml → support.xml")
     assert data["paths"][0]["now"].startswith("ivr_main_menu.xml → voicemail.xml")
     markdown = run("diff", str(SAMPLES), str(new), "--format", "markdown", "--no-paths", "--exit-code")
@@ -77,7 +80,7 @@ def test_git_revisions(tmp_path: Path) -> None:
     revisions = run("diff", "--format=json", "HEAD~1", "HEAD", "--", "flows", cwd=tmp_path)
     assert revisions.returncode == 0, revisions.stderr
     assert _changes(revisions.stdout) == THREE
-    assert len(json.loads(revisions.stdout)["paths"]) == 3
+    assert len(json.loads(revisions.stdout)["paths"]) == 5
     bad = run("diff", "nosuchrev", "--", "flows", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("twiml diff: git archive") and "nosuchrev" in bad.stderr
 
@@ -108,3 +111,28 @@ def test_two_documents(tmp_path: Path) -> None:
     assert broken.returncode == 2 and f"twiml diff: {new}:1:" in broken.stderr and "not well-formed" in broken.stderr
     mixed = run("diff", str(old), str(tmp_path))
     assert mixed.returncode == 2 and "compare two folders or two documents" in mixed.stderr
+
+
+def test_a_retargeted_route_changes_paths_it_does_not_add_them(tmp_path: Path) -> None:
+    """Key 2 now leads to voicemail: the caller's "press 2" paths end otherwise (changed), and
+    saying "support" walks what pressing 2 used to (the map shows it there now; nothing new for
+    the caller). Before, both came out as new paths."""
+    new = copy_samples(tmp_path)
+    replace(new / "flow.toml", '"2" = "support.xml"', '"2" = "voicemail.xml"')
+    result = twiml("diff", str(SAMPLES), str(new), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["new_paths"] == []
+    changed = {p["path"]: p for p in data["paths"]}
+    assert sorted(changed) == [
+        "press 2, queue bridged",
+        "press 2, queue queue-full, recording 5 s",
+        "press 2, queue queue-full, silence",
+        "press 2, recording 5 s",
+        "press 2, silence",
+    ]
+    recorded = changed["press 2, recording 5 s"]
+    assert recorded["was"].startswith("ivr_main_menu.xml → support.xml")
+    assert recorded["now"] == "ivr_main_menu.xml → voicemail.xml → voicemail_saved.xml (hangup)"
+    text = run("diff", str(SAMPLES), str(new))
+    assert "new paths" not in text.stdout and "paths whose outcome changed (5):" in text.stdout

@@ -167,6 +167,8 @@ def add_target_options(
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `map` and `export-app` to the `twiml` command line."""
+    from twiml.simulator.commands import add_vendor_options
+
     m = sub.add_parser(
         "map",
         help="explore every path of a flow folder, URL or app; print the graph and what is broken",
@@ -180,18 +182,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         max_states_help="stop after N states (default 200; for a Studio flow, 200 or twice its widgets)",
     )
     m.add_argument("--format", choices=("text", "mermaid", "dot", "json"), default="text", help="output format")
-    m.add_argument(
-        "--dialect",
-        choices=("twilio", "texml", "cxml"),
-        default=None,
-        help="vendor dialect the documents are checked and run in (default: flow.toml's dialect, else twilio)",
-    )
-    m.add_argument(
-        "--allow-host",
-        action="append",
-        metavar="HOST",
-        help="also follow URLs on HOST (repeatable; by default only the URL's own host and loopback)",
-    )
+    add_vendor_options(m)
     m.set_defaults(run=_cmd_map)
 
     e = sub.add_parser("export-app", help="write a Flask or FastAPI webhook app that serves a flow folder")

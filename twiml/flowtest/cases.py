@@ -36,6 +36,7 @@ from twiml.simulator.events import Fetch, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.transport import Transport
 
 __all__ = [
+    "REPLY",
     "SEED",
     "Case",
     "CasesError",
@@ -52,8 +53,12 @@ __all__ = [
 SEED = "flowtest"
 MAX_STEPS = 60
 _TOKEN = re.compile(
-    r'\b(?:press [^\s,]+|other keys \([^)]*\)|say "[^"]*"|no input|dial [\w-]+|recording \d+ s|silence|queue [\w-]+)'
+    r'\b(?:press [^\s,]+|other keys \([^)]*\)|say "[^"]*"|no input|dial [\w-]+|recording \d+ s|silence|queue [\w-]+'
+    r'|no reply \(timeout\)|reply "[^"]*")'
 )
+REPLY = "reply"
+"""The kind of a conversation's input (`reply "yes"`, `no reply (timeout)`): a new inbound message
+that the target's `resume` places, not an outcome of the call's wait."""
 _CALLEE = "callee hears"
 
 
@@ -128,7 +133,11 @@ def parse_input(label: str) -> tuple[str, Outcome]:
         return "record", RecordOutcome(int(match.group(1)))
     if label.startswith("queue "):
         return "queue", QueueOutcome(label[6:])
-    raise ValueError(f'{label!r} is not an input (press K, say "words", no input, dial STATUS, recording N s, ...)')
+    if label == "no reply (timeout)" or (label.startswith('reply "') and label.endswith('"')):
+        return REPLY, GatherInput(speech=label[7:-1]) if label.startswith("reply") else GatherInput()
+    raise ValueError(
+        f'{label!r} is not an input (press K, say "words", no input, dial STATUS, recording N s, reply "words", ...)'
+    )
 
 
 def input_labels(label: str) -> list[str]:
@@ -171,8 +180,10 @@ def cases_from_map(flow_map: FlowMap, target: TestTarget) -> list[Case]:
     for entry, label, trail in _trails(flow_map):
         start_state = next((s for n, lab, s in flow_map.entries if n == entry and lab == label), None)
         start = target.relative(flow_map.states[start_state].url) if start_state else target.relative(target.start)
+        if entry in target.entries:
+            start = target.relative(target.entries[entry])
         channel, body, prefix = "voice", None, ""
-        if entry == "sms_start":
+        if entry != "start":  # a text (sms_start), or a Studio flow's REST request or subflow run
             channel, body = "messaging", label[6:-1] if label.startswith('text "') else ""
             prefix = label
         inputs: list[str] = []
@@ -217,6 +228,13 @@ def play(target: TestTarget, case: Case, transport: Transport | None = None, aut
     return play_all(target, [case], transport, auth_token)[0]
 
 
+@dataclass(frozen=True)
+class _Resumed:
+    """Among a case's events: the conversation went on with this input (a reply, a timeout)."""
+
+    label: str
+
+
 @dataclass
 class _Node:
     """Cases sharing a prefix of inputs: they are played once up to where they part."""
@@ -250,9 +268,9 @@ def play_all(
     for (channel, start, body), root in groups.items():
         url = target.absolute(start)
         if channel == "messaging":
-            first = begin_message(url, body, seed=SEED, max_steps=MAX_STEPS)
+            first = begin_message(url, body, seed=SEED, max_steps=MAX_STEPS, dialect=target.dialect)
         else:
-            first = begin_call(url, seed=SEED, max_steps=MAX_STEPS)
+            first = begin_call(url, seed=SEED, max_steps=MAX_STEPS, dialect=target.dialect)
         replay.play(root, first, [], [])
     return [r for r in replay.results if r is not None]
 
@@ -290,7 +308,9 @@ class _Replay:
                 continue
             if isinstance(nxt, Stop):
                 events.append(nxt)
-                self.finish(node, events, used, nxt.reason, deep=True)
+                self.finish(node, events, used, nxt.reason, deep=self.target.resume is None)
+                if self.target.resume is not None:
+                    self.resume(node, events, used, nxt)
                 return
             break
         ask = nxt
@@ -301,6 +321,23 @@ class _Replay:
                 self.finish(child, events, used, f"waits: {ask.kind} ({label!r} does not apply)", deep=True)
                 continue
             self.play(child, answer(step.state.fork(), outcome), events, [*used, label])
+
+    def resume(self, node: _Node, events: list[object], used: list[str], stop: Stop) -> None:
+        """A conversation goes on after its reply with the next inbound message each input places
+        (the target's `resume`); an input it does not place ends that case here."""
+        assert self.target.resume is not None
+        last = next((e.url for e in reversed(events) if isinstance(e, Fetched)), None)
+        for label, child in node.children.items():
+            found = self.target.resume(last, label) if last is not None else None
+            if found is None:
+                self.finish(child, events, used, f"{stop.reason} ({label!r} does not apply)", deep=True)
+                continue
+            url, body = found
+            messages = sum(1 for e in events if isinstance(e, Stop))
+            first = begin_message(
+                url, body, seed=SEED, max_steps=MAX_STEPS, dialect=self.target.dialect, number=messages
+            )
+            self.play(child, first, [*events, _Resumed(label)], [*used, label])
 
     def finish(self, node: _Node, events: list[object], used: list[str], end: str, deep: bool = False) -> None:
         """Record the cases that end at `node` (with `deep`, also those below it: their further
@@ -324,11 +361,12 @@ def _steps(
     """The steps of a case from the engine's events; `lines` caches verb lines by event (cases
     share the events of their common prefix; the event is kept with its line so its id stays its own)."""
     lines = {} if lines is None else lines
+    scrub = target.scrub or (lambda text: text)
     steps: list[Step] = []
     inputs = iter(used)
     for event in events:
         if isinstance(event, Fetched):
-            request = f"{event.request.method} {target.relative(event.request.url)}"
+            request = f"{event.request.method} {scrub(target.relative(event.request.url))}"
             steps.append(Step(request, target.document(event.source), event.status))
             continue
         if not steps:
@@ -342,13 +380,13 @@ def _steps(
                 step.heard.append(f"♪ {text}")
             known = lines.get(id(event))
             if known is None:  # a Dial's nouns (who it rings) follow it
-                text = "\n".join([_verb_line(event), *(_verb_line(noun) for noun in event.nouns)])
+                text = scrub("\n".join([_verb_line(event), *(_verb_line(noun) for noun in event.nouns)]))
                 known = lines[id(event)] = (event, text)
             step.verbs += known[1].split("\n")
         elif isinstance(event, Sent):
             step.sent.append(" ".join(event.body.split()))
-        elif isinstance(event, Input):
-            label = next(inputs, event.value)
+        elif isinstance(event, Input | _Resumed):
+            label = next(inputs, event.value if isinstance(event, Input) else event.label)
             step.input = label if step.input is None else f"{step.input}, {label}"
         elif isinstance(event, Problem) and event.severity == "error":
             step.problems.append(str(event.code))

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twiml.flowtest.cases import Case, CasesFile
     from twiml.flowtest.compare import Change, Finding
+    from twiml.flowtest.diff import FlowDiff
     from twiml.flowtest.targets import TestTarget
     from twiml.simulator.transport import Transport
 
@@ -23,6 +24,15 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 # ------------------------------------------------------------------------------------------ test
+
+
+def _open(args: argparse.Namespace) -> TestTarget:
+    """The target of `test` or `coverage`, with the options every mapping command shares."""
+    from twiml.flowtest.targets import open_test_target
+
+    target = open_test_target(args.target, args.app, tuple(args.tries), args.allow_host or (), args.dialect)
+    target.auth_token = args.auth_token
+    return target
 
 
 def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
@@ -35,11 +45,10 @@ def _cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
         ReplayTransport,
         parse_fixture_arg,
     )
-    from twiml.flowtest.targets import TargetError, open_test_target
+    from twiml.flowtest.targets import TargetError
 
     try:
-        target = open_test_target(args.target, args.app, tuple(args.tries))
-        target.auth_token = args.auth_token
+        target = _open(args)
     except TargetError as exc:
         print(f"twiml test: {exc}", file=err)
         return BAD_INPUT
@@ -143,6 +152,8 @@ def _check(
     return OK
 
 
+_TARGET_HELP = "flow folder, Studio flow .json, TwiML file, URL, or the path to start at with --app"
+
 SHOWN_PATHS = 12
 """Paths listed under one change (a changed main-menu prompt touches every path of a large flow)."""
 
@@ -206,15 +217,14 @@ def _report_by_case(out: IO[str], findings: list[Finding]) -> None:
 
 def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object) -> int:
     from twiml.flowtest.coverage import CoverageError, dead_start, load_walks, measure, render
-    from twiml.flowtest.targets import TargetError, open_test_target
+    from twiml.flowtest.targets import TargetError
 
     try:
         walks = load_walks(Path(args.data))
-        target = open_test_target(args.target, args.app, tuple(args.tries))
+        target = _open(args)
     except (CoverageError, TargetError) as exc:
         print(f"twiml coverage: {exc}", file=err)
         return BAD_INPUT
-    target.auth_token = args.auth_token
     try:
         flow_map = target.explore(max_states=args.max_states)
     finally:
@@ -223,7 +233,7 @@ def _cmd_coverage(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: o
     if dead is not None:
         print(f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure", file=err)
         return FAILED
-    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None)
+    coverage = measure(flow_map, walks, target.flow.routes if target.flow else None, target.map_namer)
     out.write(render(coverage, args.format, target.label))
     if coverage.walks and not any(coverage.states.values()):
         print(
@@ -245,13 +255,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 
     from twiml.flow.config import FlowError, load_flow
     from twiml.flowtest.diff import DiffError, FlowDiff, diff_documents, diff_flows, git_tree, render
-    from twiml.flowtest.targets import studio_not_a_target
+    from twiml.flowtest.targets import TargetError
 
     items = [i for i in args.items if i != "--"]  # argparse keeps a "--" in some Python versions
-    studio = next((i for i in items if i.lower().endswith(".json") and Path(i).is_file()), None)
-    if studio is not None:
-        print(f"twiml diff: {studio_not_a_target(studio)}", file=err)
-        return BAD_INPUT
     try:
         with ExitStack() as stack:
             labels = list(items)
@@ -286,6 +292,11 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                         print(f"twiml diff: {label}/{flow.errors[0].format()}", file=err)
                         return BAD_INPUT
                 result = diff_flows(flows[0], flows[1], labels[0], labels[1], paths=not args.no_paths)
+            elif old.suffix.lower() == ".json" or new.suffix.lower() == ".json":
+                if old.suffix.lower() != new.suffix.lower():
+                    print(f"twiml diff: {old} and {new}: compare two Studio flows (.json) or two documents", file=err)
+                    return BAD_INPUT
+                result = _diff_opened(old, new, labels, not args.no_paths)
             else:
                 result = FlowDiff(labels[0], labels[1])
                 a, b = old.read_bytes(), new.read_bytes()
@@ -294,10 +305,35 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                     if not result.changes:
                         result.cosmetic = [new.name]
             out.write(render(result, args.format))
-    except (DiffError, OSError) as exc:
+    except (DiffError, OSError, TargetError) as exc:
         print(f"twiml diff: {exc}", file=err)
         return BAD_INPUT
     return FAILED if args.exit_code and result.changes else OK
+
+
+def _diff_opened(old: Path, new: Path, labels: list[str], paths: bool) -> FlowDiff:
+    """Two versions of a file a registered opener knows (a Studio flow): its own comparison of
+    the two, then both mapped and every path replayed on both."""
+    from twiml.flowtest.diff import DiffError, FlowDiff, path_changes
+    from twiml.flowtest.targets import open_registered, studio_not_a_target
+
+    before = open_registered(old)
+    if before is None:
+        raise DiffError(studio_not_a_target(str(old)))
+    try:
+        after = open_registered(new)
+        if after is None or after.compare is None:
+            raise DiffError(studio_not_a_target(str(new)))
+        try:
+            result = FlowDiff(labels[0], labels[1], folders=False)
+            result.changes, result.cosmetic = after.compare(old, labels[0], labels[1])
+            if paths:
+                path_changes(result, before, after)
+            return result
+        finally:
+            after.close()
+    finally:
+        before.close()
 
 
 # ----------------------------------------------------------------------------------------- parser
@@ -306,17 +342,23 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `test`, `coverage` and `diff` to the `twiml` command line."""
     from twiml.flow.commands import add_target_options
+    from twiml.simulator.commands import add_vendor_options
 
     t = sub.add_parser(
         "test",
         help="check a flow against its recorded cases (one per path); --generate records them",
-        description="Replay the cases of a flow (flow folder, URL, or --app MODULE:ATTR PATH) and print what "
-        "changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
+        description="Replay the cases of a flow (flow folder, Studio flow .json, URL, or --app MODULE:ATTR PATH) "
+        "and print what changed in the caller's terms; exit 1 on changes (and on new paths with --strict).",
     )
-    add_target_options(t)
+    add_target_options(t, target_help=_TARGET_HELP)
+    add_vendor_options(t)
     mode = t.add_mutually_exclusive_group()
     mode.add_argument("--generate", action="store_true", help="walk every path of the map and write the cases file")
-    t.add_argument("--cases", metavar="FILE", help="cases file (default flow_tests.toml in the flow folder, else here)")
+    t.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="cases file (default flow_tests.toml in the flow folder, NAME_tests.toml beside NAME.json, else here)",
+    )
     mode.add_argument("--update", action="store_true", help="rewrite the cases that changed and add new paths")
     t.add_argument("--by-case", action="store_true", help="list each changed case with its changes")
     t.add_argument("--strict", action="store_true", help="exit 1 when the map has paths the cases do not cover")
@@ -339,7 +381,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Lay the walks that `pytest --twiml-cov=TARGET` saved in .twiml-coverage over TARGET's map; "
         "exit 1 under --fail-under.",
     )
-    add_target_options(c)
+    add_target_options(c, target_help=_TARGET_HELP)
+    add_vendor_options(c)
     c.add_argument("--data", default=".twiml-coverage", metavar="FILE", help="coverage data (default .twiml-coverage)")
     c.add_argument("--format", choices=("text", "json", "mermaid"), default="text", help="output format")
     c.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when coverage is below PERCENT")
@@ -348,10 +391,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser(
         "diff",
         usage="%(prog)s [-h] [--format FORMAT] [--no-paths] [--exit-code] (OLD NEW | REV [REV2] -- PATH)",
-        help="compare two versions of a flow in the caller's terms (folders, documents, git revisions)",
+        help="compare two versions of a flow in the caller's terms (folders, documents, Studio flows, git revisions)",
         description="Prompts changed, routes and cases added, removed or retargeted, attributes that change "
         "behaviour (formatting, attribute order and comments do not), and the paths whose outcome changed. "
-        "OLD NEW are two flow folders or two documents; REV [REV2] -- PATH compares git revisions "
+        "OLD NEW are two flow folders, two documents or two Studio flows (.json); REV [REV2] -- PATH compares git revisions "
         "(REV2 defaults to the working tree).",
     )
     d.add_argument("items", nargs="+", metavar="ITEM", help="OLD NEW, or REV [REV2] -- PATH")

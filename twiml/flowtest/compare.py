@@ -16,26 +16,12 @@ import re
 from dataclasses import dataclass, field
 
 from twiml.flowtest.cases import Case, Step
+from twiml.flowtest.change import Change
 
 __all__ = ["Change", "Finding", "compare_case", "group_changes", "parse_verb", "trail"]
 
 _SPOKEN = frozenset({"Say", "Play"})
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change: `kind` (prompt, message, branch, attribute, verb, step, end), where it is (a
-    document, or a URL path when the reply has no file), one line saying it, and old/new values."""
-
-    kind: str
-    where: str
-    summary: str
-    was: str = ""
-    now: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "where": self.where, "summary": self.summary, "was": self.was, "now": self.now}
 
 
 @dataclass

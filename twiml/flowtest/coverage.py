@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from twiml.flow.explore import Edge, FlowMap, MapState
 from twiml.flow.routing import Split
@@ -36,6 +37,8 @@ _KINDS = (
     ("recording ", "record"),
     ("silence", "silence"),
     ("queue ", "queue"),
+    ("no reply", "timeout"),
+    ('reply "', "reply"),
 )
 
 
@@ -59,6 +62,7 @@ def walk_of(session: Session) -> dict[str, Any]:
             params = {k: v for k, v in event.request.params if not k.endswith("Sid")}
             fetch = {
                 "fetch": event.request.url,
+                "url": event.url,
                 "method": event.request.method,
                 "source": os.path.abspath(event.source) if event.source else None,
                 "status": event.status,
@@ -160,6 +164,12 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def _place(url: str) -> str:
+    """Where a state is, as the map and a walk both spell it: the path unquoted (a Studio subflow's
+    widget answers at /run%2Finner, and the map shows /run/inner)."""
+    return unquote(_path(url))
+
+
 def dead_start(flow_map: FlowMap) -> str | None:
     """Why no entry of the map answers (a 403 for a wrong auth token, a dead server), or None:
     coverage of such a map would be 100% of nothing."""
@@ -170,14 +180,24 @@ def dead_start(flow_map: FlowMap) -> str | None:
     return None
 
 
-def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, Any] | None = None) -> Coverage:
-    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`)."""
+def measure(
+    flow_map: FlowMap,
+    walks: list[dict[str, Any]],
+    routes: dict[str, Any] | None = None,
+    namer: Callable[[str], str | None] | None = None,
+) -> Coverage:
+    """Lay `walks` over `flow_map` (and the split cases of a folder's `routes`).
+
+    `namer` turns a reply's source into the map's name for it where that is not a file of the
+    map's folder (a Studio widget's type; None: a state without one; "": another flow's reply).
+    A request is placed by the URL that answered it, as the map places it (a Studio widget
+    answers at its own URL, not at the URL requested)."""
     folder = os.path.abspath(flow_map.folder) if flow_map.folder is not None else None
     by_key: dict[tuple[str, str | None], str] = {}
     by_heard: dict[tuple[str, str], str] = {}
     for mapped in flow_map.states.values():
-        by_key.setdefault((_path(mapped.url), mapped.document), mapped.id)
-        by_heard.setdefault((_path(mapped.url), mapped.heard), mapped.id)
+        by_key.setdefault((_place(mapped.url), mapped.document), mapped.id)
+        by_heard.setdefault((_place(mapped.url), mapped.heard), mapped.id)
     walked_states: set[str] = set()
     walked_edges: set[tuple[str, str, tuple[str, ...]]] = set()
     walked_cases: set[tuple[str, str]] = set()
@@ -186,20 +206,31 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
     for walk in walks:
         current: str | None = None
         pending: list[str] = []
+        ended = False
         for item in walk.get("items", []):
             if "fetch" in item:
+                if ended and walk.get("channel") == "messaging":
+                    # the conversation goes on: a reply, or a Studio send-and-wait timing out
+                    pending = ["timeout" if _path(item["fetch"]).endswith("/timeout") else "reply"]
+                ended = False
                 source = item.get("source")
                 document = source
-                if source and folder:
+                if source and namer is not None:
+                    document = namer(source)
+                    if document == "":
+                        current = None
+                        continue  # another flow's reply
+                elif source and folder:
                     prefix = os.path.join(folder, "")
                     document = source[len(prefix) :] if source.startswith(prefix) else None
                     if document is None:
                         current = None
                         continue  # another flow's document
+                at = _place(item.get("url") or item["fetch"])
                 if document is not None:
-                    state = by_key.get((_path(item["fetch"]), document))
+                    state = by_key.get((at, document))
                 else:  # a reply without a file (an app, a URL): the state with this first prompt
-                    state = by_heard.get((_path(item["fetch"]), item.get("heard", "")))
+                    state = by_heard.get((at, item.get("heard", "")))
                 if state is not None:
                     walked_states.add(state)
                     if current is not None:
@@ -210,8 +241,10 @@ def measure(flow_map: FlowMap, walks: list[dict[str, Any]], routes: dict[str, An
                 current, pending = state, []
             elif "input" in item:
                 pending.append(_input_kind(item))
-            elif "end" in item and current is not None:
-                walked_edges.add((current, "■" + str(item["end"]), tuple(pending)))
+            elif "end" in item:
+                ended = True
+                if current is not None:
+                    walked_edges.add((current, "■" + str(item["end"]), tuple(pending)))
     result = Coverage(flow_map, len(walks))
     fax = {state for name, _, state in flow_map.entries if name == "fax_start"}  # no Call or Text walks a fax
     result.states = {

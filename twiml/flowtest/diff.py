@@ -21,14 +21,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twiml.flow.config import Flow
 from twiml.flow.explore import FlowMap
 from twiml.flow.routing import Route, Split
 from twiml.flowtest.compare import Change
 
-__all__ = ["DiffError", "FlowDiff", "diff_documents", "diff_flows", "git_tree", "render"]
+if TYPE_CHECKING:
+    from twiml.flowtest.cases import Case
+    from twiml.flowtest.targets import TestTarget
+
+__all__ = ["DiffError", "FlowDiff", "diff_documents", "diff_flows", "git_tree", "path_changes", "render"]
 
 _PROMPTS = frozenset({"Say", "Message", "Body", "Sms"})
 
@@ -58,6 +62,8 @@ class FlowDiff:
     new_paths: list[PathChange] = field(default_factory=list)
     old_map: FlowMap | None = None
     new_map: FlowMap | None = None
+    folders: bool = True
+    """Flow folders (changes name documents), or another input such as a Studio flow (widgets)."""
 
 
 # ------------------------------------------------------------------------------------ documents
@@ -226,22 +232,46 @@ def diff_flows(old: Flow, new: Flow, old_label: str, new_label: str, paths: bool
 
 
 def _path_changes(result: FlowDiff, old: Flow, new: Flow) -> None:
-    """Every path of the old map replayed on both versions (the same inputs): those that now go
-    through other documents or end otherwise. Paths only the new map has are listed by name."""
-    from twiml.flowtest.cases import cases_from_map, play, play_all
-    from twiml.flowtest.compare import trail
     from twiml.flowtest.targets import open_folder_target
 
-    before_target, after_target = open_folder_target(old.folder), open_folder_target(new.folder)
-    result.old_map, result.new_map = before_target.explore(), after_target.explore()
-    cases = cases_from_map(result.old_map, before_target)
-    for a, b in zip(play_all(before_target, cases), play_all(after_target, cases), strict=True):
-        if [s.where for s in a.steps] != [s.where for s in b.steps] or a.end != b.end:
+    path_changes(result, open_folder_target(old.folder), open_folder_target(new.folder))
+
+
+def path_changes(result: FlowDiff, before: TestTarget, after: TestTarget) -> None:
+    """Every path of both maps replayed on both versions (the same inputs): those that now go
+    through other documents or end otherwise are changed. A path only the new map shows is new
+    only when the old version never waited for its inputs; where it did (a retargeted route
+    merges paths: the map's tree shows them under another branch now), it is the same caller
+    path, changed or not."""
+    from twiml.flowtest.cases import cases_from_map, play_all
+    from twiml.flowtest.compare import trail
+
+    result.old_map, result.new_map = before.explore(), after.explore()
+    cases = cases_from_map(result.old_map, before)
+    for a, b in zip(play_all(before, cases), play_all(after, cases), strict=True):
+        if _moved(a, b):
             result.paths.append(PathChange(a.name, trail(a), trail(b)))
     known = {c.key for c in cases}
-    for case in cases_from_map(result.new_map, after_target):
-        if case.key not in known:
-            result.new_paths.append(PathChange(case.name, "", trail(play(after_target, case))))
+    fresh = [c for c in cases_from_map(result.new_map, after) if c.key not in known]
+    for a, b in zip(play_all(before, fresh), play_all(after, fresh), strict=True):
+        if not _moved(a, b):
+            continue  # the caller could always walk it, to the same end
+        if _new_choice(a):
+            result.new_paths.append(PathChange(b.name, "", trail(b)))
+        else:
+            result.paths.append(PathChange(b.name, trail(a), trail(b)))
+
+
+def _moved(a: Case, b: Case) -> bool:
+    return [s.where for s in a.steps] != [s.where for s in b.steps] or a.end != b.end
+
+
+def _new_choice(old: Case) -> bool:
+    """The old version ended before it waited for all of the case's inputs (it did not ask)."""
+    from twiml.flowtest.cases import input_labels
+
+    applied = [label for step in old.steps if step.input for label in input_labels(step.input)]
+    return len(applied) < len(old.inputs) and "does not apply" not in old.end
 
 
 # ------------------------------------------------------------------------------------------- git
@@ -373,7 +403,10 @@ def _mermaid(diff: FlowDiff) -> str:
         removed.append(str(index))
         index += 1
     touched = {c.where for c in diff.changes if c.kind in ("prompt", "message", "attribute", "verb")}
-    changed_states = [s.id for s in new.states.values() if s.document in touched]
+    # a document changed, or a Studio widget (its state is at /<widget>, named by the widget's type)
+    changed_states = [
+        s.id for s in new.states.values() if s.document in touched or (not diff.folders and s.path[1:] in touched)
+    ]
     if added:
         lines.append(f"    linkStyle {','.join(added)} stroke:#2a7d2a,stroke-width:3px")
     if changed:

@@ -1,6 +1,7 @@
-"""pytest plugin (entry point `pytest11`): coverage of a phone tree by the tests' calls.
+"""pytest plugin: coverage of a phone tree by the tests' calls. Its `pytest11` entry point is
+twiml.pytest_plugin, these hooks plus Studio flows among the targets.
 
-Off unless asked: `pytest --twiml-cov=sample_flows/` (a flow folder, a URL, or with
+Off unless asked: `pytest --twiml-cov=sample_flows/` (a flow folder, a Studio flow .json, a URL, or with
 `--twiml-cov-app=MODULE:ATTR` the path an app's calls start at) records every simulator Session the tests
 make (`twiml.testing.Call`/`Text`, the CLI in process), writes the walks to `.twiml-coverage` in
 the current folder, and prints what of TARGET's map they walked and what they did not;
@@ -52,7 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--twiml-cov",
         metavar="TARGET",
         default=None,
-        help="record the calls the tests make and report coverage of TARGET's map (a flow folder)",
+        help="record the calls the tests make and report coverage of TARGET's map (a flow folder, a Studio flow .json)",
     )
     group.addoption(
         "--twiml-cov-fail-under",
@@ -131,7 +132,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         recorder.error = f"twiml coverage: {target.label}: the start does not answer ({dead}); nothing to measure"
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
-    coverage = measure(flow_map, recorder.walks, target.flow.routes if target.flow is not None else None)
+    routes = target.flow.routes if target.flow is not None else None
+    coverage = measure(flow_map, recorder.walks, routes, target.map_namer)
     recorder.percent = coverage.percent
     recorder.report = render(coverage, "text", target.label)
     if recorder.fail_under is not None and coverage.percent < recorder.fail_under and exitstatus == 0:

@@ -1,10 +1,11 @@
-"""What a flow test runs against: one abstraction over a flow folder, an app, a URL (and, later, a
-Studio flow), built on the simulator's own `Target` (a transport and a first URL).
+"""What a flow test runs against: one abstraction over a flow folder, an app, a URL or a Studio
+flow, built on the simulator's own `Target` (a transport and a first URL).
 
 A `TestTarget` can map itself (through the explorer of `twiml.flow.explore`, with whatever
 transport wraps its own: fixtures, recording) and names documents the way a reviewer reads them.
 New inputs plug in with `register_opener`: a function that recognises a path and returns a
-`TestTarget` (a Studio flow would return `from_simulator_target(open_studio_target(path), ...)`).
+`TestTarget`. twiml.studio's opener (`twiml.studio.targets`) is registered by the CLI and the
+pytest plugin: twiml.studio builds on this package, so this package cannot import it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from twiml.flow.config import Flow
@@ -20,12 +22,16 @@ from twiml.flow.explore import DEFAULT_MAX_STATES, FlowMap, explore, explore_flo
 from twiml.simulator.commands import Target, TargetError
 from twiml.simulator.transport import Transport
 
+if TYPE_CHECKING:
+    from twiml.flowtest.change import Change
+
 __all__ = [
     "CASES_FILE",
     "TargetError",
     "TestTarget",
     "from_simulator_target",
     "open_folder_target",
+    "open_registered",
     "open_test_target",
     "register_opener",
     "studio_not_a_target",
@@ -55,6 +61,27 @@ class TestTarget:
     """The flow folder's routes (split cases count for coverage), when the target is a folder."""
     auth_token: str | None = None
     """Signs the requests of an app or URL target (as Twilio would)."""
+    dialect: str = "twilio"
+    """The vendor placing the calls (`--dialect`, else a flow folder's flow.toml): map and replays alike."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """The URL each map entry requests (entry name -> URL), where the state it reaches has another
+    URL (a Studio flow's widget); cases start there."""
+    resume: Callable[[str, str], tuple[str, str] | None] | None = None
+    """A conversation's next inbound message after a reply (its URL) for an input such as
+    `reply "yes"`: (URL, body), or None where that input does not apply (Studio's send-and-wait)."""
+    scrub: Callable[[str], str] | None = None
+    """Takes out of a recorded request or verb what changes from run to run without being
+    behaviour (a Studio execution's number in its URLs), so cases compare equal."""
+    namer: Callable[[str], str | None] | None = None
+    """A reply's source as cases name it (a Studio widget), when it is not a file of `folder`."""
+    map_namer: Callable[[str], str | None] | None = None
+    """A reply's source as the map names its state (a Studio widget's type), for coverage;
+    "" for a reply from elsewhere (another flow)."""
+    compare: Callable[[Path, str, str], tuple[list[Change], list[str]]] | None = None
+    """`twiml diff`: the changes from another version of this target's file (labels old, new),
+    and the names changed in form only; None where twiml.flowtest.diff knows the kind."""
+    cases_file: Path | None = None
+    """Where the cases go by default when not beside a folder's flow.toml (a Studio flow's own)."""
 
     @property
     def base(self) -> str:
@@ -74,6 +101,8 @@ class TestTarget:
 
     def document(self, source: str | None) -> str | None:
         """A document's name relative to the target's folder (a reply from an app has none)."""
+        if source is not None and self.namer is not None:
+            return self.namer(source)
         if source is None or self.folder is None:
             return source
         prefix = os.path.join(str(self.folder), "")
@@ -83,7 +112,10 @@ class TestTarget:
         return self.mapper(transport or self.transport, max_states, self.auth_token)
 
     def default_cases(self) -> Path:
-        """flow_tests.toml inside a flow folder, in the current folder for other targets."""
+        """flow_tests.toml inside a flow folder, NAME_tests.toml beside a Studio flow NAME.json, in
+        the current folder for other targets."""
+        if self.cases_file is not None:
+            return self.cases_file
         if self.kind == "folder" and self.folder is not None:
             return self.folder / CASES_FILE
         return Path(CASES_FILE)
@@ -106,49 +138,78 @@ def register_opener(opener: Opener) -> Callable[[], None]:
     return lambda: _OPENERS.remove(opener) if opener in _OPENERS else None
 
 
-def from_simulator_target(target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = ()) -> TestTarget:
-    """Any simulator target (a transport and a first URL) as a test target, mapped by the
-    explorer's generic inputs (keys 0-9 * #, or `tries`)."""
-
-    def mapper(transport: Transport, max_states: int, auth_token: str | None) -> FlowMap:
-        return explore(transport, target.url, tries=tries, max_states=max_states, auth_token=auth_token)
-
-    return TestTarget(target.label, target.transport, target.url, mapper, folder, kind, list(target.closers), tries)
-
-
-def open_test_target(spec: str | None, app: str | None = None, tries: tuple[str, ...] = ()) -> TestTarget:
-    """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
-    registered opener recognises. Raises TargetError with a message naming what is wrong."""
-    from twiml.simulator.commands import open_target
-
-    if app is not None or (spec or "").startswith(("http://", "https://")):
-        target = open_target(spec, app)
-        return from_simulator_target(target, None, "app" if app else "url", tries)
-    if not spec:
-        raise TargetError("a target is needed: a flow folder, an http(s):// URL, or --app MODULE:ATTR [PATH]")
-    path = Path(spec)
+def open_registered(path: Path) -> TestTarget | None:
+    """`path` opened by a registered opener (a Studio flow), or None when none recognises it."""
     for opener in _OPENERS:
         found = opener(path)
         if found is not None:
             return found
-    if not path.exists():
-        raise TargetError(f"{spec}: no such folder (a target is a flow folder, an http(s):// URL or --app MODULE:ATTR)")
-    if path.is_file() and path.suffix.lower() == ".json":
-        raise TargetError(studio_not_a_target(spec))
-    if path.is_file():  # one TwiML file; relative URLs are files beside it
-        return from_simulator_target(open_target(spec, None), path.parent, "file", tries)
-    return open_folder_target(path)
+    return None
 
 
-def studio_not_a_target(spec: str) -> str:
-    """Why a Studio flow (.json) is refused, and the way that works: its imported flow folder."""
-    return (
-        f"{spec}: a Twilio Studio flow is not a target of twiml test, coverage or diff yet; "
-        f"import it (`twiml studio import {spec} -o FOLDER`) and give the folder"
+def from_simulator_target(
+    target: Target, folder: Path | None, kind: str, tries: tuple[str, ...] = (), dialect: str | None = None
+) -> TestTarget:
+    """Any simulator target (a transport and a first URL) as a test target, mapped by the
+    explorer's generic inputs (keys 0-9 * #, or `tries`)."""
+    vendor = dialect or target.dialect or "twilio"
+
+    def mapper(transport: Transport, max_states: int, auth_token: str | None) -> FlowMap:
+        return explore(transport, target.url, tries=tries, max_states=max_states, auth_token=auth_token, dialect=vendor)
+
+    return TestTarget(
+        target.label, target.transport, target.url, mapper, folder, kind, list(target.closers), tries, dialect=vendor
     )
 
 
-def open_folder_target(path: Path) -> TestTarget:
+def open_test_target(
+    spec: str | None,
+    app: str | None = None,
+    tries: tuple[str, ...] = (),
+    allow_hosts: tuple[str, ...] | list[str] = (),
+    dialect: str | None = None,
+) -> TestTarget:
+    """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
+    registered opener recognises; `allow_hosts` are hosts a URL target may also lead to, `dialect`
+    the vendor placing the calls (default: a folder's flow.toml, else twilio). Raises TargetError
+    with a message naming what is wrong."""
+    from twiml.simulator.commands import open_target
+
+    if app is not None or (spec or "").startswith(("http://", "https://")):
+        target = open_target(spec, app, allow_hosts=allow_hosts)
+        return from_simulator_target(target, None, "app" if app else "url", tries, dialect)
+    if not spec:
+        raise TargetError("a target is needed: a flow folder, an http(s):// URL, or --app MODULE:ATTR [PATH]")
+    path = Path(spec)
+    found = open_registered(path)
+    if found is not None:
+        if dialect not in (None, found.dialect):
+            found.close()
+            raise TargetError(
+                f"{spec}: a {found.kind} target runs as {found.dialect}; --dialect {dialect} does not apply"
+            )
+        return found
+    if not path.exists():
+        raise TargetError(
+            f"{spec}: no such folder or file (a target is a flow folder, a Studio flow .json, "
+            "an http(s):// URL or --app MODULE:ATTR)"
+        )
+    if path.is_file() and path.suffix.lower() == ".json":
+        raise TargetError(studio_not_a_target(spec))
+    if path.is_file():  # one TwiML file; relative URLs are files beside it
+        return from_simulator_target(open_target(spec, None), path.parent, "file", tries, dialect)
+    return open_folder_target(path, dialect)
+
+
+def studio_not_a_target(spec: str) -> str:
+    """Why a Studio flow (.json) is refused where twiml.studio's opener is not registered."""
+    return (
+        f"{spec}: a Twilio Studio flow is a target once twiml.studio's opener is registered "
+        "(`twiml.studio.targets.register()`; the twiml command and the pytest plugin do it)"
+    )
+
+
+def open_folder_target(path: Path, dialect: str | None = None) -> TestTarget:
     """A flow folder: mapped with its routes' cases, served by the folder transport."""
     from twiml.flow.config import FLOW_FILE, FlowError, load_flow
     from twiml.flow.transport import FolderTransport
@@ -164,9 +225,12 @@ def open_folder_target(path: Path) -> TestTarget:
     if flow.start is None and flow.sms_start is None:
         raise TargetError(f"{path / FLOW_FILE}: neither start nor sms_start is set: nothing to test")
     transport = FolderTransport(flow)
+    vendor = dialect or flow.dialect
 
     def mapper(through: Transport, max_states: int, auth_token: str | None) -> FlowMap:
-        return explore_flow(flow, max_states=max_states, transport=None if through is transport else through)
+        return explore_flow(
+            flow, max_states=max_states, transport=None if through is transport else through, dialect=vendor
+        )
 
     start = transport.url(flow.start or flow.sms_start or "/")
-    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow)
+    return TestTarget(str(path), transport, start, mapper, path, "folder", flow=flow, dialect=vendor)

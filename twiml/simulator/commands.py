@@ -32,7 +32,7 @@ from twiml.simulator.render import as_json, lines
 from twiml.simulator.transport import AppLoadError, AppTransport, FileTransport, HttpTransport, Transport, load_app
 from twiml.textsafe import json_printable, printable_lines
 
-__all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "open_target"]
+__all__ = ["ANSWERED_BY", "FolderOpener", "Target", "TargetError", "add_commands", "add_vendor_options", "open_target"]
 
 OK, FAILED, BAD_ARGUMENTS = 0, 1, 2
 INTERRUPTED = 130  # ctrl+c while a request was running (as shells report SIGINT)
@@ -258,6 +258,26 @@ def _listener(out: IO[str], notes: Callable[[], list[str]] | None) -> Callable[[
     return show
 
 
+def add_vendor_options(p: argparse.ArgumentParser) -> None:
+    """`--dialect` and `--allow-host`: the same on every command that places calls on a target
+    (`call`, `text`, `map`, `test`, `coverage`)."""
+    from twiml.dialects import DIALECTS
+
+    p.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=None,
+        help="the vendor placing the call: its parameters, signature and verbs; documents are checked "
+        "in its dialect (default: a flow folder's flow.toml dialect, else twilio)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--app", metavar="MODULE:ATTR", help="call a WSGI/ASGI app in process; TARGET is then its path")
     p.add_argument("--from", dest="from_", default="+15555550100", metavar="NUMBER", help="caller (From)")
@@ -274,22 +294,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--max-steps", type=int, default=100, metavar="N", help="stop after N requests (default 100)")
     p.add_argument("--seed", metavar="TEXT", help="derive all SIDs from TEXT (reproducible output)")
-    p.add_argument(
-        "--dialect",
-        choices=("twilio", "texml", "cxml"),
-        default=None,
-        help="the vendor placing the call: its parameters, signature and verbs (default twilio)",
-    )
+    add_vendor_options(p)
     p.add_argument(
         "--signing-key",
         metavar="KEY",
         help="texml: base64 Ed25519 private key to sign with (a test key); cxml: the Signing Key",
-    )
-    p.add_argument(
-        "--allow-host",
-        action="append",
-        metavar="HOST",
-        help="also follow URLs on HOST (repeatable; by default only the target's own host and loopback)",
     )
 
 

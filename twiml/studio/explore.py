@@ -26,11 +26,12 @@ from twiml.simulator.engine import (
     begin_message,
 )
 from twiml.simulator.events import Ask, Stop, Verb
+from twiml.simulator.transport import Transport
 from twiml.studio.conditions import sample_values
 from twiml.studio.model import State, StudioFlow
 from twiml.studio.runner import StudioTransport
 
-__all__ = ["explore_studio", "split_values"]
+__all__ = ["explore_studio", "split_values", "widget_of"]
 
 _OTHER_SPEECH = "something else"
 _OTHER_BODY = "hello"
@@ -74,7 +75,8 @@ def split_values(flow: StudioFlow, name: str | None) -> list[str]:
     return list(dict.fromkeys(v for v in out if v))
 
 
-def _widget_of(url: str) -> tuple[str, int | None]:
+def widget_of(url: str) -> tuple[str, int | None]:
+    """The widget a runner URL names (`/<widget>[/<event>]?ctx=N`) and its execution's number."""
     parts = urlsplit(url)
     name = unquote(parts.path.strip("/").split("/")[0])
     ctx = parse_qs(parts.query).get("ctx", [""])[0]
@@ -98,7 +100,7 @@ class _StudioInputs:
         return split_values(found[0], t.next if t else None) if found else []
 
     def gather(self, ask: Ask) -> list[tuple[str, Outcome]]:
-        name, _ = _widget_of(ask.verb.attr("action") or "")
+        name, _ = widget_of(ask.verb.attr("action") or "")
         state = self.state(name)
         width = ask.num_digits or 1
         values = self.after(name, "keypress")
@@ -117,7 +119,7 @@ class _StudioInputs:
 
     def dial(self, ask: Ask) -> list[tuple[str, Outcome]]:
         """As for a folder: the statuses the splits after the Dial test, and one they do not."""
-        name, _ = _widget_of(ask.verb.attr("action") or "")
+        name, _ = widget_of(ask.verb.attr("action") or "")
         cases = [v for v in self.after(name, "callCompleted") if v in DIAL_STATUSES]
         other = next((s for s in DIAL_STATUSES if s not in cases and s != "answered"), None)
         statuses = (cases or ["completed"]) + ([other] if other and cases else ["no-answer"])
@@ -130,7 +132,7 @@ class _StudioInputs:
             return self.dial(ask)
         if ask.kind == "record":
             return [("recording 5 s", RecordOutcome(5)), ("silence", RecordOutcome(0))]
-        name, _ = _widget_of(ask.verb.attr("action") or "")
+        name, _ = widget_of(ask.verb.attr("action") or "")
         results = ["bridged"]
         state = self.state(name)
         failed = state.next_for("failedToEnqueue") if state else None
@@ -143,15 +145,15 @@ class _StudioExplorer(_Explorer):
     """The folder explorer plus conversations: a send-and-wait-for-reply is answered (or left to
     time out) with new inbound messages to its continuation URL."""
 
-    def __init__(self, transport: StudioTransport, max_states: int) -> None:
-        super().__init__(transport, _StudioInputs(transport), max_states, None, None)
+    def __init__(self, transport: StudioTransport, max_states: int, through: Transport | None = None) -> None:
+        super().__init__(through or transport, _StudioInputs(transport), max_states, None, None)
         self.studio = transport
 
     def walk(self, state_id: str, step: Step, labels: tuple[str, ...], heard: tuple[str, ...] = ()) -> None:
         nxt = step.next
         if isinstance(nxt, Stop) and step.state.channel == "messaging":
             url = self.map.states[state_id].url
-            name, ctx = _widget_of(url)
+            name, ctx = widget_of(url)
             found = self.studio.locate(name)
             state = found[1] if found else None
             ended = urlsplit(url).path.endswith("/end")  # the execution ended after this widget
@@ -179,13 +181,17 @@ def _next(state: State, event: str) -> str | None:
 
 
 def explore_studio(
-    flow: StudioFlow, max_states: int | None = None, transport: StudioTransport | None = None
+    flow: StudioFlow,
+    max_states: int | None = None,
+    transport: StudioTransport | None = None,
+    through: Transport | None = None,
 ) -> FlowMap:
-    """Map a Studio flow from each entry its trigger has (call, message, REST request, subflow)."""
+    """Map a Studio flow from each entry its trigger has (call, message, REST request, subflow);
+    `through` is a transport wrapping `transport` (mocked URLs, a recording) that requests go to."""
     studio = transport or StudioTransport(flow)
     studio.route_replies = False  # the map forks conversations by URL, never by the contact
     limit = max_states if max_states is not None else max(DEFAULT_MAX_STATES, 2 * len(flow.states) + 10)
-    explorer = _StudioExplorer(studio, limit)
+    explorer = _StudioExplorer(studio, limit, through)
     starts: list[tuple[str, str, Step]] = []
     if flow.entry("incomingCall"):
         starts.append(("start", "call", begin_call(studio.entry_url("incomingCall"))))
@@ -201,7 +207,7 @@ def explore_studio(
         starts.append(("parent", "run as a subflow", begin_message(studio.entry_url("incomingParent"), "")))
     result = explorer.run(starts)
     for state in result.states.values():
-        name, _ = _widget_of(state.url)
+        name, _ = widget_of(state.url)
         state.url = state.url.split("?")[0].replace("%2F", "/")  # a subflow widget: run_widget/name
         found = studio.locate(name)
         state.document = found[1].type if found else None
