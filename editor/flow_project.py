@@ -21,8 +21,9 @@ from tomlkit.exceptions import ParseError
 from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
 from twiml.base import TwiML
+from twiml.diagnostic import Diagnostic
 from twiml.files import atomic_write
-from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow, target_problem
+from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import is_forward
 from twiml.flow.transport import FolderTransport
@@ -63,7 +64,7 @@ class FlowProject:
         self.deleted: set[str] = set()
         """Files of the folder to delete at the next save."""
         self.toml_dirty = False
-        self.syntax_error: FlowProblem | None = None
+        self.syntax_error: Diagnostic | None = None
         self.toml: tomlkit.TOMLDocument = tomlkit.document()
         self.flow = Flow(folder)
         self._parsed = False
@@ -105,7 +106,7 @@ class FlowProject:
             self.flow = Flow(self.folder, problems=[exc.problem])
 
     @property
-    def problems(self) -> list[FlowProblem]:
+    def problems(self) -> list[Diagnostic]:
         return self.flow.problems
 
     def files(self) -> list[str]:

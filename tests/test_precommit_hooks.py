@@ -68,7 +68,7 @@ def test_pre_commit_runs_the_three_hooks(tmp_path: Path) -> None:
     _git(repo, "add", "-A")
     status, out = _run(repo, tmp_path / "home")
     assert status == 1, out
-    assert "calls/menu.xml:3:3: warning 12200 <Gather> has no attribute 'numdigits'" in out
+    assert "calls/menu.xml:3:11: warning 12200 <Gather> has no attribute 'numdigits'" in out
     assert "lost.xml" in out and "twiml map" in out
     for hook in ("twiml validate", "twiml format", "twiml map"):
         assert any(line.startswith(hook) for line in out.splitlines()), out

@@ -40,6 +40,13 @@ VOICE_LANGUAGE = "TWIML-VOICE-LANGUAGE"
 DIALECT_UNSUPPORTED = "DIALECT-UNSUPPORTED"
 DIALECT_RENAMED = "DIALECT-RENAMED"
 DIALECT_IGNORED = "DIALECT-IGNORED"
+# Flow folders (flow.toml and the map of a folder).
+FLOW_TOML = "FLOW-TOML"
+FLOW_CONFIG = "FLOW-CONFIG"
+FLOW_TARGET = "FLOW-TARGET"
+FLOW_CYCLE = "FLOW-CYCLE"
+FLOW_UNREACHABLE = "FLOW-UNREACHABLE"
+FLOW_DEFAULT = "FLOW-DEFAULT"
 
 # General Twilio codes the validator reports directly.
 PARSE_FAILURE = 12100
@@ -68,7 +75,14 @@ CODES: dict[int | str, Code] = {
     DIALECT_UNSUPPORTED: Code(ERROR, "Not supported in the target dialect", VERB_SKIPPED),
     DIALECT_RENAMED: Code(WARNING, "Attribute spelled differently in the target dialect", ATTRIBUTE_IGNORED),
     DIALECT_IGNORED: Code(WARNING, "Attribute the target dialect does not have", ATTRIBUTE_IGNORED),
+    FLOW_TOML: Code(ERROR, "flow.toml is missing or is not readable TOML"),
+    FLOW_CONFIG: Code(ERROR, "A key or route of flow.toml is not what the flow format allows"),
+    FLOW_TARGET: Code(ERROR, "A route or entry point leads to nothing (a missing file, a route that does not exist)"),
+    FLOW_CYCLE: Code(ERROR, "Routes redirect in a cycle with no caller input"),
+    FLOW_UNREACHABLE: Code(WARNING, "A document of the folder that no path of the flow reaches"),
+    FLOW_DEFAULT: Code(INFO, "An input only the default of a split catches"),
     11100: Code(ERROR, "Invalid URL format"),
+    11200: Code(ERROR, "HTTP retrieval failure"),
     11750: Code(ERROR, "TwiML response body too large"),
     12100: Code(ERROR, "Document parse failure"),
     12101: Code(ERROR, "Invalid Twilio Markup XML version"),

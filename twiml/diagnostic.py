@@ -11,6 +11,7 @@ the simulator, Studio and flow checks) can import the record without the checks.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,10 @@ from twiml.base import TwiML
 from twiml.codes import Level
 
 Severity = Level
+
+_VALUE_FINDING = re.compile(r"^<[^>]+> ([^\s=]+)=")
+"""A finding about an attribute's value starts `<Gather> numDigits="x" ...`."""
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,25 @@ class Diagnostic:
     """The file the finding is in (as shown to the reader), where one is known."""
     url: str | None = None
     """The URL whose reply the finding is about (the simulator's fetches)."""
+
+    @property
+    def attribute(self) -> str | None:
+        """The attribute the finding is about (its value, or its name when the element has no
+        such attribute), None when it is about the element: the CLI and the language server point
+        at the attribute rather than at its element."""
+        if self.node is None:
+            return None
+        if self.fix is not None and self.fix.attr:
+            return self.fix.attr
+        m = _VALUE_FINDING.match(self.message) or _NO_ATTRIBUTE.search(self.message)
+        return m.group(1) if m else None
+
+    @property
+    def about_name(self) -> bool:
+        """True when the finding is about the attribute's name (unknown, misspelled), not its value."""
+        return bool(_NO_ATTRIBUTE.search(self.message)) or (
+            self.fix is not None and self.fix.kind == "rename_attribute"
+        )
 
     @property
     def twilio_message(self) -> str:

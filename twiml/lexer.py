@@ -172,3 +172,31 @@ def _has_text(node: TwiML) -> bool:
 
 def _key(item: TwiML | str) -> tuple[str, Any]:
     return ("s", item) if isinstance(item, str) else ("n", id(item))
+
+
+# ------------------------------------------------------------------------------------ positions
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts (for `attribute_place`)."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def attribute_place(text: str, starts: list[int], line: int, column: int, name: str) -> tuple[int, int] | None:
+    """1-based (line, column) of attribute `name` in the start tag at `line`, `column` (where the
+    parser puts a node: its `<`), or None when the tag has no such attribute there. Findings about
+    an attribute point at it rather than at its element."""
+    import bisect
+
+    if not 0 < line <= len(starts):
+        return None
+    m = _TOKEN.match(text, starts[line - 1] + column - 1)
+    if m is None or m.group("close") is None:
+        return None
+    start, end = m.span("attrs")
+    for a in _ATTR.finditer(text, start, end):
+        if a.group(2) == name:
+            at = a.start(2)
+            row = bisect.bisect_right(starts, at)
+            return row, at - starts[row - 1] + 1
+    return None

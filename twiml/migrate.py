@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from twiml.codes import DIALECT_IGNORED, DIALECT_RENAMED, DIALECT_UNSUPPORTED
+from twiml.fixes import apply_fix
 from twiml.source import SourceDocument
-from twiml.validator import Diagnostic, Fix, validate
+from twiml.validator import Diagnostic, validate
 
 __all__ = ["Migration", "migrate"]
 
@@ -36,19 +37,8 @@ def migrate(doc: SourceDocument, to: str) -> Migration:
         if not (d.source or d.code in _DIALECT_CODES):
             continue  # not about the dialect: `twiml validate` reports it
         if d.fix is not None and d.node is not None and d.fix.kind in ("rename_attribute", "set_value"):
-            _apply(d.node.attrs, d.fix)
+            apply_fix(doc.root, d.node, d.fix)
             applied.append(d)
         else:
             left.append(d)
     return Migration(tuple(applied), tuple(left))
-
-
-def _apply(attrs: dict[str, object], fix: Fix) -> None:
-    """Rename or set in place, keeping the attribute's position among the others."""
-    assert fix.attr is not None
-    if fix.kind == "set_value":
-        attrs[fix.attr] = fix.new
-        return
-    items = [(fix.new if k == fix.attr else k, v) for k, v in attrs.items()]
-    attrs.clear()
-    attrs.update(items)

@@ -35,16 +35,15 @@ def map_folders(files: Sequence[str]) -> int:
         try:
             flow = load_flow(folder)
         except FlowError as exc:
-            print(f"{folder / exc.problem.format()}", file=sys.stderr)
+            print(exc.problem.format(), file=sys.stderr)
             status = 1
             continue
         for problem in flow.problems:
-            print(folder / problem.format())
+            print(problem.format())
         flow_map = explore_flow(flow)
         if flow_map.failed or flow.errors:
             status = 1
-            for line in render_findings(flow_map).splitlines():
-                print(f"{folder}: {line}")
+            print(render_findings(flow_map), end="")  # each finding names its file
     return status
 
 

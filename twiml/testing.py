@@ -1,7 +1,7 @@
 """Helpers for users' own tests of webhooks that return TwiML.
 
 `assert_twiml_equal` compares documents; `Call` and `Text` (loaded on first use) play a call or an
-SMS exchange against a WSGI/ASGI app, a flow folder (`flow=`), a Twilio Studio flow (`studio=`), a
+SMS exchange against a WSGI/ASGI app, a flow folder (`folder=`), a Twilio Studio flow (`studio=`), a
 file or a URL, and assert on it in the caller's terms (`expect_heard`, `expect_sent`,
 `expect_request`, `expect_ended`).
 """
@@ -16,9 +16,10 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLParseError
 
 if TYPE_CHECKING:
+    from twiml.simulator.api import CannotCall
     from twiml.studio.api import Call, Text
 
-__all__ = ["Call", "Text", "assert_twiml_equal", "canonical"]
+__all__ = ["Call", "CannotCall", "Text", "assert_twiml_equal", "canonical"]
 
 TwiMLSource = Union[str, bytes, "os.PathLike[str]", TwiML]
 
@@ -57,9 +58,13 @@ def assert_twiml_equal(first: TwiMLSource, second: TwiMLSource, msg: str | None 
 
 def __getattr__(name: str) -> Any:
     """`Call` and `Text` import the simulator (and httpx) only when a test uses them: the simulator's
-    with the `expect_*` assertions and `flow=` (twiml.flowtest), and `studio=` (twiml.studio)."""
+    with the `expect_*` assertions and `folder=` (twiml.flowtest), and `studio=` (twiml.studio)."""
     if name in ("Call", "Text"):
         from twiml.studio import api
 
         return getattr(api, name)
+    if name == "CannotCall":
+        from twiml.simulator.api import CannotCall
+
+        return CannotCall
     raise AttributeError(f"module 'twiml.testing' has no attribute {name!r}")

@@ -124,10 +124,7 @@ class FlowScreen(Screen[None]):
             Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()
         )
         lines = [p.format() for p in project.problems]
-        lines += [f"broken link: {b.url} ({b.origin}): {b.code} {b.message}" for b in flow_map.broken]
-        lines += [f"unreachable: {d}" for d in flow_map.unreachable]
-        for state in flow_map.problem_states:
-            lines += [p.format() for p in state.problems if state.kind == "document"]
+        lines += [d.format() for d in flow_map.findings if d.severity != "info"]
         unsaved = project.dirty_names()
         if unsaved:
             lines.append("unsaved: " + ", ".join(unsaved) + " (ctrl+s saves)")

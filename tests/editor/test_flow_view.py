@@ -248,7 +248,7 @@ async def test_the_map_shows_the_last_coverage_run(folder: Path) -> None:
     sessions: list[Session] = []
     stop = watch_sessions(sessions.append)
     try:
-        Call(flow=folder).press("2")
+        Call(folder=folder).press("2")
     finally:
         stop()
     save_walks([walk_of(s) for s in sessions], folder / ".twiml-coverage")

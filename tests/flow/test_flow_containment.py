@@ -127,8 +127,8 @@ def test_a_fifo_or_dev_zero_flow_toml_is_refused_without_blocking(tmp_path: Path
 
 def test_a_nul_in_a_target_is_a_line_numbered_error(tmp_path: Path) -> None:
     folder = flow(tmp_path, "a\\u0000.xml")
-    problems = [p.format() for p in load_flow(folder).problems]
-    assert any(p.startswith("flow.toml:4: error") and "NUL" in p for p in problems), problems
+    problems = [p.format("flow.toml") for p in load_flow(folder).problems]
+    assert any(p.startswith("flow.toml:4:0: error") and "NUL" in p for p in problems), problems
     status, _, err = run("map", str(folder))
     assert status == 1 and "NUL" in err
 

@@ -172,8 +172,8 @@ def test_broken_link_unreachable_document_and_problem_are_reported(tmp_path: Pat
     status, out, _ = run("map", str(folder))
     assert status == 1
     assert "broken link: http://localhost/billing/done (requested by <Dial action> at" in out
-    assert "unreachable: old_menu.xml is in the folder but no path reaches it" in out
-    assert "problem: " in out and "goodbye.xml:1:" in out
+    assert "warning FLOW-UNREACHABLE old_menu.xml is in the folder but no path reaches it" in out
+    assert "goodbye.xml:1:" in out
 
 
 def test_missing_document_named_by_a_route_is_a_broken_link(tmp_path: Path) -> None:
@@ -181,7 +181,7 @@ def test_missing_document_named_by_a_route_is_a_broken_link(tmp_path: Path) -> N
     (folder / "billing.xml").unlink()
     status, out, err = run("map", str(folder))
     assert status == 1
-    assert 'flow.toml:14: error: route "/menu": case "3" names missing file billing.xml' in err
+    assert 'flow.toml:14:0: error FLOW-TARGET route "/menu": case "3" names missing file billing.xml' in err
     assert "broken link: http://localhost/menu" in out
 
 

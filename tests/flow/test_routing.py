@@ -21,7 +21,7 @@ def make(folder: Path, toml: str, *files: str) -> Flow:
 
 
 def messages(flow: Flow) -> list[str]:
-    return [p.format() for p in flow.problems]
+    return [p.format("flow.toml") for p in flow.problems]
 
 
 # --- routing ---------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(FlowError) as info:
         load_flow(tmp_path)
     assert info.value.problem.line == 2
-    assert str(info.value).startswith("flow.toml:2:")
+    assert str(info.value).startswith(f"{tmp_path / 'flow.toml'}:2:")
 
 
 def test_missing_flow_toml(tmp_path: Path) -> None:
@@ -141,13 +141,13 @@ def test_missing_file_unknown_keys_and_bad_match(tmp_path: Path) -> None:
         "main.xml",
     )
     assert messages(flow) == [
-        "flow.toml:2: error: unknown key 'foo' (expected one of start, sms_start, fax_start, routes, dialect)",
-        "flow.toml:5: error: route \"/menu\": unknown key 'extra' (expected one of by, match, cases, then, default)",
-        "flow.toml:6: error: route \"/x\": match must be one of exact, contains, present (got 'fuzzy')",
-        'flow.toml:5: error: route "/menu": case "1" names missing file sales.xml',
-        'flow.toml:7: error: route "/y" forwards to /nowhere, which has no route',
-        'flow.toml:8: error: route "/z" names notes.txt, which is neither a .xml file nor a /route',
-        'flow.toml:9: error: route "/w" names ../outside.xml, which is outside the flow folder',
+        "flow.toml:2:0: error FLOW-CONFIG unknown key 'foo' (expected one of start, sms_start, fax_start, routes, dialect)",
+        "flow.toml:5:0: error FLOW-CONFIG route \"/menu\": unknown key 'extra' (expected one of by, match, cases, then, default)",
+        "flow.toml:6:0: error FLOW-CONFIG route \"/x\": match must be one of exact, contains, present (got 'fuzzy')",
+        'flow.toml:5:0: error FLOW-TARGET route "/menu": case "1" names missing file sales.xml',
+        'flow.toml:7:0: error FLOW-TARGET route "/y" forwards to /nowhere, which has no route',
+        'flow.toml:8:0: error FLOW-TARGET route "/z" names notes.txt, which is neither a .xml file nor a /route',
+        'flow.toml:9:0: error FLOW-TARGET route "/w" names ../outside.xml, which is outside the flow folder',
     ]
 
 
@@ -157,14 +157,16 @@ def test_case_on_its_own_line_is_reported_there(tmp_path: Path) -> None:
         'start = "/menu"\n\n[routes."/menu"]\nby = "Digits"\ndefault = "main.xml"\n\n[routes."/menu".cases]\n"1" = "main.xml"\n"4" = "gone.xml"\n',
         "main.xml",
     )
-    assert messages(flow) == ['flow.toml:9: error: route "/menu": case "4" names missing file gone.xml']
+    assert messages(flow) == ['flow.toml:9:0: error FLOW-TARGET route "/menu": case "4" names missing file gone.xml']
 
 
 def test_start_without_route_and_no_entry_point(tmp_path: Path) -> None:
     flow = make(tmp_path, 'start = "/voice"\n[routes]\n')
-    assert messages(flow) == ["flow.toml:1: error: start /voice has no route"]
+    assert messages(flow) == ["flow.toml:1:0: error FLOW-TARGET start /voice has no route"]
     flow = make(tmp_path, "[routes]\n")
-    assert messages(flow) == ["flow.toml:1: error: no entry point: set start (voice), sms_start or fax_start"]
+    assert messages(flow) == [
+        "flow.toml:1:0: error FLOW-CONFIG no entry point: set start (voice), sms_start or fax_start"
+    ]
 
 
 def test_redirect_cycle_through_documents_and_forwards(tmp_path: Path) -> None:
@@ -179,7 +181,9 @@ def test_redirect_cycle_through_documents_and_forwards(tmp_path: Path) -> None:
         '"/c" = { by = "Digits", cases = { "1" = "menu.xml" }, default = "/a" }\n',
     )
     # the Gather waits for the caller, so /menu -> /menu is no cycle; /a -> /b -> /c -> /a is
-    assert messages(flow) == ["flow.toml:4: error: redirect cycle with no caller input: /a -> /b -> /c -> /a"]
+    assert messages(flow) == [
+        "flow.toml:4:0: error FLOW-CYCLE redirect cycle with no caller input: /a -> /b -> /c -> /a"
+    ]
 
 
 def test_sample_flow_is_clean_and_routes_every_document() -> None:

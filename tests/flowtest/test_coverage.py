@@ -27,16 +27,16 @@ FLOW = {str(SAMPLES)!r}
 
 
 def test_sales_then_goodbye():
-    Call(flow=FLOW).press("1").expect_heard("connecting you to sales").expect_ended("hangup")
+    Call(folder=FLOW).press("1").expect_heard("connecting you to sales").expect_ended("hangup")
 
 
 def test_billing_busy_leaves_a_message():
-    call = Call(flow=FLOW, dial_status="busy").say("billing please")
+    call = Call(folder=FLOW, dial_status="busy").say("billing please")
     call.expect_heard("thank you your message has been saved").expect_ended("hangup")
 
 
 def test_help_by_text():
-    Text(flow=FLOW, body="HELP").expect_sent("acme support call +1 555 123 4567")
+    Text(folder=FLOW, body="HELP").expect_sent("acme support call +1 555 123 4567")
 """
 
 
@@ -94,10 +94,10 @@ def test_coverage_matches_walks_to_edges_by_kind_of_input() -> None:
     sessions: list[Session] = []
     stop = watch_sessions(sessions.append)
     try:
-        Call(flow=SAMPLES, dial_status="no-answer", recording_duration=0).press("1")  # busy's edge: any failed dial
-        Call(flow=SAMPLES).press("7")  # "other keys"
-        Call(flow=SAMPLES, url="/operator/screen").silence()  # the callee's leg
-        Text(flow=SAMPLES, body="stop")
+        Call(folder=SAMPLES, dial_status="no-answer", recording_duration=0).press("1")  # busy's edge: any failed dial
+        Call(folder=SAMPLES).press("7")  # "other keys"
+        Call(folder=SAMPLES, url="/operator/screen").silence()  # the callee's leg
+        Text(folder=SAMPLES, body="stop")
     finally:
         stop()
     target = open_test_target(str(SAMPLES))

@@ -313,4 +313,4 @@ def test_api_errors_name_the_flow_file(tmp_path: Path) -> None:
         Call(studio=str(broken))
     assert str(caught.value).startswith(f"{broken}:2:1: not JSON: ")
     with pytest.raises(ValueError, match="pass it as studio="):
-        Call(flow=IVR)
+        Call(folder=IVR)

@@ -49,7 +49,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_validate_clean_file_exits_0(files: dict[str, Path]) -> None:
-    assert run("validate", str(files["valid"])) == (0, "", "")
+    assert run("validate", str(files["valid"])) == (0, "1 file, 0 problems\n", "")
 
 
 def test_validate_reports_errors_as_file_line_col(files: dict[str, Path]) -> None:
@@ -269,7 +269,7 @@ def test_python_dash_m_and_console_script(files: dict[str, Path]) -> None:
         proc = subprocess.run(
             [str(script), "validate", str(files["valid"])], capture_output=True, text=True, check=False
         )
-        assert proc.returncode == 0 and proc.stdout == ""
+        assert proc.returncode == 0 and proc.stdout == "1 file, 0 problems\n"
 
 
 def test_format_keeps_comments_around_the_root(tmp_path: Path) -> None:
@@ -346,9 +346,9 @@ def test_ignore_and_select_take_comma_lists_and_repeat(tmp_path: Path) -> None:
     code, out, _ = run("validate", "--ignore", "13212", str(path))
     assert code == 1 and "13212" not in out and "12200" in out
     code, out, _ = run("validate", "--ignore", "13212,12200", str(path))
-    assert (code, out) == (0, "")
+    assert (code, out) == (0, "1 file, 0 problems\n")
     code, out, _ = run("validate", "--ignore", "13212", "--ignore", "12200", str(path))
-    assert (code, out) == (0, "")
+    assert (code, out) == (0, "1 file, 0 problems\n")
     code, out, _ = run("validate", "--select", "13212", str(path))
     assert code == 1 and out.count("\n") == 1 and " 13212 " in out
 
@@ -372,7 +372,7 @@ def test_pyproject_settings_are_found_from_the_files_folder_upwards(tmp_path: Pa
     assert code == 0 and " 13212 " in out and "12200" not in out
     # the command line wins over the file, and adds to its ignore list
     code, out, _ = run("validate", "--fail-on", "warning", "--ignore", "13212", str(path))
-    assert (code, out) == (0, "")
+    assert (code, out) == (0, "1 file, 0 problems\n")
     code, _, _ = run("validate", "--fail-on", "warning", str(path))
     assert code == 1
 
@@ -419,8 +419,8 @@ def test_inline_comment_suppresses_the_next_elements_codes(tmp_path: Path) -> No
     code, out, _ = run("validate", str(path))
     lines = out.splitlines()
     assert code == 1 and len(lines) == 2
-    assert lines[0].startswith(f"{path}:4:3: warning 13212 ")  # only the second <Dial>
-    assert ":8:3: warning 13410 " in lines[1]  # a comment names the codes it silences
+    assert lines[0].startswith(f"{path}:4:9: warning 13212 ")  # only the second <Dial>, at its timeout
+    assert ":8:9: warning 13410 " in lines[1]  # a comment names the codes it silences (at the attribute)
     _, out, _ = run("validate", "--format", "sarif", str(path))
     results = json.loads(out)["runs"][0]["results"]
     suppressed = [r for r in results if r.get("suppressions")]

@@ -5,14 +5,13 @@ answers a request, so the simulator (through `twiml.flow.transport`), the map ex
 exported webhook app and the editor all route the same way.
 """
 
-from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, load_flow, parse_flow
+from twiml.flow.config import FLOW_FILE, Flow, FlowError, load_flow, parse_flow
 from twiml.flow.routing import Resolution, Route, Split, matches, normalize
 
 __all__ = [
     "FLOW_FILE",
     "Flow",
     "FlowError",
-    "FlowProblem",
     "Resolution",
     "Route",
     "Split",

@@ -31,10 +31,10 @@ def _load(folder: str, err: IO[str]) -> Flow | None:
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        print(f"twiml: {printable(str(path / exc.problem.format()))}", file=err)
+        print(f"twiml: {printable(exc.problem.format())}", file=err)
         return None
     for problem in flow.problems:
-        print(printable(str(path / problem.format())), file=err)
+        print(printable(problem.format()), file=err)
     return flow
 
 

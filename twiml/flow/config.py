@@ -5,9 +5,11 @@
     "/voice/incoming" = "ivr_main_menu.xml"
     "/menu" = { by = "Digits", cases = { "1" = "sales.xml" }, default = "/menu/speech" }
 
-Problems carry the line in flow.toml they concern and print as `flow.toml:4: route "/menu": ...`.
-A file TOML cannot read raises `FlowError`; every other problem is collected in `Flow.problems`
-so a half-finished flow still opens (in the editor) and is reported in full (in the CLI).
+Problems are `twiml.diagnostic.Diagnostic`s (codes `FLOW-*`, see `twiml.codes`) whose file is the
+folder's flow.toml and whose line is the one they concern: `folder/flow.toml:4:0: error FLOW-TARGET
+route "/menu": ...`. A file TOML cannot read raises `FlowError`; every other problem is collected
+in `Flow.problems` so a half-finished flow still opens (in the editor) and is reported in full (in
+the CLI).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from twiml.codes import FLOW_CONFIG, FLOW_CYCLE, FLOW_TARGET, FLOW_TOML, Level
+from twiml.diagnostic import Diagnostic
 from twiml.flow.routing import MATCH_KINDS, Resolution, Route, Split, is_forward, resolve
 
 __all__ = [
@@ -28,7 +32,7 @@ __all__ = [
     "START_KEYS",
     "Flow",
     "FlowError",
-    "FlowProblem",
+    "flow_problem",
     "load_flow",
     "parse_flow",
     "read_document",
@@ -52,30 +56,19 @@ _ACTION_ONLY = frozenset(
 _STOPS = frozenset({"Gather", "Record", "Dial", "Enqueue", "Hangup", "Reject", "Leave", "Connect", "Pay", "Refer"})
 
 
-@dataclass(frozen=True)
-class FlowProblem:
-    """One finding about flow.toml; `line` 0 when it concerns the file as a whole."""
-
-    severity: str
-    message: str
-    line: int = 0
-    column: int = 0
-    file: str = FLOW_FILE
-
-    def format(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        if self.column:
-            where += f":{self.column}"
-        return f"{where}: {self.severity}: {self.message}"
-
-    def __str__(self) -> str:
-        return self.format()
+def flow_problem(
+    folder: str | Path, message: str, line: int = 0, column: int = 0, *, code: str = FLOW_CONFIG, level: Level = "error"
+) -> Diagnostic:
+    """A finding about `folder`'s flow.toml; `line` 0 when it concerns the file as a whole."""
+    return Diagnostic(
+        level, code, message, line=line or None, column=column or None, file=str(Path(folder) / FLOW_FILE)
+    )
 
 
 class FlowError(Exception):
     """flow.toml is missing or not readable TOML: nothing can be routed."""
 
-    def __init__(self, problem: FlowProblem) -> None:
+    def __init__(self, problem: Diagnostic) -> None:
         super().__init__(problem.format())
         self.problem = problem
 
@@ -89,7 +82,7 @@ class Flow:
     sms_start: str | None = None
     fax_start: str | None = None
     routes: dict[str, Route] = field(default_factory=dict)
-    problems: list[FlowProblem] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     dialect: str = "twilio"
     """The vendor that runs the flow: twilio, texml (Telnyx) or cxml (SignalWire)."""
 
@@ -98,7 +91,7 @@ class Flow:
         return self.folder / FLOW_FILE
 
     @property
-    def errors(self) -> list[FlowProblem]:
+    def errors(self) -> list[Diagnostic]:
         return [p for p in self.problems if p.severity == "error"]
 
     def entries(self) -> list[tuple[str, str]]:
@@ -183,9 +176,9 @@ def load_flow(folder: str | Path) -> Flow:
     try:
         data = read_bytes(path)
     except FileNotFoundError:
-        raise FlowError(FlowProblem("error", f"no {FLOW_FILE} in {_shown(str(folder))}")) from None
+        raise FlowError(flow_problem(folder, f"no {FLOW_FILE} in {_shown(str(folder))}", code=FLOW_TOML)) from None
     except OSError as exc:
-        raise FlowError(FlowProblem("error", f"cannot read: {exc.strerror or exc}")) from None
+        raise FlowError(flow_problem(folder, f"cannot read: {exc.strerror or exc}", code=FLOW_TOML)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -194,7 +187,7 @@ def load_flow(folder: str | Path) -> Flow:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         message = f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (save {FLOW_FILE} as UTF-8)"
-        raise FlowError(FlowProblem("error", message, line, column)) from None
+        raise FlowError(flow_problem(folder, message, line, column, code=FLOW_TOML)) from None
     return parse_flow(text, folder)
 
 
@@ -204,7 +197,7 @@ def parse_flow(text: str, folder: str | Path) -> Flow:
         data = tomllib.loads(text)  # linear and in the standard library (tomlkit is for editing)
     except tomllib.TOMLDecodeError as exc:
         message, line, column = toml_error(exc, text)
-        raise FlowError(FlowProblem("error", f"not valid TOML: {message}", line, column)) from None
+        raise FlowError(flow_problem(folder, f"not valid TOML: {message}", line, column, code=FLOW_TOML)) from None
     return _Reader(text, Path(folder)).read(data)
 
 
@@ -318,8 +311,8 @@ class _Reader:
                 return number
         return line
 
-    def problem(self, message: str, line: int, severity: str = "error") -> None:
-        self.flow.problems.append(FlowProblem(severity, message, line))
+    def problem(self, message: str, line: int, code: str = FLOW_CONFIG) -> None:
+        self.flow.problems.append(flow_problem(self.flow.folder, message, line, code=code))
 
     # -- checks
     def read(self, data: Mapping[str, Any]) -> Flow:
@@ -410,18 +403,18 @@ class _Reader:
                 who = f"{label}: {what} " if what else f"{label} "
                 if is_forward(target):
                     if target not in self.flow.routes:
-                        self.problem(f"{who}forwards to {_shown(target)}, which has no route", line)
+                        self.problem(f"{who}forwards to {_shown(target)}, which has no route", line, FLOW_TARGET)
                     continue
                 if target not in self.target_problems:
                     self.target_problems[target] = target_problem(self.flow.folder, target)
                 problem = self.target_problems[target]
                 if problem == "is missing":
-                    self.problem(f"{who}names missing file {_shown(target)}", line)
+                    self.problem(f"{who}names missing file {_shown(target)}", line, FLOW_TARGET)
                 elif problem is not None:
-                    self.problem(f"{who}names {_shown(target)}, which {problem}", line)
+                    self.problem(f"{who}names {_shown(target)}, which {problem}", line, FLOW_TARGET)
         for key, path in self.flow.entries():
             if path not in self.flow.routes:
-                self.problem(f"{key} {_shown(path)} has no route", self.line_of(key))
+                self.problem(f"{key} {_shown(path)} has no route", self.line_of(key), FLOW_TARGET)
 
     def check_cycles(self) -> None:
         """Report URLs that lead back to themselves with no caller input in between: forwards
@@ -465,6 +458,7 @@ class _Reader:
             self.problem(
                 "redirect cycle with no caller input: " + " -> ".join(_shown(p) for p in [*loop, loop[0]]),
                 self.flow.routes[first].line,
+                FLOW_CYCLE,
             )
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from twiml.codes import PARSE_FAILURE
-from twiml.flow.config import Flow
+from twiml.codes import FLOW_DEFAULT, FLOW_UNREACHABLE, PARSE_FAILURE
+from twiml.diagnostic import Diagnostic
+from twiml.flow.config import FLOW_FILE, Flow
 from twiml.flow.folder import DEFAULT_BASE_URL
 from twiml.flow.routing import Split, is_forward
 from twiml.flow.transport import FolderTransport
@@ -40,7 +41,7 @@ from twiml.simulator.engine import (
 from twiml.simulator.events import Ask, Fetch, Fetched, Problem, Stop, Verb
 from twiml.simulator.transport import Reply, Request, Transport
 
-__all__ = ["Broken", "Edge", "Fallthrough", "FlowMap", "MapState", "explore", "explore_flow"]
+__all__ = ["Broken", "Callback", "Edge", "Fallthrough", "FlowMap", "MapState", "explore", "explore_flow"]
 
 DEFAULT_MAX_STATES = 200
 _KEYS = "0123456789*#"
@@ -85,12 +86,50 @@ class Edge:
 
 @dataclass(frozen=True)
 class Broken:
-    """A link that does not work: the URL, who asked for it, and Twilio's error."""
+    """A link that does not work: the URL, who asked for it (and where), and Twilio's error."""
 
     url: str
     origin: str
     code: int | str
     message: str
+    file: str | None = None
+    line: int | None = None
+
+    def diagnostic(self) -> Diagnostic:
+        """The finding: an error at the element that asked for the URL."""
+        text = f"broken link: {self.url} (requested by {self.origin}): {self.message}"
+        return Diagnostic("error", self.code, text, line=self.line, file=self.file, url=self.url)
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A URL attribute the walk does not follow (statusCallback, recordingStatusCallback, a
+    Conference waitUrl ...): Twilio requests it on the side, and logs 11200 when nothing answers."""
+
+    url: str
+    """Absolute, resolved against the route that serves the document."""
+    value: str
+    """As written in the document."""
+    attr: str
+    element: str
+    file: str
+    line: int | None
+    column: int | None
+    routed: bool
+
+    def diagnostic(self) -> Diagnostic:
+        """The finding for a callback no route answers: a warning (the call goes on)."""
+        text = f'<{self.element}> {self.attr}="{self.value}" has no route in flow.toml (Twilio logs 11200; the call goes on)'
+        return Diagnostic(
+            "warning",
+            11200,
+            text,
+            line=self.line,
+            column=self.column,
+            file=self.file,
+            url=self.url,
+            effect="callback fails",
+        )
 
 
 @dataclass(frozen=True)
@@ -113,6 +152,8 @@ class FlowMap:
     broken: list[Broken] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
     fallthroughs: list[Fallthrough] = field(default_factory=list)
+    callbacks: list[Callback] = field(default_factory=list)
+    """Callback URLs of a flow folder's documents (routed or not)."""
     truncated: bool = False
     folder: Path | None = None
 
@@ -122,6 +163,28 @@ class FlowMap:
     @property
     def problem_states(self) -> list[MapState]:
         return [s for s in self.states.values() if s.problems]
+
+    @property
+    def unrouted(self) -> list[Callback]:
+        return [c for c in self.callbacks if not c.routed]
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """Everything the map found, as findings: broken links (error), documents no path reaches
+        and callbacks no route answers (warnings), each document's problems, and inputs that only a
+        split's default catches (info)."""
+        out = [b.diagnostic() for b in self.broken]
+        folder = self.folder
+        for doc in self.unreachable:
+            file = str(folder / doc) if folder is not None else doc
+            text = f"{doc} is in the folder but no path reaches it"
+            out.append(Diagnostic("warning", FLOW_UNREACHABLE, text, file=file))
+        out += [c.diagnostic() for c in self.unrouted]
+        out += [p for s in self.states.values() if s.kind == "document" for p in s.problems]
+        for f in self.fallthroughs:
+            text = f"{f.label} at [{f.state}] falls to the default of {f.route} ({f.document})"
+            out.append(Diagnostic("info", FLOW_DEFAULT, text, file=str(folder / FLOW_FILE) if folder else None))
+        return out
 
     @property
     def failed(self) -> bool:
@@ -301,6 +364,8 @@ class _Explorer:
                     fetch.origin.describe(),
                     failure.code if failure else reply.status,
                     failure.message if failure else f"HTTP {reply.status}",
+                    fetch.origin.source,
+                    fetch.origin.line,
                 )
             )
             return
@@ -341,6 +406,8 @@ class _Explorer:
         explored as its own call leg so its documents are on the map too."""
         from urllib.parse import urljoin
 
+        if verb.name != "Dial":  # a <Start><Stream url="wss://..."> is audio, not a document
+            return
         for noun in verb.nouns:
             url = noun.attr("url")
             if url:
@@ -409,9 +476,69 @@ def explore_flow(
     result = explorer.run(starts)
     if flow.fax_start is not None and (transport is None or isinstance(transport, FolderTransport)):
         _fax_entry(result, transport if isinstance(transport, FolderTransport) else folder, flow.fax_start)
+    result.callbacks = _callbacks(flow, result, folder.base_url)
     reached = {s.document for s in result.states.values() if s.document}
+    walked = {str(flow.folder / d) for d in reached}  # callbacks of reached documents reach theirs
+    reached |= {d for c in result.callbacks if c.file in walked and (d := flow.resolve(urlsplit(c.url).path).document)}
     result.unreachable = [d for d in flow.documents() if d not in reached]
     return result
+
+
+def _callbacks(flow: Flow, flow_map: FlowMap, base_url: str) -> list[Callback]:
+    """Every URL attribute (of grammar type url) in the folder's documents that the walk did not
+    request: Twilio calls these on the side (status, recording and transcription callbacks, a
+    Conference's waitUrl). Relative URLs resolve against the first route that serves the
+    document; URLs on another host, WebSocket URLs and the ones already reported as broken links
+    are left out. A document that is not TwiML is reported elsewhere (as a broken link or a
+    problem) and skipped here."""
+    from urllib.parse import urljoin
+
+    from twiml.decoding import decode
+    from twiml.errors import TwiMLParseError
+    from twiml.grammar_types import URL, element_of
+    from twiml.lexer import attribute_place, line_starts
+    from twiml.parser import parse
+
+    host = urlsplit(base_url).netloc
+    requested = {urlsplit(s.url).path for s in flow_map.states.values()}
+    served: dict[str, str] = {}
+    for path, route in flow.routes.items():
+        for target in route.targets():
+            if not is_forward(target):
+                served.setdefault(target, path)
+    out: list[Callback] = []
+    for document in flow.documents():
+        try:
+            data = flow.read_document(document)
+            text = decode(data)[0]
+            root = parse(data)
+        except (OSError, TwiMLParseError):
+            continue
+        base = base_url + served.get(document, "/")
+        file = str(flow.folder / document)
+        starts: list[int] | None = None
+        pending = [root]
+        while pending:
+            node = pending.pop()
+            pending.extend(reversed([v for v in node.verbs if not isinstance(v, str)]))
+            element = element_of(node)
+            if element is None:
+                continue
+            for name, value in node.attrs.items():
+                attr = element.attr(name)
+                if attr is None or attr.type != URL or attr.schemes or not isinstance(value, str) or not value.strip():
+                    continue
+                url = urljoin(base, value.strip())
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https") or parts.netloc != host or parts.path in requested:
+                    continue
+                line, column = node.source_line, node.source_column
+                if line is not None and column is not None:
+                    starts = starts if starts is not None else line_starts(text)
+                    line, column = attribute_place(text, starts, line, column, name) or (line, column)
+                routed = parts.path in flow.routes
+                out.append(Callback(url, value.strip(), name, node.name, file, line, column, routed))
+    return out
 
 
 def _fax_entry(result: FlowMap, transport: FolderTransport, path: str) -> None:

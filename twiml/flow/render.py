@@ -1,8 +1,9 @@
 """Print a flow map: an indented tree (text), a Mermaid flowchart, Graphviz DOT, or JSON.
 
 In the tree each state is printed once; reaching it again prints a back-reference (`↩ s1`),
-which is how loops show. Findings follow the graph: broken links, unreachable documents,
-documents with problems, and inputs that only a split's default catches.
+which is how loops show. Findings (`FlowMap.findings`, printed as `twiml validate` prints them)
+follow the graph: broken links, unreachable documents, callbacks without a route, documents with
+problems, and inputs that only a split's default catches.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def as_dict(flow_map: FlowMap) -> dict[str, Any]:
                 "document": s.document,
                 "heard": s.heard,
                 "kind": s.kind,
-                "problems": [p.format() for p in s.problems],
+                "problems": [p.as_dict() for p in s.problems],
             }
             for s in flow_map.states.values()
         ],
@@ -152,6 +153,18 @@ def as_dict(flow_map: FlowMap) -> dict[str, Any]:
             {"url": b.url, "requested_by": b.origin, "code": b.code, "message": b.message} for b in flow_map.broken
         ],
         "unreachable_documents": flow_map.unreachable,
+        "callbacks": [
+            {
+                "url": c.url,
+                "attribute": c.attr,
+                "element": c.element,
+                "file": c.file,
+                "line": c.line,
+                "routed": c.routed,
+            }
+            for c in flow_map.callbacks
+        ],
+        "findings": [d.as_dict() for d in flow_map.findings],
         "fall_to_default": [
             {"state": f.state, "input": f.label, "route": f.route, "document": f.document}
             for f in flow_map.fallthroughs
@@ -162,22 +175,15 @@ def as_dict(flow_map: FlowMap) -> dict[str, Any]:
 
 
 def render_findings(flow_map: FlowMap) -> str:
-    """The report printed after the graph (to standard error in text formats)."""
-    lines: list[str] = []
-    for b in flow_map.broken:
-        lines.append(f"broken link: {b.url} (requested by {b.origin}): error {b.code} {b.message}")
-    for doc in flow_map.unreachable:
-        lines.append(f"unreachable: {doc} is in the folder but no path reaches it")
-    for state in flow_map.problem_states:
-        for p in state.problems:
-            if state.kind == "document":
-                lines.append(f"problem: {p.format()}")
-    for f in flow_map.fallthroughs:
-        lines.append(f"default: {f.label} at [{f.state}] falls to the default of {f.route} ({f.document})")
+    """The report printed after the graph (to standard error in text formats): every finding in
+    the one format of `twiml validate`, then a summary line."""
+    lines = [d.format() for d in flow_map.findings]
     n_states = len(flow_map.states)
     n_edges = len(flow_map.edges) + len(flow_map.entries)
     summary = f"{n_states} states, {n_edges} edges, {len(flow_map.broken)} broken links, "
     summary += f"{len(flow_map.unreachable)} unreachable documents"
+    if flow_map.folder is not None:
+        summary += f", {len(flow_map.callbacks)} callbacks ({len(flow_map.unrouted)} without a route)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

@@ -23,8 +23,8 @@ def open_flow_target(folder: Path, channel: str) -> Target:
     try:
         flow = load_flow(folder)
     except FlowError as exc:
-        raise TargetError(str(folder / exc.problem.format())) from None
-    found = [str(folder / p.format()) for p in flow.problems]
+        raise TargetError(exc.problem.format()) from None
+    found = [p.format() for p in flow.problems]
     if flow.errors:  # as `twiml map` reports them; a call through a broken flow would mislead
         raise TargetError("\n".join([*found, f"{folder / FLOW_FILE}: fix the errors above first"]))
     key = "start" if channel == "voice" else "sms_start"

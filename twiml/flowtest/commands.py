@@ -287,9 +287,9 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: objec
                 except FlowError as exc:
                     print(f"twiml diff: {exc}", file=err)
                     return BAD_INPUT
-                for flow, label in zip(flows, labels, strict=True):
+                for flow in flows:
                     if flow.errors:
-                        print(f"twiml diff: {label}/{flow.errors[0].format()}", file=err)
+                        print(f"twiml diff: {flow.errors[0].format()}", file=err)
                         return BAD_INPUT
                 result = diff_flows(flows[0], flows[1], labels[0], labels[1], paths=not args.no_paths)
             elif old.suffix.lower() == ".json" or new.suffix.lower() == ".json":

@@ -149,48 +149,70 @@ class Expectations:
         raise AssertionError(f"expected the call to end with {reason}, but it ended with {end.reason}{detail}")
 
 
-def _open_flow(flow: str | os.PathLike[str], url: str | None, channel: str) -> tuple[Any, str]:
-    """`flow=FOLDER`: the folder's routes answer, from its start (or sms_start) unless `url` says."""
-    from twiml.flow.config import load_flow
+def _open_folder(folder: str | os.PathLike[str], url: str | None, channel: str) -> tuple[Any, str]:
+    """`folder=FOLDER`: the folder's routes answer, from its start (or sms_start) unless `url` says;
+    a folder that cannot be called raises `CannotCall` naming why (as `twiml call FOLDER` says it)."""
+    from twiml.flow.config import FLOW_FILE, FlowError, load_flow
     from twiml.flow.transport import FolderTransport
 
-    if Path(flow).suffix.lower() == ".json" and Path(flow).is_file():
-        raise ValueError(f"{flow}: a Twilio Studio flow; pass it as studio={str(flow)!r}, not flow=")
-    loaded = load_flow(Path(flow))
+    path = Path(folder)
+    if path.suffix.lower() == ".json" and path.is_file():
+        raise api.CannotCall(f"{folder}: a Twilio Studio flow; pass it as studio={str(folder)!r}, not folder=")
+    if not path.is_dir():
+        raise api.CannotCall(f"{folder}: no such folder (a flow folder holds a {FLOW_FILE})")
+    try:
+        loaded = load_flow(path)
+    except FlowError as exc:
+        raise api.CannotCall(exc.problem.format()) from None
+    if loaded.errors:
+        found = "; ".join(p.format() for p in loaded.errors)
+        raise api.CannotCall(f"{folder}: fix flow.toml first: {found}")
     transport = FolderTransport(loaded)
-    path = url or (loaded.start if channel == "voice" else loaded.sms_start)
-    if path is None:
-        raise ValueError(f"{flow}: flow.toml has no {'start' if channel == 'voice' else 'sms_start'}; pass url=")
-    return transport, transport.url(path)
+    key = "start" if channel == "voice" else "sms_start"
+    entry = url or (loaded.start if channel == "voice" else loaded.sms_start)
+    if entry is None:
+        what = "call" if channel == "voice" else "text"
+        raise api.CannotCall(f"{path / FLOW_FILE}: no {key} to {what}; set it, or pass url=")
+    return transport, transport.url(entry)
 
 
 class Call(api.Call, Expectations):
-    """`twiml.simulator.api.Call` with the `expect_*` assertions, and `flow=FOLDER` as a target."""
+    """`twiml.simulator.api.Call` with the `expect_*` assertions, and `folder=FOLDER` (a flow folder,
+    from its `start`) as a target."""
 
     def __init__(
         self,
         app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
+        folder: str | os.PathLike[str] | None = None,
         flow: str | os.PathLike[str] | None = None,
         **options: Any,
     ) -> None:
-        if flow is not None:
-            options["transport"], url = _open_flow(flow, url, "voice")
+        folder = (
+            folder if folder is not None else flow
+        )  # flow= is the name of 0.x; folder= reads as `twiml call FOLDER`
+        if folder is not None:
+            options["transport"], url = _open_folder(folder, url, "voice")
         super().__init__(app, url or "/", **options)
 
 
 class Text(api.Text, Expectations):
-    """`twiml.simulator.api.Text` with the `expect_*` assertions, and `flow=FOLDER` as a target."""
+    """`twiml.simulator.api.Text` with the `expect_*` assertions, and `folder=FOLDER` (a flow folder,
+    from its `sms_start`) as a target."""
 
     def __init__(
         self,
         app: Callable[..., Any] | str | None = None,
         url: str | None = None,
         *,
+        folder: str | os.PathLike[str] | None = None,
         flow: str | os.PathLike[str] | None = None,
         **options: Any,
     ) -> None:
-        if flow is not None:
-            options["transport"], url = _open_flow(flow, url, "messaging")
+        folder = (
+            folder if folder is not None else flow
+        )  # flow= is the name of 0.x; folder= reads as `twiml call FOLDER`
+        if folder is not None:
+            options["transport"], url = _open_folder(folder, url, "messaging")
         super().__init__(app, url or "/", **options)

@@ -219,9 +219,9 @@ def open_folder_target(path: Path, dialect: str | None = None) -> TestTarget:
     try:
         flow = load_flow(path)
     except FlowError as exc:
-        raise TargetError(str(path / exc.problem.format())) from None
+        raise TargetError(exc.problem.format()) from None
     if flow.errors:
-        raise TargetError(str(path / flow.errors[0].format()))
+        raise TargetError(flow.errors[0].format())
     if flow.start is None and flow.sms_start is None:
         raise TargetError(f"{path / FLOW_FILE}: neither start nor sms_start is set: nothing to test")
     transport = FolderTransport(flow)

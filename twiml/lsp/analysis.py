@@ -41,8 +41,6 @@ TOKEN = re.compile(
     r"""|<([^\s/>!?]+)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""",
     re.S,
 )
-_VALUE_FINDING = re.compile(r"^<[^>]+> ([^\s=]+)=")
-_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 _MISSING_ATTRIBUTE = re.compile(r"missing the required attribute '([^']+)'")
 
 
@@ -349,10 +347,7 @@ class TwimlFile:
         start = self.node_offset(node) if node is not None else None
         if start is None:
             return Finding(d, 0, 0)
-        attr = d.fix.attr if d.fix is not None and d.fix.attr else None
-        if attr is None:
-            m = _VALUE_FINDING.match(d.message) or _NO_ATTRIBUTE.search(d.message)
-            attr = m.group(1) if m else None
+        attr = d.attribute
         name_end = start + 1
         while name_end < len(self.text) and self.text[name_end] not in " \t\r\n/>":
             name_end += 1
@@ -360,10 +355,7 @@ class TwimlFile:
             tag_end = _tag_end(self.text, start)
             for m in _ATTR.finditer(self.text, name_end, tag_end):
                 if m.group(1) == attr:
-                    whole_name = _NO_ATTRIBUTE.search(d.message) or (
-                        d.fix is not None and d.fix.kind == "rename_attribute"
-                    )
-                    if whole_name:
+                    if d.about_name:
                         return Finding(d, m.start(1), m.end(1), attr)
                     group = 2 if m.group(2) is not None else 3
                     return Finding(d, m.start(group), m.end(group), attr)

@@ -5,14 +5,16 @@ and flow.toml's problems with their lines, as `twiml map` reports them. No pygls
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from twiml.flow.config import FLOW_FILE, Flow, FlowError, FlowProblem, parse_flow
+from twiml.codes import FLOW_UNREACHABLE
+from twiml.diagnostic import Diagnostic
+from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow
 from twiml.flow.routing import Route, is_forward
 
-__all__ = ["URL_ATTRS", "FlowProblemAt", "flow_for", "flow_problems", "route_line", "url_path"]
+__all__ = ["URL_ATTRS", "flow_for", "flow_problems", "route_line", "url_path"]
 
 URL_ATTRS = frozenset(
     {
@@ -62,49 +64,32 @@ def route_line(flow: Flow, path: str) -> int:
     return route.line - 1 if route is not None and route.line else -1
 
 
-@dataclass(frozen=True)
-class FlowProblemAt:
-    severity: str
-    message: str
-    line: int
-    """0-based; 0 also when the problem concerns the whole file."""
-    column: int = 0
-
-
-def flow_problems(text: str, folder: Path, explore: bool = True) -> list[FlowProblemAt]:
-    """flow.toml's problems and, when it reads, the map's broken links and unreachable documents."""
+def flow_problems(text: str, folder: Path, explore: bool = True) -> list[Diagnostic]:
+    """flow.toml's problems and, when it reads, the map's broken links and unreachable documents,
+    each placed on the line of flow.toml it concerns (1-based; None for the file as a whole)."""
     try:
         flow = parse_flow(text, folder)
     except FlowError as exc:
-        return [_at(exc.problem)]
-    out = [_at(p) for p in flow.problems]
+        return [exc.problem]
+    out = list(flow.problems)
     if explore and not flow.errors:
         from twiml.flow.explore import explore_flow
 
         flow_map = explore_flow(flow, max_states=200)
+        config = str(folder / FLOW_FILE)
         for b in flow_map.broken:
             path = url_path(b.url) or b.url
             line = route_line(flow, path)
             if line < 0:
                 line = _line_mentioning(text, path)
-            out.append(
-                FlowProblemAt(
-                    "error", f"broken link: {b.url} (requested by {b.origin}): error {b.code} {b.message}", line
+            out.append(replace(b.diagnostic(), file=config, line=line + 1, column=None))
+        for d in flow_map.findings:
+            if d.code == FLOW_UNREACHABLE and d.file is not None:
+                doc = Path(d.file).relative_to(folder).as_posix()
+                out.append(
+                    replace(d, message=f"{doc} is {d.message}", file=config, line=_line_mentioning(text, doc) + 1)
                 )
-            )
-        for doc in flow_map.unreachable:
-            out.append(
-                FlowProblemAt(
-                    "warning",
-                    f"unreachable: {doc} is in the folder but no path reaches it",
-                    _line_mentioning(text, doc),
-                )
-            )
     return out
-
-
-def _at(p: FlowProblem) -> FlowProblemAt:
-    return FlowProblemAt(p.severity, p.message, max(p.line - 1, 0), max(p.column - 1, 0))
 
 
 def _line_mentioning(text: str, needle: str) -> int:

@@ -116,12 +116,14 @@ def _publish_flow(uri: str, text: str) -> None:
         return
     out = []
     for p in flow_problems(text, path.parent):
-        line_end = len(text.split("\n")[p.line]) if p.line < text.count("\n") + 1 else 0
+        line, column = max((p.line or 1) - 1, 0), max((p.column or 1) - 1, 0)
+        line_end = len(text.split("\n")[line]) if line < text.count("\n") + 1 else 0
         out.append(
             T.Diagnostic(
-                range=T.Range(T.Position(p.line, p.column), T.Position(p.line, max(line_end, p.column))),
+                range=T.Range(T.Position(line, column), T.Position(line, max(line_end, column))),
                 message=p.message,
                 severity=_SEVERITY.get(p.severity, T.DiagnosticSeverity.Warning),
+                code=p.code,
                 source="twiml map",
             )
         )

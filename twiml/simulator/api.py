@@ -22,7 +22,12 @@ from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO
 from twiml.simulator.render import heard_line
 from twiml.simulator.transport import AppTransport, FileTransport, HttpTransport, Request, Transport, load_app
 
-__all__ = ["Call", "Text"]
+__all__ = ["Call", "CannotCall", "Text"]
+
+
+class CannotCall(ValueError):
+    """The target cannot be called at all (a missing file, a folder without routes, no entry
+    point): raised at once, naming the target, rather than a call that silently hears nothing."""
 
 
 def _open(
@@ -39,12 +44,21 @@ def _open(
         t = AppTransport(application)
         return t, t.url(url), t.close
     if file is not None:
-        files = FileTransport(Path(file).parent)
+        path = Path(file)
+        if path.is_dir():
+            routed = (path / "flow.toml").is_file()
+            how = f"; pass folder={str(file)!r} to call it through its flow.toml" if routed else ""
+            raise CannotCall(f"{file}: is a folder, not a TwiML file{how}")
+        if not path.is_file():
+            raise CannotCall(f"{file}: no such TwiML file")
+        files = FileTransport(path.parent)
         return files, files.url_for(file), None
     if url.startswith(("http://", "https://")):
         http = HttpTransport(origin=url)
         return http, url, http.close
-    raise ValueError("give app= (a WSGI/ASGI app), file= (a TwiML file), transport=, or an http(s) url=")
+    raise CannotCall(
+        "give app= (a WSGI/ASGI app), folder= (a flow folder), file= (a TwiML file), transport=, or an http(s) url="
+    )
 
 
 class _Exchange:

@@ -1,7 +1,7 @@
 """`Call(studio=...)` and `Text(studio=...)`: the test API of `twiml.testing` on a Studio flow.
 
 They are twiml.flowtest's `Call` and `Text` (the simulator's, with the `expect_*` assertions and
-`flow=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
+`folder=`) with more arguments: `studio` (a flow .json path or a loaded `StudioFlow`), `fixtures`
 (widget name -> the JSON reply of an HTTP, Function or Subflow widget), `subflows` (a run-subflow's
 flow_sid or widget name -> the subflow's .json path or `StudioFlow`) and `config` (the TOML file of
 [fixtures] and [subflows]; by default `<flow>.studio.toml` beside a flow given as a path, when it exists;

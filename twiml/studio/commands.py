@@ -179,7 +179,7 @@ def _webhooks(where: str) -> Transport:
     try:
         return FolderTransport(load_folder(Path(where)))
     except FlowError as exc:
-        raise TargetError(f"--webhooks: {Path(where) / exc.problem.format()}") from None
+        raise TargetError(f"--webhooks: {exc.problem.format()}") from None
     except OSError as exc:
         raise TargetError(f"--webhooks {where}: cannot read: {exc.strerror or exc}") from None
 

@@ -369,7 +369,7 @@ def export_flow_folder(folder: Path) -> dict[str, Any]:
     try:
         flow = load_flow(folder)
     except FlowError as exc:
-        raise ConvertError(str(folder / exc.problem.format())) from None
+        raise ConvertError(exc.problem.format()) from None
     if flow.errors:
         raise ConvertError(f"{folder}: fix the errors in flow.toml first")
     exporter = _Exporter(flow)

@@ -1,0 +1,124 @@
+"""`twiml validate FOLDER`: every TwiML file under it and each flow.toml (checked as `twiml map`
+checks it), a summary line when nothing is found, findings about an attribute at the attribute,
+and `--fix` (`--fix --diff`) through the format-preserving writer. Run as users run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_flows"
+
+TYPOS = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- keep me -->
+<Response>
+  <Gather  numDigitz="1" input="dtmf"
+      method='PSOT' action="/menu">
+    <Say>Hi</Say>
+  </Gather>
+</Response>
+"""
+
+
+def twiml(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "twiml", *argv], capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def test_the_sample_folder_is_clean_and_says_so_in_one_line() -> None:
+    proc = twiml("validate", str(SAMPLES))
+    xml = len(list(SAMPLES.glob("*.xml")))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"{xml + 1} files, 0 problems\n", "")
+
+
+def test_a_folder_brings_its_files_below_and_its_flow_toml_checked_as_map_checks_it(tmp_path: Path) -> None:
+    folder = tmp_path / "flows" / "acme"
+    shutil.copytree(SAMPLES, folder)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "typo.xml").write_text(TYPOS, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "ignored.xml").write_text("<Response><Nope/></Response>", encoding="utf-8")
+    toml = (folder / "flow.toml").read_text(encoding="utf-8")
+    toml = toml.replace('"/voicemail/transcription" = "callback_received.xml"\n', "")  # a callback with no route
+    (folder / "flow.toml").write_text(toml + '"/extra" = "gone.xml"\n', encoding="utf-8")
+    proc = twiml("validate", str(tmp_path))
+    assert proc.returncode == 1 and proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    missing = f'{folder / "flow.toml"}:{toml.count(chr(10)) + 1}:0: error FLOW-TARGET route "/extra" names missing file gone.xml'
+    assert missing in lines
+    assert not any("ignored.xml" in x for x in lines)
+    assert any(x.startswith(f"{tmp_path / 'more' / 'typo.xml'}:") for x in lines)
+    # the map is not run over a flow.toml with errors; fixed, its callback finding shows
+    (folder / "flow.toml").write_text(toml, encoding="utf-8")
+    proc = twiml("validate", str(folder), "--ignore", "12200,13312")
+    assert proc.returncode == 1
+    assert [x.split(": warning ")[1][:5] for x in proc.stdout.splitlines()] == ["11200"]
+    assert proc.stdout.startswith(f"{folder / 'voicemail.xml'}:5:")
+
+
+def test_findings_about_an_attribute_point_at_the_attribute(tmp_path: Path) -> None:
+    (tmp_path / "typo.xml").write_text(TYPOS, encoding="utf-8")
+    proc = twiml("validate", "typo.xml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "typo.xml:5:7: warning 13312 <Gather> method='PSOT' is not one of 'GET', 'POST' (did you mean 'POST'?)",
+        "typo.xml:4:12: warning 12200 <Gather> has no attribute 'numDigitz' (did you mean 'numDigits'?)",
+    ]
+
+
+def test_fix_applies_every_did_you_mean_in_place_and_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "typo.xml"
+    path.write_text(TYPOS, encoding="utf-8")
+    proc = twiml("validate", "--fix", "--diff", "typo.xml", cwd=tmp_path)
+    assert proc.returncode == 1 and path.read_text(encoding="utf-8") == TYPOS  # --diff writes nothing
+    assert proc.stderr == "typo.xml: would fix 2 problems\n"
+    assert [x for x in proc.stdout.splitlines() if x[:1] in "+-"] == [
+        "--- a/typo.xml",
+        "+++ b/typo.xml",
+        '-  <Gather  numDigitz="1" input="dtmf"',
+        "-      method='PSOT' action=\"/menu\">",
+        '+  <Gather  numDigits="1" input="dtmf"',
+        "+      method='POST' action=\"/menu\">",
+    ]
+    proc = twiml("validate", "--fix", "typo.xml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "1 file, 0 problems\n", "typo.xml: fixed 2 problems\n")
+    fixed = TYPOS.replace("numDigitz", "numDigits").replace("PSOT", "POST")
+    assert path.read_text(encoding="utf-8") == fixed  # the comment, quotes and line breaks stay
+    proc = twiml("validate", "--fix", "--diff", "typo.xml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "")  # nothing left to fix
+
+
+def test_fix_renames_a_misspelled_element_as_the_grammar_class_of_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "dial.xml"
+    path.write_text("<Response>\n  <Dial>\n    <Numbr>+15551234567</Numbr>\n  </Dial>\n</Response>\n", encoding="utf-8")
+    proc = twiml("validate", "--fix", str(path))
+    assert proc.returncode == 0, proc.stdout
+    assert path.read_text(encoding="utf-8") == (
+        "<Response>\n  <Dial>\n    <Number>+15551234567</Number>\n  </Dial>\n</Response>\n"
+    )
+
+
+def test_diff_alone_is_a_usage_error_and_an_empty_folder_is_named(tmp_path: Path) -> None:
+    proc = twiml("validate", "--diff", str(SAMPLES))
+    assert proc.returncode == 2 and "--diff shows what --fix would change" in proc.stderr
+    proc = twiml("validate", str(tmp_path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"twiml: {tmp_path}: a folder with no TwiML (.xml), Studio flow (.json) or flow.toml in it\n"
+
+
+def test_flow_findings_are_the_one_record_in_json_and_sarif(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    shutil.copytree(SAMPLES, folder)
+    with open(folder / "flow.toml", "a", encoding="utf-8") as fh:
+        fh.write('"/lost" = "lost.xml"\n')
+    data = json.loads(twiml("validate", "--format", "json", str(folder)).stdout)
+    (found,) = data
+    assert (found["file"], found["code"], found["level"]) == (str(folder / "flow.toml"), "FLOW-TARGET", "error")
+    assert found["message"] == 'route "/lost" names missing file lost.xml' and found["line"] > 1
+    log = json.loads(twiml("validate", "--format", "sarif", str(folder)).stdout)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "FLOW-TARGET" and result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": found["line"]
+    }
