@@ -35,8 +35,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from twiml.voice_response import VoiceResponse
-from twiml_editor.app import REFRESH_DELAY, EditorApp
+from twiml_editor.app import EditorApp
 from twiml_editor.document import Document
+from twiml_editor.screens.document_screen import REFRESH_DELAY
 
 SIZE = (160, 50)
 
@@ -112,21 +113,21 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
         total = sum(1 for _ in app.doc.root.iter())
         middle = app.doc.root.children[len(app.doc.root.children) // 2 :]
         gather = next(node for node in middle if node.name == "Gather")
-        app.select(gather)
+        app.document_screen.select(gather)
         app.tree.focus()
         await _wait_idle(app, pilot)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await _wait_idle(app, pilot)
 
         work: list[float] = []
         for i in range(rounds):
             start = time.perf_counter()
             change = app.doc.set_attr(gather, "timeout", str(10 + i % 20))
-            app.after_change(change, refill_form=True)
-            timer = app._refresh_timer
+            app.document_screen.after_change(change, refill_form=True)
+            timer = app.document_screen._refresh_timer
             assert timer is not None
             timer.stop()  # run the refresh now, not after the debounce
-            app.refresh_views()
+            app.document_screen.refresh_views()
             work.append((time.perf_counter() - start) * 1000)
             assert app.preview.xml_area.text == app.doc.to_xml()
             await pilot.pause()
@@ -137,15 +138,15 @@ async def edit_benchmark(path: Path, rounds: int = 30) -> dict[str, float]:
         watcher = asyncio.create_task(_watch_loop(stalls, stop))
         with _CallbackClock() as clock:
             for i in range(rounds):
-                before = app.refresh_count
+                before = app.document_screen.refresh_count
                 start = time.perf_counter()
                 field = app.form.fields["numDigits"].input_widget
                 assert isinstance(field, Input)
                 field.value = str(2 + i % 2)  # differs each round
                 deadline = time.perf_counter() + 10
-                while (app.refresh_count == before or not app.idle) and time.perf_counter() < deadline:
+                while (app.document_screen.refresh_count == before or not app.idle) and time.perf_counter() < deadline:
                     await asyncio.sleep(0.0005)
-                assert app.refresh_count != before, "the edit never reached the views"
+                assert app.document_screen.refresh_count != before, "the edit never reached the views"
                 typed.append((time.perf_counter() - start) * 1000)
                 await pilot.pause()
             stop.set()

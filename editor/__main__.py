@@ -1,6 +1,18 @@
-"""`python -m twiml_editor [FILE]` and the `twiml-editor` command."""
+"""`python -m twiml_editor [FILE]` and the `twiml-editor` command: the command line, and which
+app it runs (a TwiML file, a flow folder, a Studio flow). The apps import nothing from here."""
 
+from __future__ import annotations
+
+import argparse
 import gc
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from twiml.version import VersionAction
+
+if TYPE_CHECKING:
+    from twiml_editor.app import EditorApp
 
 
 def main() -> None:
@@ -11,9 +23,70 @@ def main() -> None:
     0.1-0.25 s before a 10,000-node file is shown. `EditorApp` resumes the collector after the
     first paint, then freezes what is alive."""
     gc.disable()
-    from twiml_editor.app import main as run
-
     run()
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the editor on a file, a flow folder or a Studio flow."""
+    parser = argparse.ArgumentParser(prog="twiml-editor", description="Terminal visual editor for TwiML flows.")
+    parser.add_argument("--version", action=VersionAction)
+    parser.add_argument("file", nargs="?", help="TwiML file or flow folder to open (a new voice document when omitted)")
+    parser.add_argument(
+        "--new",
+        choices=("voice", "messaging", "fax"),
+        default="voice",
+        help="kind of the new document when no FILE is given",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="key configuration file (TOML)")
+    from twiml_editor import serve  # standard library only; textual-serve loads when serving
+
+    serve.add_arguments(parser)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.serve:
+        sys.exit(serve.run_from_args(args))
+    if args.host is not None or args.port is not None or args.no_token:
+        parser.error("--host, --port and --no-token go with --serve")
+    if args.file and Path(args.file).suffix.lower() == ".json":  # a Twilio Studio flow
+        sys.exit(_run_studio(Path(args.file), args.config))
+    if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
+        from twiml_editor.flow_app import FlowEditorApp
+
+        app: EditorApp = FlowEditorApp(args.file, config_path=args.config)
+    else:
+        from twiml_editor.app import EditorApp
+
+        app = EditorApp(args.file, config_path=args.config, kind=args.new)
+    app.run()
+    # Textual prints the traceback of an unhandled exception and sets return_code to 1; a crash
+    # must never look like success to the shell.
+    if app.crash is not None:
+        error, written = app.crash
+        print(f"twiml-editor: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        if written:
+            print("Your unsaved edits were written to:", file=sys.stderr)
+            for path in written:
+                print(f"  {path}", file=sys.stderr)
+            print("Open the same file or folder again to restore them.", file=sys.stderr)
+        sys.exit(1)
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _run_studio(path: Path, config: Path | None) -> int:
+    """Edit a Studio flow; a file that cannot be read or is not JSON is named with its place."""
+    from twiml.studio.model import StudioError
+    from twiml_editor.studio_app import StudioEditorApp
+    from twiml_editor.studio_project import StudioProject
+
+    try:
+        studio = StudioProject.open(path)
+    except StudioError as exc:
+        place = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else str(path)
+        print(f"twiml-editor: {place}: {exc.message}", file=sys.stderr)
+        return 2
+    app = StudioEditorApp(studio, config_path=config)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

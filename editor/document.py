@@ -316,6 +316,58 @@ class Document:
         element = self.element_of(node)
         return list(self._grammar.allowed_children(element)) if element is not None else []
 
+    def siblings(self, node: TwiML) -> list[TwiML]:
+        """The nodes beside `node` in its parent, `node` included (text pieces left out); [] for the root."""
+        parent = self.parent_of(node)
+        return [] if parent is None else [v for v in parent.verbs if isinstance(v, TwiML)]
+
+    def neighbour(self, node: TwiML) -> TwiML | None:
+        """The node to select once `node` is gone: its next sibling, else the previous one,
+        else its parent (None for the root)."""
+        siblings = self.siblings(node)
+        index = next((i for i, s in enumerate(siblings) if s is node), None)
+        if index is None:
+            return None
+        if index + 1 < len(siblings):
+            return siblings[index + 1]
+        if index > 0:
+            return siblings[index - 1]
+        return self.parent_of(node)
+
+    def paste_target(self, node: TwiML, xml: str) -> tuple[TwiML, int]:
+        """Where a paste of `xml` with `node` selected lands: (parent, index). Inside `node`, at
+        its end, when the grammar allows the pasted element there (or `node` is the root),
+        else right after `node`."""
+        found = re.search(r"<([A-Za-z_][\w.:-]*)", _DECLARATION.sub("", xml))
+        name = found.group(1) if found else None
+        allowed = {e.xml for e in self.allowed_children(node)} if node.name[:1] != "#" else set()
+        parent = self.parent_of(node)
+        if name in allowed or parent is None:
+            return node, len(node.verbs)
+        return parent, next(i for i, v in enumerate(parent.verbs) if v is node) + 1
+
+    def attribute_rows(self, node: TwiML) -> list[tuple[str, str, str]]:
+        """(label, description, key) for each thing of `node` one can edit, in the order the
+        attribute picker lists them: its body text when it takes one ("#text"), the grammar's
+        attributes with their value or type, the attributes the grammar does not list, and a new
+        attribute ("#new")."""
+        element = self.element_of(node)
+        rows: list[tuple[str, str, str]] = []
+        if element is None or (element.body is not None and element.body.kind != "none"):
+            rows.append(("(text)", "the element's body text", "#text"))
+        if element is not None:
+            rows += [
+                (a.xml, f"= {node.attrs[a.xml]}" if a.xml in node.attrs else f"{a.type}  {a.doc}", a.xml)
+                for a in element.attrs
+            ]
+        rows += [
+            (k, f"= {v} (not in the grammar)", k)
+            for k, v in node.attrs.items()
+            if element is None or element.attr(k) is None
+        ]
+        rows.append(("(new attribute)", "add an attribute the grammar does not list", "#new"))
+        return rows
+
     def make_node(self, element: Element) -> TwiML:
         """A fresh node for `element` (of any dialect's grammar), without attributes; a required
         body starts as the grammar's example, so a freshly added <Redirect> or <Number> is

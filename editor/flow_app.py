@@ -9,28 +9,29 @@ changed); quitting asks once, listing everything unsaved.
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
+from textual.screen import Screen
 
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.flow.config import FLOW_FILE
 from twiml_editor import recovery
-from twiml_editor.app import EditorApp, _bindings
+from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.flow_project import FlowProject
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
+from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
 
 __all__ = ["FlowEditorApp"]
-
-_EDITOR_ACTIONS = frozenset(b.action for b in EditorApp.BINDINGS if isinstance(b, Binding))
 
 
 class FlowEditorApp(EditorApp):
@@ -38,13 +39,10 @@ class FlowEditorApp(EditorApp):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
     KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
-    BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
-
-    FLOW_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call"}
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings(
+        replace(a, show=False) if a.id == "open" else a for a in KEY_ACTIONS
     )
-    """Editor actions that still apply while the Flow view or the Call panel is shown; the
-    others (add child, delete node, ...) act on the document and wait until it is on screen."""
+    """Open is off the footer here: at 80 columns the map's footer keeps F5 Call."""
 
     def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
         self.project = FlowProject.open(folder)
@@ -118,46 +116,63 @@ class FlowEditorApp(EditorApp):
             if doc is not None:
                 self._recovery_versions[id(doc)] = -1
                 if name == shown_name:
-                    self.load_document(doc)
+                    self._set_document(doc)
             else:
                 self._toml_recovery = r.text
         self.update_title()
         if isinstance(self.screen, FlowScreen):
             self.screen.refresh_flow()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if isinstance(self.screen, FlowScreen | CallScreen):
-            if action in self.FLOW_SCREEN_ACTIONS:
-                return True
-            if action in _EDITOR_ACTIONS:
-                return False
-        return super().check_action(action, parameters)
+    # ---------------------------------------------------------------------------- screens
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.push_screen(FlowScreen(self.project))
+    def get_default_screen(self) -> Screen[Any]:
+        return FlowScreen(self.project)
 
-    def update_title(self) -> None:
-        super().update_title()
-        others = [n for n in self.project.dirty_names() if n != self.project.name_of(self.doc.file_path)]
-        if others:
-            self.sub_title += f"  (+{len(others)} unsaved: {', '.join(others)})"
+    def make_document_screen(self, doc: Document) -> DocumentScreen:
+        return DocumentScreen(doc, clipboard=self.node_clip, title_note=self._title_note)
+
+    def _title_note(self, doc: Document) -> str:
+        others = [n for n in self.project.dirty_names() if n != self.project.name_of(doc.file_path)]
+        return f"  (+{len(others)} unsaved: {', '.join(others)})" if others else ""
+
+    def _set_document(self, doc: Document) -> None:
+        """Make `doc` the document of the document screen (shown or not)."""
+        self._doc = doc
+        screen = self._document_screen
+        if screen is None or screen.doc is doc:
+            return
+        if screen.is_mounted:
+            screen.load_document(doc)
+        else:
+            screen.doc = doc
+
+    def show_document(self, doc: Document) -> None:
+        """Edit `doc` on the document screen, pushed over the map (the dialogs and the Call
+        panel above the map close). The screen is installed: it keeps its place (selection,
+        panes) while the map is shown, and F6 goes back to it."""
+        screen = self._document_screen
+        if screen is None:
+            screen = self._document_screen = self.make_document_screen(doc)
+            self.install_screen(screen, name="document")
+        while len(self.screen_stack) > 1 and self.screen is not screen:
+            self.pop_screen()
+        self._set_document(doc)
+        if self.screen is not screen:
+            self.push_screen(screen)
+
+    def load_document(self, doc: Document) -> None:
+        """A document opened, created or restored: shown on the document screen."""
+        self.show_document(doc)
 
     # ------------------------------------------------------------------------------ the map
 
     def action_flow_map(self) -> None:
-        """F6: the map, or back to the document from it. The map is on the stack at most once
-        (the Call panel opened from it sits on top of it: F6 goes back to that one)."""
-        if isinstance(self.screen, FlowScreen):
-            self.pop_screen()
-            return
-        if any(isinstance(screen, FlowScreen) for screen in self.screen_stack):
-            while not isinstance(self.screen, FlowScreen):
+        """F6: the map, or from the map back to the document screen as it was left."""
+        if len(self.screen_stack) > 1:
+            while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
-        while isinstance(self.screen, CallScreen):
-            self.pop_screen()
-        self.push_screen(FlowScreen(self.project))
+        self.show_document(self.doc)
 
     @on(FlowScreen.DocumentChosen)
     def _document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
@@ -175,9 +190,7 @@ class FlowEditorApp(EditorApp):
         except (OSError, TwiMLException, UnicodeDecodeError) as exc:
             self.push_screen(ErrorDialog("Could not open the file", f"{name}: {exc}"))
             return False
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.load_document(doc)
+        self.show_document(doc)
         return True
 
     def action_call(self) -> None:

@@ -67,6 +67,9 @@ class KeyAction:
     """Offered in the command palette."""
     method: str = ""
     """Textual action name when it differs from `id`."""
+    scope: str = "document"
+    """Who binds it: "document" (the document screen, whose keys fire only while it is on top)
+    or "app" (files, help, palette, quit, the flow's screens: on every screen)."""
 
     @property
     def action(self) -> str:
@@ -88,13 +91,25 @@ WHEN: dict[str, str] = {
 """Conditions an action may depend on, with the wording help and README use."""
 
 ACTIONS: tuple[KeyAction, ...] = (
-    KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
-    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
-    KeyAction("open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True),
-    # alt+n, alt+t: a browser keeps ctrl+n and ctrl+t for itself (`twiml-editor --serve`; BROWSER_RESERVED_KEYS)
-    KeyAction("new", "ctrl+n,alt+n", "New", "New document: voice, messaging or fax", in_text=True, show=False),
     KeyAction(
-        "new_from_template", "ctrl+t,alt+t", "New from template", "Start from a sample flow", show=False, in_text=True
+        "save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True, scope="app"
+    ),
+    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True, scope="app"),
+    KeyAction(
+        "open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True, scope="app"
+    ),
+    # alt+n, alt+t: a browser keeps ctrl+n and ctrl+t for itself (`twiml-editor --serve`; BROWSER_RESERVED_KEYS)
+    KeyAction(
+        "new", "ctrl+n,alt+n", "New", "New document: voice, messaging or fax", in_text=True, show=False, scope="app"
+    ),
+    KeyAction(
+        "new_from_template",
+        "ctrl+t,alt+t",
+        "New from template",
+        "Start from a sample flow",
+        show=False,
+        in_text=True,
+        scope="app",
     ),
     KeyAction(
         "export_python",
@@ -103,6 +118,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "Write a Python script that rebuilds the document",
         show=False,
         in_text=True,
+        scope="app",
     ),
     KeyAction(
         "reformat",
@@ -185,7 +201,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     ),
     KeyAction("toggle_wrap", "f4", "Wrap", "Wrap long lines in the preview, or not", show=False, in_text=True),
     KeyAction("maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", in_text=True),
-    KeyAction("help", "f1", "Help", "List every key", in_text=True),
+    KeyAction("help", "f1", "Help", "List every key", in_text=True, scope="app"),
     KeyAction(
         "command_palette",
         "ctrl+p",
@@ -194,6 +210,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         show=False,
         in_text=True,
         palette=False,
+        scope="app",
     ),
     KeyAction(
         "quit",
@@ -202,6 +219,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "Quit (asks first when there are unsaved changes)",
         in_text=True,
         method="request_quit",
+        scope="app",
     ),
 )
 """Every editor action, in the order help and README list them."""
@@ -213,6 +231,7 @@ FLOW_ACTIONS: tuple[KeyAction, ...] = (
         "Flow map",
         "Show the flow's map: its documents and the routes between them",
         in_text=True,
+        scope="app",
     ),
     KeyAction(
         "call",
@@ -220,6 +239,7 @@ FLOW_ACTIONS: tuple[KeyAction, ...] = (
         "Call",
         "Call the flow in the simulator, starting at the document on screen",
         in_text=True,
+        scope="app",
     ),
 )
 """The actions `twiml-editor FOLDER` adds for a flow folder."""

@@ -7,14 +7,17 @@ flow as edited; ctrl+z / ctrl+y undo and redo; ctrl+s saves, changing only the l
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, work
-from textual.binding import Binding, BindingType
+from textual.app import App
+from textual.binding import BindingType
+from textual.screen import Screen
 from textual.widgets import Input
 
-from twiml_editor.app import EditorApp, _bindings
+from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
@@ -24,20 +27,20 @@ from twiml_editor.studio_project import StudioProject
 
 __all__ = ["StudioEditorApp"]
 
-_EDITOR_ACTIONS = frozenset(b.action for b in EditorApp.BINDINGS if isinstance(b, Binding))
+_STUDIO_IDS = ("save", "undo", "redo", "help", "command_palette", "quit", "flow_map", "call")
+"""The editor's actions that apply to a Studio flow (it has no TwiML document screen)."""
 
 
-class StudioEditorApp(EditorApp):
+class StudioEditorApp(EditorApp, inherit_bindings=False):
     """The editor with a Studio flow: the Flow view over its widgets and the call panel."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss", "flow.tcss"]
-    KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS + FLOW_ACTIONS
-    BINDINGS: ClassVar[list[BindingType]] = _bindings(KEY_ACTIONS)
-
-    STUDIO_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"save", "request_quit", "help", "command_palette", "flow_map", "call", "undo", "redo"}
+    KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = tuple(
+        replace(a, scope="app") for a in ACTIONS + FLOW_ACTIONS if a.id in _STUDIO_IDS
     )
-    """Editor actions that apply to the Studio flow; the others act on a TwiML document and are off."""
+    """Undo and redo act on the Studio flow here: the app binds them with the others."""
+    BINDINGS: ClassVar[list[BindingType]] = [*App.BINDINGS, *app_bindings(KEY_ACTIONS)]
+    """Only these (not the editor's file keys: bindings are not inherited here)."""
 
     def __init__(self, studio: StudioProject, *, config_path: Path | None = None) -> None:
         self.studio = studio
@@ -46,16 +49,11 @@ class StudioEditorApp(EditorApp):
     def _initial_document(self, path: str | Path | None, kind: Kind) -> Document:
         return Document.new(kind)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.STUDIO_ACTIONS:
-            return True
-        if action in _EDITOR_ACTIONS:
-            return False
-        return super().check_action(action, parameters)
+    def get_default_screen(self) -> Screen[Any]:
+        return StudioScreen(self.studio)
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.push_screen(StudioScreen(self.studio))
         self.update_title()
 
     def update_title(self) -> None:

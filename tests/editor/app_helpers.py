@@ -39,7 +39,7 @@ async def settle(pilot: Pilot[None], until: Callable[[], object] | None = None) 
 async def select(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     """Select `node` with the tree focused, as clicking it would, and wait for the cursor."""
     app.tree.focus()
-    app.select(node)
+    app.document_screen.select(node)
     await settle(pilot)
     assert app.tree.cursor_node is not None and app.tree.cursor_node.data is node
 

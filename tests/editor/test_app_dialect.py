@@ -48,7 +48,7 @@ async def _offered(app: EditorApp, pilot: Pilot[None], node: TwiML) -> set[str]:
 
 async def _form_fields(app: EditorApp, pilot: Pilot[None], node: TwiML) -> set[str]:
     await select(app, pilot, node)
-    app.ensure_form()
+    app.document_screen.ensure_form()
     await settle(pilot, until=lambda: app.form.node is node)
     return set(app.form.fields)
 
@@ -69,7 +69,7 @@ async def test_texml_document_shows_telnyx_and_offers_only_texml(texml: Path) ->
     app = EditorApp(texml)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.sub_title.startswith("Telnyx TeXML · ")
+        assert (app.document_screen.sub_title or "").startswith("Telnyx TeXML · ")
         top = await _offered(app, pilot, app.doc.root)
         assert "AIGather" in top and "Suppression" in top  # only Telnyx has them
         assert "Pay" not in top  # Telnyx lacks it
@@ -84,7 +84,7 @@ async def test_texml_document_shows_telnyx_and_offers_only_texml(texml: Path) ->
         await settle(pilot, until=lambda: isinstance(app.screen, DialectPicker))
         await pilot.press(*"twilio", "enter")
         await settle(pilot, until=lambda: app.doc.vendor_dialect == "twilio" and bool(_problems(app)))
-        assert app.sub_title.startswith("Twilio TwiML · ")
+        assert (app.document_screen.sub_title or "").startswith("Twilio TwiML · ")
         top = await _offered(app, pilot, app.doc.root)
         assert "Pay" in top and "AIGather" not in top and "Suppression" not in top
         assert "answerOnBridge" in await _form_fields(app, pilot, dial)
@@ -112,7 +112,7 @@ async def test_palette_switches_the_dialect_and_the_form_follows(texml: Path) ->
         await settle(pilot, until=lambda: commands.highlighted is not None and not app.screen.workers)
         await pilot.press("enter")
         await settle(pilot, until=lambda: app.doc.vendor_dialect == "cxml")
-        assert app.sub_title.startswith("SignalWire cXML · ")
+        assert (app.document_screen.sub_title or "").startswith("SignalWire cXML · ")
         # the open form was rebuilt with cXML's <Dial>, which has answerOnBridge again
         await settle(pilot, until=lambda: "answerOnBridge" in app.form.fields)
         assert app.form.node is dial
@@ -144,7 +144,7 @@ async def test_real_texml_document_opens_as_telnyx() -> None:
     app = EditorApp(CORPUS / "texml" / "Vijaypepakayala__ai__aigather.xml")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.sub_title.startswith("Telnyx TeXML · ")
+        assert (app.document_screen.sub_title or "").startswith("Telnyx TeXML · ")
         aigather = _child(app, "AIGather")
         assert {"Greeting", "Parameters", "Voice"} <= await _offered(app, pilot, aigather)
         assert [p for p in _problems(app) if p.startswith("error")] == []

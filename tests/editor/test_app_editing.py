@@ -199,7 +199,7 @@ async def test_undo_of_typed_attribute_refills_form(flow: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         gather = app.doc.root.children[0]
         await select(app, pilot, gather)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await settle(pilot)
         assert app.form.focus_field("numDigits")
         await pilot.press("end", "backspace", "4", "2")

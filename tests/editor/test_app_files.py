@@ -47,7 +47,7 @@ async def enter_path(pilot: Pilot[None], path: Path) -> None:
 
 async def make_dirty(app: EditorApp, pilot: Pilot[None]) -> None:
     app.tree.focus()
-    app.select(app.doc.root.children[-1])
+    app.document_screen.select(app.doc.root.children[-1])
     await settle(pilot)
     await pilot.press("delete")
     await settle(pilot)
@@ -114,7 +114,7 @@ async def test_save_writes_the_document(flow: Path) -> None:
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert not app.doc.dirty
-        assert "●" not in app.sub_title
+        assert "●" not in (app.document_screen.sub_title or "")
     text = flow.read_text(encoding="utf-8")
     assert text == app.doc.file_text()
     assert twiml.parse(text).to_xml() == '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi</Say></Response>'
@@ -129,7 +129,7 @@ async def test_save_as(flow: Path, tmp_path: Path) -> None:
         await enter_path(pilot, target)
         await app.workers.wait_for_complete()
         assert app.doc.file_path == target and not app.doc.dirty
-        assert str(target) in app.sub_title
+        assert str(target) in (app.document_screen.sub_title or "")
     assert flow.read_text(encoding="utf-8") == XML  # the original is untouched
     assert (
         twiml.parse(target.read_text(encoding="utf-8")).to_xml(xml_declaration=False)
@@ -288,7 +288,7 @@ async def test_unknown_elements_and_attributes_survive_save(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         app.tree.focus()
         say = app.doc.root.children[0]
-        app.select(say)
+        app.document_screen.select(say)
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
@@ -324,7 +324,7 @@ async def test_save_as_over_existing_file_cancel(flow: Path, other: Path) -> Non
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
         await make_dirty(app, pilot)
-        title = app.sub_title
+        title = app.document_screen.sub_title
         await pilot.press("f12")
         await enter_path(pilot, other)
         assert isinstance(app.screen, ConfirmOverwrite)
@@ -332,7 +332,7 @@ async def test_save_as_over_existing_file_cancel(flow: Path, other: Path) -> Non
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert not isinstance(app.screen, ConfirmOverwrite)
-        assert app.doc.file_path == flow and app.doc.dirty and app.sub_title == title
+        assert app.doc.file_path == flow and app.doc.dirty and app.document_screen.sub_title == title
         assert names(app.doc.root) == ["Say"]
     assert other.read_text(encoding="utf-8") == OTHER
     assert flow.read_text(encoding="utf-8") == XML

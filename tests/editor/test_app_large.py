@@ -32,9 +32,9 @@ async def test_a_burst_of_typed_keys_all_land_in_a_large_document(tmp_path: Path
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         gather = app.doc.root.children[MENUS]  # the middle of the document
-        app.select(gather)
+        app.document_screen.select(gather)
         await settle(pilot)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await settle(pilot)
         field = field_input(app, "action")
         field.focus()

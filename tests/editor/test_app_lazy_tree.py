@@ -10,7 +10,8 @@ from app_helpers import SIZE, row, settle
 from textual.widgets.tree import TreeNode
 
 from twiml.base import TwiML
-from twiml_editor.app import FIRST_ROWS, EditorApp
+from twiml_editor.app import EditorApp
+from twiml_editor.screens.document_screen import FIRST_ROWS
 from twiml_editor.widgets.verb_tree import EXPAND_LIMIT, VerbTree, element_children
 
 MENUS = EXPAND_LIMIT // 4
@@ -130,7 +131,7 @@ async def test_expanding_adds_children(big: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         g = gather(app, 0)
-        app.select(g)
+        app.document_screen.select(g)
         app.tree.focus()
         await settle(pilot)
         await pilot.press("space")
@@ -150,7 +151,7 @@ async def test_selecting_a_node_not_yet_in_the_tree_reveals_it(big: Path) -> Non
         await settle(pilot)
         say = gather(app, 7).children[1]
         assert app.tree.tree_node(say) is None
-        app.select(say)
+        app.document_screen.select(say)
         app.tree.focus()
         await settle(pilot)
         assert app.current is say
@@ -185,7 +186,7 @@ async def test_undo_and_paste_under_collapsed_nodes(big: Path) -> None:
         await settle(pilot)
         g = gather(app, 5)
         play = g.children[2]
-        app.select(play)
+        app.document_screen.select(play)
         app.tree.focus()
         await settle(pilot)
         await pilot.press("c")  # copy the Play
@@ -205,7 +206,7 @@ async def test_undo_and_paste_under_collapsed_nodes(big: Path) -> None:
         check_tree(app.tree)
         # paste into another collapsed Gather: the new node is added and selected
         other = gather(app, 9)
-        app.select(other)
+        app.document_screen.select(other)
         await settle(pilot)
         assert app.tree.tree_node(other.children[0]) is None
         await pilot.press("v")

@@ -55,7 +55,7 @@ async def test_save_after_one_attribute_edit_changes_one_line(odd: Path) -> None
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         await save(pilot)
         await app.workers.wait_for_complete()
         assert not app.doc.dirty
@@ -80,7 +80,7 @@ async def test_file_changed_on_disk_is_never_overwritten_silently(odd: Path) -> 
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         theirs = ODD.replace("Press 1.", "Press one.").encode()
         odd.write_bytes(theirs)
         os.utime(odd, ns=(1, 1))  # another mtime even on coarse clocks
@@ -102,7 +102,7 @@ async def test_file_changed_on_disk_can_be_reloaded(odd: Path) -> None:
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         odd.write_bytes(ODD.replace("Press 1.", "Press one.").encode())
         os.utime(odd, ns=(1, 1))
         await save(pilot)
@@ -118,7 +118,7 @@ async def test_file_changed_on_disk_can_be_saved_elsewhere(odd: Path, tmp_path: 
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         theirs = ODD.replace("Press 1.", "Press one.").encode()
         odd.write_bytes(theirs)
         os.utime(odd, ns=(1, 1))
@@ -140,7 +140,7 @@ async def test_save_failure_shows_the_file_and_keeps_the_edits(odd: Path, tmp_pa
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         assert await app._write(loop) is False
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
@@ -154,7 +154,7 @@ async def test_read_only_file_asks_before_it_is_replaced(odd: Path) -> None:
     app = EditorApp(odd)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
+        app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
         await save(pilot)
         assert isinstance(app.screen, ConfirmReadOnly)
         await pilot.press("escape")
@@ -191,7 +191,7 @@ async def test_encodings_open_and_are_kept_on_save(tmp_path: Path, data: bytes, 
         await settle(pilot)
         say = app.doc.root.verbs[0]
         assert isinstance(say, TwiML) and say.value == text
-        app.after_change(app.doc.set_attr(say, "loop", "2"))
+        app.document_screen.after_change(app.doc.set_attr(say, "loop", "2"))
         await save(pilot)
         await app.workers.wait_for_complete()
         assert not app.doc.dirty
@@ -210,7 +210,7 @@ async def test_reformat_command_writes_canonical_xml(odd: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "Reformat document" in [title for title, _, _ in app.palette_commands()]
-        app.action_reformat()
+        app.document_screen.action_reformat()
         assert app.doc.dirty
         await save(pilot)
         await app.workers.wait_for_complete()
@@ -232,7 +232,7 @@ async def test_depth_limit_refused_with_a_message_and_deep_duplicate_works(tmp_p
         top = app.doc.root.verbs[0]
         assert isinstance(top, TwiML)
         app.tree.focus()
-        app.select(top)
+        app.document_screen.select(top)
         await settle(pilot)
         await pilot.press("ctrl+d")  # a 99-level subtree copied (RecursionError at 167 levels before)
         await settle(pilot)
@@ -242,9 +242,9 @@ async def test_depth_limit_refused_with_a_message_and_deep_duplicate_works(tmp_p
             bottom = bottom.verbs[0]
         assert isinstance(bottom, TwiML)
         app.node_clipboard = "<y><z/></y>"  # beside the deepest node: one level too deep
-        app.select(bottom)
+        app.document_screen.select(bottom)
         await settle(pilot)
-        app.action_paste()
+        app.document_screen.action_paste()
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog) and "deep" in app.screen.message
         assert not bottom.verbs and app.is_running

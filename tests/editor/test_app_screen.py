@@ -41,7 +41,7 @@ async def test_narrow_screen_shows_tree_and_form_and_f3_swaps_in_the_preview(flo
     app = EditorApp(flow)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        assert app.narrow
+        assert app.document_screen.narrow
         conference = app.doc.root.children[3].children[0]
         await select(app, pilot, conference)
         await pilot.press("enter")  # edit its fields
@@ -66,7 +66,7 @@ async def test_wide_screen_shows_all_panels(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
-        assert not app.narrow
+        assert not app.document_screen.narrow
         assert all(visible(app, panel) for panel in ("tree", "form", "preview", "problems"))
 
 
@@ -76,10 +76,10 @@ async def test_resizing_switches_layout(flow: Path) -> None:
         await settle(pilot)
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        assert app.narrow and not visible(app, "preview")
+        assert app.document_screen.narrow and not visible(app, "preview")
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
-        assert not app.narrow and visible(app, "preview")
+        assert not app.document_screen.narrow and visible(app, "preview")
 
 
 async def test_maximise_focused_panel_and_back(flow: Path) -> None:
@@ -239,7 +239,7 @@ async def test_text_after_an_ssml_child_is_shown_and_editable(tmp_path: Path) ->
     async with app.run_test(size=SMALL) as pilot:
         say = app.doc.root.children[0]
         await select(app, pilot, say)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await settle(pilot)
         [editor] = app.form.piece_editors
         assert editor.text == " my friend"

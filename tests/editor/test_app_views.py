@@ -27,7 +27,7 @@ SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_flows").glob("*.
 
 async def show(app: EditorApp, pilot: Pilot[None], node: TwiML) -> None:
     await select(app, pilot, node)
-    app.ensure_form()
+    app.document_screen.ensure_form()
     await settle(pilot)
     assert app.form.node is node
 

@@ -14,12 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CRASH = """
 import sys
 from twiml_editor import app as editor_app
+from twiml_editor.__main__ import run
 
 def crash(self):
     raise RuntimeError("deliberate crash")
 
 editor_app.EditorApp.on_mount = crash  # the flow app starts through it too
-editor_app.main(sys.argv[1:])
+run(sys.argv[1:])
 """
 
 

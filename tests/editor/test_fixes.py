@@ -67,7 +67,7 @@ async def test_f_applies_the_fix_of_the_selected_node_and_ctrl_z_undoes_it(tmp_p
         gather = app.doc.root.children[0]
         assert len(app.problems.diagnostics) == 1
         assert "did you mean 'POST'? [f]" in _cell(app, 0, 2)
-        app.select(gather)
+        app.document_screen.select(gather)
         app.tree.focus()
         await settle(pilot)
         await pilot.press("f")

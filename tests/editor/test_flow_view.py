@@ -187,10 +187,10 @@ async def test_several_unsaved_documents_quit_asks_once_and_saves_all(folder: Pa
             assert app.open_flow_document(name)
             await settle(pilot)
             say = next(n for n in app.doc.root.children if n.name == "Say")
-            app.after_change(app.doc.set_text(say, words))
+            app.document_screen.after_change(app.doc.set_text(say, words))
             await settle(pilot)
         assert app.project.dirty_names() == ["sales.xml", "goodbye.xml"]
-        assert "+1 unsaved: sales.xml" in app.sub_title
+        assert "+1 unsaved: sales.xml" in (app.document_screen.sub_title or "")
         await pilot.press("ctrl+q")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
         assert isinstance(app.screen, ConfirmQuitMany) and app.screen.names == ["sales.xml", "goodbye.xml"]

@@ -225,8 +225,9 @@ def test_readme_key_table_is_generated_from_the_records() -> None:
 
 def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:
     from twiml_editor.flow_app import FlowEditorApp
+    from twiml_editor.screens.document_screen import DocumentScreen
 
-    bindings = {b.id: b for b in FlowEditorApp.BINDINGS if not isinstance(b, tuple)}
+    bindings = {b.id: b for b in FlowEditorApp.BINDINGS + DocumentScreen.BINDINGS if not isinstance(b, tuple)}
     assert set(bindings) == {a.id for a in ACTIONS + FLOW_ACTIONS}
     assert (bindings["call"].key, bindings["flow_map"].key) == ("f5", "f6")
     config = tmp_path / "config.toml"
@@ -237,9 +238,13 @@ def test_flow_app_bindings_come_from_the_records(tmp_path: Path) -> None:
 
 def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:
     from twiml_editor.app import EditorApp
+    from twiml_editor.screens.document_screen import DocumentScreen
 
-    bindings = {b.id: b for b in EditorApp.BINDINGS if not isinstance(b, tuple)}
-    assert set(bindings) == {a.id for a in ACTIONS}
+    app_bindings = {b.id: b for b in EditorApp.BINDINGS if not isinstance(b, tuple)}
+    screen_bindings = {b.id: b for b in DocumentScreen.BINDINGS if not isinstance(b, tuple)}
+    assert set(app_bindings) == {a.id for a in ACTIONS if a.scope == "app"}
+    assert set(screen_bindings) == {a.id for a in ACTIONS if a.scope == "document"}
+    bindings = app_bindings | screen_bindings
     for action in ACTIONS:
         binding = bindings[action.id]
         assert (binding.key, binding.action, binding.show, binding.priority) == (
@@ -248,7 +253,8 @@ def test_app_bindings_footer_palette_and_help_come_from_the_records() -> None:
             action.show,
             action.in_text,
         )
-        assert hasattr(EditorApp, f"action_{action.action}"), action.id
+        owner = EditorApp if action.scope == "app" else DocumentScreen
+        assert hasattr(owner, f"action_{action.action}"), action.id
 
 
 def test_every_action_has_a_key_a_browser_leaves_to_the_page() -> None:

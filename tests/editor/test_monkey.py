@@ -30,6 +30,7 @@ from twiml_editor import recovery
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS
+from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.widgets.problems import MAX_ROWS
 
 SIZE = (120, 40)
@@ -110,13 +111,14 @@ async def settle_all(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, EditorApp)
     await idle(pilot)
-    if app.is_running and app.screen is app.main_screen:
-        app.refresh_views()  # what the debounce would show next: compare against it at once
+    if app.is_running and isinstance(app.screen, DocumentScreen):
+        app.document_screen.refresh_views()  # what the debounce would show next: compare against it at once
         await drain(app)
 
 
 async def close_everything(pilot: Pilot[None]) -> None:
-    """Back to the editor's own screen: dialogs, the Flow view and the Call panel closed."""
+    """Back to the app's first screen (the document screen; the flow editor's map): dialogs, the
+    Call panel and the document screen above the map closed."""
     app = pilot.app
     assert isinstance(app, EditorApp)
     for _ in range(20):
@@ -128,7 +130,8 @@ async def close_everything(pilot: Pilot[None]) -> None:
         else:
             app.pop_screen()
         await drain(app)
-    app.tree.focus()
+    if isinstance(app.screen, DocumentScreen):
+        app.tree.focus()
     await idle(pilot)
 
 
@@ -154,7 +157,7 @@ async def monkey(app: EditorApp, groups: list[list[str]], folder: Path) -> None:
         async def check() -> None:
             await settle_all(pilot)
             assert app.is_running and app._exception is None, "the editor stopped"
-            if app.screen is app.main_screen and not app.preview.partial:
+            if isinstance(app.screen, DocumentScreen) and not app.preview.partial:
                 check_views(app)
 
         async def run() -> None:

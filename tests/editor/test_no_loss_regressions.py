@@ -102,7 +102,7 @@ async def test_palette_offers_no_quit_that_skips_the_unsaved_question(tmp_path: 
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(app.screen_stack) == 1)
         [say] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
-        app.after_change(app.doc.set_text(say, "edited"))
+        app.document_screen.after_change(app.doc.set_text(say, "edited"))
         await idle(pilot)
         await app.action_quit()  # Textual's own quit, as any leftover binding would call it
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmUnsaved), "the unsaved question")
@@ -345,13 +345,13 @@ async def test_a_crash_writes_the_unsaved_edits_and_the_next_start_offers_them(t
         async with app.run_test(size=SIZE) as pilot:
             await idle(pilot)
             [say] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
-            app.after_change(app.doc.set_text(say, "Unsaved words."))
+            app.document_screen.after_change(app.doc.set_text(say, "Unsaved words."))
             await idle(pilot)
 
             def boom() -> None:
                 raise RuntimeError("boom")
 
-            app.action_focus_tree = boom  # type: ignore[method-assign]
+            app.document_screen.action_focus_tree = boom  # type: ignore[method-assign]
             await pilot.press("escape")
             await wait_until(pilot, lambda: app.crash is not None, "the crash")
     assert app.crash is not None and app.return_code == 1

@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from twiml_editor import app as editor_app
 from twiml_editor import serve
+from twiml_editor.__main__ import run as run_editor
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FLOWS = ROOT / "sample_flows"
@@ -113,7 +113,7 @@ def _run_main(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, st
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     with pytest.raises(SystemExit) as exit_info:
-        editor_app.main(argv)
+        run_editor(argv)
     code = exit_info.value.code
     return code if isinstance(code, int) else 1, err.getvalue(), calls
 
@@ -137,7 +137,7 @@ def test_loopback_is_the_default_and_quiet(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_serving_options_need_serve(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        editor_app.main(["--port", "9000", str(SAMPLE_FLOWS)])
+        run_editor(["--port", "9000", str(SAMPLE_FLOWS)])
     assert exit_info.value.code == 2
     assert "go with --serve" in capsys.readouterr().err
 

@@ -36,9 +36,9 @@ def test_main_screen_with_sample_flow(snap_compare: Callable[..., bool], monkeyp
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         gather = app.doc.root.children[1]
-        app.select(gather)
+        app.document_screen.select(gather)
         await settle(pilot)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -60,9 +60,9 @@ def test_problems_panel_shows_an_error(snap_compare: Callable[..., bool], tmp_pa
         app.problems.focus()
         await pilot.press("enter")
         await settle(pilot)
-        app.ensure_form()
+        app.document_screen.ensure_form()
         await settle(pilot)
-        app.sub_title = "bad_menu.xml"  # the temporary directory differs per run
+        app.document_screen.sub_title = "bad_menu.xml"  # the temporary directory differs per run
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -71,7 +71,7 @@ def _conference_form(app, size: tuple[int, int]):  # type: ignore[no-untyped-def
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         conference = app.doc.root.children[1].children[0]
-        app.select(conference)
+        app.document_screen.select(conference)
         await settle(pilot)
         await pilot.press("enter")  # edit its fields
         await settle(pilot)

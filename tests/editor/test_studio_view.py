@@ -204,7 +204,7 @@ async def test_quit_with_unsaved_changes_asks(flow_file: Path) -> None:
 
 
 def test_bad_json_exits_with_its_place_and_leaves_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from twiml_editor.app import main
+    from twiml_editor.__main__ import run as main
 
     path = tmp_path / "bad.json"
     text = '{\n  "states": [\n    {"name": "x",}\n  ]\n}\n'
