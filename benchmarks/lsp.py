@@ -124,7 +124,7 @@ async def client_side(text: str, rounds: int) -> tuple[list[float], list[float]]
 
 
 def in_process(text: str, rounds: int) -> tuple[list[float], list[float]]:
-    from twiml.lsp.server import complete
+    from twiml.lsp.completion import complete
 
     f = TwimlFile(text)
     f.findings()

@@ -411,7 +411,7 @@ class EditorApp(App[None]):
         commands.append(("New fax document", "", partial(self.new_document, "fax")))
         if isinstance(base, DocumentScreen):
             for name in DIALECTS:
-                if name != base.doc.vendor_dialect:
+                if name != base.doc.dialect:
                     p = profile(name)
                     commands.append((f"Dialect: {p.vendor} {p.title}", "", partial(base.set_dialect, name)))
         return commands

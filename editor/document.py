@@ -17,6 +17,7 @@ import importlib
 import itertools
 import os
 import re
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import FileStamp, atomic_write
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element, Grammar
+from twiml.grammar_types import Element, Grammar, Kind
 from twiml.grammar_types import element_of as _element_of
 from twiml.limits import MAX_DEPTH
 from twiml.naming import is_xml_name
@@ -62,8 +63,6 @@ __all__ = [
     "Kind",
     "NodePath",
 ]
-
-Kind = Literal["voice", "messaging", "fax"]
 
 DialectOrigin = Literal["detected", "configured", "default", "chosen"]
 """Why a document is checked in its vendor dialect (`Document.dialect_origin`)."""
@@ -110,7 +109,7 @@ class Document:
     ) -> None:
         element = _element_of(root)
         self.root: TwiML = root
-        self.kind: Kind = element.dialect if element is not None else (kind or "voice")
+        self.kind: Kind = element.kind if element is not None else (kind or "voice")
         self.file_path: Path | None = Path(file_path) if file_path is not None else None
         self.version: int = 0
         self.max_history = max_history
@@ -128,12 +127,13 @@ class Document:
         """(version, the root's children each edit touched; None: anything) for `edited_since`."""
         self._revalidator: Revalidator | None = None
         self._validated = -1  # the version `_revalidator` last ran on
-        self.vendor_dialect: str = "twilio"
+        self.dialect: str = "twilio"
         """The vendor the document is written for (twilio, texml, cxml): what the document's own
         constructs tell (`twiml.dialects.detect`), else `dialect` in the nearest [tool.twiml],
-        else twilio; `set_vendor_dialect` switches it. Checks, forms and add-menus follow it."""
+        else twilio; `set_dialect` switches it. Checks, forms and add-menus follow it. (`kind` is voice,
+        messaging or fax.)"""
         self.dialect_origin: DialectOrigin = "default"
-        """Why `vendor_dialect` is what it is: detected, configured, default or chosen."""
+        """Why `dialect` is what it is: detected, configured, default or chosen."""
         self._grammar: Grammar = GRAMMAR
         self._initial_dialect(root)
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
@@ -147,7 +147,7 @@ class Document:
 
     @classmethod
     def new(cls, kind: Kind = "voice") -> Document:
-        """An empty <Response> of the given dialect."""
+        """An empty <Response> of the given kind."""
         return cls(class_of(GRAMMAR.root(kind))(), kind=kind)
 
     @classmethod
@@ -170,7 +170,7 @@ class Document:
     def from_xml(
         cls, text: str, file_path: str | os.PathLike[str] | None = None, *, kind: Kind | None = None
     ) -> Document:
-        """Parse `text`; `kind` picks the dialect when the content cannot tell. The text's own
+        """Parse `text`; `kind` picks the kind when the content cannot tell. The text's own
         formatting is what a save keeps."""
         try:
             start = text.lstrip("\ufeff \t\r\n")
@@ -746,15 +746,15 @@ class Document:
         self._python = (self.version, import_root, text)
         return text
 
-    def set_vendor_dialect(self, name: str, origin: DialectOrigin = "chosen") -> None:
+    def set_dialect(self, name: str, origin: DialectOrigin = "chosen") -> None:
         """Check the document as vendor `name` runs it from now on (ValueError for an unknown
         name). The tree and the text are untouched: a save writes the same bytes as before."""
         from twiml.dialects import grammar_for, profile
 
         profile(name)
         self.dialect_origin = origin
-        if name != self.vendor_dialect:
-            self.vendor_dialect = name
+        if name != self.dialect:
+            self.dialect = name
             self._grammar = grammar_for(name)
             self._revalidator = None
             self._diagnostics = None
@@ -764,7 +764,7 @@ class Document:
         """The dialect as people name it: "Telnyx TeXML", "SignalWire cXML", "Twilio TwiML"."""
         from twiml.dialects import profile
 
-        p = profile(self.vendor_dialect)
+        p = profile(self.dialect)
         return f"{p.vendor} {p.title}"
 
     def _initial_dialect(self, root: TwiML) -> None:
@@ -776,9 +776,20 @@ class Document:
 
             detected = detect(root)
         if detected is not None:
-            self.set_vendor_dialect(detected, "detected")
+            self.set_dialect(detected, "detected")
         elif configured != "twilio":
-            self.set_vendor_dialect(configured, "configured")
+            self.set_dialect(configured, "configured")
+
+    def set_vendor_dialect(self, name: str) -> None:
+        """Deprecated name of `set_dialect`, kept for one release."""
+        warnings.warn("Document.set_vendor_dialect is deprecated: use set_dialect", DeprecationWarning, stacklevel=2)
+        self.set_dialect(name)
+
+    @property
+    def vendor_dialect(self) -> str:
+        """Deprecated name of `dialect`, kept for one release."""
+        warnings.warn("Document.vendor_dialect is deprecated: use Document.dialect", DeprecationWarning, stacklevel=2)
+        return self.dialect
 
     def diagnostics(self) -> list[Diagnostic]:
         """The validator's findings for the current tree (cached per version), including those a
@@ -798,7 +809,7 @@ class Document:
                     size = len(xml) if xml.isascii() else len(xml.encode("utf-8"))
                     self.root.source_size = (len(xml), size)  # type: ignore[attr-defined]  # a parsed root's extra, read with getattr
             if self._revalidator is None:
-                self._revalidator = Revalidator(suppressed=True, vendor_dialect=self.vendor_dialect)
+                self._revalidator = Revalidator(suppressed=True, dialect=self.dialect)
             found = self._revalidator.run(self.root, self.edited_since(self._validated))
             self._validated = self.version
             cached = self._diagnostics = (self.version, found)

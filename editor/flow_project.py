@@ -141,7 +141,7 @@ class FlowProject:
     def _flow_dialect(self, doc: Document) -> None:
         """flow.toml's `dialect` for a document that does not tell its own."""
         if doc.dialect_origin != "detected" and self.flow.dialect != "twilio":
-            doc.set_vendor_dialect(self.flow.dialect, "configured")
+            doc.set_dialect(self.flow.dialect, "configured")
 
     def name_of(self, path: Path | None) -> str | None:
         if path is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Loading the three dialects registers every builder class for the parser and the editor.
+# Loading the three kinds' modules registers every builder class for the parser and the editor.
 from twiml import fax_response as fax_response
 from twiml import messaging_response as messaging_response
 from twiml import voice_response as voice_response

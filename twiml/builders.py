@@ -61,15 +61,15 @@ def _method_source(method: str, kid: Element) -> str:
     )
 
 
-def install(namespace: dict[str, Any], dialect: str) -> None:
-    """Give each class of `dialect` defined in `namespace` its XML name, constructor and methods.
+def install(namespace: dict[str, Any], kind: str) -> None:
+    """Give each class of `kind` defined in `namespace` its XML name, constructor and methods.
 
     A builder method depends only on its name and the child it adds, and the same child is added
     from several parents (`say` on the response, Gather, Prompt...): each distinct method is
-    compiled once, in one piece of source per dialect (compiling is most of the import time), and
+    compiled once, in one piece of source per kind (compiling is most of the import time), and
     each class gets its own function object over the shared code."""
     env: dict[str, Any] = {"keyword_attrs": keyword_attrs, "_new": object.__new__}
-    elements = [el for el in GRAMMAR.elements if el.dialect == dialect]
+    elements = [el for el in GRAMMAR.elements if el.kind == kind]
     for el in elements:
         env[f"_{el.cls}"] = namespace[el.cls]
     sources: dict[str, str] = {}  # `Class.__init__` or `method Child` -> its function's source
@@ -80,11 +80,11 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
         for method, kid_cls in el.methods:
             key = f"{method} {kid_cls}"
             if key not in sources:
-                sources[key] = _method_source(method, GRAMMAR.get(dialect, kid_cls)).replace(
+                sources[key] = _method_source(method, GRAMMAR.get(kind, kid_cls)).replace(
                     f"def {method}(", f"def _{len(sources)}_{method}(", 1
                 )
     code: dict[str, Any] = {}
-    exec(compile("".join(sources.values()), f"<twiml builders {dialect}>", "exec"), env, code)
+    exec(compile("".join(sources.values()), f"<twiml builders {kind}>", "exec"), env, code)
     compiled = dict(zip(sources, code.values(), strict=True))
     for el in elements:
         cls = namespace[el.cls]
@@ -95,7 +95,7 @@ def install(namespace: dict[str, Any], dialect: str) -> None:
         if constructor is not None:
             _attach(cls, "__init__", constructor, cls.__doc__)
         for method, kid_cls in el.methods:
-            kid = GRAMMAR.get(dialect, kid_cls)
+            kid = GRAMMAR.get(kind, kid_cls)
             doc = f"Add a <{kid.xml}> and return it." + (
                 f" Body: {kid.body.meaning}." if kid.body and kid.body.meaning else ""
             )

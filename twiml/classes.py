@@ -27,5 +27,5 @@ def class_of(element: Element) -> type[TwiML]:
         return _CLASSES[id(element)]
     except KeyError:
         raise LookupError(
-            f"no builder class for {element.dialect} {element.cls}: twiml.{MODULES[element.dialect]} is not loaded"
+            f"no builder class for {element.kind} {element.cls}: twiml.{MODULES[element.kind]} is not loaded"
         ) from None

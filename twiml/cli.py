@@ -32,6 +32,7 @@ from twiml.version import VersionAction, installed_version
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
+    from twiml.grammar_types import Kind
     from twiml.simulator.commands import Target
 
 __all__ = ["main"]
@@ -101,7 +102,7 @@ def _validate_file(
         doc = _parse(data)
     except TwiMLParseError as exc:
         return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, vendor_dialect=dialect)
+    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, dialect=dialect)
     return _at_attributes(data, [_finding(shown, d) for d in diagnostics])
 
 
@@ -287,7 +288,7 @@ def _fix_file(name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[
     before = doc.dumps()
     fixed = 0
     for _ in range(4):  # a renamed element is validated again: its attributes may have fixes too
-        found = [d for d in validate(doc.root, vendor_dialect=settings.dialect) if d.fix and settings.reports(d)]
+        found = [d for d in validate(doc.root, dialect=settings.dialect) if d.fix and settings.reports(d)]
         done = apply_fixes(doc.root, found)
         fixed += len(done)
         if not done:
@@ -569,16 +570,16 @@ def _studio_or(run: Any) -> Any:
     return dispatch
 
 
-def _open_flow_folder(folder: Path, channel: str) -> Target:
+def _open_flow_folder(folder: Path, kind: Kind) -> Target:
     """`twiml call FOLDER` / `twiml text FOLDER`: a flow folder, routed by its flow.toml; a `.json`
     file is a Twilio Studio flow."""
     if folder.suffix.lower() == ".json" and not folder.is_dir():
         from twiml.studio.commands import open_studio_target
 
-        return open_studio_target(folder, channel)
+        return open_studio_target(folder, kind)
     from twiml.flow.target import open_flow_target
 
-    return open_flow_target(folder, channel)
+    return open_flow_target(folder, kind)
 
 
 def _tolerant(stream: IO[str]) -> None:

@@ -68,7 +68,7 @@ def python_drift(package: str = "twilio.twiml") -> list[Drift]:
         except ImportError:
             continue
         classes = [c for c in vars(module).values() if inspect.isclass(c) and issubclass(c, TwilioTwiML)]
-        names = [e.cls for e in GRAMMAR.elements if e.dialect == kind]
+        names = [e.cls for e in GRAMMAR.elements if e.kind == kind]
         for cls in sorted((c for c in classes if c.__module__ == module.__name__), key=lambda c: c.__name__):
             el = GRAMMAR.find(kind, cls.__name__)
             where = f"{module_name}.{cls.__name__}"
@@ -119,7 +119,7 @@ def node_drift(text: str, kind: str = "voice") -> list[Drift]:
     classes, builder methods, attribute properties and string-union values."""
     out: list[Drift] = []
     unions = {m.group(1): tuple(_VALUE.findall(m.group(2))) for m in _TYPE.finditer(text)}
-    names = [e.cls for e in GRAMMAR.elements if e.dialect == kind]
+    names = [e.cls for e in GRAMMAR.elements if e.kind == kind]
     classes = [m.group(1) for m in _CLASS.finditer(text)]
     for cls in dict.fromkeys(classes):
         if _element(kind, cls) is None:

@@ -78,7 +78,7 @@ class _Writer:
         self.owners: dict[str, str] = {}
 
     def need(self, module: str, name: str) -> str:
-        """Import `name` from `module`; a second class of the same name (another dialect's
+        """Import `name` from `module`; a second class of the same name (another kind's
         Redirect, say) is imported under an alias."""
         alias = name
         owner = self.owners.setdefault(name, module)
@@ -107,10 +107,10 @@ class _Writer:
     def class_name(self, element: Element) -> str | None:
         if self.twilio and not element.in_twilio:
             return None  # becomes add_child(...), which twilio renders the same way
-        return self.need(f"{self.root}.{MODULES[element.dialect]}", element.cls)
+        return self.need(f"{self.root}.{MODULES[element.kind]}", element.cls)
 
     def method(self, parent: Element | None, element: Element) -> str | None:
-        if parent is None or parent.dialect != element.dialect:
+        if parent is None or parent.kind != element.kind:
             return None
         for name, cls in parent.methods:
             if cls == element.cls:

@@ -84,7 +84,7 @@ def _renamed(root: TwiML, chain: list[TwiML], node: TwiML, name: str) -> TwiML:
     xml = re.sub(rf"</{old}>$", f"</{name}>", xml)
     wrapped = "".join(f"<{a.name}>" for a in chain) + xml + "".join(f"</{a.name}>" for a in reversed(chain))
     element = element_of(root)
-    new = parse(wrapped, kind=element.dialect if element is not None else None)
+    new = parse(wrapped, kind=element.kind if element is not None else None)
     for _ in chain[1:]:
         new = next(v for v in new.verbs if isinstance(v, TwiML))
     return next(v for v in new.verbs if isinstance(v, TwiML))

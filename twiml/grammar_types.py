@@ -5,6 +5,7 @@ Kept apart from the table so the table file is nothing but data.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,11 +23,11 @@ FLOAT: AttrType = "float"
 
 BodyKind = Literal["none", "optional", "required"]
 Kind = Literal["voice", "messaging", "fax"]
-"""The document kind, one per response class (`Element.dialect` holds it; `twiml.dialects` means
-the vendor)."""
+"""The document kind, one per response class (`Element.kind`): a call's, a text's or a fax's TwiML.
+The one name for it everywhere; "dialect" means the vendor running the document (`twiml.dialects`)."""
 
 MODULES: dict[str, str] = {"voice": "voice_response", "messaging": "messaging_response", "fax": "fax_response"}
-"""The module of `twiml` (and of `twilio.twiml`) that holds each dialect's classes."""
+"""The module of `twiml` (and of `twilio.twiml`) that holds each kind's classes."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,9 @@ class ChildAttr:
 
 @dataclass(frozen=True)
 class Element:
-    """One TwiML element as one builder class of one dialect, with the rules Twilio applies to it."""
+    """One TwiML element as one builder class of one kind, with the rules Twilio applies to it."""
 
-    dialect: Kind
+    kind: Kind
     cls: str
     xml: str = ""
     """XML name; derived from the class name (`twiml.naming.element_name`) unless written."""
@@ -168,8 +169,18 @@ class Element:
         return {c: f"{CODES[c].level.upper()}: {CODES[c].text}" for c in self.codes}
 
     @property
+    def dialect(self) -> Kind:
+        """Deprecated name of `kind`, kept for one release: "dialect" now means the vendor."""
+        warnings.warn(
+            "Element.dialect is deprecated: use Element.kind (dialect now means the vendor: twiml.dialects)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.kind
+
+    @property
     def key(self) -> tuple[str, str]:
-        return (self.dialect, self.cls)
+        return (self.kind, self.cls)
 
     @property
     def text_param(self) -> str | None:
@@ -196,42 +207,42 @@ class Grammar:
         self._by_key: dict[tuple[str, str], Element] = {e.key: e for e in elements}
         self._by_xml: dict[tuple[str, str], list[Element]] = {}
         for e in elements:
-            self._by_xml.setdefault((e.dialect, e.xml), []).append(e)
+            self._by_xml.setdefault((e.kind, e.xml), []).append(e)
         self._child: dict[tuple[str, str, str], Element] = {}
         for e in elements:
             for cls in dict.fromkeys((*e.children, *(c for _, c in e.methods))):
-                kid = self._by_key[(e.dialect, cls)]
-                self._child.setdefault((e.dialect, e.cls, kid.xml), kid)
+                kid = self._by_key[(e.kind, cls)]
+                self._child.setdefault((e.kind, e.cls, kid.xml), kid)
 
-    def get(self, dialect: str, cls: str) -> Element:
-        return self._by_key[(dialect, cls)]
+    def get(self, kind: str, cls: str) -> Element:
+        return self._by_key[(kind, cls)]
 
-    def find(self, dialect: str, cls: str) -> Element | None:
-        return self._by_key.get((dialect, cls))
+    def find(self, kind: str, cls: str) -> Element | None:
+        return self._by_key.get((kind, cls))
 
-    def by_xml(self, dialect: str, xml: str) -> list[Element]:
-        """Every class of the dialect that renders as this XML name (Sip has two)."""
-        return self._by_xml.get((dialect, xml), [])
+    def by_xml(self, kind: str, xml: str) -> list[Element]:
+        """Every class of the kind that renders as this XML name (Sip has two)."""
+        return self._by_xml.get((kind, xml), [])
 
     def child(self, parent: Element, xml: str) -> Element | None:
         """The class an XML child of `parent` stands for: documented nesting or a builder method."""
-        return self._child.get((parent.dialect, parent.cls, xml))
+        return self._child.get((parent.kind, parent.cls, xml))
 
-    def resolve(self, dialect: str, parent: Element | None, xml: str) -> Element | None:
+    def resolve(self, kind: str, parent: Element | None, xml: str) -> Element | None:
         """Best class for `xml` found under `parent`, falling back to any class with that name."""
         if parent is not None:
             kid = self.child(parent, xml)
             if kid is not None:
                 return kid
-        found = self.by_xml(dialect, xml)
+        found = self.by_xml(kind, xml)
         return found[0] if found else None
 
-    def root(self, dialect: str) -> Element:
-        return self.by_xml(dialect, "Response")[0]
+    def root(self, kind: str) -> Element:
+        return self.by_xml(kind, "Response")[0]
 
     def allowed_children(self, parent: Element) -> tuple[Element, ...]:
         """Elements Twilio accepts inside `parent`, in table order (for add-menus)."""
-        return tuple(self._by_key[(parent.dialect, c)] for c in parent.children)
+        return tuple(self._by_key[(parent.kind, c)] for c in parent.children)
 
 
 def builds(*children: str | tuple[str, str]) -> tuple[tuple[str, str], ...]:

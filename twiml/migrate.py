@@ -33,7 +33,7 @@ def migrate(doc: SourceDocument, to: str) -> Migration:
     """Rewrite `doc` in place for dialect `to`; `doc.dumps()` then gives the minimal edit."""
     applied: list[Diagnostic] = []
     left: list[Diagnostic] = []
-    for d in validate(doc.root, vendor_dialect=to):
+    for d in validate(doc.root, dialect=to):
         if not (d.source or d.code in _DIALECT_CODES):
             continue  # not about the dialect: `twiml validate` reports it
         if d.fix is not None and d.node is not None and d.fix.kind in ("rename_attribute", "set_value"):

@@ -59,7 +59,7 @@ def _chain(first: re.Match[str], rest: Iterator[re.Match[str]]) -> Iterator[re.M
 
 
 def detect_kind(tags: set[str]) -> Kind:
-    """The dialect the root's child tags imply: Receive -> fax; Message with nothing but
+    """The kind the root's child tags imply: Receive -> fax; Message with nothing but
     Message/Redirect/unknowns beside it -> messaging; anything else -> voice."""
     if "Receive" in tags:
         return "fax"
@@ -90,9 +90,9 @@ class _Target:
     in the size of the text whatever its layout. Text arriving in pieces is joined once.
     """
 
-    def __init__(self, text: str, dialect: str, namespaces: bool, filename: str | None) -> None:
+    def __init__(self, text: str, kind: str, namespaces: bool, filename: str | None) -> None:
         self.text = text
-        self.dialect = dialect
+        self.kind = kind
         self.namespaces = namespaces
         self.filename = filename
         self.marks: Iterator[re.Match[str]] | None = _MARKUP.finditer(text)
@@ -333,7 +333,7 @@ class _Target:
         try:
             element, cls, has_body, grandkids = kids[tag]
         except KeyError:
-            element = GRAMMAR.resolve(self.dialect, stack[-1][_ELEMENT] if stack else None, tag)
+            element = GRAMMAR.resolve(self.kind, stack[-1][_ELEMENT] if stack else None, tag)
             if element is None:
                 cls, has_body = GenericNode, True
             else:
@@ -508,8 +508,8 @@ def _parse(source: str | bytes | os.PathLike[str], kind: Kind | None, files: boo
     return doc
 
 
-def _build(data: bytes, text: str, dialect: str, namespaces: bool, filename: str | None) -> TwiML:
-    target = _Target(text, dialect, namespaces, filename)
+def _build(data: bytes, text: str, kind: str, namespaces: bool, filename: str | None) -> TwiML:
+    target = _Target(text, kind, namespaces, filename)
     parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)  # type: ignore[call-overload]  # lxml calls only the target methods that exist; types-lxml's ParserTarget requires start_ns/end_ns too
     try:
         with collections_paused():

@@ -15,7 +15,7 @@ R = TypeVar("R", bound="Response")
 
 
 class Response(TwiML):
-    """A <Response> of one dialect: the root of a document, which can also be read from XML."""
+    """A <Response> of one kind: the root of a document, which can also be read from XML."""
 
     @classmethod
     def from_xml(cls: type[R], source: str | bytes | os.PathLike[str]) -> R:
@@ -27,7 +27,7 @@ class Response(TwiML):
         from twiml.parser import parse, parse_text  # loads lxml only when a document is read
 
         element: Element | None = getattr(cls, "_element", None)
-        kind = element.dialect if element is not None else None
+        kind = element.kind if element is not None else None
         doc = parse(source, kind=kind) if isinstance(source, os.PathLike) else parse_text(source, kind=kind)
         if not isinstance(doc, cls):
             raise TwiMLException(f"parsed document is a {type(doc).__name__}, not a {cls.__name__}")

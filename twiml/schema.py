@@ -10,9 +10,9 @@ validator can say (Twilio's codes, limits across elements, voice/language pairs)
   values and any text, so editors still offer the known ones.
 - A namespaced extension (Polly's ``<amazon:effect>``) is allowed anywhere, as the validator
   only notes it.
-- `dialect="all"` (the default) describes one ``<Response>`` that takes the verbs of every
-  dialect (voice, messaging, fax): one file for a whole flow folder. An element that two
-  dialects both have at the top (``<Redirect>``, ``<Reject>``) takes the attributes and children
+- `kind="all"` (the default) describes one ``<Response>`` that takes the verbs of every
+  kind (voice, messaging, fax): one file for a whole flow folder. An element that two
+  kinds both have at the top (``<Redirect>``, ``<Reject>``) takes the attributes and children
   of either.
 
 The JSON Schema describes the same documents as JSON: each element an object
@@ -22,6 +22,7 @@ The JSON Schema describes the same documents as JSON: each element an object
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,23 +32,24 @@ from twiml.grammar_types import BOOL, ENUM, FLOAT, INT, LIST, Attr, Element
 if TYPE_CHECKING:
     from twiml.base import TwiML
 
-__all__ = ["DIALECTS", "attr_doc", "docs_url", "json_schema", "to_json", "xsd"]
+__all__ = ["KINDS", "attr_doc", "docs_url", "json_schema", "to_json", "xsd"]
 
-DIALECTS = ("all", "voice", "messaging", "fax")
-Dialect = Literal["all", "voice", "messaging", "fax"]
+KINDS = ("all", "voice", "messaging", "fax")
+"""What a schema can describe: one kind of document (`twiml.grammar_types.Kind`), or all three."""
+SchemaKind = Literal["all", "voice", "messaging", "fax"]
 XS = "http://www.w3.org/2001/XMLSchema"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 DOCS = "https://www.twilio.com/docs"
 
 
-def _roots(dialect: str) -> list[Element]:
-    names = ("voice", "messaging", "fax") if dialect == "all" else (dialect,)
+def _roots(kind: str) -> list[Element]:
+    names = ("voice", "messaging", "fax") if kind == "all" else (kind,)
     return [GRAMMAR.root(d) for d in names]
 
 
 def _type_name(els: Iterable[Element]) -> str:
     """One complexType per grammar entry (`voice.Gather`), or per merged set (`voice.Redirect_messaging.Redirect`)."""
-    return "_".join(f"{e.dialect}.{e.cls}" for e in els)
+    return "_".join(f"{e.kind}.{e.cls}" for e in els)
 
 
 def _doc_text(el: Element) -> str:
@@ -63,11 +65,11 @@ _PAGE_OF = {"Parameter": "pay/twiml-voice-parameter", "Prompt": "pay/prompt", "A
 
 
 def docs_url(el: Element) -> str:
-    """Twilio's page for an element: its own page, its verb's page (SSML, Connect nouns), or the dialect's."""
+    """Twilio's page for an element: its own page, its verb's page (SSML, Connect nouns), or the kind's."""
     if el.xml == "Response":
-        return f"{DOCS}/{el.dialect}/twiml"
-    if el.dialect != "voice":
-        return f"{DOCS}/{el.dialect}/twiml/{el.xml.lower()}"
+        return f"{DOCS}/{el.kind}/twiml"
+    if el.kind != "voice":
+        return f"{DOCS}/{el.kind}/twiml/{el.xml.lower()}"
     if el.cls.startswith("Ssml"):
         return f"{DOCS}/voice/twiml/say/text-speech"
     if el.xml in _CONNECT_NOUNS:
@@ -89,7 +91,7 @@ def attr_doc(a: Attr) -> str:
 
 
 class _Xsd:
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, kind: str) -> None:
         from lxml import etree
 
         self.etree = etree
@@ -97,9 +99,9 @@ class _Xsd:
         self.root.set("elementFormDefault", "unqualified")
         self.done: set[str] = set()
         self.shared: dict[tuple[tuple[str, ...], bool], str] = {}
-        self.dialect = dialect
+        self.kind = kind
         self.comment(
-            f"TwiML ({dialect if dialect != 'all' else 'voice, messaging and fax'}), generated from the twiml "
+            f"TwiML ({kind if kind != 'all' else 'voice, messaging and fax'}), generated from the twiml "
             "toolkit's grammar by: twiml schema (format xsd); do not edit."
         )
 
@@ -115,14 +117,14 @@ class _Xsd:
             self.sub(ann, "documentation").text = text
 
     def build(self) -> bytes:
-        roots = _roots(self.dialect)
+        roots = _roots(self.kind)
         response = self.sub(self.root, "element", name="Response", type=self.complex(roots))
         self.annotate(response, " ".join(r.doc for r in roots) if len(roots) == 1 else "Root of a TwiML document.")
         out: bytes = self.etree.tostring(self.root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
         return out
 
     def complex(self, els: list[Element]) -> str:
-        """The complexType for one grammar entry, or for several merged (same name, several dialects)."""
+        """The complexType for one grammar entry, or for several merged (same name, several kinds)."""
         name = _type_name(els)
         if name in self.done:
             return name
@@ -222,11 +224,20 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def xsd(dialect: Dialect = "all") -> str:
-    """The XML Schema of TwiML documents of `dialect` ("all": one <Response> for every dialect)."""
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}; one of {', '.join(DIALECTS)}")
-    return _Xsd(dialect).build().decode("utf-8")
+def xsd(kind: SchemaKind = "all", *, dialect: SchemaKind | None = None) -> str:
+    """The XML Schema of TwiML documents of `kind` ("all": one <Response> for every kind)."""
+    return _Xsd(_checked_kind(kind, dialect)).build().decode("utf-8")
+
+
+def _checked_kind(kind: str, dialect: str | None) -> str:
+    """`kind`, or the old keyword `dialect=` (deprecated for one release: "dialect" now means the
+    vendor, `twiml.dialects`); ValueError for anything else."""
+    if dialect is not None:
+        warnings.warn("twiml.schema: dialect= is deprecated, use kind=", DeprecationWarning, stacklevel=3)
+        kind = dialect
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    return kind
 
 
 # ----------------------------------------------------------------------------------------- JSON Schema
@@ -256,12 +267,11 @@ def _json_value(a: Attr) -> dict[str, Any]:
     return schema
 
 
-def json_schema(dialect: Dialect = "all") -> dict[str, Any]:
+def json_schema(kind: SchemaKind = "all", *, dialect: SchemaKind | None = None) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of TwiML documents in the JSON form `to_json` writes."""
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}; one of {', '.join(DIALECTS)}")
+    which = _checked_kind(kind, dialect)
     defs: dict[str, Any] = {}
-    pending = list(_roots(dialect))
+    pending = list(_roots(which))
     while pending:
         el = pending.pop()
         key = _type_name([el])
@@ -299,10 +309,10 @@ def json_schema(dialect: Dialect = "all") -> dict[str, Any]:
         "properties": {"element": {"type": "string", "pattern": ":"}},
         "required": ["element"],
     }
-    roots = [{"$ref": f"#/$defs/{_type_name([r])}"} for r in _roots(dialect)]
+    roots = [{"$ref": f"#/$defs/{_type_name([r])}"} for r in _roots(which)]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://twiml-toolkit.invalid/schema/twiml-{dialect}.json",
+        "$id": f"https://twiml-toolkit.invalid/schema/twiml-{which}.json",
         "title": "TwiML document (JSON form), generated by `twiml schema --format json-schema`",
         **({"anyOf": roots} if len(roots) > 1 else roots[0]),
         "$defs": dict(sorted(defs.items())),
@@ -327,3 +337,11 @@ def to_json(node: TwiML) -> dict[str, Any]:
     if kids:
         out["children"] = kids
     return out
+
+
+def __getattr__(name: str) -> object:
+    """`DIALECTS`, the old name of `KINDS`, for one release."""
+    if name == "DIALECTS":
+        warnings.warn("twiml.schema.DIALECTS is deprecated, use KINDS", DeprecationWarning, stacklevel=2)
+        return KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,29 +31,33 @@ def _forbidden(text: str, where: str) -> TwiMLException:
     )
 
 
+def _markup_escaped(text: str) -> str:
+    """`&`, `<` and `>` as references: what text and attribute values both escape."""
+    text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 def escape_text(text: str, element: str = "?") -> str:
     """Text content escaped; a carriage return becomes `&#13;` so that it survives a parse
     (a raw one is read back as a newline)."""
     printable = text.isprintable()  # what XML forbids is never printable: the regex only when not
     if not printable and _FORBIDDEN.search(text):
         raise _forbidden(text, f"text of <{element}>")
-    text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    text = _markup_escaped(text)
     return text if printable else text.replace("\r", "&#13;")
 
 
 def escape_attr(text: str, element: str = "?", attr: str = "?") -> str:
+    """An attribute value escaped for double quotes; line breaks and tabs become references so
+    that they survive a parse (one reads them back as spaces)."""
     printable = text.isprintable()
     if not printable and _FORBIDDEN.search(text):
         raise _forbidden(text, f"attribute {attr!r} of <{element}>")
-    text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    text = _markup_escaped(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
     if printable:

@@ -20,6 +20,7 @@ tables and named checks `twiml.validator_rules` (public names are re-exported he
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -229,19 +230,29 @@ def _check_content(node: TwiML, c: Content, path: NodePath, out: list[Diagnostic
 Frame = tuple[TwiML, "_Rules | None", "_Rules | None", NodePath, "list[Diagnostic] | None", "frozenset[str] | None"]
 
 
-def validate(doc: TwiML, *, suppressed: bool = False, vendor_dialect: str = "twilio") -> list[Diagnostic]:
+def validate(
+    doc: TwiML, *, suppressed: bool = False, dialect: str = "twilio", vendor_dialect: str | None = None
+) -> list[Diagnostic]:
     """Every problem found in `doc`, in document order; an empty list means Twilio will accept it.
 
     Findings silenced by a ``twiml: ignore`` comment are left out, or kept with
     ``suppressed=True`` set on them when `suppressed` is true (the editor shows them dimmed).
-    `vendor_dialect` checks the document as Telnyx ("texml") or SignalWire ("cxml") runs it
-    (`twiml.dialects`); ValueError for an unknown name."""
-    place = _place(vendor_dialect)
-    out, dialect, path, root_rules = _root_findings(doc, place)
+    `dialect` checks the document as Telnyx ("texml") or SignalWire ("cxml") runs it
+    (`twiml.dialects`); ValueError for an unknown name. `vendor_dialect` is its deprecated name."""
+    place = _place(_dialect(dialect, vendor_dialect))
+    out, kind, path, root_rules = _root_findings(doc, place)
     with collections_paused():
-        _walk((doc, root_rules, None, path, None, None), dialect, out, place)
+        _walk((doc, root_rules, None, path, None, None), kind, out, place)
     out = _vendor_levels(out, place)
     return out if suppressed else [d for d in out if not d.suppressed]
+
+
+def _dialect(dialect: str, vendor_dialect: str | None) -> str:
+    """`dialect`, or the keyword's name before 2026-12 (deprecated for one release)."""
+    if vendor_dialect is None:
+        return dialect
+    warnings.warn("vendor_dialect= is deprecated, use dialect=", DeprecationWarning, stacklevel=3)
+    return vendor_dialect
 
 
 def _vendor_levels(out: list[Diagnostic], place: _Place) -> list[Diagnostic]:
@@ -262,15 +273,15 @@ def _root_findings(doc: TwiML, place: _Place) -> tuple[list[Diagnostic], str, st
     path and its grammar entry."""
     out: list[Diagnostic] = []
     root_el = element_of(doc)
-    dialect = root_el.dialect if root_el is not None else "voice"
+    kind = root_el.kind if root_el is not None else "voice"
     path = doc.name
     if doc.name != "Response":
         out.append(_diag(codes.ROOT_NOT_RESPONSE, f"the root element must be <Response>, not <{doc.name}>", path, doc))
     g = place.grammar
-    root_el = g.find(root_el.dialect, root_el.cls) if root_el is not None else g.resolve(dialect, None, doc.name)
+    root_el = g.find(root_el.kind, root_el.cls) if root_el is not None else g.resolve(kind, None, doc.name)
     _check_size(doc, out)
     root_rules = _rules_for(root_el, place) if root_el else None
-    return out, dialect, path, root_rules
+    return out, kind, path, root_rules
 
 
 class Revalidator:
@@ -284,9 +295,9 @@ class Revalidator:
     itself and the size budgets are always checked again. The findings are exactly `validate`'s:
     the editor's tests compare both after random edit sequences."""
 
-    def __init__(self, *, suppressed: bool = False, vendor_dialect: str = "twilio") -> None:
+    def __init__(self, *, suppressed: bool = False, dialect: str = "twilio", vendor_dialect: str | None = None) -> None:
         self.suppressed = suppressed
-        self.place = _place(vendor_dialect)
+        self.place = _place(_dialect(dialect, vendor_dialect))
         self._last: _Children | None = None
         self.reused = 0
         """How many of the root's children the last run took from the previous one (for tests)."""
@@ -299,11 +310,11 @@ class Revalidator:
 
     def _run(self, doc: TwiML, edited: Collection[TwiML] | None) -> list[Diagnostic]:
         place = self.place
-        out, dialect, path, root_rules = _root_findings(doc, place)
+        out, kind, path, root_rules = _root_findings(doc, place)
         if root_rules is not None:
             _check_node(doc, root_rules, None, path, out)
         last = self._last
-        if edited is not None and last is not None and last.still_fits(doc, root_rules, dialect, edited):
+        if edited is not None and last is not None and last.still_fits(doc, root_rules, kind, edited):
             founds = last.founds
             walked = set()
             for node in edited:
@@ -311,10 +322,10 @@ class Revalidator:
                 if i is not None and i not in walked:
                     walked.add(i)
                     founds[i] = []
-                    _walk(last.frames[i], dialect, founds[i], place)
+                    _walk(last.frames[i], kind, founds[i], place)
             self.reused = len(founds) - len(walked)
         else:
-            self._last = last = self._full(doc, root_rules, dialect, path, last if edited is not None else None, edited)
+            self._last = last = self._full(doc, root_rules, kind, path, last if edited is not None else None, edited)
         for found in last.founds:
             if found:
                 out.extend(found)
@@ -325,7 +336,7 @@ class Revalidator:
         self,
         doc: TwiML,
         root_rules: _Rules | None,
-        dialect: str,
+        kind: str,
         path: NodePath,
         last: _Children | None,
         edited: Collection[TwiML] | None,
@@ -333,21 +344,21 @@ class Revalidator:
         """Walk the root's children, reusing the findings `last` has for those whose place is
         unchanged and that are not in `edited`."""
         skip = {id(node) for node in edited} if edited is not None else set()
-        frames = _child_frames(doc, root_rules, dialect, path, self.place) if doc.verbs else []
+        frames = _child_frames(doc, root_rules, kind, path, self.place) if doc.verbs else []
         founds: list[list[Diagnostic]] = []
         reused = 0
         for frame in frames:
             node = frame[0]
             i = last.index.get(id(node)) if last is not None else None
-            if i is not None and last is not None and id(node) not in skip and last.same_place(i, frame, dialect):
+            if i is not None and last is not None and id(node) not in skip and last.same_place(i, frame, kind):
                 found = last.founds[i]
                 reused += 1
             else:
                 found = []
-                _walk(frame, dialect, found, self.place)
+                _walk(frame, kind, found, self.place)
             founds.append(found)
         self.reused = reused
-        return _Children(doc, tuple(doc.verbs), root_rules, dialect, frames, founds)
+        return _Children(doc, tuple(doc.verbs), root_rules, kind, frames, founds)
 
 
 class _Children:
@@ -358,26 +369,26 @@ class _Children:
         root: TwiML,
         items: tuple[TwiML | str, ...],
         rules: _Rules | None,
-        dialect: str,
+        kind: str,
         frames: list[Frame],
         founds: list[list[Diagnostic]],
     ) -> None:
-        self.root, self.items, self.rules, self.dialect = root, items, rules, dialect
+        self.root, self.items, self.rules, self.kind = root, items, rules, kind
         self.frames, self.founds = frames, founds
         self.index = {id(frame[0]): i for i, frame in enumerate(frames)}
         self.hands_off = {i: _hands_off(frame[0], rules) for i, frame in enumerate(frames)} if rules else {}
 
-    def same_place(self, i: int, frame: Frame, dialect: str) -> bool:
+    def same_place(self, i: int, frame: Frame, kind: str) -> bool:
         """Whether child `i` was seen in the place `frame` describes (same node, grammar entry,
         path, position findings and comment before it)."""
         old = self.frames[i]
-        return old[0] is frame[0] and dialect == self.dialect and old[1:] == frame[1:]
+        return old[0] is frame[0] and kind == self.kind and old[1:] == frame[1:]
 
-    def still_fits(self, root: TwiML, rules: _Rules | None, dialect: str, edited: Collection[TwiML]) -> bool:
+    def still_fits(self, root: TwiML, rules: _Rules | None, kind: str, edited: Collection[TwiML]) -> bool:
         """True when the frames still hold: same root, children, grammar entry, and no edited
         child that is a comment (its text may silence what follows) or now hands the call off
         differently."""
-        if root is not self.root or rules is not self.rules or dialect != self.dialect:
+        if root is not self.root or rules is not self.rules or kind != self.kind:
             return False
         if len(root.verbs) != len(self.items) or tuple(root.verbs) != self.items:
             return False
@@ -405,7 +416,7 @@ def _hands_off(node: TwiML, rules: _Rules | None) -> bool | None:
     return value is not None and bool(attr_text(value) == how[1] if how[1] else attr_text(value))
 
 
-def _walk(first: Frame, dialect: str, out: list[Diagnostic], place: _Place) -> None:
+def _walk(first: Frame, kind: str, out: list[Diagnostic], place: _Place) -> None:
     """The findings of one subtree, in document order (an explicit stack: deep documents cannot
     overflow Python's recursion limit)."""
     stack: list[Frame] = [first]
@@ -422,12 +433,12 @@ def _walk(first: Frame, dialect: str, out: list[Diagnostic], place: _Place) -> N
             ]
         if not node.verbs:
             continue
-        frames = _child_frames(node, r, dialect, path, place)
+        frames = _child_frames(node, r, kind, path, place)
         frames.reverse()
         stack.extend(frames)
 
 
-def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, place: _Place) -> list[Frame]:
+def _child_frames(node: TwiML, r: _Rules | None, kind: str, path: NodePath, place: _Place) -> list[Frame]:
     """One stack frame per element child: its path, its grammar entry in this place, the findings
     that belong to its position (misplaced, unknown, unreachable) and the codes a comment right
     before it silences."""
@@ -455,13 +466,13 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, p
         kid_el: Element | None = None
         if r is not None:
             kid_el = kid_rules.el if kid_rules is not None else r.allowed.get(name)
-            note = _element_note(r, dialect, name) if kid_el is None else None
+            note = _element_note(r, kind, name) if kid_el is None else None
             if note is not None:
-                kid_el = r.place.grammar.resolve(dialect, r.el, name)
+                kid_el = r.place.grammar.resolve(kind, r.el, name)
                 if note.vendor:  # another vendor's element: Twilio (or this vendor) ignores it whole
                     other = _place(note.vendor)
-                    parent_el = other.grammar.find(dialect, r.el.cls)
-                    kid_el = other.grammar.resolve(dialect, parent_el, name)
+                    parent_el = other.grammar.find(kind, r.el.cls)
+                    kid_el = other.grammar.resolve(kind, parent_el, name)
                     kid_rules = _rules_for(kid_el, other) if kid_el is not None else None
                 early = [
                     _diag(
@@ -475,7 +486,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, p
                     )
                 ]
             elif kid_el is None:
-                kid_el = r.place.grammar.resolve(dialect, r.el, name)
+                kid_el = r.place.grammar.resolve(kind, r.el, name)
                 if kid_el is not None:
                     early = [
                         _diag(
@@ -491,7 +502,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, p
                     early = [
                         _diag(
                             r.el.nesting_code,
-                            f"<{name}> is not a {dialect} TwiML element",
+                            f"<{name}> is not a {kind} TwiML element",
                             kid_path,
                             kid,
                             level="info" if r.place.vendor else None,
@@ -510,7 +521,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, p
                         )
                     ]
                 else:
-                    hint, fix = _element_hint(dialect, name, r)
+                    hint, fix = _element_hint(kind, name, r)
                     early = [
                         _diag(
                             codes.SCHEMA,
@@ -547,7 +558,7 @@ def _child_frames(node: TwiML, r: _Rules | None, dialect: str, path: NodePath, p
                 if kid_el is r.allowed.get(name):
                     allowed[name] = kid_rules
         else:
-            kid_el = place.grammar.resolve(dialect, None, name)
+            kid_el = place.grammar.resolve(kind, None, name)
             kid_rules = _rules_for(kid_el, place) if kid_el is not None else None
         frames.append((kid, kid_rules, r, kid_path, early, ignored))
         ignored = None

@@ -137,16 +137,16 @@ def _build_rules(el: Element, place: _Place) -> _Rules:
         content = Content(f"<{el.xml}> is empty; it needs its text ({meaning})")
     child_attrs: dict[str, list[tuple[str, tuple[str, ...], int, str]]] = {}
     for ca in el.child_attrs:
-        child_attrs.setdefault(g.get(el.dialect, ca.child).xml, []).append((ca.attr, ca.values, ca.code, ca.reason))
+        child_attrs.setdefault(g.get(el.kind, ca.child).xml, []).append((ca.attr, ca.values, ca.code, ca.reason))
     is_root = el.xml == "Response"
-    kids = g.allowed_children(el) + tuple(g.get(el.dialect, c) for _, c in el.methods)
+    kids = g.allowed_children(el) + tuple(g.get(el.kind, c) for _, c in el.methods)
     notes = place.notes
     return _Rules(
         el=el,
         place=place,
-        attr_notes=notes.attrs.get((el.dialect, el.xml), {}),
-        attr_sources={a: s for (k, x, a), s in notes.sources.items() if (k, x) == (el.dialect, el.xml)},
-        value_notes={a: v for (k, x, a), v in notes.values.items() if (k, x) == (el.dialect, el.xml)},
+        attr_notes=notes.attrs.get((el.kind, el.xml), {}),
+        attr_sources={a: s for (k, x, a), s in notes.sources.items() if (k, x) == (el.kind, el.xml)},
+        value_notes={a: v for (k, x, a), v in notes.values.items() if (k, x) == (el.kind, el.xml)},
         allowed=allowed,
         checkers={a.xml: _checker(a) for a in el.attrs},
         attr_names=tuple(a.xml for a in el.attrs),
@@ -459,12 +459,12 @@ _GOOGLE_LOCALE = re.compile(r"Google\.([a-z]{2,3}-[A-Z]{2})-")
 _NAMES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
-def _element_hint(dialect: str, name: str, r: _Rules) -> tuple[str | None, Fix | None]:
+def _element_hint(kind: str, name: str, r: _Rules) -> tuple[str | None, Fix | None]:
     """Did-you-mean for an unknown element: the children allowed here first, then the kind's."""
-    names = _NAMES.get((r.place.name, dialect))
+    names = _NAMES.get((r.place.name, kind))
     if names is None:
         elements = r.place.grammar.elements
-        names = _NAMES[(r.place.name, dialect)] = tuple(dict.fromkeys(e.xml for e in elements if e.dialect == dialect))
+        names = _NAMES[(r.place.name, kind)] = tuple(dict.fromkeys(e.xml for e in elements if e.kind == kind))
     near = nearest(name, (*r.allowed, *names), limit=1)
     if not near:
         return None, None
@@ -473,16 +473,16 @@ def _element_hint(dialect: str, name: str, r: _Rules) -> tuple[str | None, Fix |
 
 
 _ALL_NAMES = frozenset(e.xml for e in GRAMMAR.elements)
-"""Names known in some dialect: such an element in another dialect is misplaced, not unknown.
+"""Names known in some kind of document: such an element in another kind is misplaced, not unknown.
 
 Outside its documented place a node is checked as the class the parser would give that name
 there (`Grammar.resolve`), not as the class it was built with, so a built document and its
 parsed XML get the same findings."""
 
 
-def _element_note(r: _Rules, dialect: str, name: str) -> ElementNote | None:
+def _element_note(r: _Rules, kind: str, name: str) -> ElementNote | None:
     """What the dialect's profile (or another vendor's) says about `name` inside `r`'s element."""
-    for note in r.place.notes.elements.get((dialect, name), ()):
+    for note in r.place.notes.elements.get((kind, name), ()):
         if not note.parents or r.el.xml in note.parents:
             return note
     return None

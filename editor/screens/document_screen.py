@@ -189,12 +189,12 @@ class DocumentScreen(Screen[None]):
             if name is not None:
                 self.set_dialect(name)
 
-        self.app.push_screen(DialectPicker(self.doc.vendor_dialect), chosen)
+        self.app.push_screen(DialectPicker(self.doc.dialect), chosen)
 
     def set_dialect(self, name: str) -> None:
         """Check and edit the document as vendor `name` from now on: title, tree labels, form,
         add-menus and problems follow; the document's text is not touched."""
-        self.doc.set_vendor_dialect(name)
+        self.doc.set_dialect(name)
         self.update_title()
         self.tree.relabel_all()  # a TeXML <AIGather> is known in TeXML only
         if self.form.node is not None and self.doc.contains(self.form.node):
@@ -470,7 +470,7 @@ class DocumentScreen(Screen[None]):
             if element is not None:
                 then(element)
 
-        vendor = self.doc.dialect_title if self.doc.vendor_dialect != "twilio" else ""
+        vendor = self.doc.dialect_title if self.doc.dialect != "twilio" else ""
         self.app.push_screen(AddElementScreen(where, elements, vendor), chosen)
 
     def action_add_child(self) -> None:

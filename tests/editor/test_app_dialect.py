@@ -83,7 +83,7 @@ async def test_texml_document_shows_telnyx_and_offers_only_texml(texml: Path) ->
         await pilot.press("d")
         await settle(pilot, until=lambda: isinstance(app.screen, DialectPicker))
         await pilot.press(*"twilio", "enter")
-        await settle(pilot, until=lambda: app.doc.vendor_dialect == "twilio" and bool(_problems(app)))
+        await settle(pilot, until=lambda: app.doc.dialect == "twilio" and bool(_problems(app)))
         assert (app.document_screen.sub_title or "").startswith("Twilio TwiML · ")
         top = await _offered(app, pilot, app.doc.root)
         assert "Pay" in top and "AIGather" not in top and "Suppression" not in top
@@ -111,7 +111,7 @@ async def test_palette_switches_the_dialect_and_the_form_follows(texml: Path) ->
         commands = app.screen.query_one(CommandList)  # the search runs in a worker
         await settle(pilot, until=lambda: commands.highlighted is not None and not app.screen.workers)
         await pilot.press("enter")
-        await settle(pilot, until=lambda: app.doc.vendor_dialect == "cxml")
+        await settle(pilot, until=lambda: app.doc.dialect == "cxml")
         assert (app.document_screen.sub_title or "").startswith("SignalWire cXML · ")
         # the open form was rebuilt with cXML's <Dial>, which has answerOnBridge again
         await settle(pilot, until=lambda: "answerOnBridge" in app.form.fields)

@@ -38,8 +38,8 @@ MENU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def el(dialect: str, cls: str) -> Element:
-    return GRAMMAR.get(dialect, cls)
+def el(kind: str, cls: str) -> Element:
+    return GRAMMAR.get(kind, cls)
 
 
 def menu() -> Document:
@@ -256,7 +256,7 @@ def test_make_node_for_every_grammar_element() -> None:
     for kind in ("voice", "messaging", "fax"):
         doc = Document.new(kind)
         for element in GRAMMAR.elements:
-            if element.dialect != kind:
+            if element.kind != kind:
                 continue
             node = doc.make_node(element)
             assert element_of(node) is element
@@ -744,11 +744,20 @@ def test_the_vendor_dialect_comes_from_tool_twiml_and_can_be_switched(tmp_path: 
     path = tmp_path / "ivr.xml"
     path.write_text('<Response>\n  <Record transcribe="true"/>\n</Response>\n', encoding="utf-8")
     doc = Document.open(path)
-    assert doc.vendor_dialect == "texml"
+    assert doc.dialect == "texml"
     assert [(d.code, d.line, d.fix.new if d.fix else None) for d in doc.diagnostics()] == [
         ("DIALECT-RENAMED", 2, "transcription")
     ]
-    doc.set_vendor_dialect("twilio")
+    doc.set_dialect("twilio")
     assert doc.diagnostics() == []
     with pytest.raises(ValueError, match="texml"):
-        doc.set_vendor_dialect("plivo")
+        doc.set_dialect("plivo")
+
+
+def test_the_old_vendor_dialect_names_still_work_for_one_release(tmp_path: Path) -> None:
+    doc = Document.new()
+    with pytest.warns(DeprecationWarning, match="set_dialect"):
+        doc.set_vendor_dialect("cxml")
+    assert doc.dialect == "cxml"
+    with pytest.warns(DeprecationWarning, match=r"Document\.dialect"):
+        assert doc.vendor_dialect == "cxml"

@@ -37,21 +37,21 @@ def test_texml_document_opens_as_telnyx_texml(tmp_path: Path) -> None:
     path = tmp_path / "support.xml"
     shutil.copy(TEXML, path)
     doc = Document.open(path)
-    assert (doc.vendor_dialect, doc.dialect_origin, doc.dialect_title) == ("texml", "detected", "Telnyx TeXML")
+    assert (doc.dialect, doc.dialect_origin, doc.dialect_title) == ("texml", "detected", "Telnyx TeXML")
     assert [d.format() for d in doc.diagnostics() if d.severity != "info"] == []
 
 
 def test_a_document_that_tells_nothing_is_twilio_unless_configured(tmp_path: Path) -> None:
     path = tmp_path / "plain.xml"
     path.write_text("<Response><Say>Hi</Say></Response>")
-    assert (Document.open(path).vendor_dialect, Document.open(path).dialect_origin) == ("twilio", "default")
+    assert (Document.open(path).dialect, Document.open(path).dialect_origin) == ("twilio", "default")
     (tmp_path / "pyproject.toml").write_text('[tool.twiml]\ndialect = "cxml"\n')
     doc = Document.open(path)
-    assert (doc.vendor_dialect, doc.dialect_origin, doc.dialect_title) == ("cxml", "configured", "SignalWire cXML")
+    assert (doc.dialect, doc.dialect_origin, doc.dialect_title) == ("cxml", "configured", "SignalWire cXML")
     # what the document itself uses wins over the setting
     path.write_text("<Response><Suppression/></Response>")
-    assert Document.open(path).vendor_dialect == "texml"
-    assert Document.new().vendor_dialect == "twilio"
+    assert Document.open(path).dialect == "texml"
+    assert Document.new().dialect == "twilio"
 
 
 def test_add_menus_offer_what_the_dialect_has() -> None:
@@ -62,11 +62,11 @@ def test_add_menus_offer_what_the_dialect_has() -> None:
     assert _names(doc, _child(doc, "Connect")) >= {"Stream", "AIAssistant"}
     assert not {"Room", "VirtualAgent"} & _names(doc, _child(doc, "Connect"))
     assert _names(doc, _child(doc, "AIGather")) >= {"Greeting", "Parameters", "Voice"}
-    doc.set_vendor_dialect("twilio")
+    doc.set_dialect("twilio")
     top = _names(doc, doc.root)
     assert "Pay" in top and not {"AIGather", "HttpRequest", "Suppression"} & top
     assert doc.allowed_children(_child(doc, "AIGather")) == []
-    doc.set_vendor_dialect("cxml")
+    doc.set_dialect("cxml")
     assert "Denoise" in _names(doc, doc.root) and "Verto" in _names(doc, _child(doc, "Dial"))
 
 
@@ -82,7 +82,7 @@ def test_forms_read_the_dialects_attributes() -> None:
     # a vendor element with a Twilio name reads as the vendor's at its place
     stream = _child(doc, "Stream", _child(doc, "Connect"))
     assert {"bidirectionalMode", "bidirectionalCodec"} <= _attrs(doc, stream)
-    doc.set_vendor_dialect("twilio")
+    doc.set_dialect("twilio")
     assert "answerOnBridge" in _attrs(doc, dial) and "transcription" not in _attrs(doc, record)
     assert doc.element_of(dial) is element_of(dial)
     assert doc.element_of(_child(doc, "AIGather")) is None
@@ -98,7 +98,7 @@ def test_vendor_element_is_added_as_the_parser_reads_it_and_checked_in_the_diale
     assert doc.make_node(greeting).name == "Greeting"
     assert "\n    <Suppression />\n</Response>" in doc.file_text()  # in the file's own style
     assert not [d for d in doc.diagnostics() if d.severity != "info"]
-    doc.set_vendor_dialect("twilio")
+    doc.set_dialect("twilio")
     assert {d.message.split(" ")[0] for d in doc.diagnostics() if d.severity == "warning"} >= {
         "<Suppression>",
         "<AIGather>",
@@ -114,13 +114,13 @@ def test_switching_never_changes_the_bytes(tmp_path: Path) -> None:
     before = path.read_bytes()
     doc = Document.open(path)
     for name in ("twilio", "cxml", "texml"):
-        doc.set_vendor_dialect(name)
+        doc.set_dialect(name)
         assert not doc.dirty
         doc.diagnostics()
     doc.save()
     assert path.read_bytes() == before
     doc.set_attr(_child(doc, "Dial"), "timeout", "45")
-    doc.set_vendor_dialect("twilio")
+    doc.set_dialect("twilio")
     doc.save()
     changed = [(a, b) for a, b in zip(before.splitlines(), path.read_bytes().splitlines(), strict=True) if a != b]
     assert changed == [
@@ -131,14 +131,14 @@ def test_switching_never_changes_the_bytes(tmp_path: Path) -> None:
 def test_unknown_dialect_is_refused() -> None:
     doc = Document.new()
     with pytest.raises(ValueError, match="choose one of twilio, texml, cxml"):
-        doc.set_vendor_dialect("plivo")
-    assert doc.vendor_dialect == "twilio"
+        doc.set_dialect("plivo")
+    assert doc.dialect == "twilio"
 
 
 @needs_corpus
 def test_real_texml_and_cxml_documents_open_in_their_dialect() -> None:
-    assert Document.open(CORPUS / "texml" / "Vijaypepakayala__ai__aigather.xml").vendor_dialect == "texml"
-    assert Document.open(CORPUS / "cxml" / "signalwire__docs__denoise-on.xml").vendor_dialect == "cxml"
+    assert Document.open(CORPUS / "texml" / "Vijaypepakayala__ai__aigather.xml").dialect == "texml"
+    assert Document.open(CORPUS / "cxml" / "signalwire__docs__denoise-on.xml").dialect == "cxml"
 
 
 def test_a_rename_fix_migrates_one_attribute_in_place(tmp_path: Path) -> None:
@@ -148,8 +148,8 @@ def test_a_rename_fix_migrates_one_attribute_in_place(tmp_path: Path) -> None:
     shutil.copy(ROOT / "tests" / "twiml" / "dialect_docs" / "twilio_ivr.xml", path)
     before = path.read_text(encoding="utf-8")
     doc = Document.open(path)
-    assert doc.vendor_dialect == "twilio"
-    doc.set_vendor_dialect("texml")
+    assert doc.dialect == "twilio"
+    doc.set_dialect("texml")
     codes = sorted(str(d.code) for d in doc.diagnostics() if str(d.code).startswith("DIALECT-"))
     assert codes == ["DIALECT-IGNORED", "DIALECT-RENAMED", "DIALECT-UNSUPPORTED"]
     renamed = next(d for d in doc.diagnostics() if d.code == "DIALECT-RENAMED")

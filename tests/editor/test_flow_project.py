@@ -131,8 +131,8 @@ def test_flow_toml_dialect_applies_to_documents_that_do_not_tell_their_own(folde
     (folder / "signalwire.xml").write_text("<Response><Denoise>on</Denoise></Response>", encoding="utf-8")
     project = FlowProject.open(folder)
     plain = project.document(project.files()[0])
-    assert (plain.vendor_dialect, plain.dialect_origin) == ("texml", "configured")
+    assert (plain.dialect, plain.dialect_origin) == ("texml", "configured")
     assert "AIGather" in {e.xml for e in plain.allowed_children(plain.root)}
     own = project.document("signalwire.xml")
-    assert (own.vendor_dialect, own.dialect_origin) == ("cxml", "detected")
-    assert project.create_document("new.xml").vendor_dialect == "texml"
+    assert (own.dialect, own.dialect_origin) == ("cxml", "detected")
+    assert project.create_document("new.xml").dialect == "texml"

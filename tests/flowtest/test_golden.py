@@ -11,7 +11,8 @@ from tests.flowtest.helpers import NEW_PROMPT, OLD_PROMPT, SAMPLES, change_three
 from twiml.cli import main
 from twiml.flowtest.cases import MAX_STEPS, SEED, Case, cases_from_map, load_cases, parse_input, play_all
 from twiml.flowtest.targets import TestTarget, open_test_target
-from twiml.simulator.driver import Channel, Options, Session
+from twiml.grammar_types import Kind
+from twiml.simulator.driver import Options, Session
 from twiml.simulator.engine import DialOutcome, GatherInput, QueueOutcome, RecordOutcome
 from twiml.simulator.events import Ask
 from twiml.simulator.transport import Reply, Request, Transport
@@ -126,8 +127,8 @@ def _one_session(target: TestTarget, case: Case, transport: Transport) -> tuple[
         return got
 
     options = Options(seed=SEED, max_steps=MAX_STEPS)
-    channel: Channel = "messaging" if case.channel == "messaging" else "voice"
-    session = Session(transport, target.absolute(case.start), options, channel=channel)
+    kind: Kind = "messaging" if case.channel == "messaging" else "voice"
+    session = Session(transport, target.absolute(case.start), options, kind=kind)
     session.decide = decide
     with contextlib.suppress(_Done):
         session.start(case.body or "")

@@ -87,13 +87,13 @@ def _construct(d: Diagnostic) -> str:
 
 
 def _serious(doc: twiml.TwiML, dialect: str) -> list[Diagnostic]:
-    return [d for d in validate(doc, vendor_dialect=dialect) if d.severity != "info"]
+    return [d for d in validate(doc, dialect=dialect) if d.severity != "info"]
 
 
 @needs_corpus
 @pytest.mark.parametrize(("path", "dialect"), [*((p, "texml") for p in TEXML), *((p, "cxml") for p in CXML)])
 def test_real_vendor_document_has_no_error_in_its_dialect(path: Path, dialect: str) -> None:
-    found = validate(twiml.parse(path.read_bytes()), vendor_dialect=dialect)
+    found = validate(twiml.parse(path.read_bytes()), dialect=dialect)
     assert [d for d in found if d.severity == "error"] == []
 
 
@@ -122,7 +122,7 @@ def test_malformed_vendor_document_fails_at_the_recorded_place(path: Path) -> No
 
 
 def test_twilio_ivr_gets_one_finding_per_texml_difference_with_place_and_source() -> None:
-    found = validate(twiml.parse((DOCS / "twilio_ivr.xml").read_bytes()), vendor_dialect="texml")
+    found = validate(twiml.parse((DOCS / "twilio_ivr.xml").read_bytes()), dialect="texml")
     assert [(d.line, d.column, d.severity, d.code) for d in found] == [
         (6, 3, "error", "DIALECT-UNSUPPORTED"),  # <Pay>
         (7, 3, "warning", "DIALECT-RENAMED"),  # transcribe
@@ -165,14 +165,14 @@ def test_migrate_texml_to_twilio_renames_back_and_lists_vendor_only_verbs(tmp_pa
 
 def test_vendor_range_is_checked_with_its_source() -> None:
     doc = twiml.parse((DOCS / "texml_app.xml").read_bytes())
-    (pause,) = [d for d in validate(doc, vendor_dialect="texml") if "Pause" in d.message]
+    (pause,) = [d for d in validate(doc, dialect="texml") if "Pause" in d.message]
     assert pause.severity == "warning" and "180" in pause.message and pause.source
     assert not [d for d in validate(doc) if "Pause" in d.message]  # Twilio has no maximum
 
 
 def test_what_a_profile_does_not_know_is_info() -> None:
     doc = twiml.parse(b'<Response><Answer/><Say mystery="1" voice="Telnyx.KokoroTTS.af">hi</Say></Response>')
-    found = validate(doc, vendor_dialect="texml")
+    found = validate(doc, dialect="texml")
     assert {d.severity for d in found} == {"info"} and len(found) == 2
     assert {d.severity for d in validate(doc)} >= {"warning"}
 

@@ -35,7 +35,7 @@ def run(code: str) -> TwiML:
 
 
 def cls_of(element: Element) -> type[TwiML]:
-    cls: type[TwiML] = getattr(importlib.import_module(f"twiml.{MODULES[element.dialect]}"), element.cls)
+    cls: type[TwiML] = getattr(importlib.import_module(f"twiml.{MODULES[element.kind]}"), element.cls)
     return cls
 
 
@@ -185,12 +185,12 @@ def attr_value(attr: Attr, twilio: bool) -> st.SearchStrategy[Any]:
 
 @st.composite
 def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
-    dialect = draw(st.sampled_from(["voice", "voice", "messaging", "fax"]))
-    root_el = GRAMMAR.root(dialect)
+    kind = draw(st.sampled_from(["voice", "voice", "messaging", "fax"]))
+    root_el = GRAMMAR.root(kind)
     root = cls_of(root_el)()
-    same_dialect = [e for e in GRAMMAR.elements if e.dialect == dialect and e.xml != "Response"]
+    same_kind = [e for e in GRAMMAR.elements if e.kind == kind and e.xml != "Response"]
     if twilio:
-        same_dialect = [e for e in same_dialect if e.in_twilio]
+        same_kind = [e for e in same_kind if e.in_twilio]
 
     def attrs_for(el: Element | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(builder keywords, attributes to set directly on .attrs)."""
@@ -224,14 +224,14 @@ def documents(draw: st.DrawFn, twilio: bool = False) -> TwiML:
                 name, kid_cls = draw(st.sampled_from(el.methods))
                 if twilio and name in el.not_in_twilio:
                     continue
-                kid_el = GRAMMAR.get(el.dialect, kid_cls)
+                kid_el = GRAMMAR.get(el.kind, kid_cls)
                 args = [body_for(kid_el)] if kid_el.text_param else []
                 keywords, direct = attrs_for(kid_el)
                 kid = getattr(node, name)(*args, **keywords)
                 kid.attrs.update(direct)
                 fill(kid, kid_el, depth + 1)
             elif choice == "any":
-                kid_el = draw(st.sampled_from(same_dialect))
+                kid_el = draw(st.sampled_from(same_kind))
                 cls = cls_of(kid_el)
                 keywords, direct = attrs_for(kid_el)
                 kid = cls(body_for(kid_el), **keywords) if kid_el.text_param else cls(**keywords)  # type: ignore[call-arg]  # body classes take the body first
@@ -363,19 +363,19 @@ def test_twilio_gaps_table_matches_twilio() -> None:
     missing_methods = set()
     missing_classes = set()
     for el in GRAMMAR.elements:
-        module = importlib.import_module(f"twilio.twiml.{MODULES[el.dialect]}")
+        module = importlib.import_module(f"twilio.twiml.{MODULES[el.kind]}")
         cls = getattr(module, el.cls, None)
         if cls is None:
             missing_classes.add(el.key)
             continue
         for name, _kid in el.methods:
             if not hasattr(cls, name):
-                missing_methods.add((el.dialect, el.cls, name))
-    assert missing_methods == {(e.dialect, e.cls, m) for e in GRAMMAR.elements for m in e.not_in_twilio}
+                missing_methods.add((el.kind, el.cls, name))
+    assert missing_methods == {(e.kind, e.cls, m) for e in GRAMMAR.elements for m in e.not_in_twilio}
     assert missing_classes == {e.key for e in GRAMMAR.elements if not e.in_twilio}
 
 
-def test_same_class_name_from_two_dialects_is_aliased() -> None:
+def test_same_class_name_from_two_kinds_is_aliased() -> None:
     from twiml.messaging_response import MessagingResponse
     from twiml.messaging_response import Redirect as MsgRedirect
     from twiml.voice_response import Redirect as VoiceRedirect

@@ -16,9 +16,9 @@ MODULES = {"voice": voice_response, "messaging": messaging_response, "fax": fax_
 TYPES = {STRING, INT, BOOL, URL, ENUM, LIST, FLOAT}
 
 
-def module_classes(dialect: str) -> dict[str, type[Any]]:
+def module_classes(kind: str) -> dict[str, type[Any]]:
     """Builder classes by name; their constructors differ per class (see the .pyi stubs)."""
-    mod = MODULES[dialect]
+    mod = MODULES[kind]
     return {
         n: c
         for n, c in vars(mod).items()
@@ -26,12 +26,12 @@ def module_classes(dialect: str) -> dict[str, type[Any]]:
     }
 
 
-@pytest.mark.parametrize("dialect", list(MODULES))
-def test_every_class_has_exactly_one_entry_and_back(dialect: str) -> None:
-    classes = module_classes(dialect)
-    entries = {e.cls: e for e in ELEMENTS if e.dialect == dialect}
+@pytest.mark.parametrize("kind", list(MODULES))
+def test_every_class_has_exactly_one_entry_and_back(kind: str) -> None:
+    classes = module_classes(kind)
+    entries = {e.cls: e for e in ELEMENTS if e.kind == kind}
     assert set(classes) == set(entries)
-    assert set(MODULES[dialect].__all__) == set(classes)
+    assert set(MODULES[kind].__all__) == set(classes)
     for name, cls in classes.items():
         body = entries[name].body
         node = cls("x") if body is not None and body.param_required else cls()
@@ -39,14 +39,14 @@ def test_every_class_has_exactly_one_entry_and_back(dialect: str) -> None:
         assert cls.name == entries[name].xml
 
 
-@pytest.mark.parametrize("dialect", list(MODULES))
-def test_builder_methods_match_table(dialect: str) -> None:
-    for name, cls in module_classes(dialect).items():
-        el = GRAMMAR.get(dialect, name)
+@pytest.mark.parametrize("kind", list(MODULES))
+def test_builder_methods_match_table(kind: str) -> None:
+    for name, cls in module_classes(kind).items():
+        el = GRAMMAR.get(kind, name)
         own = {n for n, f in vars(cls).items() if inspect.isfunction(f) and not n.startswith("_")}
         assert own == {m for m, _ in el.methods}, name
         for method, kid_cls in el.methods:
-            kid = GRAMMAR.get(dialect, kid_cls)
+            kid = GRAMMAR.get(kind, kid_cls)
             sig = list(inspect.signature(getattr(cls, method)).parameters)
             expected = ["self"] + ([kid.body.param] if kid.body and kid.body.param else [])
             expected += [a.kwarg for a in kid.keyword_attrs] + ["kwargs"]
@@ -54,7 +54,7 @@ def test_builder_methods_match_table(dialect: str) -> None:
             args = ["x"] if kid.body and kid.body.param_required else []
             parent = cls("x") if el.body and el.body.param_required else cls()
             child = getattr(parent, method)(*args)
-            assert type(child) is getattr(MODULES[dialect], kid_cls)
+            assert type(child) is getattr(MODULES[kind], kid_cls)
 
 
 def test_extension_marks_name_real_methods() -> None:
@@ -82,9 +82,9 @@ def test_attributes_are_well_formed() -> None:
 def test_children_refer_to_known_classes_and_every_element_is_reachable() -> None:
     for el in ELEMENTS:
         for kid in el.children:
-            assert GRAMMAR.find(el.dialect, kid) is not None, (el.cls, kid)
-    for dialect in MODULES:
-        root = GRAMMAR.root(dialect)
+            assert GRAMMAR.find(el.kind, kid) is not None, (el.cls, kid)
+    for kind in MODULES:
+        root = GRAMMAR.root(kind)
         seen = {root.cls}
         todo = [root]
         while todo:
@@ -92,8 +92,8 @@ def test_children_refer_to_known_classes_and_every_element_is_reachable() -> Non
             for kid in (*el.children, *(c for _, c in el.methods)):
                 if kid not in seen:
                     seen.add(kid)
-                    todo.append(GRAMMAR.get(dialect, kid))
-        assert seen == {e.cls for e in ELEMENTS if e.dialect == dialect}
+                    todo.append(GRAMMAR.get(kind, kid))
+        assert seen == {e.cls for e in ELEMENTS if e.kind == kind}
 
 
 def test_resolve_uses_parent_context() -> None:
@@ -105,7 +105,7 @@ def test_resolve_uses_parent_context() -> None:
         GRAMMAR.resolve("voice", None, "say-as"),
         GRAMMAR.resolve("messaging", None, "Redirect"),
     ]
-    assert [(e.dialect, e.cls) if e else None for e in resolved] == [
+    assert [(e.kind, e.cls) if e else None for e in resolved] == [
         ("voice", "Sip"),
         ("voice", "ReferSip"),
         ("voice", "SsmlSayAs"),
@@ -119,9 +119,7 @@ def test_names_follow_the_naming_rules_with_few_exceptions() -> None:
 
     xml_exceptions = {(e.cls, e.xml) for e in ELEMENTS if element_name(e.cls) != e.xml}
     assert {x for _, x in xml_exceptions} <= {"Response", "Sip", "Uri"}
-    method_exceptions = {
-        (m, c) for e in ELEMENTS for m, c in e.methods if method_name(GRAMMAR.get(e.dialect, c).xml) != m
-    }
+    method_exceptions = {(m, c) for e in ELEMENTS for m, c in e.methods if method_name(GRAMMAR.get(e.kind, c).xml) != m}
     assert method_exceptions == set()  # even ReferSip/SipUri: sip, uri follow from <Sip>, <Uri>
     for e in ELEMENTS:
         for a in e.attrs:

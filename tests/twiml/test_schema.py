@@ -57,7 +57,7 @@ def _load(data: bytes) -> tuple[list[Diagnostic], str, etree._ElementTree]:
     doc = parse(data)
     el = element_of(doc)
     tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False)).getroottree()
-    return validate(doc), el.dialect if el is not None else "voice", tree
+    return validate(doc), el.kind if el is not None else "voice", tree
 
 
 def _rejected_lines(schema: object, tree: etree._ElementTree) -> set[int]:
@@ -83,23 +83,23 @@ def _documents(paths: list[Path]) -> list[tuple[str, bytes]]:
 
 def _check(name: str, data: bytes, schemas: dict[str, object], both: bool = True) -> tuple[bool, bool]:
     """(was clean, had nesting findings), asserting what each implies; a clean document is checked
-    against the schema of every dialect ("all") and, with `both`, its own dialect's too."""
-    findings, dialect, tree = _load(data)
+    against the schema of every kind ("all") and, with `both`, its own kind's too."""
+    findings, kind, tree = _load(data)
     as_json = to_json(parse(data))
     serious = [d for d in findings if d.severity != "info"]
     nesting = [d for d in findings if any(n in d.message for n in NESTING)]
     if not serious:
-        for d in ("all", dialect) if both else ("all",):
+        for d in ("all", kind) if both else ("all",):
             errors = [str(e.reason) for e in schemas[d].iter_errors(tree)]  # type: ignore[attr-defined]
             assert errors == [], f"{name}: clean for the validator, rejected by the {d} XSD: {errors[:3]}"
             problems = [e.message[:200] for e in schemas[f"json-{d}"].iter_errors(as_json)]  # type: ignore[attr-defined]
             assert problems == [], f"{name}: clean for the validator, rejected by the {d} JSON Schema: {problems[:2]}"
     if nesting:
-        rejected = _rejected_lines(schemas[dialect], tree)
+        rejected = _rejected_lines(schemas[kind], tree)
         first = {d.line for d in nesting}
         assert first & rejected, f"{name}: validator flags lines {first}, the XSD rejects elements at {rejected}"
         assert rejected <= {d.line for d in findings}, f"{name}: the XSD rejects more than the validator reports"
-        assert not schemas[f"json-{dialect}"].is_valid(as_json)  # type: ignore[attr-defined]
+        assert not schemas[f"json-{kind}"].is_valid(as_json)  # type: ignore[attr-defined]
     return not serious, bool(nesting)
 
 
@@ -167,7 +167,7 @@ def test_cli_writes_both_formats(tmp_path: Path) -> None:
     assert main(["schema", "--format", "xsd"], stdout=out) == 0
     assert out.getvalue().startswith("<?xml") and "<xs:schema" in out.getvalue()
     target = tmp_path / "twiml.schema.json"
-    assert main(["schema", "--format", "json-schema", "--dialect", "messaging", "-o", str(target)]) == 0
+    assert main(["schema", "--format", "json-schema", "--kind", "messaging", "-o", str(target)]) == 0
     assert "messaging.Message" in json.loads(target.read_text(encoding="utf-8"))["$defs"]
     err = io.StringIO()
     assert main(["schema", "-o", str(tmp_path / "missing" / "x.xsd")], stderr=err) == 2

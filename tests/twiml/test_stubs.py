@@ -10,19 +10,19 @@ from twiml.grammar_types import MODULES
 from twiml.stubgen import module_stub, stub_path
 
 
-@pytest.mark.parametrize("dialect", list(MODULES))
-def test_stub_is_current(dialect: str) -> None:
-    assert stub_path(dialect).read_text(encoding="utf-8") == module_stub(dialect), (
+@pytest.mark.parametrize("kind", list(MODULES))
+def test_stub_is_current(kind: str) -> None:
+    assert stub_path(kind).read_text(encoding="utf-8") == module_stub(kind), (
         "run `python -m twiml.stubgen` after changing the grammar"
     )
 
 
-@pytest.mark.parametrize("dialect", list(MODULES))
-def test_stub_parses_and_names_every_method(dialect: str) -> None:
+@pytest.mark.parametrize("kind", list(MODULES))
+def test_stub_parses_and_names_every_method(kind: str) -> None:
     import importlib
 
-    mod = importlib.import_module(f"twiml.{MODULES[dialect]}")
-    tree = ast.parse(stub_path(dialect).read_text(encoding="utf-8"))
+    mod = importlib.import_module(f"twiml.{MODULES[kind]}")
+    tree = ast.parse(stub_path(kind).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             cls = getattr(mod, node.name)

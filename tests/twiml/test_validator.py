@@ -824,7 +824,7 @@ def test_rule_codes_are_codes_the_grammar_lists_for_that_element() -> None:
         for limit_code in (el.text_limit[1] if el.text_limit else None, el.json_code):
             assert limit_code is None or limit_code in el.codes, (el.cls, limit_code)
         for ca in el.child_attrs:
-            kid = GRAMMAR.get(el.dialect, ca.child)
+            kid = GRAMMAR.get(el.kind, ca.child)
             assert ca.code in el.codes or ca.code in kid.codes, ca
             assert kid.attr(ca.attr) is not None, ca
     pay = GRAMMAR.get("voice", "Pay")
@@ -839,7 +839,7 @@ def test_reachability_marks_and_named_checks_name_real_entries() -> None:
     named: set[str] = set()
     for el in GRAMMAR.elements:
         if el.ends or el.hands_off:
-            root = GRAMMAR.root(el.dialect)
+            root = GRAMMAR.root(el.kind)
             assert el.cls in root.children, el.cls
         if el.hands_off:
             assert el.attr(el.hands_off[0]) is not None, el.cls
@@ -889,13 +889,13 @@ def _value(a: object) -> st.SearchStrategy[object]:
 
 
 @st.composite
-def _node(draw: st.DrawFn, dialect: str, depth: int) -> TwiML:
-    elements = [e for e in GRAMMAR.elements if e.dialect == dialect and e.xml != "Response"]
+def _node(draw: st.DrawFn, kind: str, depth: int) -> TwiML:
+    elements = [e for e in GRAMMAR.elements if e.kind == kind and e.xml != "Response"]
     if draw(st.integers(0, 9)) == 0:
         node: TwiML = GenericNode(draw(st.sampled_from(["Foo", "say", "Say", "Message", "Sip"])), None)
     else:
         el = draw(st.sampled_from(elements))
-        cls = getattr(_MODULES[dialect], el.cls)
+        cls = getattr(_MODULES[kind], el.cls)
         node = cls.__new__(cls)
         TwiML.__init__(node)
         for a in draw(st.lists(st.sampled_from(el.attrs), max_size=3)) if el.attrs else []:
@@ -904,27 +904,27 @@ def _node(draw: st.DrawFn, dialect: str, depth: int) -> TwiML:
         node.attrs["madeUp"] = "1"
     node.value = draw(st.one_of(st.none(), _TEXT))
     if depth > 0:
-        for kid in draw(st.lists(_node(dialect, depth - 1), max_size=3)):
+        for kid in draw(st.lists(_node(kind, depth - 1), max_size=3)):
             node.append(kid)
     return node
 
 
 @st.composite
 def _document(draw: st.DrawFn) -> tuple[str, TwiML]:
-    dialect = draw(st.sampled_from(["voice", "voice", "messaging", "fax"]))
-    root = getattr(_MODULES[dialect], GRAMMAR.root(dialect).cls)()
-    for kid in draw(st.lists(_node(dialect, 2), max_size=5)):
+    kind = draw(st.sampled_from(["voice", "voice", "messaging", "fax"]))
+    root = getattr(_MODULES[kind], GRAMMAR.root(kind).cls)()
+    for kid in draw(st.lists(_node(kind, 2), max_size=5)):
         root.append(kid)
-    return dialect, root
+    return kind, root
 
 
 @pytest.mark.slow  # a large property run; .ci/run runs it in its slow step
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_document())
 def test_any_document_validates_and_parsing_it_back_changes_nothing(case: tuple[str, TwiML]) -> None:
-    dialect, doc = case
+    kind, doc = case
     diagnostics = validate(doc)
     assert all(isinstance(d, Diagnostic) and d.severity in ("error", "warning", "info") for d in diagnostics)
     assert all(d.path.startswith("Response") for d in diagnostics)
-    parsed = twiml.parse(doc.to_xml(), kind=dialect)
+    parsed = twiml.parse(doc.to_xml(), kind=kind)
     assert found(parsed) == found(doc)

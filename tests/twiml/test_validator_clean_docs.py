@@ -309,7 +309,7 @@ NOT_CLEAN_ON_PURPOSE = {"unknown_elements.xml"}  # a vendor element and attribut
 def test_real_world_corpus_has_no_warning_or_error(path: Path) -> None:
     """In the dialect each document is written for (a TeXML one, `telnyx_texml_support.xml`, in TeXML)."""
     doc = twiml.parse(path.read_bytes())
-    found = [d for d in validate(doc, vendor_dialect=detect(doc) or "twilio") if d.severity != "info"]
+    found = [d for d in validate(doc, dialect=detect(doc) or "twilio") if d.severity != "info"]
     if path.name in NOT_CLEAN_ON_PURPOSE:
         assert {(d.severity, d.code, d.effect) for d in found} == {
             ("warning", 12200, "element ignored"),

@@ -82,7 +82,7 @@ def _overlay(p: Profile) -> list[Element]:
             el = rule.element
             els[el.key] = el
             for parent in rule.parents:
-                pe = els[(el.dialect, parent)]
+                pe = els[(el.kind, parent)]
                 edit(pe.key, children=(*pe.children, el.cls), methods=(*pe.methods, (method_name(el.xml), el.cls)))
         elif isinstance(rule, AddAttrs):
             key = (rule.kind, rule.cls)
@@ -91,7 +91,7 @@ def _overlay(p: Profile) -> list[Element]:
             edit(key, attrs=(*kept, *new.values()))
         elif isinstance(rule, Unsupported):
             for pe in list(els.values()):
-                if pe.dialect == rule.kind and rule.cls in pe.children and (not rule.parents or pe.cls in rule.parents):
+                if pe.kind == rule.kind and rule.cls in pe.children and (not rule.parents or pe.cls in rule.parents):
                     edit(
                         pe.key,
                         children=tuple(c for c in pe.children if c != rule.cls),
@@ -223,10 +223,10 @@ def _other_vendor_notes(
         if isinstance(rule, Adds):
             el = rule.element
             theirs = grammar_for(other.name)
-            parents = tuple(theirs.get(el.dialect, p).xml for p in rule.parents)
-            elements.setdefault((el.dialect, el.xml), []).append(
+            parents = tuple(theirs.get(el.kind, p).xml for p in rule.parents)
+            elements.setdefault((el.kind, el.xml), []).append(
                 ElementNote(
-                    f"<{el.xml}>{_inside(parents) if g.by_xml(el.dialect, el.xml) else ''} is {title} only",
+                    f"<{el.xml}>{_inside(parents) if g.by_xml(el.kind, el.xml) else ''} is {title} only",
                     OTHER_VENDOR,
                     level,
                     rule.source,

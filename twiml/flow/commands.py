@@ -47,19 +47,25 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
 
     flow_map: FlowMap
     flow_failed = False
-    if args.app:
-        from twiml.simulator.transport import AppLoadError, AppTransport, load_app
+    if args.app or (args.target and args.target.startswith(("http://", "https://"))):
+        from twiml.simulator.transport import AppLoadError, AppTransport, HttpTransport, load_app
 
-        try:
-            app = load_app(args.app)
-        except AppLoadError as exc:
-            print(f"twiml: {exc}", file=err)
-            return UNREADABLE
-        transport = AppTransport(app)
+        transport: AppTransport | HttpTransport
+        if args.app:
+            try:
+                app = load_app(args.app)
+            except AppLoadError as exc:
+                print(f"twiml: {exc}", file=err)
+                return UNREADABLE
+            transport = AppTransport(app)
+            url = transport.url(args.target or "/")
+        else:
+            transport = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
+            url = args.target
         try:
             flow_map = explore(
                 transport,
-                transport.url(args.target or "/"),
+                url,
                 tries=args.tries,
                 max_states=args.max_states or DEFAULT_MAX_STATES,
                 auth_token=args.auth_token,
@@ -67,21 +73,6 @@ def _cmd_map(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
             )
         finally:
             transport.close()
-    elif args.target and args.target.startswith(("http://", "https://")):
-        from twiml.simulator.transport import HttpTransport
-
-        http = HttpTransport(origin=args.target, allow_hosts=args.allow_host or ())
-        try:
-            flow_map = explore(
-                http,
-                args.target,
-                tries=args.tries,
-                max_states=args.max_states or DEFAULT_MAX_STATES,
-                auth_token=args.auth_token,
-                dialect=args.dialect or "twilio",
-            )
-        finally:
-            http.close()
     else:
         if not args.target:
             print("twiml map: give a flow folder, a URL, or --app MODULE:ATTR [PATH]", file=err)

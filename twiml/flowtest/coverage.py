@@ -73,7 +73,7 @@ def walk_of(session: Session) -> dict[str, Any]:
             items.append({"input": event.kind, "value": event.value, "params": dict(event.params)})
         elif isinstance(event, Stop):
             items.append({"end": event.reason})
-    return {"channel": session.channel, "items": items}
+    return {"channel": session.kind, "items": items}
 
 
 def _first_heard(event: object) -> str:

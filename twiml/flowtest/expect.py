@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+from twiml.grammar_types import Kind
 from twiml.simulator import api
 from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Verb
@@ -149,7 +150,7 @@ class Expectations:
         raise AssertionError(f"expected the call to end with {reason}, but it ended with {end.reason}{detail}")
 
 
-def _open_folder(folder: str | os.PathLike[str], url: str | None, channel: str) -> tuple[Any, str]:
+def _open_folder(folder: str | os.PathLike[str], url: str | None, kind: Kind) -> tuple[Any, str]:
     """`folder=FOLDER`: the folder's routes answer, from its start (or sms_start) unless `url` says;
     a folder that cannot be called raises `CannotCall` naming why (as `twiml call FOLDER` says it)."""
     from twiml.flow.config import FLOW_FILE, FlowError, load_flow
@@ -168,10 +169,10 @@ def _open_folder(folder: str | os.PathLike[str], url: str | None, channel: str) 
         found = "; ".join(p.format() for p in loaded.errors)
         raise api.CannotCall(f"{folder}: fix flow.toml first: {found}")
     transport = FolderTransport(loaded)
-    key = "start" if channel == "voice" else "sms_start"
-    entry = url or (loaded.start if channel == "voice" else loaded.sms_start)
+    key = "start" if kind == "voice" else "sms_start"
+    entry = url or (loaded.start if kind == "voice" else loaded.sms_start)
     if entry is None:
-        what = "call" if channel == "voice" else "text"
+        what = "call" if kind == "voice" else "text"
         raise api.CannotCall(f"{path / FLOW_FILE}: no {key} to {what}; set it, or pass url=")
     return transport, transport.url(entry)
 

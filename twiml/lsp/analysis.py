@@ -97,7 +97,7 @@ class TwimlFile:
         self.starts = _line_starts(text)
         self.doc: TwiML | None = None
         self.error: TwiMLParseError | None = None
-        self.dialect = "voice"
+        self.kind = "voice"
         self._revalidator: Revalidator | None = None
         self._edited: list[TwiML] | None = None
         self.full_parses = 0
@@ -106,7 +106,7 @@ class TwimlFile:
         they are in the text (start, end) and which of `doc.verbs` they replace (lo, hi)."""
         self._pad = ""
         self._mixed = False
-        """A <Message> or <Receive> is (or was) among the root's children: edits may change the dialect."""
+        """A <Message> or <Receive> is (or was) among the root's children: edits may change the kind."""
         self.valid_until = len(text)
         """Node positions hold up to here: edits after the last good parse that did not parse moved the rest."""
         self.partial_parses = 0
@@ -142,7 +142,7 @@ class TwimlFile:
         self._mixed = any(not isinstance(v, str) and v.name in _DIALECT_TAGS for v in doc.verbs)
         self.valid_until = len(self.text) + 1
         el = element_of(doc)
-        self.dialect = el.dialect if el is not None else "voice"
+        self.kind = el.kind if el is not None else "voice"
         self._edited = None  # everything changed
 
     def change(self, start: tuple[int, int], end: tuple[int, int], new: str) -> None:
@@ -250,7 +250,7 @@ class TwimlFile:
         rest = self.text[region_start:] if region_end is None else self.text[region_start:region_end] + f"</{doc.name}>"
         wrapper = "\n" * lines_before + " " * root_col + head + pad + rest
         try:
-            return parse(_source(wrapper), kind=self.dialect)  # type: ignore[arg-type]
+            return parse(_source(wrapper), kind=self.kind)  # type: ignore[arg-type]
         except TwiMLParseError as exc:
             return exc
 
@@ -280,7 +280,7 @@ class TwimlFile:
                     node.source_line += line_delta
 
     def _take(self, doc: TwiML, part: TwiML, lo: int, hi: int) -> bool:
-        """Put the re-parsed children of `part` in place of doc.verbs[lo:hi]; False when the dialect changed."""
+        """Put the re-parsed children of `part` in place of doc.verbs[lo:hi]; False when the kind changed."""
         from twiml.parser import detect_kind
 
         fresh = list(part.verbs)
@@ -291,11 +291,11 @@ class TwimlFile:
         replaced = doc.verbs[lo:hi]
         names = {v.name for v in (*replaced, *fresh) if not isinstance(v, str)}
         self._mixed = self._mixed or bool(names & _DIALECT_TAGS)
-        if self.dialect != "voice" or self._mixed:
+        if self.kind != "voice" or self._mixed:
             after = [*doc.verbs[:lo], *fresh, *doc.verbs[hi:]]
             tags = {v.name for v in after if not isinstance(v, str) and v.name[:1] != "#"}
-            if detect_kind(tags) != self.dialect:
-                return False  # the edit changed the dialect (a <Message> or <Receive> came or went): parse it all
+            if detect_kind(tags) != self.kind:
+                return False  # the edit changed the kind (a <Message> or <Receive> came or went): parse it all
         if len(replaced) == len(fresh) and all(
             type(a) is type(b) and (isinstance(a, str) or a.name == b.name)  # type: ignore[union-attr]
             for a, b in zip(replaced, fresh, strict=True)
@@ -320,9 +320,9 @@ class TwimlFile:
         return True
 
     # -- findings -------------------------------------------------------------------------------
-    def findings(self, vendor_dialect: str = "twilio") -> list[Finding]:
+    def findings(self, dialect: str = "twilio") -> list[Finding]:
         """The validator's findings (suppressed ones left out), each placed in the text, checked
-        as the vendor of `vendor_dialect` runs the document (`[tool.twiml] dialect`)."""
+        as the vendor of `dialect` runs the document (`[tool.twiml] dialect`)."""
         if self.error is not None:
             exc = self.error
             from twiml.validator import Diagnostic
@@ -333,10 +333,10 @@ class TwimlFile:
             d = Diagnostic("error", exc.code, exc.message, "", exc.line, exc.column)
             return [Finding(d, start, max(end, start))]
         assert self.doc is not None
-        if self._revalidator is None or self._revalidator.place.name != vendor_dialect:
+        if self._revalidator is None or self._revalidator.place.name != dialect:
             from twiml.validator import Revalidator
 
-            self._revalidator = Revalidator(vendor_dialect=vendor_dialect)
+            self._revalidator = Revalidator(dialect=dialect)
         found = self._revalidator.run(self.doc, self._edited)
         self._edited = []
         return [self.place(d) for d in found]
@@ -366,7 +366,7 @@ class TwimlFile:
         """The grammar entry for a chain of open elements (root first), or None when one is unknown."""
         el: Element | None = None
         for i, name in enumerate(stack):
-            el = GRAMMAR.root(self.dialect) if i == 0 else GRAMMAR.resolve(self.dialect, el, name)
+            el = GRAMMAR.root(self.kind) if i == 0 else GRAMMAR.resolve(self.kind, el, name)
             if el is None:
                 return None
         return el
@@ -403,7 +403,7 @@ def _source(text: str) -> str | bytes:
 
 
 _DIALECT_TAGS = frozenset({"Message", "Receive"})
-"""Root children whose coming or going can change the dialect `detect_kind` sees."""
+"""Root children whose coming or going can change the kind `detect_kind` sees."""
 
 
 def _offset(text: str, starts: list[int], line: int, character: int) -> int:

@@ -19,10 +19,11 @@ def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: obj
     from twiml.files import atomic_write
     from twiml.schema import json_schema, xsd
 
-    if args.format == "xsd":
-        text = xsd(args.dialect)
-    else:
-        text = json.dumps(json_schema(args.dialect), indent=2, ensure_ascii=False) + "\n"
+    kind = args.kind
+    if args.old_dialect is not None:  # the option's name before 2026-12 (dialect now means the vendor)
+        print("twiml schema: --dialect is deprecated here, use --kind", file=err)
+        kind = args.old_dialect
+    text = xsd(kind) if args.format == "xsd" else json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
     if args.output in (None, "-"):
         out.write(text)
         return OK
@@ -49,7 +50,7 @@ def _cmd_lsp(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: object
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `schema` and `lsp` to the `twiml` command line."""
-    from twiml.schema import DIALECTS
+    from twiml.schema import KINDS
 
     s = sub.add_parser(
         "schema",
@@ -59,11 +60,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     s.add_argument("--format", choices=("xsd", "json-schema"), default="xsd", help="schema language (default xsd)")
     s.add_argument(
-        "--dialect",
-        choices=DIALECTS,
+        "--kind",
+        choices=KINDS,
         default="all",
-        help="documents described: all (default: one <Response> taking every dialect's verbs), voice, messaging, fax",
+        help="documents described: all (default: one <Response> taking every kind's verbs), voice, messaging, fax",
     )
+    s.add_argument("--dialect", dest="old_dialect", choices=KINDS, help=argparse.SUPPRESS)
     s.add_argument("-o", "--output", metavar="FILE", help="write the schema here (default: standard output)")
     s.set_defaults(run=_cmd_schema)
 

@@ -230,7 +230,7 @@ class Text(_Exchange):
             max_steps=max_steps,
             seed=seed,
         )
-        self.session = Session(transport, start, options, channel="messaging")
+        self.session = Session(transport, start, options, kind="messaging")
         self._mark = 0
         if body is not None:
             self.send(body, media)

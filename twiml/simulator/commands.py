@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from twiml.grammar_types import Kind
 from twiml.simulator.driver import Decider, Options, Session
 from twiml.simulator.engine import (
     DIAL_STATUSES,
@@ -74,15 +75,15 @@ class Target:
             close()
 
 
-FolderOpener = Callable[[Path, str], Target]
-"""Opens a folder target (or a `.json` Studio flow) for a channel; the CLI passes twiml.flow's and
+FolderOpener = Callable[[Path, Kind], Target]
+"""Opens a folder target (or a `.json` Studio flow) for a kind (voice: a call, messaging: a text); the CLI passes twiml.flow's and
 twiml.studio's (they build on the simulator, so the simulator does not import them)."""
 
 
 def open_target(
     target: str | None,
     app: str | None,
-    channel: str = "voice",
+    kind: Kind = "voice",
     open_folder: FolderOpener | None = None,
     allow_hosts: tuple[str, ...] | list[str] = (),
 ) -> Target:
@@ -110,7 +111,7 @@ def open_target(
     if file.is_dir() or (file.suffix.lower() == ".json" and open_folder is not None):
         if open_folder is None:
             raise TargetError(f"{target}: is a folder; call one of its TwiML files")
-        return open_folder(file, channel)
+        return open_folder(file, kind)
     if not os.access(file, os.R_OK):
         raise TargetError(f"{target}: cannot read the file")
     files = FileTransport(file.parent)
@@ -306,12 +307,12 @@ def _run(
     args: argparse.Namespace,
     out: IO[str],
     err: IO[str],
-    channel: str,
+    kind: Kind,
     play: Callable[[Session], None],
 ) -> int:
     try:
         options = _options(args)
-        target = open_target(args.target, args.app, channel, args.open_folder, args.allow_host or ())
+        target = open_target(args.target, args.app, kind, args.open_folder, args.allow_host or ())
         if target.dialect and not getattr(args, "dialect", None):
             options = dataclasses.replace(options, dialect=target.dialect)
         if target.configure is not None:
@@ -330,7 +331,7 @@ def _run(
         target.transport,
         target.url,
         options,
-        channel="voice" if channel == "voice" else "messaging",
+        kind=kind,
         listener=_listener(out, target.notes) if text else None,
     )
     interrupted = False
@@ -348,7 +349,7 @@ def _run(
         target.close()
     status = INTERRUPTED if interrupted else _status(session)
     if not text:
-        data = as_json(session.events, session.ended, channel, target.label, status)
+        data = as_json(session.events, session.ended, kind, target.label, status)
         out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)))
         out.write("\n")
     return status

@@ -8,9 +8,11 @@ end can supply keys or speech (`answer`), or runs to the end with an answering f
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from twiml.grammar_types import Kind
 from twiml.signature import SIGNATURE_HEADER, compute_signature
 from twiml.simulator.engine import (
     CallState,
@@ -27,7 +29,6 @@ from twiml.simulator.engine import (
 )
 from twiml.simulator.events import Ask, Event, Fetch, Fetched, Input, Problem, Stop, Verb
 from twiml.simulator.params import DEFAULT_FROM, DEFAULT_TO, new_seed
-from twiml.simulator.state import Channel as Channel
 from twiml.simulator.transport import Request, Transport
 
 __all__ = ["Options", "Session", "watch_sessions"]
@@ -117,14 +118,20 @@ class Session:
         url: str,
         options: Options | None = None,
         *,
-        channel: Channel = "voice",
+        kind: Kind = "voice",
         listener: Listener | None = None,
         decide: Decider | None = None,
+        channel: Kind | None = None,
     ) -> None:
+        if channel is not None:
+            warnings.warn("Session(channel=) is deprecated: use Session(kind=)", DeprecationWarning, stacklevel=2)
+            kind = channel
+        if kind not in ("voice", "messaging"):
+            raise ValueError(f"the simulator runs a call (voice) or a text (messaging), not {kind!r}")
         self.transport = transport
         self.url = url
         self.options = options or Options()
-        self.channel = channel
+        self.kind: Kind = kind
         self.listener = listener
         self.decide = decide
         self.seed = self.options.seed or new_seed()
@@ -136,18 +143,24 @@ class Session:
         for watcher in _WATCHERS:
             watcher(self)
 
+    @property
+    def channel(self) -> Kind:
+        """Deprecated name of `kind`, kept for one release."""
+        warnings.warn("Session.channel is deprecated: use Session.kind", DeprecationWarning, stacklevel=2)
+        return self.kind
+
     # ----------------------------------------------------------------------------- running
 
     def _params(self) -> tuple[tuple[str, str], ...]:
         params = self.options.params
-        if self.options.answered_by and self.channel == "voice":
+        if self.options.answered_by and self.kind == "voice":
             params = (("AnsweredBy", self.options.answered_by), *params)
         return params
 
     def start(self, body: str = "", media: tuple[str, ...] = ()) -> None:
         """Place the call (or send the first message, with `body` and `media`)."""
         o = self.options
-        if self.channel == "voice":
+        if self.kind == "voice":
             step = begin_call(
                 self.url,
                 from_=o.from_,
@@ -261,3 +274,13 @@ class Session:
         if self.ended is not None and self.ended.reason in ("error", "max-steps"):
             return True
         return any(p.severity == "error" for p in self.problems)
+
+
+def __getattr__(name: str) -> object:
+    """`Channel`, the old name of the document kind here (`twiml.grammar_types.Kind`), for one release."""
+    if name == "Channel":
+        warnings.warn(
+            "twiml.simulator Channel is deprecated: use twiml.grammar_types.Kind", DeprecationWarning, stacklevel=2
+        )
+        return Kind
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

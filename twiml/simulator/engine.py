@@ -118,7 +118,7 @@ def _reply_problem(state: CallState, fetch: Fetch, reply: Reply) -> Problem | No
 
 
 def _fail(state: CallState, events: list[Event | Sent], problem: Problem) -> Step:
-    if state.channel == "voice":
+    if state.kind == "voice":
         events.append(Note(f'the caller hears "{APPLICATION_ERROR}" and the call ends'))
     elif state.sent:
         events.append(Note("Twilio stops here: the messages sent before stay sent, no more are sent"))
@@ -153,7 +153,7 @@ def receive(state: CallState, reply: Reply) -> Step:
         return _fail(state, events, problem)
     url = reply.url or fetch.request.url
     try:
-        doc = parse(reply.body, kind=state.channel)
+        doc = parse(reply.body, kind=state.kind)
     except TwiMLParseError as exc:
         problem = Problem(
             "error",
@@ -167,7 +167,7 @@ def receive(state: CallState, reply: Reply) -> Step:
         events.append(problem)
         return _fail(state, events, problem)
     errors = 0
-    for d in validate(doc, vendor_dialect=state.dialect):
+    for d in validate(doc, dialect=state.dialect):
         events.append(Problem(d.severity, d.code, d.message, url=url, file=reply.source, line=d.line, column=d.column))
         errors += d.severity == "error"
     if doc.name != "Response":

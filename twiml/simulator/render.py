@@ -139,9 +139,10 @@ def _verb_json(verb: Verb) -> dict[str, Any]:
 
 
 def as_json(
-    events: list[Event | Sent | Ask | Stop], ended: Stop | None, channel: str, target: str, exit_status: int
+    events: list[Event | Sent | Ask | Stop], ended: Stop | None, kind: str, target: str, exit_status: int
 ) -> dict[str, Any]:
-    """One object: requests, verbs, inputs, diagnostics, messages sent, and the end."""
+    """One object: requests, verbs, inputs, diagnostics, messages sent, and the end. The kind goes
+    out under the key "channel", the JSON output's name for it since the first release."""
     requests = [
         {
             "method": e.request.method,
@@ -159,7 +160,7 @@ def as_json(
     ]
     return {
         "target": target,
-        "channel": channel,
+        "channel": kind,
         "requests": requests,
         "verbs": [_verb_json(e) for e in events if isinstance(e, Verb)],
         "inputs": [

@@ -8,11 +8,13 @@ step machine: replies in, outcomes in, steps out); all public names are re-expor
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from twiml.base import Comment, TwiML
+from twiml.grammar_types import Kind
 from twiml.serialize import attr_text, body_text
 from twiml.simulator.events import (
     Ask,
@@ -31,7 +33,6 @@ from twiml.simulator.params import (
 )
 from twiml.simulator.transport import Request
 
-Channel = Literal["voice", "messaging"]
 Next = Fetch | Ask | Stop
 
 APPLICATION_ERROR = "An application error has occurred. Goodbye."
@@ -155,7 +156,8 @@ class Queue:
 class CallState:
     """Everything about one call or message exchange; frozen, so holding it is a fork."""
 
-    channel: Channel
+    kind: Kind
+    """A call ("voice") or a text exchange ("messaging"); the simulator runs no fax."""
     seed: str
     base: tuple[tuple[str, str], ...]
     extra: tuple[tuple[str, str], ...] = ()
@@ -174,6 +176,12 @@ class CallState:
     """The vendor running the call (`twiml.dialects`): its parameters, checks and extra verbs."""
     fixtures: tuple[tuple[str, int, str], ...] = ()
     """(URL, status, body) answers for <HttpRequest> (TeXML), which calls other services."""
+
+    @property
+    def channel(self) -> Kind:
+        """Deprecated name of `kind`, kept for one release."""
+        warnings.warn("CallState.channel is deprecated: use CallState.kind", DeprecationWarning, stacklevel=2)
+        return self.kind
 
     def fork(self) -> CallState:
         """A copy to explore another outcome from (the state is immutable, so itself)."""
@@ -279,7 +287,7 @@ def _step(state: CallState, events: list[Event | Sent], nxt: tuple[CallState, Ne
 def _params(state: CallState, added: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Base parameters, CallStatus for calls, the verb's own, then the user's overrides."""
     merged: dict[str, str] = dict(state.base)
-    if state.channel == "voice":
+    if state.kind == "voice":
         merged["CallStatus"] = "ringing" if state.requests == 0 else "in-progress"
     merged.update(added)
     merged.update(state.extra)

@@ -59,8 +59,8 @@ Handler = Callable[[CallState, TwiML, list["Event | Sent"]], "tuple[CallState, N
 
 def _run(state: CallState, events: list[Event | Sent]) -> Step:
     """Run verbs from the current one until the call waits, fetches or ends."""
-    handlers = _VOICE if state.channel == "voice" else _MESSAGING
-    if state.dialect != "twilio" and state.channel == "voice":
+    handlers = _VOICE if state.kind == "voice" else _MESSAGING
+    if state.dialect != "twilio" and state.kind == "voice":
         handlers = _VENDOR_VOICE.get(state.dialect, handlers)
     while True:
         frame = state.frame
@@ -79,7 +79,7 @@ def _out_of_verbs(state: CallState, events: list[Event | Sent]) -> Next:
     if state.queue is not None:
         events.append(Note("the waitUrl document ends; Twilio would play it again until the caller leaves the queue"))
         return Ask("queue", state.queue.verb)
-    if state.channel == "messaging":
+    if state.kind == "messaging":
         return Stop("completed", "no verbs left")
     return Stop("completed", "no verbs left: the call ends")
 
@@ -93,7 +93,7 @@ def _continue(state: CallState, node: TwiML, events: list[Event | Sent]) -> tupl
 
 def _unknown(state: CallState, node: TwiML, events: list[Event | Sent]) -> tuple[CallState, None]:
     assert state.frame is not None
-    events.append(_verb(state.frame, node, notes=(f"<{node.name}> is not a {state.channel} verb: Twilio skips it",)))
+    events.append(_verb(state.frame, node, notes=(f"<{node.name}> is not a {state.kind} verb: Twilio skips it",)))
     return state, None
 
 

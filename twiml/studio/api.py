@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from twiml.flowtest import expect
+from twiml.grammar_types import Kind
 from twiml.simulator.engine import Sent
 from twiml.studio.model import StudioFlow, load_flow
 from twiml.studio.runner import StudioTransport
@@ -57,10 +58,10 @@ def _transport(
     return StudioTransport(flow, {**settings, **(fixtures or {})}, http=http, subflows=loaded)
 
 
-def _entry(transport: StudioTransport, channel: str) -> str:
-    event = transport.entry_for(channel)
+def _entry(transport: StudioTransport, kind: Kind) -> str:
+    event = transport.entry_for(kind)
     if event is None:
-        what = "call" if channel == "voice" else "message"
+        what = "call" if kind == "voice" else "message"
         raise ValueError(f"{transport.source}: the trigger has no {what} entry with a next widget")
     return transport.entry_url(event)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the model and the runner load when a flow is used, not when the CLI starts
+    from twiml.grammar_types import Kind
     from twiml.simulator.commands import Target
     from twiml.simulator.driver import Session
     from twiml.simulator.transport import Transport
@@ -117,7 +118,7 @@ def studio_settings(
     return fixtures, subflows
 
 
-def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None = None) -> Target:
+def open_studio_target(path: Path, kind: Kind, fixtures: dict[str, Any] | None = None) -> Target:
     """`twiml call|text flow.json`: the flow served in process, entered as a call or a message, with
     the fixtures and subflows of its `<flow>.studio.toml` (if any) under `fixtures`; `configure`
     applies the command line's `--config`, `--fixture`, `--subflow` over both."""
@@ -133,9 +134,9 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
     given = dict(fixtures or {})
     settings, subflows = studio_settings(path, flow, argparse.Namespace(), given)  # the config beside the flow
     transport = StudioTransport(flow, settings, subflows=subflows)
-    event = transport.entry_for(channel)
+    event = transport.entry_for(kind)
     if event is None:
-        wanted = "incomingCall" if channel == "voice" else "incomingMessage (or a conversation, REST or subflow entry)"
+        wanted = "incomingCall" if kind == "voice" else "incomingMessage (or a conversation, REST or subflow entry)"
         raise TargetError(f"{path}: the trigger has no {wanted} transition to a widget")
 
     def configure(args: argparse.Namespace) -> None:
@@ -148,7 +149,7 @@ def open_studio_target(path: Path, channel: str, fixtures: dict[str, Any] | None
         """Messages ran out: a send-and-wait-for-reply still waiting takes its timeout transition."""
         o = session.options
         for _ in range(MAX_TIMEOUTS):
-            url = transport.timeout_url(o.from_, o.to) if session.channel == "messaging" else None
+            url = transport.timeout_url(o.from_, o.to) if session.kind == "messaging" else None
             if url is None or session.ended is None or session.ended.reason not in ("completed",):
                 return
             session.url = url

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from twiml.grammar_types import Kind
 from twiml.studio.model import ConvertError, State, StudioFlow
 from twiml.studio.widgets import WIDGETS
 
@@ -66,7 +67,7 @@ def _then(state: State, event: str, kind: str, indent: str = "  ") -> str:
     return f"{indent}<Redirect>/{state.name}/{kind}</Redirect>\n"
 
 
-def document(state: State, channel: str) -> str:
+def document(state: State, kind: Kind) -> str:
     """The TwiML a widget answers with (Liquid kept as written)."""
     p = state.properties
     body = ""
@@ -112,7 +113,7 @@ def document(state: State, channel: str) -> str:
         attrs = _attr("action", f"/{state.name}/queue") + _attr("workflowSid", p.get("workflow_sid"))
         body = f"  <Enqueue{attrs}>{_xml_text(str(p.get('queue_name') or ''))}</Enqueue>\n"
     elif state.type in _MESSAGE_TYPES:
-        verb = "Message" if channel == "messaging" else "Sms"
+        verb = "Message" if kind == "messaging" else "Sms"
         body = f"  <{verb}>{_xml_text(str(p.get('body') or ''))}</{verb}>\n"
         if state.type == "send-message":
             t = state.next_for("sent")
@@ -137,7 +138,7 @@ def _offline_event(state: State) -> str:
     return spec.offline_event or (spec.events[0] if spec.events else "")
 
 
-def _channel(flow: StudioFlow, state: State) -> str:
+def _kind(flow: StudioFlow, state: State) -> Kind:
     """Messaging when a messaging entry reaches the widget before a call does (a rough guess for docs)."""
     return "messaging" if state.type in _MESSAGE_TYPES and not flow.entry("incomingCall") else "voice"
 
@@ -146,9 +147,9 @@ def _toml_key(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _route_target(flow: StudioFlow, name: str | None, channel: str) -> str:
+def _route_target(flow: StudioFlow, name: str | None, kind: Kind) -> str:
     if name is None or name not in flow.by_name:
-        return _END_VOICE if channel == "voice" else _END_MESSAGE
+        return _END_VOICE if kind == "voice" else _END_MESSAGE
     return "/" + name
 
 
@@ -161,7 +162,7 @@ _SPLIT_PARAMS = {
 }
 
 
-def _split_route(flow: StudioFlow, state: State, source: str, channel: str) -> str | None:
+def _split_route(flow: StudioFlow, state: State, source: str, doc_kind: Kind) -> str | None:
     """A split on the request that just came (`widgets.<source>.Digits` ...) as a flow.toml split."""
     text = str(state.properties.get("input", "")).replace(" ", "")
     by = None
@@ -184,11 +185,11 @@ def _split_route(flow: StudioFlow, state: State, source: str, channel: str) -> s
                 return None
             kinds.add("contains" if kind == "contains" else "equal_to")
             values = [v.strip() for v in value.split(",") if v.strip()] if kind == "matches_any_of" else [value]
-            cases += [(v, _route_target(flow, t.next, channel)) for v in values]
+            cases += [(v, _route_target(flow, t.next, doc_kind)) for v in values]
     if len(kinds) > 1:
         return None
     no_match = state.next_for("noMatch")
-    default = _route_target(flow, no_match.next if no_match else None, channel)
+    default = _route_target(flow, no_match.next if no_match else None, doc_kind)
     body = ", ".join(f"{_toml_key(k)} = {_toml_key(v)}" for k, v in dict(cases).items())
     match = ', match = "contains"' if kinds == {"contains"} else ""
     return f'{{ by = "{by}"{match}, cases = {{ {body} }}, default = {_toml_key(default)} }}'
@@ -225,9 +226,9 @@ def import_flow(flow: StudioFlow, folder: Path, force: bool = False) -> list[str
         if state.name in names or state.type == "trigger":
             continue
         names.add(state.name)
-        channel = _channel(flow, state)
+        doc_kind = _kind(flow, state)
         file = f"{state.name}.xml"
-        documents[file] = document(state, channel)
+        documents[file] = document(state, doc_kind)
         routes.append(f"{_toml_key('/' + state.name)} = {_toml_key(file)}")
         expressed = state.type in _TWIML_TYPES or state.type in _MESSAGE_TYPES
         written: set[str] = set()
@@ -244,8 +245,8 @@ def import_flow(flow: StudioFlow, folder: Path, force: bool = False) -> list[str
             target = flow.by_name.get(t.next or "")
             route = None
             if target is not None and target.type == "split-based-on":
-                route = _split_route(flow, target, state.name, channel)
-            route = route or _toml_key(_route_target(flow, t.next, channel))
+                route = _split_route(flow, target, state.name, doc_kind)
+            route = route or _toml_key(_route_target(flow, t.next, doc_kind))
             routes.append(f"{_toml_key(f'/{state.name}/{kind}')} = {route}")
         if not expressed:
             report.append(

@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from twiml.grammar_types import Kind
 from twiml.studio.model import StudioFlow, Transition
 
 __all__ = [
@@ -67,13 +68,14 @@ class Frame:
 
 @dataclass
 class Execution:
-    """One execution's context (what Liquid sees), the widgets it ran, and its channel.
+    """One execution's context (what Liquid sees), the widgets it ran, and its kind (voice: a call,
+    messaging: a text).
 
     Studio runs a subflow as part of the parent's execution: `flow` is the flow running now (None:
     the transport's own) and `frames` the parents waiting for it, innermost last; `steps` count
     both, so Studio's limits hold across them."""
 
-    channel: str
+    kind: Kind
     context: dict[str, Any]
     steps: list[str] = field(default_factory=list)
     flow: StudioFlow | None = None
@@ -81,7 +83,7 @@ class Execution:
 
     def copy(self) -> Execution:
         frames = [Frame(f.flow, f.widget, copy.deepcopy(f.context)) for f in self.frames]
-        return Execution(self.channel, copy.deepcopy(self.context), list(self.steps), self.flow, frames)
+        return Execution(self.kind, copy.deepcopy(self.context), list(self.steps), self.flow, frames)
 
     def qualified(self, name: str) -> str:
         """A widget's name as URLs, steps and notes show it: `run_widget/name` inside a subflow."""
@@ -110,8 +112,8 @@ class End(Exception):
 class Response:
     """The TwiML being built for one reply, voice or messaging."""
 
-    def __init__(self, channel: str) -> None:
-        if channel == "voice":
+    def __init__(self, kind: Kind) -> None:
+        if kind == "voice":
             from twiml.voice_response import VoiceResponse
 
             self.doc: Any = VoiceResponse()
@@ -119,7 +121,7 @@ class Response:
             from twiml.messaging_response import MessagingResponse
 
             self.doc = MessagingResponse()
-        self.channel = channel
+        self.kind = kind
         self.anchor: str | None = None
         """The last widget that put TwiML here (the reply's URL names it)."""
 

@@ -151,7 +151,7 @@ class _StudioExplorer(_Explorer):
 
     def walk(self, state_id: str, step: Step, labels: tuple[str, ...], heard: tuple[str, ...] = ()) -> None:
         nxt = step.next
-        if isinstance(nxt, Stop) and step.state.channel == "messaging":
+        if isinstance(nxt, Stop) and step.state.kind == "messaging":
             url = self.map.states[state_id].url
             name, ctx = widget_of(url)
             found = self.studio.locate(name)

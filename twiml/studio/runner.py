@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from twiml.grammar_types import Kind
 from twiml.simulator.transport import Reply, Request, Transport
 from twiml.studio.execution import (
     BASE_URL,
@@ -85,9 +86,9 @@ class StudioTransport(Subflows):
     def entry_url(self, event: str) -> str:
         return self.url("/" + event)
 
-    def entry_for(self, channel: str) -> str | None:
+    def entry_for(self, kind: Kind) -> str | None:
         """The entry event a call (`voice`) or a text (`messaging`) starts at, if the trigger has one."""
-        events = ("incomingCall",) if channel == "voice" else ENTRY_EVENTS[1:]
+        events = ("incomingCall",) if kind == "voice" else ENTRY_EVENTS[1:]
         return next((e for e in events if self.flow.entry(e)), None)
 
     def waiting(self, contact: str, number: str) -> str | None:
@@ -161,7 +162,7 @@ class StudioTransport(Subflows):
     # ------------------------------------------------------------------------- executions
 
     def _start(self, event: str, params: dict[str, str]) -> Execution:
-        channel = "voice" if event == "incomingCall" else "messaging"
+        kind: Kind = "voice" if event == "incomingCall" else "messaging"
         data = {k: v for k, v in params.items() if k not in TWILIO_PARAMS}
         trigger: dict[str, Any] = {}
         if event == "incomingCall":
@@ -187,7 +188,7 @@ class StudioTransport(Subflows):
             "contact": {"channel": {"address": params.get("From", "")}},
             "widgets": {},
         }
-        return Execution(channel, context, [self.flow.trigger.name if self.flow.trigger else "Trigger"])
+        return Execution(kind, context, [self.flow.trigger.name if self.flow.trigger else "Trigger"])
 
     def _resume(
         self, ex: Execution, state: State, kind: str, params: dict[str, str], request: Request
@@ -227,7 +228,7 @@ class StudioTransport(Subflows):
             event = None
         if event is None:
             return self._finish(
-                ex, Response(ex.channel), contact, ex.qualified(state.name), f"unknown continuation {kind!r}"
+                ex, Response(ex.kind), contact, ex.qualified(state.name), f"unknown continuation {kind!r}"
             )
         nxt = self._transition(state, event)
         return self._run(ex, nxt, request, contact, f"{ex.qualified(state.name)}: {event}")
@@ -236,7 +237,7 @@ class StudioTransport(Subflows):
         self, ex: Execution, name: str | None, request: Request, contact: tuple[str, str], why: str
     ) -> tuple[bytes, str, str]:
         """Run widgets from `name` until one needs the caller or the execution ends."""
-        out = Response(ex.channel)
+        out = Response(ex.kind)
         # a request that ends the execution before any widget runs is anchored at `<widget>/end`,
         # so the map shows an end there rather than the widget again
         last = (why.split(":")[0] if ":" in why else (ex.steps[-1] if ex.steps else "Trigger")) + "/end"
@@ -301,7 +302,7 @@ class StudioTransport(Subflows):
         if why:
             self._note(why)
         self._waiting.pop(contact, None)
-        if ex.channel == "voice":
+        if ex.kind == "voice":
             out.doc.hangup()
         ctx = len(self.executions)
         self.executions.append(ex)

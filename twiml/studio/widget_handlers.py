@@ -47,13 +47,6 @@ class WidgetHandlers(CallOuts):
         self._note(f"{ex.qualified(state.name)}: {state.type} is not emulated offline; it takes {spec.offline_event!r}")
         return False, spec.offline_event
 
-    def _prop(self, state: State, *names: str) -> Any:
-        for n in names:
-            value = state.properties.get(n)
-            if value is not None and value != "":
-                return value
-        return None
-
     def _cont(self, ex: Execution, state: State, kind: str) -> str:
         return self.continuation(ex.qualified(state.name), kind, len(self.executions))
 
@@ -84,7 +77,7 @@ class WidgetHandlers(CallOuts):
                 target.say(say, voice=voice, language=language, loop=loop)
 
     def _w_say_play(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             self._note(f"{ex.qualified(state.name)}: say-play outside a call does nothing; it takes audioComplete")
             return False, "audioComplete"
         self._say_into(out.doc, ex, state)
@@ -93,7 +86,7 @@ class WidgetHandlers(CallOuts):
         return True, None
 
     def _w_gather_input_on_call(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             self._note(f"{ex.qualified(state.name)}: gather-input-on-call outside a call times out")
             return False, "timeout"
         finish = state.properties.get("finish_on_key", state.properties.get("finishOnKey"))
@@ -147,7 +140,7 @@ class WidgetHandlers(CallOuts):
         return False, "next"
 
     def _w_connect_call_to(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             self._note(f"{ex.qualified(state.name)}: connect-call-to outside a call does nothing")
             return False, "hangup"
         to = self._render(ex, state, self._prop(state, "to"), "to")
@@ -178,7 +171,7 @@ class WidgetHandlers(CallOuts):
         return True, None
 
     def _w_record_voicemail(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             return False, "noAudio"
         transcribe = self._prop(state, "transcribe")
         out.doc.record(
@@ -219,7 +212,7 @@ class WidgetHandlers(CallOuts):
         out.anchor = ex.qualified(state.name)
 
     def _w_enqueue_call(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             return False, "failedToEnqueue"
         self._enqueue(
             ex,
@@ -235,7 +228,7 @@ class WidgetHandlers(CallOuts):
 
     def _w_send_to_flex(self, ex: Execution, state: State, out: Response, contact: tuple[str, str]) -> Outcome:
         attributes = self._render(ex, state, self._prop(state, "attributes"), "attributes")
-        if ex.channel != "voice":
+        if ex.kind != "voice":
             raise End(
                 f"{ex.qualified(state.name)}: the conversation is handed to Flex (not emulated); the execution ends"
             )
@@ -258,7 +251,7 @@ class WidgetHandlers(CallOuts):
         media = self._render(ex, state, self._prop(state, "media_url"), "media_url")
         if not body and self._prop(state, "content_sid"):
             body = f"[content template {self._prop(state, 'content_sid')}]"
-        if ex.channel == "voice":
+        if ex.kind == "voice":
             out.doc.sms(body, to=to or None, from_=from_ or None)
         else:
             message = out.doc.message(body, to=to or None, from_=from_ or None)
@@ -274,7 +267,7 @@ class WidgetHandlers(CallOuts):
         self, ex: Execution, state: State, out: Response, contact: tuple[str, str]
     ) -> Outcome:
         self._message(ex, state, out)
-        if ex.channel == "voice":
+        if ex.kind == "voice":
             self._note(f"{ex.qualified(state.name)}: a reply cannot arrive during a simulated call; it times out")
             return False, "timeout"
         self._waiting[contact] = (ex.qualified(state.name), len(self.executions))
