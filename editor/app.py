@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
 
 from twiml.base import TwiML
@@ -51,26 +50,6 @@ def app_bindings(actions: Iterable[KeyAction]) -> list[BindingType]:
     return bindings([a for a in actions if a.scope == "app"])
 
 
-class EditorCommands(Provider):
-    """Command palette entries for the editor actions that apply right now."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app = self.app
-        assert isinstance(app, EditorApp)
-        return app.palette_commands()
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
-
-
 class EditorApp(App[None]):
     """The TwiML flow editor."""
 
@@ -83,7 +62,6 @@ class EditorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = app_bindings(ACTIONS)
     KEY_ACTIONS: ClassVar[tuple[KeyAction, ...]] = ACTIONS
     """The action records of this app and its screens (a config file remaps them)."""
-    COMMANDS = App.COMMANDS | {EditorCommands}
 
     def __init__(
         self, path: str | Path | None = None, *, config_path: Path | None = None, kind: Kind = "voice"
@@ -237,9 +215,11 @@ class EditorApp(App[None]):
         super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """None of Textual's own palette commands: its Quit leaves without asking about unsaved
-        edits, and every editor action (quit, maximise, help) is in the palette already."""
-        return ()
+        """The command palette's entries: the editor's actions that apply now (from the action
+        records, with their keys), and none of Textual's own: its Quit leaves without asking
+        about unsaved edits, and every editor action (quit, maximise, help) is here already."""
+        for title, help_text, callback in self.palette_commands():
+            yield SystemCommand(title, help_text, callback)
 
     async def action_quit(self) -> None:
         """Textual's quit (a binding or a command that names it) asks like ctrl+q does."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -21,14 +20,22 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from twiml import codes
-from twiml.diagnostic import Diagnostic, sarif
+from twiml.cli_io import (
+    BROKEN_PIPE,
+    FOUND_ERRORS,
+    OK,
+    UNREADABLE,
+    Unreadable,
+    display_name,
+    parse_document,
+    parse_finding,
+    read_input,
+    write_output,
+)
+from twiml.cli_validate import cmd_validate
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import MAX_FILE_BYTES, ChangedOnDiskError, ReadOnlyFileError, atomic_write, read_bytes
-from twiml.settings import CONFIG_CACHE as _CONFIG_CACHE
-from twiml.settings import FAIL_ON, settings_for
-from twiml.settings import BadSettings as _BadSettings
-from twiml.settings import Settings as _Settings
-from twiml.version import VersionAction, installed_version
+from twiml.settings import FAIL_ON
+from twiml.version import VersionAction
 
 if TYPE_CHECKING:
     from twiml.base import TwiML
@@ -36,278 +43,6 @@ if TYPE_CHECKING:
     from twiml.simulator.commands import Target
 
 __all__ = ["main"]
-
-OK, FOUND_ERRORS, UNREADABLE = 0, 1, 2
-BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the pipe's reader left
-
-
-class _Unreadable(Exception):
-    """An input file could not be read (missing, a directory, no permission)."""
-
-
-def _read(name: str, stdin: IO[bytes] | None) -> bytes:
-    if name == "-":
-        data = (stdin or sys.stdin.buffer).read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise _Unreadable(f"<stdin>: cannot read: input is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        return data
-    try:  # pipes such as `<(curl ...)` are fine on the command line; the byte limit still holds
-        return read_bytes(name, special=True)
-    except OSError as exc:
-        raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
-
-
-def _write(name: str, text: str, read: bytes) -> None:
-    """Replace a file for `format --write`; a read-only file is left alone (there is no one to ask),
-    and so is a file another program changed since it was `read` (its change is kept)."""
-    try:
-        atomic_write(name, text, expected=read)
-    except ReadOnlyFileError:
-        raise _Unreadable(f"{name}: not written: the file is read-only") from None
-    except ChangedOnDiskError:
-        raise _Unreadable(f"{name}: not written: another program changed it meanwhile; run format again") from None
-    except OSError as exc:
-        raise _Unreadable(f"{name}: cannot write: {exc.strerror or exc}") from None
-
-
-def _parse(data: bytes) -> TwiML:
-    from twiml.parser import parse
-
-    return parse(data)
-
-
-def _parse_finding(name: str, exc: TwiMLParseError) -> Diagnostic:
-    return Diagnostic("error", exc.code, exc.message, line=exc.line, column=exc.column, file=name)
-
-
-def _display(name: str) -> str:
-    return "<stdin>" if name == "-" else name
-
-
-# ------------------------------------------------------------------------------------------- validate
-
-
-def _validate_file(
-    name: str, stdin: IO[bytes] | None, dialect: str = "twilio", data: bytes | None = None
-) -> list[Diagnostic]:
-    """The findings of one file (`data` instead of reading it: the text `--fix` made); a finding
-    about an attribute is placed at the attribute, not at its element."""
-    from twiml.validator import validate
-
-    data = _read(name, stdin) if data is None else data
-    shown = _display(name)
-    if name.lower().endswith(".json"):  # a Twilio Studio flow definition
-        return _validate_studio(shown, data)
-    try:
-        doc = _parse(data)
-    except TwiMLParseError as exc:
-        return [_parse_finding(shown, exc)]
-    diagnostics: list[Diagnostic] = validate(doc, suppressed=True, dialect=dialect)
-    return _at_attributes(data, [_finding(shown, d) for d in diagnostics])
-
-
-def _at_attributes(data: bytes, found: list[Diagnostic]) -> list[Diagnostic]:
-    """Point each finding about an attribute at the attribute's line and column (the lexer of the
-    format-preserving writer finds it in the start tag)."""
-    about = [d for d in found if d.attribute is not None and d.line is not None and d.column is not None]
-    if not about:
-        return found
-    from twiml.decoding import decode
-    from twiml.lexer import attribute_place, line_starts
-
-    try:
-        text = decode(data)[0]
-    except TwiMLParseError:
-        return found
-    starts = line_starts(text)
-    placed: dict[int, Diagnostic] = {}
-    for d in about:
-        assert d.attribute is not None and d.line is not None and d.column is not None
-        where = attribute_place(text, starts, d.line, d.column, d.attribute)
-        if where is not None:
-            placed[id(d)] = replace(d, line=where[0], column=where[1])
-    return [placed.get(id(d), d) for d in found]
-
-
-def _finding(shown: str, d: Diagnostic) -> Diagnostic:
-    return replace(d, file=shown)
-
-
-def _validate_studio(shown: str, data: bytes) -> list[Diagnostic]:
-    from twiml.studio.commands import validate_file
-    from twiml.studio.liquid import LiquidMissing
-
-    try:
-        found = validate_file(shown, data)
-    except LiquidMissing as exc:
-        raise _Unreadable(f"{shown}: {exc}") from None
-    return [Diagnostic(d.severity, d.code, d.message, d.path, d.line, d.column, hint=d.hint, file=shown) for d in found]
-
-
-def _validate_flow(folder: str, dialect: str | None) -> list[Diagnostic]:
-    """A flow folder's flow.toml checked as `twiml map` checks it: its own problems and, when it
-    routes, the map's broken links, unreachable documents and callbacks without a route. The
-    documents' own findings come from validating each file; inputs that fall to a split's default
-    are the map's to show, not problems."""
-    from twiml.codes import FLOW_DEFAULT
-    from twiml.flow.config import FlowError, load_flow
-    from twiml.flow.explore import explore_flow
-
-    try:
-        flow = load_flow(folder)
-    except FlowError as exc:
-        return [exc.problem]
-    found = list(flow.problems)
-    if not flow.errors:
-        flow_map = explore_flow(flow, dialect=dialect)
-        in_documents = {id(p) for state in flow_map.states.values() for p in state.problems}
-        found += [d for d in flow_map.findings if d.code != FLOW_DEFAULT and id(d) not in in_documents]
-    return found
-
-
-_SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
-def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
-    """What to check, as (name, is a flow folder), and the folders with nothing to check in them.
-    A folder stands for every TwiML file (.xml) and Studio flow definition (.json with `states`)
-    in it and below, and for each flow folder (with flow.toml) among them; hidden folders
-    (`.git`, `.venv`) and installed packages are left out."""
-    from twiml.flow.config import FLOW_FILE
-
-    out: dict[tuple[str, bool], None] = {}
-    empty: list[str] = []
-    for name in names:
-        folder = Path(name)
-        if name == "-" or not folder.is_dir():
-            out[(name, False)] = None
-            continue
-        from twiml.studio.commands import is_flow_json
-
-        found: list[tuple[str, bool]] = []
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if any(p.startswith(".") or p in _SKIPPED_FOLDERS for p in parts[:-1]) or not path.is_file():
-                continue
-            suffix = path.suffix.lower()
-            if suffix == ".xml" or (suffix == ".json" and is_flow_json(path.read_bytes())):
-                found.append((str(path), False))
-            elif path.name == FLOW_FILE:
-                found.append((str(path.parent), True))
-        if not found:
-            empty.append(name)
-        out.update(dict.fromkeys(found))
-    return list(out), empty
-
-
-# ---------------------------------------------------------------------- validate: levels and settings
-
-
-def _settings(name: str, args: argparse.Namespace) -> _Settings:
-    return settings_for(name, args.fail_on, args.ignore, args.select, getattr(args, "dialect", None))
-
-
-def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
-    findings: list[Diagnostic] = []
-    failures: list[str] = []
-    failed = False
-    checked = 0
-    _CONFIG_CACHE.clear()  # a pyproject.toml read once per run, never stale across runs
-    if args.diff and not args.fix:
-        print("twiml validate: --diff shows what --fix would change; give both", file=err)
-        return UNREADABLE
-    items, empty = _expand(args.files)
-    for name in empty:
-        failures.append(f"{name}: a folder with no TwiML (.xml), Studio flow (.json) or {_flow_file()} in it")
-        print(f"twiml: {failures[-1]}", file=err)
-    would_change = False
-    for name, is_flow in items:
-        try:
-            settings = _settings(name, args)
-            if is_flow:
-                found = _validate_flow(name, args.dialect)
-            elif args.fix and name != "-" and not name.lower().endswith(".json"):
-                data, changed = _fix_file(name, settings, args.diff, out, err)
-                would_change = would_change or changed
-                found = _validate_file(name, stdin, settings.dialect, data)
-            else:
-                found = _validate_file(name, stdin, settings.dialect)
-        except _BadSettings as exc:
-            print(f"twiml: {exc}", file=err)
-            return UNREADABLE
-        except _Unreadable as exc:
-            failures.append(str(exc))
-            print(f"twiml: {exc}", file=err)
-            continue
-        checked += 1
-        for f in found:
-            if f.suppressed or settings.reports(f):
-                findings.append(f)
-                failed = failed or (not f.suppressed and settings.fails(f))
-    if args.diff:  # the diff is the output; what is left shows once it is applied
-        return UNREADABLE if failures else FOUND_ERRORS if would_change else OK
-    shown = [f for f in findings if not f.suppressed]
-    if args.format == "json":
-        json.dump([f.as_dict() for f in shown], out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    elif args.format == "sarif":
-        json.dump(sarif(findings, failures, installed_version()), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        for f in shown:
-            print(f.format(sources=True), file=out)
-        if not shown and not failures:
-            print(f"{checked} file{'' if checked == 1 else 's'}, 0 problems", file=out)
-    if failures:
-        return UNREADABLE
-    return FOUND_ERRORS if failed else OK
-
-
-def _flow_file() -> str:
-    from twiml.flow.config import FLOW_FILE
-
-    return FLOW_FILE
-
-
-def _fix_file(name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[str]) -> tuple[bytes, bool]:
-    """Apply every fix (did-you-mean) of the findings `settings` reports, through the
-    format-preserving writer: only the fixed tags change. With `diff`, print the unified diff
-    instead of writing. Returns the text as fixed (to validate) and whether it changed."""
-    import difflib
-
-    from twiml.fixes import apply_fixes
-    from twiml.source import load
-    from twiml.validator import validate
-
-    try:
-        doc = load(name)
-    except TwiMLParseError:
-        return _read(name, None), False  # reported as the parse failure it is
-    except OSError as exc:
-        raise _Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
-    before = doc.dumps()
-    fixed = 0
-    for _ in range(4):  # a renamed element is validated again: its attributes may have fixes too
-        found = [d for d in validate(doc.root, dialect=settings.dialect) if d.fix and settings.reports(d)]
-        done = apply_fixes(doc.root, found)
-        fixed += len(done)
-        if not done:
-            break
-    after = doc.dumps()
-    if after == before:
-        return doc.to_bytes(), False
-    if diff:
-        old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
-        out.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True), old, new))
-        print(f"{name}: would fix {fixed} problem{'' if fixed == 1 else 's'}", file=err)
-        return doc.to_bytes(), True
-    try:
-        doc.save()
-    except OSError as exc:
-        raise _Unreadable(f"{name}: not written: {exc.strerror or exc}") from None
-    print(f"{name}: fixed {fixed} problem{'' if fixed == 1 else 's'}", file=err)
-    return doc.to_bytes(), True
-
 
 # --------------------------------------------------------------------------------------------- format
 
@@ -328,20 +63,20 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
             print("twiml format: --write and --check need a file, not stdin", file=err)
             return UNREADABLE
         try:
-            data = _read(name, stdin)
-        except _Unreadable as exc:
+            data = read_input(name, stdin)
+        except Unreadable as exc:
             print(f"twiml: {exc}", file=err)
             status = UNREADABLE
             continue
         try:
-            doc = _parse(data)
+            doc = parse_document(data)
             text = _formatted(doc, data, args)
         except TwiMLParseError as exc:
-            print(_parse_finding(_display(name), exc).format(sources=True), file=err)
+            print(parse_finding(display_name(name), exc).format(sources=True), file=err)
             status = max(status, FOUND_ERRORS)
             continue
         except TwiMLException as exc:  # text the serializer refuses to write
-            print(f"{_display(name)}: error {codes.PARSE_FAILURE} {exc}", file=err)
+            print(f"{display_name(name)}: error {codes.PARSE_FAILURE} {exc}", file=err)
             status = max(status, FOUND_ERRORS)
             continue
         if not text.endswith("\n"):
@@ -353,8 +88,8 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
         elif args.write:
             if text.encode("utf-8") != data:
                 try:
-                    _write(name, text, data)
-                except _Unreadable as exc:
+                    write_output(name, text, data)
+                except Unreadable as exc:
                     print(f"twiml: {exc}", file=err)
                     status = UNREADABLE
         else:
@@ -369,14 +104,14 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
     from twiml.exporter import to_python
 
     try:
-        data = _read(args.file, stdin)
-    except _Unreadable as exc:
+        data = read_input(args.file, stdin)
+    except Unreadable as exc:
         print(f"twiml: {exc}", file=err)
         return UNREADABLE
     try:
-        doc = _parse(data)
+        doc = parse_document(data)
     except TwiMLParseError as exc:
-        print(_parse_finding(_display(args.file), exc).format(sources=True), file=err)
+        print(parse_finding(display_name(args.file), exc).format(sources=True), file=err)
         return FOUND_ERRORS
     out.write(to_python(doc, import_root=args.import_root))
     return OK
@@ -396,7 +131,7 @@ def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
         try:
             doc = load(name)
         except TwiMLParseError as exc:
-            print(_parse_finding(name, exc).format(sources=True), file=err)
+            print(parse_finding(name, exc).format(sources=True), file=err)
             status = max(status, FOUND_ERRORS)
             continue
         except OSError as exc:
@@ -421,7 +156,7 @@ def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
             print(f"{name}:{d.line}:{d.column}: renamed: {d.message}", file=err)
         for d in result.left:
             print(
-                f"{name}:{d.line}:{d.column}: needs a person: {_finding(name, d).format(sources=True).split(': ', 1)[1]}",
+                f"{name}:{d.line}:{d.column}: needs a person: {replace(d, file=name).format(sources=True).split(': ', 1)[1]}",
                 file=err,
             )
             status = max(status, FOUND_ERRORS)
@@ -471,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
     v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
     add_dialect_option(v)
-    v.set_defaults(run=_cmd_validate)
+    v.set_defaults(run=cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
     f.add_argument("files", nargs="+", metavar="FILE", help="TwiML file(s); - reads standard input")

@@ -5,11 +5,19 @@ sequences, the C1 controls U+009B and U+009D that some terminals obey), bidi ove
 reorder what is shown, and line separators. Every human-readable output writes such text
 through `printable` (or `quoted`, which `validate` uses for attribute values): what is not
 printable becomes a Python-style escape (`\\x1b`, `\\x9b`, `\\u202e`), the rest is unchanged.
+The editor shows text through the same rule (`escaped` decides which characters), so a value
+looks the same in `twiml validate` and on the editor's screen.
 """
 
 from __future__ import annotations
 
-__all__ = ["json_printable", "printable", "printable_lines", "quoted"]
+__all__ = ["escaped", "json_printable", "printable", "printable_lines", "quoted"]
+
+
+def escaped(char: str) -> bool:
+    """True for a character that is never written as itself: controls, format characters such as
+    bidi overrides and zero-width spaces, separators other than the space, surrogates."""
+    return not char.isprintable()
 
 
 def printable(text: str) -> str:
@@ -17,9 +25,7 @@ def printable(text: str) -> str:
     bidi overrides, separators other than the space, surrogates) written as an escape."""
     if text.isprintable():
         return text
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text
-    )
+    return "".join(c.encode("unicode_escape", "backslashreplace").decode("ascii") if escaped(c) else c for c in text)
 
 
 def printable_lines(text: str) -> str:

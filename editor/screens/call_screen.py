@@ -23,7 +23,7 @@ from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
 from twiml_editor.flow_project import node_at_line
-from twiml_editor.widgets.literal import markup_escape, shown
+from twiml_editor.widgets.literal import VisibleInput, markup_escape, shown
 from twiml_editor.widgets.verb_tree import VerbTree
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class CallScreen(Screen[None]):
             with Vertical(id="call-side"):
                 yield RichLog(id="call-log", wrap=True, markup=False, highlight=False, min_width=20)
                 yield Static("", id="call-prompt", markup=False)
-                yield Input(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
+                yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
                 with Grid(id="call-keypad"):
                     for key in KEYPAD:
                         yield Button(key, id=f"key-{'star' if key == '*' else 'hash' if key == '#' else key}")

@@ -5,86 +5,51 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Static
 
 from twiml_editor.screens.confirm import Choice
-from twiml_editor.screens.dialog import Dialog
-from twiml_editor.widgets.literal import shown
-
-_BUTTON_CHOICES: dict[str, Choice] = {"quit-save": "save", "quit-discard": "discard", "quit-cancel": "cancel"}
+from twiml_editor.screens.dialog import ChoiceDialog, Option
 
 
-class ConfirmQuitMany(Dialog[Choice]):
-    """Unsaved changes in several documents: save all (s), discard all (d) or cancel (escape)."""
+class ConfirmQuitMany(ChoiceDialog[Choice]):
+    """Unsaved changes in several documents: save all (ctrl+s), discard all or cancel (escape).
+    No letter keys (README's rule for these dialogs); Cancel has focus."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "choose('save')", "Save all"),
-        Binding("d", "choose('discard')", "Discard"),
-        Binding("escape,c", "choose('cancel')", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "choose('quit-save')", "Save all", priority=True)]
 
     def __init__(self, names: list[str]) -> None:
-        super().__init__(classes="dialog-screen")
         self.names = names
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="quit-dialog"):
-            yield Label("Unsaved changes", classes="dialog-title")
-            listed = "\n".join(f"  • {name}" for name in self.names)
-            yield Static(
-                shown(f"These have unsaved changes:\n{listed}\n\nSave them before you quit?"),
-                classes="dialog-text",
-                markup=False,
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save all (s)", id="quit-save", variant="primary")
-                yield Button("Discard (d)", id="quit-discard", variant="error")
-                yield Button("Cancel (esc)", id="quit-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#quit-save", Button).focus()
-
-    def action_choose(self, choice: Choice) -> None:
-        self.dismiss(choice)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(_BUTTON_CHOICES.get(event.button.id or "", "cancel"))
+        listed = "\n".join(f"  • {name}" for name in names)
+        super().__init__(
+            "Unsaved changes",
+            f"These have unsaved changes:\n{listed}\n\nSave them before you quit?",
+            [
+                Option("Save all (ctrl+s)", "quit-save", "save", "primary"),
+                Option("Discard", "quit-discard", "discard", "error"),
+                Option("Cancel (esc)", "quit-cancel", "cancel"),
+            ],
+            cancel="cancel",
+            focused="quit-cancel",
+            dialog_id="quit-dialog",
+        )
 
 
-class ConfirmDeleteUsed(Dialog[bool]):
+class ConfirmDeleteUsed(ChoiceDialog[bool]):
     """A document that routes use: True deletes it and drops those routes (keys y, escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "choose(True)", "Delete"),
-        Binding("escape,c", "choose(False)", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "choose('delete-yes')", "Delete")]
 
     def __init__(self, name: str, routes: list[str]) -> None:
-        super().__init__(classes="dialog-screen")
         self.name_text = name
         self.routes = routes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="delete-dialog"):
-            yield Label("Delete a routed document", classes="dialog-title")
-            listed = ", ".join(self.routes)
-            yield Static(
-                shown(f"{self.name_text} answers {listed}. Delete the file and remove it from those routes?"),
-                classes="dialog-text",
-                markup=False,
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Delete (y)", id="delete-yes", variant="error")
-                yield Button("Cancel (esc)", id="delete-cancel", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#delete-cancel", Button).focus()
-
-    def action_choose(self, delete: bool) -> None:
-        self.dismiss(delete)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "delete-yes")
+        super().__init__(
+            "Delete a routed document",
+            f"{name} answers {', '.join(routes)}. Delete the file and remove it from those routes?",
+            [
+                Option("Delete (y)", "delete-yes", True, "error"),
+                Option("Cancel (esc)", "delete-cancel", False, "primary"),
+            ],
+            cancel=False,
+            focused="delete-cancel",
+            dialog_id="delete-dialog",
+        )

@@ -16,7 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
 from twiml_editor.screens.dialog import Dialog
-from twiml_editor.widgets.literal import shown
+from twiml_editor.widgets.literal import VisibleInput, shown
 
 
 def split_path(text: str) -> tuple[Path, str]:
@@ -115,7 +115,7 @@ class PathPrompt(Dialog[Path | None]):
             yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
                 yield Static(shown(self.hint), classes="dialog-text", markup=False)
-            yield Input(self.initial, id="path-input", suggester=PathSuggester(), placeholder="path/to/file")
+            yield VisibleInput(self.initial, id="path-input", suggester=PathSuggester(), placeholder="path/to/file")
             yield Static("", id="path-error", classes="attr-error", markup=False)
             yield FileTree(folder if folder.is_dir() else Path.cwd(), self.suffixes, id="path-tree")
             yield Static(

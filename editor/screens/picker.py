@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from twiml_editor.screens.dialog import Dialog
-from twiml_editor.widgets.literal import literal, shown
+from twiml_editor.widgets.literal import VisibleInput, literal, shown
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
             yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
                 yield Static(shown(self.hint), classes="dialog-text", markup=False)
-            yield Input(placeholder="type to filter", id="picker-filter")
+            yield VisibleInput(placeholder="type to filter", id="picker-filter")
             yield Static("", id="picker-empty", markup=False)
             yield OptionList(*self._options(), id="picker-list")
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from twiml_editor.screens.dialog import Dialog
-from twiml_editor.widgets.literal import shown
+from twiml_editor.widgets.literal import VisibleInput, shown
 
 
 class TextPrompt(Dialog[str | None]):
@@ -30,7 +30,7 @@ class TextPrompt(Dialog[str | None]):
             yield Label(shown(self.title_text), classes="dialog-title", markup=False)
             if self.hint:
                 yield Static(shown(self.hint), classes="dialog-text", markup=False)
-            yield Input(self.initial, id="text-input", placeholder=self.placeholder, select_on_focus=False)
+            yield VisibleInput(self.initial, id="text-input", placeholder=self.placeholder, select_on_focus=False)
             yield Static("", id="text-error", classes="attr-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="text-ok", variant="primary")

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
-from twiml_editor.widgets.literal import literal, shown
+from twiml_editor.widgets.literal import VisibleInput, literal, shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone
 from twiml_editor.widgets.value_check import describe, problem
 
@@ -69,7 +69,7 @@ class AttrField(Vertical):
         if attr is not None and attr.values:
             suggester = SuggestFromList(attr.values, case_sensitive=False)
         placeholder = describe(attr) if attr is not None else "unknown attribute"
-        return Input(value=current or "", placeholder=placeholder, suggester=suggester, compact=True)
+        return VisibleInput(value=current or "", placeholder=placeholder, suggester=suggester, compact=True)
 
     def compose(self) -> ComposeResult:
         # The label sits above its field, or beside it on very wide screens (app.tcss); its

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from twiml.base import TwiML
 from twiml.grammar_types import Element, element_of
 from twiml_editor.widgets.attr_field import AttrField
-from twiml_editor.widgets.literal import shown
+from twiml_editor.widgets.literal import VisibleInput, VisibleTextArea, shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 
 
@@ -51,7 +51,7 @@ def pieces(node: TwiML) -> list[tuple[int, str]]:
     return found
 
 
-class BodyEditor(TextArea):
+class BodyEditor(VisibleTextArea):
     """Body text of the node (or, with `piece`, its text piece ``verbs[piece]``); posts TextEdited
     when the text differs from what was shown.  Like attribute fields it selects its text on
     focus, so typing replaces a default such as `/next`."""
@@ -181,8 +181,8 @@ class AttributeForm(VerticalScroll):
             self.fields[name] = field
             yield field
         with_new = Horizontal(
-            Input(placeholder="name", classes="new-attr-name", compact=True),
-            Input(placeholder="value", classes="new-attr-value", compact=True),
+            VisibleInput(placeholder="name", classes="new-attr-name", compact=True),
+            VisibleInput(placeholder="value", classes="new-attr-value", compact=True),
             Button("Add", classes="new-attr-add", compact=True),
             classes="attr-row new-attr",
         )

@@ -4,40 +4,36 @@ Textual reads a plain string in a label, a toast, a table cell, a border title o
 as Rich markup: `[/x]` in an attribute value raised MarkupError (the file could not be opened)
 and `[bold]` or the `[f]` marker vanished.  Terminal control characters (`\\x1b[2J` would clear
 the screen) and bidirectional overrides (U+202E reverses what follows) must not reach the
-terminal either.  Every view shows such text through one of these helpers: `shown` for plain
-text, `literal` for a Rich Text, `markup_escape` where a markup string is required.
-Rich only, no Textual: shared by the widgets, the screens and the app.
+terminal either.  Which characters are shown escaped is the library's one rule
+(`twiml.textsafe.escaped`), so a value reads the same on the editor's screen as in
+`twiml validate`.
+
+Every view shows such text through one of these helpers: `shown` for plain text, `literal` for a
+Rich Text, `markup_escape` where a markup string is required.  Editable text (the fields and text
+areas, whose stored value must stay exactly as typed) is drawn through `VisibleInput` and
+`VisibleTextArea`: there each such character is one cell (a control picture such as ␛, else �,
+in reverse video), so the cursor stays on the character it is on.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.markup import escape
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
+from textual.widgets import Input, TextArea
 
-__all__ = ["literal", "markup_escape", "shown"]
+from twiml.textsafe import escaped, printable_lines
 
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
-"""C0 and C1 controls (tab and newline stay) and the bidirectional controls."""
-
-
-def _visible(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control picture": ␛ for ESC
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return f"<U+{code:04X}>"
+__all__ = ["VisibleInput", "VisibleTextArea", "literal", "markup_escape", "shown", "stand_in", "visible_strip"]
 
 
 def shown(text: object) -> str:
-    """`text` as a string whose every character is shown as itself: control and
-    bidirectional characters become visible symbols (␛, <U+202E>)."""
-    value = str(text)
-    return _UNSAFE.sub(_visible, value) if _UNSAFE.search(value) else value
+    """`text` as a string whose every character is shown as itself: what the library escapes
+    (controls, bidi overrides, zero-width and other invisible characters) is written as an
+    escape such as `\\x1b` or `\\u202e`; newlines stay."""
+    return printable_lines(str(text))
 
 
 def literal(text: object, style: str = "") -> Text:
@@ -48,3 +44,56 @@ def literal(text: object, style: str = "") -> Text:
 def markup_escape(text: object) -> str:
     """`text` for a place that reads markup (border titles, toasts with markup), shown literally."""
     return escape(shown(text))
+
+
+def stand_in(char: str) -> str:
+    """The one visible character drawn for `char` in editable text (where `escaped(char)`)."""
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture": ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+_MARKED = Style(reverse=True)
+
+
+def visible_strip(strip: Strip) -> Strip:
+    """`strip` with every character the library escapes drawn as its stand-in, in reverse video,
+    and cut back to its width (those characters take no cell when raw)."""
+    if all(segment.control or segment.text.isprintable() for segment in strip):
+        return strip
+    width = strip.cell_length
+    segments: list[Segment] = []
+    for segment in strip:
+        text, style, control = segment
+        if control or text.isprintable():
+            segments.append(segment)
+            continue
+        run: list[str] = []
+        for char in text:
+            if escaped(char):
+                if run:
+                    segments.append(Segment("".join(run), style))
+                    run = []
+                segments.append(Segment(stand_in(char), (style or Style()) + _MARKED))
+            else:
+                run.append(char)
+        if run:
+            segments.append(Segment("".join(run), style))
+    return Strip(segments).crop(0, width)
+
+
+class VisibleInput(Input):
+    """An Input that draws control and bidi characters visibly; its value is unchanged."""
+
+    def render_line(self, y: int) -> Strip:
+        return visible_strip(super().render_line(y))
+
+
+class VisibleTextArea(TextArea):
+    """A TextArea that draws control and bidi characters visibly; its text is unchanged."""
+
+    def _render_line(self, y: int) -> Strip:
+        return visible_strip(super()._render_line(y))

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 
 from twiml.studio.widgets import WIDGETS
 from twiml.textsafe import printable
+from twiml_editor.widgets.literal import VisibleInput
 
 __all__ = ["StudioForm", "field_value", "parse_field"]
 
@@ -102,7 +103,9 @@ class StudioForm(VerticalScroll):
             widgets.append(Label(printable(key), markup=False, classes="studio-label"))
             placeholder = "(not set)" if key not in properties else ""
             widgets.append(
-                Input(self.shown[key], placeholder=placeholder, id=f"prop-{i}", classes="studio-field", compact=True)
+                VisibleInput(
+                    self.shown[key], placeholder=placeholder, id=f"prop-{i}", classes="studio-field", compact=True
+                )
             )
         await self.mount_all(widgets)
 

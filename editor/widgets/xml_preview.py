@@ -21,6 +21,7 @@ from textual.widgets import TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
 from twiml_editor.pretty import Pretty
+from twiml_editor.widgets.literal import VisibleTextArea
 from twiml_editor.xml_highlight import highlight_rows
 
 
@@ -119,7 +120,7 @@ class _CachedHeight(WrappedDocument):
         return len(self._offset_to_line_info)
 
 
-class PreviewArea(TextArea):
+class PreviewArea(VisibleTextArea):
     """Read-only TextArea that syntax-highlights only the rows around what is on screen.
 
     TextArea rebuilds the highlight map of the whole document after every edit (~45 ms for

@@ -199,7 +199,13 @@ async def test_several_unsaved_documents_quit_asks_once_and_saves_all(folder: Pa
         assert app.is_running
         await pilot.press("ctrl+q")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
-        await pilot.press("s")
+        assert app.screen.focused is not None and app.screen.focused.id == "quit-cancel"
+        await pilot.press("s", "d", "c", "enter")  # letters answer nothing; Enter on Cancel keeps the app
+        await settle(pilot, lambda: not isinstance(app.screen, ConfirmQuitMany))
+        assert app.is_running and app.project.dirty_names() == ["sales.xml", "goodbye.xml"]
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmQuitMany))
+        await pilot.press("ctrl+s")  # saves all, as the button says
         await settle(pilot, lambda: not app.is_running)
     assert "Sales edited." in (folder / "sales.xml").read_text(encoding="utf-8")
     assert "Bye edited." in (folder / "goodbye.xml").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from no_loss_helpers import burst, drain, idle
+from app_helpers import burst, drain, settle
 from textual.pilot import Pilot
 
 from twiml.base import TwiML
@@ -113,7 +113,7 @@ async def settle_all(pilot: Pilot[None]) -> None:
     """Let queued keys run and the views refresh (screens on top of the editor are fine)."""
     app = pilot.app
     assert isinstance(app, EditorApp)
-    await idle(pilot)
+    await settle(pilot)
     if app.is_running and isinstance(app.screen, DocumentScreen):
         app.document_screen.refresh_views()  # what the debounce would show next: compare against it at once
         await drain(app)
@@ -135,7 +135,7 @@ async def close_everything(pilot: Pilot[None]) -> None:
         await drain(app)
     if isinstance(app.screen, DocumentScreen):
         app.tree.focus()
-    await idle(pilot)
+    await settle(pilot)
 
 
 async def run_keys(pilot: Pilot[None], groups: list[list[str]], on_batch: Callable[[], Awaitable[None]]) -> None:

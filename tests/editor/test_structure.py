@@ -131,3 +131,17 @@ async def test_on_the_flow_map_the_document_keys_do_not_fire(folder: Path) -> No
         await pilot.press("f6")  # the document screen, pushed over the map
         await settle(pilot, lambda: isinstance(app.screen, DocumentScreen))
         assert app.screen_stack[0] is not app.screen and isinstance(app.screen_stack[0], FlowScreen)
+
+
+def test_the_confirmations_share_one_dialog_base_and_no_letter_answers_them() -> None:
+    from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
+    from twiml_editor.screens.confirm_many import ConfirmDeleteUsed, ConfirmQuitMany
+    from twiml_editor.screens.dialog import ChoiceDialog
+    from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
+
+    no_letters = (ConfirmUnsaved, ConfirmOverwrite, ConfirmRestore, ConfirmQuitMany, DiskChanged, ConfirmReadOnly)
+    for dialog in (*no_letters, ConfirmDeleteUsed):
+        assert issubclass(dialog, ChoiceDialog), dialog.__name__
+    for dialog in no_letters:
+        keys = {key for key, _ in dialog._merge_bindings().key_to_bindings.items()}
+        assert "escape" in keys and not [k for k in keys if len(k) == 1], (dialog.__name__, keys)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import twiml.cli
+import twiml.cli_io
 from twiml import files
 from twiml.cli import main
 from twiml.files import ChangedOnDiskError, FileStamp, atomic_write, read_bytes
@@ -26,13 +27,13 @@ def test_format_write_keeps_a_change_made_while_it_was_formatting(
 ) -> None:
     path = tmp_path / "doc.xml"
     path.write_bytes(UGLY)
-    parse = twiml.cli._parse
+    parse = twiml.cli_io.parse_document
 
     def parse_while_another_program_writes(data: bytes) -> object:
         path.write_bytes(EXTERNAL)  # the other program's write lands between our read and replace
         return parse(data)
 
-    monkeypatch.setattr(twiml.cli, "_parse", parse_while_another_program_writes)
+    monkeypatch.setattr(twiml.cli, "parse_document", parse_while_another_program_writes)
     err = io.StringIO()
     status = main(["format", "--write", str(path)], stdout=io.StringIO(), stderr=err)
     assert status == 2 and "another program changed it" in err.getvalue()
