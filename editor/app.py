@@ -22,6 +22,7 @@ from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 
 from twiml.base import TwiML
+from twiml.dialects import DIALECTS, profile
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml_editor import recovery
@@ -388,6 +389,11 @@ class EditorApp(App[None]):
         commands.append(("New voice document", "", partial(self.new_document, "voice")))
         commands.append(("New messaging document", "", partial(self.new_document, "messaging")))
         commands.append(("New fax document", "", partial(self.new_document, "fax")))
+        if isinstance(base, DocumentScreen):
+            for name in DIALECTS:
+                if name != base.doc.dialect:
+                    p = profile(name)
+                    commands.append((f"Dialect: {p.vendor} {p.title}", "", partial(base.set_dialect, name)))
         return commands
 
     def help_rows(self) -> list[tuple[str, str, str]]:

@@ -22,14 +22,14 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from twiml.base import Comment, TwiML, is_markup
+from twiml.base import Comment, GenericNode, TwiML, is_markup
 from twiml.classes import class_of
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import FileStamp, atomic_write
 from twiml.grammar import GRAMMAR
-from twiml.grammar_types import Element, Kind
+from twiml.grammar_types import Element, Grammar, Kind
 from twiml.grammar_types import element_of as _element_of
 from twiml.limits import MAX_DEPTH
 from twiml.naming import is_xml_name
@@ -57,11 +57,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Change",
+    "DialectOrigin",
     "Document",
     "EditError",
     "Kind",
     "NodePath",
 ]
+
+DialectOrigin = Literal["detected", "configured", "default", "chosen"]
+"""Why a document is checked in its vendor dialect (`Document.dialect_origin`)."""
 
 
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>\s*")
@@ -123,9 +127,15 @@ class Document:
         """(version, the root's children each edit touched; None: anything) for `edited_since`."""
         self._revalidator: Revalidator | None = None
         self._validated = -1  # the version `_revalidator` last ran on
-        self.dialect: str = _configured_dialect(self.file_path)
-        """The vendor the document is checked for (twilio, texml, cxml): `dialect` in the nearest
-        [tool.twiml], else twilio; `set_dialect` switches it. (`kind` is voice, messaging or fax.)"""
+        self.dialect: str = "twilio"
+        """The vendor the document is written for (twilio, texml, cxml): what the document's own
+        constructs tell (`twiml.dialects.detect`), else `dialect` in the nearest [tool.twiml],
+        else twilio; `set_dialect` switches it. Checks, forms and add-menus follow it. (`kind` is voice,
+        messaging or fax.)"""
+        self.dialect_origin: DialectOrigin = "default"
+        """Why `dialect` is what it is: detected, configured, default or chosen."""
+        self._grammar: Grammar = GRAMMAR
+        self._initial_dialect(root)
         self.source: SourceDocument = source if source is not None and source.root is root else SourceDocument(root)
         """The text the document was read from: saves rewrite only what was edited (see twiml.source)."""
         self._text: tuple[int, str] | None = None
@@ -298,14 +308,45 @@ class Document:
         path = self.path_of(node)
         return resolve(self.root, path[:-1]) if path else None
 
+    @property
+    def grammar(self) -> Grammar:
+        """The grammar as the document's vendor dialect has it (`twiml.dialects.grammar_for`)."""
+        return self._grammar
+
     def element_of(self, node: object) -> Element | None:
-        """Grammar entry of `node`; None for unknown elements and comments."""
-        return _element_of(node)
+        """Grammar entry of `node` as the document's dialect reads it at its place (a TeXML
+        `<AIGather>` is an element there, Twilio's `<Record>` has TeXML's attributes); None for
+        what the dialect does not know, and for comments."""
+        base = _element_of(node)
+        if self._grammar is GRAMMAR or not isinstance(node, TwiML):
+            return base
+        try:
+            path = self.path_of(node)
+        except ValueError:  # not in this document: by its class alone
+            return self._grammar.find(*base.key) if base is not None else None
+        current: TwiML = self.root
+        root = _element_of(current)
+        element = self._grammar.find(*root.key) if root is not None else None
+        for index in path:
+            current = current.verbs[index]  # type: ignore[assignment]  # paths lead to nodes
+            element = self._dialect_child(element, current)
+        return element
+
+    def _dialect_child(self, parent: Element | None, node: TwiML) -> Element | None:
+        """What `node` is inside `parent` in the document's dialect: the dialect's child of that
+        name, else (misplaced) the dialect's entry for the node's class."""
+        g = self._grammar
+        if parent is not None:
+            kid = g.child(parent, node.name)
+            if kid is not None:
+                return kid
+        base = _element_of(node)
+        return g.find(*base.key) if base is not None else None
 
     def allowed_children(self, node: TwiML) -> list[Element]:
-        """Elements the grammar accepts inside `node`, in table order (the add menu)."""
-        element = _element_of(node)
-        return list(GRAMMAR.allowed_children(element)) if element is not None else []
+        """Elements the dialect's grammar accepts inside `node`, in table order (the add menu)."""
+        element = self.element_of(node)
+        return list(self._grammar.allowed_children(element)) if element is not None else []
 
     def siblings(self, node: TwiML) -> list[TwiML]:
         """The nodes beside `node` in its parent, `node` included (text pieces left out); [] for the root."""
@@ -342,7 +383,7 @@ class Document:
         attribute picker lists them: its body text when it takes one ("#text"), the grammar's
         attributes with their value or type, the attributes the grammar does not list, and a new
         attribute ("#new")."""
-        element = _element_of(node)
+        element = self.element_of(node)
         rows: list[tuple[str, str, str]] = []
         if element is None or (element.body is not None and element.body.kind != "none"):
             rows.append(("(text)", "the element's body text", "#text"))
@@ -360,15 +401,20 @@ class Document:
         return rows
 
     def make_node(self, element: Element) -> TwiML:
-        """A fresh node for `element`, without attributes; a required body starts as the grammar's
-        example, so a freshly added <Redirect> or <Number> is already a working element."""
+        """A fresh node for `element` (of any dialect's grammar), without attributes; a required
+        body starts as the grammar's example, so a freshly added <Redirect> or <Number> is
+        already a working element. A vendor-only element is a `GenericNode` of its XML name, as
+        the parser reads it."""
         body = element.body
-        cls = class_of(element)
+        value = None
+        if body is not None and body.param is not None and (body.kind == "required" or body.param_required):
+            value = body.example or element.xml.lower()
+        base = GRAMMAR.find(*element.key)
+        if base is None or base.xml != element.xml:
+            return GenericNode(element.xml, value)
+        cls = class_of(base)
         if body is None or body.param is None:
             return cls()
-        value = None
-        if body.kind == "required" or body.param_required:
-            value = body.example or element.xml.lower()
         return cls(value)  # type: ignore[call-arg]  # classes with a body take it first
 
     # ------------------------------------------------------------------ history
@@ -732,15 +778,39 @@ class Document:
         self._python = (self.version, import_root, text)
         return text
 
-    def set_dialect(self, name: str) -> None:
-        """Check the document as vendor `name` runs it from now on (ValueError for an unknown name)."""
-        from twiml.dialects import profile
+    def set_dialect(self, name: str, origin: DialectOrigin = "chosen") -> None:
+        """Check the document as vendor `name` runs it from now on (ValueError for an unknown
+        name). The tree and the text are untouched: a save writes the same bytes as before."""
+        from twiml.dialects import grammar_for, profile
 
         profile(name)
+        self.dialect_origin = origin
         if name != self.dialect:
             self.dialect = name
+            self._grammar = grammar_for(name)
             self._revalidator = None
             self._diagnostics = None
+
+    @property
+    def dialect_title(self) -> str:
+        """The dialect as people name it: "Telnyx TeXML", "SignalWire cXML", "Twilio TwiML"."""
+        from twiml.dialects import profile
+
+        p = profile(self.dialect)
+        return f"{p.vendor} {p.title}"
+
+    def _initial_dialect(self, root: TwiML) -> None:
+        """The dialect the document's own vendor-only constructs tell, else the configured one."""
+        configured = _configured_dialect(self.file_path)
+        detected = None
+        if _element_of(root) is not None and any(isinstance(v, TwiML) for v in root.verbs):
+            from twiml.dialects.detect import detect
+
+            detected = detect(root)
+        if detected is not None:
+            self.set_dialect(detected, "detected")
+        elif configured != "twilio":
+            self.set_dialect(configured, "configured")
 
     def set_vendor_dialect(self, name: str) -> None:
         """Deprecated name of `set_dialect`, kept for one release."""

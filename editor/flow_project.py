@@ -178,7 +178,11 @@ class FlowProject:
         return doc
 
     def _adopt(self, name: str, doc: Document) -> None:
+        """Take a document into the project: the flow's one undo clock, and flow.toml's `dialect`
+        for a document that does not tell its own."""
         doc.use_clock(self._clock)
+        if doc.dialect_origin != "detected" and self.flow.dialect != "twilio":
+            doc.set_dialect(self.flow.dialect, "configured")
         self.documents[name] = doc
 
     def name_of(self, path: Path | None) -> str | None:

@@ -168,6 +168,14 @@ ACTIONS: tuple[KeyAction, ...] = (
         when="element",
     ),
     KeyAction(
+        "switch_dialect",
+        "d",
+        "Dialect…",
+        "Check and edit the document as Twilio TwiML, Telnyx TeXML or SignalWire cXML (the title shows which; "
+        "add-menus, forms and problems follow it; the file is not changed)",
+        show=False,
+    ),
+    KeyAction(
         "focus_tree", "escape", "Back to tree", "Leave the field and return to the tree", show=False, palette=False
     ),
     KeyAction(

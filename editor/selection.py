@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from twiml.base import TwiML
-from twiml.grammar_types import element_of
 from twiml_editor.document import Document
 from twiml_editor.keymap import WHEN
 
@@ -46,7 +45,7 @@ def _not_last(s: Selection) -> bool:
 
 
 def _takes_children(s: Selection) -> bool:
-    return s.node.name[:1] != "#" and (element_of(s.node) is None or bool(s.doc.allowed_children(s.node)))
+    return s.node.name[:1] != "#" and (s.doc.element_of(s.node) is None or bool(s.doc.allowed_children(s.node)))
 
 
 PREDICATES: dict[str, Callable[[Selection], bool]] = {

@@ -16,11 +16,15 @@ class AddElementScreen(PickerScreen[Element]):
 
     no_match = "Nothing allowed here matches {text!r}; the grammar does not accept it at this place."
 
-    def __init__(self, where: str, elements: list[Element]) -> None:
+    def __init__(self, where: str, elements: list[Element], dialect: str = "") -> None:
+        """`elements` come from the document's dialect (`Document.allowed_children`); `dialect`
+        names it in the title and messages ("Telnyx TeXML")."""
         items = [(e.xml + ("" if e.xml == e.cls else f" ({e.cls})"), element_doc(e), e) for e in elements]
+        grammar = dialect or "the grammar"
+        self.no_match = f"Nothing allowed here matches {{text!r}}; {grammar} does not accept it at this place."
         super().__init__(
-            f"Add {where}",
+            f"Add {where}" + (f" ({dialect})" if dialect else ""),
             items,
-            hint="" if elements else "The grammar allows no elements here.",
+            hint="" if elements else f"{grammar[:1].upper()}{grammar[1:]} allows no elements here.",
             dialog_id="add-element",
         )

@@ -31,6 +31,7 @@ from twiml.grammar_types import Element
 from twiml_editor.document import Change, Document
 from twiml_editor.keymap import ACTIONS, KeyAction
 from twiml_editor.screens.add_element import AddElementScreen
+from twiml_editor.screens.dialect import DialectPicker
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
@@ -112,8 +113,8 @@ class DocumentScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield VerbTree(id="tree")
-            yield AttributeForm(id="form")
+            yield VerbTree(id="tree", element_for=self.element_for)
+            yield AttributeForm(id="form", element_for=self.element_for)
             yield XmlPreview(id="preview")
         yield ProblemsPanel(id="problems")
         yield Footer()
@@ -170,7 +171,36 @@ class DocumentScreen(Screen[None]):
     def update_title(self) -> None:
         doc = self.doc
         name = shown(doc.file_path) if doc.file_path else f"untitled {doc.kind} document"
-        self.sub_title = ("● " if doc.dirty else "") + name + (self.title_note(doc) if self.title_note else "")
+        # the dialect before the name: a long path is cut at the end of a narrow header
+        self.sub_title = (
+            ("● " if doc.dirty else "")
+            + f"{doc.dialect_title} · {name}"
+            + (self.title_note(doc) if self.title_note else "")
+        )
+
+    def element_for(self, node: TwiML) -> Element | None:
+        """What `node` is in the document's dialect (the tree's labels and the form's fields)."""
+        return self.doc.element_of(node)
+
+    # ------------------------------------------------------------------ dialect
+
+    def action_switch_dialect(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.set_dialect(name)
+
+        self.app.push_screen(DialectPicker(self.doc.dialect), chosen)
+
+    def set_dialect(self, name: str) -> None:
+        """Check and edit the document as vendor `name` from now on: title, tree labels, form,
+        add-menus and problems follow; the document's text is not touched."""
+        self.doc.set_dialect(name)
+        self.update_title()
+        self.tree.relabel_all()  # a TeXML <AIGather> is known in TeXML only
+        if self.form.node is not None and self.doc.contains(self.form.node):
+            self.form.show_node(self.form.node)  # its fields are the dialect's
+        self.schedule_refresh()
+        self.notify(f"Checking and editing as {self.doc.dialect_title}.")
 
     # ------------------------------------------------------------------ selection
 
@@ -440,7 +470,8 @@ class DocumentScreen(Screen[None]):
             if element is not None:
                 then(element)
 
-        self.app.push_screen(AddElementScreen(where, elements), chosen)
+        vendor = self.doc.dialect_title if self.doc.dialect != "twilio" else ""
+        self.app.push_screen(AddElementScreen(where, elements, vendor), chosen)
 
     def action_add_child(self) -> None:
         node = self._target()

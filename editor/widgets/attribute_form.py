@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from twiml.base import TwiML
-from twiml.grammar_types import element_of
+from twiml.grammar_types import Element, element_of
 from twiml_editor.widgets.attr_field import AttrField
 from twiml_editor.widgets.literal import VisibleInput, VisibleTextArea, shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
@@ -27,8 +27,12 @@ def body_of(node: TwiML) -> str:
     return str(value)
 
 
-def has_body(node: TwiML) -> bool:
-    element = element_of(node)
+ElementLookup = Callable[[TwiML], Element | None]
+"""What a node is in the document's dialect (`Document.element_of`); the builder's own entry
+(`twiml.grammar_types.element_of`) for Twilio."""
+
+
+def has_body(node: TwiML, element: Element | None) -> bool:
     if element is None:
         return True  # unknown elements and comments: text is all we can offer
     return (element.body is not None and element.body.kind != "none") or node.value not in (None, "")
@@ -96,12 +100,15 @@ class BodyEditor(VisibleTextArea):
 
 
 class AttributeForm(VerticalScroll):
-    """Fields for every grammar attribute of the node, its unknown attributes, and its body."""
+    """Fields for every grammar attribute of the node in the document's dialect (`element_for`:
+    a TeXML <Dial> has no answerOnBridge field, a TeXML <AIGather> has its own), its unknown
+    attributes, and its body."""
 
     ALLOW_MAXIMIZE = True
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, element_for: ElementLookup = element_of) -> None:
         super().__init__(id=id)
+        self.element_for = element_for
         self.node: TwiML | None = None
         self.fields: dict[str, AttrField] = {}
         self.body: BodyEditor | None = None
@@ -132,7 +139,7 @@ class AttributeForm(VerticalScroll):
         self.scroll_home(animate=False)
 
     def _build(self, node: TwiML) -> Iterator[Widget]:
-        element = element_of(node)
+        element = self.element_for(node)
         if node.name[:1] == "#":
             title = (
                 "XML comment"
@@ -147,7 +154,7 @@ class AttributeForm(VerticalScroll):
         yield Label(shown(title), classes="form-title", markup=False)
         if element is not None and element.doc:
             yield Static(element.doc, classes="form-doc", markup=False)
-        if has_body(node):
+        if has_body(node, element):
             meaning = element.body.meaning if element is not None and element.body is not None else ""
             kind = element.body.kind if element is not None and element.body is not None else "optional"
             yield Label(f"Text ({kind})" + (f": {meaning}" if meaning else ""), classes="section", markup=False)
@@ -186,7 +193,7 @@ class AttributeForm(VerticalScroll):
         of unknown attributes changed)."""
         if node is not self.node:
             return
-        element = element_of(node)
+        element = self.element_for(node)
         unknown = tuple(k for k in node.attrs if element is None or element.attr(k) is None)
         if unknown != self.unknown or tuple(index for index, _ in pieces(node)) != self.piece_layout:
             self.show_node(node)

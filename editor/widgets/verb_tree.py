@@ -6,7 +6,7 @@ selection), so opening a large document costs one TreeNode per visible line, not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import ClassVar
@@ -19,7 +19,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from twiml.base import TwiML
-from twiml.grammar_types import element_of
+from twiml.grammar_types import Element, element_of
 from twiml_editor.widgets.literal import shown
 
 SUMMARY_TEXT = 22
@@ -30,6 +30,9 @@ expanded line whenever it changes)."""
 SUMMARY_ATTRS = 2
 """Attributes shown in a tree label besides the target URL."""
 
+ElementLookup = Callable[[TwiML], Element | None]
+"""What a node is in the document's dialect (`Document.element_of`); the builder's own entry by default."""
+
 MARKERS = {"error": ("✖ ", "bold red"), "warning": ("⚠ ", "yellow"), "info": ("ℹ ", "cyan")}
 
 
@@ -38,9 +41,8 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _target(node: TwiML) -> str | None:
+def _target(node: TwiML, element: Element | None) -> str | None:
     """The attribute that says where the flow goes next: `action`, else the first URL attribute."""
-    element = element_of(node)
     if element is None:
         return None
     if "action" in node.attrs:
@@ -55,9 +57,8 @@ TYPE_RANK = {"int": 0, "float": 0, "bool": 1, "enum": 2, "url": 3, "list": 4, "s
 """Which set attributes a label shows first: short, telling values before free text."""
 
 
-def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
+def _shown_attrs(node: TwiML, target: str | None, element: Element | None) -> list[tuple[str, object]]:
     """Attributes worth a place in the label: not the target, not equal to the default."""
-    element = element_of(node)
     ranked = []
     for position, (key, value) in enumerate(node.attrs.items()):
         if key == target:
@@ -70,17 +71,18 @@ def _shown_attrs(node: TwiML, target: str | None) -> list[tuple[str, object]]:
     return [(key, value) for _, _, key, value in sorted(ranked)]
 
 
-def summary(node: TwiML) -> str:
+def summary(node: TwiML, element_for: ElementLookup = element_of) -> str:
     """A one-line description such as `→ /menu numDigits=1` or `"Welcome to…"`."""
     if node.name[:1] == "#":  # comment or processing instruction
         return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
-    target = _target(node)
+    element = element_for(node)
+    target = _target(node, element)
     body = node.value
     if body is None:
         body = "".join(v for v in node.verbs if isinstance(v, str)) or None
     has_body = body not in (None, "")
     budget = 0 if has_body else SUMMARY_ATTRS - (target is not None)
-    attrs = _shown_attrs(node, target)
+    attrs = _shown_attrs(node, target, element)
     # where the call goes next comes first: a narrow tree cuts the end of a label, never the URL
     parts = [f"→ {_clip(str(node.attrs[target]), 24)}"] if target is not None else []
     parts += [f"{key}={_clip(str(value), 16)}" for key, value in attrs[: max(budget, 0)]]
@@ -91,8 +93,9 @@ def summary(node: TwiML) -> str:
     return " ".join(parts)
 
 
-def label_for(node: TwiML, severity: str | None = None) -> Text:
-    """The tree label: problem marker, element name, summary."""
+def label_for(node: TwiML, severity: str | None = None, element_for: ElementLookup = element_of) -> Text:
+    """The tree label: problem marker, element name (magenta when the document's dialect does not
+    know it), summary."""
     label = Text()
     if severity in MARKERS:
         mark, style = MARKERS[severity]
@@ -107,8 +110,8 @@ def label_for(node: TwiML, severity: str | None = None) -> Text:
         label.append(shown(summary(node)), style="dim italic")
         label.append("?>", style="dim")
         return label
-    label.append(shown(node.name), style="bold" if element_of(node) is not None else "bold magenta")
-    text = summary(node)
+    label.append(shown(node.name), style="bold" if element_for(node) is not None else "bold magenta")
+    text = summary(node, element_for)
     if text:
         label.append(" " + shown(text), style="italic")
     return label
@@ -137,8 +140,10 @@ class VerbTree(Tree[TwiML]):
     def action_edit(self) -> None:
         self.post_message(self.EditRequested())
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, element_for: ElementLookup = element_of) -> None:
         super().__init__("Response", id=id)
+        self.element_for = element_for
+        """What a node is in the document's dialect (`Document.element_of`): labels follow it."""
         self.auto_expand = False
         self.node_map: dict[int, TreeNode[TwiML]] = {}
         self.severity: dict[int, str] = {}
@@ -261,7 +266,7 @@ class VerbTree(Tree[TwiML]):
         return added
 
     def _label(self, node: TwiML) -> Text:
-        return label_for(node, self.severity.get(id(node)))
+        return label_for(node, self.severity.get(id(node)), self.element_for)
 
     # -- incremental updates ---------------------------------------------------------------
     def tree_node(self, node: TwiML) -> TreeNode[TwiML] | None:
@@ -323,6 +328,12 @@ class VerbTree(Tree[TwiML]):
                         self._unpopulated.add(new.id)
             parent_tree.allow_expand = bool(wanted)
         parent_tree.set_label(self._label(parent))
+
+    def relabel_all(self) -> None:
+        """Label every row afresh (the document's dialect changed what its nodes are)."""
+        for tree_node in list(self.node_map.values()):
+            if tree_node.data is not None:
+                tree_node.set_label(self._label(tree_node.data))
 
     def set_severities(self, severity: dict[int, str]) -> None:
         """Mark nodes with problems, relabelling only nodes whose mark changed."""

@@ -204,3 +204,16 @@ def test_a_failed_route_edit_leaves_no_step(folder: Path) -> None:
         project.add_route("/menu", "goodbye.xml")
     assert project.text == before
     assert project.undo() is not None and not project.can_undo and not project.toml_dirty
+
+
+def test_flow_toml_dialect_applies_to_documents_that_do_not_tell_their_own(folder: Path) -> None:
+    toml = (folder / "flow.toml").read_text(encoding="utf-8")
+    (folder / "flow.toml").write_text('dialect = "texml"\n' + toml, encoding="utf-8")
+    (folder / "signalwire.xml").write_text("<Response><Denoise>on</Denoise></Response>", encoding="utf-8")
+    project = FlowProject.open(folder)
+    plain = project.document(project.files()[0])
+    assert (plain.dialect, plain.dialect_origin) == ("texml", "configured")
+    assert "AIGather" in {e.xml for e in plain.allowed_children(plain.root)}
+    own = project.document("signalwire.xml")
+    assert (own.dialect, own.dialect_origin) == ("cxml", "detected")
+    assert project.create_document("new.xml").dialect == "texml"

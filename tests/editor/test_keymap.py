@@ -23,6 +23,7 @@ from twiml_editor.keymap import (
 ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED_IDS = {
+    "switch_dialect",
     "reformat",
     "apply_fix",
     "save",

@@ -183,6 +183,7 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
     from twiml_editor.screens.add_element import AddElementScreen
     from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore
     from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
+    from twiml_editor.screens.dialect import DialectPicker
     from twiml_editor.screens.error_dialog import ErrorDialog
     from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
     from twiml_editor.screens.help import HelpScreen
@@ -196,6 +197,7 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
         ConfirmRestore(["a.xml"], "today"),
         ConfirmQuitMany(["a.xml", "b.xml"]),
         ConfirmDeleteUsed("a.xml", ["/a"]),
+        DialectPicker("texml"),
         ErrorDialog("Oops", "it broke"),
         DiskChanged("a.xml"),
         ConfirmReadOnly("a.xml"),
