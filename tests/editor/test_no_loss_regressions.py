@@ -182,8 +182,9 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
     """One of each dialog the editor has (the test checks that none is left out)."""
     from twiml_editor.screens.add_element import AddElementScreen
     from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore
-    from twiml_editor.screens.confirm_many import ConfirmDeleteUsed
+    from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
     from twiml_editor.screens.dialect import DialectPicker
+    from twiml_editor.screens.dialog import ChoiceDialog, Option
     from twiml_editor.screens.error_dialog import ErrorDialog
     from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
     from twiml_editor.screens.help import HelpScreen
@@ -196,7 +197,9 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
         ConfirmOverwrite("a.xml"),
         ConfirmRestore(["a.xml"], "today"),
         ConfirmQuitMany(["a.xml", "b.xml"]),
+        ConfirmDelete("Delete the route /a?", "Its document stays."),
         ConfirmDeleteUsed("a.xml", ["/a"]),
+        ChoiceDialog("Sure?", "x", [Option("OK", "ok", True)], cancel=False, focused="ok", dialog_id="choice"),
         DialectPicker("texml"),
         ErrorDialog("Oops", "it broke"),
         DiskChanged("a.xml"),
