@@ -608,3 +608,56 @@ async def test_down_then_enter_in_a_picker_chooses_the_second_item(tmp_path: Pat
         await pilot.press("down", "enter")
         await settle(pilot, until=lambda: bool(chosen), what="the picker chose")
         assert chosen == ["two"]
+
+
+# seed 11 at 3,000 keys -------------------------------------- a form replaced as it mounts
+
+
+async def test_a_form_with_select_fields_replaced_before_it_mounted(tmp_path: Path) -> None:
+    """Monkey seed 11 (3,000 keys): a burst built the form of a node with Select fields and
+    replaced it at once; the old form's Selects were pruned (their menus removed) before their
+    own Mount ran, and Textual's Select looks its menu up there (NoMatches crashed the editor)."""
+    path = write(tmp_path, '<Response>\n  <Gather method="POST" input="dtmf"><Say>Hi</Say></Gather>\n</Response>\n')
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gather = app.doc.root.verbs[0]
+        assert not isinstance(gather, str)
+        for _ in range(3):
+            app.form.show_node(gather)  # builds Select fields (method, input ...)
+            app.form.show_node(app.doc.root)  # and replaces them before they mounted
+            app.form.show_node(gather)
+            app.form.refill(gather)
+        await still_running(pilot)
+        assert app.form.node is gather and "method" in app.form.fields
+        assert app.form.fields["method"].current() == "POST"
+
+
+# seed 13 (flow) with d --------------------------------- a document loaded again is shown afresh
+
+
+def tree_children(app: EditorApp) -> list[object]:
+    return [row.data for row in app.tree.root.children]
+
+
+async def test_flow_load_document_of_the_shown_document_rebuilds_its_views(folder: Path) -> None:
+    """Monkey seed 13 (flow, with d): the document on the screen was changed behind its views
+    (every edit undone on the Document) and loaded again; the flow editor kept the views it had
+    (one Redirect too many in the tree), as `load_document` of the Document already shown only
+    switched to it. Loading a document shows it afresh, as the single-file editor does."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.open_flow_document("ivr_main_menu.xml")
+        await settle(pilot, until=lambda: app.screen is app.document_screen, what="the document screen")
+        doc = app.doc
+        redirect = next(v for v in doc.root.verbs if not isinstance(v, str) and v.name == "Redirect")
+        app.document_screen.after_change(doc.duplicate(redirect)[0])
+        await settle(pilot)
+        assert tree_children(app) == [v for v in doc.root.verbs if not isinstance(v, str)]
+        while doc.can_undo:
+            doc.undo()
+        app.load_document(doc)
+        await settle(pilot)
+        assert tree_children(app) == [v for v in doc.root.verbs if not isinstance(v, str)]
+        assert app.preview.xml_area.text == doc.to_xml()
