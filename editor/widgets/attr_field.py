@@ -44,9 +44,9 @@ class FieldSelect(Select[str]):
     overlay up there unconditionally (NoMatches). A Select on its way out has nothing to set up."""
 
     def _on_mount(self, event: events.Mount) -> None:
+        # Textual runs the handler of every class in the MRO: prevent_default skips Select's.
         if self._pruning or self._closing or not self.is_attached or not self.query("SelectOverlay"):
-            return
-        super()._on_mount(event)
+            event.prevent_default()
 
 
 class AttrField(Vertical):
@@ -104,6 +104,8 @@ class AttrField(Vertical):
         yield Static(shown(self._problem(self.shown) or ""), classes="attr-error", markup=False)
 
     def on_mount(self) -> None:
+        if self._pruning or not self.is_attached:
+            return  # removed before it mounted (see FieldSelect): its error line may be gone
         self._show_problem(self.shown, force=True)
 
     # -- values ---------------------------------------------------------------------------
@@ -122,8 +124,11 @@ class AttrField(Vertical):
         message = self._problem(text)
         if message == self._message and not force:
             return  # updating the label would re-run layout on every keystroke
+        errors = list(self.query(".attr-error").results(Static))
+        if not errors:
+            return  # the row is being removed (its error line went first)
         self._message = message
-        error = self.query_one(".attr-error", Static)
+        error = errors[0]
         error.update(shown(f"⚠ {message}") if message else "")
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")

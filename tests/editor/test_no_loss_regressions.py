@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from app_helpers import SIZE, burst, screen_text, settle
+from app_helpers import SIZE, burst, drain, screen_text, settle
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -615,21 +616,24 @@ async def test_down_then_enter_in_a_picker_chooses_the_second_item(tmp_path: Pat
 
 async def test_a_form_with_select_fields_replaced_before_it_mounted(tmp_path: Path) -> None:
     """Monkey seed 11 (3,000 keys): a burst built the form of a node with Select fields and
-    replaced it at once; the old form's Selects were pruned (their menus removed) before their
-    own Mount ran, and Textual's Select looks its menu up there (NoMatches crashed the editor)."""
+    replaced it while it mounted; the old rows were pruned (their error lines and the Selects'
+    menus removed first) before their own Mount handlers ran, which looked those up (NoMatches
+    crashed the editor).  The gap between building and replacing is swept one loop turn at a time."""
     path = write(tmp_path, '<Response>\n  <Gather method="POST" input="dtmf"><Say>Hi</Say></Gather>\n</Response>\n')
     app = EditorApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         gather = app.doc.root.verbs[0]
         assert not isinstance(gather, str)
-        for _ in range(3):
-            app.form.show_node(gather)  # builds Select fields (method, input ...)
-            app.form.show_node(app.doc.root)  # and replaces them before they mounted
-            app.form.show_node(gather)
-            app.form.refill(gather)
+        for turns in range(8):  # 1 turn crashed an error line, 4 a Select (Textual 8.2)
+            app.form.show_node(gather)  # Select fields: method, input ...
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            app.form.show_node(app.doc.root)  # replaced before (or while) they mounted
+            await drain(app)
+            assert app.is_running and app._exception is None, f"crashed with {turns} turns between"
+        app.form.show_node(gather)
         await still_running(pilot)
-        assert app.form.node is gather and "method" in app.form.fields
         assert app.form.fields["method"].current() == "POST"
 
 
