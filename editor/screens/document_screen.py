@@ -234,6 +234,10 @@ class DocumentScreen(Screen[None]):
         if tree_node is None:
             self._pending_select = None
             return
+        # Rows just added or expanded get their line numbers when the tree builds its lines,
+        # which Textual otherwise leaves for an idle moment (a loaded machine may have none
+        # yet): build them now, so the cursor lands on the node instead of a stale line.
+        _ = self.tree.last_line
         before = self.tree.cursor_line
         self.tree.move_cursor(tree_node)
         if self.tree.cursor_line == before or self.tree.cursor_node is not tree_node:
