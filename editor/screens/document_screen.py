@@ -48,6 +48,8 @@ REFRESH_DELAY = 0.02
 """Seconds the preview and problems list wait for more edits (typing) before refreshing."""
 
 FORM_DELAY = 0.06
+PENDING_LIMIT = 1.0
+"""Seconds a selection may wait for its tree row's highlight before it stops gating others."""
 """Seconds the tree cursor must rest on a node before its form is built."""
 
 FIRST_ROWS = 200
@@ -226,6 +228,13 @@ class DocumentScreen(Screen[None]):
         # highlight events (the cursor line now showing another node) must not win.
         self._pending_select = node
         self.call_after_refresh(self._move_cursor, node)
+        # The highlight may never come (the cursor move deferred behind a dialog, a row laid out
+        # late): a pending selection must not keep the editor busy and its highlights ignored.
+        self.set_timer(PENDING_LIMIT, lambda: self._drop_pending(node))
+
+    def _drop_pending(self, node: TwiML) -> None:
+        if self._pending_select is node:
+            self._pending_select = None
 
     def _move_cursor(self, node: TwiML) -> None:
         if self._pending_select is not node:

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
 
@@ -94,6 +95,14 @@ class VisibleInput(Input):
 
 class VisibleTextArea(TextArea):
     """A TextArea that draws control and bidi characters visibly; its text is unchanged."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # A form replaced in a burst can be painted once more after its styles are gone (or
+        # before they are applied): TextArea's theme then asks for a component class that is not
+        # there and the app crashes (KeyError 'text-area--gutter', found by the monkey test).
+        if "text-area--gutter" not in self._component_styles:
+            return [Strip.blank(crop.width) for _ in range(crop.height)]
+        return super().render_lines(crop)
 
     def _render_line(self, y: int) -> Strip:
         return visible_strip(super()._render_line(y))
