@@ -27,6 +27,7 @@ from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml_editor import recovery
 from twiml_editor.document import Document, Kind
+from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
 from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, bindings, freeze_heap
@@ -467,14 +468,17 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
+        await settle_keys(self)
         await self._save(ask=False)
 
     @work(exclusive=True, group="file")
     async def action_save_as(self) -> None:
+        await settle_keys(self)
         await self._save(ask=True)
 
     @work(exclusive=True, group="file")
     async def action_export_python(self) -> None:
+        await settle_keys(self)
         base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
         path = await self.push_screen_wait(
             PathPrompt(
@@ -492,6 +496,7 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_open(self) -> None:
+        await settle_keys(self)
         if not await self._confirm_discard("open another file"):
             return
         initial = str(self.doc.file_path.parent) + "/" if self.doc.file_path else str(Path.cwd()) + "/"
@@ -521,6 +526,7 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_new(self) -> None:
+        await settle_keys(self)
         if not await self._confirm_discard("start a new document"):
             return
         kind = await self.push_screen_wait(KindPicker())
@@ -529,11 +535,13 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def new_document(self, kind: Kind) -> None:
+        await settle_keys(self)
         if await self._confirm_discard("start a new document"):
             self.load_document(Document.new(kind))
 
     @work(exclusive=True, group="file")
     async def action_new_from_template(self) -> None:
+        await settle_keys(self)
         if not await self._confirm_discard("start from a template"):
             return
         path = await self.push_screen_wait(TemplatePicker())
@@ -548,5 +556,6 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
+        await settle_keys(self)
         if await self._confirm_discard("quit"):
             self.exit()

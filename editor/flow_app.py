@@ -24,6 +24,7 @@ from twiml_editor import recovery
 from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.flow_project import FlowProject, Undone
+from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import (
     ACTIONS,
     FLOW_ACTIONS,
@@ -50,12 +51,12 @@ class FlowDocumentScreen(DocumentScreen):
     """The document screen of a flow: ctrl+z and ctrl+y walk the flow's one history (the last
     thing done, a route edit or an edit of any of its documents)."""
 
-    def action_undo(self) -> None:
+    def undo(self) -> None:
         app = self.app
         if isinstance(app, FlowEditorApp):
             app.flow_history("undo")
 
-    def action_redo(self) -> None:
+    def redo(self) -> None:
         app = self.app
         if isinstance(app, FlowEditorApp):
             app.flow_history("redo")
@@ -302,6 +303,7 @@ class FlowEditorApp(EditorApp):
     async def action_open(self) -> None:
         """ctrl+o: a document (of this folder: as Enter on its state; else on its own) or another
         flow folder, which replaces this one (asking first about anything unsaved)."""
+        await settle_keys(self)
         names = self.project.dirty_names()
         if self.doc.dirty and self.project.name_of(self.doc.file_path) is None:
             names.append(str(self.doc.file_path or "the untitled document"))
@@ -354,6 +356,7 @@ class FlowEditorApp(EditorApp):
         """Save the flow: every unsaved document of the folder, pending renames, new and deleted
         documents and flow.toml, together (all or nothing). A document from outside the folder
         is saved on its own, as in the plain editor."""
+        await settle_keys(self)
         outside = self.project.name_of(self.doc.file_path) is None
         if outside and (self.doc.dirty or self.doc.file_path is None) and not await self._save(ask=False):
             return
@@ -378,6 +381,7 @@ class FlowEditorApp(EditorApp):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
+        await settle_keys(self)
         names = self.project.dirty_names()
         own = self.project.name_of(self.doc.file_path)
         if self.doc.dirty and own is None:

@@ -16,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -29,6 +29,7 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException
 from twiml.grammar_types import Element
 from twiml_editor.document import Change, Document
+from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import ACTIONS, KeyAction
 from twiml_editor.screens.add_element import AddElementScreen
 from twiml_editor.screens.dialect import DialectPicker
@@ -607,10 +608,21 @@ class DocumentScreen(Screen[None]):
         self.schedule_refresh()
         self.notify("The next save writes the document in canonical form.")
 
-    def action_undo(self) -> None:
+    @work(group="history")
+    async def action_undo(self) -> None:
+        await settle_keys(self.app)  # the edit a key just before ctrl+z made is the one undone
+        self.undo()
+
+    @work(group="history")
+    async def action_redo(self) -> None:
+        await settle_keys(self.app)
+        self.redo()
+
+    def undo(self) -> None:
+        """Undo this document's last edit (the flow editor walks the flow's history instead)."""
         self._history(self.doc.undo(), "undo")
 
-    def action_redo(self) -> None:
+    def redo(self) -> None:
         self._history(self.doc.redo(), "redo")
 
     def history_step(self, change: Change | None, what: str) -> None:
