@@ -473,12 +473,10 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_save_as(self) -> None:
-        await settle_keys(self)
         await self._save(ask=True)
 
     @work(exclusive=True, group="file")
     async def action_export_python(self) -> None:
-        await settle_keys(self)
         base = self.doc.file_path.with_suffix(".py") if self.doc.file_path else Path.cwd() / f"{self.doc.kind}_flow.py"
         path = await self.push_screen_wait(
             PathPrompt(
@@ -496,7 +494,6 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_open(self) -> None:
-        await settle_keys(self)
         if not await self._confirm_discard("open another file"):
             return
         initial = str(self.doc.file_path.parent) + "/" if self.doc.file_path else str(Path.cwd()) + "/"
@@ -526,7 +523,6 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_new(self) -> None:
-        await settle_keys(self)
         if not await self._confirm_discard("start a new document"):
             return
         kind = await self.push_screen_wait(KindPicker())
@@ -535,13 +531,11 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def new_document(self, kind: Kind) -> None:
-        await settle_keys(self)
         if await self._confirm_discard("start a new document"):
             self.load_document(Document.new(kind))
 
     @work(exclusive=True, group="file")
     async def action_new_from_template(self) -> None:
-        await settle_keys(self)
         if not await self._confirm_discard("start from a template"):
             return
         path = await self.push_screen_wait(TemplatePicker())

@@ -303,7 +303,6 @@ class FlowEditorApp(EditorApp):
     async def action_open(self) -> None:
         """ctrl+o: a document (of this folder: as Enter on its state; else on its own) or another
         flow folder, which replaces this one (asking first about anything unsaved)."""
-        await settle_keys(self)
         names = self.project.dirty_names()
         if self.doc.dirty and self.project.name_of(self.doc.file_path) is None:
             names.append(str(self.doc.file_path or "the untitled document"))
