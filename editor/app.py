@@ -27,13 +27,13 @@ from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml_editor import recovery
 from twiml_editor.document import Document, Kind
-from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
 from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, bindings, freeze_heap
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from twiml_editor.screens.help import HelpScreen
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm

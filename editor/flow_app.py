@@ -24,7 +24,6 @@ from twiml_editor import recovery
 from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
 from twiml_editor.flow_project import FlowProject, Undone
-from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import (
     ACTIONS,
     FLOW_ACTIONS,
@@ -41,6 +40,7 @@ from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.widgets.literal import markup_escape
 

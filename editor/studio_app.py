@@ -18,10 +18,10 @@ from textual.widgets import Input
 
 from twiml_editor.app import EditorApp, app_bindings
 from twiml_editor.document import Document, Kind
-from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
 from twiml_editor.studio_project import StudioProject
 

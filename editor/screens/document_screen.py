@@ -29,11 +29,11 @@ from twiml.base import TwiML
 from twiml.errors import TwiMLException
 from twiml.grammar_types import Element
 from twiml_editor.document import Change, Document
-from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import ACTIONS, KeyAction
 from twiml_editor.screens.add_element import AddElementScreen
 from twiml_editor.screens.dialect import DialectPicker
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
 from twiml_editor.widgets.attribute_form import AttributeForm

@@ -27,10 +27,10 @@ from textual.widgets.option_list import Option
 from twiml.flow.routing import MATCH_KINDS, MATCH_WORDS, SPLIT_PARAMS, Split
 from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow, map_rows
-from twiml_editor.key_order import settle_keys
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
 from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
 from twiml_editor.screens.text_prompt import TextPrompt
