@@ -255,8 +255,16 @@ class FlowEditorApp(EditorApp):
             self.push_screen(screen)
 
     def load_document(self, doc: Document) -> None:
-        """A document opened, created or restored: shown on the document screen."""
+        """A document opened, created or restored: shown on the document screen, its views
+        built afresh even when the screen already shows that Document (reopened, restored, or
+        changed behind the views): `show_document` keeps the views of a document it switches
+        back to, which here would be the views of the document as it was."""
+        screen = self._document_screen
+        again = screen is not None and screen.doc is doc
         self.show_document(doc)
+        screen = self._document_screen
+        if again and screen is not None and screen.is_mounted:
+            screen.load_document(doc)
 
     # ------------------------------------------------------------------------------ the map
 

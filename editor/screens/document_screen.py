@@ -235,9 +235,16 @@ class DocumentScreen(Screen[None]):
         if tree_node is None:
             self._pending_select = None
             return
+        # Rows just added or expanded get their line numbers when the tree builds its lines,
+        # which Textual otherwise leaves for an idle moment (a loaded machine may have none
+        # yet): build them now, so the cursor lands on the node instead of a stale line.
+        _ = self.tree.last_line
         before = self.tree.cursor_line
+        was = self.tree.get_node_at_line(before) if before >= 0 else None
         self.tree.move_cursor(tree_node)
-        if self.tree.cursor_line == before or self.tree.cursor_node is not tree_node:
+        # Textual posts NodeHighlighted only when the row at the old cursor line differs from
+        # the new one: a stale cursor line that now indexes this very row gives no event.
+        if self.tree.cursor_line == before or self.tree.cursor_node is not tree_node or was is tree_node:
             # No highlight event of this node will come: the cursor did not move, or it did not
             # land on the node (a row not laid out yet), and waiting would keep the editor busy
             # for good (every other node's highlight is ignored while a selection is pending).

@@ -7,7 +7,7 @@ differs from the one it last showed (so programmatic fills never echo back as ed
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -35,6 +35,20 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+class FieldSelect(Select[str]):
+    """A Select that may be removed before its Mount event is handled.
+
+    A burst of keys can build a form and replace it in one go (the cursor moves on, an undo
+    changes the unknown attributes): the form's old container is pruned, which removes the
+    Select's overlay before the Select's own queued Mount runs, and Textual's Select looks the
+    overlay up there unconditionally (NoMatches). A Select on its way out has nothing to set up."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # Textual runs the handler of every class in the MRO: prevent_default skips Select's.
+        if self._pruning or self._closing or not self.is_attached or not self.query("SelectOverlay"):
+            event.prevent_default()
+
+
 class AttrField(Vertical):
     """A form row for attribute `xml_name` of `node`; `attr` is None for unknown attributes."""
 
@@ -58,7 +72,7 @@ class AttrField(Vertical):
         attr = self.attr
         if attr is not None and (attr.type == "bool" or (attr.type == "enum" and not attr.open and attr.values)):
             values = ("true", "false") if attr.type == "bool" else attr.values
-            return Select(
+            return FieldSelect(
                 self._select_options(values, current),
                 prompt=UNSET_LABEL,
                 allow_blank=True,
@@ -90,6 +104,8 @@ class AttrField(Vertical):
         yield Static(shown(self._problem(self.shown) or ""), classes="attr-error", markup=False)
 
     def on_mount(self) -> None:
+        if self._pruning or not self.is_attached:
+            return  # removed before it mounted (see FieldSelect): its error line may be gone
         self._show_problem(self.shown, force=True)
 
     # -- values ---------------------------------------------------------------------------
@@ -108,8 +124,11 @@ class AttrField(Vertical):
         message = self._problem(text)
         if message == self._message and not force:
             return  # updating the label would re-run layout on every keystroke
+        errors = list(self.query(".attr-error").results(Static))
+        if not errors:
+            return  # the row is being removed (its error line went first)
         self._message = message
-        error = self.query_one(".attr-error", Static)
+        error = errors[0]
         error.update(shown(f"⚠ {message}") if message else "")
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")

@@ -78,7 +78,7 @@ async def test_a_flow_folder_opened_from_the_command_line_resumes_the_collector_
     try:
         app = FlowEditorApp(Path(__file__).resolve().parents[2] / "sample_flows")
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            assert gc.isenabled()
+            # after the first paint, which can come after the app's queues ran dry (loaded machine)
+            await settle(pilot, until=gc.isenabled, what="the collector running again")
     finally:
         gc.enable()

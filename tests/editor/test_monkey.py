@@ -53,8 +53,7 @@ LEFT_OUT = {
 }
 """Actions that write files, replace the document or end the app: the test checks the document
 it opened, and that nothing reached the disk. The dialect switch (d) is left out so that the
-seeds keep the key sequences they had: with d among the keys, seed 13 (flow) reaches a tree
-that differs from the document even when d does nothing (`test_monkey_seed_13_with_d`)."""
+seeds keep the key sequences they had; `test_monkey_seed_13_with_d` runs one seed with it."""
 
 EDITOR_KEYS = sorted({a.key.split(",")[0] for a in ACTIONS if a.id not in LEFT_OUT})
 FLOW_KEYS = sorted({a.key.split(",")[0] for a in FLOW_ACTIONS} | {"r", "c", "t", "d", "n", "x"})
@@ -238,12 +237,10 @@ async def test_monkey_seed_11_at_3000_keys_settles(folder: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="found with the dialect key (d) among the monkey's keys, still there when d does nothing: "
-    "the tree's children of <Response> differ from the document's (one Redirect too many); not fixed yet",
-)
 async def test_monkey_seed_13_with_d(folder: Path) -> None:
+    """With the dialect key (d) among the keys, seed 13 (flow) ended on a document changed by the
+    final undo-all behind its views, and the flow editor's `load_document` of the Document already
+    shown kept the old views (one Redirect too many); shrunk in test_no_loss_regressions.py."""
     editor_keys = sorted({*EDITOR_KEYS, "d"})
     groups = random_keys(random.Random(13), keys_per_seed(600), flow=True, editor_keys=editor_keys)
     await monkey(FlowEditorApp(folder), groups, folder)

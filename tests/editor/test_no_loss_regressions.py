@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from app_helpers import SIZE, burst, screen_text, settle
+from app_helpers import SIZE, burst, drain, screen_text, settle
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -676,3 +677,59 @@ async def test_delete_then_ctrl_s_in_one_burst_saves_the_delete(tmp_path: Path) 
         await settle(pilot, until=lambda: "One" not in app.doc.to_xml(), what="the delete")
         await settle(pilot, until=lambda: not app.doc.dirty, what="the save")
         assert path.read_text(encoding="utf-8") == app.doc.file_text()
+
+
+# seed 11 at 3,000 keys -------------------------------------- a form replaced as it mounts
+
+
+async def test_a_form_with_select_fields_replaced_before_it_mounted(tmp_path: Path) -> None:
+    """Monkey seed 11 (3,000 keys): a burst built the form of a node with Select fields and
+    replaced it while it mounted; the old rows were pruned (their error lines and the Selects'
+    menus removed first) before their own Mount handlers ran, which looked those up (NoMatches
+    crashed the editor).  The gap between building and replacing is swept one loop turn at a time."""
+    path = write(tmp_path, '<Response>\n  <Gather method="POST" input="dtmf"><Say>Hi</Say></Gather>\n</Response>\n')
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gather = app.doc.root.verbs[0]
+        assert not isinstance(gather, str)
+        for turns in range(8):  # 1 turn crashed an error line, 4 a Select (Textual 8.2)
+            app.form.show_node(gather)  # Select fields: method, input ...
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            app.form.show_node(app.doc.root)  # replaced before (or while) they mounted
+            await drain(app)
+            assert app.is_running and app._exception is None, f"crashed with {turns} turns between"
+        app.form.show_node(gather)
+        await still_running(pilot)
+        assert app.form.fields["method"].current() == "POST"
+
+
+# seed 13 (flow) with d --------------------------------- a document loaded again is shown afresh
+
+
+def tree_children(app: EditorApp) -> list[object]:
+    return [row.data for row in app.tree.root.children]
+
+
+async def test_flow_load_document_of_the_shown_document_rebuilds_its_views(folder: Path) -> None:
+    """Monkey seed 13 (flow, with d): the document on the screen was changed behind its views
+    (every edit undone on the Document) and loaded again; the flow editor kept the views it had
+    (one Redirect too many in the tree), as `load_document` of the Document already shown only
+    switched to it. Loading a document shows it afresh, as the single-file editor does."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.open_flow_document("ivr_main_menu.xml")
+        await settle(pilot, until=lambda: app.screen is app.document_screen, what="the document screen")
+        doc = app.doc
+        redirect = next(v for v in doc.root.verbs if not isinstance(v, str) and v.name == "Redirect")
+        app.document_screen.after_change(doc.duplicate(redirect)[0])
+        await settle(pilot)
+        assert tree_children(app) == [v for v in doc.root.verbs if not isinstance(v, str)]
+        while doc.can_undo:
+            doc.undo()
+        app.load_document(doc)
+        await settle(pilot)
+        assert tree_children(app) == [v for v in doc.root.verbs if not isinstance(v, str)]
+        assert app.preview.xml_area.text == doc.to_xml()
