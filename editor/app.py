@@ -33,6 +33,7 @@ from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, 
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
 from twiml_editor.screens.help import HelpScreen
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm
@@ -467,6 +468,7 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
+        await settle_keys(self)
         await self._save(ask=False)
 
     @work(exclusive=True, group="file")
@@ -548,5 +550,6 @@ class EditorApp(App[None]):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
+        await settle_keys(self)
         if await self._confirm_discard("quit"):
             self.exit()

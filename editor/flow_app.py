@@ -40,6 +40,7 @@ from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.widgets.literal import markup_escape
 
@@ -50,12 +51,12 @@ class FlowDocumentScreen(DocumentScreen):
     """The document screen of a flow: ctrl+z and ctrl+y walk the flow's one history (the last
     thing done, a route edit or an edit of any of its documents)."""
 
-    def action_undo(self) -> None:
+    def undo(self) -> None:
         app = self.app
         if isinstance(app, FlowEditorApp):
             app.flow_history("undo")
 
-    def action_redo(self) -> None:
+    def redo(self) -> None:
         app = self.app
         if isinstance(app, FlowEditorApp):
             app.flow_history("redo")
@@ -362,6 +363,7 @@ class FlowEditorApp(EditorApp):
         """Save the flow: every unsaved document of the folder, pending renames, new and deleted
         documents and flow.toml, together (all or nothing). A document from outside the folder
         is saved on its own, as in the plain editor."""
+        await settle_keys(self)
         outside = self.project.name_of(self.doc.file_path) is None
         if outside and (self.doc.dirty or self.doc.file_path is None) and not await self._save(ask=False):
             return
@@ -386,6 +388,7 @@ class FlowEditorApp(EditorApp):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
+        await settle_keys(self)
         names = self.project.dirty_names()
         own = self.project.name_of(self.doc.file_path)
         if self.doc.dirty and own is None:

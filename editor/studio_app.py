@@ -6,7 +6,6 @@ flow as edited; ctrl+z / ctrl+y undo and redo; ctrl+s saves, changing only the l
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
@@ -22,6 +21,7 @@ from twiml_editor.document import Document, Kind
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
 from twiml_editor.studio_project import StudioProject
 
@@ -86,10 +86,14 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
             screen.refresh_flow(rebuild_form=True)
         self.update_title()
 
-    def action_undo(self) -> None:
+    @work(group="history")
+    async def action_undo(self) -> None:
+        await settle_keys(self)  # the edit a key just before ctrl+z made is the one undone
         self._after_edit(self.studio.undo(), "undo")
 
-    def action_redo(self) -> None:
+    @work(group="history")
+    async def action_redo(self) -> None:
+        await settle_keys(self)
         self._after_edit(self.studio.redo(), "redo")
 
     def action_flow_map(self) -> None:
@@ -109,24 +113,9 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
         if screen is not None and isinstance(focused, Input) and screen.form in focused.ancestors:
             screen.form.confirm(focused)
 
-    async def _settle(self) -> None:
-        """Let keys typed before this one arrive first (a burst ending in ctrl+s or ctrl+q): the map,
-        the app, the focused field, the form and the screen each handle what they have queued, twice
-        over (a key goes map -> app -> field -> form -> screen)."""
-        screen = self._studio_screen()
-        if screen is None:
-            return
-        for _ in range(2):
-            for pump in (screen.map_tree, self, self.focused, screen.form, screen):
-                if pump is None:
-                    continue
-                done = asyncio.Event()
-                pump.call_later(done.set)
-                await done.wait()
-
     @work(exclusive=True, group="file")
     async def action_save(self) -> None:
-        await self._settle()
+        await settle_keys(self)
         self._blur_field()
         try:
             saved = self.studio.save()
@@ -141,7 +130,7 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
-        await self._settle()
+        await settle_keys(self)
         self._blur_field()
         if not self.studio.dirty:
             self.exit()

@@ -16,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -33,6 +33,7 @@ from twiml_editor.keymap import ACTIONS, KeyAction
 from twiml_editor.screens.add_element import AddElementScreen
 from twiml_editor.screens.dialect import DialectPicker
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
 from twiml_editor.widgets.attribute_form import AttributeForm
@@ -623,10 +624,21 @@ class DocumentScreen(Screen[None]):
         self.schedule_refresh()
         self.notify("The next save writes the document in canonical form.")
 
-    def action_undo(self) -> None:
+    @work(group="history")
+    async def action_undo(self) -> None:
+        await settle_keys(self.app)  # the edit a key just before ctrl+z made is the one undone
+        self.undo()
+
+    @work(group="history")
+    async def action_redo(self) -> None:
+        await settle_keys(self.app)
+        self.redo()
+
+    def undo(self) -> None:
+        """Undo this document's last edit (the flow editor walks the flow's history instead)."""
         self._history(self.doc.undo(), "undo")
 
-    def action_redo(self) -> None:
+    def redo(self) -> None:
         self._history(self.doc.redo(), "redo")
 
     def history_step(self, change: Change | None, what: str) -> None:

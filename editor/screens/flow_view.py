@@ -30,6 +30,7 @@ from twiml_editor.flow_project import MapRow, map_rows
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
 from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
 from twiml_editor.screens.text_prompt import TextPrompt
@@ -166,13 +167,18 @@ class FlowScreen(Screen[None]):
         ]
         return {id(edge): was for edge, was in coverage.edges}
 
-    def action_undo(self) -> None:
-        """ctrl+z: the flow's one history (the app's `flow_history`), routes and documents alike."""
+    @work(group="history")
+    async def action_undo(self) -> None:
+        """ctrl+z: the flow's one history (the app's `flow_history`), routes and documents alike,
+        after the keys typed before it (a route deleted in the same burst is the one undone)."""
+        await settle_keys(self.app)
         history = getattr(self.app, "flow_history", None)
         if history is not None:
             history("undo")
 
-    def action_redo(self) -> None:
+    @work(group="history")
+    async def action_redo(self) -> None:
+        await settle_keys(self.app)
         history = getattr(self.app, "flow_history", None)
         if history is not None:
             history("redo")

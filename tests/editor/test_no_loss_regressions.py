@@ -17,10 +17,12 @@ from textual.widgets import Input
 from twiml.flow import load_flow
 from twiml_editor import recovery
 from twiml_editor.app import EditorApp
+from twiml_editor.document import Document
 from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.screens.confirm import ConfirmUnsaved
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.dialog import Dialog
+from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.text_prompt import TextPrompt
@@ -609,6 +611,72 @@ async def test_down_then_enter_in_a_picker_chooses_the_second_item(tmp_path: Pat
         await pilot.press("down", "enter")
         await settle(pilot, until=lambda: bool(chosen), what="the picker chose")
         assert chosen == ["two"]
+
+
+# 9 ------------------------------------- a key that also works in text fields, at a burst's end
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the app forwards Down and Delete to the map's tree (focused when they arrive), "
+    "which handles them before its Enter opened the document; they never reach the document, so there "
+    "is nothing unsaved to ask about (the same routing gap as the picker filter test)",
+)
+async def test_enter_down_delete_ctrl_q_in_one_burst_asks_about_the_delete(folder: Path) -> None:
+    """Enter on a state, Down, Delete, ctrl+q in one read of the terminal: ctrl+q (a priority key)
+    acted before the Delete had, found nothing unsaved and quit with status 0: the delete was lost."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen), what="the map")
+        await pilot.press("down")  # from "start: call" to the first state ([s1])
+        await settle(pilot)
+        burst(app, ["enter", "down", "delete", "ctrl+q"])
+        await settle(pilot, until=lambda: not app.is_running or isinstance(app.screen, ConfirmQuitMany), what="quit")
+        assert app.is_running, "quit without asking about the unsaved delete"
+        assert isinstance(app.screen, ConfirmQuitMany)
+        assert app.doc.dirty
+
+
+async def test_down_down_delete_ctrl_z_in_one_burst_undoes_the_delete(tmp_path: Path) -> None:
+    """ctrl+z acted before the Delete of its own burst had: "Nothing to undo", the delete stayed."""
+    xml = "<Response><Say>One</Say><Say>Two</Say><Play>x.mp3</Play></Response>"
+    path = write(tmp_path, xml)
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.tree.focus()
+        await settle(pilot)
+        burst(app, ["down", "down", "delete", "ctrl+z"])
+        await settle(pilot, until=lambda: not app.doc.dirty, what="the delete undone")
+        assert app.doc.to_xml() == Document.from_xml(xml).to_xml()
+
+
+async def test_delete_then_ctrl_z_in_one_burst_in_a_flow_document(folder: Path) -> None:
+    """The same in the flow editor, where ctrl+z walks the flow's one history."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen), what="the map")
+        await pilot.press("down", "enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, DocumentScreen), what="the document")
+        before = app.doc.to_xml()
+        burst(app, ["down", "delete", "ctrl+z"])
+        await settle(pilot, until=lambda: not app.doc.dirty, what="the delete undone")
+        assert app.doc.to_xml() == before
+
+
+async def test_delete_then_ctrl_s_in_one_burst_saves_the_delete(tmp_path: Path) -> None:
+    """ctrl+s at a burst's end saves what the keys before it did."""
+    xml = "<Response><Say>One</Say><Say>Two</Say></Response>\n"
+    path = write(tmp_path, xml)
+    app = EditorApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.tree.focus()
+        await settle(pilot)
+        burst(app, ["down", "delete", "ctrl+s"])
+        await settle(pilot, until=lambda: "One" not in app.doc.to_xml(), what="the delete")
+        await settle(pilot, until=lambda: not app.doc.dirty, what="the save")
+        assert path.read_text(encoding="utf-8") == app.doc.file_text()
 
 
 # seed 11 at 3,000 keys -------------------------------------- a form replaced as it mounts
