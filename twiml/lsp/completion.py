@@ -12,7 +12,6 @@ from twiml.grammar_types import BOOL, ENUM, LIST, Attr, Element
 from twiml.grammar_values import LEGACY_VOICE_LANGUAGES, VOICE_LANGUAGES
 from twiml.lsp.analysis import Context, TwimlFile, context_at
 from twiml.lsp.docs import attr_markdown, element_doc
-from twiml.lsp.flows import URL_ATTRS
 from twiml.lsp.protocol import flow_of
 
 __all__ = ["complete"]
@@ -42,7 +41,7 @@ def _escape(text: str) -> str:
 
 
 def _values(el: Element, a: Attr, ctx: Context, uri: str) -> list[str]:
-    if a.xml in URL_ATTRS or a.type == "url":
+    if a.type == "url":  # the grammar says which attributes are URLs
         flow = flow_of(uri)
         return sorted(flow.routes) if flow is not None else []
     if a.type == BOOL:

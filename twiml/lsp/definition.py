@@ -9,7 +9,7 @@ from lsprotocol import types as T
 
 from twiml.flow.config import Flow
 from twiml.lsp.analysis import TwimlFile, context_at
-from twiml.lsp.flows import URL_ATTRS, route_line, target_at, url_path
+from twiml.lsp.flows import route_line, target_at, url_path
 from twiml.lsp.protocol import file_location
 
 __all__ = ["document_definition", "flow_toml_definition", "url_at"]
@@ -21,7 +21,7 @@ def url_at(f: TwimlFile, offset: int) -> str | None:
     if ctx.kind == "value" and ctx.attr is not None:
         el = f.element_at([*ctx.stack, ctx.tag or ""])
         a = el.attr(ctx.attr) if el is not None else None
-        if ctx.attr in URL_ATTRS or (a is not None and a.type == "url"):
+        if a is not None and a.type == "url":  # the grammar says which attributes are URLs
             return f.text[ctx.replace_from : max(ctx.value_end, offset)]
     if ctx.kind == "content" and ctx.stack and ctx.stack[-1] == "Redirect":
         start = f.text.rfind(">", 0, offset) + 1

@@ -14,26 +14,7 @@ from twiml.diagnostic import Diagnostic
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow
 from twiml.flow.routing import Route, is_forward
 
-__all__ = ["URL_ATTRS", "flow_for", "flow_problems", "route_line", "url_path"]
-
-URL_ATTRS = frozenset(
-    {
-        "action",
-        "url",
-        "waitUrl",
-        "statusCallback",
-        "recordingStatusCallback",
-        "transcribeCallback",
-        "amdStatusCallback",
-        "partialResultCallback",
-        "eventCallbackUrl",
-        "conferenceRecordingStatusCallback",
-        "referUrl",
-        "statusCallbackUrl",
-        "callbackUrl",
-    }
-)
-"""Attributes whose value is a URL a flow folder may route (completion, definition, new routes)."""
+__all__ = ["flow_for", "flow_problems", "route_line", "url_path"]
 
 
 def flow_for(path: Path) -> Flow | None:
