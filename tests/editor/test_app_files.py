@@ -154,14 +154,14 @@ async def test_quit_with_unsaved_changes_asks(flow: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await make_dirty(app, pilot)
         await pilot.press("ctrl+q")
-        await settle(pilot)
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmUnsaved), what="the unsaved question")
         assert isinstance(app.screen, ConfirmUnsaved)
         await pilot.press("escape")  # cancel: keep editing
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmUnsaved) and app.return_code is None
         assert app.doc.dirty
         await pilot.press("ctrl+q")
-        await settle(pilot)
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmUnsaved), what="the unsaved question")
         assert isinstance(app.screen, ConfirmUnsaved)
         await pilot.press("left", "enter")  # from Cancel to Discard: discard and quit
         await settle(pilot)
@@ -206,8 +206,8 @@ async def test_overwrite_dialog_ignores_typed_letters(flow: Path, other: Path) -
 async def test_quit_when_clean_does_not_ask(flow: Path) -> None:
     app = EditorApp(flow)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+q")
-        await settle(pilot)
+        await pilot.press("ctrl+q")  # quit waits for earlier keys in a worker: wait for the exit
+        await settle(pilot, until=lambda: app.return_code is not None, what="the app to exit")
         assert app.return_code == 0
 
 
