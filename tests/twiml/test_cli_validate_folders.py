@@ -41,7 +41,7 @@ def test_a_folder_brings_its_files_below_and_its_flow_toml_checked_as_map_checks
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "ignored.xml").write_text("<Response><Nope/></Response>", encoding="utf-8")
     toml = (folder / "flow.toml").read_text(encoding="utf-8")
-    toml = toml.replace('"/voicemail/transcription" = "callback_received.xml"\n', "")  # a callback with no route
+    toml = toml.replace('"/voicemail/transcription" = { status = 204 }\n', "")  # a callback with no route
     (folder / "flow.toml").write_text(toml + '"/extra" = "gone.xml"\n', encoding="utf-8")
     proc = twiml("validate", str(tmp_path))
     assert proc.returncode == 1 and proc.stderr == ""
