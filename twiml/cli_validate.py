@@ -109,14 +109,12 @@ def _validate_flow(folder: str, dialect: str | None) -> list[Diagnostic]:
     return found
 
 
-_SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
 def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
     """What to check, as (name, is a flow folder), and the folders with nothing to check in them.
     A folder stands for every TwiML file (.xml) and Studio flow definition (.json with `states`)
     in it and below, and for each flow folder (with flow.toml) among them; hidden folders
-    (`.git`, `.venv`) and installed packages are left out."""
+    (`.git`, `.venv`) and installed packages are left out (`twiml.files.files_under`)."""
+    from twiml.files import files_under
     from twiml.flow.config import FLOW_FILE
 
     out: dict[tuple[str, bool], None] = {}
@@ -129,10 +127,7 @@ def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
         from twiml.studio.commands import is_flow_json
 
         found: list[tuple[str, bool]] = []
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if any(p.startswith(".") or p in _SKIPPED_FOLDERS for p in parts[:-1]) or not path.is_file():
-                continue
+        for path in files_under(folder):
             suffix = path.suffix.lower()
             if suffix == ".xml" or (suffix == ".json" and is_flow_json(path.read_bytes())):
                 found.append((str(path), False))

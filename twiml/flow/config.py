@@ -105,8 +105,11 @@ class Flow:
         return resolve(self.routes, path, params or {})
 
     def documents(self) -> list[str]:
-        """The TwiML files of the folder (names relative to it, sorted)."""
-        return sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.xml") if p.is_file())
+        """The TwiML files of the folder and below (names relative to it, sorted), by the rule of
+        `twiml validate FOLDER` (`twiml.files.files_under`): none under hidden folders or packages."""
+        from twiml.files import files_under
+
+        return sorted(p.relative_to(self.folder).as_posix() for p in files_under(self.folder, (".xml",)))
 
     def routed_documents(self) -> set[str]:
         return {t for route in self.routes.values() for t in route.targets() if not is_forward(t)}
