@@ -228,7 +228,7 @@ def _fix_file(name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[
     fixed = 0
     for _ in range(4):  # a renamed element is validated again: its attributes may have fixes too
         found = [d for d in validate(doc.root, dialect=settings.dialect) if d.fix and settings.reports(d)]
-        done = apply_fixes(doc.root, found)
+        done = apply_fixes(doc.root, found, doc)
         fixed += len(done)
         if not done:
             break

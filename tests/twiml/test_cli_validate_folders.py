@@ -100,6 +100,44 @@ def test_fix_renames_a_misspelled_element_as_the_grammar_class_of_its_place(tmp_
     )
 
 
+RENAMES = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<Response>\n"
+    "  <Dial><Numbr>+15550100</Numbr></Dial>\n"
+    '  <Gathr  numDigits="1"\taction="/x"><Say voice="alice">hi &amp; bye</Say>\n'
+    "      <Pause   length='1'/><!-- keep --></Gathr >\n"
+    "  <Dial><Numbr >+15550101</Numbr  ></Dial><Sayy>bye</Sayy>\n"
+    "</Response>\n"
+)
+
+
+def test_fix_renaming_an_element_changes_only_the_name_in_its_tags(tmp_path: Path) -> None:
+    """Inline parents stay inline, children, comments, spacing and quotes stay byte for byte."""
+    path = tmp_path / "renames.xml"
+    path.write_bytes(RENAMES.replace("\n", "\r\n").encode("utf-8"))
+    proc = twiml("validate", "--fix", str(path))
+    assert (proc.returncode, proc.stderr) == (0, f"{path}: fixed 4 problems\n"), proc.stdout
+    fixed = RENAMES.replace("Numbr", "Number").replace("Gathr", "Gather").replace("Sayy>", "Say>").replace("\n", "\r\n")
+    assert path.read_bytes() == fixed.encode("utf-8")
+
+
+def test_a_renamed_element_is_the_grammar_class_of_its_place_and_keeps_its_text_in_the_library() -> None:
+    from twiml.fixes import apply_fixes
+    from twiml.source import loads
+    from twiml.validator import validate
+    from twiml.voice_response import Gather, Number, Say
+
+    doc = loads(RENAMES)
+    assert len(apply_fixes(doc.root, [d for d in validate(doc.root) if d.fix], doc)) == 4
+    gather = doc.root.verbs[1]
+    assert isinstance(doc.root.verbs[0].verbs[0], Number) and isinstance(gather, Gather)
+    assert isinstance(gather.verbs[0], Say) and isinstance(doc.root.verbs[3], Say)
+    text = doc.dumps()
+    assert text == RENAMES.replace("Numbr", "Number").replace("Gathr", "Gather").replace("Sayy>", "Say>")
+    gather.verbs[0].attrs["voice"] = "man"  # the adopted children are still the writer's: one value changes
+    assert doc.dumps() == text.replace('voice="alice"', 'voice="man"')
+
+
 def test_diff_alone_is_a_usage_error_and_an_empty_folder_is_named(tmp_path: Path) -> None:
     proc = twiml("validate", "--diff", str(SAMPLES))
     assert proc.returncode == 2 and "--diff shows what --fix would change" in proc.stderr
