@@ -160,3 +160,36 @@ def test_flow_findings_are_the_one_record_in_json_and_sarif(tmp_path: Path) -> N
     assert result["ruleId"] == "FLOW-TARGET" and result["locations"][0]["physicalLocation"]["region"] == {
         "startLine": found["line"]
     }
+
+
+TEXML = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <AIGather action="/done" />\n</Response>\n'
+CXML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
+    '  <Say voice="gcloud.en-US-Standard-A">Hi</Say>\n  <Denoise>on</Denoise>\n</Response>\n'
+)
+
+
+def test_dialect_auto_checks_each_file_in_the_dialect_it_uses_else_the_configured_one(tmp_path: Path) -> None:
+    """`twiml.dialects.detect`, as the editor opens a file: an <AIGather> is TeXML, a <Denoise> or
+    a gcloud voice cXML; a file that tells nothing is checked in [tool.twiml]'s dialect."""
+    (tmp_path / "texml.xml").write_text(TEXML, encoding="utf-8")
+    (tmp_path / "cxml.xml").write_text(CXML, encoding="utf-8")
+    files = ("texml.xml", "cxml.xml")
+    proc = twiml("validate", "--dialect", "twilio", *files, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert [x.split(" ", 3)[:3] for x in proc.stdout.splitlines()] == [
+        ["texml.xml:3:3:", "warning", "12200"],
+        ["cxml.xml:3:8:", "warning", "12200"],
+        ["cxml.xml:4:3:", "warning", "12200"],
+    ]
+    proc = twiml("validate", "--dialect", "auto", *files, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "2 files, 0 problems\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.twiml]\ndialect = "texml"\n', encoding="utf-8")
+    (tmp_path / "rec.xml").write_text('<Response><Record transcribe="true"/></Response>\n', encoding="utf-8")
+    proc = twiml("validate", "--dialect", "auto", "rec.xml", *files, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert [x.split(" ", 3)[:3] for x in proc.stdout.splitlines()] == [["rec.xml:1:19:", "warning", "DIALECT-RENAMED"]]
+    assert "'transcribe' is spelled 'transcription' in TeXML" in proc.stdout
+    proc = twiml("validate", "--dialect", "auto", "--fix", "rec.xml", "cxml.xml", cwd=tmp_path)
+    assert proc.returncode == 0 and (tmp_path / "cxml.xml").read_text(encoding="utf-8") == CXML  # gcloud stays
+    assert '<Record transcription="true"/>' in (tmp_path / "rec.xml").read_text(encoding="utf-8")
