@@ -57,6 +57,19 @@ def test_rename_and_delete_keep_routes_consistent(folder: Path) -> None:
     assert not (folder / "sales.xml").exists()
 
 
+def test_an_empty_route_is_shown_kept_out_of_case_edits_and_can_be_given_a_target(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    route = project.flow.routes["/voicemail/transcription"]
+    assert route.describe() == "/voicemail/transcription → 204 (empty answer)"  # the routes list's line
+    with pytest.raises(ValueError, match="answers an empty 204"):
+        project.add_case("/voicemail/transcription", "completed", "goodbye.xml", by="TranscriptionStatus")
+    with pytest.raises(ValueError, match="is not a split"):
+        project.set_fallback("/voicemail/transcription", "default", "goodbye.xml")
+    assert not project.toml_dirty and project.problems == []
+    project.set_target("/voicemail/transcription", "goodbye.xml")
+    assert project.flow.resolve("/voicemail/transcription").document == "goodbye.xml"
+
+
 def test_bad_edits_are_refused_and_change_nothing(folder: Path) -> None:
     project = FlowProject.open(folder)
     with pytest.raises(ValueError, match="exists already"):
