@@ -259,12 +259,14 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.lsp.commands import register as register_editor_commands
 
     register_editor_commands(sub)  # schema, lsp
-    from twiml.studio.commands import add_map_options, add_run_options
+    from twiml.studio.commands import add_config_options, add_map_options, add_run_options
     from twiml.studio.commands import register as register_studio_commands
 
     register_studio_commands(sub)  # studio import, studio export
     for command in ("call", "text"):
         add_run_options(sub.choices[command])  # --fixture, --subflow, --config, --http, --webhooks for Studio flows
+    for command in ("test", "coverage"):
+        add_config_options(sub.choices[command])  # --subflow, --config for Studio flows
     flow_map = sub.choices["map"]
     add_map_options(flow_map)  # --fixture, --subflow, --config for Studio flows
     flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
