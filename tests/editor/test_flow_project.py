@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from twiml.base import TwiML
-from twiml.flow import load_flow
+from twiml.flow import Split, load_flow
 from twiml_editor.flow_project import FlowProject, map_rows
 
 
@@ -152,7 +152,7 @@ def test_a_route_or_case_on_any_parameter_and_match(folder: Path) -> None:
     project.edit_case("/menu", "1", new_value="5", target="goodbye.xml")
     project.remove_case("/menu", "3")
     menu = project.flow.routes["/menu"].target
-    assert not isinstance(menu, str)
+    assert isinstance(menu, Split)
     assert menu.cases == (("5", "goodbye.xml"), ("2", "support.xml"), ("0", "operator.xml"))
     project.set_split("/menu", "QueueResult", "exact")
     project.set_split("/dial-complete", "DialCallStatus", "present")

@@ -122,6 +122,7 @@ def test_fix_renaming_an_element_changes_only_the_name_in_its_tags(tmp_path: Pat
 
 
 def test_a_renamed_element_is_the_grammar_class_of_its_place_and_keeps_its_text_in_the_library() -> None:
+    from twiml.base import TwiML
     from twiml.fixes import apply_fixes
     from twiml.source import loads
     from twiml.validator import validate
@@ -129,8 +130,8 @@ def test_a_renamed_element_is_the_grammar_class_of_its_place_and_keeps_its_text_
 
     doc = loads(RENAMES)
     assert len(apply_fixes(doc.root, [d for d in validate(doc.root) if d.fix], doc)) == 4
-    gather = doc.root.verbs[1]
-    assert isinstance(doc.root.verbs[0].verbs[0], Number) and isinstance(gather, Gather)
+    dial, gather = doc.root.verbs[0], doc.root.verbs[1]
+    assert isinstance(dial, TwiML) and isinstance(dial.verbs[0], Number) and isinstance(gather, Gather)
     assert isinstance(gather.verbs[0], Say) and isinstance(doc.root.verbs[3], Say)
     text = doc.dumps()
     assert text == RENAMES.replace("Numbr", "Number").replace("Gathr", "Gather").replace("Sayy>", "Say>")
