@@ -26,6 +26,7 @@ from twiml.dialects import DIALECTS, profile
 from twiml.errors import TwiMLException, TwiMLParseError
 from twiml.files import ReadOnlyFileError
 from twiml_editor import recovery
+from twiml_editor.disk_check import ChangedOnDisk
 from twiml_editor.document import Document, Kind
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
 from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
@@ -238,8 +239,9 @@ class EditorApp(App[None]):
         """Every document with edits that a crash must not lose (the flow editor has several)."""
         return [self.doc]
 
-    def _recovery_texts(self) -> list[tuple[Path | None, str, int]]:
-        """(file, text, id of its document) for each document with unsaved edits."""
+    def _recovery_texts(self) -> list[tuple[Path | None, str, int, str]]:
+        """(file, text, id of its document, what the file was: `Document.disk_base`) for each
+        document with unsaved edits."""
         found = []
         for doc in self.open_documents():
             if doc.dirty:
@@ -250,14 +252,14 @@ class EditorApp(App[None]):
                         text = doc.to_xml()
                     except Exception:
                         continue
-                found.append((doc.file_path, text, id(doc)))
+                found.append((doc.file_path, text, id(doc), doc.disk_base))
         return found
 
-    def _write_recovery(self, target: Path | None, text: str, key: int) -> Path:
+    def _write_recovery(self, target: Path | None, text: str, key: int, base: str) -> Path:
         untitled = self._untitled_recovery.get(key)
         if target is None and untitled is None:
             untitled = self._untitled_recovery[key] = recovery.untitled_path()
-        return recovery.write(target, text, untitled)
+        return recovery.write(target, text, untitled, base)
 
     def autosave(self) -> None:
         """Write the recovery file of each document edited since the last time (a timer calls
@@ -270,10 +272,10 @@ class EditorApp(App[None]):
                 dirty.add(key)
                 if self._recovery_versions.get(key) == doc.version:
                     continue
-                for target, text, text_key in self._recovery_texts():
+                for target, text, text_key, base in self._recovery_texts():
                     if text_key == key:
                         with suppress(OSError):
-                            self._write_recovery(target, text, key)
+                            self._write_recovery(target, text, key, base)
                             self._recovery_versions[key] = doc.version
             elif key in self._recovery_versions:
                 self._drop_recovery(doc)
@@ -302,9 +304,9 @@ class EditorApp(App[None]):
     def write_all_recovery(self) -> list[Path]:
         """Write every unsaved document now (something went wrong); returns where they went."""
         written = []
-        for target, text, key in self._recovery_texts():
+        for target, text, key, base in self._recovery_texts():
             try:
-                written.append(self._write_recovery(target, text, key))
+                written.append(self._write_recovery(target, text, key, base))
             except OSError:
                 continue
         return written
@@ -318,6 +320,7 @@ class EditorApp(App[None]):
         newest = max(r.mtime for r in self.recovered)
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(newest))
         names = [str(r.target) for r in self.recovered]
+        changed = [str(r.target) for r in self.recovered if r.disk_changed]
 
         def chosen(choice: str | None) -> None:
             found, self.recovered = self.recovered, []
@@ -327,7 +330,7 @@ class EditorApp(App[None]):
                 return
             self.restore(found)
 
-        self.push_screen(ConfirmRestore(names, when), chosen)
+        self.push_screen(ConfirmRestore(names, when, changed), chosen)
 
     def restore(self, found: list[recovery.Recovered]) -> None:
         """Show the recovered text as the document, with unsaved edits (saving writes it)."""
@@ -337,6 +340,7 @@ class EditorApp(App[None]):
             except (TwiMLException, ValueError) as exc:
                 self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
                 continue
+            doc.based_on(r.base)  # what the edits started from: a save over a later change asks
             doc.dirty = True
             self._recovery_versions[id(doc)] = -1
             self.load_document(doc)
@@ -421,14 +425,6 @@ class EditorApp(App[None]):
 
     async def _save(self, ask: bool) -> bool:
         path = self.doc.file_path
-        if not ask and path is not None and self.doc.disk_changed():
-            choice = await self.push_screen_wait(DiskChanged(str(path)))
-            if choice == "reload":
-                return self.open_path(path)
-            if choice == "save_as":
-                ask = True
-            elif choice != "overwrite":
-                return False
         if ask or path is None:
             initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
             path = await self.push_screen_wait(PathPrompt("Save as", initial))
@@ -437,12 +433,23 @@ class EditorApp(App[None]):
         return await self._write(path)
 
     async def _write(self, path: Path) -> bool:
-        """Save to `path`, asking before replacing a read-only file. Any failure is shown in a
+        """Save to `path`, asking before replacing a file another program changed (the
+        document's check, `ChangedOnDisk`) or a read-only file. Any failure is shown in a
         dialog naming the file; the document and its edits stay as they are."""
-        replace = False
+        replace = overwrite = False
         while True:
             try:
-                saved = self.doc.save(path, replace_read_only=replace)
+                saved = self.doc.save(path, replace_read_only=replace, overwrite=overwrite)
+            except ChangedOnDisk:
+                choice = await self.push_screen_wait(DiskChanged(str(path)))
+                if choice == "reload":
+                    return self.open_path(path)
+                if choice == "save_as":
+                    return await self._save(ask=True)
+                if choice != "overwrite":
+                    return False
+                overwrite = True
+                continue
             except ReadOnlyFileError:
                 if replace or not await self.push_screen_wait(ConfirmReadOnly(str(path))):
                     return False

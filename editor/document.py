@@ -35,6 +35,7 @@ from twiml.limits import MAX_DEPTH
 from twiml.naming import is_xml_name
 from twiml.serialize import attr_text, body_text, comment_text, escape_attr, escape_text, pi_text
 from twiml.source import SourceDocument, load, loads
+from twiml_editor.disk_check import refuse_changed
 from twiml_editor.edits import (
     MISSING,
     Change,
@@ -870,22 +871,55 @@ class Document:
         self._edited.append((self.version, None))
         self._saved = -1
 
-    def disk_changed(self) -> bool:
-        """True when the file at `file_path` is no longer what was read or last saved (another
-        program wrote it). A file that is gone or was never read counts as unchanged."""
-        if self.file_path is None or self._disk is None:
+    def disk_changed(self, at: Path | None = None) -> bool:
+        """True when the file at `file_path` (or `at`: where a pending rename still finds it)
+        is no longer what was read or last saved (another program wrote it). A file that is
+        gone or was never read counts as unchanged."""
+        path = at if at is not None else self.file_path
+        if path is None or self._disk is None:
             return False
-        return self._disk.changed(self.file_path)
+        return self._disk.changed(path)
 
-    def save(self, path: str | os.PathLike[str] | None = None, *, replace_read_only: bool = False) -> Path:
+    @property
+    def disk_base(self) -> str:
+        """SHA-256 of the file's bytes these edits started from (when read or last saved); ""
+        when no file was read (a new document). A recovery file records it (see `based_on`)."""
+        return self._disk.digest if self._disk is not None else ""
+
+    def based_on(self, digest: str | None) -> None:
+        """The edits started from file content with this SHA-256 (a recovery file's record; ""
+        or None: not known or no file then): `disk_changed` compares the file with that, so a
+        save over another program's later change asks first."""
+        self._disk = FileStamp.of_digest(digest or "")
+
+    def _own_file(self, target: Path) -> bool:
+        own = self.file_path
+        if own is None:
+            return False
+        return (
+            target == own
+            or os.path.abspath(target) == os.path.abspath(own)
+            or (target.exists() and own.exists() and target.resolve() == own.resolve())
+        )
+
+    def save(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        replace_read_only: bool = False,
+        overwrite: bool = False,
+    ) -> Path:
         """Write the document atomically to `path` (default: `file_path`), in the file's own
         formatting and encoding, then remember that path and clear `dirty`.  The text is parsed
         back first: a document that would not read back is not written, so a good file is never
         replaced by a bad one.  Raises twiml.files.ReadOnlyFileError for a read-only file unless
-        `replace_read_only`; does not check `disk_changed` (the caller asks the user first)."""
+        `replace_read_only`, and `ChangedOnDisk` when the target is the document's own file and
+        another program changed it (`disk_changed`) unless `overwrite` (the user said so)."""
         target = Path(path) if path is not None else self.file_path
         if target is None:
             raise ValueError("the document has no file name yet; save it with a path")
+        if not overwrite and self._own_file(target):
+            refuse_changed([str(target)] if self.disk_changed() else [])
         data = self.bytes_to_save()
         atomic_write(target, data, replace_read_only=replace_read_only)
         self.saved_as(target, data)

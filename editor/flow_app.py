@@ -38,7 +38,7 @@ from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
-from twiml_editor.screens.file_dialogs import DiskChanged
+from twiml_editor.screens.file_dialogs import save_folder
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
@@ -181,7 +181,7 @@ class FlowEditorApp(EditorApp):
             text = self.project.text
             if text != self._toml_recovery:
                 with suppress(OSError):
-                    recovery.write(toml, text)
+                    recovery.write(toml, text, base=self.project.toml_base)
                     self._toml_recovery = text
         elif self._toml_recovery is not None:
             recovery.remove(toml)
@@ -195,7 +195,9 @@ class FlowEditorApp(EditorApp):
         written = super().write_all_recovery()
         if self.project.toml_dirty:
             with suppress(OSError):
-                written.append(recovery.write(self.project.folder / FLOW_FILE, self.project.text))
+                written.append(
+                    recovery.write(self.project.folder / FLOW_FILE, self.project.text, base=self.project.toml_base)
+                )
         return written
 
     def restore(self, found: list[recovery.Recovered]) -> None:
@@ -203,7 +205,7 @@ class FlowEditorApp(EditorApp):
         for r in found:
             name = self.project.name_of(r.target) or r.target.name
             try:
-                doc = self.project.restore(name, r.text)
+                doc = self.project.restore(name, r.text, r.base)
             except (TwiMLException, ValueError) as exc:
                 self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
                 continue
@@ -327,12 +329,8 @@ class FlowEditorApp(EditorApp):
             choice = await self.push_screen_wait(ConfirmQuitMany(names, "you open another"))
             if choice == "cancel":
                 return
-            if choice == "save":
-                try:
-                    self.project.save_all()
-                except (OSError, TwiMLException, ValueError) as exc:
-                    self.push_screen(ErrorDialog("Not saved", str(exc)))
-                    return
+            if choice == "save" and await save_folder(self, self.project) is None:
+                return
         if path.is_dir():
             self.open_folder(path)
         else:
@@ -367,18 +365,9 @@ class FlowEditorApp(EditorApp):
         outside = self.project.name_of(self.doc.file_path) is None
         if outside and (self.doc.dirty or self.doc.file_path is None) and not await self._save(ask=False):
             return
-        for name, doc in self.project.documents.items():
-            if doc.dirty and doc.disk_changed():
-                choice = await self.push_screen_wait(DiskChanged(name))
-                if choice != "overwrite":
-                    return
         if self.project.dirty_names():
-            try:
-                saved = self.project.save_all()
-            except (OSError, TwiMLException, ValueError) as exc:
-                self.push_screen(
-                    ErrorDialog("Not saved", f"{exc}\n\nNothing in the folder was changed; your edits are kept.")
-                )
+            saved = await save_folder(self, self.project)
+            if saved is None:
                 return
             self.notify(f"Saved {', '.join(p.name for p in saved)}" if saved else "Saved.", markup=False)
             self.recovery_saved()
@@ -400,11 +389,9 @@ class FlowEditorApp(EditorApp):
         if choice == "discard":
             self.exit()
         elif choice == "save":
-            try:
-                self.project.save_all()
-            except (OSError, TwiMLException, ValueError) as exc:
-                self.push_screen(ErrorDialog("Not saved", str(exc)))
+            if await save_folder(self, self.project) is None:
                 return
+            self.recovery_saved()
             if self.doc.dirty and own is None and not await self._save(ask=self.doc.file_path is None):
                 return
             self.exit()

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,13 @@ from tomlkit.items import InlineTable, KeyType, SingleKey, Table
 
 from twiml.base import TwiML
 from twiml.diagnostic import Diagnostic
-from twiml.files import atomic_write
+from twiml.files import FileStamp, atomic_write
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow, target_problem
 from twiml.flow.explore import FlowMap, explore_flow
 from twiml.flow.routing import MATCH_KINDS, is_forward
 from twiml.flow.transport import FolderTransport
 from twiml.textsafe import printable
+from twiml_editor.disk_check import refuse_changed
 from twiml_editor.document import Document, Kind
 from twiml_editor.edits import Change
 
@@ -102,6 +103,8 @@ class FlowProject:
             self._parsed = True
         self._text = text
         self._saved_text: str | None = text
+        self._toml_disk: FileStamp | None = None
+        """What flow.toml was when read or last saved (None: not known, never checked)."""
         self._clock: Iterator[int] = itertools.count(1)
         """Numbers every edit of the flow, routes and documents alike (see `undo`)."""
         self._undo: list[tuple[int, str, _Files, _Files]] = []
@@ -116,11 +119,16 @@ class FlowProject:
     def open(cls, folder: str | Path) -> FlowProject:
         folder = Path(folder)
         path = folder / FLOW_FILE
-        text = path.read_text(encoding="utf-8") if path.is_file() else 'start = "/voice"\n\n[routes]\n'
+        data = path.read_bytes() if path.is_file() else None
+        text = 'start = "/voice"\n\n[routes]\n'
+        if data is not None:  # newlines as read_text reads them
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         project = cls(folder, text)
-        project.toml_dirty = not path.is_file()
+        project.toml_dirty = data is None
         if project.toml_dirty:
             project._saved_text = None
+        stamp = FileStamp.of(path, data) if data is not None else None
+        project._toml_disk = stamp if stamp is not None else FileStamp.of_digest("")
         return project
 
     # ------------------------------------------------------------------------------- reading
@@ -230,23 +238,56 @@ class FlowProject:
 
     # ------------------------------------------------------------------------------- saving
 
-    def save_toml(self) -> Path:
+    @property
+    def toml_base(self) -> str:
+        """SHA-256 of flow.toml's bytes the route edits started from ("": none known or no file)."""
+        return self._toml_disk.digest if self._toml_disk is not None else ""
+
+    def toml_changed(self) -> bool:
+        """True when flow.toml is no longer what was read or last saved (another program wrote it)."""
+        return self._toml_disk is not None and self._toml_disk.changed(self.folder / FLOW_FILE)
+
+    def changed_on_disk(self) -> list[str]:
+        """The files the next `save_all` would write or replace that another program changed
+        since they were read or saved here (flow.toml, documents, the file a rename moves, a
+        new document's name that a file took meanwhile)."""
+        changed = [FLOW_FILE] if self.toml_dirty and self.toml_changed() else []
+        for name, doc in self.documents.items():
+            if name in self.created or name in self.moved:
+                if (self.folder / name).exists():
+                    changed.append(name)
+                elif name in self.moved and doc.disk_changed(self.folder / self.moved[name]):
+                    changed.append(self.moved[name])
+            elif doc.dirty and doc.disk_changed():
+                changed.append(name)
+        return changed
+
+    def save_toml(self, overwrite: Collection[str] = ()) -> Path:
+        """Write flow.toml alone (ChangedOnDisk when another program changed it, unless its
+        name is in `overwrite`)."""
         if not self._parsed:
             raise ValueError(f"{FLOW_FILE} has a syntax error; fix it in a text editor: {self.syntax_error}")
+        refuse_changed([FLOW_FILE] if self.toml_changed() else [], overwrite)
         path = self.folder / FLOW_FILE
-        atomic_write(path, self.text)
+        data = self.text.encode("utf-8")
+        atomic_write(path, data)
+        self._toml_disk = FileStamp.of(path, data)
         self.toml_dirty = False
         self._saved_text = self.text
         return path
 
-    def save_all(self) -> list[Path]:
+    def save_all(self, overwrite: Collection[str] = ()) -> list[Path]:
         """Write everything unsaved together: documents, pending renames, new documents,
         deletions and flow.toml.  All or nothing: every new content is written to a temporary
         file first, then each file is swapped in with the old one kept aside; a failure at any
         point puts back what was swapped, so the folder is as it was (or as fully saved).
-        Raises OSError, TwiMLException (a document that would not read back) or ValueError."""
+        First of all, `ChangedOnDisk` (nothing written) when another program changed any file
+        it would write (`changed_on_disk`) other than those named in `overwrite` (the user
+        chose to replace them). Raises OSError, TwiMLException (a document that would not read
+        back) or ValueError."""
         if self.toml_dirty and not self._parsed:
             raise ValueError(f"{FLOW_FILE} has a syntax error; fix it in a text editor: {self.syntax_error}")
+        refuse_changed(self.changed_on_disk(), overwrite)
         writes: list[tuple[Path, bytes, Document | None]] = []
         if self.toml_dirty:
             writes.append((self.folder / FLOW_FILE, self.text.encode("utf-8"), None))
@@ -258,6 +299,8 @@ class FlowProject:
         for path, data, written in writes:
             if written is not None:
                 written.saved_as(path, data)
+            else:
+                self._toml_disk = FileStamp.of(path, data)
         if self.pending_files:  # files moved on disk: an undo can no longer put them back
             self._undo.clear()
             self._redo.clear()
@@ -617,18 +660,22 @@ class FlowProject:
                         else:
                             cases[case] = new
 
-    def restore(self, name: str, text: str) -> Document | None:
+    def restore(self, name: str, text: str, base: str | None = None) -> Document | None:
         """Take `text` (a recovery file's) as the unsaved content of `name`: flow.toml (returns
-        None) or a document (returned; created when the folder has no such file yet)."""
+        None) or a document (returned; created when the folder has no such file yet). `base`
+        is the SHA-256 of the file the edits started from (None: not known): a save over a
+        file that changed since asks first (`changed_on_disk`)."""
         if name == FLOW_FILE:
             self.toml = tomlkit.parse(text)
             self._parsed = True
             self.toml_dirty = True
+            self._toml_disk = FileStamp.of_digest(base or "")
             self.reload()
             return None
         if not name.endswith(".xml") or ".." in name.split("/"):
             raise ValueError(f"{name}: not a document of the folder")
         doc = Document.from_xml(text, file_path=self.folder / name)
+        doc.based_on(base)
         doc.dirty = True
         self._adopt(name, doc)
         if not (self.folder / name).exists():

@@ -9,7 +9,12 @@ Where: beside the file, as `.NAME.twiml-recover` (the user finds it next to thei
 when that folder is not writable, in the user's state folder (`$XDG_STATE_HOME/twiml-editor`,
 by default `~/.local/state/twiml-editor`) under a name made from the file's full path.  An
 untitled document goes to the state folder as `untitled-PID-N.xml`.  The content is the
-document's own text (plain XML, or flow.toml's TOML), so it can also be opened by hand.
+document's own text (plain XML, or flow.toml's TOML), so it can also be opened by hand, and
+a last line, a comment, that records what the file on disk was when the edits were made
+(`<!-- twiml-recover base=SHA256 -->`, `# twiml-recover base=SHA256` in TOML; `base=none`: no
+file then).  A restored document keeps that base, so saving it over a file another program
+changed since asks first.  A recovery file without the line (an older editor's) restores
+with the base unknown: saving it asks.
 
 Headless: no Textual; the app calls `write`, `find` and `remove`.
 """
@@ -19,10 +24,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from twiml.files import atomic_write
+from twiml.files import FileStamp, atomic_write
 
 __all__ = [
     "AUTOSAVE_SECONDS",
@@ -41,6 +47,30 @@ AUTOSAVE_SECONDS = 3.0
 """How often unsaved edits are written to their recovery file (at most this much is lost)."""
 
 SUFFIX = ".twiml-recover"
+
+_BASE_LINE = re.compile(
+    r"\n(?:<!-- twiml-recover base=([0-9a-f]{64}|none) -->|# twiml-recover base=([0-9a-f]{64}|none))\n\Z"
+)
+
+
+def _with_base(target: Path | None, text: str, base: str) -> str:
+    """`text` and the line that records `base` (SHA-256 of the file the edits started from; "": none)."""
+    value = base or "none"
+    line = (
+        f"# twiml-recover base={value}"
+        if target is not None and target.suffix == ".toml"
+        else (f"<!-- twiml-recover base={value} -->")
+    )
+    return f"{text}\n{line}\n"
+
+
+def _split_base(content: str) -> tuple[str, str | None]:
+    """(the document's text, its base: a SHA-256, "" for no file, None when not recorded)."""
+    found = _BASE_LINE.search(content)
+    if found is None:
+        return content, None
+    value = found.group(1) or found.group(2)
+    return content[: found.start()], "" if value == "none" else value
 
 
 def state_dir() -> Path:
@@ -66,10 +96,12 @@ def untitled_path() -> Path:
     return state_dir() / f"untitled-{os.getpid()}-{_untitled}.xml"
 
 
-def write(target: Path | None, text: str, untitled: Path | None = None) -> Path:
+def write(target: Path | None, text: str, untitled: Path | None = None, base: str = "") -> Path:
     """Write `text` as the recovery file of `target` (None: an untitled document, written to
-    `untitled`) and return where it went.  Beside the file first; the state folder when that
+    `untitled`) and return where it went.  `base` is the SHA-256 of the file's bytes the edits
+    started from ("": there was no file).  Beside the file first; the state folder when that
     fails. Raises OSError when neither can be written."""
+    text = _with_base(target, text, base)
     if target is None:
         assert untitled is not None
         untitled.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +128,15 @@ class Recovered:
     """The recovery file."""
     text: str
     mtime: float
+    base: str | None = None
+    """SHA-256 of the file's bytes when the edits were made ("": there was no file; None: the
+    recovery file does not say, an older editor wrote it)."""
+
+    @property
+    def disk_changed(self) -> bool:
+        """True when the file is not what the edits started from (another program changed or
+        created it since), or may not be (the base is not known); a file that is gone: False."""
+        return FileStamp.of_digest(self.base or "").changed(self.target)
 
 
 def find(target: Path) -> Recovered | None:
@@ -104,11 +145,11 @@ def find(target: Path) -> Recovered | None:
     found: list[Recovered] = []
     for path in recovery_paths(target):
         try:
-            text = path.read_text(encoding="utf-8")
+            text, base = _split_base(path.read_text(encoding="utf-8"))
             mtime = path.stat().st_mtime
         except (OSError, UnicodeDecodeError):
             continue
-        found.append(Recovered(Path(os.path.abspath(target)), path, text, mtime))
+        found.append(Recovered(Path(os.path.abspath(target)), path, text, mtime, base))
     if not found:
         return None
     newest = max(found, key=lambda r: r.mtime)

@@ -130,6 +130,13 @@ class FileStamp:
     digest: str
 
     @classmethod
+    def of_digest(cls, digest: str) -> FileStamp:
+        """A stamp known only by the SHA-256 of the content it stands for (a recovery file's
+        record of what the file was): every file whose bytes differ counts as changed; "" (no
+        content known) makes any existing file count as changed."""
+        return cls(-1, -1, -1, -1, -1, digest)
+
+    @classmethod
     def of(cls, path: str | os.PathLike[str], data: bytes) -> FileStamp | None:
         """The stamp of `path` whose content the caller read as `data` (None: it cannot be stat'ed)."""
         try:

@@ -60,13 +60,22 @@ class ConfirmRestore(ChoiceDialog[RestoreChoice]):
     """Unsaved edits from a run that stopped without saving: restore them (the default, also on
     escape: nothing is lost by accident) or discard them (deletes the recovery files)."""
 
-    def __init__(self, names: list[str], when: str) -> None:
+    def __init__(self, names: list[str], when: str, changed: list[str] | None = None) -> None:
         self.names = names
         self.when = when
-        listed = "\n".join(f"  • {name}" for name in names)
+        self.changed = changed or []
+        """Those of `names` whose file another program changed since the edits were made (or
+        may have: an older recovery file does not say): saving them asks first."""
+        listed = "\n".join(f"  • {name}{'  (changed on disk since)' if name in self.changed else ''}" for name in names)
+        warning = (
+            "\n\nA file marked changed on disk was written by another program after these edits "
+            "were made: saving the restored edits asks before it replaces that change."
+            if self.changed
+            else ""
+        )
         super().__init__(
             "Recovered edits",
-            f"The editor stopped without saving these (recovery files from {when}):\n{listed}\n\n"
+            f"The editor stopped without saving these (recovery files from {when}):\n{listed}{warning}\n\n"
             "Restore the unsaved edits? Discard deletes the recovery files.",
             [
                 Option("Restore", "restore-yes", "restore", "primary"),

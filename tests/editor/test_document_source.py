@@ -13,6 +13,7 @@ from twiml.errors import TwiMLException
 from twiml.grammar import GRAMMAR
 from twiml.limits import MAX_DEPTH
 from twiml.validator import validate
+from twiml_editor.disk_check import ChangedOnDisk
 from twiml_editor.document import Document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,10 @@ def test_disk_changed_notices_other_writers_but_not_a_touch(tmp_path: Path) -> N
     assert not doc.disk_changed()
     path.write_text("<Response><Say>Yo</Say></Response>")
     assert doc.disk_changed()
-    doc.save()
+    with pytest.raises(ChangedOnDisk):  # never over another program's change unasked
+        doc.save()
+    assert path.read_text() == "<Response><Say>Yo</Say></Response>"
+    doc.save(overwrite=True)
     assert not doc.disk_changed()
     path.unlink()
     assert not doc.disk_changed()  # gone: saving writes it again
