@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.binding import BindingType
 from textual.screen import Screen
 
@@ -276,8 +276,7 @@ class FlowEditorApp(EditorApp):
             return
         self.show_document(self.doc)
 
-    @on(FlowScreen.DocumentChosen)
-    def _document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
+    def on_flow_screen_document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
         self.open_flow_document(event.name)
 
     def open_flow_document(self, name: str) -> bool:

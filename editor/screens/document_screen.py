@@ -1,9 +1,10 @@
 """The document screen: one TwiML document on screen, and every edit of it.
 
-Tree, form, preview and problems list; the selection; the intents the widgets post
-(AttributeEdited, TextEdited, NodeChosen), applied to the Document; the refresh of the views from
-the returned Change (the tree node by node, the form only when its node changed under it, the
-preview and problems list after a short debounce); the structure and pane actions. Its editing
+Tree, form, preview and problems list; the selection; the intents the widgets post (each
+defined in its widget: `AttrField.Edited`, `BodyEditor.TextEdited`, `ProblemsPanel.NodeChosen`,
+...), applied to the Document; the refresh of the views from the returned Change (the tree
+node by node, the form only when its node changed under it, the preview and problems list after
+a short debounce); the structure and pane actions. Its editing
 keys are its BINDINGS, built from the `KeyAction` records of scope "document": they fire only
 while this screen is on top, so a dialog or the Flow view above it switches them off.
 """
@@ -36,9 +37,9 @@ from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
-from twiml_editor.widgets.attribute_form import AttributeForm
+from twiml_editor.widgets.attr_field import AttrField
+from twiml_editor.widgets.attribute_form import AttributeForm, BodyEditor
 from twiml_editor.widgets.literal import shown
-from twiml_editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
 from twiml_editor.widgets.problems import ProblemsPanel
 from twiml_editor.widgets.verb_tree import VerbTree
 from twiml_editor.widgets.xml_preview import XmlPreview
@@ -307,20 +308,21 @@ class DocumentScreen(Screen[None]):
         if self.form.node is not self.current:
             self.form.show_node(self.current)
 
-    @on(VerbTree.EditRequested)
-    def _edit_requested(self, event: VerbTree.EditRequested) -> None:
+    def on_verb_tree_edit_requested(self, event: VerbTree.EditRequested) -> None:
         event.stop()
         self.show_pane("form")
         self.ensure_form()
         self.call_after_refresh(self.form.focus_first)
 
-    @on(FieldDone)
-    def _field_done(self, event: FieldDone) -> None:
+    def on_attr_field_done(self, event: AttrField.Done) -> None:
         event.stop()
         self.tree.focus()
 
-    @on(NodeChosen)
-    def _node_chosen(self, event: NodeChosen) -> None:
+    def on_body_editor_done(self, event: BodyEditor.Done) -> None:
+        event.stop()
+        self.tree.focus()
+
+    def on_problems_panel_node_chosen(self, event: ProblemsPanel.NodeChosen) -> None:
         event.stop()
         if self.doc.contains(event.node):
             self.select(event.node)
@@ -328,13 +330,19 @@ class DocumentScreen(Screen[None]):
 
     # ------------------------------------------------------------------ applying edits
 
-    @on(AttributeEdited)
-    def _attribute_edited(self, event: AttributeEdited) -> None:
+    def on_attr_field_edited(self, event: AttrField.Edited) -> None:
         event.stop()  # applied here: the edit goes screen -> document, never through the app
-        if not self.doc.contains(event.node):
+        self._set_attribute(event.node, event.xml_name, event.value)
+
+    def on_attribute_form_attribute_added(self, event: AttributeForm.AttributeAdded) -> None:
+        event.stop()
+        self._set_attribute(event.node, event.xml_name, event.value)
+
+    def _set_attribute(self, node: TwiML, xml_name: str, value: str | None) -> None:
+        if not self.doc.contains(node):
             return  # a late message from a form whose node is gone
         try:
-            change = self.doc.set_attr(event.node, event.xml_name, event.value, merge=True)
+            change = self.doc.set_attr(node, xml_name, value, merge=True)
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
@@ -342,8 +350,7 @@ class DocumentScreen(Screen[None]):
         # unknown attributes.
         self.after_change(change, refill_form=True)
 
-    @on(TextEdited)
-    def _text_edited(self, event: TextEdited) -> None:
+    def on_body_editor_text_edited(self, event: BodyEditor.TextEdited) -> None:
         event.stop()
         if not self.doc.contains(event.node):
             return

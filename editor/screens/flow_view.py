@@ -60,9 +60,15 @@ class FlowScreen(Screen[None]):
     class DocumentChosen(Message):
         """Open this document of the folder in the editor."""
 
-        def __init__(self, name: str) -> None:
+        def __init__(self, screen: FlowScreen, name: str) -> None:
             super().__init__()
+            self.screen = screen
             self.name = name
+
+        @property
+        def control(self) -> FlowScreen:
+            """The Flow view that posted it."""
+            return self.screen
 
     def __init__(self, project: FlowProject) -> None:
         super().__init__(id="flow-screen")
@@ -215,7 +221,7 @@ class FlowScreen(Screen[None]):
         row = event.node.data
         if row is not None and row.document:
             event.stop()
-            self.post_message(self.DocumentChosen(row.document))
+            self.post_message(self.DocumentChosen(self, row.document))
 
     # ----------------------------------------------------------------------------- editing
 
