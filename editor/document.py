@@ -21,6 +21,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -46,7 +47,6 @@ from twiml_editor.edits import (
     NodePath,
     Remove,
     SetAttr,
-    SetPiece,
     SetText,
     resolve,
 )
@@ -511,27 +511,17 @@ class Document:
             return
         self._undo.append((added[-1][0], Group(tuple(command for _, command in added))))
 
-    def _merge(self, command: SetAttr | SetText | SetPiece) -> Change | None:
+    def _merge(self, command: SetAttr | SetText) -> Change | None:
         """Fold `command` into the previous edit of the same field (typing in a form field), so
         one undo reverts the whole entry.  Never merges into the saved state or after an undo."""
         if not self._undo or self._redo or self._state == self._saved:
             return None
         _serial, last = self._undo[-1]
-        if type(last) is not type(command) or last.path != command.path:
-            return None
-        if isinstance(last, SetAttr) and isinstance(command, SetAttr) and last.name != command.name:
-            return None
-        if isinstance(last, SetPiece) and isinstance(command, SetPiece) and last.index != command.index:
+        if not isinstance(last, SetAttr | SetText) or type(last) is not type(command) or last.key != command.key:
             return None
         change = command.apply(self.root)
         self._undo.pop()
-        merged: SetAttr | SetText | SetPiece
-        if isinstance(last, SetAttr):
-            merged = SetAttr(last.path, last.name, last.old, command.new)
-        elif isinstance(last, SetPiece):
-            merged = SetPiece(last.path, last.index, last.old, command.new)
-        else:
-            merged = SetText(last.path, last.old, command.new)
+        merged = replace(last, new=command.new)
         if _same(merged.old, merged.new):
             self._state = self._undo[-1][0] if self._undo else self._base
         else:
@@ -599,7 +589,7 @@ class Document:
         escape_text(text, node.name)
         if old == text:
             return Change("text", path, None)
-        command = SetPiece(path, index, old, text)
+        command = SetText(path, old, text, piece=index)
         if merge:
             merged = self._merge(command)
             if merged is not None:
