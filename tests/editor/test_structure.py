@@ -10,10 +10,11 @@ import inspect
 import pkgutil
 import tomllib
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from app_helpers import SIZE, field_input, select, settle
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widget import Widget
 
@@ -45,7 +46,8 @@ def test_editing_keys_are_the_document_screens_bindings_and_the_apps_are_files_h
     screen_actions = _actions(DocumentScreen.BINDINGS)
     app_actions = _actions(EditorApp.BINDINGS)
     assert {"add_child", "delete", "paste", "undo", "move_up", "apply_fix", "switch_pane"} <= screen_actions
-    assert {"save", "open", "help", "command_palette", "request_quit"} <= app_actions
+    assert {"save", "save_as"} <= screen_actions  # the walk from key to saved file: screen, document, writer
+    assert {"open", "help", "command_palette", "request_quit"} <= app_actions
     assert not screen_actions & app_actions
     assert screen_actions | app_actions >= {a.action for a in ACTIONS}
     for name in screen_actions:  # the app has no editing actions left to forward
@@ -68,19 +70,61 @@ def test_a_contract_keeps_the_editor_free_of_import_cycles() -> None:
     assert layers["layers"].index("app") < layers["layers"].index("screens")  # screens never import the app
 
 
-class CountingApp(EditorApp):
-    """The editor, noting the editor's messages that reach the app."""
+class Watched:
+    """Notes the editor's messages that reach the app and where each action runs."""
+
+    messages_seen: list[str]
+    actions_run: list[tuple[str, str]]
+
+    def _watch(self) -> None:
+        self.messages_seen = []
+        self.actions_run = []
+
+    def _note_message(self, message: Message) -> None:
+        if type(message).__module__.startswith("twiml_editor"):
+            self.messages_seen.append(type(message).__qualname__)
+
+    def _note_action(self, namespace: object, action_name: str) -> None:
+        self.actions_run.append((type(namespace).__name__, action_name))
+
+    def ran_on_app(self) -> list[str]:
+        return [name for where, name in self.actions_run if where == type(self).__name__]
+
+
+class CountingApp(Watched, EditorApp):
+    """The editor, noting the editor's messages that reach the app and the actions it runs."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [EDITOR / name for name in ("app.tcss", "dialogs.tcss")]
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.messages_seen: list[str] = []
+        self._watch()
 
     async def _on_message(self, message: Message) -> None:
-        if type(message).__module__.startswith("twiml_editor"):
-            self.messages_seen.append(type(message).__qualname__)
+        self._note_message(message)
         await super()._on_message(message)
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        self._note_action(namespace, action_name)
+        return await super()._dispatch_action(namespace, action_name, params)
+
+
+class CountingFlowApp(Watched, FlowEditorApp):
+    """The flow editor, watched the same way."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = [EDITOR / name for name in ("app.tcss", "dialogs.tcss", "flow.tcss")]
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self._watch()
+
+    async def _on_message(self, message: Message) -> None:
+        self._note_message(message)
+        await super()._on_message(message)
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        self._note_action(namespace, action_name)
+        return await super()._dispatch_action(namespace, action_name, params)
 
 
 async def test_an_edit_goes_key_screen_document_writer_without_the_app(tmp_path: Path) -> None:
@@ -100,8 +144,38 @@ async def test_an_edit_goes_key_screen_document_writer_without_the_app(tmp_path:
         await pilot.press("escape")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: not app.doc.dirty)
-    assert app.messages_seen == []
+        await settle(pilot, lambda: not app.workers)
+        assert ("DocumentScreen", "save") in app.actions_run
+    assert app.messages_seen == []  # no intent of the editor reached the app
+    assert app.ran_on_app() == []  # no action ran on the app: the screen saved
     assert path.read_text(encoding="utf-8") == XML.replace('length="1"', 'length="3"')
+
+
+async def test_the_flow_saves_from_its_screens_without_the_app(folder: Path) -> None:
+    """ctrl+s on the map and on a document of the flow: each screen saves the whole flow (all
+    or nothing), with no action of the app and no message to it."""
+    app = CountingFlowApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FlowScreen)
+        name = app.project.name_of(app.doc.file_path)
+        assert name is not None
+        doc = app.project.document(name)
+        app.project.rename_document(name, "renamed.xml")  # a flow.toml change and a file move
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: (folder / "renamed.xml").is_file() and not app.project.dirty_names())
+        assert not (folder / name).exists() and "renamed.xml" in (folder / "flow.toml").read_text(encoding="utf-8")
+        assert ("FlowScreen", "save") in app.actions_run
+        app.open_flow_document("renamed.xml")
+        await settle(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        app.document_screen.after_change(doc.set_attr(doc.root, "saved-by", "screen"))
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not doc.dirty)
+        await settle(pilot, lambda: not app.workers)
+        assert 'saved-by="screen"' in (folder / "renamed.xml").read_text(encoding="utf-8")
+        assert ("FlowDocumentScreen", "save") in app.actions_run
+    assert app.messages_seen == []
+    assert app.ran_on_app() == []
 
 
 async def test_a_structure_key_runs_the_screens_action(tmp_path: Path) -> None:
