@@ -13,6 +13,7 @@ from textual.app import App
 
 from twiml.errors import TwiMLException
 from twiml_editor.disk_check import ChangedOnDisk
+from twiml_editor.screens.confirm import ConfirmOverwrite
 from twiml_editor.screens.dialog import ChoiceDialog, Option
 from twiml_editor.screens.error_dialog import ErrorDialog
 
@@ -97,3 +98,12 @@ async def save_folder(app: App[Any], project: FlowProject) -> list[Path] | None:
                 ErrorDialog("Not saved", f"{exc}\n\nNothing in the folder was changed; your edits are kept.")
             )
             return None
+
+
+async def may_write(app: App[Any], path: Path, own: Path | None = None) -> bool:
+    """True unless `path` is an existing file (other than `own`) the user chose not to replace
+    (call it from a worker: it waits for the answer)."""
+    if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
+        return True
+    overwrite: bool = await app.push_screen_wait(ConfirmOverwrite(str(path)))
+    return overwrite
