@@ -89,8 +89,8 @@ def _syntax_error(log: etree._ListErrorLog, filename: str | None, text: str) -> 
     found: list[TwiMLParseError] = []
     places: set[tuple[int | None, int | None]] = set()
     failed_starts: list[tuple[str, int]] = []  # elements whose start tag did not parse, and its line
-    lines: list[str] = text.split("\n")
-    starts: list[int] = []  # offset of each line, made when first needed
+    lines: list[str] = []  # the text's lines and their offsets, made when first needed
+    starts: list[int] = []
     in_value: int | None = None  # where the last error inside an attribute value was
     for entry in log:
         if entry.level < etree.ErrorLevels.ERROR:
@@ -107,10 +107,11 @@ def _syntax_error(log: etree._ListErrorLog, filename: str | None, text: str) -> 
             if cascade:
                 failed_starts.remove(cascade[-1])
                 continue
-        line_text = lines[line - 1] if line is not None and line <= len(lines) else ""
         if line is not None and column is not None:
-            if not starts:
+            if not lines:
+                lines = text.split("\n")
                 starts = list(accumulate((len(t) + 1 for t in lines[:-1]), initial=0))
+            line_text = lines[line - 1] if line <= len(lines) else ""
             at = starts[line - 1] + column - 1 if line <= len(starts) else len(text)
             if in_value is not None and (
                 not _QUOTE.search(text, in_value, at)
