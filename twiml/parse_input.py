@@ -92,6 +92,7 @@ def _syntax_error(log: etree._ListErrorLog, filename: str | None, text: str) -> 
     lines: list[str] = []  # the text's lines and their offsets, made when first needed
     starts: list[int] = []
     in_value: int | None = None  # where the last error inside an attribute value was
+    tag_end = -1  # where the last start tag that failed ends
     for entry in log:
         if entry.level < etree.ErrorLevels.ERROR:
             continue
@@ -113,6 +114,12 @@ def _syntax_error(log: etree._ListErrorLog, filename: str | None, text: str) -> 
                 starts = list(accumulate((len(t) + 1 for t in lines[:-1]), initial=0))
             line_text = lines[line - 1] if line <= len(lines) else ""
             at = starts[line - 1] + column - 1 if line <= len(starts) else len(text)
+            if at < tag_end:  # inside a start tag that failed (older libxml2 reads on in it)
+                places.add((line, column))
+                continue
+            if kind == "ERR_GT_REQUIRED":
+                end = text.find(">", at)
+                tag_end = end if end >= 0 else len(text)
             if in_value is not None and (
                 not _QUOTE.search(text, in_value, at)
                 or (kind in _START_TAG_FAILED and text.find(">", in_value, at) < 0)

@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import twiml
 from twiml import TwiMLParseError
 from twiml.source import load, loads
 
 ROOT = Path(__file__).resolve().parents[2]
+# libxml2 before 2.13 ends an attribute value at a '<' and fails the start tag there, and reports
+# nothing after the mismatch that follows: only the first error of such a file is known.
+OLD_LIBXML = etree.LIBXML_VERSION < (2, 13)
 
 AMP = "'&' must be written '&amp;' (in text and in attribute values such as URLs)"
 BAD_ATTR = "Specification mandates value for attribute x-"
@@ -72,12 +76,14 @@ CASES: dict[str, tuple[bytes, list[str]]] = {
         [
             "2:15: Unescaped '<' not allowed in attributes values",
             "3:16: Unescaped '<' not allowed in attributes values",
-        ],
+        ][: 1 if OLD_LIBXML else 2],
     ),
     # a '<' in a closed value, then a start tag broken on its own further on: both are errors
     "lt_in_value_then_broken_start_tag": (
         b'<Response>\n  <Play url="a<b">x</Play><Say a="1"b="2">hi</Say>\n</Response>\n',
-        ["2:15: Unescaped '<' not allowed in attributes values", "2:37: attributes construct error"],
+        ["2:15: Unescaped '<' not allowed in attributes values", "2:37: attributes construct error"][
+            : 1 if OLD_LIBXML else 2
+        ],
     ),
     # a start tag that fails, then a real mismatch of the same name further on: both are errors
     "failed_start_then_real_mismatch": (
