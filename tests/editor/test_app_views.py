@@ -275,6 +275,31 @@ async def test_help_lists_every_binding(flow: Path) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 200])
+async def test_help_shows_every_word_whole_at_every_width(folder: Path, width: int) -> None:
+    """F1 at 40 to 200 columns: every word of each row's key, action and description, whole (a
+    word is never cut: below about 70 columns descriptions go under their keys), and no line
+    wider than the help's own width, which is on the screen."""
+    from textual.widgets import Static
+
+    from twiml_editor.flow_app import FlowEditorApp
+
+    app = FlowEditorApp(folder)  # the most rows: the Flow view's and the editor's
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-rows", Static)
+        assert body.region.x >= 0 and body.region.right <= width
+        lines = [strip.text.rstrip() for strip in body.render_lines(body.region.reset_offset)]
+        assert max(len(line) for line in lines) <= body.region.width
+        shown = " ".join(lines).split()
+        expected = ["Key", "Action", "Does"] + [w for row in help_screen.rows for w in " ".join(row).split()]
+        assert sorted(shown) == sorted(expected)  # every word once, none cut (keys may wrap between words)
+
+
 async def test_keys_can_be_remapped(flow: Path, tmp_path: Path) -> None:
     config = tmp_path / "keys.toml"
     config.write_text('[keys]\ndelete = "ctrl+r"\n', encoding="utf-8")
