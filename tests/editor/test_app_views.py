@@ -39,10 +39,52 @@ def test_summaries_follow_the_issue_examples() -> None:
     r = VoiceResponse()
     g = r.gather(num_digits=1, action="/menu")
     say = r.say("Welcome to Acme Corporation, the best")
-    assert summary(g) == "→ /menu numDigits=1"  # the URL first: a narrow tree cuts the end
+    assert summary(g) == "→ /menu numDigits=1"  # the URL first: a narrow tree clips the end
     assert summary(say) == '"Welcome to Acme Corpo…"'
     assert str(label_for(say)) == 'Say "Welcome to Acme Corpo…"'
     assert str(label_for(g, "error")).startswith("✖ Gather")
+
+
+LONG_URLS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
+    '  <Gather action="https://ivr.example.com/handlers/menu-choice" numDigits="1"><Say>Press one.</Say></Gather>\n'
+    "  <Redirect>https://ivr.example.com/handlers/fallback-route</Redirect>\n"
+    "</Response>\n"
+)
+
+
+def _tree_rows(app: EditorApp) -> list[str]:
+    """The tree's rows as drawn (inside its border)."""
+    tree = app.tree
+    return [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+
+
+async def test_tree_labels_clip_urls_by_the_room_the_tree_has(tmp_path: Path) -> None:
+    """A wide tree shows the whole action URL (and a Redirect's); at 80x24 each label shows its
+    verb and as much of the URL as fits, ending in "…" at the tree's edge (no sideways scroll)."""
+    path = tmp_path / "long.xml"
+    path.write_text(LONG_URLS, encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        rows = _tree_rows(app)
+        gather = next(r for r in rows if "Gather" in r)
+        assert "Gather → https://ivr.example.com/handlers/menu-choice" in gather
+        assert '"https://ivr.example.com/handlers/fallback-route"' in next(r for r in rows if "Redirect" in r)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, lambda: app.tree.size.width < 40, "the narrow tree")
+        tree = app.tree
+        width = tree.scrollable_content_region.width
+        rows = _tree_rows(app)
+        assert all(len(r) <= tree.size.width for r in rows)
+        assert tree.virtual_size.width <= width  # nothing hides past a scrollbar
+        gather = next(r for r in rows if "Gather" in r)
+        label = gather[gather.index("▼ Gather") :]
+        assert label.startswith("▼ Gather → https://ivr.") and label.endswith("…"), gather
+        assert len(gather) == width  # clipped at the edge, not earlier
+        redirect = next(r for r in rows if "Redirect" in r)
+        assert redirect.split("Redirect ", 1)[1].startswith('"https://ivr.') and redirect.endswith("…")
+        assert next(r for r in rows if "Say" in r).endswith('Say "Press one."')  # short labels stay whole
 
 
 # ---------------------------------------------------------------------------- form
