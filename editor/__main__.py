@@ -97,7 +97,12 @@ def _flow_app(folder: Path, config: Path | None) -> EditorApp | None:
 
     try:
         return FlowEditorApp(folder, config_path=config)
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # the documents are read later, each with its own dialog
+        print(
+            f"twiml-editor: {folder / 'flow.toml'}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr
+        )
+        return None
+    except OSError as exc:
         print(f"twiml-editor: {folder}: {exc}", file=sys.stderr)
         return None
 

@@ -173,3 +173,18 @@ def test_a_folder_without_flow_toml_opens_as_on_the_command_line(
     assert switched[:3] == direct[:3] == (bare.resolve(), True, ["hello.xml"])
     assert switched[3].resolve() == direct[3].resolve() == (bare / "hello.xml").resolve()
     assert not (bare / "flow.toml").exists()  # nothing written without a save
+
+
+def test_a_flow_toml_that_is_not_utf8_is_named_with_exit_2(
+    flow: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From the command line as after ctrl+o: a clear message naming flow.toml, never a traceback."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "flow.toml").write_bytes(b'start = "/v\xff"\n')
+    with pytest.raises(SystemExit) as exited:
+        run([str(bad)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"twiml-editor: {bad / 'flow.toml'}: not UTF-8 text (invalid start byte at byte 11)" in err
+    assert "Traceback" not in err
