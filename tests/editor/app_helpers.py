@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from twiml.base import TwiML
 from twiml_editor.app import EditorApp
+from twiml_editor.screens.key_order import keys_pending
 
 SIZE = (120, 40)
 """Terminal size every Pilot and snapshot test runs at."""
@@ -46,7 +47,7 @@ async def drain(app: App[Any]) -> None:
             widgets = [app, *app.screen.walk_children(with_self=True)]
         except Exception:
             return
-        if all(w._message_queue.empty() for w in widgets):
+        if all(w._message_queue.empty() for w in widgets) and not keys_pending(app):
             return
         if monotonic() > deadline:
             raise AssertionError("the app never finished its queued messages")

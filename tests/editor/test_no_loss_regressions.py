@@ -576,12 +576,6 @@ async def test_editable_text_shows_bidirectional_overrides_visibly_and_keeps_the
         assert "a \u202eevil" in app.preview.xml_area.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: Textual forwards each key to the widget focused when it arrives, so the letters "
-    "after `e` are queued on the tree before the picker exists; the picker takes keys that reach it "
-    "before its filter has the focus, but these never reach it",
-)
 async def test_a_filter_typed_in_the_same_burst_as_the_key_that_opens_the_picker(tmp_path: Path) -> None:
     """`e`, `action`, Enter in one read of the terminal (tmux send-keys e action Enter): the
     letters reached the picker before its filter had the focus and were lost, so Enter picked
@@ -616,12 +610,6 @@ async def test_down_then_enter_in_a_picker_chooses_the_second_item(tmp_path: Pat
 # 9 ------------------------------------- a key that also works in text fields, at a burst's end
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the app forwards Down and Delete to the map's tree (focused when they arrive), "
-    "which handles them before its Enter opened the document; they never reach the document, so there "
-    "is nothing unsaved to ask about (the same routing gap as the picker filter test)",
-)
 async def test_enter_down_delete_ctrl_q_in_one_burst_asks_about_the_delete(folder: Path) -> None:
     """Enter on a state, Down, Delete, ctrl+q in one read of the terminal: ctrl+q (a priority key)
     acted before the Delete had, found nothing unsaved and quit with status 0: the delete was lost."""
