@@ -31,6 +31,7 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual import events
@@ -87,6 +88,10 @@ def _after_paint(app: App[Any]) -> Screen[Any] | None:
     except Exception:
         return None
     return screen if screen._callbacks else None
+
+
+def _painted(screen: Screen[Any]) -> bool:
+    return not screen._callbacks
 
 
 async def settle_keys(app: App[Any]) -> None:
@@ -180,40 +185,56 @@ class KeyRouter:
         return None if any(top is s for s in flight.screens) else top
 
     async def _follow(self, flight: _Flight) -> None:
-        """Wait until the key has been handled (or a new screen is on top), then let the next go."""
+        """Wait until the key has been handled (or a new screen is on top), then let the next go;
+        after a screen opened or closed, once the screen now on top is ready for keys."""
         try:
             await self._handled(flight)
-            while (screen := self._pushed(flight)) is not None and self.app.is_running:
+            before = flight.screens[-1] if flight.screens else None
+            screen = self._top()
+            while screen is not None and screen is not before and self.app.is_running:
+                before = screen
                 flight = await self._focused(screen)
+                screen = self._pushed(flight) or screen
         except Exception:  # the app is stopping (a widget or screen gone mid-way): keys go on
             pass
         finally:
             self._next()
 
-    async def _handled(self, flight: _Flight) -> None:
+    def _top(self) -> Screen[Any] | None:
+        try:
+            return self.app.screen
+        except Exception:
+            return None
+
+    async def _handled(self, flight: _Flight, *, paint: bool = False) -> None:
         """Queues of the screen on top emptied (pass after pass), then the workers the key
-        started; each wait ends early when a new screen comes on top."""
+        started; each wait ends early when a new screen comes on top. With `paint`, also what
+        the screen holds for after its next paint (a screen just shown places the tree's cursor
+        once its rows are laid out); not for every key: a paint per key would slow key repeat."""
         app = self.app
         for _ in range(KEY_ROUNDS):
             busy = _busy(app)
             if busy is None:
                 break
-            later = _after_paint(app)
+            later = _after_paint(app) if paint else None
             if not busy and not later and app._message_queue.empty():
                 break
             for target in (app, *busy, app):
                 if not await self._pumped(target, flight):
                     return
-            if later is not None and later._callbacks and not _busy(app):
-                # what waits for the next paint (a cursor placed once the rows are laid out)
-                if not await self._until(lambda: not later._callbacks, flight, POLL):
-                    return
+            if (
+                later is not None
+                and later._callbacks
+                and not _busy(app)
+                and not await self._until(partial(_painted, later), flight, POLL)
+            ):
+                return
         flight.started = [w for w in app.workers if w not in flight.workers and self._acts(w)]
         while any(not w.is_finished for w in flight.started):
             if not await self._until(lambda: False, flight, POLL):
                 return
         if flight.started:  # what the workers posted (a field focused, a document shown)
-            await self._handled(_Flight(flight.screens, set(app.workers), flight.deadline))
+            await self._handled(_Flight(flight.screens, set(app.workers), flight.deadline), paint=paint)
 
     def _acts(self, worker: Worker[Any]) -> bool:
         """A worker of the app or of a screen: an action's (a widget's own loader is not)."""
@@ -248,19 +269,20 @@ class KeyRouter:
                     return True  # a poll: the caller looks again
 
     async def _focused(self, screen: Screen[Any]) -> _Flight:
-        """Wait until a screen just pushed has mounted, handled its queued messages and focused
-        a widget (when it has one to focus); return the flight of what it did meanwhile."""
+        """Wait until a screen just shown (pushed, or uncovered) has mounted, handled its queued
+        messages and what waits for its paint, and focused a widget (when it has one to focus);
+        return the flight of what it did meanwhile."""
         app = self.app
         loop = asyncio.get_running_loop()
         flight = _Flight([*app.screen_stack], set(app.workers), loop.time() + PATIENCE)
         while not screen.is_mounted and app.screen is screen:
             if not await self._until(lambda: screen.is_mounted, flight, POLL):
                 break
-        await self._handled(flight)
+        await self._handled(flight, paint=True)
         focus_by = loop.time() + FOCUS_WAIT
         while app.screen is screen and screen.focused is None and screen.focus_chain and loop.time() < focus_by:
             await asyncio.sleep(POLL)
-            await self._handled(flight)
+            await self._handled(flight, paint=True)
         return flight
 
     def _next(self) -> None:
