@@ -406,7 +406,7 @@ class FlowProject:
         route: Any = self._routes().get(path)
         if route is None:
             raise ValueError(f"no route {path}")
-        if isinstance(route, str):
+        if isinstance(route, str) or "status" in route:
             raise ValueError(f"route {path} is not a split")
         return route
 
@@ -473,6 +473,8 @@ class FlowProject:
         if path not in routes:
             raise ValueError(f"no route {path}")
         route: Any = routes[path]
+        if not isinstance(route, str) and "status" in route:
+            raise ValueError(f"route {path} answers an empty {route['status']}: t gives it a target first")
         if not isinstance(route, str) and value in route.get("cases", {}):
             raise ValueError(f"route {path} has a case {value!r} already (e edits it)")
         with self.recorded(f"add case {value!r} to {path}"):

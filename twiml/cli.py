@@ -205,7 +205,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--ignore", action="append", metavar="CODE[,CODE]", help="leave these codes out (repeatable)")
     v.add_argument("--select", action="append", metavar="CODE[,CODE]", help="report only these codes (repeatable)")
-    add_dialect_option(v)
+    add_dialect_option(v, auto=True)
     v.set_defaults(run=cmd_validate)
 
     f = sub.add_parser("format", help="rewrite documents in canonical form (indented unless --compact)")
@@ -259,12 +259,14 @@ def _parser() -> argparse.ArgumentParser:
     from twiml.lsp.commands import register as register_editor_commands
 
     register_editor_commands(sub)  # schema, lsp
-    from twiml.studio.commands import add_map_options, add_run_options
+    from twiml.studio.commands import add_config_options, add_map_options, add_run_options
     from twiml.studio.commands import register as register_studio_commands
 
     register_studio_commands(sub)  # studio import, studio export
     for command in ("call", "text"):
         add_run_options(sub.choices[command])  # --fixture, --subflow, --config, --http, --webhooks for Studio flows
+    for command in ("test", "coverage"):
+        add_config_options(sub.choices[command])  # --subflow, --config for Studio flows
     flow_map = sub.choices["map"]
     add_map_options(flow_map)  # --fixture, --subflow, --config for Studio flows
     flow_map.set_defaults(run=_studio_or(flow_map.get_default("run")))  # `twiml map flow.json`
@@ -277,13 +279,18 @@ def _dialect_names() -> tuple[str, ...]:
     return DIALECTS
 
 
-def add_dialect_option(p: argparse.ArgumentParser) -> None:
-    """`--dialect twilio|texml|cxml` (default: `dialect` in [tool.twiml], else twilio)."""
+def add_dialect_option(p: argparse.ArgumentParser, *, auto: bool = False) -> None:
+    """`--dialect twilio|texml|cxml` (default: `dialect` in [tool.twiml], else twilio); with
+    `auto`, also `--dialect auto`: each document in the dialect its own constructs tell
+    (`twiml.dialects.detect`), else the default."""
+    help = "vendor dialect: twilio (TwiML), texml (Telnyx), cxml (SignalWire); default from [tool.twiml] or twilio"
+    if auto:
+        help += "; auto: each file as its own vendor-only elements, attributes or voices tell, else that default"
     p.add_argument(
         "--dialect",
-        choices=_dialect_names(),
+        choices=(*_dialect_names(), "auto") if auto else _dialect_names(),
         default=None,
-        help="vendor dialect: twilio (TwiML), texml (Telnyx), cxml (SignalWire); default from [tool.twiml] or twilio",
+        help=help,
     )
 
 

@@ -8,7 +8,7 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from twiml.cli_io import (
     FOUND_ERRORS,
@@ -28,14 +28,18 @@ from twiml.settings import Settings as _Settings
 from twiml.settings import settings_for
 from twiml.version import installed_version
 
+if TYPE_CHECKING:
+    from twiml.base import TwiML
+
 # ------------------------------------------------------------------------------------------- validate
 
 
 def _validate_file(
-    name: str, stdin: IO[bytes] | None, dialect: str = "twilio", data: bytes | None = None
+    name: str, stdin: IO[bytes] | None, dialect: str = "twilio", data: bytes | None = None, *, auto: bool = False
 ) -> list[Diagnostic]:
     """The findings of one file (`data` instead of reading it: the text `--fix` made); a finding
-    about an attribute is placed at the attribute, not at its element."""
+    about an attribute is placed at the attribute, not at its element. `auto` (`--dialect auto`):
+    checked in the dialect the document's own constructs tell, else in `dialect`."""
     from twiml.validator import validate
 
     data = read_input(name, stdin) if data is None else data
@@ -46,8 +50,18 @@ def _validate_file(
         doc = parse_document(data)
     except TwiMLParseError as exc:
         return [parse_finding(shown, exc)]
+    if auto:
+        dialect = _detected(doc, dialect)
     diagnostics: list[Diagnostic] = validate(doc, suppressed=True, dialect=dialect)
     return _at_attributes(data, [_finding(shown, d) for d in diagnostics])
+
+
+def _detected(root: TwiML, fallback: str) -> str:
+    """The dialect whose vendor-only constructs the document uses (`twiml.dialects.detect`, as the
+    editor opens a file), else `fallback` ([tool.twiml] dialect, else twilio)."""
+    from twiml.dialects.detect import detect
+
+    return detect(root) or fallback
 
 
 def _at_attributes(data: bytes, found: list[Diagnostic]) -> list[Diagnostic]:
@@ -109,14 +123,12 @@ def _validate_flow(folder: str, dialect: str | None) -> list[Diagnostic]:
     return found
 
 
-_SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
 def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
     """What to check, as (name, is a flow folder), and the folders with nothing to check in them.
     A folder stands for every TwiML file (.xml) and Studio flow definition (.json with `states`)
     in it and below, and for each flow folder (with flow.toml) among them; hidden folders
-    (`.git`, `.venv`) and installed packages are left out."""
+    (`.git`, `.venv`) and installed packages are left out (`twiml.files.files_under`)."""
+    from twiml.files import files_under
     from twiml.flow.config import FLOW_FILE
 
     out: dict[tuple[str, bool], None] = {}
@@ -129,10 +141,7 @@ def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
         from twiml.studio.commands import is_flow_json
 
         found: list[tuple[str, bool]] = []
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if any(p.startswith(".") or p in _SKIPPED_FOLDERS for p in parts[:-1]) or not path.is_file():
-                continue
+        for path in files_under(folder):
             suffix = path.suffix.lower()
             if suffix == ".xml" or (suffix == ".json" and is_flow_json(path.read_bytes())):
                 found.append((str(path), False))
@@ -148,7 +157,8 @@ def _expand(names: list[str]) -> tuple[list[tuple[str, bool]], list[str]]:
 
 
 def _settings(name: str, args: argparse.Namespace) -> _Settings:
-    return settings_for(name, args.fail_on, args.ignore, args.select, getattr(args, "dialect", None))
+    dialect = getattr(args, "dialect", None)
+    return settings_for(name, args.fail_on, args.ignore, args.select, None if dialect == "auto" else dialect)
 
 
 def cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes] | None) -> int:
@@ -160,6 +170,7 @@ def cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
     if args.diff and not args.fix:
         print("twiml validate: --diff shows what --fix would change; give both", file=err)
         return UNREADABLE
+    auto = args.dialect == "auto"  # per file: what the document itself tells, else the default
     items, empty = _expand(args.files)
     for name in empty:
         failures.append(f"{name}: a folder with no TwiML (.xml), Studio flow (.json) or {_flow_file()} in it")
@@ -169,13 +180,13 @@ def cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
         try:
             settings = _settings(name, args)
             if is_flow:
-                found = _validate_flow(name, args.dialect)
+                found = _validate_flow(name, None if auto else args.dialect)
             elif args.fix and name != "-" and not name.lower().endswith(".json"):
-                data, changed = _fix_file(name, settings, args.diff, out, err)
+                data, changed = _fix_file(name, settings, args.diff, out, err, auto=auto)
                 would_change = would_change or changed
-                found = _validate_file(name, stdin, settings.dialect, data)
+                found = _validate_file(name, stdin, settings.dialect, data, auto=auto)
             else:
-                found = _validate_file(name, stdin, settings.dialect)
+                found = _validate_file(name, stdin, settings.dialect, auto=auto)
         except _BadSettings as exc:
             print(f"twiml: {exc}", file=err)
             return UNREADABLE
@@ -213,7 +224,9 @@ def _flow_file() -> str:
     return FLOW_FILE
 
 
-def _fix_file(name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[str]) -> tuple[bytes, bool]:
+def _fix_file(
+    name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[str], *, auto: bool = False
+) -> tuple[bytes, bool]:
     """Apply every fix (did-you-mean) of the findings `settings` reports, through the
     format-preserving writer: only the fixed tags change. With `diff`, print the unified diff
     instead of writing. Returns the text as fixed (to validate) and whether it changed."""
@@ -231,9 +244,10 @@ def _fix_file(name: str, settings: _Settings, diff: bool, out: IO[str], err: IO[
         raise Unreadable(f"{name}: cannot read: {exc.strerror or exc}") from None
     before = doc.dumps()
     fixed = 0
+    dialect = _detected(doc.root, settings.dialect) if auto else settings.dialect
     for _ in range(4):  # a renamed element is validated again: its attributes may have fixes too
-        found = [d for d in validate(doc.root, dialect=settings.dialect) if d.fix and settings.reports(d)]
-        done = apply_fixes(doc.root, found)
+        found = [d for d in validate(doc.root, dialect=dialect) if d.fix and settings.reports(d)]
+        done = apply_fixes(doc.root, found, doc)
         fixed += len(done)
         if not done:
             break

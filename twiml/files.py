@@ -35,12 +35,14 @@ except ImportError:  # pragma: no cover - Windows
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "SKIPPED_FOLDERS",
     "STALE_TEMP_SECONDS",
     "TEMP_PREFIX",
     "ChangedOnDiskError",
     "FileStamp",
     "ReadOnlyFileError",
     "atomic_write",
+    "files_under",
     "read_bytes",
     "read_text",
 ]
@@ -67,6 +69,28 @@ class ReadOnlyFileError(PermissionError):
 
 class ChangedOnDiskError(OSError):
     """The file is no longer what the caller read (another program wrote it): not replaced."""
+
+
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
+"""Folders of installed packages: never a user's flow or TwiML (nor are hidden folders)."""
+
+
+def files_under(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
+    """The regular files in `folder` and below (those ending in `suffixes`, any case, when given),
+    sorted; hidden folders (`.git`, `.venv`) and installed packages (`SKIPPED_FOLDERS`) are not
+    entered. The one rule of what a folder holds, for `twiml validate FOLDER` and
+    `Flow.documents()` alike. Symlinked folders are not followed."""
+    out: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
+        for name in names:
+            if suffixes and not name.lower().endswith(suffixes):
+                continue
+            path = Path(root, name)
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(path.stat().st_mode):
+                    out.append(path)
+    return sorted(out)
 
 
 LOCK_WAIT_SECONDS = 2.0

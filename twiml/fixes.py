@@ -1,7 +1,8 @@
 """Apply a validator `Fix` (did-you-mean) to a parsed tree, in place.
 
 One place for what a fix does, used by `twiml validate --fix` and `twiml migrate` (both then
-write through the format-preserving writer, `twiml.source`, so only the fixed tag changes). The
+write through the format-preserving writer, `twiml.source`, so only the fixed tag changes: a
+renamed element is handed to `SourceDocument.adopt`, which keeps its text and its parent's). The
 editor applies the same fixes through its undoable commands (`editor/fixes.py`).
 """
 
@@ -9,16 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from twiml.base import TwiML
 from twiml.diagnostic import Diagnostic, Fix
 
+if TYPE_CHECKING:
+    from twiml.source import SourceDocument
+
 __all__ = ["apply_fix", "apply_fixes"]
 
 
-def apply_fix(root: TwiML, node: TwiML, fix: Fix) -> bool:
+def apply_fix(root: TwiML, node: TwiML, fix: Fix, document: SourceDocument | None = None) -> bool:
     """Make the change `fix` describes at `node` (somewhere under `root`); False when it cannot be
-    made there (the node is gone, or the root itself would be renamed)."""
+    made there (the node is gone, or the root itself would be renamed). With the `document` the
+    tree was read into, a renamed element keeps its text: only the name in its tags changes."""
     if fix.kind in ("set_value", "rename_attribute"):
         if fix.attr is None or (fix.kind == "rename_attribute" and fix.attr not in node.attrs):
             return False
@@ -29,19 +35,23 @@ def apply_fix(root: TwiML, node: TwiML, fix: Fix) -> bool:
         return False
     parent = chain[-1]
     index = next(i for i, v in enumerate(parent.verbs) if v is node)
-    parent.verbs[index] = _renamed(root, chain, node, fix.new)
+    new = _renamed(root, chain, node, fix.new)
+    parent.verbs[index] = new
+    if document is not None:
+        document.adopt(node, new)
     return True
 
 
-def apply_fixes(root: TwiML, found: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Apply the fix of every finding that has one; returns the findings fixed. A node renamed
-    by one fix is a new node: fixes found on the old one wait for the next validation."""
+def apply_fixes(root: TwiML, found: Iterable[Diagnostic], document: SourceDocument | None = None) -> list[Diagnostic]:
+    """Apply the fix of every finding that has one (see `apply_fix` for `document`); returns the
+    findings fixed. A node renamed by one fix is a new node: fixes found on the old one wait for
+    the next validation."""
     fixed: list[Diagnostic] = []
     replaced: set[int] = set()
     for d in found:
         if d.fix is None or d.node is None or id(d.node) in replaced:
             continue
-        if apply_fix(root, d.node, d.fix):
+        if apply_fix(root, d.node, d.fix, document):
             fixed.append(d)
             if d.fix.kind == "rename_element":
                 replaced.add(id(d.node))

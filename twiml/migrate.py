@@ -37,7 +37,7 @@ def migrate(doc: SourceDocument, to: str) -> Migration:
         if not (d.source or d.code in _DIALECT_CODES):
             continue  # not about the dialect: `twiml validate` reports it
         if d.fix is not None and d.node is not None and d.fix.kind in ("rename_attribute", "set_value"):
-            apply_fix(doc.root, d.node, d.fix)
+            apply_fix(doc.root, d.node, d.fix, doc)
             applied.append(d)
         else:
             left.append(d)

@@ -252,6 +252,41 @@ class SourceDocument(_Renderer):
 
     # -------------------------------------------------------------------------- output
 
+    def adopt(self, old: TwiML, new: TwiML) -> None:
+        """`new` now stands where `old` was read: the same element under another name, with the
+        same attributes and content (a did-you-mean rename, parsed again so that each node is the
+        grammar's class for its place; `twiml.fixes`). `old`'s text goes to `new`, so `dumps()`
+        changes only the name in its start and end tags. The two subtrees have the same shape."""
+        self.index()
+        pairs: list[tuple[TwiML, TwiML]] = []
+        pending = [(old, new)]
+        while pending:
+            a, b = pending.pop()
+            pairs.append((a, b))
+            kids = [(x, y) for x, y in zip(a.verbs, b.verbs, strict=False) if isinstance(x, TwiML)]
+            pending.extend((x, y) for x, y in kids if isinstance(y, TwiML))
+        moved = {id(a): b for a, b in pairs}
+
+        def swap(item: TwiML | str) -> TwiML | str:
+            return item if isinstance(item, str) else moved.get(id(item), item)
+
+        for a, b in pairs:
+            rec = self._records.pop(id(a), None)
+            if rec is None or rec.node is not a:
+                continue
+            rec.node = b
+            rec.verbs = [swap(v) for v in rec.verbs]
+            for entry in rec.entries:
+                entry.item = swap(entry.item)
+            self._records[id(b)] = rec
+        for rec in self._records.values():  # the parent's snapshot: `new` is the child it read
+            if rec.node is not new and any(v is old for v in rec.verbs):
+                rec.verbs = [new if v is old else v for v in rec.verbs]
+                for entry in rec.entries:
+                    if entry.item is old:
+                        entry.item = new
+        self._last = None
+
     @property
     def changed(self) -> bool:
         """True when `dumps()` differs from the original text."""

@@ -62,11 +62,12 @@ class _Renderer:
             self._slots[id(node)] = (node, len(out) - 1, indent)
             return
         rec = self._records.get(id(node))
-        if rec is None or rec.node is not node or rec.name != node.name:
+        if rec is None or rec.node is not node or (rec.name != node.name and rec.markup.kind != "el"):
             out.append(self._new(node, indent))
             return
         text = self.text or ""
         markup = rec.markup
+        renamed = rec.name != node.name  # `SourceDocument.adopt`: only the tags' name is new
         if markup.kind != "el":  # comment or processing instruction
             if _same(rec.value, node.value) and rec.target == str(getattr(node, "target", "")):
                 out.append(text[markup.start : markup.end])
@@ -74,7 +75,7 @@ class _Renderer:
                 out.append(markup_text(node))
             return
         same_content = _same(rec.value, node.value) and _same_items(rec.verbs, node.verbs)
-        if same_content and _same_attrs(rec.attrs, node.attrs):
+        if same_content and _same_attrs(rec.attrs, node.attrs) and not renamed:
             if not any(not isinstance(v, str) for v in node.verbs):  # a leaf: copy it whole
                 out.append(text[markup.start : markup.end])
                 return
@@ -89,11 +90,11 @@ class _Renderer:
             return
         if same_content:
             self._emit_children(rec, node, out)
-            out.append(text[self._end_tag_start(rec) : markup.end])
+            out.append(self._end_tag(rec, node))
             return
         if not empty:
             self._emit_content(rec, node, out)
-        out.append(f"</{node.name}>" if opening else text[self._end_tag_start(rec) : markup.end])
+        out.append(f"</{node.name}>" if opening else self._end_tag(rec, node))
 
     def _written_alone(self, node: TwiML, indent: str | None) -> str:
         """`node` written on its own, as `_emit` writes it at `indent`."""
@@ -111,6 +112,13 @@ class _Renderer:
     @staticmethod
     def _end_tag_start(rec: _Record) -> int:
         return rec.markup.end_start
+
+    def _end_tag(self, rec: _Record, node: TwiML) -> str:
+        """The original end tag, under the node's name when it was renamed (`</Numbr >` -> `</Number >`)."""
+        end = (self.text or "")[rec.markup.end_start : rec.markup.end]
+        if rec.name == node.name:
+            return end
+        return "</" + node.name + end[2 + len(rec.markup.name) :]
 
     def _emit_children(self, rec: _Record, node: TwiML, out: list[str]) -> None:
         """Unchanged content: the original text with each child node written by `_emit`."""
@@ -252,7 +260,9 @@ class _Renderer:
             quote = lexed[0].quote if lexed else '"'
             parts = [f" {k}={quote}{self._attr(node, k, v, quote)}{quote}" for k, v in attrs.items()]
             return "<" + node.name + "".join(parts) + close
-        pieces = [text[markup.start : markup.start + 1 + len(markup.name)]]
+        pieces = [
+            "<" + node.name if rec.name != node.name else text[markup.start : markup.start + 1 + len(markup.name)]
+        ]
         carry: str | None = None  # the line break and indentation of a removed attribute that began a line
         keys = list(attrs)
         order = {k: i for i, k in enumerate(keys)}

@@ -106,21 +106,16 @@ class FlowScreen(Screen[None]):
 
     # ------------------------------------------------------------------------------ views
 
-    def refresh_flow(self) -> None:
-        """Rebuild the map, the route list and the problems from the project."""
-        project = self.project
-        route_before = self._highlighted_route()
-        state_before = self.highlighted_state()
-        flow_map = project.explore()
-        covered = self._coverage(flow_map)
-        self.rows = map_rows(flow_map, covered)
+    def draw_map(self) -> None:
+        """The map tree from `self.rows` (a flow's or a Studio flow's), each row under its parent;
+        a row the last coverage run walked is marked green, one it did not red."""
         tree = self.map_tree
         tree.clear()
         parents = [tree.root]
         for row in self.rows:
             del parents[row.depth + 1 :]
             label = literal(row.label, style=_STYLE.get(row.severity or "", "dim" if row.back else ""))
-            if row.walked is not None:  # the last coverage run: walked edges green, unwalked ones red
+            if row.walked is not None:
                 label = Text.assemble(("✓ ", "green") if row.walked else ("✗ ", "bold red"), label)
             node = parents[-1].add(label, data=row, expand=True, allow_expand=False)
             parents.append(node)
@@ -130,6 +125,16 @@ class FlowScreen(Screen[None]):
             node.allow_expand = bool(node.children)
             pending.extend(node.children)
         tree.root.expand_all()
+
+    def refresh_flow(self) -> None:
+        """Rebuild the map, the route list and the problems from the project."""
+        project = self.project
+        route_before = self._highlighted_route()
+        state_before = self.highlighted_state()
+        flow_map = project.explore()
+        covered = self._coverage(flow_map)
+        self.rows = map_rows(flow_map, covered)
+        self.draw_map()
         self.routes.clear_options()
         self.routes.add_options(
             Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()

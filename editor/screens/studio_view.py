@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["StudioCallScreen", "StudioScreen"]
 
 _END = "\x00end"
-_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
 class StudioMap(Tree[MapRow]):
@@ -109,21 +107,9 @@ class StudioScreen(FlowScreen):
             self.selected = None
             rebuild_form = True
         self.rows = studio_rows(studio.flow)
+        self.draw_map()
         tree = self.map_tree
-        tree.clear()
-        parents = [tree.root]
         cursor: int | None = None
-        for row in self.rows:
-            del parents[row.depth + 1 :]
-            label = Text(row.label, style=_STYLE.get(row.severity or "", "dim" if row.back else ""))
-            node = parents[-1].add(label, data=row, expand=True, allow_expand=False)
-            parents.append(node)
-        pending = list(tree.root.children)
-        while pending:
-            node = pending.pop()
-            node.allow_expand = bool(node.children)
-            pending.extend(node.children)
-        tree.root.expand_all()
         for line, row in enumerate(self.rows):
             if row.state == self.selected and not row.back:
                 cursor = line

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from twiml.base import TwiML
-from twiml.flow import load_flow
+from twiml.flow import Split, load_flow
 from twiml_editor.flow_project import FlowProject, map_rows
 
 
@@ -55,6 +55,19 @@ def test_rename_and_delete_keep_routes_consistent(folder: Path) -> None:
     assert "sales.xml" not in (folder / "flow.toml").read_text(encoding="utf-8")
     assert (folder / "farewell.xml").is_file() and not (folder / "goodbye.xml").exists()
     assert not (folder / "sales.xml").exists()
+
+
+def test_an_empty_route_is_shown_kept_out_of_case_edits_and_can_be_given_a_target(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    route = project.flow.routes["/voicemail/transcription"]
+    assert route.describe() == "/voicemail/transcription → 204 (empty answer)"  # the routes list's line
+    with pytest.raises(ValueError, match="answers an empty 204"):
+        project.add_case("/voicemail/transcription", "completed", "goodbye.xml", by="TranscriptionStatus")
+    with pytest.raises(ValueError, match="is not a split"):
+        project.set_fallback("/voicemail/transcription", "default", "goodbye.xml")
+    assert not project.toml_dirty and project.problems == []
+    project.set_target("/voicemail/transcription", "goodbye.xml")
+    assert project.flow.resolve("/voicemail/transcription").document == "goodbye.xml"
 
 
 def test_bad_edits_are_refused_and_change_nothing(folder: Path) -> None:
@@ -139,7 +152,7 @@ def test_a_route_or_case_on_any_parameter_and_match(folder: Path) -> None:
     project.edit_case("/menu", "1", new_value="5", target="goodbye.xml")
     project.remove_case("/menu", "3")
     menu = project.flow.routes["/menu"].target
-    assert not isinstance(menu, str)
+    assert isinstance(menu, Split)
     assert menu.cases == (("5", "goodbye.xml"), ("2", "support.xml"), ("0", "operator.xml"))
     project.set_split("/menu", "QueueResult", "exact")
     project.set_split("/dial-complete", "DialCallStatus", "present")

@@ -311,3 +311,40 @@ def test_a_subflow_of_the_studio_toml_is_cased_and_covered(tmp_path: Path, monke
     assert "state [s3] /collect/ask" not in report  # walked, inside the subflow
     assert "edge  [s3] /collect/ask gather-input-on-call: press 9 → [s4] say-play" not in report
     assert "state [s5] /collect/lost say-play" in report  # the no-input path was not
+
+
+def test_config_and_subflow_options_name_the_files(tmp_path: Path) -> None:
+    """`--config` reads fixtures from a file that is not beside the flow, and `--subflow` gives a
+    run-subflow widget its flow, as for `twiml call` and `twiml map`."""
+    flow = tmp_path / "ivr.json"
+    shutil.copy(FLOWS / "ivr.json", flow)
+    settings = tmp_path / "settings" / "lookup.toml"
+    settings.parent.mkdir()
+    settings.write_text('[fixtures]\noperator = { agent = { name = "Ada" } }\n', encoding="utf-8")
+    assert run("test", "--generate", str(flow), "--config", str(settings)).returncode == 0
+    assert '"Your agent is Ada."' in (tmp_path / "ivr_tests.toml").read_text(encoding="utf-8")
+    assert run("test", str(flow), "--config", str(settings)).returncode == 0
+    assert run("test", str(flow)).returncode == 1  # without it, the lookup fails again: a change
+
+    for name in ("subflow_parent.json", "subflow_child.json"):
+        shutil.copy(FLOWS / name, tmp_path / name)
+    parent = tmp_path / "subflow_parent.json"
+    assert (
+        run("test", "--generate", str(parent), "--subflow", f"collect={tmp_path / 'subflow_child.json'}").returncode
+        == 0
+    )
+    assert 'document = "collect/ask"' in (tmp_path / "subflow_parent_tests.toml").read_text(encoding="utf-8")
+
+
+def test_config_and_subflow_options_refuse_other_targets(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLES, tmp_path / "flow")
+    data = tmp_path / "walks.json"
+    data.write_text('{"walks": []}', encoding="utf-8")
+    for command in ("test", "coverage"):
+        more = ("--data", str(data)) if command == "coverage" else ()
+        done = run(command, str(tmp_path / "flow"), "--config", "x.toml", "--subflow", "a=b.json", *more)
+        assert done.returncode == 2, done.stderr
+        assert "--subflow and --config apply to Studio flows (a .json target) only" in done.stderr
+    shutil.copy(FLOWS / "ivr.json", tmp_path / "ivr.json")
+    missing = run("test", str(tmp_path / "ivr.json"), "--config", str(tmp_path / "nowhere.toml"))
+    assert missing.returncode == 2 and "nowhere.toml" in missing.stderr, missing.stderr

@@ -3,6 +3,7 @@ server on 127.0.0.1 (the exported app of sample_flows/); plus fixtures and recor
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import shutil
@@ -159,7 +160,7 @@ def test_another_input_plugs_in_with_an_opener(tmp_path: Path) -> None:
     source.write_text((SAMPLES / "goodbye.xml").read_text(encoding="utf-8"), encoding="utf-8")
     twiml_copy = tmp_path / "menu.xml"
 
-    def opener(path: Path) -> TestTarget | None:
+    def opener(path: Path, options: argparse.Namespace) -> TestTarget | None:
         if path.suffix != ".custom":
             return None
         twiml_copy.write_bytes(path.read_bytes())  # a stand-in for converting another format

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,53 @@ async def test_symbols_and_folding(client: LanguageClient, tmp_path: Path) -> No
     folds = await client.text_document_folding_range_async(T.FoldingRangeParams(T.TextDocumentIdentifier(uri)))
     assert folds is not None
     assert sorted((r.start_line, r.end_line) for r in folds) == [(0, 4), (1, 2)]
+
+
+async def _until(client: LanguageClient, uri: str, done: Callable[[list[T.Diagnostic]], bool]) -> list[T.Diagnostic]:
+    """The diagnostics of `uri` once `done` holds, waiting for publications (the server publishes
+    every open file on a save, in its own order)."""
+
+    async def wait() -> list[T.Diagnostic]:
+        while not done(list(client.diagnostics.get(uri, []))):
+            await client.wait_for_notification(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return list(client.diagnostics[uri])
+
+    return await asyncio.wait_for(wait(), timeout=60)
+
+
+async def test_a_flow_document_shows_the_maps_callback_finding_at_its_attribute(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    folder = tmp_path / "flow"
+    shutil.copytree(SAMPLES, folder)
+    config = folder / "flow.toml"
+    routed = config.read_text()
+    route = '"/voicemail/transcription" = { status = 204 }\n'
+    assert route in routed
+    config.write_text(routed.replace(route, ""))
+    (folder / "sub").mkdir()
+    nested = folder / "sub" / "status.xml"  # a document in a subfolder belongs to the flow above it
+    nested.write_text(
+        '<Response>\n  <Dial>\n    <Number statusCallback="/sub/status">+15550100</Number>\n  </Dial>\n</Response>\n'
+    )
+    voicemail = folder / "voicemail.xml"
+    text = voicemail.read_text()
+    uri = await _open(client, voicemail)
+    found = [d for d in client.diagnostics[uri] if d.code == "11200"]
+    assert len(found) == 1 and found[0].severity == T.DiagnosticSeverity.Warning
+    assert 'transcribeCallback="/voicemail/transcription" has no route in flow.toml' in found[0].message
+    line = next(i for i, x in enumerate(text.split("\n")) if "transcribeCallback" in x)
+    value = text.split("\n")[line].index('"/voicemail/transcription"') + 1
+    assert (found[0].range.start.line, found[0].range.start.character) == (line, value)
+    assert (found[0].range.end.line, found[0].range.end.character) == (line, value + len("/voicemail/transcription"))
+    nested_uri = await _open(client, nested)
+    (callback,) = [d for d in client.diagnostics[nested_uri] if d.code == "11200"]
+    assert 'statusCallback="/sub/status"' in callback.message and callback.range.start.line == 2
+    unreached = [d.message for d in client.diagnostics[nested_uri] if d.code == "FLOW-UNREACHABLE"]
+    assert unreached == ["sub/status.xml is in the folder but no path reaches it"]
+    # the route is back in flow.toml and saved: the finding goes
+    config.write_text(routed)
+    client.text_document_did_save(T.DidSaveTextDocumentParams(T.TextDocumentIdentifier(config.as_uri())))
+    await _until(client, uri, lambda found: not any(d.code == "11200" for d in found))
+    for done in (uri, nested_uri):
+        client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(done)))

@@ -41,7 +41,7 @@ def test_a_folder_brings_its_files_below_and_its_flow_toml_checked_as_map_checks
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "ignored.xml").write_text("<Response><Nope/></Response>", encoding="utf-8")
     toml = (folder / "flow.toml").read_text(encoding="utf-8")
-    toml = toml.replace('"/voicemail/transcription" = "callback_received.xml"\n', "")  # a callback with no route
+    toml = toml.replace('"/voicemail/transcription" = { status = 204 }\n', "")  # a callback with no route
     (folder / "flow.toml").write_text(toml + '"/extra" = "gone.xml"\n', encoding="utf-8")
     proc = twiml("validate", str(tmp_path))
     assert proc.returncode == 1 and proc.stderr == ""
@@ -100,6 +100,45 @@ def test_fix_renames_a_misspelled_element_as_the_grammar_class_of_its_place(tmp_
     )
 
 
+RENAMES = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<Response>\n"
+    "  <Dial><Numbr>+15550100</Numbr></Dial>\n"
+    '  <Gathr  numDigits="1"\taction="/x"><Say voice="alice">hi &amp; bye</Say>\n'
+    "      <Pause   length='1'/><!-- keep --></Gathr >\n"
+    "  <Dial><Numbr >+15550101</Numbr  ></Dial><Sayy>bye</Sayy>\n"
+    "</Response>\n"
+)
+
+
+def test_fix_renaming_an_element_changes_only_the_name_in_its_tags(tmp_path: Path) -> None:
+    """Inline parents stay inline, children, comments, spacing and quotes stay byte for byte."""
+    path = tmp_path / "renames.xml"
+    path.write_bytes(RENAMES.replace("\n", "\r\n").encode("utf-8"))
+    proc = twiml("validate", "--fix", str(path))
+    assert (proc.returncode, proc.stderr) == (0, f"{path}: fixed 4 problems\n"), proc.stdout
+    fixed = RENAMES.replace("Numbr", "Number").replace("Gathr", "Gather").replace("Sayy>", "Say>").replace("\n", "\r\n")
+    assert path.read_bytes() == fixed.encode("utf-8")
+
+
+def test_a_renamed_element_is_the_grammar_class_of_its_place_and_keeps_its_text_in_the_library() -> None:
+    from twiml.base import TwiML
+    from twiml.fixes import apply_fixes
+    from twiml.source import loads
+    from twiml.validator import validate
+    from twiml.voice_response import Gather, Number, Say
+
+    doc = loads(RENAMES)
+    assert len(apply_fixes(doc.root, [d for d in validate(doc.root) if d.fix], doc)) == 4
+    dial, gather = doc.root.verbs[0], doc.root.verbs[1]
+    assert isinstance(dial, TwiML) and isinstance(dial.verbs[0], Number) and isinstance(gather, Gather)
+    assert isinstance(gather.verbs[0], Say) and isinstance(doc.root.verbs[3], Say)
+    text = doc.dumps()
+    assert text == RENAMES.replace("Numbr", "Number").replace("Gathr", "Gather").replace("Sayy>", "Say>")
+    gather.verbs[0].attrs["voice"] = "man"  # the adopted children are still the writer's: one value changes
+    assert doc.dumps() == text.replace('voice="alice"', 'voice="man"')
+
+
 def test_diff_alone_is_a_usage_error_and_an_empty_folder_is_named(tmp_path: Path) -> None:
     proc = twiml("validate", "--diff", str(SAMPLES))
     assert proc.returncode == 2 and "--diff shows what --fix would change" in proc.stderr
@@ -122,3 +161,36 @@ def test_flow_findings_are_the_one_record_in_json_and_sarif(tmp_path: Path) -> N
     assert result["ruleId"] == "FLOW-TARGET" and result["locations"][0]["physicalLocation"]["region"] == {
         "startLine": found["line"]
     }
+
+
+TEXML = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <AIGather action="/done" />\n</Response>\n'
+CXML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
+    '  <Say voice="gcloud.en-US-Standard-A">Hi</Say>\n  <Denoise>on</Denoise>\n</Response>\n'
+)
+
+
+def test_dialect_auto_checks_each_file_in_the_dialect_it_uses_else_the_configured_one(tmp_path: Path) -> None:
+    """`twiml.dialects.detect`, as the editor opens a file: an <AIGather> is TeXML, a <Denoise> or
+    a gcloud voice cXML; a file that tells nothing is checked in [tool.twiml]'s dialect."""
+    (tmp_path / "texml.xml").write_text(TEXML, encoding="utf-8")
+    (tmp_path / "cxml.xml").write_text(CXML, encoding="utf-8")
+    files = ("texml.xml", "cxml.xml")
+    proc = twiml("validate", "--dialect", "twilio", *files, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert [x.split(" ", 3)[:3] for x in proc.stdout.splitlines()] == [
+        ["texml.xml:3:3:", "warning", "12200"],
+        ["cxml.xml:3:8:", "warning", "12200"],
+        ["cxml.xml:4:3:", "warning", "12200"],
+    ]
+    proc = twiml("validate", "--dialect", "auto", *files, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "2 files, 0 problems\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.twiml]\ndialect = "texml"\n', encoding="utf-8")
+    (tmp_path / "rec.xml").write_text('<Response><Record transcribe="true"/></Response>\n', encoding="utf-8")
+    proc = twiml("validate", "--dialect", "auto", "rec.xml", *files, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert [x.split(" ", 3)[:3] for x in proc.stdout.splitlines()] == [["rec.xml:1:19:", "warning", "DIALECT-RENAMED"]]
+    assert "'transcribe' is spelled 'transcription' in TeXML" in proc.stdout
+    proc = twiml("validate", "--dialect", "auto", "--fix", "rec.xml", "cxml.xml", cwd=tmp_path)
+    assert proc.returncode == 0 and (tmp_path / "cxml.xml").read_text(encoding="utf-8") == CXML  # gcloud stays
+    assert '<Record transcription="true"/>' in (tmp_path / "rec.xml").read_text(encoding="utf-8")

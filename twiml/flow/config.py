@@ -4,6 +4,7 @@
     [routes]
     "/voice/incoming" = "ivr_main_menu.xml"
     "/menu" = { by = "Digits", cases = { "1" = "sales.xml" }, default = "/menu/speech" }
+    "/call-status" = { status = 204 }  # a callback acknowledged with an empty answer
 
 Problems are `twiml.diagnostic.Diagnostic`s (codes `FLOW-*`, see `twiml.codes`) whose file is the
 folder's flow.toml and whose line is the one they concern: `folder/flow.toml:4:0: error FLOW-TARGET
@@ -25,7 +26,7 @@ from typing import Any
 
 from twiml.codes import FLOW_CONFIG, FLOW_CYCLE, FLOW_TARGET, FLOW_TOML, Level
 from twiml.diagnostic import Diagnostic
-from twiml.flow.routing import MATCH_KINDS, Resolution, Route, Split, is_forward, resolve
+from twiml.flow.routing import MATCH_KINDS, NoContent, Resolution, Route, Split, is_forward, resolve
 
 __all__ = [
     "FLOW_FILE",
@@ -47,6 +48,8 @@ _TOP_KEYS = (*START_KEYS, "routes", "dialect")
 _DIALECTS = ("twilio", "texml", "cxml")
 """Vendor dialects (`twiml.dialects`) a flow may be written in (`dialect = "texml"`)."""
 _SPLIT_KEYS = ("by", "match", "cases", "then", "default")
+_EMPTY_STATUSES = (204,)
+"""Statuses a route may answer with no body (`{ status = 204 }`): what a callback needs."""
 
 # Parameters a <Redirect> request never carries: a split on them always takes its default there.
 _ACTION_ONLY = frozenset(
@@ -102,8 +105,11 @@ class Flow:
         return resolve(self.routes, path, params or {})
 
     def documents(self) -> list[str]:
-        """The TwiML files of the folder (names relative to it, sorted)."""
-        return sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.xml") if p.is_file())
+        """The TwiML files of the folder and below (names relative to it, sorted), by the rule of
+        `twiml validate FOLDER` (`twiml.files.files_under`): none under hidden folders or packages."""
+        from twiml.files import files_under
+
+        return sorted(p.relative_to(self.folder).as_posix() for p in files_under(self.folder, (".xml",)))
 
     def routed_documents(self) -> set[str]:
         return {t for route in self.routes.values() for t in route.targets() if not is_forward(t)}
@@ -356,8 +362,10 @@ class _Reader:
         if isinstance(value, str):
             return Route(path, value, line)
         if not isinstance(value, Mapping):
-            self.problem(f"{label}: expected a file name or a table with by/cases/default", line)
+            self.problem(f"{label}: expected a file name, a table with by/cases/default, or {{ status = 204 }}", line)
             return None
+        if "status" in value:
+            return self.empty_route(path, value, line)
         for key in value:
             if key not in _SPLIT_KEYS:
                 self.problem(f"{label}: unknown key {key!r} (expected one of {', '.join(_SPLIT_KEYS)})", line)
@@ -388,10 +396,24 @@ class _Reader:
             self.problem(f"{label}: a split needs at least one case", line)
         return Route(path, Split(by, match, tuple((str(k), v) for k, v in cases.items()), then, default), line)
 
+    def empty_route(self, path: str, value: Mapping[str, Any], line: int) -> Route | None:
+        """`{ status = 204 }`: the route answers with no body (a callback only needs a 2xx)."""
+        label = f'route "{_shown(path)}"'
+        others = [str(key) for key in value if key != "status"]
+        if others:
+            self.problem(f"{label}: status = 204 answers with no body; it takes no {', '.join(others)}", line)
+        status = value["status"]
+        if isinstance(status, bool) or status not in _EMPTY_STATUSES:
+            self.problem(f"{label}: status must be 204, an empty answer (got {status!r})", line)
+            return None
+        return Route(path, NoContent(int(status)), line)
+
     def check_targets(self) -> None:
         for route in self.flow.routes.values():
             label = f'route "{_shown(route.path)}"'
             named: list[tuple[str, str]] = []
+            if isinstance(route.target, NoContent):
+                continue
             if isinstance(route.target, str):
                 named.append(("", route.target))
             else:
@@ -415,6 +437,12 @@ class _Reader:
         for key, path in self.flow.entries():
             if path not in self.flow.routes:
                 self.problem(f"{key} {_shown(path)} has no route", self.line_of(key), FLOW_TARGET)
+            elif resolve(self.flow.routes, path, {}).no_content:
+                self.problem(
+                    f"{key} {_shown(path)} answers with no body; Twilio needs TwiML there (12300)",
+                    self.line_of(key),
+                    FLOW_TARGET,
+                )
 
     def check_cycles(self) -> None:
         """Report URLs that lead back to themselves with no caller input in between: forwards
@@ -422,6 +450,8 @@ class _Reader:
         edges: dict[str, str] = {}
         for route in self.flow.routes.values():
             target: str | None
+            if isinstance(route.target, NoContent):
+                continue
             if isinstance(route.target, str):
                 target = route.target
             elif route.target.by in _ACTION_ONLY:

@@ -139,10 +139,11 @@ class FlowMap:
         return [c for c in self.callbacks if not c.routed]
 
     @property
-    def findings(self) -> list[Diagnostic]:
-        """Everything the map found, as findings: broken links (error), documents no path reaches
-        and callbacks no route answers (warnings), each document's problems, and inputs that only a
-        split's default catches (info)."""
+    def link_findings(self) -> list[Diagnostic]:
+        """What only the map knows about the documents, each in the document it concerns: broken
+        links (error, at the element asking), documents no path reaches and callbacks no route
+        answers (warnings, the callback at its attribute). The language server shows these beside
+        the validator's findings of an open document."""
         out = [b.diagnostic() for b in self.broken]
         folder = self.folder
         for doc in self.unreachable:
@@ -150,6 +151,14 @@ class FlowMap:
             text = f"{doc} is in the folder but no path reaches it"
             out.append(Diagnostic("warning", FLOW_UNREACHABLE, text, file=file))
         out += [c.diagnostic() for c in self.unrouted]
+        return out
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """Everything the map found, as findings: `link_findings`, each document's problems, and
+        inputs that only a split's default catches (info)."""
+        folder = self.folder
+        out = self.link_findings
         out += [p for s in self.states.values() if s.kind == "document" for p in s.problems]
         for f in self.fallthroughs:
             text = f"{f.label} at [{f.state}] falls to the default of {f.route} ({f.document})"

@@ -3,7 +3,8 @@
 One function per document builds it with the builder code `twiml.to_python` writes (XML
 comments become Python comments); one view per route returns it as `text/xml`, splits are
 plain `if` statements on the request parameter with the same matching rules as the router
-(`twiml.flow.routing`), a route that forwards calls the other view, and requests are checked
+(`twiml.flow.routing`), a route that forwards calls the other view, a `{ status = 204 }` route
+answers an empty 204, and requests are checked
 against `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set.
 
 Everything in flow.toml and the folder's names is untrusted: it enters the source only as a
@@ -23,7 +24,7 @@ import unicodedata
 from pathlib import Path
 
 from twiml.flow.config import Flow
-from twiml.flow.routing import TOKEN_PARAMS, Route, Split, is_forward, normalize
+from twiml.flow.routing import TOKEN_PARAMS, NoContent, Route, Split, is_forward, normalize
 
 __all__ = ["FRAMEWORKS", "ExportError", "export_app"]
 
@@ -236,7 +237,12 @@ class _Writer:
             ]
         else:
             head = [f'@app.route({_literal(route.path)}, methods=["GET", "POST"])', f"def {name}():"]
-        if isinstance(route.target, str):
+        doc: str | None
+        if isinstance(route.target, NoContent):
+            doc = f"    {_literal(f'{route.path}: an empty answer (a callback Twilio only needs acknowledged).')}"
+            status = route.target.status
+            body = [f"return Response(status_code={status})" if self.fastapi else f"return Response(status={status})"]
+        elif isinstance(route.target, str):
             doc = f"    {_literal(f'{route.path} -> {route.target}')}" if not is_forward(route.target) else None
             body = [f"return {self.answer(route.target)}"]
         else:
@@ -245,7 +251,7 @@ class _Writer:
             if self.fastapi:
                 body.insert(0, "params = await twilio_params(request)")
         out = head + ([doc] if doc else [])
-        if self.fastapi and isinstance(route.target, str):
+        if self.fastapi and not isinstance(route.target, Split):
             body.insert(0, "await twilio_params(request)")
         return out + [f"    {line}" for line in body]
 

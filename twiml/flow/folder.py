@@ -1,7 +1,7 @@
 """Answer webhook requests from a flow folder, as the exported app would answer them over HTTP.
 
 `FolderApp.answer(method, url, params)` routes the URL's path through flow.toml and replies with
-the routed file, or with a 404 naming what is missing or refused (Twilio then reports error
+the routed file, with an empty 204 for a route written `{ status = 204 }`, or with a 404 naming what is missing or refused (Twilio then reports error
 11200): a document is served only when its real path is a regular file inside the folder.
 The simulator's transport protocol is a thin wrapper over this (`twiml.flow.transport`).
 """
@@ -62,6 +62,8 @@ class FolderApp:
         if parts.netloc and parts.netloc != self._host:
             return self._not_found(url, f"{url} is outside the flow (served at {self.base_url})")
         resolution = self.flow.resolve(parts.path or "/", params)
+        if resolution.no_content:  # no Content-Type either: on a URL of the call, Twilio's 12300
+            return FolderReply(204, "", b"", url, None, resolution)
         if resolution.document is None:
             return self._not_found(url, f"{resolution.reason} in {self.flow.config_path}", resolution)
         try:

@@ -1,5 +1,6 @@
 """How a flow answers a request: a URL path names a route; a route names a document, another
-route, or splits on one request parameter.
+route, splits on one request parameter, or answers nothing (`NoContent`: HTTP 204, for a
+callback whose answer Twilio ignores).
 
 Matching rules (the exported webhook app writes the same rules as plain code):
 - `exact` (the default): the value equals a case. Twilio's fixed tokens (`Digits`,
@@ -21,8 +22,10 @@ from functools import lru_cache
 __all__ = [
     "MATCH_KINDS",
     "MATCH_WORDS",
+    "NO_CONTENT",
     "SPLIT_PARAMS",
     "TOKEN_PARAMS",
+    "NoContent",
     "Resolution",
     "Route",
     "Split",
@@ -93,14 +96,35 @@ class Split:
 
 
 @dataclass(frozen=True)
+class NoContent:
+    """An empty answer, HTTP 204 with no body: flow.toml's `"/status" = { status = 204 }`.
+
+    For callbacks (statusCallback, recordingStatusCallback, transcribeCallback ...): Twilio only
+    needs a 2xx there and ignores the body, so acknowledging is all a route has to do. A URL
+    of the call itself needs TwiML: Twilio reports 12300 for an answer that is not XML.
+    """
+
+    status: int = 204
+
+    def describe(self) -> str:
+        return f"{self.status} (empty answer)"
+
+
+NO_CONTENT = NoContent()
+
+
+@dataclass(frozen=True)
 class Route:
     """One entry of `[routes]`: a URL path and what answers it; `line` is its line in flow.toml."""
 
     path: str
-    target: str | Split
+    target: str | Split | NoContent
     line: int = 0
 
     def targets(self) -> list[str]:
+        """The documents and routes this route can hand a request to (none for an empty answer)."""
+        if isinstance(self.target, NoContent):
+            return []
         return [self.target] if isinstance(self.target, str) else self.target.targets()
 
     def describe(self, arrow: str = "→") -> str:
@@ -109,6 +133,8 @@ class Route:
         (`arrow` "->" where the text must stay ASCII)."""
         if isinstance(self.target, str):
             return f"{self.path} {arrow} {self.target}"
+        if isinstance(self.target, NoContent):
+            return f"{self.path} {arrow} {self.target.describe()}"
         split = self.target
         parts = [f"{key} {arrow} {target}" for key, target in split.cases]
         if split.then is not None:
@@ -140,13 +166,16 @@ def matches(split: Split, value: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Resolution:
-    """Where a request ends up: the document (None: no route, or a split with no default) and the
-    hops that led there, e.g. `[("/menu", "default"), ("/menu/speech", "sales")]`."""
+    """Where a request ends up: the document (None: no route, a split with no default, or an
+    empty answer, then `no_content`) and the hops that led there, e.g. `[("/menu", "default"),
+    ("/menu/speech", "sales")]`."""
 
     path: str
     document: str | None
     hops: tuple[tuple[str, str], ...] = ()
     reason: str = ""
+    no_content: bool = False
+    """The route answers HTTP 204 with no body (`NoContent`)."""
 
     @property
     def fell_to_default(self) -> bool:
@@ -167,6 +196,10 @@ def resolve(routes: Mapping[str, Route], path: str, params: Mapping[str, str]) -
             return Resolution(path, None, tuple(hops), f"routes forward in a cycle at {current}")
         seen.add(current)
         target: str | None
+        if isinstance(route.target, NoContent):
+            hops.append((current, ""))
+            reason = f"route {current} answers {route.target.status} with no body"
+            return Resolution(path, None, tuple(hops), reason, no_content=True)
         if isinstance(route.target, str):
             target, choice = route.target, ""
         else:

@@ -30,7 +30,9 @@ def _open(args: argparse.Namespace) -> TestTarget:
     """The target of `test` or `coverage`, with the options every mapping command shares."""
     from twiml.flowtest.targets import open_test_target
 
-    target = open_test_target(args.target, args.app, tuple(args.tries), args.allow_host or (), args.dialect)
+    target = open_test_target(
+        args.target, args.app, tuple(args.tries), args.allow_host or (), args.dialect, options=args
+    )
     target.auth_token = args.auth_token
     return target
 

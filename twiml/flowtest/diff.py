@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from twiml.flow.config import Flow
 from twiml.flow.explore import FlowMap
-from twiml.flow.routing import Route, Split
+from twiml.flow.routing import NoContent, Route, Split
 from twiml.flowtest.compare import Change
 
 if TYPE_CHECKING:
@@ -159,6 +159,8 @@ def _target_text(route: Route | None) -> str:
         return ""
     if isinstance(route.target, str):
         return route.target
+    if isinstance(route.target, NoContent):
+        return route.target.describe()
     return f"split by {route.target.by}"
 
 

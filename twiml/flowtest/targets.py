@@ -10,6 +10,7 @@ pytest plugin: twiml.studio builds on this package, so this package cannot impor
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,22 +127,24 @@ class TestTarget:
         self.closers.clear()
 
 
-Opener = Callable[[Path], "TestTarget | None"]
+Opener = Callable[[Path, argparse.Namespace], "TestTarget | None"]
 _OPENERS: list[Opener] = []
 
 
 def register_opener(opener: Opener) -> Callable[[], None]:
-    """Let another input (a Studio flow JSON, ...) be a test target: `opener` returns None for a
-    path it does not recognise. Returns the function that removes it again."""
+    """Let another input (a Studio flow JSON, ...) be a test target: `opener(path, options)` returns
+    None for a path it does not recognise; `options` are the command line's arguments (an opener
+    reads the ones of its own input, such as a Studio flow's `--config`). Returns the function that
+    removes it again."""
     if opener not in _OPENERS:
         _OPENERS.append(opener)
     return lambda: _OPENERS.remove(opener) if opener in _OPENERS else None
 
 
-def open_registered(path: Path) -> TestTarget | None:
+def open_registered(path: Path, options: argparse.Namespace | None = None) -> TestTarget | None:
     """`path` opened by a registered opener (a Studio flow), or None when none recognises it."""
     for opener in _OPENERS:
-        found = opener(path)
+        found = opener(path, options or argparse.Namespace())
         if found is not None:
             return found
     return None
@@ -168,12 +171,17 @@ def open_test_target(
     tries: tuple[str, ...] = (),
     allow_hosts: tuple[str, ...] | list[str] = (),
     dialect: str | None = None,
+    options: argparse.Namespace | None = None,
 ) -> TestTarget:
     """A flow folder, a TwiML file, an http(s) URL, `--app MODULE:ATTR` with a path, or a path a
     registered opener recognises; `allow_hosts` are hosts a URL target may also lead to, `dialect`
-    the vendor placing the calls (default: a folder's flow.toml, else twilio). Raises TargetError
-    with a message naming what is wrong."""
+    the vendor placing the calls (default: a folder's flow.toml, else twilio), `options` the command
+    line's arguments for the opener. Raises TargetError with a message naming what is wrong."""
     from twiml.simulator.commands import open_target
+
+    studio_only = [f"--{name}" for name in ("subflow", "config") if getattr(options, name, None)]
+    if studio_only and not (spec or "").lower().endswith(".json"):
+        raise TargetError(f"{' and '.join(studio_only)} apply to Studio flows (a .json target) only")
 
     if app is not None or (spec or "").startswith(("http://", "https://")):
         target = open_target(spec, app, allow_hosts=allow_hosts)
@@ -181,7 +189,7 @@ def open_test_target(
     if not spec:
         raise TargetError("a target is needed: a flow folder, an http(s):// URL, or --app MODULE:ATTR [PATH]")
     path = Path(spec)
-    found = open_registered(path)
+    found = open_registered(path, options)
     if found is not None:
         if dialect not in (None, found.dialect):
             found.close()

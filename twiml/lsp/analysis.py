@@ -361,6 +361,21 @@ class TwimlFile:
                     return Finding(d, m.start(group), m.end(group), attr)
         return Finding(d, start + 1, name_end, None)
 
+    def place_at(self, d: Diagnostic) -> Finding:
+        """A finding that carries its own line and column (the map's, from the saved file): the
+        value of the attribute written there, else the word there."""
+        if d.line is None:
+            return Finding(d, 0, 0)
+        start = self.offset(d.line - 1, (d.column or 1) - 1)
+        m = _ATTR.match(self.text, start)
+        if m is not None:
+            group = 2 if m.group(2) is not None else 3
+            return Finding(d, m.start(group), m.end(group), m.group(1))
+        end = start
+        while end < len(self.text) and self.text[end] not in " \t\r\n/>":
+            end += 1
+        return Finding(d, start, end)
+
     # -- structure ------------------------------------------------------------------------------
     def element_at(self, stack: list[str]) -> Element | None:
         """The grammar entry for a chain of open elements (root first), or None when one is unknown."""

@@ -37,7 +37,7 @@ def _route_locations(flow: Flow, path: str, seen: set[str] | None = None) -> lis
     if route is None or path in seen:
         return []
     seen.add(path)
-    if isinstance(route.target, str):
+    if isinstance(route.target, str):  # a split or an empty answer: the route itself, below
         if route.target.startswith("/"):
             return _route_locations(flow, route.target, seen)
         return [file_location(flow.folder / route.target)]

@@ -14,19 +14,78 @@ from twiml.diagnostic import Diagnostic
 from twiml.flow.config import FLOW_FILE, Flow, FlowError, parse_flow
 from twiml.flow.routing import Route, is_forward
 
-__all__ = ["flow_for", "flow_problems", "route_line", "url_path"]
+__all__ = ["document_map_findings", "flow_folder", "flow_for", "flow_problems", "route_line", "url_path"]
+
+
+def flow_folder(path: Path) -> Path | None:
+    """The flow folder `path` (a document or flow.toml itself) belongs to: the nearest folder
+    holding a flow.toml, from the file's own folder up, as `Flow.documents()` counts a document
+    in a subfolder as the flow's."""
+    for folder in path.parents:
+        if (folder / FLOW_FILE).is_file():
+            return folder
+    return None
 
 
 def flow_for(path: Path) -> Flow | None:
-    """The flow of the folder holding `path` (a document or flow.toml itself), read fresh."""
-    folder = path.parent
-    config = folder / FLOW_FILE
-    if not config.is_file():
+    """The flow `path` belongs to (see `flow_folder`), read fresh."""
+    folder = flow_folder(path)
+    if folder is None:
         return None
     try:
-        return parse_flow(config.read_text(encoding="utf-8"), folder)
+        return parse_flow((folder / FLOW_FILE).read_text(encoding="utf-8"), folder)
     except (OSError, UnicodeDecodeError, FlowError):
         return None
+
+
+_MAPS: dict[Path, tuple[object, list[Diagnostic]]] = {}
+"""Per flow folder: the saved files' stamp and the map's link findings (a map per open document
+and per save would be a walk of the whole flow each time)."""
+
+
+def document_map_findings(path: Path) -> list[Diagnostic]:
+    """What `twiml map` finds about the document at `path` (`FlowMap.link_findings`: callbacks no
+    route answers, at their attribute; broken links it requests; no path reaching it), from the
+    saved files. [] outside a flow folder and while flow.toml has errors (its own diagnostics
+    say so)."""
+    from twiml.flow.config import load_flow
+
+    folder = flow_folder(path)
+    if folder is None:
+        return []
+    try:
+        flow = load_flow(folder)
+    except FlowError:
+        return []
+    if flow.errors:
+        return []
+    stamp = _stamp(folder, flow.documents())
+    cached = _MAPS.get(folder)
+    if cached is None or cached[0] != stamp:
+        from twiml.flow.explore import explore_flow
+
+        cached = (stamp, explore_flow(flow).link_findings)
+        _MAPS[folder] = cached
+    here = _real(path)
+    return [d for d in cached[1] if d.file is not None and _real(Path(d.file)) == here]
+
+
+def _stamp(folder: Path, documents: list[str]) -> object:
+    """What the map read: flow.toml and each document, by size and modification time."""
+    out = []
+    for name in [FLOW_FILE, *documents]:
+        try:
+            st = (folder / name).stat()
+        except OSError:
+            continue
+        out.append((name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _real(path: Path) -> str:
+    import os
+
+    return os.path.realpath(path)
 
 
 def url_path(url: str) -> str | None:

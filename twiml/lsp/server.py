@@ -9,9 +9,12 @@ UTF-16 columns are taken as code points (the same for every character outside th
 
 from __future__ import annotations
 
+import contextlib
+
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
 
+from twiml.diagnostic import Diagnostic
 from twiml.lsp.actions import code_actions
 from twiml.lsp.analysis import Finding, TwimlFile, edited
 from twiml.lsp.completion import complete
@@ -35,6 +38,8 @@ class TwimlServer(LanguageServer):
         self.files: dict[str, TwimlFile] = {}
         self.placed: dict[str, list[Finding]] = {}
         self.flow_texts: dict[str, str] = {}
+        self.mapped: dict[str, tuple[str, list[Diagnostic]]] = {}
+        """Per document of a flow folder: the saved text the map read, and its findings there."""
 
 
 server = TwimlServer()
@@ -52,10 +57,28 @@ def _settings(uri: str) -> Settings:
 # ----------------------------------------------------------------------------------- diagnostics
 
 
+def _map(uri: str) -> None:
+    """The map's findings about a document of a flow folder (a callback no route answers ...),
+    worked out from the saved files when the document is opened or saved."""
+    from twiml.lsp.flows import document_map_findings
+
+    path = path_of(uri)
+    server.mapped.pop(uri, None)
+    if path is None or not path.is_file():
+        return
+    found = document_map_findings(path)
+    if found:
+        with contextlib.suppress(OSError, UnicodeDecodeError):  # gone since: nothing to place them in
+            server.mapped[uri] = (path.read_text(encoding="utf-8"), found)
+
+
 def _publish(uri: str) -> None:
     f = server.files[uri]
     settings = _settings(uri)
     placed = [x for x in f.findings(settings.dialect) if settings.reports(x.diagnostic)]
+    saved, mapped = server.mapped.get(uri, ("", []))
+    if mapped and f.text == saved:  # their lines are the saved file's: edited, they wait for the save
+        placed += [f.place_at(d) for d in mapped if settings.reports(d)]
     server.placed[uri] = placed
     server.text_document_publish_diagnostics(
         T.PublishDiagnosticsParams(uri=uri, diagnostics=[to_lsp(f, x) for x in placed])
@@ -81,6 +104,7 @@ def did_open(ls: TwimlServer, params: T.DidOpenTextDocumentParams) -> None:
         return  # another TOML file (pyproject.toml...): not ours
     path = path_of(doc.uri)
     ls.files[doc.uri] = TwimlFile(doc.text, str(path) if path else None)
+    _map(doc.uri)
     _publish(doc.uri)
 
 
@@ -119,6 +143,7 @@ def did_close(ls: TwimlServer, params: T.DidCloseTextDocumentParams) -> None:
     ls.files.pop(uri, None)
     ls.placed.pop(uri, None)
     ls.flow_texts.pop(uri, None)
+    ls.mapped.pop(uri, None)
     ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -128,6 +153,7 @@ def did_save(ls: TwimlServer, params: T.DidSaveTextDocumentParams) -> None:
 
     CONFIG_CACHE.clear()  # pyproject.toml may have changed
     for uri in ls.files:
+        _map(uri)  # a saved document or flow.toml may add or answer a callback
         _publish(uri)
     for uri, text in ls.flow_texts.items():
         _publish_flow(uri, text)  # a saved document may mend or break the map's links

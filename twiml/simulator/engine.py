@@ -97,6 +97,14 @@ def _reply_problem(state: CallState, fetch: Fetch, reply: Reply) -> Problem | No
         detail = f": {reply.detail}" if reply.detail else ""
         return Problem("error", 11200, f"HTTP {reply.status} from {fetch.request.method} {url}{by}{detail}", url=url)
     ctype = _content_type(reply.content_type)
+    if reply.status == 204:  # fine for a callback, whose answer Twilio ignores; never requested here
+        return Problem(
+            "error",
+            12300,
+            f"HTTP 204 with no body from {url}: a URL of the call must answer TwiML "
+            f"(only a callback may answer nothing){by}",
+            url=url,
+        )
     if ctype not in XML_TYPES:
         shown = ctype or "none"
         return Problem(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the model and the runner load when a flow is used, not when
     from twiml.validator import Diagnostic
 
 __all__ = [
+    "add_config_options",
     "add_map_options",
     "add_run_options",
     "load_fixtures",
@@ -189,7 +190,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """`--fixture`, `--subflow`, `--config`, `--http` and `--webhooks` on `twiml call` and `twiml text`
     (Studio flows)."""
     _add_fixture_option(parser)
-    _add_config_options(parser)
+    add_config_options(parser)
     parser.add_argument(
         "--http",
         action="store_true",
@@ -206,7 +207,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 def add_map_options(parser: argparse.ArgumentParser) -> None:
     """`--fixture`, `--subflow` and `--config` on `twiml map` (Studio flows)."""
     _add_fixture_option(parser)
-    _add_config_options(parser)
+    add_config_options(parser)
 
 
 def _add_fixture_option(parser: argparse.ArgumentParser) -> None:
@@ -219,7 +220,8 @@ def _add_fixture_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """`--subflow` and `--config` (Studio flows): on `twiml test` and `twiml coverage` too."""
     parser.add_argument(
         "--subflow",
         action="append",

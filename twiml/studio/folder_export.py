@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from twiml.flow.config import Flow, FlowError, load_flow
 from twiml.flow.folder import DEFAULT_BASE_URL
-from twiml.flow.routing import TOKEN_PARAMS, Split, is_forward
+from twiml.flow.routing import TOKEN_PARAMS, NoContent, Split, is_forward
 
 __all__ = ["export_flow_folder"]
 
@@ -116,6 +116,8 @@ class _Exporter:
         if route is None:
             return None
         target = route.target
+        if isinstance(target, NoContent):  # a callback's empty answer: no widget runs
+            return None
         if isinstance(target, Split):
             return self.split(path, target, source, seen | {path})
         if is_forward(target):

@@ -55,8 +55,9 @@ def _load(path: Path) -> StudioFlow:
         raise TargetError(f"{where}: {exc.message}") from None
 
 
-def open_studio_test_target(path: Path) -> TestTarget | None:
-    """A Studio flow file as a test target; None for a path that is not a `.json` file."""
+def open_studio_test_target(path: Path, options: argparse.Namespace | None = None) -> TestTarget | None:
+    """A Studio flow file as a test target; None for a path that is not a `.json` file. Its fixtures
+    and subflows: `--config` (else `<flow>.studio.toml` beside it), then `--subflow` over it."""
     from twiml.studio.commands import studio_settings
     from twiml.studio.explore import explore_studio, widget_of
     from twiml.studio.runner import StudioTransport
@@ -64,7 +65,8 @@ def open_studio_test_target(path: Path) -> TestTarget | None:
     if path.suffix.lower() != ".json" or not path.is_file():
         return None
     flow = _load(path)
-    fixtures, subflows = studio_settings(path, flow, argparse.Namespace())  # <flow>.studio.toml beside it
+    settings = argparse.Namespace(config=getattr(options, "config", None), subflow=getattr(options, "subflow", None))
+    fixtures, subflows = studio_settings(path, flow, settings)  # not `twiml test --fixture`: that one is URL=REPLY
     transport = StudioTransport(flow, fixtures, subflows=subflows)
     transport.route_replies = False  # cases share one contact: a conversation goes on by URL
     entries: dict[str, str] = {}
