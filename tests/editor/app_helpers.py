@@ -31,7 +31,8 @@ slow, never wrong; a state that is never reached fails the test all the same).""
 
 
 async def drain(app: App[Any]) -> None:
-    """Wait until the app and every widget of its screen have handled what was queued.
+    """Wait until the app and every widget of its screen have handled what was queued, and the
+    app's key router holds no key back (a burst goes to the app one key at a time).
 
     Pilot's own pause waits for each widget of the screen to run a callback, and waits 30 s for
     a widget that a queued key removed in the meantime (a burst that opens and closes a
