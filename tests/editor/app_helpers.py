@@ -75,7 +75,8 @@ async def settle(
                 return
             raise AssertionError(f"the app stopped before it reached {what}")
         if monotonic() > deadline:
-            raise AssertionError(f"the app never reached {what} within {SETTLE_TIMEOUT:.0f} s")
+            shown = screen_text(app) if app.is_running else "(the app stopped)"
+            raise AssertionError(f"the app never reached {what} within {SETTLE_TIMEOUT:.0f} s; the screen:\n{shown}")
         await asyncio.sleep(0.005)
         await drain(app)
     await drain(app)
