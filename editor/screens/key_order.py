@@ -139,6 +139,7 @@ class KeyRouter:
         self._wake = asyncio.Event()
         self._listening = False
         self._task: asyncio.Task[None] | None = None
+        self._handle: Handler | None = None
 
     @property
     def pending(self) -> bool:
@@ -152,6 +153,7 @@ class KeyRouter:
 
     async def take(self, event: events.Key | events.Paste, handle: Handler) -> None:
         """Called by the app for each key from the terminal; `handle` is Textual's own dispatch."""
+        self._handle = handle
         if event is self._released:
             self._released = None
         elif self.busy or self.waiting:
@@ -291,7 +293,11 @@ class KeyRouter:
         while self.waiting:
             event = self.waiting.popleft()
             self._released = event
-            if self.app.post_message(event):
+            if self.app.call_later(self._release, event):
                 return
         self._released = None
         self.busy = False
+
+    async def _release(self, event: events.Key | events.Paste) -> None:
+        if self._handle is not None:  # set by the take that queued the key
+            await self.take(event, self._handle)
