@@ -24,6 +24,7 @@ from twiml_editor.edits import (
     Move,
     NodePath,
     Remove,
+    Rename,
     SetAttr,
     SetText,
     resolve,
@@ -174,6 +175,12 @@ class DocumentEdits(DocumentHistory):
         """Delete `node` and its subtree."""
         path = self._child_path(node, "remove")
         return self._apply(Remove(path[:-1], path[-1], node))
+
+    def rename(self, node: TwiML, new: TwiML) -> Change:
+        """Put `new` (the same subtree under another element name, see `parse_snippet`) where
+        `node` is; a save then changes only the name in its tags, not its parent's layout."""
+        path = self._child_path(node, "rename")
+        return self._apply(Rename(path[:-1], path[-1], node, new))
 
     def duplicate(self, node: TwiML) -> tuple[Change, TwiML]:
         """A deep copy of `node` inserted right after it."""

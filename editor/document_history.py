@@ -21,6 +21,7 @@ from twiml_editor.edits import (
     Change,
     Command,
     Group,
+    Rename,
     SetAttr,
     SetText,
 )
@@ -87,9 +88,21 @@ class DocumentHistory(DocumentTree):
         """Declare the current tree to be what is on disk."""
         self._saved = self._state
 
+    def _run(self, command: Command) -> Change:
+        """Apply `command` to the tree; a renamed element's text in the file goes with it."""
+        change = command.apply(self.root)
+        pending = [command]
+        while pending:
+            step = pending.pop()
+            if isinstance(step, Group):
+                pending.extend(step.commands)
+            elif isinstance(step, Rename):
+                self.source.adopt(step.old, step.new)
+        return change
+
     def _apply(self, command: Command) -> Change:
         self.source.index()  # what the file looked like must be recorded before the tree changes
-        change = command.apply(self.root)
+        change = self._run(command)
         self._undo.append((next(self._serial), command))
         self._state = self._undo[-1][0]
         self._redo.clear()
@@ -143,7 +156,7 @@ class DocumentHistory(DocumentTree):
         if not self._undo:
             return None
         serial, command = self._undo[-1]
-        change = command.inverse().apply(self.root)
+        change = self._run(command.inverse())
         self._undo.pop()
         self._redo.append((serial, command))
         self._state = self._undo[-1][0] if self._undo else self._base
@@ -155,7 +168,7 @@ class DocumentHistory(DocumentTree):
         if not self._redo:
             return None
         serial, command = self._redo[-1]
-        change = command.apply(self.root)
+        change = self._run(command)
         self._redo.pop()
         self._undo.append((serial, command))
         self._state = serial

@@ -29,6 +29,7 @@ __all__ = [
     "Move",
     "NodePath",
     "Remove",
+    "Rename",
     "SetAttr",
     "SetText",
     "resolve",
@@ -37,7 +38,7 @@ __all__ = [
 NodePath = tuple[int, ...]
 """Indexes into ``.verbs`` lists from the root (text pieces count); ``()`` is the root."""
 
-ChangeKind = Literal["attr", "text", "insert", "remove", "move", "replace"]
+ChangeKind = Literal["attr", "text", "insert", "remove", "move", "rename", "replace"]
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,29 @@ class Move:
 
 
 @dataclass(frozen=True, slots=True)
+class Rename:
+    """Put `new` where `old` is at ``.verbs[index]`` of the node at `parent`: the same subtree
+    under another element name (a did-you-mean fix). The document hands `old`'s text in the file
+    to `new` (`SourceDocument.adopt`), so a save changes only the name in the two tags."""
+
+    parent: NodePath
+    index: int
+    old: TwiML
+    new: TwiML
+    structural = True
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.parent).verbs
+        if not 0 <= self.index < len(verbs) or verbs[self.index] is not self.old:
+            raise EditError(f"the node to rename is not at {(*self.parent, self.index)}")
+        verbs[self.index] = self.new
+        return Change("rename", (*self.parent, self.index), self.parent)
+
+    def inverse(self) -> Rename:
+        return Rename(self.parent, self.index, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     """Several commands that undo and redo as one (a fix that renames an attribute sets the new
     name and removes the old one: one undo step)."""
@@ -242,4 +266,4 @@ class Group:
         return Group(tuple(c.inverse() for c in reversed(self.commands)))
 
 
-Command = SetAttr | SetText | Insert | Remove | Move | Group
+Command = SetAttr | SetText | Insert | Remove | Move | Rename | Group

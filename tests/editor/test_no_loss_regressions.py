@@ -833,3 +833,23 @@ async def test_a_path_prompt_closed_before_it_has_drawn_leaves_no_coroutine_unaw
         gc.collect()
         assert app.is_running
     gc.collect()
+
+
+# a busy machine ----------------------------------------------- problems shown before the panel mounted
+
+
+async def test_problems_shown_before_the_panel_mounted_keep_their_rows() -> None:
+    """Under load the document screen can fill the problems list before the panel's own Mount
+    ran; the Mount handler added the columns again (DuplicateKey crashed the editor)."""
+    from textual.app import App
+
+    from twiml_editor.widgets.problems import ProblemsPanel
+
+    doc = Document.from_xml('<Response><Gather numdigits="1"/></Response>')
+    app: App[None] = App()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = ProblemsPanel()
+        panel.show(doc.diagnostics())
+        await app.mount(panel)
+        await settle(pilot, until=lambda: "numDigits'? [f]" in screen_text(app), what="the finding with its [f]")
+        assert app._exception is None and panel.row_count == 1
