@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -31,7 +31,7 @@ from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, 
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import may_write
 from twiml_editor.screens.help import HelpScreen
-from twiml_editor.screens.key_order import settle_keys
+from twiml_editor.screens.key_order import KeyRouter, settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm
@@ -71,10 +71,15 @@ class EditorApp(App[None]):
         self.node_clip = NodeClipboard()
         self._document_screen: DocumentScreen | None = None
         self.recovery = self.make_recovery()
+        self.open_next: Path | None = None
+        """The flow folder the user opened (ctrl+o): this app exits and `twiml_editor.__main__`
+        continues in the flow editor on it, as `twiml-editor FOLDER` starts."""
         self.crash: tuple[BaseException, list[Path]] | None = None
         """The unexpected exception that stopped the app, and where the unsaved edits went."""
         self._doc = self._initial_document(path, kind)
         self.recovered: list[recovery.Recovered] = self._find_recovered(path)
+        self.key_router = KeyRouter(self)
+        """Hands the app each key once the one before it has been handled (`key_order`)."""
 
     # ------------------------------------------------------------------ start-up
 
@@ -176,6 +181,14 @@ class EditorApp(App[None]):
         """No view refresh is waiting on the document screen (tests and benchmarks wait for this)."""
         screen = self._document_screen
         return screen is None or not screen.is_mounted or screen.idle
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the key router: a burst acts as if
+        typed slowly (the keys after one that opens a screen reach that screen)."""
+        if isinstance(event, (events.Key, events.Paste)) and KeyRouter.routes(event):
+            await self.key_router.take(event, super().on_event)
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         for title, message in self.startup_problems:
@@ -391,11 +404,18 @@ class EditorApp(App[None]):
         if not await self._confirm_discard("open another file"):
             return
         initial = str(self.doc.file_path.parent) + "/" if self.doc.file_path else str(Path.cwd()) + "/"
-        path = await self.push_screen_wait(PathPrompt("Open", initial))
+        hint = "A TwiML file, or a flow folder (the flow editor opens it)."
+        path = await self.push_screen_wait(PathPrompt("Open", initial, hint, folders=True))
         if path is not None:
             self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
+        """Show the file `path` in place of the document (asked about already). A folder is a
+        flow folder: this app exits, handing it on to the flow editor (`open_next`)."""
+        if path.is_dir():
+            self.open_next = path
+            self.exit()
+            return True
         try:
             doc = Document.open(path)
         except TwiMLParseError as exc:
