@@ -27,6 +27,7 @@ from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
 from twiml_editor.flow_project import node_at_line
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import VisibleInput, markup_escape, shown
 from twiml_editor.widgets.verb_tree import VerbTree
 
@@ -60,7 +61,7 @@ class CallScreen(Screen[None]):
             with Vertical(id="call-side"):
                 yield RichLog(id="call-log", wrap=True, markup=False, highlight=False, min_width=20)
                 yield Static("", id="call-prompt", markup=False)
-                yield OptionList(id="call-outcomes")
+                yield PagedOptionList(id="call-outcomes")
                 yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
                 with Horizontal(id="call-pad"):
                     with Grid(id="call-keypad"):

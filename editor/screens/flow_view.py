@@ -34,6 +34,7 @@ from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
 from twiml_editor.screens.text_prompt import TextPrompt
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import literal, markup_escape, shown
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class FlowScreen(Screen[None]):
         with Horizontal(id="flow-main"):
             yield Tree[MapRow]("map", id="flow-map")
             with Vertical(id="flow-side"):
-                yield OptionList(id="flow-routes")
+                yield PagedOptionList(id="flow-routes")
                 yield Static("", id="flow-problems", markup=False)
         yield Footer()
 

@@ -1,0 +1,72 @@
+"""What a new user's tryout at 80x24 found (issues 20 and 21): each case as the keys that did it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from app_helpers import burst, settle
+from textual.app import App
+
+from twiml_editor.app import EditorApp
+from twiml_editor.flow_app import FlowEditorApp
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_flows"
+SMALL = (80, 24)
+PAGING = ["pageup", "pagedown", "end", "home", "pagedown"]
+"""Every paging key of a list, in one read with the key that opens it: PageUp before PageDown
+(PageUp on a list with no highlight highlights the first row, and PageDown then pages from it)."""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "flow"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+def gather_file(tmp_path: Path) -> Path:
+    path = tmp_path / "menu.xml"
+    path.write_text(
+        '<Response>\n  <Gather timeout="6" numDigits="1"><Say>Press 1</Say></Gather>\n</Response>\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def still_running(app: App[None]) -> None:
+    assert app.is_running, "the app exited"
+    assert app._exception is None, f"the app raised {app._exception!r}"
+
+
+# 1 ------------------------------------------------------- paging a list in the read that opens it
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [["ctrl+p"], ["down", "a"], ["down", "e"], ["ctrl+o"], ["ctrl+n"], ["ctrl+t"], ["f1"], []],
+    ids=["palette", "add-picker", "attribute-picker", "open", "new", "template", "help", "document"],
+)
+async def test_paging_keys_in_the_burst_that_opens_a_list(tmp_path: Path, opener: list[str]) -> None:
+    app = EditorApp(gather_file(tmp_path))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        burst(app, [*opener, *PAGING])
+        await settle(pilot)
+        await still_running(app)
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [["ctrl+p"], ["f5"], ["n"], ["x"], ["t"], ["tab", "t"], ["enter"], []],
+    ids=["palette", "call", "rename", "delete-document", "target", "routes-target", "document", "map"],
+)
+async def test_paging_keys_in_the_burst_that_opens_a_flow_list(folder: Path, opener: list[str]) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        burst(app, [*opener, *PAGING])
+        await settle(pilot)
+        await still_running(app)
