@@ -105,6 +105,8 @@ class DocumentScreen(Screen[None]):
         self.clipboard = clipboard if clipboard is not None else NodeClipboard()
         self.title_note = title_note
         """Added to the title (the flow editor: the other unsaved documents of the folder)."""
+        self._typing_entry = 0
+        """The typing entry of the last form edit (see `_same_entry`)."""
         self.current: TwiML | None = None
         self._refresh_timer: Timer | None = None
         self._form_timer: Timer | None = None
@@ -334,7 +336,7 @@ class DocumentScreen(Screen[None]):
         if not self.doc.contains(event.node):
             return  # a late message from a form whose node is gone
         try:
-            change = self.doc.set_attr(event.node, event.xml_name, event.value, merge=True)
+            change = self.doc.set_attr(event.node, event.xml_name, event.value, merge=self._same_entry(event.entry))
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
@@ -348,14 +350,22 @@ class DocumentScreen(Screen[None]):
         if not self.doc.contains(event.node):
             return
         try:
+            merge = self._same_entry(event.entry)
             if event.piece is not None:
-                change = self.doc.set_piece(event.node, event.piece, event.text or "", merge=True)
+                change = self.doc.set_piece(event.node, event.piece, event.text or "", merge=merge)
             else:
-                change = self.doc.set_text(event.node, event.text, merge=True)
+                change = self.doc.set_text(event.node, event.text, merge=merge)
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
         self.after_change(change)
+
+    def _same_entry(self, entry: int) -> bool:
+        """Whether an edit from typing `entry` folds into the previous edit: only while the user
+        stays in the field (the document also checks it is the same attribute or text)."""
+        same = entry != 0 and entry == self._typing_entry
+        self._typing_entry = entry
+        return same
 
     def after_change(self, change: Change | None, *, refill_form: bool = False) -> None:
         """Bring the views in line with one Change."""

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
-from twiml_editor.widgets.literal import VisibleInput, literal, shown
+from twiml_editor.widgets.literal import TypingEntry, VisibleInput, literal, shown
 from twiml_editor.widgets.messages import AttributeEdited, FieldDone
 from twiml_editor.widgets.value_check import describe, problem
 
@@ -165,7 +165,9 @@ class AttrField(Vertical):
         self._show_problem(value)
         if value != self.shown:
             self.shown = value
-            self.post_message(AttributeEdited(self.node, self.xml_name, value))
+            widget = self.input_widget
+            entry = widget.entry if isinstance(widget, TypingEntry) else 0
+            self.post_message(AttributeEdited(self.node, self.xml_name, value, entry))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

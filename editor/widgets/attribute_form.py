@@ -87,9 +87,9 @@ class BodyEditor(VisibleTextArea):
         if self.text != self.shown:
             self.shown = self.text
             if self.piece is not None:
-                self.post_message(TextEdited(self.node, self.text, piece=self.piece))
+                self.post_message(TextEdited(self.node, self.text, piece=self.piece, entry=self.entry))
             else:
-                self.post_message(TextEdited(self.node, self.text if self.text != "" else None))
+                self.post_message(TextEdited(self.node, self.text if self.text != "" else None, entry=self.entry))
 
     def fill(self, node: TwiML) -> None:
         text = self._text(node)

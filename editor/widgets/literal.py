@@ -17,10 +17,13 @@ in reverse video), so the cursor stays on the character it is on.
 
 from __future__ import annotations
 
+from itertools import count
+
 from rich.markup import escape
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
@@ -86,14 +89,41 @@ def visible_strip(strip: Strip) -> Strip:
     return Strip(segments).crop(0, width)
 
 
-class VisibleInput(Input):
+_ENTRIES = count(1)
+
+
+class TypingEntry:
+    """One stretch of typing in a field: a new number each time the field gains or loses focus.
+
+    Edits carry it, and the document folds an edit into the previous one only when both came
+    from the same entry: typing coalesces into one undo step, leaving the field (Enter, Escape,
+    focus elsewhere) ends it, so a later edit of the same attribute is a step of its own."""
+
+    entry: int = 0
+
+    def new_entry(self) -> None:
+        self.entry = next(_ENTRIES)
+
+    # Textual calls the handler of each class in the MRO, so these run besides the widget's own.
+    def _on_mount(self, event: events.Mount) -> None:
+        self.new_entry()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        if not event.from_app_focus:  # not when the terminal window regains focus
+            self.new_entry()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.new_entry()
+
+
+class VisibleInput(TypingEntry, Input):
     """An Input that draws control and bidi characters visibly; its value is unchanged."""
 
     def render_line(self, y: int) -> Strip:
         return visible_strip(super().render_line(y))
 
 
-class VisibleTextArea(TextArea):
+class VisibleTextArea(TypingEntry, TextArea):
     """A TextArea that draws control and bidi characters visibly; its text is unchanged."""
 
     def render_lines(self, crop: Region) -> list[Strip]:

@@ -10,22 +10,26 @@ from twiml.base import TwiML
 class AttributeEdited(Message):
     """The user set (or, with value None, removed) attribute `xml_name` of `node`."""
 
-    def __init__(self, node: TwiML, xml_name: str, value: str | None) -> None:
+    def __init__(self, node: TwiML, xml_name: str, value: str | None, entry: int = 0) -> None:
         super().__init__()
         self.node = node
         self.xml_name = xml_name
         self.value = value
+        self.entry = entry
+        """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
 
 
 class TextEdited(Message):
     """The user changed the body text of `node` (None clears it), or with `piece` the text piece
     ``node.verbs[piece]`` that follows a child element."""
 
-    def __init__(self, node: TwiML, text: str | None, piece: int | None = None) -> None:
+    def __init__(self, node: TwiML, text: str | None, piece: int | None = None, entry: int = 0) -> None:
         super().__init__()
         self.node = node
         self.text = text
         self.piece = piece
+        self.entry = entry
+        """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
 
 
 class NodeChosen(Message):

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from app_helpers import burst, settle
 from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input
 
+from twiml.base import TwiML
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.screens.picker import PickerScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
@@ -72,3 +76,60 @@ async def test_paging_keys_in_the_burst_that_opens_a_flow_list(folder: Path, ope
         burst(app, [*opener, *PAGING])
         await settle(pilot)
         await still_running(app)
+
+
+# 2 ------------------------------------------------------------ leaving a field ends its undo step
+
+
+def gather_of(app: EditorApp) -> TwiML:
+    [gather] = [v for v in app.doc.root.verbs if not isinstance(v, str)]
+    return gather
+
+
+async def edit_attribute(pilot: Pilot[None], app: EditorApp, name: str, value: str, leave: str) -> None:
+    """`e`, the attribute's name, Enter, the new value, then `leave` (Enter or Escape)."""
+    await pilot.press("e")
+    await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the attribute picker")
+    await pilot.press(*name, "enter")
+    await settle(pilot, until=lambda: isinstance(app.focused, Input), what="the field focused")
+    field = app.focused
+    assert isinstance(field, Input)
+    field.select_all()
+    await pilot.press(*value, leave)
+    await settle(pilot, until=lambda: not isinstance(app.focused, Input), what="the tree focused again")
+
+
+@pytest.mark.parametrize("leave", ["enter", "escape"])
+async def test_two_entries_in_one_field_are_two_undo_steps(tmp_path: Path, leave: str) -> None:
+    app = EditorApp(gather_file(tmp_path))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(
+            pilot, until=lambda: app.tree.cursor_node is not None and app.tree.cursor_node.data is gather_of(app)
+        )
+        await edit_attribute(pilot, app, "timeout", "9", leave)
+        assert gather_of(app).attrs.get("timeout") == "9"
+        await edit_attribute(pilot, app, "timeout", "17", leave)
+        assert gather_of(app).attrs.get("timeout") == "17"
+        await pilot.press("ctrl+z")
+        await settle(pilot, until=lambda: gather_of(app).attrs.get("timeout") != "17", what="the undo")
+        assert gather_of(app).attrs.get("timeout") == "9"  # the second entry only
+        await pilot.press("ctrl+z")
+        await settle(pilot, until=lambda: gather_of(app).attrs.get("timeout") != "9", what="the second undo")
+        assert gather_of(app).attrs.get("timeout") == "6"
+
+
+async def test_typing_in_one_field_is_one_undo_step(tmp_path: Path) -> None:
+    app = EditorApp(gather_file(tmp_path))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(
+            pilot, until=lambda: app.tree.cursor_node is not None and app.tree.cursor_node.data is gather_of(app)
+        )
+        await edit_attribute(pilot, app, "timeout", "123", "enter")
+        assert gather_of(app).attrs.get("timeout") == "123"
+        await pilot.press("ctrl+z")
+        await settle(pilot, until=lambda: gather_of(app).attrs.get("timeout") != "123", what="the undo")
+        assert gather_of(app).attrs.get("timeout") == "6"
