@@ -258,7 +258,9 @@ class FlowScreen(Screen[None]):
         if template is None:
             return None
         name = await self.app.push_screen_wait(
-            TextPrompt("New document", Path(template).stem + "_copy.xml", "Its file name in the flow folder.")
+            TextPrompt(
+                "New document", Path(template).stem + "_copy.xml", "Its file name in the flow folder.", file_name=True
+            )
         )
         if name is None:
             return None
@@ -478,7 +480,7 @@ class FlowScreen(Screen[None]):
         if old is None:
             return
         new = await self.app.push_screen_wait(
-            TextPrompt(f"Rename {old}", old, "Routes that use it follow; the file moves when you save.")
+            TextPrompt(f"Rename {old}", old, "Routes that use it follow; the file moves when you save.", file_name=True)
         )
         if new is not None and new != old:
             self._apply("rename the document", lambda: self.project.rename_document(old, new))

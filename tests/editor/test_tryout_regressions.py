@@ -14,7 +14,10 @@ from textual.widgets import Input
 from twiml.base import TwiML
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.screens.flow_view import FlowScreen
+from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
+from twiml_editor.screens.text_prompt import TextPrompt
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
@@ -133,3 +136,42 @@ async def test_typing_in_one_field_is_one_undo_step(tmp_path: Path) -> None:
         await pilot.press("ctrl+z")
         await settle(pilot, until=lambda: gather_of(app).attrs.get("timeout") != "123", what="the undo")
         assert gather_of(app).attrs.get("timeout") == "6"
+
+
+# 3 ------------------------------------------------------------------ a typed name is not doubled
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("newdoc.xml", "newdoc.xml"), ("newdoc", "newdoc.xml")])
+async def test_save_as_takes_a_full_name_or_a_bare_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, saved: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = EditorApp()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the add menu")
+        await pilot.press(*"Say", "enter")
+        await settle(pilot, until=lambda: "<Say" in app.doc.to_xml(), what="the Say added")
+        await pilot.press("ctrl+s")
+        await settle(pilot, until=lambda: isinstance(app.screen, PathPrompt), what="the Save as prompt")
+        await pilot.press(*typed, "enter")
+        await settle(pilot, until=lambda: not app.doc.dirty, what="the save")
+        assert sorted(p.name for p in tmp_path.glob("*.xml")) == [saved]
+
+
+@pytest.mark.parametrize(("typed", "renamed"), [("renamed.xml", "renamed.xml"), ("renamed", "renamed.xml")])
+async def test_rename_in_the_flow_view_takes_a_full_name_or_a_bare_one(folder: Path, typed: str, renamed: str) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        await pilot.press("n")
+        await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the document picker")
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, TextPrompt), what="the name prompt")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        old = prompt.initial
+        await pilot.press(*typed, "enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and renamed in app.project.files())
+        assert old not in app.project.files() and renamed + ".xml" not in app.project.files()
