@@ -63,3 +63,21 @@ class ConfirmDeleteUsed(ConfirmDelete):
             "Delete a routed document",
             f"{name} answers {', '.join(routes)}. Delete the file and remove it from those routes?",
         )
+
+
+class ConfirmReplaceSplit(ChoiceDialog[bool]):
+    """`t` on a route that splits: True replaces the split, its cases and its default, with the
+    one target the user picks next (Cancel has focus: a stray Enter loses nothing)."""
+
+    def __init__(self, described: str, cases: int) -> None:
+        super().__init__(
+            "Replace the split",
+            f"{described}\n\nReplace the split with its {cases} case{'s' if cases != 1 else ''} by one target?",
+            [
+                Option("Replace", "split-replace", True, "error"),
+                Option("Cancel (esc)", "split-cancel", False, "primary"),
+            ],
+            cancel=False,
+            focused="split-cancel",
+            dialog_id="split-dialog",
+        )

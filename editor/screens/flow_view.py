@@ -28,7 +28,7 @@ from twiml.flow.routing import MATCH_KINDS, MATCH_WORDS, SPLIT_PARAMS, Split
 from twiml.textsafe import printable
 from twiml_editor.flow_project import MapRow, map_rows
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
-from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
+from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed, ConfirmReplaceSplit
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
@@ -438,6 +438,11 @@ class FlowScreen(Screen[None]):
         if path is None:
             self.notify("Highlight a route in the list first.")
             return
+        route = self.project.flow.routes[path]
+        if isinstance(route.target, Split):  # its cases would be lost: ask, as deleting a route does
+            cases = len(route.target.cases) + (route.target.then is not None)
+            if not await self.app.push_screen_wait(ConfirmReplaceSplit(route.describe(), cases)):
+                return
         with self.project.recorded(f"change the target of {path}"):
             target = await self._pick_target(f"Route {path} answers with")
             if target is not None:

@@ -6,14 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from app_helpers import burst, settle
+from app_helpers import burst, screen_text, settle
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from twiml.base import TwiML
+from twiml.flow.routing import Split
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.screens.confirm_many import ConfirmReplaceSplit
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
@@ -175,3 +177,30 @@ async def test_rename_in_the_flow_view_takes_a_full_name_or_a_bare_one(folder: P
         await pilot.press(*typed, "enter")
         await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and renamed in app.project.files())
         assert old not in app.project.files() and renamed + ".xml" not in app.project.files()
+
+
+# 4 --------------------------------------------------------------------- t on a split asks first
+
+
+async def test_t_on_a_split_asks_before_it_drops_the_cases(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        before = app.project.flow.routes["/menu"].target
+        assert isinstance(before, Split) and before.cases
+        screen.routes.focus()
+        screen.routes.highlighted = list(app.project.flow.routes).index("/menu")
+        await pilot.press("t")
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmReplaceSplit), what="the question")
+        assert f"its {len(before.cases)} cases" in screen_text(app)
+        await pilot.press("enter")  # Cancel has focus: a stray Enter keeps the split
+        await settle(pilot, until=lambda: app.screen is screen, what="the map again")
+        assert app.project.flow.routes["/menu"].target == before
+        await pilot.press("t")
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmReplaceSplit), what="the question again")
+        await pilot.click("#split-replace")
+        await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the target picker")
+        await pilot.press(*"goodbye", "enter")
+        await settle(pilot, until=lambda: app.project.flow.routes["/menu"].target == "goodbye.xml")
