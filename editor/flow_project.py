@@ -80,6 +80,12 @@ class Undone:
         return self.name == FLOW_FILE
 
 
+def route_path(text: str) -> str:
+    """A typed route as the URL path Twilio requests: one leading slash (the prompt starts
+    with `/`, so typing `/menu` there gives `//menu`, which no request ever matches)."""
+    return "/" + text.strip().lstrip("/")
+
+
 class FlowProject:
     """flow.toml plus the documents of the folder that are open."""
 

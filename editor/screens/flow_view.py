@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from twiml.flow.routing import MATCH_KINDS, MATCH_WORDS, SPLIT_PARAMS, Split
 from twiml.textsafe import printable
-from twiml_editor.flow_project import MapRow, map_rows
+from twiml_editor.flow_project import MapRow, map_rows, route_path
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
 from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed, ConfirmReplaceSplit
 from twiml_editor.screens.error_dialog import ErrorDialog
@@ -131,6 +131,8 @@ class FlowScreen(Screen[None]):
         """Rebuild the map, the route list and the problems from the project."""
         project = self.project
         route_before = self._highlighted_route()
+        index_before = self.routes.highlighted
+        paths_before = {option.id for option in self.routes.options}
         state_before = self.highlighted_state()
         flow_map = project.explore()
         covered = self._coverage(flow_map)
@@ -141,8 +143,13 @@ class FlowScreen(Screen[None]):
             Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()
         )
         paths = list(project.flow.routes)
-        if route_before in paths:  # an edit keeps the place in both lists
+        added = [path for path in paths if path not in paths_before] if paths_before else []
+        if len(added) == 1:  # a route added, or brought back by an undo: the user's place now
+            self.routes.highlighted = paths.index(added[0])
+        elif route_before in paths:  # an edit keeps the place in both lists
             self.routes.highlighted = paths.index(route_before)
+        elif index_before is not None and paths:  # the route went: its neighbour, so c, t, d still act
+            self.routes.highlighted = min(index_before, len(paths) - 1)
         if state_before is not None:
             self.show_state(state_before)
         lines = [p.format() for p in project.problems]
@@ -327,6 +334,7 @@ class FlowScreen(Screen[None]):
         )
         if path is None:
             return
+        path = route_path(path)
         with self.project.recorded(f"add route {path}"):  # with a document it creates: one undo
             target = await self._pick_target(f"Route {path} answers with", split=True)
             if target == _SPLIT:

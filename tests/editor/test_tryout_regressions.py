@@ -15,6 +15,7 @@ from twiml.base import TwiML
 from twiml.flow.routing import Split
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
+from twiml_editor.flow_project import route_path
 from twiml_editor.screens.confirm_many import ConfirmReplaceSplit
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
@@ -204,3 +205,54 @@ async def test_t_on_a_split_asks_before_it_drops_the_cases(folder: Path) -> None
         await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the target picker")
         await pilot.press(*"goodbye", "enter")
         await settle(pilot, until=lambda: app.project.flow.routes["/menu"].target == "goodbye.xml")
+
+
+# 5 ---------------------------------------------------------------- a route typed after the slash
+
+
+def test_a_typed_route_has_one_leading_slash() -> None:
+    assert route_path("//x") == "/x"
+    assert route_path(" /menu ") == "/menu"
+    assert route_path("menu") == "/menu"
+    assert route_path("/") == "/"
+
+
+async def test_route_prompt_typed_over_its_slash_adds_one_route(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        await pilot.press("r")
+        await settle(pilot, until=lambda: isinstance(app.screen, TextPrompt), what="the route prompt")
+        await pilot.press(*"/x", "enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, PickerScreen), what="the target picker")
+        await pilot.press(*"goodbye", "enter")
+        await settle(pilot, until=lambda: "/x" in app.project.flow.routes, what="the route /x")
+        assert "//x" not in app.project.flow.routes
+
+
+# 6 --------------------------------------------------------- undo keeps the user in the routes list
+
+
+async def test_undo_and_redo_of_a_route_edit_keep_the_routes_list_focused(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        screen = app.screen
+        assert isinstance(screen, FlowScreen)
+        screen.routes.focus()
+        screen.routes.highlighted = list(app.project.flow.routes).index("/menu")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot, until=lambda: app.screen is not screen, what="the delete question")
+        await pilot.press("y")
+        await settle(pilot, until=lambda: "/menu" not in app.project.flow.routes, what="the route deleted")
+        assert app.focused is screen.routes
+        for key in ("ctrl+z", "ctrl+y", "ctrl+z"):
+            await pilot.press(key)
+            await settle(pilot, what=key)
+            assert app.focused is screen.routes, f"after {key}: {app.focused!r} has focus"
+            assert screen.routes.highlighted is not None, f"after {key}: no route highlighted"
+        assert "/menu" in app.project.flow.routes
+        assert screen.routes.highlighted == list(app.project.flow.routes).index("/menu")  # the route brought back
