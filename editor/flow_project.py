@@ -204,6 +204,19 @@ class FlowProject:
         names += [name for name, doc in self.documents.items() if doc.dirty or name in self.moved]
         return names + sorted(self.deleted)
 
+    def pending_change(self, name: str) -> str:
+        """What a save does to `name` (one of `dirty_names`), in words for the quit dialog: a
+        deleted file must not read as merely "unsaved"."""
+        if name in self.deleted:
+            return f"{name}: deleted"
+        doc = self.documents.get(name)
+        edited = doc is not None and doc.dirty
+        if name in self.moved:
+            return f"{self.moved[name]}: renamed to {name}" + (", changed" if edited else "")
+        if name in self.created:
+            return f"{name}: new"
+        return f"{name}: changed"
+
     def explore(self, max_states: int = 200) -> FlowMap:
         found = explore_flow(self.flow, max_states=max_states, transport=ProjectTransport(self))
         if self.pending_files:  # the folder as it will be: a file renamed away is not "unreachable"

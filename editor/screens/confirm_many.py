@@ -17,12 +17,12 @@ class ConfirmQuitMany(ChoiceDialog[Choice]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "choose('quit-save')", "Save all", priority=True)]
 
-    def __init__(self, names: list[str], before: str = "you quit") -> None:
+    def __init__(self, names: list[str], before: str = "you quit", lines: list[str] | None = None) -> None:
         self.names = names
-        listed = "\n".join(f"  • {name}" for name in names)
+        listed = "\n".join(f"  • {line}" for line in (lines if lines is not None else names))
         super().__init__(
             "Unsaved changes",
-            f"These have unsaved changes:\n{listed}\n\nSave them before {before}?",
+            f"Saving does this:\n{listed}\n\nSave before {before}?",
             [
                 Option("Save all (ctrl+s)", "quit-save", "save", "primary"),
                 Option("Discard", "quit-discard", "discard", "error"),

@@ -16,7 +16,7 @@ from twiml.flow.routing import Split
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.flow_project import route_path
-from twiml_editor.screens.confirm_many import ConfirmReplaceSplit
+from twiml_editor.screens.confirm_many import ConfirmQuitMany, ConfirmReplaceSplit
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
@@ -256,3 +256,24 @@ async def test_undo_and_redo_of_a_route_edit_keep_the_routes_list_focused(folder
             assert screen.routes.highlighted is not None, f"after {key}: no route highlighted"
         assert "/menu" in app.project.flow.routes
         assert screen.routes.highlighted == list(app.project.flow.routes).index("/menu")  # the route brought back
+
+
+# 7 ---------------------------------------------------------- the quit dialog says what saving does
+
+
+async def test_quit_dialog_says_which_documents_are_deleted_renamed_or_new(folder: Path) -> None:
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen) and app.screen.rows)
+        app.project.delete_document("fax_receive.xml")
+        app.project.rename_document("billing.xml", "bills.xml")
+        app.project.create_document("fresh.xml")
+        await pilot.press("ctrl+q")
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmQuitMany), what="the quit question")
+        text = screen_text(app)
+        assert "fax_receive.xml: deleted" in text
+        assert "billing.xml: renamed to bills.xml" in text
+        assert "fresh.xml: new" in text
+        assert "flow.toml: changed" in text
+        await pilot.press("escape")
+        await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen))
