@@ -54,6 +54,25 @@ def _key(text: str) -> SingleKey:
     return SingleKey(text, KeyType.Basic)
 
 
+def _spaced(table: InlineTable) -> str:
+    """`table` written as flow.toml's hand-written routes are: `{ key = value, ... }`."""
+    parts = [
+        f"{key.as_string().strip()} = {_spaced(item) if isinstance(item, InlineTable) else item.as_string().strip()}"
+        for key, item in table.value.body
+        if key is not None
+    ]
+    return "{ " + ", ".join(parts) + " }" if parts else "{}"
+
+
+def _glued(table: InlineTable) -> bool:
+    """tomlkit adds a key after a table's closing space (`"7" = "x"}`): a spaced table (or one
+    inside it) that no longer ends with ` }`."""
+    text = table.as_string()
+    if text.startswith("{ ") and not text.endswith(" }"):
+        return True
+    return any(isinstance(item, InlineTable) and _glued(item) for key, item in table.value.body if key is not None)
+
+
 @dataclass(frozen=True)
 class _Files:
     """What a route edit can change: flow.toml's text and the folder's documents as they will be."""
@@ -300,6 +319,12 @@ class FlowProject:
         return routes
 
     def _edited(self) -> None:
+        if self._parsed and isinstance(self.toml.get("routes"), Table):
+            routes = self._routes()
+            for path in list(routes.keys()):
+                route = routes[path]
+                if isinstance(route, InlineTable) and _glued(route):  # as people write it
+                    routes[path] = tomlkit.parse("x = " + _spaced(route))["x"]
         self.toml_dirty = True
         self.reload()
 

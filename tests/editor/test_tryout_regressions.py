@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import tomlkit
 from app_helpers import burst, screen_text, settle
 from textual.app import App
 from textual.pilot import Pilot
@@ -15,7 +16,7 @@ from twiml.base import TwiML
 from twiml.flow.routing import Split
 from twiml_editor.app import EditorApp
 from twiml_editor.flow_app import FlowEditorApp
-from twiml_editor.flow_project import route_path
+from twiml_editor.flow_project import FlowProject, route_path
 from twiml_editor.screens.confirm_many import ConfirmQuitMany, ConfirmReplaceSplit
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
@@ -277,3 +278,23 @@ async def test_quit_dialog_says_which_documents_are_deleted_renamed_or_new(folde
         assert "flow.toml: changed" in text
         await pilot.press("escape")
         await settle(pilot, until=lambda: isinstance(app.screen, FlowScreen))
+
+
+# 8 ------------------------------------------------------- inline tables written as people write them
+
+
+def test_cases_added_to_flow_toml_read_like_the_hand_written_routes(folder: Path) -> None:
+    project = FlowProject.open(folder)
+    project.add_route("/extra", "sales.xml")
+    project.add_case("/extra", "a", "goodbye.xml")
+    project.add_case("/extra", "b", "sales.xml")  # a key added to an existing inline table
+    project.add_case("/menu", "7", "goodbye.xml")
+    project.edit_case("/menu", "7", new_value="8")
+    text = tomlkit.dumps(project.toml)
+    assert (
+        '"/extra" = { by = "Digits", cases = { "a" = "goodbye.xml", "b" = "sales.xml" }, default = "sales.xml" }'
+        in text
+    )
+    assert '"0" = "operator.xml", "8" = "goodbye.xml" }, default = "/menu/speech" }' in text
+    assert '"}' not in text  # no table closes against its last value
+    assert project.flow.resolve("/extra", {"Digits": "b"}).document == "sales.xml"
