@@ -141,7 +141,7 @@ class DocumentScreen(Screen[None]):
         return self.query_one("#problems", ProblemsPanel)
 
     def on_mount(self) -> None:
-        self.tree.border_title = "Flow"
+        self.tree.border_title = "Document"
         self.preview.border_title = "Preview"
         self.load_document(self.doc)
 
