@@ -17,6 +17,7 @@ in reverse video), so the cursor stays on the character it is on.
 
 from __future__ import annotations
 
+import unicodedata
 from itertools import count
 
 from rich.markup import escape
@@ -116,15 +117,50 @@ class TypingEntry:
         self.new_entry()
 
 
+def typed_invisible(event: events.Key) -> str | None:
+    """The character of a key that Textual's Input and TextArea drop as not printable, but that a
+    user typed as text: a format character (a bidi override such as U+202E, a zero-width
+    joiner) or a C1 control. C0 controls stay keys (they are ctrl+letter: bindings)."""
+    char = event.character
+    if char is None or len(char) != 1 or event.is_printable:
+        return None
+    category = unicodedata.category(char)
+    if category == "Cf" or (category == "Cc" and ord(char) >= 0x80):
+        return char
+    return None
+
+
 class VisibleInput(TypingEntry, Input):
-    """An Input that draws control and bidi characters visibly; its value is unchanged."""
+    """An Input that draws control and bidi characters visibly; its value is unchanged.  Such a
+    character typed is inserted as it is, as a paste of it is (Input alone drops it)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = typed_invisible(event)
+        if char is None:
+            return  # Input's own handler (Textual calls each class's) does the rest
+        event.stop()
+        event.prevent_default()
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(char)
+        else:
+            self.replace(char, *self.selection)
 
     def render_line(self, y: int) -> Strip:
         return visible_strip(super().render_line(y))
 
 
 class VisibleTextArea(TypingEntry, TextArea):
-    """A TextArea that draws control and bidi characters visibly; its text is unchanged."""
+    """A TextArea that draws control and bidi characters visibly; its text is unchanged.  Such a
+    character typed is inserted as it is (TextArea alone drops it)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = typed_invisible(event)
+        if char is None or self.read_only:
+            return  # TextArea's own handler (Textual calls each class's) does the rest
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        self.replace(char, start, end, maintain_selection_offset=False)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # A form replaced in a burst can be painted once more after its styles are gone (or

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from app_helpers import burst, screen_text, settle
+from app_helpers import burst, field_input, screen_text, settle
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -22,6 +22,7 @@ from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.text_prompt import TextPrompt
+from twiml_editor.widgets.literal import VisibleTextArea
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_flows"
@@ -298,3 +299,31 @@ def test_cases_added_to_flow_toml_read_like_the_hand_written_routes(folder: Path
     assert '"0" = "operator.xml", "8" = "goodbye.xml" }, default = "/menu/speech" }' in text
     assert '"}' not in text  # no table closes against its last value
     assert project.flow.resolve("/extra", {"Digits": "b"}).document == "sales.xml"
+
+
+# 10 ---------------------------------------------------- a bidi override typed is kept as typed
+
+
+async def test_typed_format_characters_are_kept_in_fields_and_text(tmp_path: Path) -> None:
+    app = EditorApp(gather_file(tmp_path))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot, until=lambda: app.form.fields.get("timeout") is not None, what="the Gather's form")
+        field = field_input(app, "timeout")
+        field.focus()
+        field.value = ""
+        await settle(pilot, until=lambda: field.has_focus)
+        burst(app, ["a", "\u202e", "b", "\u200d", "\x9b"])  # RLO, zero-width joiner, a C1 control
+        await settle(pilot, until=lambda: field.value.startswith("a") and field.value.endswith(("b", "\x9b")))
+        assert field.value == "a\u202eb\u200d\x9b"
+        await settle(pilot, until=lambda: gather_of(app).attrs.get("timeout") == "a\u202eb\u200d\x9b")
+        await pilot.press("escape", "down")  # the Say: its text in the form's text area
+        await settle(pilot, until=lambda: app.form.query(VisibleTextArea), what="the Say's text")
+        area = app.form.query_one(VisibleTextArea)
+        area.focus()
+        await settle(pilot, until=lambda: area.has_focus)
+        area.move_cursor(area.document.end)  # focus selected it all
+        burst(app, ["\u202e", "x"])
+        await settle(pilot, until=lambda: area.text.endswith("x"), what="the typed text")
+        assert area.text == "Press 1\u202ex"
