@@ -1,9 +1,9 @@
 """twiml-editor: the Textual app around the document screen.
 
 The app keeps what is not one document's: the keys (a config file's overrides), the command
-palette and F1 help, files (open, save, new, export), the dialogs about them, and the recovery
-files. Editing lives in `DocumentScreen` (its keys are its bindings, the Change of each edit
-refreshes its views); `get_default_screen()` returns it. The flow editor (`flow_app`) starts on
+palette and F1 help, files (open, new, export), the dialogs about them, and the recovery files'
+timer. Editing and saving live in `DocumentScreen` (its keys are its bindings, the Change of each
+edit refreshes its views, ctrl+s writes its document); `get_default_screen()` returns it. The flow editor (`flow_app`) starts on
 the Flow view instead and pushes a document screen for the document chosen there.
 """
 
@@ -11,27 +11,25 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from twiml.base import TwiML
 from twiml.dialects import DIALECTS, profile
 from twiml.errors import TwiMLException, TwiMLParseError
-from twiml.files import ReadOnlyFileError
 from twiml_editor import recovery
 from twiml_editor.document import Document, Kind
 from twiml_editor.keymap import ACTIONS, KeyAction, help_rows, load_keymap, pretty_key
-from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore, ConfirmUnsaved
+from twiml_editor.screens.confirm import ConfirmRestore, ConfirmUnsaved
 from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, bindings, freeze_heap
 from twiml_editor.screens.error_dialog import ErrorDialog
-from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged
+from twiml_editor.screens.file_dialogs import may_write
 from twiml_editor.screens.help import HelpScreen
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
@@ -73,10 +71,7 @@ class EditorApp(App[None]):
         self.keys = self._load_keys(config_path)
         self.node_clip = NodeClipboard()
         self._document_screen: DocumentScreen | None = None
-        self._recovery_versions: dict[int, int] = {}
-        """id(document) -> the version last written to its recovery file (-1: a file from an
-        earlier run that this run restored: removed on save or discard)."""
-        self._untitled_recovery: dict[int, Path] = {}
+        self.recovery = self.make_recovery()
         self.crash: tuple[BaseException, list[Path]] | None = None
         """The unexpected exception that stopped the app, and where the unsaved edits went."""
         self._doc = self._initial_document(path, kind)
@@ -122,8 +117,8 @@ class EditorApp(App[None]):
     # ------------------------------------------------------------------ screens
 
     def make_document_screen(self, doc: Document) -> DocumentScreen:
-        """A document screen for `doc`, sharing this app's node clipboard."""
-        return DocumentScreen(doc, clipboard=self.node_clip)
+        """A document screen for `doc`, sharing this app's node clipboard and recovery files."""
+        return DocumentScreen(doc, clipboard=self.node_clip, recovery=self.recovery, reopen=self.open_path)
 
     def get_default_screen(self) -> Screen[Any]:
         self._document_screen = self.make_document_screen(self._doc)
@@ -241,80 +236,24 @@ class EditorApp(App[None]):
         found = recovery.find(self.doc.file_path)
         return [found] if found is not None else []
 
+    def make_recovery(self) -> recovery.RecoveryFiles:
+        return recovery.RecoveryFiles(self.open_documents)
+
     def open_documents(self) -> list[Document]:
         """Every document with edits that a crash must not lose (the flow editor has several)."""
         return [self.doc]
 
-    def _recovery_texts(self) -> list[tuple[Path | None, str, int]]:
-        """(file, text, id of its document) for each document with unsaved edits."""
-        found = []
-        for doc in self.open_documents():
-            if doc.dirty:
-                try:
-                    text = doc.file_text()
-                except Exception:  # a document that cannot be written: its preview form, else nothing
-                    try:
-                        text = doc.to_xml()
-                    except Exception:
-                        continue
-                found.append((doc.file_path, text, id(doc)))
-        return found
-
-    def _write_recovery(self, target: Path | None, text: str, key: int) -> Path:
-        untitled = self._untitled_recovery.get(key)
-        if target is None and untitled is None:
-            untitled = self._untitled_recovery[key] = recovery.untitled_path()
-        return recovery.write(target, text, untitled)
-
     def autosave(self) -> None:
-        """Write the recovery file of each document edited since the last time (a timer calls
-        this every few seconds: cheap when nothing changed), and remove those of documents that
-        are saved, or undone back to what is on disk."""
-        dirty = set()
-        for doc in self.open_documents():
-            key = id(doc)
-            if doc.dirty:
-                dirty.add(key)
-                if self._recovery_versions.get(key) == doc.version:
-                    continue
-                for target, text, text_key in self._recovery_texts():
-                    if text_key == key:
-                        with suppress(OSError):
-                            self._write_recovery(target, text, key)
-                            self._recovery_versions[key] = doc.version
-            elif key in self._recovery_versions:
-                self._drop_recovery(doc)
-        self.autosave_extra()
-
-    def autosave_extra(self) -> None:
-        """What else a subclass keeps in recovery files (the flow editor: flow.toml)."""
-
-    def _drop_recovery(self, doc: Document) -> None:
-        key = id(doc)
-        self._recovery_versions.pop(key, None)
-        recovery.remove(doc.file_path, self._untitled_recovery.pop(key, None))
-
-    def recovery_saved(self) -> None:
-        """After a save: saved documents need their recovery files no more."""
-        for doc in self.open_documents():
-            if not doc.dirty:
-                self._drop_recovery(doc)
-        self.autosave_extra()
+        """The recovery files' timer (every few seconds: cheap when nothing changed)."""
+        self.recovery.autosave()
 
     def drop_all_recovery(self) -> None:
         """The user saved or discarded everything (a normal quit)."""
-        for doc in self.open_documents():
-            self._drop_recovery(doc)
+        self.recovery.drop_all()
 
     def write_all_recovery(self) -> list[Path]:
         """Write every unsaved document now (something went wrong); returns where they went."""
-        written = []
-        for target, text, key in self._recovery_texts():
-            try:
-                written.append(self._write_recovery(target, text, key))
-            except OSError:
-                continue
-        return written
+        return self.recovery.write_all()
 
     def offer_recovered(self) -> None:
         """Offer back the unsaved edits a crash or a kill left in recovery files."""
@@ -345,7 +284,7 @@ class EditorApp(App[None]):
                 self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
                 continue
             doc.dirty = True
-            self._recovery_versions[id(doc)] = -1
+            self.recovery.restored(doc)
             self.load_document(doc)
 
     def _handle_exception(self, error: Exception) -> None:
@@ -379,15 +318,19 @@ class EditorApp(App[None]):
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         """Palette entries from the action records, only those that apply now: the app's, and
-        those of the document screen when it is the one the user works on."""
+        those the screen the user works on binds (the document screen's when they apply, the
+        flow map's save)."""
         base = self.base_screen
+        bound = {b.id for b in getattr(base, "BINDINGS", []) if isinstance(b, Binding)}
         commands = []
         for record in self.keys:
             if not record.palette:
                 continue
             target: object = self
             if record.scope != "app":
-                if not isinstance(base, DocumentScreen) or not base.applicable(record.id):
+                if isinstance(base, DocumentScreen) and not base.applicable(record.id):
+                    continue
+                if not isinstance(base, DocumentScreen) and record.id not in bound:
                     continue
                 target = base
             method = getattr(target, f"action_{record.action}", None)
@@ -415,72 +358,17 @@ class EditorApp(App[None]):
 
     async def _confirm_discard(self, what: str) -> bool:
         """True when it is fine to drop the current document (saved, discarded, or clean)."""
-        if not self.doc.dirty:
+        screen = self._document_screen
+        if not self.doc.dirty or screen is None:
             return True
         name = self.doc.file_path.name if self.doc.file_path else "The untitled document"
         choice = await self.push_screen_wait(ConfirmUnsaved(what, name))
         if choice == "discard":
-            self._drop_recovery(self.doc)
+            self.recovery.drop(self.doc)
             return True
         if choice == "save":
-            return await self._save(ask=self.doc.file_path is None)
+            return await screen.save(ask=self.doc.file_path is None)
         return False
-
-    async def _save(self, ask: bool) -> bool:
-        path = self.doc.file_path
-        if not ask and path is not None and self.doc.disk_changed():
-            choice = await self.push_screen_wait(DiskChanged(str(path)))
-            if choice == "reload":
-                return self.open_path(path)
-            if choice == "save_as":
-                ask = True
-            elif choice != "overwrite":
-                return False
-        if ask or path is None:
-            initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
-            path = await self.push_screen_wait(PathPrompt("Save as", initial))
-            if path is None or not await self._may_write(path, self.doc.file_path):
-                return False
-        return await self._write(path)
-
-    async def _write(self, path: Path) -> bool:
-        """Save to `path`, asking before replacing a read-only file. Any failure is shown in a
-        dialog naming the file; the document and its edits stay as they are."""
-        replace = False
-        while True:
-            try:
-                saved = self.doc.save(path, replace_read_only=replace)
-            except ReadOnlyFileError:
-                if replace or not await self.push_screen_wait(ConfirmReadOnly(str(path))):
-                    return False
-                replace = True
-                continue
-            except Exception as exc:  # disk full, permissions, symlink loops, encodings: never lose the edits
-                self.push_screen(
-                    ErrorDialog("Not saved", f"{path}: {exc}\n\nYour edits are kept; nothing was written.")
-                )
-                return False
-            break
-        self.update_title()
-        self.notify(f"Saved {saved}")
-        self.recovery_saved()
-        return True
-
-    async def _may_write(self, path: Path, own: Path | None = None) -> bool:
-        """True unless `path` is an existing file (other than `own`) the user chose not to replace."""
-        if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
-            return True
-        overwrite: bool = await self.push_screen_wait(ConfirmOverwrite(str(path)))
-        return overwrite
-
-    @work(exclusive=True, group="file")
-    async def action_save(self) -> None:
-        await settle_keys(self)
-        await self._save(ask=False)
-
-    @work(exclusive=True, group="file")
-    async def action_save_as(self) -> None:
-        await self._save(ask=True)
 
     @work(exclusive=True, group="file")
     async def action_export_python(self) -> None:
@@ -490,7 +378,7 @@ class EditorApp(App[None]):
                 "Export Python to", str(base), "Writes a Python script that rebuilds this document.", suffixes=(".py",)
             )
         )
-        if path is None or not await self._may_write(path):
+        if path is None or not await may_write(self, path):
             return
         try:
             written = self.doc.export_python(path)

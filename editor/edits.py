@@ -13,7 +13,7 @@ the history and the document ever disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from twiml.base import TwiML
@@ -29,8 +29,8 @@ __all__ = [
     "Move",
     "NodePath",
     "Remove",
+    "Rename",
     "SetAttr",
-    "SetPiece",
     "SetText",
     "resolve",
 ]
@@ -38,7 +38,7 @@ __all__ = [
 NodePath = tuple[int, ...]
 """Indexes into ``.verbs`` lists from the root (text pieces count); ``()`` is the root."""
 
-ChangeKind = Literal["attr", "text", "insert", "remove", "move", "replace"]
+ChangeKind = Literal["attr", "text", "insert", "remove", "move", "rename", "replace"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,11 @@ class SetAttr:
     new: Any
     structural = False
 
+    @property
+    def key(self) -> tuple[NodePath, str | int | None]:
+        """The value it replaces: a later edit of the same key merges into it (typing)."""
+        return self.path, self.name
+
     def apply(self, root: TwiML) -> Change:
         node = resolve(root, self.path)
         if self.new is MISSING:
@@ -112,84 +117,81 @@ class SetAttr:
         return Change("attr", self.path, None)
 
     def inverse(self) -> SetAttr:
-        return SetAttr(self.path, self.name, self.new, self.old)
+        return replace(self, old=self.new, new=self.old)
 
 
 @dataclass(frozen=True, slots=True)
 class SetText:
-    """Replace the body text (``.value``) of the node at `path`."""
+    """Replace the body text (``.value``) of the node at `path`, or with `piece` its text piece
+    ``.verbs[piece]``: text that follows a child element, as ``" there"`` in
+    ``<Say>Hi <emphasis>you</emphasis> there</Say>``."""
 
     path: NodePath
     old: Any
     new: Any
+    piece: int | None = None
     structural = False
 
+    @property
+    def key(self) -> tuple[NodePath, str | int | None]:
+        """The value it replaces: a later edit of the same key merges into it (typing)."""
+        return self.path, self.piece
+
     def apply(self, root: TwiML) -> Change:
-        resolve(root, self.path).value = self.new
+        node = resolve(root, self.path)
+        if self.piece is None:
+            node.value = self.new
+            return Change("text", self.path, None)
+        verbs = node.verbs
+        if not 0 <= self.piece < len(verbs) or verbs[self.piece] != self.old:
+            raise EditError(f"no text piece {self.old!r} at {(*self.path, self.piece)}")
+        verbs[self.piece] = self.new
         return Change("text", self.path, None)
 
     def inverse(self) -> SetText:
-        return SetText(self.path, self.new, self.old)
+        return replace(self, old=self.new, new=self.old)
 
 
 @dataclass(frozen=True, slots=True)
-class SetPiece:
-    """Replace the text piece ``.verbs[index]`` of the node at `path`: text that follows a child
-    element, as ``" there"`` in ``<Say>Hi <emphasis>you</emphasis> there</Say>``."""
-
-    path: NodePath
-    index: int
-    old: str
-    new: str
-    structural = False
-
-    def apply(self, root: TwiML) -> Change:
-        verbs = resolve(root, self.path).verbs
-        if not 0 <= self.index < len(verbs) or verbs[self.index] != self.old:
-            raise EditError(f"no text piece {self.old!r} at {(*self.path, self.index)}")
-        verbs[self.index] = self.new
-        return Change("text", self.path, None)
-
-    def inverse(self) -> SetPiece:
-        return SetPiece(self.path, self.index, self.new, self.old)
-
-
-@dataclass(frozen=True, slots=True)
-class Insert:
-    """Put `node` at `index` of the ``.verbs`` of the node at `parent`."""
+class _Slot:
+    """`node` at ``.verbs[index]`` of the node at `parent`: Insert puts it there, Remove takes it
+    out (and keeps it for undo); each is the other's inverse."""
 
     parent: NodePath
     index: int
     node: TwiML
     structural = True
+
+    @property
+    def at(self) -> NodePath:
+        return (*self.parent, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class Insert(_Slot):
+    """Put `node` at `index` of the ``.verbs`` of the node at `parent`."""
 
     def apply(self, root: TwiML) -> Change:
         verbs = resolve(root, self.parent).verbs
         if not 0 <= self.index <= len(verbs):
             raise EditError(f"insert index {self.index} outside 0..{len(verbs)} at {self.parent}")
         verbs.insert(self.index, self.node)
-        return Change("insert", (*self.parent, self.index), self.parent)
+        return Change("insert", self.at, self.parent)
 
     def inverse(self) -> Remove:
         return Remove(self.parent, self.index, self.node)
 
 
 @dataclass(frozen=True, slots=True)
-class Remove:
+class Remove(_Slot):
     """Take `node` out of ``.verbs[index]`` of the node at `parent` (kept here for undo)."""
-
-    parent: NodePath
-    index: int
-    node: TwiML
-    structural = True
 
     def apply(self, root: TwiML) -> Change:
         verbs = resolve(root, self.parent).verbs
         if not 0 <= self.index < len(verbs) or verbs[self.index] is not self.node:
-            raise EditError(f"the node to remove is not at {(*self.parent, self.index)}")
+            raise EditError(f"the node to remove is not at {self.at}")
         del verbs[self.index]
-        path = (*self.parent, self.index)
-        return Change("remove", path, self.parent, old_path=path)
+        return Change("remove", self.at, self.parent, old_path=self.at)
 
     def inverse(self) -> Insert:
         return Insert(self.parent, self.index, self.node)
@@ -220,6 +222,29 @@ class Move:
 
 
 @dataclass(frozen=True, slots=True)
+class Rename:
+    """Put `new` where `old` is at ``.verbs[index]`` of the node at `parent`: the same subtree
+    under another element name (a did-you-mean fix). The document hands `old`'s text in the file
+    to `new` (`SourceDocument.adopt`), so a save changes only the name in the two tags."""
+
+    parent: NodePath
+    index: int
+    old: TwiML
+    new: TwiML
+    structural = True
+
+    def apply(self, root: TwiML) -> Change:
+        verbs = resolve(root, self.parent).verbs
+        if not 0 <= self.index < len(verbs) or verbs[self.index] is not self.old:
+            raise EditError(f"the node to rename is not at {(*self.parent, self.index)}")
+        verbs[self.index] = self.new
+        return Change("rename", (*self.parent, self.index), self.parent)
+
+    def inverse(self) -> Rename:
+        return Rename(self.parent, self.index, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     """Several commands that undo and redo as one (a fix that renames an attribute sets the new
     name and removes the old one: one undo step)."""
@@ -241,4 +266,4 @@ class Group:
         return Group(tuple(c.inverse() for c in reversed(self.commands)))
 
 
-Command = SetAttr | SetText | SetPiece | Insert | Remove | Move | Group
+Command = SetAttr | SetText | Insert | Remove | Move | Rename | Group

@@ -2,7 +2,8 @@
 
 Headless: the app calls `apply_fix` for the problem under the cursor (key `f`); tests call it
 directly.  A value fix is one `SetAttr`; an attribute rename is two (set the new name, remove
-the old one); an element rename replaces the node by the same XML under the right name.
+the old one); an element rename puts the same XML under the right name in the node's place
+(`Document.rename`: a save changes only the name in the tags).
 """
 
 from __future__ import annotations
@@ -53,8 +54,6 @@ def _apply(doc: Document, node: TwiML, fix: Fix) -> tuple[list[Change], TwiML]:
         xml = node.to_xml(xml_declaration=False)
         xml = re.sub(rf"^<{old}(?=[\s/>])", f"<{fix.new}", xml)
         xml = re.sub(rf"</{old}>$", f"</{fix.new}>", xml)
-        index = doc.path_of(node)[-1]
         new = doc.parse_snippet(parent, xml)
-        removed = doc.remove(node)
-        return [removed, doc.insert(parent, index, new)], new
+        return [doc.rename(node, new)], new
     raise ValueError(f"cannot apply {fix}")

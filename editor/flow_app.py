@@ -2,8 +2,8 @@
 
 Opens with the Flow view (the map); Enter on a state edits its document in the usual tree, form
 and preview, and F6 goes back to the map. F5 opens the Call panel. Every document opened stays
-open with its own unsaved changes; ctrl+s saves the document on screen (and flow.toml when routes
-changed); quitting asks once, listing everything unsaved.
+open with its own unsaved changes; ctrl+s, on any of its screens, saves the folder's documents and
+flow.toml together (`screens.flow_save`); quitting asks once, listing everything unsaved.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.binding import BindingType
 from textual.screen import Screen
 
@@ -38,7 +38,7 @@ from twiml_editor.screens.call_screen import CallScreen
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.document_screen import DocumentScreen
 from twiml_editor.screens.error_dialog import ErrorDialog
-from twiml_editor.screens.file_dialogs import DiskChanged
+from twiml_editor.screens.flow_save import FlowSave
 from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
@@ -47,9 +47,58 @@ from twiml_editor.widgets.literal import markup_escape
 __all__ = ["FlowDocumentScreen", "FlowEditorApp"]
 
 
+class FlowRecoveryFiles(recovery.RecoveryFiles):
+    """The recovery files of a flow folder: its documents' and flow.toml's."""
+
+    def __init__(self, app: FlowEditorApp) -> None:
+        super().__init__(app.open_documents)
+        self.app = app
+        self.toml_text: str | None = None
+        """The flow.toml text in its recovery file (None: there is none)."""
+
+    def project(self) -> FlowProject:
+        return self.app.project
+
+    def autosave_extra(self) -> None:
+        project = self.project()
+        toml = project.folder / FLOW_FILE
+        if project.toml_dirty and project.syntax_error is None:
+            text = project.text
+            if text != self.toml_text:
+                with suppress(OSError):
+                    recovery.write(toml, text)
+                    self.toml_text = text
+        elif self.toml_text is not None:
+            recovery.remove(toml)
+            self.toml_text = None
+
+    def drop_all(self) -> None:
+        super().drop_all()
+        recovery.remove(self.project().folder / FLOW_FILE)
+
+    def write_all(self) -> list[Path]:
+        written = super().write_all()
+        project = self.project()
+        if project.toml_dirty:
+            with suppress(OSError):
+                written.append(recovery.write(project.folder / FLOW_FILE, project.text))
+        return written
+
+
 class FlowDocumentScreen(DocumentScreen):
     """The document screen of a flow: ctrl+z and ctrl+y walk the flow's one history (the last
-    thing done, a route edit or an edit of any of its documents)."""
+    thing done, a route edit or an edit of any of its documents), ctrl+s saves the flow."""
+
+    def __init__(self, doc: Document, *, saver: FlowSave, **kwargs: Any) -> None:
+        super().__init__(doc, **kwargs)
+        self.saver = saver
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        """Save the flow: every unsaved document of the folder, pending renames, new and deleted
+        documents and flow.toml, together (all or nothing). A document from outside the folder
+        is saved on its own, as in the plain editor."""
+        await self.saver.save(self)
 
     def undo(self) -> None:
         app = self.app
@@ -80,9 +129,10 @@ class FlowEditorApp(EditorApp):
 
     def __init__(self, folder: str | Path, *, config_path: Path | None = None) -> None:
         self.project = FlowProject.open(folder)
-        self._toml_recovery: str | None = None
         first = self._first_document()
         super().__init__(self.project.folder / first if first else None, config_path=config_path)
+        self.saver = FlowSave(lambda: self.project, lambda: self._document_screen, self.recovery)
+        """ctrl+s on the map, a document or the call panel."""
 
     def _load_keys(self, config_path: Path | None) -> tuple[KeyAction, ...]:
         """The editor's keys and, checked on their own (they are another screen's and may reuse
@@ -175,28 +225,8 @@ class FlowEditorApp(EditorApp):
             docs.append(self.doc)
         return docs
 
-    def autosave_extra(self) -> None:
-        toml = self.project.folder / FLOW_FILE
-        if self.project.toml_dirty and self.project.syntax_error is None:
-            text = self.project.text
-            if text != self._toml_recovery:
-                with suppress(OSError):
-                    recovery.write(toml, text)
-                    self._toml_recovery = text
-        elif self._toml_recovery is not None:
-            recovery.remove(toml)
-            self._toml_recovery = None
-
-    def drop_all_recovery(self) -> None:
-        super().drop_all_recovery()
-        recovery.remove(self.project.folder / FLOW_FILE)
-
-    def write_all_recovery(self) -> list[Path]:
-        written = super().write_all_recovery()
-        if self.project.toml_dirty:
-            with suppress(OSError):
-                written.append(recovery.write(self.project.folder / FLOW_FILE, self.project.text))
-        return written
+    def make_recovery(self) -> recovery.RecoveryFiles:
+        return FlowRecoveryFiles(self)
 
     def restore(self, found: list[recovery.Recovered]) -> None:
         shown_name = self.project.name_of(self.doc.file_path)
@@ -208,11 +238,11 @@ class FlowEditorApp(EditorApp):
                 self.push_screen(ErrorDialog("Could not restore", f"{r.path}: {exc}\n\nThe recovery file is kept."))
                 continue
             if doc is not None:
-                self._recovery_versions[id(doc)] = -1
+                self.recovery.restored(doc)
                 if name == shown_name:
                     self._set_document(doc)
-            else:
-                self._toml_recovery = r.text
+            elif isinstance(self.recovery, FlowRecoveryFiles):
+                self.recovery.toml_text = r.text
         self.update_title()
         if isinstance(self.screen, FlowScreen):
             self.screen.refresh_flow()
@@ -220,10 +250,17 @@ class FlowEditorApp(EditorApp):
     # ---------------------------------------------------------------------------- screens
 
     def get_default_screen(self) -> Screen[Any]:
-        return FlowScreen(self.project)
+        return FlowScreen(self.project, saver=self.saver)
 
     def make_document_screen(self, doc: Document) -> DocumentScreen:
-        return FlowDocumentScreen(doc, clipboard=self.node_clip, title_note=self._title_note)
+        return FlowDocumentScreen(
+            doc,
+            clipboard=self.node_clip,
+            title_note=self._title_note,
+            recovery=self.recovery,
+            reopen=self.open_path,
+            saver=self.saver,
+        )
 
     def _title_note(self, doc: Document) -> str:
         others = [n for n in self.project.dirty_names() if n != self.project.name_of(doc.file_path)]
@@ -276,8 +313,7 @@ class FlowEditorApp(EditorApp):
             return
         self.show_document(self.doc)
 
-    @on(FlowScreen.DocumentChosen)
-    def _document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
+    def on_flow_screen_document_chosen(self, event: FlowScreen.DocumentChosen) -> None:
         self.open_flow_document(event.name)
 
     def open_flow_document(self, name: str) -> bool:
@@ -303,7 +339,7 @@ class FlowEditorApp(EditorApp):
             while not isinstance(self.screen, CallScreen):
                 self.pop_screen()
             return
-        self.push_screen(CallScreen(self.project))
+        self.push_screen(CallScreen(self.project, saver=self.saver))
 
     # ------------------------------------------------------------------------- opening
 
@@ -342,7 +378,8 @@ class FlowEditorApp(EditorApp):
         """Put the flow folder `folder` in place of this one: its map, its first document."""
         self.drop_all_recovery()
         self.project = FlowProject.open(folder)
-        self._toml_recovery = None
+        if isinstance(self.recovery, FlowRecoveryFiles):
+            self.recovery.toml_text = None
         while len(self.screen_stack) > 1:
             self.pop_screen()
         base = self.screen_stack[0]
@@ -355,36 +392,6 @@ class FlowEditorApp(EditorApp):
             with suppress(OSError, TwiMLException, UnicodeDecodeError):
                 self._set_document(self.project.document(first))
         self.update_title()
-
-    # ------------------------------------------------------------------------------- saving
-
-    @work(exclusive=True, group="file")
-    async def action_save(self) -> None:
-        """Save the flow: every unsaved document of the folder, pending renames, new and deleted
-        documents and flow.toml, together (all or nothing). A document from outside the folder
-        is saved on its own, as in the plain editor."""
-        await settle_keys(self)
-        outside = self.project.name_of(self.doc.file_path) is None
-        if outside and (self.doc.dirty or self.doc.file_path is None) and not await self._save(ask=False):
-            return
-        for name, doc in self.project.documents.items():
-            if doc.dirty and doc.disk_changed():
-                choice = await self.push_screen_wait(DiskChanged(name))
-                if choice != "overwrite":
-                    return
-        if self.project.dirty_names():
-            try:
-                saved = self.project.save_all()
-            except (OSError, TwiMLException, ValueError) as exc:
-                self.push_screen(
-                    ErrorDialog("Not saved", f"{exc}\n\nNothing in the folder was changed; your edits are kept.")
-                )
-                return
-            self.notify(f"Saved {', '.join(p.name for p in saved)}" if saved else "Saved.", markup=False)
-            self.recovery_saved()
-        self.update_title()
-        if isinstance(self.screen, FlowScreen):
-            self.screen.refresh_flow()
 
     def _pending(self, names: list[str]) -> list[str]:
         """Each unsaved name with what a save does to it (deleted, renamed, new, changed)."""
@@ -410,6 +417,12 @@ class FlowEditorApp(EditorApp):
             except (OSError, TwiMLException, ValueError) as exc:
                 self.push_screen(ErrorDialog("Not saved", str(exc)))
                 return
-            if self.doc.dirty and own is None and not await self._save(ask=self.doc.file_path is None):
+            screen = self._document_screen
+            if (
+                self.doc.dirty
+                and own is None
+                and screen is not None
+                and not await screen.save(ask=self.doc.file_path is None)
+            ):
                 return
             self.exit()

@@ -70,8 +70,9 @@ class KeyAction:
     method: str = ""
     """Textual action name when it differs from `id`."""
     scope: str = "document"
-    """Who binds it: "document" (the document screen, whose keys fire only while it is on top)
-    or "app" (files, help, palette, quit, the flow's screens: on every screen)."""
+    """Who binds it: "document" (the document screen, whose keys fire only while it is on top;
+    the flow's other screens bind `save` too) or "app" (open, new, help, palette, quit, the
+    flow's screens: on every screen)."""
 
     @property
     def action(self) -> str:
@@ -93,10 +94,8 @@ WHEN: dict[str, str] = {
 """Conditions an action may depend on, with the wording help and README use."""
 
 ACTIONS: tuple[KeyAction, ...] = (
-    KeyAction(
-        "save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True, scope="app"
-    ),
-    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True, scope="app"),
+    KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
+    KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
     KeyAction(
         "open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True, scope="app"
     ),

@@ -11,7 +11,8 @@ by default `~/.local/state/twiml-editor`) under a name made from the file's full
 untitled document goes to the state folder as `untitled-PID-N.xml`.  The content is the
 document's own text (plain XML, or flow.toml's TOML), so it can also be opened by hand.
 
-Headless: no Textual; the app calls `write`, `find` and `remove`.
+Headless: no Textual. `RecoveryFiles` keeps the files of one editor run: the app's timer writes
+them, a screen's save removes them.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from twiml.files import atomic_write
 
@@ -28,6 +31,7 @@ __all__ = [
     "AUTOSAVE_SECONDS",
     "SUFFIX",
     "Recovered",
+    "RecoveryFiles",
     "find",
     "find_in_folder",
     "recovery_paths",
@@ -150,3 +154,108 @@ def remove(target: Path | None, untitled: Path | None = None) -> None:
 def _unlink(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+class Document(Protocol):
+    """What recovery files need of a document (`twiml_editor.document.Document` has it)."""
+
+    @property
+    def dirty(self) -> bool: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def file_path(self) -> Path | None: ...
+
+    def file_text(self) -> str: ...
+
+    def to_xml(self) -> str: ...
+
+
+class RecoveryFiles:
+    """The recovery files of one editor run: which document's edits were written (and at which
+    version), the untitled ones' file names, and their removal once saved or discarded. The app
+    runs the timer (`autosave`); a screen that saves says so (`saved`) without the app."""
+
+    def __init__(self, documents: Callable[[], Sequence[Document]]) -> None:
+        self.documents = documents
+        """Every document with edits a crash must not lose (the flow editor has several)."""
+        self.versions: dict[int, int] = {}
+        """id(document) -> the version last written to its recovery file (-1: a file from an
+        earlier run that this run restored: removed on save or discard)."""
+        self.untitled: dict[int, Path] = {}
+
+    def texts(self) -> list[tuple[Path | None, str, int]]:
+        """(file, text, id of its document) for each document with unsaved edits."""
+        found = []
+        for doc in self.documents():
+            if doc.dirty:
+                try:
+                    text = doc.file_text()
+                except Exception:  # a document that cannot be written: its preview form, else nothing
+                    try:
+                        text = doc.to_xml()
+                    except Exception:
+                        continue
+                found.append((doc.file_path, text, id(doc)))
+        return found
+
+    def _write(self, target: Path | None, text: str, key: int) -> Path:
+        untitled = self.untitled.get(key)
+        if target is None and untitled is None:
+            untitled = self.untitled[key] = untitled_path()
+        return write(target, text, untitled)
+
+    def autosave(self) -> None:
+        """Write the recovery file of each document edited since the last time (a timer calls
+        this every few seconds: cheap when nothing changed), and remove those of documents that
+        are saved, or undone back to what is on disk."""
+        for doc in self.documents():
+            key = id(doc)
+            if doc.dirty:
+                if self.versions.get(key) == doc.version:
+                    continue
+                for target, text, text_key in self.texts():
+                    if text_key == key:
+                        with contextlib.suppress(OSError):
+                            self._write(target, text, key)
+                            self.versions[key] = doc.version
+            elif key in self.versions:
+                self.drop(doc)
+        self.autosave_extra()
+
+    def autosave_extra(self) -> None:
+        """What else a subclass keeps in recovery files (the flow editor: flow.toml)."""
+
+    def restored(self, doc: Document) -> None:
+        """`doc` holds the text of a recovery file of an earlier run: its file goes on a save."""
+        self.versions[id(doc)] = -1
+
+    def drop(self, doc: Document) -> None:
+        """The user saved or discarded `doc`'s edits."""
+        key = id(doc)
+        self.versions.pop(key, None)
+        remove(doc.file_path, self.untitled.pop(key, None))
+
+    def saved(self) -> None:
+        """After a save: saved documents need their recovery files no more."""
+        for doc in self.documents():
+            if not doc.dirty:
+                self.drop(doc)
+        self.autosave_extra()
+
+    def drop_all(self) -> None:
+        """The user saved or discarded everything (a normal quit)."""
+        for doc in self.documents():
+            self.drop(doc)
+
+    def write_all(self) -> list[Path]:
+        """Write every unsaved document now (something went wrong); returns where they went."""
+        written = []
+        for target, text, key in self.texts():
+            try:
+                written.append(self._write(target, text, key))
+            except OSError:
+                continue
+        return written

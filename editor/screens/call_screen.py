@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -27,6 +27,7 @@ from twiml.simulator.engine import Sent
 from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
 from twiml_editor.flow_project import node_at_line
+from twiml_editor.screens.flow_save import SAVE_BINDINGS, FlowSave
 from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import VisibleInput, markup_escape, shown
 from twiml_editor.widgets.verb_tree import VerbTree
@@ -44,11 +45,15 @@ class CallScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("f5", "restart", "Call again"),
+        *SAVE_BINDINGS,
     ]
+    saver: FlowSave | None = None
+    """ctrl+s: the flow's save, as on the map (none on a Studio flow: its app saves)."""
 
-    def __init__(self, project: FlowProject) -> None:
+    def __init__(self, project: FlowProject, *, saver: FlowSave | None = None) -> None:
         super().__init__(id="call-screen")
         self.project = project
+        self.saver = saver
         self.session: Session | None = None
         self.document_name: str | None = None
         self.highlighted: TwiML | None = None
@@ -83,6 +88,11 @@ class CallScreen(Screen[None]):
         self.action_restart()
 
     # ------------------------------------------------------------------------------ running
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        if self.saver is not None:
+            await self.saver.save(self)
 
     def action_restart(self) -> None:
         """Place a new call from `start`."""

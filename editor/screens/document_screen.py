@@ -1,11 +1,13 @@
 """The document screen: one TwiML document on screen, and every edit of it.
 
-Tree, form, preview and problems list; the selection; the intents the widgets post
-(AttributeEdited, TextEdited, NodeChosen), applied to the Document; the refresh of the views from
-the returned Change (the tree node by node, the form only when its node changed under it, the
-preview and problems list after a short debounce); the structure and pane actions. Its editing
-keys are its BINDINGS, built from the `KeyAction` records of scope "document": they fire only
-while this screen is on top, so a dialog or the Flow view above it switches them off.
+Tree, form, preview and problems list; the selection; the intents the widgets post (each
+defined in its widget: `AttrField.Edited`, `BodyEditor.TextEdited`, `ProblemsPanel.NodeChosen`,
+...), applied to the Document; the refresh of the views from the returned Change (the tree
+node by node, the form only when its node changed under it, the preview and problems list after
+a short debounce); the structure and pane actions; saving (ctrl+s goes key -> this screen ->
+the Document -> the writer, and the recovery file goes, with no turn through the app). Its
+editing keys are its BINDINGS, built from the `KeyAction` records of scope "document": they fire
+only while this screen is on top, so a dialog or the Flow view above it switches them off.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -27,18 +30,22 @@ from textual.widgets import Footer, Header, TabbedContent, Tree
 
 from twiml.base import TwiML
 from twiml.errors import TwiMLException
+from twiml.files import ReadOnlyFileError
 from twiml.grammar_types import Element
 from twiml_editor.document import Change, Document
 from twiml_editor.keymap import ACTIONS, KeyAction
+from twiml_editor.recovery import RecoveryFiles
 from twiml_editor.screens.add_element import AddElementScreen
 from twiml_editor.screens.dialect import DialectPicker
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.file_dialogs import ConfirmReadOnly, DiskChanged, may_write
 from twiml_editor.screens.key_order import settle_keys
+from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
-from twiml_editor.widgets.attribute_form import AttributeForm
+from twiml_editor.widgets.attr_field import AttrField
+from twiml_editor.widgets.attribute_form import AttributeForm, BodyEditor
 from twiml_editor.widgets.literal import shown
-from twiml_editor.widgets.messages import AttributeEdited, FieldDone, NodeChosen, TextEdited
 from twiml_editor.widgets.problems import ProblemsPanel
 from twiml_editor.widgets.verb_tree import VerbTree
 from twiml_editor.widgets.xml_preview import XmlPreview
@@ -91,7 +98,10 @@ class NodeClipboard:
 class DocumentScreen(Screen[None]):
     """One document on screen: its views, its selection and its edits."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(list(DOCUMENT_ACTIONS.values()))
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        sorted(DOCUMENT_ACTIONS.values(), key=lambda a: a.id in ("save", "save_as"))
+    )
+    """The editing keys first in the footer, then Save (the app's keys follow)."""
 
     def __init__(
         self,
@@ -99,6 +109,8 @@ class DocumentScreen(Screen[None]):
         *,
         clipboard: NodeClipboard | None = None,
         title_note: Callable[[Document], str] | None = None,
+        recovery: RecoveryFiles | None = None,
+        reopen: Callable[[Path], bool] | None = None,
     ) -> None:
         super().__init__(id="document-screen")
         self.doc = doc
@@ -107,6 +119,11 @@ class DocumentScreen(Screen[None]):
         """Added to the title (the flow editor: the other unsaved documents of the folder)."""
         self._typing_entry = 0
         """The typing entry of the last form edit (see `_same_entry`)."""
+        self.recovery = recovery if recovery is not None else RecoveryFiles(lambda: [self.doc])
+        """The app's recovery files (a save removes the saved document's)."""
+        self.reopen = reopen
+        """Opens a file in place of the document (the app's open): "Reload" when the file changed
+        on disk."""
         self.current: TwiML | None = None
         self._refresh_timer: Timer | None = None
         self._form_timer: Timer | None = None
@@ -186,6 +203,60 @@ class DocumentScreen(Screen[None]):
     def element_for(self, node: TwiML) -> Element | None:
         """What `node` is in the document's dialect (the tree's labels and the form's fields)."""
         return self.doc.element_of(node)
+
+    # ------------------------------------------------------------------ saving
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        await settle_keys(self.app)  # the edits of the keys typed before ctrl+s are saved too
+        await self.save(ask=False)
+
+    @work(exclusive=True, group="file")
+    async def action_save_as(self) -> None:
+        await self.save(ask=True)
+
+    async def save(self, ask: bool) -> bool:
+        """Save the document to its file (`ask`, or a new document: to a name the user gives);
+        True when it was written. Call it from a worker: it may wait for a dialog."""
+        path = self.doc.file_path
+        if not ask and path is not None and self.doc.disk_changed():
+            choice = await self.app.push_screen_wait(DiskChanged(str(path)))
+            if choice == "reload":
+                return self.reopen(path) if self.reopen is not None else False
+            if choice == "save_as":
+                ask = True
+            elif choice != "overwrite":
+                return False
+        if ask or path is None:
+            initial = str(path) if path else str(Path.cwd() / f"{self.doc.kind}_flow.xml")
+            path = await self.app.push_screen_wait(PathPrompt("Save as", initial))
+            if path is None or not await may_write(self.app, path, self.doc.file_path):
+                return False
+        return await self.write(path)
+
+    async def write(self, path: Path) -> bool:
+        """Save to `path`, asking before replacing a read-only file. Any failure is shown in a
+        dialog naming the file; the document and its edits stay as they are."""
+        replace = False
+        while True:
+            try:
+                saved = self.doc.save(path, replace_read_only=replace)
+            except ReadOnlyFileError:
+                if replace or not await self.app.push_screen_wait(ConfirmReadOnly(str(path))):
+                    return False
+                replace = True
+                continue
+            except Exception as exc:  # disk full, permissions, symlink loops, encodings: never lose the edits
+                self.app.push_screen(
+                    ErrorDialog("Not saved", f"{path}: {exc}\n\nYour edits are kept; nothing was written.")
+                )
+                return False
+            break
+        if self.is_mounted:
+            self.update_title()
+        self.notify(f"Saved {saved}")
+        self.recovery.saved()
+        return True
 
     # ------------------------------------------------------------------ dialect
 
@@ -309,20 +380,21 @@ class DocumentScreen(Screen[None]):
         if self.form.node is not self.current:
             self.form.show_node(self.current)
 
-    @on(VerbTree.EditRequested)
-    def _edit_requested(self, event: VerbTree.EditRequested) -> None:
+    def on_verb_tree_edit_requested(self, event: VerbTree.EditRequested) -> None:
         event.stop()
         self.show_pane("form")
         self.ensure_form()
         self.call_after_refresh(self.form.focus_first)
 
-    @on(FieldDone)
-    def _field_done(self, event: FieldDone) -> None:
+    def on_attr_field_done(self, event: AttrField.Done) -> None:
         event.stop()
         self.tree.focus()
 
-    @on(NodeChosen)
-    def _node_chosen(self, event: NodeChosen) -> None:
+    def on_body_editor_done(self, event: BodyEditor.Done) -> None:
+        event.stop()
+        self.tree.focus()
+
+    def on_problems_panel_node_chosen(self, event: ProblemsPanel.NodeChosen) -> None:
         event.stop()
         if self.doc.contains(event.node):
             self.select(event.node)
@@ -330,13 +402,19 @@ class DocumentScreen(Screen[None]):
 
     # ------------------------------------------------------------------ applying edits
 
-    @on(AttributeEdited)
-    def _attribute_edited(self, event: AttributeEdited) -> None:
+    def on_attr_field_edited(self, event: AttrField.Edited) -> None:
         event.stop()  # applied here: the edit goes screen -> document, never through the app
-        if not self.doc.contains(event.node):
+        self._set_attribute(event.node, event.xml_name, event.value, event.entry)
+
+    def on_attribute_form_attribute_added(self, event: AttributeForm.AttributeAdded) -> None:
+        event.stop()
+        self._set_attribute(event.node, event.xml_name, event.value)
+
+    def _set_attribute(self, node: TwiML, xml_name: str, value: str | None, entry: int = 0) -> None:
+        if not self.doc.contains(node):
             return  # a late message from a form whose node is gone
         try:
-            change = self.doc.set_attr(event.node, event.xml_name, event.value, merge=self._same_entry(event.entry))
+            change = self.doc.set_attr(node, xml_name, value, merge=self._same_entry(entry))
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
@@ -344,8 +422,7 @@ class DocumentScreen(Screen[None]):
         # unknown attributes.
         self.after_change(change, refill_form=True)
 
-    @on(TextEdited)
-    def _text_edited(self, event: TextEdited) -> None:
+    def on_body_editor_text_edited(self, event: BodyEditor.TextEdited) -> None:
         event.stop()
         if not self.doc.contains(event.node):
             return

@@ -6,8 +6,12 @@ Buttons (Tab to move, Enter to press) and escape (the safe answer) only; the saf
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+from textual.app import App
+
+from twiml_editor.screens.confirm import ConfirmOverwrite
 from twiml_editor.screens.dialog import ChoiceDialog, Option
 
 DiskChoice = Literal["reload", "overwrite", "save_as", "cancel"]
@@ -50,3 +54,12 @@ class ConfirmReadOnly(ChoiceDialog[bool]):
             focused="read-only-cancel",
             dialog_id="read-only-dialog",
         )
+
+
+async def may_write(app: App[Any], path: Path, own: Path | None = None) -> bool:
+    """True unless `path` is an existing file (other than `own`) the user chose not to replace
+    (call it from a worker: it waits for the answer)."""
+    if not path.is_file() or (own is not None and own.exists() and path.resolve() == own.resolve()):
+        return True
+    overwrite: bool = await app.push_screen_wait(ConfirmOverwrite(str(path)))
+    return overwrite

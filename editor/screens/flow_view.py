@@ -30,6 +30,7 @@ from twiml_editor.flow_project import MapRow, map_rows, route_path
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
 from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed, ConfirmReplaceSplit
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.flow_save import SAVE_BINDINGS, FlowSave
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
@@ -56,18 +57,28 @@ class FlowScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("ctrl+y", "redo", "Redo", show=False),
+        *SAVE_BINDINGS,
     ]
+    saver: FlowSave | None = None
+    """ctrl+s: the flow's save (all or nothing); none on a Studio flow (its app saves)."""
 
     class DocumentChosen(Message):
         """Open this document of the folder in the editor."""
 
-        def __init__(self, name: str) -> None:
+        def __init__(self, screen: FlowScreen, name: str) -> None:
             super().__init__()
+            self.screen = screen
             self.name = name
 
-    def __init__(self, project: FlowProject) -> None:
+        @property
+        def control(self) -> FlowScreen:
+            """The Flow view that posted it."""
+            return self.screen
+
+    def __init__(self, project: FlowProject, *, saver: FlowSave | None = None) -> None:
         super().__init__(id="flow-screen")
         self.project = project
+        self.saver = saver
         self.rows: list[MapRow] = []
         self.coverage_lines: list[str] = []
 
@@ -223,12 +234,18 @@ class FlowScreen(Screen[None]):
         project: FlowProject | None = getattr(self, "project", None)
         return project
 
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        """Save the flow: its documents, renames and flow.toml together."""
+        if self.saver is not None and await self.saver.save(self) and self.app.screen is self:
+            self.refresh_flow()
+
     @on(Tree.NodeSelected, "#flow-map")
     def _open(self, event: Tree.NodeSelected[MapRow]) -> None:
         row = event.node.data
         if row is not None and row.document:
             event.stop()
-            self.post_message(self.DocumentChosen(row.document))
+            self.post_message(self.DocumentChosen(self, row.document))
 
     # ----------------------------------------------------------------------------- editing
 

@@ -186,8 +186,7 @@ class StudioScreen(FlowScreen):
         if fields:
             self.set_focus(fields.first())
 
-    @on(StudioForm.Edited)
-    def _edited(self, event: StudioForm.Edited) -> None:
+    def on_studio_form_edited(self, event: StudioForm.Edited) -> None:
         event.stop()
         studio = self.studio
         state = studio.flow.by_name.get(event.widget)

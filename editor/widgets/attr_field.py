@@ -1,6 +1,6 @@
 """One row of the attribute form: a label, an input fitted to the attribute's type, an error line.
 
-A field never edits the document: it posts AttributeEdited, and only when the value really
+A field never edits the document: it posts `AttrField.Edited`, and only when the value really
 differs from the one it last showed (so programmatic fills never echo back as edits).
 """
 
@@ -11,6 +11,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
@@ -18,7 +19,6 @@ from textual.widgets import Button, Input, Label, Select, Static
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
 from twiml_editor.widgets.literal import TypingEntry, VisibleInput, literal, shown
-from twiml_editor.widgets.messages import AttributeEdited, FieldDone
 from twiml_editor.widgets.value_check import describe, problem
 
 UNSET_LABEL = "(unset)"
@@ -51,6 +51,35 @@ class FieldSelect(Select[str]):
 
 class AttrField(Vertical):
     """A form row for attribute `xml_name` of `node`; `attr` is None for unknown attributes."""
+
+    class Edited(Message):
+        """The user set (or, with value None, removed) attribute `xml_name` of `node`."""
+
+        def __init__(self, field: AttrField, node: TwiML, xml_name: str, value: str | None, entry: int = 0) -> None:
+            super().__init__()
+            self.field = field
+            self.node = node
+            self.xml_name = xml_name
+            self.value = value
+            self.entry = entry
+            """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
+
+        @property
+        def control(self) -> AttrField:
+            """The field that posted it."""
+            return self.field
+
+    class Done(Message):
+        """Enter in the field: the user is done with it (focus goes back to the tree)."""
+
+        def __init__(self, field: AttrField) -> None:
+            super().__init__()
+            self.field = field
+
+        @property
+        def control(self) -> AttrField:
+            """The field that posted it."""
+            return self.field
 
     def __init__(self, node: TwiML, xml_name: str, attr: Attr | None) -> None:
         super().__init__(classes="attr-field")
@@ -167,7 +196,7 @@ class AttrField(Vertical):
             self.shown = value
             widget = self.input_widget
             entry = widget.entry if isinstance(widget, TypingEntry) else 0
-            self.post_message(AttributeEdited(self.node, self.xml_name, value, entry))
+            self.post_message(self.Edited(self, self.node, self.xml_name, value, entry))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -179,7 +208,7 @@ class AttrField(Vertical):
     def _input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._changed()
-        self.post_message(FieldDone())
+        self.post_message(self.Done(self))
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -190,4 +219,4 @@ class AttrField(Vertical):
     def _remove(self, event: Button.Pressed) -> None:
         event.stop()
         self.shown = None
-        self.post_message(AttributeEdited(self.node, self.xml_name, None))
+        self.post_message(self.Edited(self, self.node, self.xml_name, None))

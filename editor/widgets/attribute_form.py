@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
@@ -14,7 +15,6 @@ from twiml.base import TwiML
 from twiml.grammar_types import Element, element_of
 from twiml_editor.widgets.attr_field import AttrField
 from twiml_editor.widgets.literal import VisibleInput, VisibleTextArea, shown
-from twiml_editor.widgets.messages import AttributeEdited, FieldDone, TextEdited
 
 
 def body_of(node: TwiML) -> str:
@@ -56,6 +56,38 @@ class BodyEditor(VisibleTextArea):
     when the text differs from what was shown.  Like attribute fields it selects its text on
     focus, so typing replaces a default such as `/next`."""
 
+    class TextEdited(Message):
+        """The user changed the body text of `node` (None clears it), or with `piece` the text
+        piece ``node.verbs[piece]`` that follows a child element."""
+
+        def __init__(
+            self, editor: BodyEditor, node: TwiML, text: str | None, piece: int | None = None, entry: int = 0
+        ) -> None:
+            super().__init__()
+            self.editor = editor
+            self.node = node
+            self.text = text
+            self.piece = piece
+            self.entry = entry
+            """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
+
+        @property
+        def control(self) -> BodyEditor:
+            """The body editor that posted it."""
+            return self.editor
+
+    class Done(Message):
+        """Enter in the text: the user is done with it, like a form field."""
+
+        def __init__(self, editor: BodyEditor) -> None:
+            super().__init__()
+            self.editor = editor
+
+        @property
+        def control(self) -> BodyEditor:
+            """The body editor that posted it."""
+            return self.editor
+
     def __init__(self, node: TwiML, piece: int | None = None) -> None:
         self.node = node
         self.piece = piece
@@ -77,7 +109,7 @@ class BodyEditor(VisibleTextArea):
         if event.key == "enter":  # done with the text, like a form field (paste keeps newlines)
             event.stop()
             event.prevent_default()
-            self.post_message(FieldDone())
+            self.post_message(self.Done(self))
             return
         await super()._on_key(event)
 
@@ -87,9 +119,11 @@ class BodyEditor(VisibleTextArea):
         if self.text != self.shown:
             self.shown = self.text
             if self.piece is not None:
-                self.post_message(TextEdited(self.node, self.text, piece=self.piece, entry=self.entry))
+                self.post_message(self.TextEdited(self, self.node, self.text, piece=self.piece, entry=self.entry))
             else:
-                self.post_message(TextEdited(self.node, self.text if self.text != "" else None, entry=self.entry))
+                self.post_message(
+                    self.TextEdited(self, self.node, self.text if self.text != "" else None, entry=self.entry)
+                )
 
     def fill(self, node: TwiML) -> None:
         text = self._text(node)
@@ -103,6 +137,22 @@ class AttributeForm(VerticalScroll):
     """Fields for every grammar attribute of the node in the document's dialect (`element_for`:
     a TeXML <Dial> has no answerOnBridge field, a TeXML <AIGather> has its own), its unknown
     attributes, and its body."""
+
+    class AttributeAdded(Message):
+        """The new-attribute row set attribute `xml_name` of `node` (a name the user typed: an
+        unknown attribute, or one that has a field, which then shows the value)."""
+
+        def __init__(self, form: AttributeForm, node: TwiML, xml_name: str, value: str) -> None:
+            super().__init__()
+            self.form = form
+            self.node = node
+            self.xml_name = xml_name
+            self.value = value
+
+        @property
+        def control(self) -> AttributeForm:
+            """The form that posted it."""
+            return self.form
 
     ALLOW_MAXIMIZE = True
 
@@ -246,7 +296,7 @@ class AttributeForm(VerticalScroll):
         if isinstance(event, Input.Submitted) and event.input is name_input:
             value_input.focus()
             return
-        self.post_message(AttributeEdited(self.node, name, value_input.value))
+        self.post_message(self.AttributeAdded(self, self.node, name, value_input.value))
         if name in self.fields:
             self.fields[name].fill(value_input.value)
         name_input.value = value_input.value = ""

@@ -12,10 +12,10 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable
 
 from twiml_editor.widgets.literal import literal
-from twiml_editor.widgets.messages import NodeChosen
 
 MAX_ROWS = 300
 """Rows shown at most: a table of thousands of rows costs seconds to lay out, and nobody reads
@@ -56,6 +56,19 @@ def _key(diagnostic: Any) -> tuple[str, str, str, str]:
 
 class ProblemsPanel(DataTable[Any]):
     """One row per diagnostic; Enter or a click posts NodeChosen for the diagnostic's node."""
+
+    class NodeChosen(Message):
+        """Select `node` in the tree (the node a diagnostic is about)."""
+
+        def __init__(self, panel: ProblemsPanel, node: Any) -> None:
+            super().__init__()
+            self.panel = panel
+            self.node = node
+
+        @property
+        def control(self) -> ProblemsPanel:
+            """The problems list that posted it."""
+            return self.panel
 
     ALLOW_MAXIMIZE = True
 
@@ -185,4 +198,4 @@ class ProblemsPanel(DataTable[Any]):
         if 0 <= index < len(self.diagnostics):
             node = getattr(self.diagnostics[index], "node", None)
             if node is not None:
-                self.post_message(NodeChosen(node))
+                self.post_message(self.NodeChosen(self, node))

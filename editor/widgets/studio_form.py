@@ -60,11 +60,17 @@ class StudioForm(VerticalScroll):
     class Edited(Message):
         """A field's text changed and was confirmed."""
 
-        def __init__(self, widget: str, key: str, text: str) -> None:
+        def __init__(self, form: StudioForm, widget: str, key: str, text: str) -> None:
             super().__init__()
+            self.form = form
             self.widget = widget
             self.key = key
             self.text = text
+
+        @property
+        def control(self) -> StudioForm:
+            """The form that posted it."""
+            return self.form
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -119,7 +125,7 @@ class StudioForm(VerticalScroll):
         key = self.keys[int(field.id[5:])]
         if field.value != self.shown.get(key, ""):
             self.shown[key] = field.value
-            self.post_message(self.Edited(self.widget_name, key, field.value))
+            self.post_message(self.Edited(self, self.widget_name, key, field.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -137,8 +137,17 @@ class VerbTree(Tree[TwiML]):
     class EditRequested(Message):
         """Enter on a node: the user wants to edit its fields."""
 
+        def __init__(self, tree: VerbTree) -> None:
+            super().__init__()
+            self.tree = tree
+
+        @property
+        def control(self) -> VerbTree:
+            """The tree that posted it."""
+            return self.tree
+
     def action_edit(self) -> None:
-        self.post_message(self.EditRequested())
+        self.post_message(self.EditRequested(self))
 
     def __init__(self, *, id: str | None = None, element_for: ElementLookup = element_of) -> None:
         super().__init__("Response", id=id)

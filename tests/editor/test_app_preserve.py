@@ -141,7 +141,7 @@ async def test_save_failure_shows_the_file_and_keeps_the_edits(odd: Path, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.document_screen.after_change(app.doc.set_attr(gather(app), "timeout", "9"))
-        assert await app._write(loop) is False
+        assert await app.document_screen.write(loop) is False
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert str(loop) in app.screen.message and "edits are kept" in app.screen.message

@@ -52,6 +52,27 @@ def test_element_rename_keeps_text_attributes_and_place() -> None:
     assert "<Sayy" in doc.to_xml()
 
 
+def test_element_rename_saves_only_the_name(tmp_path: Path) -> None:
+    """The renamed element keeps its text in the file: an inline parent stays on its line, and
+    undo or redo then save give back exactly the file or exactly the renamed one."""
+    text = '<Response>\r\n  <Dial timeout="10"><Numbr  >+15551234567</Numbr ></Dial>\r\n  <Say>bye</Say>\r\n</Response>\r\n'
+    renamed = text.replace("<Numbr  >", "<Number  >").replace("</Numbr >", "</Number >")
+    path = tmp_path / "dial.xml"
+    path.write_bytes(text.encode())
+    doc = Document.open(path)
+    node, fix = only_fixable(doc)
+    _changes, new = apply_fix(doc, node, fix)
+    assert new.name == "Number"
+    doc.save()
+    assert path.read_bytes() == renamed.encode()
+    doc.undo()
+    doc.save()
+    assert path.read_bytes() == text.encode()
+    doc.redo()
+    doc.save()
+    assert path.read_bytes() == renamed.encode()
+
+
 def test_suppressed_findings_reach_the_editor_marked() -> None:
     doc = Document.from_xml('<Response><!-- twiml: ignore[13212] --><Dial timeout="3">+15551234567</Dial></Response>')
     [d] = doc.diagnostics()
