@@ -108,8 +108,12 @@ class EditorApp(App[None]):
     @staticmethod
     def parse_error_text(path: Path, exc: TwiMLParseError) -> str:
         where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "unknown position"
+        # Further syntax errors, each at its own place (the first few: the dialog is small).
+        more = "".join(f"Also line {e.line}, column {e.column}: {e.message}\n" for e in exc.more[:5])
+        if more:
+            more += "\n"
         return (
-            f"{path} is not valid TwiML ({where}):\n\n{exc.message}\n\n"
+            f"{path} is not valid TwiML ({where}):\n\n{exc.message}\n\n{more}"
             "The file was left untouched. You are editing a new document; "
             "saving asks for a file name."
         )

@@ -133,9 +133,7 @@ class Document(DocumentOutput):
                 raise TwiMLParseError(str(exc)) from exc
         except TwiMLParseError as exc:
             if exc.filename is None and file_path is not None:
-                raise TwiMLParseError(
-                    exc.message, exc.line, exc.column, filename=str(file_path), code=exc.code
-                ) from exc
+                raise exc.in_file(str(file_path)) from exc
             raise
         return cls(source.root, kind=kind, file_path=file_path, source=source)
 

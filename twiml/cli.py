@@ -28,7 +28,7 @@ from twiml.cli_io import (
     Unreadable,
     display_name,
     parse_document,
-    parse_finding,
+    print_parse_errors,
     read_input,
     write_output,
 )
@@ -72,7 +72,7 @@ def _cmd_format(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[
             doc = parse_document(data)
             text = _formatted(doc, data, args)
         except TwiMLParseError as exc:
-            print(parse_finding(display_name(name), exc).format(sources=True), file=err)
+            print_parse_errors(display_name(name), exc, err)
             status = max(status, FOUND_ERRORS)
             continue
         except TwiMLException as exc:  # text the serializer refuses to write
@@ -111,7 +111,7 @@ def _cmd_to_python(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: 
     try:
         doc = parse_document(data)
     except TwiMLParseError as exc:
-        print(parse_finding(display_name(args.file), exc).format(sources=True), file=err)
+        print_parse_errors(display_name(args.file), exc, err)
         return FOUND_ERRORS
     out.write(to_python(doc, import_root=args.import_root))
     return OK
@@ -131,7 +131,7 @@ def _cmd_migrate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO
         try:
             doc = load(name)
         except TwiMLParseError as exc:
-            print(parse_finding(name, exc).format(sources=True), file=err)
+            print_parse_errors(name, exc, err)
             status = max(status, FOUND_ERRORS)
             continue
         except OSError as exc:

@@ -52,8 +52,14 @@ def parse_document(data: bytes) -> TwiML:
     return parse(data)
 
 
-def parse_finding(name: str, exc: TwiMLParseError) -> Diagnostic:
-    return Diagnostic("error", exc.code, exc.message, line=exc.line, column=exc.column, file=name)
+def parse_findings(name: str, exc: TwiMLParseError) -> list[Diagnostic]:
+    """One finding per syntax error, each at its own line and column, the first one first."""
+    return [Diagnostic("error", e.code, e.message, line=e.line, column=e.column, file=name) for e in exc.all()]
+
+
+def print_parse_errors(name: str, exc: TwiMLParseError, err: IO[str]) -> None:
+    for d in parse_findings(name, exc):
+        print(d.format(sources=True), file=err)
 
 
 def display_name(name: str) -> str:

@@ -17,7 +17,7 @@ from twiml.cli_io import (
     Unreadable,
     display_name,
     parse_document,
-    parse_finding,
+    parse_findings,
     read_input,
 )
 from twiml.diagnostic import Diagnostic, sarif
@@ -49,7 +49,7 @@ def _validate_file(
     try:
         doc = parse_document(data)
     except TwiMLParseError as exc:
-        return [parse_finding(shown, exc)]
+        return parse_findings(shown, exc)
     if auto:
         dialect = _detected(doc, dialect)
     diagnostics: list[Diagnostic] = validate(doc, suppressed=True, dialect=dialect)

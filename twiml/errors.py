@@ -18,6 +18,7 @@ class TwiMLParseError(TwiMLException):
         filename: str | None = None,
         *,
         code: int = 12100,
+        more: tuple[TwiMLParseError, ...] = (),
     ) -> None:
         self.message = message
         self.code = code
@@ -25,7 +26,25 @@ class TwiMLParseError(TwiMLException):
         self.line = line
         self.column = column
         self.filename = filename
+        self.more = more
+        """Further syntax errors found after this one, each with its own line and column (a file
+        with two broken places shows both); `all()` lists them after this one."""
         super().__init__(self.location() + message)
+
+    def all(self) -> list[TwiMLParseError]:
+        """This error and the ones found after it, earliest first."""
+        return [self, *self.more]
+
+    def in_file(self, filename: str | None) -> TwiMLParseError:
+        """The same errors naming `filename` (the loaders learn the name after parsing)."""
+        return TwiMLParseError(
+            self.message,
+            self.line,
+            self.column,
+            filename,
+            code=self.code,
+            more=tuple(e.in_file(filename) for e in self.more),
+        )
 
     def location(self) -> str:
         """`file:line:col: ` prefix for messages (parts that are unknown are left out)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import accumulate
 
 from lxml import etree
 
@@ -17,6 +18,11 @@ from twiml.files import read_bytes
 _WS = " \t\r\n"
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _LXML_POSITION = re.compile(r",? line \d+(?:, column \d+)?\s*$")
+_FAILED_START = re.compile(r"Couldn't find end of Start Tag (\S+) line (\d+)")
+_QUOTE = re.compile("[\"']")
+_START_TAG_FAILED = frozenset({"ERR_SPACE_REQUIRED", "ERR_GT_REQUIRED", "ERR_ATTRIBUTE_NOT_FINISHED"})
+_UNDECLARED = re.compile(r"Namespace prefix (\S+) (?:for (\S+) )?on (\S+) is not defined$")
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: \S+ line (\d+) and (\S+)$")
 
 
 def _read_file(path: str) -> tuple[str, str]:
@@ -72,15 +78,86 @@ def _refuse_doctype(text: str, filename: str | None) -> None:
         )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, filename: str | None, text: str | None = None) -> TwiMLParseError:
-    last = exc.error_log.last_error if exc.error_log else None
-    message = (last.message if last is not None and last.message else str(exc.msg or exc)).strip()
-    message = _LXML_POSITION.sub("", message).strip() or "malformed XML"
-    line, column = exc.position if exc.position else (None, None)
-    if text is not None and line and column and ("EntityRef" in message or message.startswith("Entity '")):
-        message, column = _ampersand(
-            message, text.split("\n")[line - 1] if line <= text.count("\n") + 1 else "", column
-        )
+def _syntax_error(log: etree._ListErrorLog, filename: str | None, text: str) -> TwiMLParseError | None:
+    """The syntax errors libxml2 logged while parsing `text` (the parser's own log: an exception's
+    `error_log` is the thread's global log, older parses included), first one first, each with
+    its own message and place; None when it logged none.
+
+    libxml2 reports one broken place several times (a bad attribute also fails its start tag, and
+    that element's end tag then mismatches): one error per place is kept, and the mismatch an
+    element whose start tag failed causes is left out."""
+    found: list[TwiMLParseError] = []
+    places: set[tuple[int | None, int | None]] = set()
+    failed_starts: list[tuple[str, int]] = []  # elements whose start tag did not parse, and its line
+    lines: list[str] = []  # the text's lines and their offsets, made when first needed
+    starts: list[int] = []
+    in_value: int | None = None  # where the last error inside an attribute value was
+    tag_end = -1  # where the last start tag that failed ends
+    for entry in log:
+        if entry.level < etree.ErrorLevels.ERROR:
+            continue
+        message = _LXML_POSITION.sub("", entry.message.strip()).strip() or "malformed XML"
+        line, column = entry.line or None, entry.column or None
+        kind = entry.type_name
+        if (start := _FAILED_START.match(entry.message)) is not None:
+            failed_starts.append((start.group(1), int(start.group(2))))
+        mismatch = _MISMATCH.match(message)
+        if mismatch is not None:
+            # The end tag of an element that never started, inside an element opened before it.
+            cascade = [f for f in failed_starts if f[0] == mismatch.group(2) and int(mismatch.group(1)) <= f[1]]
+            if cascade:
+                failed_starts.remove(cascade[-1])
+                continue
+        if line is not None and column is not None:
+            if not lines:
+                lines = text.split("\n")
+                starts = list(accumulate((len(t) + 1 for t in lines[:-1]), initial=0))
+            line_text = lines[line - 1] if line <= len(lines) else ""
+            at = starts[line - 1] + column - 1 if line <= len(starts) else len(text)
+            if at < tag_end:  # inside a start tag that failed (older libxml2 reads on in it)
+                places.add((line, column))
+                continue
+            if kind == "ERR_GT_REQUIRED":
+                end = text.find(">", at)
+                tag_end = end if end >= 0 else len(text)
+            if in_value is not None and (
+                not _QUOTE.search(text, in_value, at)
+                or (kind in _START_TAG_FAILED and text.find(">", in_value, at) < 0)
+            ):
+                # An attribute value missing its closing quote runs on over the markup after it:
+                # what it swallows, and its start tag failing where it ends, were reported with it.
+                places.add((line, column))
+                in_value = at if kind not in _START_TAG_FAILED else None
+                continue
+            in_value = at if kind == "ERR_LT_IN_ATTRIBUTE" else None
+            if "EntityRef" in message or message.startswith("Entity '"):
+                message, column = _ampersand(message, line_text, column)
+            elif mismatch is not None:  # libxml2 points past the end tag: point at its '<'
+                column = _back_to(line_text, "</" + mismatch.group(2), column)
+            elif (prefix := _UNDECLARED.match(message)) is not None:  # past the name: point at it
+                p, attr, tag = prefix.groups()
+                column = _back_to(line_text, f"{p}:{attr}" if attr else f"<{p}:{tag}", column)
+        if (line, column) in places:
+            continue
+        places.add((line, column))
+        found.append(TwiMLParseError(message, line, column, filename))
+    if not found:
+        return None
+    found.sort(key=lambda e: (e.line or 0, e.column or 0))
+    first = found[0]
+    return TwiMLParseError(first.message, first.line, first.column, filename, more=tuple(found[1:]))
+
+
+def _back_to(line_text: str, written: str, column: int) -> int:
+    """The column where `written` last starts before `column` on the line (else `column`)."""
+    at = line_text.rfind(written, 0, column)
+    return at + 1 if at >= 0 else column
+
+
+def _failure(exc: etree.LxmlError, filename: str | None) -> TwiMLParseError:
+    """A libxml2 failure that logged no error (e.g. a resource limit): its own message and place."""
+    message = _LXML_POSITION.sub("", str(exc)).strip() or "malformed XML"
+    line, column = exc.position if isinstance(exc, etree.XMLSyntaxError) and exc.position else (None, None)
     return TwiMLParseError(message, line or None, column or None, filename)
 
 

@@ -23,7 +23,7 @@ from twiml.gc_pause import collections_paused
 from twiml.grammar import GRAMMAR
 from twiml.grammar_types import Element, Kind
 from twiml.limits import MAX_DEPTH
-from twiml.parse_input import _LXML_POSITION, _WS, _read, _refuse_doctype, _syntax_error
+from twiml.parse_input import _WS, _failure, _read, _refuse_doctype, _syntax_error
 
 __all__ = ["Kind", "detect_kind", "outside_comments", "parse", "parse_text"]
 
@@ -514,16 +514,13 @@ def _build(data: bytes, text: str, kind: str, namespaces: bool, filename: str | 
     try:
         with collections_paused():
             root: TwiML | None = etree.fromstring(data, parser)  # the target's close() result
-    except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, filename, text) from None
-    except etree.LxmlError as exc:  # other libxml2 failures (e.g. resource limits)
-        raise TwiMLParseError(str(exc) or "malformed XML", None, None, filename) from None
+    except etree.LxmlError as exc:  # malformed, or another libxml2 failure (e.g. resource limits)
+        raise _syntax_error(parser.error_log, filename, text) or _failure(exc, filename) from None
     # Errors libxml2 recovers from in event mode (e.g. an undeclared namespace prefix) still
     # make the document malformed; the tree builder would have raised them.
-    for entry in parser.error_log:
-        if entry.level >= etree.ErrorLevels.ERROR:
-            message = _LXML_POSITION.sub("", entry.message.strip()) or "malformed XML"
-            raise TwiMLParseError(message, entry.line or None, entry.column or None, filename)
+    error = _syntax_error(parser.error_log, filename, text)
+    if error is not None:
+        raise error
     if root is None:
         raise TwiMLParseError("document is empty", 1, 1, filename)
     return root

@@ -408,7 +408,7 @@ def _parse(data: str | bytes, kind: str | None, filename: str | None) -> TwiML:
         return parse(data, kind=kind)  # type: ignore[arg-type]  # parse rejects other kinds with ValueError
     except TwiMLParseError as exc:
         if filename is not None and exc.filename is None:
-            raise TwiMLParseError(exc.message, exc.line, exc.column, filename) from None
+            raise exc.in_file(filename) from None
         raise
 
 

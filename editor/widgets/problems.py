@@ -84,7 +84,8 @@ class ProblemsPanel(DataTable[Any]):
         self.border_title = "Problems"
 
     def on_mount(self) -> None:
-        self._add_columns()
+        if not self.columns:  # `show` may have run first (a busy machine mounts late): keep its columns
+            self._add_columns()
 
     def _add_columns(self, code: int | None = None) -> None:
         widths = self._widths or {}

@@ -64,7 +64,14 @@ async def settle(
 
     def reached() -> bool:
         idle = not isinstance(app, EditorApp) or app.idle
-        return idle and (until is None or bool(until()))
+        if not idle:
+            return False
+        if until is not None and app.is_running:
+            # `until` may read the screen: repaint first.  Textual skips a scheduled repaint that
+            # falls inside a batch update and waits for the next refresh, which a test that only
+            # reads may never cause (the fixable-marker test timed out so under load).
+            app.screen._on_timer_update()
+        return until is None or bool(until())
 
     await drain(app)
     while not reached():

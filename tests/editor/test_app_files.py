@@ -266,6 +266,19 @@ async def test_malformed_file_at_start(tmp_path: Path) -> None:
     assert bad.read_text(encoding="utf-8") == MALFORMED
 
 
+def test_malformed_file_message_lists_each_error_at_its_place(tmp_path: Path) -> None:
+    from twiml.errors import TwiMLParseError
+    from twiml_editor.document import Document
+
+    bad = tmp_path / "two.xml"
+    bad.write_text('<Response>\n  <Play>https://e.com/a?x=1&y=2</Play>\n  <Unknown x-[="1">hi</Unknown>\n</Response>\n')
+    with pytest.raises(TwiMLParseError) as info:
+        Document.open(bad)
+    text = EditorApp.parse_error_text(bad, info.value)
+    assert f"{bad} is not valid TwiML (line 2, column 28):\n\n'&' must be written '&amp;'" in text
+    assert "\nAlso line 3, column 14: Specification mandates value for attribute x-\n" in text
+
+
 async def test_opening_malformed_file_keeps_current_document(flow: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
     bad.write_text(MALFORMED, encoding="utf-8")

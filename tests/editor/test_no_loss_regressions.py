@@ -734,3 +734,23 @@ async def test_flow_load_document_of_the_shown_document_rebuilds_its_views(folde
         await settle(pilot)
         assert tree_children(app) == [v for v in doc.root.verbs if not isinstance(v, str)]
         assert app.preview.xml_area.text == doc.to_xml()
+
+
+# a busy machine ----------------------------------------------- problems shown before the panel mounted
+
+
+async def test_problems_shown_before_the_panel_mounted_keep_their_rows() -> None:
+    """Under load the document screen can fill the problems list before the panel's own Mount
+    ran; the Mount handler added the columns again (DuplicateKey crashed the editor)."""
+    from textual.app import App
+
+    from twiml_editor.widgets.problems import ProblemsPanel
+
+    doc = Document.from_xml('<Response><Gather numdigits="1"/></Response>')
+    app: App[None] = App()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = ProblemsPanel()
+        panel.show(doc.diagnostics())
+        await app.mount(panel)
+        await settle(pilot, until=lambda: "numDigits'? [f]" in screen_text(app), what="the finding with its [f]")
+        assert app._exception is None and panel.row_count == 1

@@ -37,6 +37,14 @@ def _fresh_error(text: str) -> tuple[str, int | None, int | None] | None:
     return None
 
 
+def _fresh_errors(text: str) -> list[tuple[str, int | None, int | None]]:
+    try:
+        parse(_source(text))
+    except TwiMLParseError as exc:
+        return [(e.message, e.line, e.column) for e in exc.all()]
+    return []
+
+
 def _fresh(text: str) -> list[tuple[object, ...]] | None:
     if _fresh_error(text) is not None:
         return None
@@ -154,7 +162,11 @@ def test_typing_a_new_element_keeps_to_its_region() -> None:
             assert f.error is None
         else:  # the parse error `twiml validate` reports, from the region alone
             assert f.error is not None and (f.error.message, f.error.line, f.error.column) == error
-            assert [str(x.diagnostic.code) for x in found] == ["12100"]
+            every = _fresh_errors(f.text)  # each syntax error at its own place, as `twiml validate` lists them
+            assert [(e.message, e.line, e.column) for e in f.error.all()] == every
+            assert [(str(x.diagnostic.code), x.diagnostic.line, x.diagnostic.column) for x in found] == [
+                ("12100", line, column) for _, line, column in every
+            ]
     assert f.full_parses == 1  # the whole text was parsed once, when it was opened
     (pause,) = f.findings()
     assert pause.diagnostic.code == 13910 and f.position(pause.start)[0] == f.text.count("\n", 0, at)
@@ -168,3 +180,16 @@ def test_findings_follow_the_vendor_dialect_of_the_settings() -> None:
     assert twilio == [(12200, "<AIGather>")]
     assert texml == [("DIALECT-RENAMED", "<Record>")]
     assert [(x.diagnostic.code, x.diagnostic.line) for x in f.findings("texml")] == [("DIALECT-RENAMED", 2)]
+
+
+def test_each_syntax_error_is_a_finding_at_its_own_place() -> None:
+    text = '<Response>\n  <Play>https://example.com/a?x=1&y=2</Play>\n  <Unknown x-[="1">hi</Unknown>\n</Response>\n'
+    f = TwimlFile(text)
+    found = f.findings()
+    assert [(x.diagnostic.code, x.diagnostic.line, x.diagnostic.column) for x in found] == [
+        (12100, 2, 34),
+        (12100, 3, 14),
+    ]
+    assert [f.text[x.start] for x in found] == ["&", "["]
+    assert "'&' must be written '&amp;'" in found[0].diagnostic.message
+    assert found[1].diagnostic.message == "Specification mandates value for attribute x-"

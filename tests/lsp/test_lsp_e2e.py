@@ -89,6 +89,20 @@ async def test_diagnostics_after_open_and_after_an_incremental_change(client: La
     assert (found[0].range.start.character, found[0].range.end.character) == (start, start + 1)
 
 
+async def test_a_malformed_file_publishes_each_syntax_error_at_its_place(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    text = '<Response>\n  <Play>https://example.com/a?x=1&y=2</Play>\n  <Unknown x-[="1">hi</Unknown>\n</Response>\n'
+    uri = await _open(client, tmp_path / "broken.xml", text)
+    found = client.diagnostics[uri]
+    assert [(d.code, d.severity, d.range.start.line, d.range.start.character) for d in found] == [
+        ("12100", T.DiagnosticSeverity.Error, 1, 33),
+        ("12100", T.DiagnosticSeverity.Error, 2, 13),
+    ]
+    assert "'&' must be written '&amp;'" in found[0].message
+    assert found[1].message.startswith("Specification mandates value for attribute x-")
+
+
 async def _labels(client: LanguageClient, uri: str, line: int, character: int) -> list[str]:
     result = await client.text_document_completion_async(
         T.CompletionParams(T.TextDocumentIdentifier(uri), T.Position(line, character))

@@ -324,14 +324,16 @@ class TwimlFile:
         """The validator's findings (suppressed ones left out), each placed in the text, checked
         as the vendor of `dialect` runs the document (`[tool.twiml] dialect`)."""
         if self.error is not None:
-            exc = self.error
             from twiml.validator import Diagnostic
 
-            line = (exc.line or 1) - 1
-            start = self.offset(line, (exc.column or 1) - 1)
-            end = self.offset(line, 10**9)
-            d = Diagnostic("error", exc.code, exc.message, "", exc.line, exc.column)
-            return [Finding(d, start, max(end, start))]
+            placed = []
+            for exc in self.error.all():  # each syntax error at its own place
+                line = (exc.line or 1) - 1
+                start = self.offset(line, (exc.column or 1) - 1)
+                end = self.offset(line, 10**9)
+                d = Diagnostic("error", exc.code, exc.message, "", exc.line, exc.column)
+                placed.append(Finding(d, start, max(end, start)))
+            return placed
         assert self.doc is not None
         if self._revalidator is None or self._revalidator.place.name != dialect:
             from twiml.validator import Revalidator
