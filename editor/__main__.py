@@ -49,27 +49,62 @@ def run(argv: list[str] | None = None) -> None:
     if args.file and Path(args.file).suffix.lower() == ".json":  # a Twilio Studio flow
         sys.exit(_run_studio(Path(args.file), args.config))
     if args.file and Path(args.file).is_dir():  # a flow folder: map, routes, call panel
-        from twiml_editor.flow_app import FlowEditorApp
-
-        app: EditorApp = FlowEditorApp(args.file, config_path=args.config)
+        app = _flow_app(Path(args.file), args.config)
     else:
         from twiml_editor.app import EditorApp
 
         app = EditorApp(args.file, config_path=args.config, kind=args.new)
-    app.run()
-    # Textual prints the traceback of an unhandled exception and sets return_code to 1; a crash
-    # must never look like success to the shell.
-    if app.crash is not None:
-        error, written = app.crash
-        print(f"twiml-editor: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
-        if written:
-            print("Your unsaved edits were written to:", file=sys.stderr)
-            for path in written:
-                print(f"  {path}", file=sys.stderr)
-            print("Open the same file or folder again to restore them.", file=sys.stderr)
-        sys.exit(1)
-    if app.return_code:
-        sys.exit(app.return_code)
+    if app is None:
+        sys.exit(2)
+    code = run_apps(app, args.config)
+    if code:
+        sys.exit(code)
+
+
+def run_apps(app: EditorApp, config: Path | None) -> int:
+    """Run `app`, then the one it hands on to (ctrl+o on a flow folder in the single-file editor
+    continues in the flow editor on it), and so on; the exit status of the last one."""
+    while True:
+        app.run()
+        # Textual prints the traceback of an unhandled exception and sets return_code to 1; a
+        # crash must never look like success to the shell.
+        if app.crash is not None:
+            error, written = app.crash
+            print(f"twiml-editor: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+            if written:
+                print("Your unsaved edits were written to:", file=sys.stderr)
+                for path in written:
+                    print(f"  {path}", file=sys.stderr)
+                print("Open the same file or folder again to restore them.", file=sys.stderr)
+            return 1
+        following = app.open_next
+        if app.return_code or following is None:
+            return app.return_code or 0
+        # The apps' objects were frozen after the first paint (`EditorApp`): let the collector
+        # have this one's, and pause it again for the next start-up as `main` does.
+        gc.unfreeze()
+        gc.collect()
+        gc.disable()
+        next_app = _flow_app(following, config)
+        if next_app is None:
+            return 2
+        app = next_app
+
+
+def _flow_app(folder: Path, config: Path | None) -> EditorApp | None:
+    """The flow editor on `folder`; None (said on stderr) when the folder cannot be read."""
+    from twiml_editor.flow_app import FlowEditorApp
+
+    try:
+        return FlowEditorApp(folder, config_path=config)
+    except UnicodeDecodeError as exc:  # the documents are read later, each with its own dialog
+        print(
+            f"twiml-editor: {folder / 'flow.toml'}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr
+        )
+        return None
+    except OSError as exc:
+        print(f"twiml-editor: {folder}: {exc}", file=sys.stderr)
+        return None
 
 
 def _run_studio(path: Path, config: Path | None) -> int:

@@ -72,6 +72,9 @@ class EditorApp(App[None]):
         self.node_clip = NodeClipboard()
         self._document_screen: DocumentScreen | None = None
         self.recovery = self.make_recovery()
+        self.open_next: Path | None = None
+        """The flow folder the user opened (ctrl+o): this app exits and `twiml_editor.__main__`
+        continues in the flow editor on it, as `twiml-editor FOLDER` starts."""
         self.crash: tuple[BaseException, list[Path]] | None = None
         """The unexpected exception that stopped the app, and where the unsaved edits went."""
         self._doc = self._initial_document(path, kind)
@@ -396,11 +399,18 @@ class EditorApp(App[None]):
         if not await self._confirm_discard("open another file"):
             return
         initial = str(self.doc.file_path.parent) + "/" if self.doc.file_path else str(Path.cwd()) + "/"
-        path = await self.push_screen_wait(PathPrompt("Open", initial))
+        hint = "A TwiML file, or a flow folder (the flow editor opens it)."
+        path = await self.push_screen_wait(PathPrompt("Open", initial, hint, folders=True))
         if path is not None:
             self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
+        """Show the file `path` in place of the document (asked about already). A folder is a
+        flow folder: this app exits, handing it on to the flow editor (`open_next`)."""
+        if path.is_dir():
+            self.open_next = path
+            self.exit()
+            return True
         try:
             doc = Document.open(path)
         except TwiMLParseError as exc:

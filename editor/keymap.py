@@ -97,7 +97,12 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", "ctrl+s", "Save", "Save to the current file (asks for a name the first time)", in_text=True),
     KeyAction("save_as", "ctrl+shift+s,f12", "Save as", "Save to another file", show=False, in_text=True),
     KeyAction(
-        "open", "ctrl+o", "Open", "Open a file (asks first when there are unsaved changes)", in_text=True, scope="app"
+        "open",
+        "ctrl+o",
+        "Open",
+        "Open a file or a flow folder (asks first when there are unsaved changes)",
+        in_text=True,
+        scope="app",
     ),
     # alt+n, alt+t: a browser keeps ctrl+n and ctrl+t for itself (`twiml-editor --serve`; BROWSER_RESERVED_KEYS)
     KeyAction(

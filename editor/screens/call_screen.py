@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, RichLog, Static
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from twiml.simulator import GatherInput, Options, Session, choices
@@ -30,6 +30,7 @@ from twiml_editor.flow_project import node_at_line
 from twiml_editor.screens.flow_save import SAVE_BINDINGS, FlowSave
 from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import VisibleInput, markup_escape, shown
+from twiml_editor.widgets.transcript import Transcript
 from twiml_editor.widgets.verb_tree import VerbTree
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class CallScreen(Screen[None]):
         with Horizontal(id="call-main"):
             yield VerbTree(id="call-tree")
             with Vertical(id="call-side"):
-                yield RichLog(id="call-log", wrap=True, markup=False, highlight=False, min_width=20)
+                yield Transcript(id="call-log")
                 yield Static("", id="call-prompt", markup=False)
                 yield PagedOptionList(id="call-outcomes")
                 yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
@@ -79,8 +80,8 @@ class CallScreen(Screen[None]):
         yield Footer()
 
     @property
-    def log_view(self) -> RichLog:
-        return self.query_one("#call-log", RichLog)
+    def log_view(self) -> Transcript:
+        return self.query_one("#call-log", Transcript)
 
     def on_mount(self) -> None:
         self.query_one("#call-tree", VerbTree).border_title = "Document"
@@ -112,7 +113,7 @@ class CallScreen(Screen[None]):
 
     def _say(self, text: str) -> None:
         self.transcript.append(text)
-        self.log_view.write(shown(text))
+        self.log_view.add(shown(text))
 
     def _event(self, event: Event | Sent | Ask | Stop) -> None:
         if isinstance(event, Ask):

@@ -45,7 +45,7 @@ from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.selection import Selection, applies
 from twiml_editor.widgets.attr_field import AttrField
 from twiml_editor.widgets.attribute_form import AttributeForm, BodyEditor
-from twiml_editor.widgets.literal import shown
+from twiml_editor.widgets.literal import fitted_path
 from twiml_editor.widgets.problems import ProblemsPanel
 from twiml_editor.widgets.verb_tree import VerbTree
 from twiml_editor.widgets.xml_preview import XmlPreview
@@ -192,13 +192,16 @@ class DocumentScreen(Screen[None]):
 
     def update_title(self) -> None:
         doc = self.doc
-        name = shown(doc.file_path) if doc.file_path else f"untitled {doc.kind} document"
-        # the dialect before the name: a long path is cut at the end of a narrow header
-        self.sub_title = (
-            ("● " if doc.dirty else "")
-            + f"{doc.dialect_title} · {name}"
-            + (self.title_note(doc) if self.title_note else "")
-        )
+        head = ("● " if doc.dirty else "") + f"{doc.dialect_title} · "
+        note = self.title_note(doc) if self.title_note else ""
+        # The header shows "title — sub_title" between its icon and its right end (9 cells each): a long path gives
+        # way in the middle, so the file name stays on screen at 80 columns.
+        room = self.app.size.width - len(f"{self.app.title} — ") - len(head) - len(note) - 18
+        name = fitted_path(doc.file_path, room) if doc.file_path else f"untitled {doc.kind} document"
+        self.sub_title = head + name + note
+
+    def on_resize(self) -> None:
+        self.update_title()
 
     def element_for(self, node: TwiML) -> Element | None:
         """What `node` is in the document's dialect (the tree's labels and the form's fields)."""

@@ -17,8 +17,11 @@ in reverse video), so the cursor stays on the character it is on.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import unicodedata
 from itertools import count
+from pathlib import Path
 
 from rich.markup import escape
 from rich.segment import Segment
@@ -31,7 +34,16 @@ from textual.widgets import Input, TextArea
 
 from twiml.textsafe import escaped, printable_lines
 
-__all__ = ["VisibleInput", "VisibleTextArea", "literal", "markup_escape", "shown", "stand_in", "visible_strip"]
+__all__ = [
+    "VisibleInput",
+    "VisibleTextArea",
+    "fitted_path",
+    "literal",
+    "markup_escape",
+    "shown",
+    "stand_in",
+    "visible_strip",
+]
 
 
 def shown(text: object) -> str:
@@ -39,6 +51,24 @@ def shown(text: object) -> str:
     (controls, bidi overrides, zero-width and other invisible characters) is written as an
     escape such as `\\x1b` or `\\u202e`; newlines stay."""
     return printable_lines(str(text))
+
+
+def fitted_path(path: str | os.PathLike[str], room: int) -> str:
+    """`path` shown (see `shown`) as the user reads it: relative to the working folder when it
+    lies inside it; when longer than `room` cells, the folders in the middle give way to `…` so
+    the file name stays whole, or when even that is too long, only its end is kept (a header
+    cuts a long title at its end, where the name is)."""
+    full = Path(path)
+    with contextlib.suppress(OSError, ValueError):
+        full = full.resolve().relative_to(Path.cwd().resolve())
+    text = shown(full)
+    if len(text) <= room:
+        return text
+    head, sep, name = text.rpartition("/")
+    keep = room - len(name) - 2  # "…/"
+    if sep and keep > 0:
+        return f"{head[:keep]}…/{name}"
+    return "…" + text[-max(room - 1, 12) :]  # not even the name fits: its end (the part that differs)
 
 
 def literal(text: object, style: str = "") -> Text:

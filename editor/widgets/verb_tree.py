@@ -12,6 +12,7 @@ from itertools import islice
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -36,9 +37,9 @@ ElementLookup = Callable[[TwiML], Element | None]
 MARKERS = {"error": ("✖ ", "bold red"), "warning": ("⚠ ", "yellow"), "info": ("ℹ ", "cyan")}
 
 
-def _clip(text: str, limit: int) -> str:
+def _clip(text: str, limit: int | None) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _target(node: TwiML, element: Element | None) -> str | None:
@@ -83,13 +84,15 @@ def summary(node: TwiML, element_for: ElementLookup = element_of) -> str:
     has_body = body not in (None, "")
     budget = 0 if has_body else SUMMARY_ATTRS - (target is not None)
     attrs = _shown_attrs(node, target, element)
-    # where the call goes next comes first: a narrow tree cuts the end of a label, never the URL
-    parts = [f"→ {_clip(str(node.attrs[target]), 24)}"] if target is not None else []
+    # where the call goes next comes first, in full: the tree clips a label to its room, so the
+    # URL shows as far as the tree is wide
+    parts = [f"→ {_clip(str(node.attrs[target]), None)}"] if target is not None else []
     parts += [f"{key}={_clip(str(value), 16)}" for key, value in attrs[: max(budget, 0)]]
     if len(attrs) > max(budget, 0) and not has_body:
         parts.append("…")
-    if has_body:
-        parts.append(f'"{_clip(str(body), SUMMARY_TEXT)}"')
+    if has_body:  # a URL body (Redirect, Play) in full too, as the target attribute
+        url = element is not None and element.body is not None and element.body.param == "url"
+        parts.append(f'"{_clip(str(body), None if url else SUMMARY_TEXT)}"')
     return " ".join(parts)
 
 
@@ -177,11 +180,38 @@ class VerbTree(Tree[TwiML]):
         return super().process_label(label)
 
     def get_label_width(self, node: TreeNode[TwiML]) -> int:
-        # Same width as the rendered label (toggle icon + label), without rendering it.
+        # Same width as the rendered label (toggle icon + label, clipped to its room), without
+        # rendering it.
         width = node._label.cell_len
         if node.allow_expand:
             width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
-        return width
+        room = self.label_room(node)
+        return min(width, room) if room > 0 else width
+
+    def label_room(self, node: TreeNode[TwiML]) -> int:
+        """Cells the label of `node` may take: the tree's width less the guides of its depth
+        (0 before the tree has a size)."""
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        if not self.show_root:
+            depth = max(depth - 1, 0)
+        return max(self.scrollable_content_region.width - depth * self.guide_depth, 0)
+
+    def render_label(self, node: TreeNode[TwiML], base_style: Style, style: Style) -> Text:
+        """A label wider than its room ends in "…" at the tree's edge: the verb and the start of
+        its URL stay in sight (a wide tree shows the whole URL), nothing hides past a scrollbar."""
+        label = super().render_label(node, base_style, style)
+        room = self.label_room(node)
+        if 0 < room < label.cell_len:
+            label.truncate(room, overflow="ellipsis")
+        return label
+
+    def on_resize(self) -> None:
+        """Labels are clipped to the width: lay the lines out again for the new one."""
+        self._invalidate()
 
     # -- whole document -------------------------------------------------------------------
     def load(self, root: TwiML, *, first: int | None = None) -> None:

@@ -39,10 +39,52 @@ def test_summaries_follow_the_issue_examples() -> None:
     r = VoiceResponse()
     g = r.gather(num_digits=1, action="/menu")
     say = r.say("Welcome to Acme Corporation, the best")
-    assert summary(g) == "→ /menu numDigits=1"  # the URL first: a narrow tree cuts the end
+    assert summary(g) == "→ /menu numDigits=1"  # the URL first: a narrow tree clips the end
     assert summary(say) == '"Welcome to Acme Corpo…"'
     assert str(label_for(say)) == 'Say "Welcome to Acme Corpo…"'
     assert str(label_for(g, "error")).startswith("✖ Gather")
+
+
+LONG_URLS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
+    '  <Gather action="https://ivr.example.com/handlers/menu-choice" numDigits="1"><Say>Press one.</Say></Gather>\n'
+    "  <Redirect>https://ivr.example.com/handlers/fallback-route</Redirect>\n"
+    "</Response>\n"
+)
+
+
+def _tree_rows(app: EditorApp) -> list[str]:
+    """The tree's rows as drawn (inside its border)."""
+    tree = app.tree
+    return [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+
+
+async def test_tree_labels_clip_urls_by_the_room_the_tree_has(tmp_path: Path) -> None:
+    """A wide tree shows the whole action URL (and a Redirect's); at 80x24 each label shows its
+    verb and as much of the URL as fits, ending in "…" at the tree's edge (no sideways scroll)."""
+    path = tmp_path / "long.xml"
+    path.write_text(LONG_URLS, encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        rows = _tree_rows(app)
+        gather = next(r for r in rows if "Gather" in r)
+        assert "Gather → https://ivr.example.com/handlers/menu-choice" in gather
+        assert '"https://ivr.example.com/handlers/fallback-route"' in next(r for r in rows if "Redirect" in r)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, lambda: app.tree.size.width < 40, "the narrow tree")
+        tree = app.tree
+        width = tree.scrollable_content_region.width
+        rows = _tree_rows(app)
+        assert all(len(r) <= tree.size.width for r in rows)
+        assert tree.virtual_size.width <= width  # nothing hides past a scrollbar
+        gather = next(r for r in rows if "Gather" in r)
+        label = gather[gather.index("▼ Gather") :]
+        assert label.startswith("▼ Gather → https://ivr.") and label.endswith("…"), gather
+        assert len(gather) == width  # clipped at the edge, not earlier
+        redirect = next(r for r in rows if "Redirect" in r)
+        assert redirect.split("Redirect ", 1)[1].startswith('"https://ivr.') and redirect.endswith("…")
+        assert next(r for r in rows if "Say" in r).endswith('Say "Press one."')  # short labels stay whole
 
 
 # ---------------------------------------------------------------------------- form
@@ -273,6 +315,31 @@ async def test_help_lists_every_binding(flow: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 200])
+async def test_help_shows_every_word_whole_at_every_width(folder: Path, width: int) -> None:
+    """F1 at 40 to 200 columns: every word of each row's key, action and description, whole (a
+    word is never cut: below about 70 columns descriptions go under their keys), and no line
+    wider than the help's own width, which is on the screen."""
+    from textual.widgets import Static
+
+    from twiml_editor.flow_app import FlowEditorApp
+
+    app = FlowEditorApp(folder)  # the most rows: the Flow view's and the editor's
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-rows", Static)
+        assert body.region.x >= 0 and body.region.right <= width
+        lines = [strip.text.rstrip() for strip in body.render_lines(body.region.reset_offset)]
+        assert max(len(line) for line in lines) <= body.region.width
+        shown = " ".join(lines).split()
+        expected = ["Key", "Action", "Does"] + [w for row in help_screen.rows for w in " ".join(row).split()]
+        assert sorted(shown) == sorted(expected)  # every word once, none cut (keys may wrap between words)
 
 
 async def test_keys_can_be_remapped(flow: Path, tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import settle
+from rich.cells import cell_len
 from textual.widgets import Button, OptionList, RichLog, Static
 
 from twiml_editor.flow_app import FlowEditorApp
 from twiml_editor.screens.call_screen import CallScreen
+from twiml_editor.widgets.transcript import hanging_indent, hanging_wrap
 
 SMALL = (80, 24)
 
@@ -99,3 +101,57 @@ async def test_enqueue_outcomes_are_chosen_too(folder: Path) -> None:
         assert screen.document_name == "voicemail.xml"
         screen.choose("nonsense")
         assert _waits(screen) == "record"
+
+
+async def test_a_wrapped_transcript_line_continues_under_its_text(folder: Path) -> None:
+    """At 80x24 requests and prompts wrap: every part after the first starts under the text
+    after the line's prefix (`-> `, `   Say `, `     . `), never back under the prefix."""
+    app = FlowEditorApp(folder)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot, lambda: isinstance(app.screen, CallScreen))
+        screen = app.screen
+        assert isinstance(screen, CallScreen)
+        await pilot.click("#key-1")
+        await settle(pilot, lambda: _waits(screen) == "dial")
+        log = screen.log_view
+        width = log.scrollable_content_region.width
+        rows = [strip.text.rstrip() for strip in log.lines]
+        assert all(cell_len(row) <= width for row in rows)
+        at, wrapped = 0, 0
+        for line in screen.transcript:
+            for part in line.split("\n"):
+                words, got = "".join(part.split()), "".join(rows[at].split())  # a long word may be cut
+                assert rows[at] == part[: len(rows[at])], (rows[at], part)  # the line's own start
+                at += 1
+                indent = " " * hanging_indent(part, width)
+                while len(got) < len(words):  # its wrapped parts, each under the text
+                    assert rows[at].startswith(indent) and rows[at][len(indent)] != " ", (part, rows[at])
+                    got += "".join(rows[at].split())
+                    at += 1
+                    wrapped += 1
+                assert got == words
+        assert at == len(rows) and wrapped >= 5
+        assert any(row.startswith("-> POST") for row in rows)
+        say = rows.index(next(r for r in rows if r.startswith("   Say [Polly.Joanna-Neural, en-US]")))
+        assert rows[say + 1] == '       "Connecting you to sales."'  # under the voice, not under "Say"
+
+
+def test_hanging_indent_is_under_the_text_after_the_prefix() -> None:
+    assert hanging_indent("-> GET http://h/a", 40) == 3
+    assert hanging_indent('   Say "Hi there"', 40) == 8  # under the spoken text, after the quote
+    assert hanging_indent("     . then POST /menu", 40) == 7
+    assert hanging_indent("plain", 40) == 0
+    assert hanging_indent("   Sayyyyyyyyyyy x", 20) == 3  # a prefix over half the width: its spaces only
+
+
+def test_hanging_wrap_counts_cells_and_cuts_only_words_wider_than_a_row() -> None:
+    assert hanging_wrap("-> GET http://h/a  Digits=1", 80) == ["-> GET http://h/a  Digits=1"]
+    assert hanging_wrap("-> GET http://h/a  Digits=1", 19) == ["-> GET http://h/a", "   Digits=1"]
+    assert hanging_wrap('   Say "aaaa bbbb cccc"', 18) == ['   Say "aaaa bbbb', '        cccc"']
+    assert hanging_wrap(" x " + "y" * 20, 12) == [" x yyyyyyyyy", "   yyyyyyyyy", "   yy"]
+    # wide characters count two cells each: no row is wider than 16 cells
+    rows = hanging_wrap('   Say "こんにちは 世界です"', 16)
+    assert rows == ['   Say "こんにち', "        は 世界", '        です"']
+    assert max(cell_len(row) for row in rows) == 16

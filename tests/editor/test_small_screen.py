@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_helpers import settle
 from textual.widgets._toast import Toast
 
@@ -61,3 +62,35 @@ async def test_tree_labels_keep_the_action_url_in_view(tmp_path: Path) -> None:
         visible = app.tree.scrollable_content_region.width - 8  # the guides of a second-level row
         assert label.startswith("Gather → /voicemail/")  # before the attributes, which may be cut
         assert "→ /voicemail/" in label[:visible]
+
+
+async def test_a_long_path_gives_way_in_the_middle_of_the_title(tmp_path: Path) -> None:
+    """At 80 columns the header cut a long path at its end, where the file name is."""
+    from app_helpers import screen_text
+
+    folder = tmp_path / "corpus" / "some-deeply-nested-folder" / "another-level"
+    folder.mkdir(parents=True)
+    path = folder / "TwilioDevEd__api-snippets__gather-3.xml"
+    path.write_text("<Response><Say>Hi</Say></Response>\n", encoding="utf-8")
+    app = EditorApp(path)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, until=lambda: "gather-3.xml" in screen_text(app).splitlines()[0], what="the file name")
+        header = screen_text(app).splitlines()[0]
+        assert "__gather-3.xml" in header and "…" in header
+        await pilot.resize_terminal(200, 50)
+        wide = f"{folder.parent.name}/anot"  # more of the path, still with the whole file name
+        await settle(
+            pilot,
+            until=lambda: wide in (top := screen_text(app).splitlines()[0]) and path.name in top,
+            what="more of the path",
+        )
+
+
+def test_fitted_path_is_relative_to_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twiml_editor.widgets.literal import fitted_path
+
+    (tmp_path / "flows").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert fitted_path(tmp_path / "flows" / "menu.xml", 80) == "flows/menu.xml"
+    assert fitted_path("/elsewhere/a/b/c/menu.xml", 14) == "/els…/menu.xml"
+    assert fitted_path("/elsewhere/a/b/c/menu.xml", 5) == "…b/c/menu.xml"
