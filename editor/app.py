@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -31,7 +31,7 @@ from twiml_editor.screens.document_screen import DocumentScreen, NodeClipboard, 
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.file_dialogs import may_write
 from twiml_editor.screens.help import HelpScreen
-from twiml_editor.screens.key_order import settle_keys
+from twiml_editor.screens.key_order import KeyRouter, settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm
@@ -79,6 +79,8 @@ class EditorApp(App[None]):
         """The unexpected exception that stopped the app, and where the unsaved edits went."""
         self._doc = self._initial_document(path, kind)
         self.recovered: list[recovery.Recovered] = self._find_recovered(path)
+        self.key_router = KeyRouter(self)
+        """Hands the app each key once the one before it has been handled (`key_order`)."""
 
     # ------------------------------------------------------------------ start-up
 
@@ -180,6 +182,14 @@ class EditorApp(App[None]):
         """No view refresh is waiting on the document screen (tests and benchmarks wait for this)."""
         screen = self._document_screen
         return screen is None or not screen.is_mounted or screen.idle
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the key router: a burst acts as if
+        typed slowly (the keys after one that opens a screen reach that screen)."""
+        if isinstance(event, (events.Key, events.Paste)) and KeyRouter.routes(event):
+            await self.key_router.take(event, super().on_event)
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         for title, message in self.startup_problems:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual import events, work
+from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -62,16 +62,6 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
             super().update_title()
             return
         self.sub_title = ("● " if studio.dirty else "") + str(studio.path)
-
-    def on_key(self, event: events.Key) -> None:
-        """A typed character reaching the app while a text field has focus was sent to the widget
-        focused before (a burst typed faster than focus moved, as after enter on the map): it goes
-        on to the field, so no typed key is lost. A field keeps the characters it gets itself."""
-        focused = self.focused
-        if isinstance(focused, Input) and event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
 
     def _studio_screen(self) -> StudioScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, StudioScreen)), None)

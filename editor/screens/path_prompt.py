@@ -87,6 +87,13 @@ class FileTree(DirectoryTree):
         self.suffixes = suffixes
         self.prefix = ""
 
+    def watch_path(self) -> None:  # type: ignore[override]  # a plain watcher that schedules the reload
+        """Reload for the new path once the tree gets to it. DirectoryTree's own watcher is a
+        coroutine, which Textual creates at once and awaits later: a prompt closed before that
+        (opened and closed in one burst) left it never awaited (a RuntimeWarning). A callback
+        that is never run creates no coroutine."""
+        self.call_next(super().watch_path)
+
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         top = Path(self.path).expanduser().resolve()  # the tree lists resolved paths
         shown = []

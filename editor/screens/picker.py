@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Generic, TypeVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -65,22 +65,6 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         option_list = self.query_one("#picker-list", OptionList)
         if self.shown_items:
             option_list.highlighted = 0
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys that reach the picker before its filter has the focus (typed in the same burst as
-        the key that opened it: a paste, a macro, a slow machine) are the filter's, as if typed
-        slowly; they were lost, and Enter then picked the first item."""
-        field = self.query_one("#picker-filter", Input)
-        if self.focused is field:
-            return
-        if event.is_printable and event.character:
-            event.stop()
-            field.focus()
-            field.insert_text_at_cursor(event.character)
-        elif event.key == "enter":
-            event.stop()
-            self._apply_filter(field.value)
-            self._choose_highlighted()
 
     @on(Input.Changed, "#picker-filter")
     def _filter(self, event: Input.Changed) -> None:

@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from twiml.base import TwiML
 from twiml_editor.app import EditorApp
+from twiml_editor.screens.key_order import keys_pending
 
 SIZE = (120, 40)
 """Terminal size every Pilot and snapshot test runs at."""
@@ -30,7 +31,8 @@ slow, never wrong; a state that is never reached fails the test all the same).""
 
 
 async def drain(app: App[Any]) -> None:
-    """Wait until the app and every widget of its screen have handled what was queued.
+    """Wait until the app and every widget of its screen have handled what was queued, and the
+    app's key router holds no key back (a burst goes to the app one key at a time).
 
     Pilot's own pause waits for each widget of the screen to run a callback, and waits 30 s for
     a widget that a queued key removed in the meantime (a burst that opens and closes a
@@ -46,7 +48,7 @@ async def drain(app: App[Any]) -> None:
             widgets = [app, *app.screen.walk_children(with_self=True)]
         except Exception:
             return
-        if all(w._message_queue.empty() for w in widgets):
+        if all(w._message_queue.empty() for w in widgets) and not keys_pending(app):
             return
         if monotonic() > deadline:
             raise AssertionError("the app never finished its queued messages")

@@ -214,3 +214,19 @@ def test_bad_json_exits_with_its_place_and_leaves_the_file(tmp_path: Path, capsy
     assert exited.value.code == 2
     assert f"{path}:3:18: not JSON: expected a property name in double quotes" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == text
+
+
+async def test_a_widget_added_in_one_burst_of_keys(flow_file: Path) -> None:
+    """`a`, a type, Enter, a name, Enter, Enter in one read of the terminal: each key reaches the
+    dialog the key before it opened (the type picker, the name prompt, the link picker), as if
+    typed slowly; the letters used to reach the map, which `a` had left before its picker existed."""
+    app = StudioEditorApp(StudioProject.open(flow_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, StudioScreen))
+        screen = studio_screen(app)
+        await settle(pilot, lambda: screen.form.widget_name == "Trigger")
+        # ctrl+u clears the proposed name (the prompt leaves the cursor after it)
+        await burst(pilot, "a", *"say-play", "enter", "ctrl+u", *"greeting", "enter", "enter")
+        await settle(pilot, lambda: "greeting" in app.studio.flow.by_name, "the widget added")
+        assert app.studio.flow.by_name["greeting"].type == "say-play"
+        assert len(app.screen_stack) == 1
