@@ -35,6 +35,7 @@ from twiml_editor.screens.key_order import KeyRouter, settle_keys
 from twiml_editor.screens.path_prompt import PathPrompt
 from twiml_editor.screens.templates import KindPicker, TemplatePicker
 from twiml_editor.widgets.attribute_form import AttributeForm
+from twiml_editor.widgets.lists import EditorCommandPalette
 from twiml_editor.widgets.literal import shown
 from twiml_editor.widgets.problems import ProblemsPanel
 from twiml_editor.widgets.verb_tree import VerbTree
@@ -233,6 +234,12 @@ class EditorApp(App[None]):
         about unsaved edits, and every editor action (quit, maximise, help) is here already."""
         for title, help_text, callback in self.palette_commands():
             yield SystemCommand(title, help_text, callback)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with PageUp/PageDown before its first layout a no-op (ctrl+p
+        PageDown in one read of the terminal raised `KeyError: 0` in Textual's list)."""
+        if self.use_command_palette and self.screen.id != EditorCommandPalette.ID:
+            self.push_screen(EditorCommandPalette(id=EditorCommandPalette.ID))
 
     async def action_quit(self) -> None:
         """Textual's quit (a binding or a command that names it) asks like ctrl+q does."""

@@ -361,7 +361,7 @@ class FlowEditorApp(EditorApp):
             self.open_flow_document(name)
             return
         if names:
-            choice = await self.push_screen_wait(ConfirmQuitMany(names, "you open another"))
+            choice = await self.push_screen_wait(ConfirmQuitMany(names, "you open another", self._pending(names)))
             if choice == "cancel":
                 return
             if choice == "save" and await save_folder(self, self.project) is None:
@@ -390,6 +390,11 @@ class FlowEditorApp(EditorApp):
                 self._set_document(self.project.document(first))
         self.update_title()
 
+    def _pending(self, names: list[str]) -> list[str]:
+        """Each unsaved name with what a save does to it (deleted, renamed, new, changed)."""
+        files = set(self.project.dirty_names())
+        return [self.project.pending_change(name) if name in files else f"{name}: changed" for name in names]
+
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
         await settle_keys(self)
@@ -400,7 +405,7 @@ class FlowEditorApp(EditorApp):
         if not names:
             self.exit()
             return
-        choice = await self.push_screen_wait(ConfirmQuitMany(names))
+        choice = await self.push_screen_wait(ConfirmQuitMany(names, lines=self._pending(names)))
         if choice == "discard":
             self.exit()
         elif choice == "save":

@@ -55,6 +55,25 @@ def _key(text: str) -> SingleKey:
     return SingleKey(text, KeyType.Basic)
 
 
+def _spaced(table: InlineTable) -> str:
+    """`table` written as flow.toml's hand-written routes are: `{ key = value, ... }`."""
+    parts = [
+        f"{key.as_string().strip()} = {_spaced(item) if isinstance(item, InlineTable) else item.as_string().strip()}"
+        for key, item in table.value.body
+        if key is not None
+    ]
+    return "{ " + ", ".join(parts) + " }" if parts else "{}"
+
+
+def _glued(table: InlineTable) -> bool:
+    """tomlkit adds a key after a table's closing space (`"7" = "x"}`): a spaced table (or one
+    inside it) that no longer ends with ` }`."""
+    text = table.as_string()
+    if text.startswith("{ ") and not text.endswith(" }"):
+        return True
+    return any(isinstance(item, InlineTable) and _glued(item) for key, item in table.value.body if key is not None)
+
+
 @dataclass(frozen=True)
 class _Files:
     """What a route edit can change: flow.toml's text and the folder's documents as they will be."""
@@ -79,6 +98,12 @@ class Undone:
     @property
     def routes(self) -> bool:
         return self.name == FLOW_FILE
+
+
+def route_path(text: str) -> str:
+    """A typed route as the URL path Twilio requests: one leading slash (the prompt starts
+    with `/`, so typing `/menu` there gives `//menu`, which no request ever matches)."""
+    return "/" + text.strip().lstrip("/")
 
 
 class FlowProject:
@@ -206,6 +231,19 @@ class FlowProject:
         names += [name for name, doc in self.documents.items() if doc.dirty or name in self.moved]
         return names + sorted(self.deleted)
 
+    def pending_change(self, name: str) -> str:
+        """What a save does to `name` (one of `dirty_names`), in words for the quit dialog: a
+        deleted file must not read as merely "unsaved"."""
+        if name in self.deleted:
+            return f"{name}: deleted"
+        doc = self.documents.get(name)
+        edited = doc is not None and doc.dirty
+        if name in self.moved:
+            return f"{self.moved[name]}: renamed to {name}" + (", changed" if edited else "")
+        if name in self.created:
+            return f"{name}: new"
+        return f"{name}: changed"
+
     def explore(self, max_states: int = 200) -> FlowMap:
         found = explore_flow(self.flow, max_states=max_states, transport=ProjectTransport(self))
         if self.pending_files:  # the folder as it will be: a file renamed away is not "unreachable"
@@ -324,6 +362,12 @@ class FlowProject:
         return routes
 
     def _edited(self) -> None:
+        if self._parsed and isinstance(self.toml.get("routes"), Table):
+            routes = self._routes()
+            for path in list(routes.keys()):
+                route = routes[path]
+                if isinstance(route, InlineTable) and _glued(route):  # as people write it
+                    routes[path] = tomlkit.parse("x = " + _spaced(route))["x"]
         self.toml_dirty = True
         self.reload()
 

@@ -28,6 +28,7 @@ from twiml.simulator.events import Ask, Event, Stop, Verb
 from twiml.simulator.render import lines
 from twiml_editor.flow_project import node_at_line
 from twiml_editor.screens.flow_save import SAVE_BINDINGS, FlowSave
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import VisibleInput, markup_escape, shown
 from twiml_editor.widgets.transcript import Transcript
 from twiml_editor.widgets.verb_tree import VerbTree
@@ -66,7 +67,7 @@ class CallScreen(Screen[None]):
             with Vertical(id="call-side"):
                 yield Transcript(id="call-log")
                 yield Static("", id="call-prompt", markup=False)
-                yield OptionList(id="call-outcomes")
+                yield PagedOptionList(id="call-outcomes")
                 yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
                 with Horizontal(id="call-pad"):
                     with Grid(id="call-keypad"):

@@ -17,12 +17,12 @@ class ConfirmQuitMany(ChoiceDialog[Choice]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "choose('quit-save')", "Save all", priority=True)]
 
-    def __init__(self, names: list[str], before: str = "you quit") -> None:
+    def __init__(self, names: list[str], before: str = "you quit", lines: list[str] | None = None) -> None:
         self.names = names
-        listed = "\n".join(f"  • {name}" for name in names)
+        listed = "\n".join(f"  • {line}" for line in (lines if lines is not None else names))
         super().__init__(
             "Unsaved changes",
-            f"These have unsaved changes:\n{listed}\n\nSave them before {before}?",
+            f"Saving does this:\n{listed}\n\nSave before {before}?",
             [
                 Option("Save all (ctrl+s)", "quit-save", "save", "primary"),
                 Option("Discard", "quit-discard", "discard", "error"),
@@ -62,4 +62,22 @@ class ConfirmDeleteUsed(ConfirmDelete):
         super().__init__(
             "Delete a routed document",
             f"{name} answers {', '.join(routes)}. Delete the file and remove it from those routes?",
+        )
+
+
+class ConfirmReplaceSplit(ChoiceDialog[bool]):
+    """`t` on a route that splits: True replaces the split, its cases and its default, with the
+    one target the user picks next (Cancel has focus: a stray Enter loses nothing)."""
+
+    def __init__(self, described: str, cases: int) -> None:
+        super().__init__(
+            "Replace the split",
+            f"{described}\n\nReplace the split with its {cases} case{'s' if cases != 1 else ''} by one target?",
+            [
+                Option("Replace", "split-replace", True, "error"),
+                Option("Cancel (esc)", "split-cancel", False, "primary"),
+            ],
+            cancel=False,
+            focused="split-cancel",
+            dialog_id="split-dialog",
         )

@@ -118,6 +118,8 @@ class DocumentScreen(Screen[None]):
         self.clipboard = clipboard if clipboard is not None else NodeClipboard()
         self.title_note = title_note
         """Added to the title (the flow editor: the other unsaved documents of the folder)."""
+        self._typing_entry = 0
+        """The typing entry of the last form edit (see `_same_entry`)."""
         self.recovery = recovery if recovery is not None else RecoveryFiles(lambda: [self.doc])
         """The app's recovery files (a save removes the saved document's)."""
         self.reopen = reopen
@@ -157,7 +159,7 @@ class DocumentScreen(Screen[None]):
         return self.query_one("#problems", ProblemsPanel)
 
     def on_mount(self) -> None:
-        self.tree.border_title = "Flow"
+        self.tree.border_title = "Document"
         self.preview.border_title = "Preview"
         self.load_document(self.doc)
 
@@ -410,17 +412,17 @@ class DocumentScreen(Screen[None]):
 
     def on_attr_field_edited(self, event: AttrField.Edited) -> None:
         event.stop()  # applied here: the edit goes screen -> document, never through the app
-        self._set_attribute(event.node, event.xml_name, event.value)
+        self._set_attribute(event.node, event.xml_name, event.value, event.entry)
 
     def on_attribute_form_attribute_added(self, event: AttributeForm.AttributeAdded) -> None:
         event.stop()
         self._set_attribute(event.node, event.xml_name, event.value)
 
-    def _set_attribute(self, node: TwiML, xml_name: str, value: str | None) -> None:
+    def _set_attribute(self, node: TwiML, xml_name: str, value: str | None, entry: int = 0) -> None:
         if not self.doc.contains(node):
             return  # a late message from a form whose node is gone
         try:
-            change = self.doc.set_attr(node, xml_name, value, merge=True)
+            change = self.doc.set_attr(node, xml_name, value, merge=self._same_entry(entry))
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
@@ -433,14 +435,22 @@ class DocumentScreen(Screen[None]):
         if not self.doc.contains(event.node):
             return
         try:
+            merge = self._same_entry(event.entry)
             if event.piece is not None:
-                change = self.doc.set_piece(event.node, event.piece, event.text or "", merge=True)
+                change = self.doc.set_piece(event.node, event.piece, event.text or "", merge=merge)
             else:
-                change = self.doc.set_text(event.node, event.text, merge=True)
+                change = self.doc.set_text(event.node, event.text, merge=merge)
         except TwiMLException as exc:
             self.notify(str(exc), title="Not applied", severity="error")
             return
         self.after_change(change)
+
+    def _same_entry(self, entry: int) -> bool:
+        """Whether an edit from typing `entry` folds into the previous edit: only while the user
+        stays in the field (the document also checks it is the same attribute or text)."""
+        same = entry != 0 and entry == self._typing_entry
+        self._typing_entry = entry
+        return same
 
     def after_change(self, change: Change | None, *, refill_form: bool = False) -> None:
         """Bring the views in line with one Change."""

@@ -26,15 +26,16 @@ from textual.widgets.option_list import Option
 
 from twiml.flow.routing import MATCH_KINDS, MATCH_WORDS, SPLIT_PARAMS, Split
 from twiml.textsafe import printable
-from twiml_editor.flow_project import MapRow, map_rows
+from twiml_editor.flow_project import MapRow, map_rows, route_path
 from twiml_editor.keymap import FLOW_VIEW_ACTIONS
-from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
+from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed, ConfirmReplaceSplit
 from twiml_editor.screens.error_dialog import ErrorDialog
 from twiml_editor.screens.flow_save import SAVE_BINDINGS, FlowSave
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.templates import TemplatePicker
 from twiml_editor.screens.text_prompt import TextPrompt
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import literal, markup_escape, shown
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class FlowScreen(Screen[None]):
         with Horizontal(id="flow-main"):
             yield Tree[MapRow]("map", id="flow-map")
             with Vertical(id="flow-side"):
-                yield OptionList(id="flow-routes")
+                yield PagedOptionList(id="flow-routes")
                 yield Static("", id="flow-problems", markup=False)
         yield Footer()
 
@@ -141,6 +142,8 @@ class FlowScreen(Screen[None]):
         """Rebuild the map, the route list and the problems from the project."""
         project = self.project
         route_before = self._highlighted_route()
+        index_before = self.routes.highlighted
+        paths_before = {option.id for option in self.routes.options}
         state_before = self.highlighted_state()
         flow_map = project.explore()
         covered = self._coverage(flow_map)
@@ -151,8 +154,13 @@ class FlowScreen(Screen[None]):
             Option(literal(route.describe()), id=path) for path, route in project.flow.routes.items()
         )
         paths = list(project.flow.routes)
-        if route_before in paths:  # an edit keeps the place in both lists
+        added = [path for path in paths if path not in paths_before] if paths_before else []
+        if len(added) == 1:  # a route added, or brought back by an undo: the user's place now
+            self.routes.highlighted = paths.index(added[0])
+        elif route_before in paths:  # an edit keeps the place in both lists
             self.routes.highlighted = paths.index(route_before)
+        elif index_before is not None and paths:  # the route went: its neighbour, so c, t, d still act
+            self.routes.highlighted = min(index_before, len(paths) - 1)
         if state_before is not None:
             self.show_state(state_before)
         lines = [p.format() for p in project.problems]
@@ -274,7 +282,9 @@ class FlowScreen(Screen[None]):
         if template is None:
             return None
         name = await self.app.push_screen_wait(
-            TextPrompt("New document", Path(template).stem + "_copy.xml", "Its file name in the flow folder.")
+            TextPrompt(
+                "New document", Path(template).stem + "_copy.xml", "Its file name in the flow folder.", file_name=True
+            )
         )
         if name is None:
             return None
@@ -341,6 +351,7 @@ class FlowScreen(Screen[None]):
         )
         if path is None:
             return
+        path = route_path(path)
         with self.project.recorded(f"add route {path}"):  # with a document it creates: one undo
             target = await self._pick_target(f"Route {path} answers with", split=True)
             if target == _SPLIT:
@@ -452,6 +463,11 @@ class FlowScreen(Screen[None]):
         if path is None:
             self.notify("Highlight a route in the list first.")
             return
+        route = self.project.flow.routes[path]
+        if isinstance(route.target, Split):  # its cases would be lost: ask, as deleting a route does
+            cases = len(route.target.cases) + (route.target.then is not None)
+            if not await self.app.push_screen_wait(ConfirmReplaceSplit(route.describe(), cases)):
+                return
         with self.project.recorded(f"change the target of {path}"):
             target = await self._pick_target(f"Route {path} answers with")
             if target is not None:
@@ -494,7 +510,7 @@ class FlowScreen(Screen[None]):
         if old is None:
             return
         new = await self.app.push_screen_wait(
-            TextPrompt(f"Rename {old}", old, "Routes that use it follow; the file moves when you save.")
+            TextPrompt(f"Rename {old}", old, "Routes that use it follow; the file moves when you save.", file_name=True)
         )
         if new is not None and new != old:
             self._apply("rename the document", lambda: self.project.rename_document(old, new))

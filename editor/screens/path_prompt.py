@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import on
@@ -111,6 +111,28 @@ class FileTree(DirectoryTree):
         return shown
 
 
+def select_stem(field: Input) -> None:
+    """Select the file name of the field's path up to its extension, so typing `menu` gives
+    `menu.xml`; a folder (or nothing) leaves the cursor at the end."""
+    value = field.value
+    start = value.rfind("/") + 1
+    end = start + len(Path(value[start:]).stem) if value[start:] else start
+    if end > start:
+        field.selection = Selection(start, end)
+    else:
+        field.cursor_position = len(value)
+
+
+def undoubled(text: str, suffixes: tuple[str, ...]) -> str:
+    """`text` with a doubled extension made single: typing `newdoc.xml` over the selected stem
+    of `voice_flow.xml` gives `newdoc.xml.xml`, and the user meant `newdoc.xml`."""
+    path = PurePath(text)
+    suffix = path.suffix.lower()
+    if suffix and suffix in suffixes and path.stem.lower().endswith(suffix) and len(path.stem) > len(suffix):
+        return text[: -len(path.suffix)]
+    return text
+
+
 class PathPrompt(Dialog[Path | None]):
     """Dismisses with the entered or picked path, or None on escape/cancel."""
 
@@ -167,13 +189,7 @@ class PathPrompt(Dialog[Path | None]):
         `menu.xml` in the same folder); a proposed folder leaves the cursor at its end."""
         field = self.path_input
         field.focus()
-        value = field.value
-        start = value.rfind("/") + 1
-        end = start + len(Path(value[start:]).stem) if value[start:] else start
-        if end > start:
-            field.selection = Selection(start, end)
-        else:
-            field.cursor_position = len(value)
+        select_stem(field)
 
     @on(Input.Changed, "#path-input")
     def _follow(self, event: Input.Changed) -> None:
@@ -224,7 +240,7 @@ class PathPrompt(Dialog[Path | None]):
         if not text:
             self.query_one("#path-error", Static).update("Enter a file path.")
             return
-        path = Path(text).expanduser()
+        path = Path(undoubled(text, self.suffixes)).expanduser()
         if path.is_dir() and not self.folders:
             self.query_one("#path-error", Static).update(shown(f"{path} is a folder: choose or type a file name."))
             return

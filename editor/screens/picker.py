@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from twiml_editor.screens.dialog import Dialog
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.literal import VisibleInput, literal, shown
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
                 yield Static(shown(self.hint), classes="dialog-text", markup=False)
             yield VisibleInput(placeholder="type to filter", id="picker-filter")
             yield Static("", id="picker-empty", markup=False)
-            yield OptionList(*self._options(), id="picker-list")
+            yield PagedOptionList(*self._options(), id="picker-list")
 
     def _options(self) -> list[Option]:
         options = []

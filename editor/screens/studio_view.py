@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static, Tree
+from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.option_list import Option
 
 from twiml.base import TwiML
@@ -34,6 +34,7 @@ from twiml_editor.screens.flow_view import FlowScreen
 from twiml_editor.screens.picker import PickerScreen
 from twiml_editor.screens.text_prompt import TextPrompt
 from twiml_editor.studio_project import describe_transition, studio_rows
+from twiml_editor.widgets.lists import PagedOptionList
 from twiml_editor.widgets.studio_form import StudioForm, parse_field
 from twiml_editor.widgets.verb_tree import VerbTree
 
@@ -77,7 +78,7 @@ class StudioScreen(FlowScreen):
         with Horizontal(id="flow-main"):
             yield StudioMap("map", id="flow-map")
             with Vertical(id="flow-side"):
-                yield OptionList(id="flow-routes")
+                yield PagedOptionList(id="flow-routes")
                 yield StudioForm(id="studio-form")
                 yield Static("", id="flow-problems", markup=False)
         yield Footer()

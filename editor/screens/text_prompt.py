@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from twiml_editor.screens.dialog import Dialog
+from twiml_editor.screens.path_prompt import select_stem, undoubled
 from twiml_editor.widgets.literal import VisibleInput, shown
 
 
@@ -18,12 +19,17 @@ class TextPrompt(Dialog[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, title: str, initial: str = "", hint: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, title: str, initial: str = "", hint: str = "", placeholder: str = "", *, file_name: bool = False
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.initial = initial
         self.hint = hint
         self.placeholder = placeholder
+        self.file_name = file_name
+        """A document's file name: asked as Save as asks (the stem selected, so typing `menu`
+        keeps `.xml`, and typing `menu.xml` does not double it)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="text-dialog"):
@@ -37,10 +43,15 @@ class TextPrompt(Dialog[str | None]):
                 yield Button("Cancel", id="text-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#text-input", Input).focus()
+        field = self.query_one("#text-input", Input)
+        field.focus()
+        if self.file_name:
+            select_stem(field)
 
     def _submit(self) -> None:
         text = self.query_one("#text-input", Input).value.strip()
+        if self.file_name:
+            text = undoubled(text, (".xml",))
         if not text:
             self.query_one("#text-error", Static).update("Enter a value, or press escape.")
             return

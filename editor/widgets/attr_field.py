@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from twiml.base import TwiML
 from twiml.grammar_types import Attr
-from twiml_editor.widgets.literal import VisibleInput, literal, shown
+from twiml_editor.widgets.literal import TypingEntry, VisibleInput, literal, shown
 from twiml_editor.widgets.value_check import describe, problem
 
 UNSET_LABEL = "(unset)"
@@ -55,12 +55,14 @@ class AttrField(Vertical):
     class Edited(Message):
         """The user set (or, with value None, removed) attribute `xml_name` of `node`."""
 
-        def __init__(self, field: AttrField, node: TwiML, xml_name: str, value: str | None) -> None:
+        def __init__(self, field: AttrField, node: TwiML, xml_name: str, value: str | None, entry: int = 0) -> None:
             super().__init__()
             self.field = field
             self.node = node
             self.xml_name = xml_name
             self.value = value
+            self.entry = entry
+            """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
 
         @property
         def control(self) -> AttrField:
@@ -192,7 +194,9 @@ class AttrField(Vertical):
         self._show_problem(value)
         if value != self.shown:
             self.shown = value
-            self.post_message(self.Edited(self, self.node, self.xml_name, value))
+            widget = self.input_widget
+            entry = widget.entry if isinstance(widget, TypingEntry) else 0
+            self.post_message(self.Edited(self, self.node, self.xml_name, value, entry))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

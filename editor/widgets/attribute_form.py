@@ -60,12 +60,16 @@ class BodyEditor(VisibleTextArea):
         """The user changed the body text of `node` (None clears it), or with `piece` the text
         piece ``node.verbs[piece]`` that follows a child element."""
 
-        def __init__(self, editor: BodyEditor, node: TwiML, text: str | None, piece: int | None = None) -> None:
+        def __init__(
+            self, editor: BodyEditor, node: TwiML, text: str | None, piece: int | None = None, entry: int = 0
+        ) -> None:
             super().__init__()
             self.editor = editor
             self.node = node
             self.text = text
             self.piece = piece
+            self.entry = entry
+            """The typing entry it came from (`TypingEntry`); 0 for a one-off edit."""
 
         @property
         def control(self) -> BodyEditor:
@@ -115,9 +119,11 @@ class BodyEditor(VisibleTextArea):
         if self.text != self.shown:
             self.shown = self.text
             if self.piece is not None:
-                self.post_message(self.TextEdited(self, self.node, self.text, piece=self.piece))
+                self.post_message(self.TextEdited(self, self.node, self.text, piece=self.piece, entry=self.entry))
             else:
-                self.post_message(self.TextEdited(self, self.node, self.text if self.text != "" else None))
+                self.post_message(
+                    self.TextEdited(self, self.node, self.text if self.text != "" else None, entry=self.entry)
+                )
 
     def fill(self, node: TwiML) -> None:
         text = self._text(node)

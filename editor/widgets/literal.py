@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
+from itertools import count
 from pathlib import Path
 
 from rich.markup import escape
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
@@ -117,15 +120,77 @@ def visible_strip(strip: Strip) -> Strip:
     return Strip(segments).crop(0, width)
 
 
-class VisibleInput(Input):
-    """An Input that draws control and bidi characters visibly; its value is unchanged."""
+_ENTRIES = count(1)
+
+
+class TypingEntry:
+    """One stretch of typing in a field: a new number each time the field gains or loses focus.
+
+    Edits carry it, and the document folds an edit into the previous one only when both came
+    from the same entry: typing coalesces into one undo step, leaving the field (Enter, Escape,
+    focus elsewhere) ends it, so a later edit of the same attribute is a step of its own."""
+
+    entry: int = 0
+
+    def new_entry(self) -> None:
+        self.entry = next(_ENTRIES)
+
+    # Textual calls the handler of each class in the MRO, so these run besides the widget's own.
+    def _on_mount(self, event: events.Mount) -> None:
+        self.new_entry()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        if not event.from_app_focus:  # not when the terminal window regains focus
+            self.new_entry()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.new_entry()
+
+
+def typed_invisible(event: events.Key) -> str | None:
+    """The character of a key that Textual's Input and TextArea drop as not printable, but that a
+    user typed as text: a format character (a bidi override such as U+202E, a zero-width
+    joiner) or a C1 control. C0 controls stay keys (they are ctrl+letter: bindings)."""
+    char = event.character
+    if char is None or len(char) != 1 or event.is_printable:
+        return None
+    category = unicodedata.category(char)
+    if category == "Cf" or (category == "Cc" and ord(char) >= 0x80):
+        return char
+    return None
+
+
+class VisibleInput(TypingEntry, Input):
+    """An Input that draws control and bidi characters visibly; its value is unchanged.  Such a
+    character typed is inserted as it is, as a paste of it is (Input alone drops it)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = typed_invisible(event)
+        if char is None:
+            return  # Input's own handler (Textual calls each class's) does the rest
+        event.stop()
+        event.prevent_default()
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(char)
+        else:
+            self.replace(char, *self.selection)
 
     def render_line(self, y: int) -> Strip:
         return visible_strip(super().render_line(y))
 
 
-class VisibleTextArea(TextArea):
-    """A TextArea that draws control and bidi characters visibly; its text is unchanged."""
+class VisibleTextArea(TypingEntry, TextArea):
+    """A TextArea that draws control and bidi characters visibly; its text is unchanged.  Such a
+    character typed is inserted as it is (TextArea alone drops it)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = typed_invisible(event)
+        if char is None or self.read_only:
+            return  # TextArea's own handler (Textual calls each class's) does the rest
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        self.replace(char, start, end, maintain_selection_offset=False)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # A form replaced in a burst can be painted once more after its styles are gone (or

@@ -186,7 +186,7 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
     """One of each dialog the editor has (the test checks that none is left out)."""
     from twiml_editor.screens.add_element import AddElementScreen
     from twiml_editor.screens.confirm import ConfirmOverwrite, ConfirmRestore
-    from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed
+    from twiml_editor.screens.confirm_many import ConfirmDelete, ConfirmDeleteUsed, ConfirmReplaceSplit
     from twiml_editor.screens.dialect import DialectPicker
     from twiml_editor.screens.dialog import ChoiceDialog, Option
     from twiml_editor.screens.error_dialog import ErrorDialog
@@ -203,6 +203,7 @@ def every_dialog(folder: Path) -> list[Dialog[Any]]:
         ConfirmQuitMany(["a.xml", "b.xml"]),
         ConfirmDelete("Delete the route /a?", "Its document stays."),
         ConfirmDeleteUsed("a.xml", ["/a"]),
+        ConfirmReplaceSplit("/a  by Digits: 1 → a.xml, else → b.xml", 1),
         ChoiceDialog("Sure?", "x", [Option("OK", "ok", True)], cancel=False, focused="ok", dialog_id="choice"),
         DialectPicker("texml"),
         ErrorDialog("Oops", "it broke"),

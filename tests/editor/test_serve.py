@@ -317,7 +317,7 @@ def test_edit_and_save_in_a_real_browser(served: Served, folder: Path, tmp_path:
             # F6 (the flow map key) reaches the editor: back to the entry document, the tree focused
             since = screen.mark()
             screen.press("F6", then="Python")
-            focused = screen.title_colour("Flow", since)
+            focused = screen.title_colour("Document", since)
             # the last node, <Redirect>: its form is drawn (its description) before it is edited
             screen.press("End", then="Leaves this document")
             # enter edits the node's fields: wait until the form's title has the focused colour
