@@ -101,6 +101,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "ctrl+o",
         "Open",
         "Open a file or a flow folder (asks first when there are unsaved changes)",
+        show=False,
         in_text=True,
         scope="app",
     ),
@@ -195,6 +196,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "f3",
         "Form/Preview",
         "Narrow screens: show the preview or the form beside the tree; wide screens: focus the other one",
+        show=False,
         in_text=True,
     ),
     KeyAction(
@@ -206,7 +208,9 @@ ACTIONS: tuple[KeyAction, ...] = (
         when="fixable",
     ),
     KeyAction("toggle_wrap", "f4", "Wrap", "Wrap long lines in the preview, or not", show=False, in_text=True),
-    KeyAction("maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", in_text=True),
+    KeyAction(
+        "maximize", "ctrl+g", "Maximise", "Maximise the focused panel, or restore the layout", show=False, in_text=True
+    ),
     KeyAction("help", "f1", "Help", "List every key", in_text=True, scope="app"),
     KeyAction(
         "command_palette",

@@ -77,7 +77,7 @@ class CallScreen(Screen[None]):
                     with Vertical(id="call-actions"):
                         yield Button("No input", id="call-timeout", compact=True)
                         yield Button("Hang up", id="call-hangup", variant="error", compact=True)
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns: add, delete, save, quit, help and the palette
 
     @property
     def log_view(self) -> Transcript:

@@ -140,7 +140,7 @@ class DocumentScreen(Screen[None]):
             yield AttributeForm(id="form", element_for=self.element_for)
             yield XmlPreview(id="preview")
         yield ProblemsPanel(id="problems")
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns: add, delete, save, quit, help and the palette
 
     @property
     def tree(self) -> VerbTree:  # type: ignore[override]  # DOMNode.tree is only a debug dump of the DOM

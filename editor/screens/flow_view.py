@@ -89,7 +89,7 @@ class FlowScreen(Screen[None]):
             with Vertical(id="flow-side"):
                 yield PagedOptionList(id="flow-routes")
                 yield Static("", id="flow-problems", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns: add, delete, save, quit, help and the palette
 
     @property
     def map_tree(self) -> Tree[MapRow]:

@@ -81,7 +81,7 @@ class StudioScreen(FlowScreen):
                 yield PagedOptionList(id="flow-routes")
                 yield StudioForm(id="studio-form")
                 yield Static("", id="flow-problems", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns: add, delete, save, quit, help and the palette
 
     @property
     def form(self) -> StudioForm:
