@@ -68,7 +68,7 @@ class CallScreen(Screen[None]):
                 yield Transcript(id="call-log")
                 yield Static("", id="call-prompt", markup=False)
                 yield PagedOptionList(id="call-outcomes")
-                yield VisibleInput(id="call-input", placeholder="keys or words, Enter sends (empty: no input)")
+                yield VisibleInput(id="call-input", placeholder="keys or words, then Enter")
                 with Horizontal(id="call-pad"):
                     with Grid(id="call-keypad"):
                         for key in KEYPAD:
