@@ -23,8 +23,9 @@ from twiml.base import TwiML
 from twiml.grammar_types import Element, element_of
 from twiml_editor.widgets.literal import shown
 
-SUMMARY_TEXT = 22
-"""Characters of body text shown in a tree label before the ellipsis."""
+SUMMARY_TEXT = 200
+"""Characters of body text or a comment kept in a tree label (the tree clips each label to its
+room, so a wide tree shows more; this only bounds the work for a very long text)."""
 EXPAND_LIMIT = 1500
 """Documents with more nodes open with only the top level expanded (the tree lays out every
 expanded line whenever it changes)."""
@@ -75,7 +76,7 @@ def _shown_attrs(node: TwiML, target: str | None, element: Element | None) -> li
 def summary(node: TwiML, element_for: ElementLookup = element_of) -> str:
     """A one-line description such as `→ /menu numDigits=1` or `"Welcome to…"`."""
     if node.name[:1] == "#":  # comment or processing instruction
-        return _clip(str(node.value or ""), SUMMARY_TEXT * 2)
+        return _clip(str(node.value or ""), SUMMARY_TEXT)
     element = element_for(node)
     target = _target(node, element)
     body = node.value
