@@ -40,8 +40,9 @@ def test_summaries_follow_the_issue_examples() -> None:
     g = r.gather(num_digits=1, action="/menu")
     say = r.say("Welcome to Acme Corporation, the best")
     assert summary(g) == "→ /menu numDigits=1"  # the URL first: a narrow tree clips the end
-    assert summary(say) == '"Welcome to Acme Corpo…"'
-    assert str(label_for(say)) == 'Say "Welcome to Acme Corpo…"'
+    assert summary(say) == '"Welcome to Acme Corporation, the best"'  # the tree clips it to its room
+    assert str(label_for(say)) == 'Say "Welcome to Acme Corporation, the best"'
+    assert summary(VoiceResponse().say("x" * 500)) == '"' + "x" * 199 + '…"'  # a bound on the work
     assert str(label_for(g, "error")).startswith("✖ Gather")
 
 
