@@ -17,10 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from twiml_editor.app import EditorApp, app_bindings
+from twiml_editor.disk_check import ChangedOnDisk
 from twiml_editor.document import Document, Kind
 from twiml_editor.keymap import ACTIONS, FLOW_ACTIONS, KeyAction
 from twiml_editor.screens.confirm_many import ConfirmQuitMany
 from twiml_editor.screens.error_dialog import ErrorDialog
+from twiml_editor.screens.file_dialogs import DiskChanged
 from twiml_editor.screens.key_order import settle_keys
 from twiml_editor.screens.studio_view import StudioCallScreen, StudioScreen
 from twiml_editor.studio_project import StudioProject
@@ -107,16 +109,28 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
     async def action_save(self) -> None:
         await settle_keys(self)
         self._blur_field()
-        try:
-            saved = self.studio.save()
-        except OSError as exc:
-            self.push_screen(ErrorDialog("Not saved", f"{self.studio.path}: {exc.strerror or exc}"))
+        saved = await self._write()
+        if saved is None:
             return
         self.notify(f"Saved {saved}", markup=False)
         self.update_title()
         screen = self._studio_screen()
         if screen is not None:
             screen.refresh_flow()
+
+    async def _write(self) -> Path | None:
+        """Save the flow; a file another program changed meanwhile is overwritten only when the
+        user says so (the one changed-on-disk check, `disk_check`). None when nothing was written."""
+        try:
+            try:
+                return self.studio.save()
+            except ChangedOnDisk:
+                if await self.push_screen_wait(DiskChanged([self.studio.name])) != "overwrite":
+                    return None
+                return self.studio.save(overwrite=True)
+        except OSError as exc:
+            self.push_screen(ErrorDialog("Not saved", f"{self.studio.path}: {exc.strerror or exc}"))
+            return None
 
     @work(exclusive=True, group="file")
     async def action_request_quit(self) -> None:
@@ -126,12 +140,5 @@ class StudioEditorApp(EditorApp, inherit_bindings=False):
             self.exit()
             return
         choice = await self.push_screen_wait(ConfirmQuitMany([self.studio.name]))
-        if choice == "discard":
-            self.exit()
-        elif choice == "save":
-            try:
-                self.studio.save()
-            except OSError as exc:
-                self.push_screen(ErrorDialog("Not saved", f"{self.studio.path}: {exc.strerror or exc}"))
-                return
+        if choice == "discard" or (choice == "save" and await self._write() is not None):
             self.exit()

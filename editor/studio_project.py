@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from twiml.files import atomic_write
+from twiml.files import FileStamp, atomic_write
 from twiml.studio.jsonpos import Located, loads_located
 from twiml.studio.jsonpos import Path as JsonPath
 from twiml.studio.model import MAX_BYTES, State, StudioError, StudioFlow, from_data
 from twiml.studio.runner import StudioTransport
 from twiml.studio.widgets import WIDGETS
 from twiml.textsafe import printable
+from twiml_editor.disk_check import refuse_changed
 from twiml_editor.flow_project import MapRow
 
 __all__ = ["StudioProject", "describe_transition", "studio_rows"]
@@ -141,6 +142,8 @@ class StudioProject:
         self.flow: StudioFlow = from_data(self.json.value, path, self.json.located)
         self.undo_stack: list[_Step] = []
         self.redo_stack: list[_Step] = []
+        self.disk: FileStamp | None = None
+        """What the file was when read or last saved here (None: not read from a file)."""
 
     @classmethod
     def open(cls, path: str | Path) -> StudioProject:
@@ -159,9 +162,11 @@ class StudioProject:
         from twiml.studio.jsonpos import JsonPosError
 
         try:
-            return cls(p, text, bom=raw.startswith(b"\xef\xbb\xbf"))
+            project = cls(p, text, bom=raw.startswith(b"\xef\xbb\xbf"))
         except JsonPosError as exc:
             raise StudioError(f"not JSON: {exc.message}", exc.line, exc.column) from None
+        project.disk = FileStamp.of(p, raw)
+        return project
 
     # ------------------------------------------------------------------------------ reading
 
@@ -198,9 +203,14 @@ class StudioProject:
         found = load_config(config, self.flow)
         return StudioTransport(self.flow, found.fixtures, subflows=found.subflows)
 
-    def save(self) -> Path:
+    def save(self, overwrite: bool = False) -> Path:
+        """Write the flow; `ChangedOnDisk` (nothing written) when another program changed the
+        file since it was read or saved here, unless `overwrite`."""
+        if not overwrite and self.disk is not None and self.disk.changed(self.path):
+            refuse_changed([self.name])
         data = ("\ufeff" if self.bom else "") + self.text
         atomic_write(self.path, data)
+        self.disk = FileStamp.of(self.path, data.encode("utf-8"))
         self.saved_text = self.text
         return self.path
 

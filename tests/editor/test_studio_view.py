@@ -230,3 +230,43 @@ async def test_a_widget_added_in_one_burst_of_keys(flow_file: Path) -> None:
         await settle(pilot, lambda: "greeting" in app.studio.flow.by_name, "the widget added")
         assert app.studio.flow.by_name["greeting"].type == "say-play"
         assert len(app.screen_stack) == 1
+
+
+def test_a_save_refuses_a_file_another_program_changed(flow_file: Path) -> None:
+    from twiml_editor.disk_check import ChangedOnDisk
+
+    project = StudioProject.open(flow_file)
+    project.rename_widget("bye", "goodbye")
+    other = flow_file.read_text(encoding="utf-8").replace('"bye"', '"farewell"')
+    flow_file.write_text(other, encoding="utf-8")
+    with pytest.raises(ChangedOnDisk):
+        project.save()
+    assert flow_file.read_text(encoding="utf-8") == other  # nothing written
+    project.save(overwrite=True)
+    assert '"goodbye"' in flow_file.read_text(encoding="utf-8")
+    project.rename_widget("goodbye", "adieu")
+    project.save()  # its own last save is not another program's change
+    assert '"adieu"' in flow_file.read_text(encoding="utf-8")
+
+
+async def test_ctrl_s_and_quit_ask_before_overwriting_another_programs_change(flow_file: Path) -> None:
+    from twiml_editor.screens.file_dialogs import DiskChanged
+
+    app = StudioEditorApp(StudioProject.open(flow_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, StudioScreen))
+        app.studio.rename_widget("bye", "goodbye")
+        other = flow_file.read_text(encoding="utf-8").replace('"bye"', '"farewell"')
+        flow_file.write_text(other, encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, DiskChanged), what="the changed-on-disk dialog")
+        await pilot.press("escape")  # cancel: nothing written, the edit kept
+        await settle(pilot, lambda: isinstance(app.screen, StudioScreen))
+        assert flow_file.read_text(encoding="utf-8") == other and app.studio.dirty
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: app.screen.query("#quit-save"), what="the quit question")
+        await pilot.click("#quit-save")
+        await settle(pilot, lambda: isinstance(app.screen, DiskChanged), what="the changed-on-disk dialog")
+        await pilot.click("#disk-overwrite")
+        await settle(pilot, lambda: not app.is_running, what="the exit")
+    assert '"goodbye"' in flow_file.read_text(encoding="utf-8")
