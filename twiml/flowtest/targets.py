@@ -179,11 +179,16 @@ def open_test_target(
     line's arguments for the opener. Raises TargetError with a message naming what is wrong."""
     from twiml.simulator.commands import open_target
 
-    studio_only = [f"--{name}" for name in ("subflow", "config") if getattr(options, name, None)]
-    if studio_only and not (spec or "").lower().endswith(".json"):
-        raise TargetError(f"{' and '.join(studio_only)} apply to Studio flows (a .json target) only")
+    for_opener = [f"--{name}" for name in ("subflow", "config") if getattr(options, name, None)]
+
+    def refuse_opener_options() -> None:
+        """The options only a registered opener reads, given for a target none of them took."""
+        if for_opener:
+            verb = "apply" if len(for_opener) > 1 else "applies"
+            raise TargetError(f"{' and '.join(for_opener)} {verb} to Studio flows (a .json target) only")
 
     if app is not None or (spec or "").startswith(("http://", "https://")):
+        refuse_opener_options()
         target = open_target(spec, app, allow_hosts=allow_hosts)
         return from_simulator_target(target, None, "app" if app else "url", tries, dialect)
     if not spec:
@@ -197,6 +202,7 @@ def open_test_target(
                 f"{spec}: a {found.kind} target runs as {found.dialect}; --dialect {dialect} does not apply"
             )
         return found
+    refuse_opener_options()
     if not path.exists():
         raise TargetError(
             f"{spec}: no such folder or file (a target is a flow folder, a Studio flow .json, "
