@@ -117,6 +117,8 @@ class DocumentScreen(Screen[None]):
         self.doc = doc
         self.clipboard = clipboard if clipboard is not None else NodeClipboard()
         self.title_note = title_note
+        self._fitted: tuple[tuple[Path, int], str] | None = None
+        """The title's path as last fitted: each edit retitles, and fitting resolves the path."""
         """Added to the title (the flow editor: the other unsaved documents of the folder)."""
         self._typing_entry = 0
         """The typing entry of the last form edit (see `_same_entry`)."""
@@ -198,7 +200,12 @@ class DocumentScreen(Screen[None]):
         # The header shows "title — sub_title" between its icon and its right end (9 cells each): a long path gives
         # way in the middle, so the file name stays on screen at 80 columns.
         room = self.app.size.width - len(f"{self.app.title} — ") - len(head) - len(note) - 18
-        name = fitted_path(doc.file_path, room) if doc.file_path else f"untitled {doc.kind} document"
+        if doc.file_path is None:
+            name = f"untitled {doc.kind} document"
+        else:
+            if self._fitted is None or self._fitted[0] != (doc.file_path, room):
+                self._fitted = ((doc.file_path, room), fitted_path(doc.file_path, room))
+            name = self._fitted[1]
         self.sub_title = head + name + note
 
     def on_resize(self) -> None:
